@@ -1,0 +1,1 @@
+"""Event models arrive with the registration issue."""

@@ -1,0 +1,1 @@
+"""Membership models arrive with the website and membership issues."""

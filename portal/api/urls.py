@@ -1,0 +1,14 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from portal.api.routers import router
+from portal.api.views import ApiRootView, not_found
+
+urlpatterns = [
+    path("v1/", ApiRootView.as_view(), name="api-root"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's script as a file, so no inline script is needed.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^.*$", not_found),
+]

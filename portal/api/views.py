@@ -1,0 +1,32 @@
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.routers import router
+
+
+class ApiRootView(APIView):
+    """Entry point of /api/v1/: the collections this API offers, with their URLs."""
+
+    @extend_schema(
+        responses=inline_serializer("ApiRoot", {"resources": serializers.DictField(child=serializers.URLField())})
+    )
+    def get(self, request):
+        resources = {}
+        for prefix, _viewset, basename in router.registry:
+            try:
+                resources[prefix] = request.build_absolute_uri(reverse(f"{basename}-list"))
+            except NoReverseMatch:
+                continue
+        return Response({"resources": resources, "docs": request.build_absolute_uri(reverse("api-docs"))})
+
+
+def not_found(request, *args, **kwargs):
+    """Paths under /api/ that match nothing answer in the API's error format, not Wagtail's 404 page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"message": f"No API resource at {request.path}.", "code": "not_found", "extra": {}}, status=404
+    )

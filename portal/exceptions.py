@@ -1,0 +1,27 @@
+"""One error hierarchy: services raise these, views and the API turn them into messages."""
+
+
+class ApplicationError(Exception):
+    """A rule of the business was broken; the message is safe to show to the user."""
+
+    code = "application_error"
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str | None = None, extra: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.extra = extra or {}
+
+
+class InvalidTransition(ApplicationError):
+    code = "invalid_transition"
+    status_code = 409
+
+
+class Busy(ApplicationError):
+    """Contention on a lock: the user should simply try again."""
+
+    code = "busy"
+    status_code = 503

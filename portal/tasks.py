@@ -1,0 +1,23 @@
+"""Portal-wide Celery tasks."""
+
+from celery import shared_task
+
+from portal import mail
+
+
+@shared_task(
+    name="portal.send_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_email(message: dict) -> None:
+    """Deliver one e-mail; a mail server that is down is retried with backoff."""
+    mail.deliver(message)
+
+
+@shared_task(name="portal.ping")
+def ping(value: str = "pong") -> str:
+    """Round trip used by the health check and the broker test."""
+    return value

@@ -1,0 +1,35 @@
+"""The URL map. Django views are mounted before Wagtail's catch-all, which owns the pages.
+
+Documented in README.md; later issues fill the reserved prefixes.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal import health
+from portal.payments import urls as payments_urls
+
+urlpatterns = [
+    path("health/", health.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("payments/", include(payments_urls)),
+    path("api/", include("portal.api.urls")),
+    # One log-in for everyone: both admins send people to allauth's page.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]

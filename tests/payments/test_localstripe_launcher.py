@@ -1,0 +1,103 @@
+"""The localstripe launcher: loopback only, state where we say, our webhook registered at start."""
+
+import hashlib
+import hmac
+import json
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from tests.conftest import ROOT, free_port, wait_for_port
+
+pytestmark = pytest.mark.localstripe
+
+
+def _non_loopback_address() -> str | None:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET: nothing is sent, it only picks a route
+            address = sock.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def _post(url: str, data: bytes, headers: dict) -> dict:
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        return json.loads(response.read())
+
+
+def test_binds_loopback_only(localstripe_server):
+    port = localstripe_server["port"]
+    with socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to try")
+    with pytest.raises(OSError), socket.create_connection((address, port), timeout=2):
+        pass
+
+
+def test_webhook_is_registered_at_start_and_signed(tmp_path):
+    received: list[tuple[bytes, str]] = []
+    arrived = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, self.headers["Stripe-Signature"]))
+            self.send_response(200)
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, *args):
+            pass
+
+    hook_server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=hook_server.serve_forever, daemon=True).start()
+    port = free_port()
+    state = tmp_path / "localstripe.pickle"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "portal.payments.localstripe_server",
+            "--port",
+            str(port),
+            "--quiet",
+            "--state",
+            str(state),
+            "--webhook-url",
+            f"http://127.0.0.1:{hook_server.server_port}/hook/",
+            "--webhook-secret",
+            "whsec_test",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        customer = _post(
+            f"http://127.0.0.1:{port}/v1/customers",
+            b"email=buyer%40example.org",
+            {"Authorization": "Bearer sk_test_x", "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert customer["id"].startswith("cus_")
+        assert arrived.wait(10), "localstripe did not deliver customer.created to our webhook"
+        body, header = received[0]
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        expected = hmac.new(b"whsec_test", parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(parts["v1"], expected)
+        assert json.loads(body)["type"] == "customer.created"
+        assert state.exists(), "the state file lives where we said, not in /tmp"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        hook_server.shutdown()
