@@ -43,7 +43,12 @@ COUNTRY_WEIGHTS = {
     "SE": 4, "NL": 4, "CA": 3, "TH": 3, "ES": 2, "IT": 2, "AU": 2, "PL": 1, "FI": 1, "NZ": 1,
     "ZA": 1, "AR": 1, "VN": 1, "EE": 1,
 }  # fmt: skip
-DEPLOYMENT_WEIGHTS = {DeploymentType.PRIVATE: 55, DeploymentType.HYBRID: 20, DeploymentType.PUBLIC: 15, DeploymentType.EDGE: 10}
+DEPLOYMENT_WEIGHTS = {
+    DeploymentType.PRIVATE: 55,
+    DeploymentType.HYBRID: 20,
+    DeploymentType.PUBLIC: 15,
+    DeploymentType.EDGE: 10,
+}
 PROJECT_ODDS = {Project.KATA: 0.25, Project.STARLINGX: 0.1, Project.ZUUL: 0.12, Project.AIRSHIP: 0.07}
 
 # The public clouds that joined in 2022 and agreed to be listed (DEMO_CONTENT.md).
@@ -136,7 +141,8 @@ def ensure_editions() -> None:
     year = timezone.now().year
     if year > max(EDITIONS):
         SurveyEdition.objects.get_or_create(
-            year=year, defaults={"opens": datetime(year, 1, 1, tzinfo=UTC), "closes": datetime(year + 1, 1, 1, tzinfo=UTC)}
+            year=year,
+            defaults={"opens": datetime(year, 1, 1, tzinfo=UTC), "closes": datetime(year + 1, 1, 1, tzinfo=UTC)},
         )
 
 

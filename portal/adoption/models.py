@@ -247,7 +247,8 @@ class AdoptionPage(RoutablePageMixin, Page):
         }
         return self.render(request, context_overrides=context)
 
-    @path("data/<str:name>.csv", name="csv")
+    # Wagtail serves paths of slugs ending in "/", so the file name comes from Content-Disposition.
+    @path("data/<slug:name>/", name="csv")
     def csv(self, request, name: str):
         from django.http import Http404, HttpResponse
 

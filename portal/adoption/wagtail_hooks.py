@@ -1,12 +1,12 @@
 """Staff screens: survey editions (with "Recompute figures") and responses (approve / reject)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
-from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn

@@ -1,0 +1,88 @@
+"""Staff moderation in the Wagtail admin."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from portal.adoption.models import EditionAggregate, ResponseStatus
+from tests.adoption.factories import EditionFactory, ResponseFactory, UserFactory
+
+RESPONSES = "/admin/snippets/adoption/surveyresponse/"
+EDITIONS = "/admin/snippets/adoption/surveyedition/"
+
+
+@pytest.fixture
+def staff(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.django_db
+def test_staff_see_pending_answers_with_approve_and_reject(client, staff):
+    pending = ResponseFactory(status=ResponseStatus.PENDING, is_anonymous=False, organization_name="Kestrel Bank")
+    response = client.get(RESPONSES)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kestrel Bank" in html
+    assert f"{RESPONSES}approve/{pending.pk}/" in html and f"{RESPONSES}reject/{pending.pk}/" in html
+    assert client.get(f"{RESPONSES}inspect/{pending.pk}/").status_code == 200
+    assert client.get(f"{RESPONSES}edit/{pending.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_approving_in_the_admin_recomputes_the_figures(client, staff, django_capture_on_commit_callbacks):
+    edition = EditionFactory(year=2016)
+    ResponseFactory.create_batch(4, edition=edition)
+    pending = ResponseFactory(edition=edition, status=ResponseStatus.PENDING, cores=5)
+    confirm = client.get(f"{RESPONSES}approve/{pending.pk}/")
+    assert confirm.status_code == 200 and "Approve" in confirm.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{RESPONSES}approve/{pending.pk}/")
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == ResponseStatus.APPROVED and pending.moderated_by == staff
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 405
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{RESPONSES}reject/{pending.pk}/")
+    pending.refresh_from_db()
+    assert pending.status == ResponseStatus.REJECTED
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 400
+
+
+@pytest.mark.django_db
+def test_a_move_that_is_not_allowed_is_refused_with_a_message(client, staff):
+    approved = ResponseFactory()
+    response = client.post(f"{RESPONSES}approve/{approved.pk}/", follow=True)
+    assert "cannot become approved" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_recompute_an_edition(client, staff, django_capture_on_commit_callbacks):
+    edition = EditionFactory(year=2015)
+    ResponseFactory.create_batch(5, edition=edition, cores=3)
+    listing = client.get(EDITIONS).content.decode()
+    assert f"{EDITIONS}recompute/{edition.pk}/" in listing
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{EDITIONS}recompute/{edition.pk}/").status_code == 302
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 15
+
+
+@pytest.mark.django_db
+def test_editors_without_the_permission_cannot_moderate(client):
+    editor = UserFactory(is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    pending = ResponseFactory(status=ResponseStatus.PENDING)
+    response = client.post(f"{RESPONSES}approve/{pending.pk}/")
+    assert (response.status_code, response["Location"]) == (302, "/admin/")  # Wagtail's "permission denied"
+    pending.refresh_from_db()
+    assert pending.status == ResponseStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_visitors_cannot_reach_moderation(client):
+    pending = ResponseFactory(status=ResponseStatus.PENDING)
+    assert client.post(f"{RESPONSES}approve/{pending.pk}/").status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == ResponseStatus.PENDING
