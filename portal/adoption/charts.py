@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from portal.adoption.models import EditionAggregate, format_cores
 
-WIDTH = 640
+WIDTH = 480
 
 
 def millions(value: int) -> str:
@@ -29,7 +29,7 @@ def percent(value: Decimal | float | None, *, signed: bool = False) -> str:
         return "—"
     rounded = round(Decimal(value))
     sign = "+" if signed and rounded > 0 else ""
-    return f"{sign}{rounded} %"
+    return f"{sign}{rounded}\u00a0%"  # a no-break space: "60 %" never wraps
 
 
 @dataclass
@@ -81,11 +81,11 @@ class Chart:
 
 def vertical_bars(points: list[tuple[str, int, str]], *, height: int = 300) -> tuple[list[Bar], int, float]:
     """One column per point, scaled to the largest, with the value above and the label below."""
-    top, bottom, side = 28, 36, 24
+    top, bottom, side = 28, 36, 8
     plot = height - top - bottom
     peak = max((value for _label, value, _display in points), default=0) or 1
     slot = (WIDTH - 2 * side) / max(len(points), 1)
-    bar_width = min(slot * 0.6, 120)
+    bar_width = min(slot * 0.6, 96)
     bars = []
     for index, (label, value, display) in enumerate(points):
         bar_height = round(plot * value / peak, 1)
@@ -99,31 +99,21 @@ def vertical_bars(points: list[tuple[str, int, str]], *, height: int = 300) -> t
 
 
 def horizontal_bars(points: list[tuple[str, int, str]]) -> tuple[list[Bar], int, float]:
-    """One row per category: its label on the left, a bar scaled to the largest, the value after it."""
-    label_width, value_width, row, bar_height, pad = 250, 80, 34, 22, 8
-    plot = WIDTH - label_width - value_width
+    """One row per category: its label above a bar scaled to the largest, the value after the bar.
+
+    Labels sit above the bars so long names ("Energy, transportation and government") never
+    squeeze the bars, and the chart stays legible when a phone scales it down.
+    """
+    value_width, row, bar_height, pad = 72, 46, 18, 4
+    plot = WIDTH - value_width
     peak = max((value for _label, value, _display in points), default=0) or 1
     bars = []
     for index, (label, value, display) in enumerate(points):
-        y = pad + index * row
+        top = pad + index * row
+        y = top + 22
         width = round(max(plot * value / peak, 1), 1)
-        middle = y + bar_height / 2 + 5
-        bars.append(
-            Bar(
-                label,
-                value,
-                display,
-                label_width,
-                y,
-                width,
-                bar_height,
-                label_width + width + 6,
-                middle,
-                label_width - 8,
-                middle,
-            )
-        )
-    return bars, pad * 2 + row * len(points), label_width
+        bars.append(Bar(label, value, display, 0, y, width, bar_height, width + 6, y + 14, 0, top + 15))
+    return bars, pad * 2 + row * len(points), 0
 
 
 def cores_chart(aggregates: list[EditionAggregate]) -> Chart:
@@ -168,7 +158,7 @@ def segment_chart(
     def share(segment: dict) -> Decimal:
         return (Decimal(segment["responses"]) * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)
 
-    points = [(s["label"], s["responses"], f"{share(s)} %") for s in segments]
+    points = [(s["label"], s["responses"], f"{share(s)}\u00a0%") for s in segments]
     bars, height, baseline = horizontal_bars(points)
     if segments and aggregate:
         named = [s for s in segments if s["key"] != "other"] or segments
@@ -185,7 +175,7 @@ def segment_chart(
         title=f"{title} ({year})" if year else title,
         description=description,
         columns=[heading, "Responses", "Share", "Cores"],
-        rows=[[s["label"], str(s["responses"]), f"{share(s)} %", f"{s['cores']:,}"] for s in segments],
+        rows=[[s["label"], str(s["responses"]), f"{share(s)}\u00a0%", f"{s['cores']:,}"] for s in segments],
         csv_columns=["year", "segment", "label", "responses", "share_percent", "cores"],
         csv_rows=[[year, s["key"], s["label"], s["responses"], share(s), s["cores"]] for s in segments],
         orientation="horizontal",

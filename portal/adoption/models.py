@@ -171,6 +171,10 @@ class SurveyResponse(models.Model):
         self.status = status
 
     @property
+    def cores_display(self) -> str:
+        return f"{self.cores:,}"
+
+    @property
     def project_labels(self) -> list[str]:
         labels = dict(Project.choices)
         return [labels.get(slug, slug) for slug in self.projects]

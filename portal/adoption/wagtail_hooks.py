@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
@@ -110,6 +111,13 @@ class RecomputeView(WagtailAdminTemplateMixin, TemplateView):
 
 
 class ResponseIndexView(IndexView):
+    def order_queryset(self, queryset):
+        if "ordering" in self.request.GET:
+            return super().order_queryset(queryset)
+        # By default the answers waiting for a decision come first, newest first.
+        pending_first = Case(When(status=ResponseStatus.PENDING, then=Value(0)), default=Value(1))
+        return queryset.order_by(pending_first, "-submitted_at", "-pk")
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         allowed = SurveyResponse.TRANSITIONS.get(instance.status, set())
@@ -153,13 +161,12 @@ class SurveyResponseViewSet(SnippetViewSet):
         Column("industry", label="Industry", accessor="get_industry_display"),
         "country",
         Column("deployment_type", label="Deployment", accessor="get_deployment_type_display"),
-        "cores",
+        Column("cores", label="Cores", accessor="cores_display"),
         Column("status", label="Status", accessor="get_status_display"),
         DateColumn("submitted_at", label="Submitted"),
     ]
     list_filter = ["edition", "status", "industry", "deployment_type"]
     search_fields = ["organization_name", "public_cloud_name"]
-    ordering = ["status", "-submitted_at"]
     # Status moves only through approve / reject, so moderation is audited and recomputes figures.
     edit_handler = ObjectList(
         [

@@ -86,3 +86,12 @@ def test_visitors_cannot_reach_moderation(client):
     assert client.post(f"{RESPONSES}approve/{pending.pk}/").status_code == 302
     pending.refresh_from_db()
     assert pending.status == ResponseStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_answers_waiting_for_a_decision_are_listed_first(client, staff):
+    ResponseFactory(is_anonymous=False, organization_name="Older Approved Org")
+    ResponseFactory(status=ResponseStatus.PENDING, is_anonymous=False, organization_name="Waiting Org",
+                    submitted_at="2001-01-01T00:00:00Z")  # fmt: skip
+    html = client.get(RESPONSES).content.decode()
+    assert html.index("Waiting Org") < html.index("Older Approved Org")

@@ -31,7 +31,7 @@ def test_demo_figures_come_out_of_the_seeded_answers(client, site_with_home):
     assert any(segment["key"] == "other" for segment in figures[2022].by_country), "small countries are folded"
 
     html = client.get("/adoption/").content.decode()
-    assert "40M+" in html and "+60 %" in html
+    assert "40M+" in html and "+60\u00a0%" in html
 
 
 @pytest.mark.django_db

@@ -42,7 +42,7 @@ def test_the_page_shows_headline_figures_and_three_accessible_charts(client, ado
     soup = BeautifulSoup(response.content, "html.parser")
     assert len(soup.find_all("h1")) == 1
     values = [node.get_text() for node in soup.select(".stat__value")]
-    assert values[:2] == ["40M+", "+60 %"]
+    assert values[:2] == ["40M+", "+60\u00a0%"]
     assert soup.find("link", href="/static/css/charts.css")
 
     charts = soup.select("figure.chart")
