@@ -95,7 +95,7 @@ class SurveyResponse(models.Model):
     """One organisation's answer to one edition. Private: only staff see it, in the admin."""
 
     # Which moves moderation allows; anything else raises InvalidTransition.
-    TRANSITIONS = {
+    TRANSITIONS: dict[str, set[str]] = {
         ResponseStatus.PENDING: {ResponseStatus.APPROVED, ResponseStatus.REJECTED},
         ResponseStatus.APPROVED: {ResponseStatus.REJECTED},
         ResponseStatus.REJECTED: {ResponseStatus.APPROVED},

@@ -78,7 +78,7 @@ def response_submit(
     return response
 
 
-def _moderate(*, response: SurveyResponse, actor, status: str, action: str) -> SurveyResponse:
+def _moderate(*, response: SurveyResponse, actor, status: str, action: str, recompute: bool) -> SurveyResponse:
     with transaction.atomic():
         response = SurveyResponse.objects.select_for_update().get(pk=response.pk)
         previous = response.status
@@ -87,7 +87,7 @@ def _moderate(*, response: SurveyResponse, actor, status: str, action: str) -> S
         response.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
         response.save(update_fields=["status", "moderated_at", "moderated_by"])
         audit(action, response, actor=actor, data={"from": previous, "to": status})
-        if ResponseStatus.APPROVED in (previous, status):
+        if recompute and ResponseStatus.APPROVED in (previous, status):
             # Only a change to the approved set moves the published figures.
             from portal.adoption.tasks import recompute_aggregates
 
@@ -95,14 +95,50 @@ def _moderate(*, response: SurveyResponse, actor, status: str, action: str) -> S
     return response
 
 
-def response_approve(*, response: SurveyResponse, actor) -> SurveyResponse:
-    """Staff accept a response into the figures; the edition's aggregates are recomputed."""
-    return _moderate(response=response, actor=actor, status=ResponseStatus.APPROVED, action="adoption.response.approve")
+def response_approve(*, response: SurveyResponse, actor, recompute: bool = True) -> SurveyResponse:
+    """Staff accept a response into the figures; the edition's aggregates are recomputed.
+
+    `recompute=False` is for callers that moderate many answers and recompute once afterwards.
+    """
+    return _moderate(
+        response=response,
+        actor=actor,
+        status=ResponseStatus.APPROVED,
+        action="adoption.response.approve",
+        recompute=recompute,
+    )
 
 
-def response_reject(*, response: SurveyResponse, actor) -> SurveyResponse:
+def response_reject(*, response: SurveyResponse, actor, recompute: bool = True) -> SurveyResponse:
     """Staff keep a response out of the figures (withdrawing it if it was approved)."""
-    return _moderate(response=response, actor=actor, status=ResponseStatus.REJECTED, action="adoption.response.reject")
+    return _moderate(
+        response=response,
+        actor=actor,
+        status=ResponseStatus.REJECTED,
+        action="adoption.response.reject",
+        recompute=recompute,
+    )
+
+
+def responses_moderate(*, responses, status: str, actor) -> int:
+    """Approve or reject many answers at once (skipping those already there); one recompute per edition."""
+    service = response_approve if status == ResponseStatus.APPROVED else response_reject
+    editions: set[int] = set()
+    done = 0
+    with transaction.atomic():
+        for response in responses:
+            if status not in SurveyResponse.TRANSITIONS.get(response.status, set()):
+                continue
+            previous = response.status
+            service(response=response, actor=actor, recompute=False)
+            done += 1
+            if ResponseStatus.APPROVED in (previous, status):
+                editions.add(response.edition_id)
+        from portal.adoption.tasks import recompute_aggregates
+
+        for edition_id in sorted(editions):
+            enqueue_on_commit(recompute_aggregates, edition_id, actor_id=getattr(actor, "pk", None))
+    return done
 
 
 def _previous_total(edition: SurveyEdition) -> int | None:

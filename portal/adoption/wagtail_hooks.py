@@ -8,11 +8,13 @@ from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
@@ -247,3 +249,46 @@ class AdoptionGroup(SnippetViewSetGroup):
 
 
 register_snippet(AdoptionGroup)
+
+
+class ModerateBulkAction(SnippetBulkAction):
+    """Approve or reject the selected answers in one go (answers already there are skipped)."""
+
+    models = [SurveyResponse]
+    template_name = "adoption/admin/confirm_bulk_moderation.html"
+    status = ResponseStatus.APPROVED
+
+    def check_perm(self, obj):
+        return self.request.user.has_perm("adoption.change_surveyresponse")
+
+    def get_execution_context(self):
+        return {**super().get_execution_context(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "verb": self.display_name}
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        return services.responses_moderate(responses=objects, status=cls.status, actor=user), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        label = ResponseStatus(self.status).label.lower()
+        return f"{num_parent_objects} survey response{'s' if num_parent_objects != 1 else ''} {label}."
+
+
+@hooks.register("register_bulk_action")
+class ApproveBulkAction(ModerateBulkAction):
+    display_name = "Approve"
+    action_type = "approve"
+    aria_label = "Approve selected survey responses"
+    action_priority = 10
+    status = ResponseStatus.APPROVED
+
+
+@hooks.register("register_bulk_action")
+class RejectBulkAction(ModerateBulkAction):
+    display_name = "Reject"
+    action_type = "reject"
+    aria_label = "Reject selected survey responses"
+    action_priority = 20
+    status = ResponseStatus.REJECTED

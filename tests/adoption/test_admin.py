@@ -95,3 +95,28 @@ def test_answers_waiting_for_a_decision_are_listed_first(client, staff):
                     submitted_at="2001-01-01T00:00:00Z")  # fmt: skip
     html = client.get(RESPONSES).content.decode()
     assert html.index("Waiting Org") < html.index("Older Approved Org")
+
+
+@pytest.mark.django_db
+def test_bulk_approval_moderates_the_selection_and_recomputes_once(
+    client, staff, django_capture_on_commit_callbacks, monkeypatch
+):
+    from portal.adoption import tasks
+
+    edition = EditionFactory(year=2014)
+    pending = ResponseFactory.create_batch(5, edition=edition, status=ResponseStatus.PENDING, cores=2)
+    already = ResponseFactory(edition=edition, cores=1)
+    calls = []
+    original = tasks.recompute_aggregates.delay
+    monkeypatch.setattr(tasks.recompute_aggregates, "delay", lambda *a, **k: calls.append(a) or original(*a, **k))
+    url = "/admin/bulk/adoption/surveyresponse/approve/?" + "&".join(f"id={r.pk}" for r in [*pending, already])
+    url += f"&next={RESPONSES}"
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "Approve these 6 survey responses?" in confirm.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert set(edition.responses.values_list("status", flat=True)) == {ResponseStatus.APPROVED}
+    assert calls == [(edition.pk,)]
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 11
+    assert "5 survey responses approved." in client.get(RESPONSES).content.decode()
