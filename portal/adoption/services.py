@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from portal.adoption import aggregation, selectors
 from portal.adoption.exceptions import AlreadyAnswered, SurveyClosed
 from portal.adoption.models import (
+    MIN_SEGMENT_SIZE,
     EditionAggregate,
     Project,
     ResponseStatus,
@@ -142,10 +143,12 @@ def responses_moderate(*, responses, status: str, actor) -> int:
 
 
 def _previous_total(edition: SurveyEdition) -> int | None:
+    """The previous edition's cores, if it is publishable: growth must not reveal a tiny sample."""
     previous = SurveyEdition.objects.filter(year__lt=edition.year).order_by("-year").first()
     if previous is None:
         return None
-    return selectors.approved_responses(previous).aggregate(total=Sum("cores"))["total"]
+    figures = selectors.approved_responses(previous).aggregate(total=Sum("cores"), count=Count("pk"))
+    return figures["total"] if figures["count"] >= MIN_SEGMENT_SIZE else None
 
 
 def _recompute_one(edition: SurveyEdition) -> EditionAggregate:

@@ -121,3 +121,12 @@ def test_the_first_edition_has_no_growth(fixture_2021):
 
     first = EditionAggregate.objects.get(edition__year=2020)
     assert first.growth_percent is None and first.previous_total_cores is None
+
+
+@pytest.mark.django_db
+def test_growth_never_reveals_an_unpublished_previous_edition():
+    small, current = EditionFactory(year=2030), EditionFactory(year=2031)
+    ResponseFactory.create_batch(4, edition=small, cores=999)
+    ResponseFactory.create_batch(5, edition=current, cores=100)
+    aggregate = services.aggregates_recompute(edition=current)
+    assert aggregate.previous_total_cores is None and aggregate.growth_percent is None
