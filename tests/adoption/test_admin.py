@@ -120,3 +120,31 @@ def test_bulk_approval_moderates_the_selection_and_recomputes_once(
     assert calls == [(edition.pk,)]
     assert EditionAggregate.objects.get(edition=edition).total_cores == 11
     assert "5 survey responses approved." in client.get(RESPONSES).content.decode()
+
+
+@pytest.mark.django_db
+def test_correcting_an_approved_answer_recomputes_the_figures(client, staff, django_capture_on_commit_callbacks):
+    edition = EditionFactory(year=2013)
+    ResponseFactory.create_batch(4, edition=edition, cores=10)
+    typo = ResponseFactory(edition=edition, cores=4_000_000, projects=["openstack", "zuul"])
+    form = client.get(f"{RESPONSES}edit/{typo.pk}/").content.decode()
+    assert 'type="checkbox" name="projects" value="zuul"' in form
+    data = {
+        "edition": edition.pk,
+        "organization_name": "",
+        "is_anonymous": "on",
+        "industry": "telecom",
+        "country": "DE",
+        "deployment_type": "private",
+        "projects": ["openstack", "zuul"],
+        "cores": "40",
+        "deployments": "1",
+        "public_cloud_name": "",
+        "public_cloud_region": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{RESPONSES}edit/{typo.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    typo.refresh_from_db()
+    assert (typo.cores, typo.projects, typo.status) == (40, ["openstack", "zuul"], ResponseStatus.APPROVED)
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 80
