@@ -159,7 +159,7 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         who = "Anonymous" if self.is_anonymous else (self.organization_name or "Unnamed organisation")
-        return f"{who} — {self.edition_id and self.edition.year}"
+        return f"{who} — {self.edition.year}" if self.edition_id else who
 
     def move_to(self, status: str) -> None:
         """Change the moderation status, refusing moves the table does not allow."""
