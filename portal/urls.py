@@ -12,6 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import health
+from portal.adoption import views as adoption_views
 from portal.payments import urls as payments_urls
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("payments/", include(payments_urls)),
     path("api/", include("portal.api.urls")),
+    path("adoption/survey/", adoption_views.survey, name="adoption-survey"),
     # One log-in for everyone: both admins send people to allauth's page.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
