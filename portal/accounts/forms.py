@@ -3,11 +3,10 @@ from django import forms
 from portal.users import User
 
 
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["first_name", "last_name"]
-        labels = {"first_name": "First name", "last_name": "Last name"}
+class ProfileForm(forms.Form):
+    # A plain form, not a ModelForm: validating must not change the user before the service does.
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
 
 
 class DeleteAccountForm(forms.Form):

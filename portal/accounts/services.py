@@ -40,7 +40,9 @@ def user_anonymise(*, user: User, actor: Any) -> User:
     A superuser cannot be anonymised: another administrator must first take the role away.
     """
     if user.is_superuser:
-        raise CannotDeleteAccount("A superuser account cannot be deleted; ask another administrator to remove the role first.")
+        raise CannotDeleteAccount(
+            "A superuser account cannot be deleted; ask another administrator to remove the role first."
+        )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.first_name = ""

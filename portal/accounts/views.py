@@ -47,7 +47,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name})
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(
             user=request.user,
@@ -57,8 +58,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:home")
-    # The form edits request.user in place while validating; show the stored name in the header.
-    request.user.refresh_from_db()
     return render(request, "account/profile.html", {"form": form})
 
 
