@@ -13,7 +13,9 @@ def _fits(page) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("name", "path"), [("home", "/"), ("login", "/accounts/login/"), ("signup", "/accounts/signup/")])
+@pytest.mark.parametrize(
+    ("name", "path"), [("home", "/"), ("login", "/accounts/login/"), ("signup", "/accounts/signup/")]
+)
 def test_page_fits_a_375px_phone(live_server, phone_page, artifacts_dir, site_with_home, name, path):
     response = phone_page.goto(live_server.url + path)
     assert response is not None and response.status == 200
