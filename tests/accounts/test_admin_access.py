@@ -79,11 +79,14 @@ def test_each_staff_group_reaches_its_screens_and_no_others(client, staff_groups
 
 
 def test_people_outside_the_groups_get_a_403_not_a_redirect_loop(client):
-    client.force_login(UserFactory())
+    person = UserFactory()
+    client.force_login(person)
     for url in ("/admin/", "/django-admin/"):
         response = client.get(url, follow=True)
         assert response.status_code == 403
         assert len(response.redirect_chain) <= 2
+        assert person.email.encode() in response.content  # the 403 page says who is logged in
+        assert b"Log in with another account" in response.content
 
 
 def test_superusers_reach_the_django_admin(client):
