@@ -48,7 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name})
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial={"first_name": user.first_name, "last_name": user.last_name},
+    )
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(
             user=request.user,
@@ -64,7 +67,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_anonymise(user=request.user, actor=request.user)
