@@ -256,7 +256,7 @@ LOGIN_URL = "account_login"
 # that answers 403 (not a redirect loop) to someone logged in without admin access.
 WAGTAILADMIN_LOGIN_URL = "admin_login"
 LOGIN_REDIRECT_URL = "accounts:home"
-# Passwords and e-mail addresses change through allauth only (verified, rate-limited, audited once).
+# Passwords and e-mail addresses change through allauth only (verified and rate-limited).
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
