@@ -155,7 +155,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
+}
 
 # --- E-mail -------------------------------------------------------------------------------
 # Every message goes through a Celery task; the task hands it to the backend from EMAIL_URL.
@@ -183,6 +186,11 @@ STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default=f"{STRIPE_API_BASE}/js.stripe.com/v3/" if _uses_localstripe else "https://js.stripe.com/v3/",
 )
+
+# Open card payments untouched for this long are re-read from Stripe by the reconciliation task.
+PAYMENTS_RECONCILE_AFTER_SECONDS = env.int("PAYMENTS_RECONCILE_AFTER_SECONDS", default=300)
+# Who hears about duplicate payments and other money matters.
+FINANCE_EMAILS = env.list("FINANCE_EMAILS", default=["finance@openinfra.example"])
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
