@@ -307,5 +307,7 @@ LOGGING = {
         # Wagtail and its task runner narrate every page save at INFO; keep the console readable.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # stripe-python logs every request at INFO.
+        "stripe": {"level": "WARNING"},
     },
 }
