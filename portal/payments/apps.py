@@ -12,7 +12,10 @@ class PaymentsConfig(AppConfig):
         register_actions(
             {
                 "guildhall.payment.create": ("Create payment", "Payment created"),
-                "guildhall.payment.requires_action": ("Payment needs action", "Payment awaits the payer's authentication"),
+                "guildhall.payment.requires_action": (
+                    "Payment needs action",
+                    "Payment awaits the payer's authentication",
+                ),
                 "guildhall.payment.processing": ("Payment processing", "Payment is processing"),
                 "guildhall.payment.succeeded": ("Payment succeeded", "Payment succeeded"),
                 "guildhall.payment.failed": ("Payment failed", "Payment failed"),

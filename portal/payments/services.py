@@ -268,7 +268,9 @@ def _fulfil(payment: Payment) -> None:
     if already_paid:
         payment.is_duplicate = True
         payment.save(update_fields=["is_duplicate", "updated_at"])
-        audit("guildhall.payment.duplicate", payment, data={"owner": f"{payment.owner_label}:{payment.owner_object_id}"})
+        audit(
+            "guildhall.payment.duplicate", payment, data={"owner": f"{payment.owner_label}:{payment.owner_object_id}"}
+        )
         from portal.payments import tasks
 
         enqueue_on_commit(tasks.refund_duplicate_payment, payment.pk)

@@ -79,7 +79,10 @@ def authenticate_3ds(localstripe: dict, intent_id: str, *, success: bool = True)
     intent = ls_request(localstripe["url"], "GET", f"/v1/payment_intents/{intent_id}")
     path = f"/v1/payment_intents/{intent_id}/_authenticate?success={'true' if success else 'false'}"
     return ls_request(
-        localstripe["url"], "POST", path, {"key": settings.STRIPE_PUBLISHABLE_KEY, "client_secret": intent["client_secret"]}
+        localstripe["url"],
+        "POST",
+        path,
+        {"key": settings.STRIPE_PUBLISHABLE_KEY, "client_secret": intent["client_secret"]},
     )
 
 

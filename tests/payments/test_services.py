@@ -155,9 +155,7 @@ def test_three_d_secure_waits_for_the_payer_then_syncs(localstripe, fulfilments,
 
 
 def test_failed_authentication_ends_failed(localstripe, fulfilments, owner):
-    payment = services.payment_pay_with_card(
-        payment=_create(owner), token=card_token(localstripe, THREE_D_SECURE_CARD)
-    )
+    payment = services.payment_pay_with_card(payment=_create(owner), token=card_token(localstripe, THREE_D_SECURE_CARD))
     authenticate_3ds(localstripe, payment.stripe_payment_intent_id, success=False)
     synced = services.payment_sync(payment_id=payment.pk)
     assert synced.status == S.FAILED
@@ -184,7 +182,9 @@ def _paid(localstripe, owner) -> Payment:
     return services.payment_pay_with_card(payment=payment, token=card_token(localstripe, GOOD_CARD))
 
 
-def test_a_late_event_never_moves_a_payment_backwards(localstripe, fulfilments, owner, django_capture_on_commit_callbacks):
+def test_a_late_event_never_moves_a_payment_backwards(
+    localstripe, fulfilments, owner, django_capture_on_commit_callbacks
+):
     payment = _paid(localstripe, owner)
     intent = ls_request(localstripe["url"], "GET", f"/v1/payment_intents/{payment.stripe_payment_intent_id}")
     for n, (status, kind) in enumerate(
@@ -212,9 +212,7 @@ def test_an_event_for_an_intent_we_do_not_know_is_stored_and_ignored(fulfilments
 
 
 def test_processing_an_event_twice_applies_it_once(localstripe, fulfilments, owner):
-    payment = services.payment_pay_with_card(
-        payment=_create(owner), token=card_token(localstripe, THREE_D_SECURE_CARD)
-    )
+    payment = services.payment_pay_with_card(payment=_create(owner), token=card_token(localstripe, THREE_D_SECURE_CARD))
     authenticate_3ds(localstripe, payment.stripe_payment_intent_id)
     intent = ls_request(localstripe["url"], "GET", f"/v1/payment_intents/{payment.stripe_payment_intent_id}")
     event = json.loads(intent_event(intent, event_type="payment_intent.succeeded", event_id="evt_twice"))
