@@ -158,6 +158,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
+    "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
 }
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -191,6 +192,17 @@ STRIPE_JS_URL = env.str(
 PAYMENTS_RECONCILE_AFTER_SECONDS = env.int("PAYMENTS_RECONCILE_AFTER_SECONDS", default=300)
 # Who hears about duplicate payments and other money matters.
 FINANCE_EMAILS = env.list("FINANCE_EMAILS", default=["finance@openinfra.example"])
+# The seller on every invoice (snapshotted on the invoice when it is issued) and where transfers go.
+INVOICE_SELLER = {
+    "name": env.str("INVOICE_SELLER_NAME", default="Open Infrastructure Foundation"),
+    "address": env.str("INVOICE_SELLER_ADDRESS", default="PO Box 1903\nAustin, TX 78767\nUnited States"),
+    "vat_id": env.str("INVOICE_SELLER_VAT_ID", default=""),
+    "email": env.str("INVOICE_SELLER_EMAIL", default="finance@openinfra.example"),
+    "bank_name": env.str("INVOICE_BANK_NAME", default="Example Bank"),
+    "iban": env.str("INVOICE_BANK_IBAN", default="US00 0000 0000 0000 0000 00"),
+    "bic": env.str("INVOICE_BANK_BIC", default="EXAMPLEXXX"),
+}
+INVOICE_REMINDER_DAYS_BEFORE_DUE = env.int("INVOICE_REMINDER_DAYS_BEFORE_DUE", default=5)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"

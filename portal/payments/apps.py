@@ -24,5 +24,10 @@ class PaymentsConfig(AppConfig):
                 "guildhall.payment.partially_refunded": ("Refund part of payment", "Payment partially refunded"),
                 "guildhall.payment.duplicate": ("Duplicate payment", "Duplicate payment detected"),
                 "guildhall.refund.create": ("Create refund", "Refund recorded"),
+                "guildhall.invoice.create": ("Create invoice", "Invoice drafted"),
+                "guildhall.invoice.update": ("Edit invoice", "Invoice edited"),
+                "guildhall.invoice.issue": ("Issue invoice", "Invoice issued"),
+                "guildhall.invoice.paid": ("Invoice paid", "Invoice paid"),
+                "guildhall.invoice.void": ("Void invoice", "Invoice voided"),
             }
         )

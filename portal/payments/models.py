@@ -75,6 +75,9 @@ class Payment(models.Model):
     stripe_customer_id = models.CharField(max_length=100, blank=True)
     # Set when a second payment for an owner that was already paid succeeds: it is refunded, not fulfilled.
     is_duplicate = models.BooleanField(default=False)
+    # Bank transfers, as staff recorded them when the money arrived.
+    transfer_reference = models.CharField(max_length=140, blank=True)
+    transfer_received_on = models.DateField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,3 +176,122 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class InvoiceSequence(models.Model):
+    """The last number used per series and year; locked while a number is taken, so numbers have no gaps."""
+
+    series = models.CharField(max_length=8)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="payments_invoicesequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.series}-{self.year}: {self.last_number}"
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", "Invoice"
+    CREDIT_NOTE = "credit_note", "Credit note"
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"
+
+
+INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    InvoiceStatus.DRAFT: frozenset({InvoiceStatus.ISSUED, InvoiceStatus.VOID}),
+    InvoiceStatus.ISSUED: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID}),
+    InvoiceStatus.PAID: frozenset(),
+    InvoiceStatus.VOID: frozenset(),
+}
+
+
+class Invoice(models.Model):
+    """The one numbered document: an issued invoice never changes; a correction is a credit note."""
+
+    kind = models.CharField(max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    status = models.CharField(max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    number = models.CharField(max_length=32, blank=True)
+    series = models.CharField(max_length=8, blank=True)
+    year = models.PositiveIntegerField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(null=True, blank=True)
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices")
+    credited_invoice = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+    )
+    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_note")
+
+    currency = models.CharField(max_length=3)
+    buyer_name = models.CharField("legal name", max_length=200)
+    buyer_address = models.TextField("address", blank=True)
+    buyer_country = models.CharField("country", max_length=2, blank=True)
+    buyer_vat_id = models.CharField("VAT ID", max_length=40, blank=True)
+    buyer_po_number = models.CharField("purchase order number", max_length=60, blank=True)
+    buyer_email = models.EmailField("e-mail", blank=True)
+    seller = models.JSONField(default=dict, blank=True)  # the foundation's details as they were at issue
+    notes = models.TextField(blank=True)
+    payment_terms_days = models.PositiveIntegerField(default=30)
+
+    net_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="payments_invoice_unique_number"),
+            models.UniqueConstraint(
+                fields=["series", "year", "sequence"],
+                condition=Q(sequence__isnull=False),
+                name="payments_invoice_unique_sequence",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(number=""), name="payments_invoice_issued_has_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft {self.get_kind_display().lower()} #{self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+    @property
+    def total_display(self) -> str:
+        return money.format_money(self.total, self.currency)
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("1"))
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.DecimalField("tax rate (%)", max_digits=5, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def net(self, currency: str) -> Decimal:
+        return money.round_money(self.quantity * self.unit_price, currency)
+
+    def tax(self, currency: str) -> Decimal:
+        return money.round_money(self.net(currency) * self.tax_rate / 100, currency)

@@ -246,6 +246,11 @@ def _move(payment: Payment, target: str, *, actor=None, **fields) -> None:
     audit(f"guildhall.payment.{target}", payment, actor=actor, data={"from": previous, **_jsonable(fields)})
     if target == S.SUCCEEDED:
         _fulfil(payment)
+        if not payment.is_duplicate:
+            from portal.payments import emails, invoicing
+
+            invoicing.invoices_paid_for_payment(payment=payment)
+            emails.send_receipt(payment=payment)
 
 
 def _jsonable(fields: dict) -> dict:
@@ -283,7 +288,13 @@ def _fulfil(payment: Payment) -> None:
 
 
 def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None) -> Refund:
-    """Refund up to what remains; card payments through Stripe, transfers recorded by hand; the owner is told."""
+    """Refund up to what remains; card payments through Stripe, transfers recorded by hand.
+
+    The owner is told through the registry, an invoiced payment gets a credit note, the payer an e-mail.
+    Stripe is called last, so any refusal before it leaves nothing recorded and nothing refunded.
+    """
+    from portal.payments import emails, invoicing
+
     if not isinstance(amount, Decimal):
         raise TypeError("amount must be a Decimal")
     if amount <= 0:
@@ -298,42 +309,67 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
             remaining = money.format_money(locked.amount_refundable, locked.currency)
             raise RefundTooLarge(f"At most {remaining} can be refunded.")
         try:
-            money.to_minor(amount, locked.currency)
+            amount_minor = money.to_minor(amount, locked.currency)
         except ValueError as error:
             raise PaymentError(str(error)) from error
-        refund = Refund(
+        refunded_before = locked.amount_refunded
+        refund = Refund.objects.create(
             payment=locked,
             amount=amount,
             reason=reason[:300],
             status=RefundStatus.SUCCEEDED,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        if locked.method == PaymentMethod.CARD:
-            answer = gateway.refund_create(
-                intent_id=locked.stripe_payment_intent_id,
-                amount_minor=money.to_minor(amount, locked.currency),
-                # The same refund of the same payment state gets the same key, so a retried call is not a second refund.
-                idempotency_key=f"guildhall-refund-{locked.public_id}-{locked.amount_refunded}-{amount}",
-            )
-            refund.stripe_refund_id = answer.id
-            if answer.status == "failed":
-                raise PaymentError("Stripe refused the refund.")
-            refund.status = RefundStatus.SUCCEEDED if answer.status == "succeeded" else RefundStatus.PENDING
-        refund.save()
         locked.amount_refunded += amount
         target = S.REFUNDED if locked.amount_refunded == locked.amount else S.PARTIALLY_REFUNDED
         _move(locked, target, actor=actor, amount_refunded=locked.amount_refunded)
-        audit(
-            "guildhall.refund.create",
-            locked,
-            actor=actor,
-            data={"amount": str(amount), "reason": reason, "stripe_refund_id": refund.stripe_refund_id},
-        )
+        audit("guildhall.refund.create", locked, actor=actor, data={"amount": str(amount), "reason": reason})
+        invoice = locked.invoices.filter(kind="invoice", status__in=["issued", "paid"]).first()
+        if invoice is not None:
+            invoicing.credit_note_issue(invoice=invoice, amount=amount, reason=reason, refund=refund, actor=actor)
         handler = registry.get(locked.owner_label)
         if handler is not None and handler.on_refunded is not None and not locked.is_duplicate:
             handler.on_refunded(locked, amount)
+        if locked.method == PaymentMethod.CARD:
+            answer = gateway.refund_create(
+                intent_id=locked.stripe_payment_intent_id,
+                amount_minor=amount_minor,
+                # The same refund of the same payment state gets the same key, so a retried call is not a second refund.
+                idempotency_key=f"guildhall-refund-{locked.public_id}-{refunded_before}-{amount}",
+            )
+            if answer.status in ("failed", "canceled"):
+                raise PaymentError("Stripe refused the refund.")
+            refund.stripe_refund_id = answer.id
+            refund.status = RefundStatus.SUCCEEDED if answer.status == "succeeded" else RefundStatus.PENDING
+            refund.save(update_fields=["stripe_refund_id", "status"])
+        emails.send_refund_notice(refund=refund)
     payment.refresh_from_db()
     return refund
+
+
+def payment_mark_transfer_received(
+    *, payment: Payment, amount: Decimal, received_on, reference: str, actor
+) -> Payment:
+    """Staff record a bank transfer that arrived: the payment succeeds and its owner is fulfilled, once."""
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        if locked.method != PaymentMethod.BANK_TRANSFER:
+            raise PaymentNotPayable("Only a bank-transfer payment can be marked received.")
+        if locked.status != S.CREATED:
+            raise PaymentNotPayable(f"This payment is already {locked.get_status_display().lower()}.")
+        if amount != locked.amount:
+            expected = money.format_money(locked.amount, locked.currency)
+            raise PaymentError(f"The amount received must be {expected}; record a different amount with the payer first.")
+        if received_on > timezone.localdate():
+            raise PaymentError("The date received cannot be in the future.")
+        _move(
+            locked,
+            S.SUCCEEDED,
+            actor=actor,
+            transfer_reference=reference[:140],
+            transfer_received_on=received_on,
+        )
+    return locked
 
 
 def payment_refund_duplicate(*, payment_id: int) -> Refund | None:
@@ -416,6 +452,7 @@ def _payment_for_intent(intent: gateway.IntentState) -> Payment | None:
 __all__ = [
     "PaymentServiceUnavailable",
     "payment_create",
+    "payment_mark_transfer_received",
     "payment_pay_with_card",
     "payment_refund",
     "payment_refund_duplicate",

@@ -38,3 +38,11 @@ def sync_payment(payment_id: int) -> None:
 def refund_duplicate_payment(payment_id: int) -> None:
     """A second success for an owner already paid: refund it in full and tell the finance team."""
     services.payment_refund_duplicate(payment_id=payment_id)
+
+
+@shared_task(name="payments.send_invoice_reminders")
+def send_invoice_reminders() -> int:
+    """Daily: remind payers of invoices falling due."""
+    from portal.payments import invoicing
+
+    return invoicing.invoice_reminders_send()
