@@ -216,8 +216,11 @@ def bank_transfer_invoice_issue(*, payment: Payment, buyer: dict, lines: list[Li
     seller = settings.INVOICE_SELLER
     with transaction.atomic():
         invoice = invoice_create(
-            currency=payment.currency, buyer={"buyer_email": payment.payer_email, **buyer}, lines=lines,
-            payment=payment, actor=actor,
+            currency=payment.currency,
+            buyer={"buyer_email": payment.payer_email, **buyer},
+            lines=lines,
+            payment=payment,
+            actor=actor,
         )
         if invoice.total != payment.amount:
             raise PaymentError("The invoice's total must equal the payment's amount.")

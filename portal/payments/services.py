@@ -347,9 +347,7 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
     return refund
 
 
-def payment_mark_transfer_received(
-    *, payment: Payment, amount: Decimal, received_on, reference: str, actor
-) -> Payment:
+def payment_mark_transfer_received(*, payment: Payment, amount: Decimal, received_on, reference: str, actor) -> Payment:
     """Staff record a bank transfer that arrived: the payment succeeds and its owner is fulfilled, once."""
     with transaction.atomic():
         locked = _lock(payment.pk)
@@ -359,7 +357,9 @@ def payment_mark_transfer_received(
             raise PaymentNotPayable(f"This payment is already {locked.get_status_display().lower()}.")
         if amount != locked.amount:
             expected = money.format_money(locked.amount, locked.currency)
-            raise PaymentError(f"The amount received must be {expected}; record a different amount with the payer first.")
+            raise PaymentError(
+                f"The amount received must be {expected}; record a different amount with the payer first."
+            )
         if received_on > timezone.localdate():
             raise PaymentError("The date received cannot be in the future.")
         _move(

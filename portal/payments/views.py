@@ -37,9 +37,13 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
             client_secret = services.payment_client_secret(payment=payment)
         except PaymentServiceUnavailable as error:
             messages.error(request, error.message)
-    return render(
-        request, "payments/pay.html", {"payment": payment, "client_secret": client_secret, **_stripe_context()}
-    )
+    context = {
+        "payment": payment,
+        "client_secret": client_secret,
+        "invoice": selectors.invoice_for_payment(payment),
+        **_stripe_context(),
+    }
+    return render(request, "payments/pay.html", context)
 
 
 @require_POST
