@@ -8,7 +8,7 @@ from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, Payment,
 
 
 def finance_recipients() -> list[str]:
-    return list(getattr(settings, "FINANCE_EMAILS", [])) or [email for _, email in settings.MANAGERS]
+    return list(getattr(settings, "FINANCE_EMAILS", [])) or [entry[1] for entry in settings.MANAGERS]
 
 
 def send_duplicate_refunded(*, payment: Payment) -> None:

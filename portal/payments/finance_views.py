@@ -18,6 +18,21 @@ from portal.payments.models import InvoiceStatus, PaymentMethod, PaymentStatus
 from portal.payments.pdf import invoice_pdf
 
 
+def _cell(value: object) -> object:
+    """Text a payer typed must not run as a spreadsheet formula when the accountant opens the CSV."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, writer) -> None:
+        self._writer = writer
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([_cell(value) for value in row])
+
+
 def finance_only(view):
     """403 for anyone outside the Finance group (Wagtail would turn PermissionDenied into a redirect)."""
 
@@ -226,7 +241,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{start}-{end}.csv"'
-    writer = csv.writer(response)
+    writer = _SafeWriter(csv.writer(response))
     if kind == "payments":
         writer.writerow(
             [

@@ -69,7 +69,8 @@ def client() -> stripe.StripeClient:
 def _translate(error: stripe.StripeError) -> PaymentError:
     """Stripe's errors become ours; the payer sees the bank's message or 'unavailable'."""
     if isinstance(error, stripe.CardError):
-        body = (error.json_body or {}).get("error") or {}
+        json_body: dict = error.json_body if isinstance(error.json_body, dict) else {}
+        body = json_body.get("error") or {}
         intent_id = _id_of(body.get("payment_intent"))
         return PaymentDeclined(error.user_message or "Your card was declined.", extra={"payment_intent": intent_id})
     if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
@@ -150,7 +151,6 @@ def intent_create_and_confirm(
                 "currency": currency.lower(),
                 "customer": customer_id,
                 "payment_method": payment_method,
-                "payment_method_types": ["card"],
                 "confirm": True,
                 "metadata": metadata,
             },

@@ -165,7 +165,7 @@ def invoice_void(*, invoice: Invoice, actor=None) -> Invoice:
         locked = _lock(invoice.pk)
         if InvoiceStatus.VOID not in INVOICE_TRANSITIONS[locked.status]:
             raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be voided.")
-        if locked.payment_id and locked.payment.is_paid:
+        if locked.payment is not None and locked.payment.is_paid:
             raise InvoiceNotEditable("This invoice has been paid: refund it instead.")
         locked.status = InvoiceStatus.VOID
         locked.voided_at = timezone.now()

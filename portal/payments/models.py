@@ -114,7 +114,8 @@ class Payment(models.Model):
 
     @property
     def owner_label(self) -> str:
-        return self.owner_content_type.model_class()._meta.label if self.owner_content_type_id else ""
+        model = self.owner_content_type.model_class() if self.owner_content_type_id else None
+        return model._meta.label if model is not None else ""
 
     @property
     def amount_display(self) -> str:

@@ -43,7 +43,7 @@ def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
         pdf.cell(0, 5, _text(f"Date: {invoice.issued_on:%d %B %Y}"), new_x="LMARGIN", new_y="NEXT")
     if invoice.kind == InvoiceKind.INVOICE and invoice.due_on:
         pdf.cell(0, 5, _text(f"Due: {invoice.due_on:%d %B %Y}"), new_x="LMARGIN", new_y="NEXT")
-    if invoice.credited_invoice_id:
+    if invoice.credited_invoice is not None:
         pdf.cell(0, 5, _text(f"Credits invoice {invoice.credited_invoice.number}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
@@ -65,10 +65,10 @@ def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
             pdf.cell(width, 7, _text(value))
         pdf.ln()
     pdf.ln(2)
-    for label, value in (("Net", invoice.net_total), ("Tax", invoice.tax_total), ("Total", invoice.total)):
+    for label, figure in (("Net", invoice.net_total), ("Tax", invoice.tax_total), ("Total", invoice.total)):
         pdf.set_font("Helvetica", "B" if label == "Total" else "", 10)
         pdf.cell(160, 6, label, align="R")
-        pdf.cell(30, 6, _text(money.format_money(value, currency)), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(30, 6, _text(money.format_money(figure, currency)), new_x="LMARGIN", new_y="NEXT")
     if invoice.notes:
         pdf.ln(6)
         pdf.set_font("Helvetica", size=10)

@@ -121,6 +121,9 @@ def payment_retry(*, payment: Payment, actor=None) -> Payment:
     """After a decline, the payer tries again with a new payment for the same owner."""
     if payment.status not in (S.FAILED, S.CANCELED):
         raise PaymentNotPayable("Only a failed or canceled payment can be tried again.")
+    owner = payment.owner
+    if owner is None:
+        raise PaymentNotPayable("What this payment was for no longer exists.")
     if Payment.objects.filter(
         owner_content_type=payment.owner_content_type,
         owner_object_id=payment.owner_object_id,
@@ -128,7 +131,7 @@ def payment_retry(*, payment: Payment, actor=None) -> Payment:
     ).exists():
         raise PaymentNotPayable("This has already been paid.")
     return payment_create(
-        owner=payment.owner,
+        owner=owner,
         amount=payment.amount,
         currency=payment.currency,
         payer_email=payment.payer_email,

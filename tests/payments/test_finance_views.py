@@ -249,3 +249,18 @@ def test_bank_transfer_pay_page_shows_the_instructions(client, transfer):
     page = client.get(payment.get_absolute_url()).content.decode()
     assert invoice.number in page and "IBAN" in page
     assert "card-form" not in page and "payments.js" not in page
+
+
+def test_csv_cells_cannot_run_as_formulas(client, finance_user, fulfilments):
+    owner = OwnerFactory()
+    services.payment_create(
+        owner=owner, amount=Decimal("80.00"), currency="EUR", payer_email=owner.email, description="=HYPERLINK(1)"
+    )
+    client.force_login(finance_user)
+    today = timezone.localdate()
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"/admin/finance/export/payments.csv?start={today}&end={today}").content.decode())
+        )
+    )
+    assert rows[1][9] == "'=HYPERLINK(1)"
