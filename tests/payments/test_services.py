@@ -280,3 +280,73 @@ def test_refund_of_an_unpaid_payment_is_refused(fulfilments, owner):
 
 def test_gateway_pins_the_api_version(localstripe):
     assert gateway.client()._requestor._options.stripe_version == gateway.API_VERSION
+
+
+# --- fulfilment inside the transaction, lost answers, task retries -------------------------------------
+
+
+def test_fulfilment_runs_inside_the_transaction_that_records_success(localstripe, owner):
+    from portal.payments import registry
+
+    def broken(payment):
+        raise RuntimeError("the owner's app failed")
+
+    registry.register("portal.User", on_succeeded=broken)
+    try:
+        payment = services.payment_pay_with_card(
+            payment=_create(owner), token=card_token(localstripe, THREE_D_SECURE_CARD)
+        )
+        authenticate_3ds(localstripe, payment.stripe_payment_intent_id)
+        with pytest.raises(RuntimeError):
+            services.payment_sync(payment_id=payment.pk)
+        payment.refresh_from_db()
+        assert payment.status == S.REQUIRES_ACTION, "no success is recorded without its fulfilment"
+    finally:
+        registry.unregister("portal.User")
+
+
+def test_an_intent_whose_answer_was_lost_is_adopted_from_its_event(
+    localstripe, fulfilments, owner, django_capture_on_commit_callbacks
+):
+    payment = _create(owner)
+    # Our create call reached Stripe but its answer never came back: we stored no intent id.
+    customer = gateway.card_customer_create(email=owner.email, token=card_token(localstripe), idempotency_key="k")
+    intent = gateway.intent_create_and_confirm(
+        amount_minor=12000,
+        currency="EUR",
+        customer_id=customer.customer_id,
+        payment_method=customer.card_id,
+        metadata={services.METADATA_KEY: payment.public_id},
+        idempotency_key="k2",
+    )
+    raw = ls_request(localstripe["url"], "GET", f"/v1/payment_intents/{intent.id}")
+    event = json.loads(intent_event(raw, event_type="payment_intent.succeeded", event_id="evt_adopt"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stripe_event_record(event=event)
+    payment.refresh_from_db()
+    assert payment.stripe_payment_intent_id == intent.id and payment.status == S.SUCCEEDED
+    assert fulfilments.succeeded == [payment.pk]
+
+
+def test_tasks_retry_while_stripe_is_unavailable(localstripe, fulfilments, owner, monkeypatch):
+    from celery.exceptions import Retry
+
+    from portal.payments import tasks
+
+    payment = services.payment_pay_with_card(payment=_create(owner), token=card_token(localstripe, THREE_D_SECURE_CARD))
+    authenticate_3ds(localstripe, payment.stripe_payment_intent_id)
+    real_retrieve = gateway.intent_retrieve
+
+    def unavailable(intent_id):
+        raise PaymentServiceUnavailable()
+
+    monkeypatch.setattr(gateway, "intent_retrieve", unavailable)
+    with pytest.raises(Retry, match=r"Retry in \d+s"):  # scheduled again with backoff, not failed
+        tasks.sync_payment.apply(args=[payment.pk])
+    payment.refresh_from_db()
+    assert payment.status == S.REQUIRES_ACTION and fulfilments.succeeded == []
+    monkeypatch.setattr(gateway, "intent_retrieve", real_retrieve)
+    tasks.sync_payment.apply(args=[payment.pk])
+    payment.refresh_from_db()
+    assert payment.status == S.SUCCEEDED
+    assert fulfilments.succeeded == [payment.pk]
