@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
@@ -64,6 +65,12 @@ def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
 
 def client() -> stripe.StripeClient:
     return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def _is_localstripe() -> bool:
+    """localstripe (on loopback) refuses fields it does not know, such as return_url."""
+    host = urlsplit(settings.STRIPE_API_BASE).hostname or ""
+    return host in {"127.0.0.1", "localhost", "::1"}
 
 
 def _translate(error: stripe.StripeError) -> PaymentError:
@@ -142,18 +149,26 @@ def intent_create_and_confirm(
     payment_method: str,
     metadata: dict[str, str],
     idempotency_key: str,
+    return_url: str = "",
 ) -> IntentState:
-    """Create and confirm a PaymentIntent in one call (the card is given at creation: localstripe needs it)."""
+    """Create and confirm a PaymentIntent in one call (the card is given at creation: localstripe needs it).
+
+    Stripe (API 2026-09-30 and later: dynamic payment methods, no payment_method_types) wants a
+    return_url when confirming at creation; localstripe refuses the field, so it gets none.
+    """
+    params: dict[str, Any] = {
+        "amount": amount_minor,
+        "currency": currency.lower(),
+        "customer": customer_id,
+        "payment_method": payment_method,
+        "confirm": True,
+        "metadata": metadata,
+    }
+    if return_url and not _is_localstripe():
+        params["return_url"] = return_url
     try:
         intent = client().v1.payment_intents.create(
-            params={
-                "amount": amount_minor,
-                "currency": currency.lower(),
-                "customer": customer_id,
-                "payment_method": payment_method,
-                "confirm": True,
-                "metadata": metadata,
-            },
+            params=params,  # type: ignore[arg-type]
             options={"idempotency_key": idempotency_key},
         )
     except stripe.StripeError as error:

@@ -171,6 +171,7 @@ def payment_pay_with_card(*, payment: Payment, token: str, actor=None) -> Paymen
                 payment_method=customer.card_id,
                 metadata={METADATA_KEY: locked.public_id},
                 idempotency_key=f"guildhall-intent-{locked.public_id}",
+                return_url=f"{settings.SITE_URL}{locked.get_return_url()}",
             )
         except PaymentDeclined as error:
             declined = error

@@ -350,3 +350,35 @@ def test_tasks_retry_while_stripe_is_unavailable(localstripe, fulfilments, owner
     payment.refresh_from_db()
     assert payment.status == S.SUCCEEDED
     assert fulfilments.succeeded == [payment.pk]
+
+
+def test_real_stripe_gets_a_return_url_and_localstripe_does_not(settings, monkeypatch):
+    sent = []
+
+    class FakeIntents:
+        def create(self, params, options):
+            sent.append((params, options))
+            raise gateway.stripe.APIConnectionError("offline")
+
+    class FakeClient:
+        class v1:  # noqa: N801 - mirrors StripeClient.v1
+            payment_intents = FakeIntents()
+
+    monkeypatch.setattr(gateway, "client", lambda: FakeClient())
+    arguments = {
+        "amount_minor": 100,
+        "currency": "EUR",
+        "customer_id": "cus_1",
+        "payment_method": "card_1",
+        "metadata": {},
+        "idempotency_key": "guildhall-intent-x",
+        "return_url": "https://portal.example/payments/x/return/",
+    }
+    for base in ("https://api.stripe.com", "http://127.0.0.1:8420"):
+        settings.STRIPE_API_BASE = base
+        with pytest.raises(PaymentServiceUnavailable):
+            gateway.intent_create_and_confirm(**arguments)
+    (stripe_params, stripe_options), (local_params, _) = sent
+    assert stripe_params["return_url"] == arguments["return_url"] and stripe_params["currency"] == "eur"
+    assert stripe_options == {"idempotency_key": "guildhall-intent-x"}
+    assert "return_url" not in local_params and "payment_method_types" not in stripe_params
