@@ -94,14 +94,13 @@ def invoice_for_finance(pk: int):
 
 
 def invoice_for_payment(payment: Payment):
-    """The payment's issued invoice, if it has one (bank transfers show its instructions)."""
+    """The payment's latest issued invoice, if it has one (bank transfers show its instructions)."""
     from portal.payments.models import Invoice, InvoiceKind
 
-    if payment.method != PaymentMethod.BANK_TRANSFER:
-        return None
     return (
         Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE)
         .exclude(number="")
+        .prefetch_related("lines")
         .order_by("-created_at")
         .first()
     )

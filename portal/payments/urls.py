@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:public_id>/card/", views.pay_card, name="pay_card"),
     path("<str:public_id>/retry/", views.retry, name="retry"),
     path("<str:public_id>/return/", views.payment_return, name="return"),
+    path("<str:public_id>/invoice/", views.invoice, name="invoice"),
 ]

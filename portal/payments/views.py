@@ -89,7 +89,27 @@ def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
             payment = services.payment_sync(payment_id=payment.pk)
         except PaymentServiceUnavailable as error:
             messages.error(request, error.message)
-    return render(request, "payments/return.html", {"payment": payment})
+    return render(
+        request, "payments/return.html", {"payment": payment, "invoice": selectors.invoice_for_payment(payment)}
+    )
+
+
+@require_GET
+def invoice(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The payer's invoice as HTML, or as PDF with ?format=pdf; the unguessable id is the permission."""
+    from django.http import Http404
+
+    from portal.payments.pdf import invoice_pdf
+
+    payment = selectors.payment_for_payer(public_id)
+    document = selectors.invoice_for_payment(payment)
+    if document is None:
+        raise Http404("No invoice for this payment")
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(invoice_pdf(document), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+        return response
+    return render(request, "payments/invoice.html", {"payment": payment, "invoice": document})
 
 
 @csrf_exempt

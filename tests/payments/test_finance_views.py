@@ -264,3 +264,18 @@ def test_csv_cells_cannot_run_as_formulas(client, finance_user, fulfilments):
         )
     )
     assert rows[1][9] == "'=HYPERLINK(1)"
+
+
+def test_the_payer_sees_the_invoice_as_html_and_pdf(client, transfer, django_assert_max_num_queries):
+    payment, invoice = transfer
+    with django_assert_max_num_queries(6):
+        page = client.get(f"/payments/{payment.public_id}/invoice/")
+    soup = BeautifulSoup(page.content, "html.parser")
+    assert soup.h1.get_text(strip=True) == f"Invoice {invoice.number}"
+    text = soup.get_text()
+    assert "VAT ID: DE123456789" in text and "PO number: PO-2026-0042" in text
+    pdf = client.get(f"/payments/{payment.public_id}/invoice/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    owner = OwnerFactory()
+    uninvoiced = services.payment_create(owner=owner, amount=Decimal("80.00"), currency="EUR", payer_email=owner.email)
+    assert client.get(f"/payments/{uninvoiced.public_id}/invoice/").status_code == 404
