@@ -159,7 +159,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
+    "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
+}
 
 # --- E-mail -------------------------------------------------------------------------------
 # Every message goes through a Celery task; the task hands it to the backend from EMAIL_URL.
@@ -187,6 +191,22 @@ STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default=f"{STRIPE_API_BASE}/js.stripe.com/v3/" if _uses_localstripe else "https://js.stripe.com/v3/",
 )
+
+# Open card payments untouched for this long are re-read from Stripe by the reconciliation task.
+PAYMENTS_RECONCILE_AFTER_SECONDS = env.int("PAYMENTS_RECONCILE_AFTER_SECONDS", default=300)
+# Who hears about duplicate payments and other money matters.
+FINANCE_EMAILS = env.list("FINANCE_EMAILS", default=["finance@openinfra.example"])
+# The seller on every invoice (snapshotted on the invoice when it is issued) and where transfers go.
+INVOICE_SELLER = {
+    "name": env.str("INVOICE_SELLER_NAME", default="Open Infrastructure Foundation"),
+    "address": env.str("INVOICE_SELLER_ADDRESS", default="PO Box 1903\nAustin, TX 78767\nUnited States"),
+    "vat_id": env.str("INVOICE_SELLER_VAT_ID", default=""),
+    "email": env.str("INVOICE_SELLER_EMAIL", default="finance@openinfra.example"),
+    "bank_name": env.str("INVOICE_BANK_NAME", default="Example Bank"),
+    "iban": env.str("INVOICE_BANK_IBAN", default="US00 0000 0000 0000 0000 00"),
+    "bic": env.str("INVOICE_BANK_BIC", default="EXAMPLEXXX"),
+}
+INVOICE_REMINDER_DAYS_BEFORE_DUE = env.int("INVOICE_REMINDER_DAYS_BEFORE_DUE", default=5)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -313,5 +333,7 @@ LOGGING = {
         # Wagtail and its task runner narrate every page save at INFO; keep the console readable.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # stripe-python logs every request at INFO.
+        "stripe": {"level": "WARNING"},
     },
 }
