@@ -7,5 +7,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import signals
+        from portal.api import projects  # noqa: F401 - registers /api/v1/projects/ on the router
 
         signals.connect()

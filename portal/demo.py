@@ -8,9 +8,11 @@ import datetime
 import hashlib
 import json
 import uuid
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
@@ -63,9 +65,11 @@ def ensure_home_page() -> HomePage:
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        # Full URLs (sitemap, feeds) use the site's host: take it from SITE_URL, the public address.
+        address = urlsplit(settings.SITE_URL)
         Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=address.hostname or "localhost",
+            port=address.port or (443 if address.scheme == "https" else 80),
             root_page=home,
             is_default_site=True,
             site_name="Open Infrastructure Foundation",

@@ -82,7 +82,7 @@ class HomePage(BasePage):
             "@context": "https://schema.org",
             "@type": "Organization",
             "name": site_settings.foundation_name,
-            "url": self.get_full_url(request),
+            "url": request.build_absolute_uri(self.get_url(request)),
             "description": self.search_description or site_settings.tagline,
         }
         if site_settings.short_name:

@@ -132,7 +132,7 @@ class NewsPage(BasePage):
             "headline": self.title,
             "datePublished": self.date.isoformat(),
             "description": self.intro,
-            "url": self.get_full_url(request),
+            "url": request.build_absolute_uri(self.get_url(request)),
         }
         if self.author:
             data["author"] = {"@type": "Person", "name": self.author}

@@ -126,7 +126,7 @@ class ProjectPage(BasePage):
             "@type": "SoftwareSourceCode",
             "name": self.title,
             "description": self.tagline,
-            "url": self.get_full_url(request),
+            "url": request.build_absolute_uri(self.get_url(request)),
         }
         if self.repository:
             data["codeRepository"] = self.repository
