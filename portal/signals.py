@@ -10,9 +10,11 @@ def _purge(sender=None, **kwargs) -> None:
     cache.purge()
 
 
-def _forget_site_settings(sender=None, instance=None, **kwargs) -> None:
+def _forget_site_settings(sender=None, instance=None, created=False, **kwargs) -> None:
     cache.forget(f"site-settings:{instance.site_id}")
-    cache.purge()
+    # The first page view creates the default row (Wagtail's for_site); that changes no page.
+    if not created:
+        cache.purge()
 
 
 def _forget_footer_links(sender=None, **kwargs) -> None:
