@@ -3,6 +3,8 @@
 An organisation's tier is never stored on the organisation: it is the tier of its active membership.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -69,6 +71,31 @@ class MembershipTier(models.Model):
         return max(self.seat_limit - count, 0)
 
 
+SVG_FORBIDDEN = (
+    b"<script",
+    b"<!doctype",
+    b"<!entity",
+    b"foreignobject",
+    b"javascript:",
+    b"<iframe",
+    b"<embed",
+    b"<object",
+)
+
+
+def validate_svg_logo(file) -> None:
+    """Logos are served from our own origin: an SVG may not carry scripts, event handlers or entities."""
+    if not file or not file.name.lower().endswith(".svg"):
+        return
+    file.seek(0)
+    data = file.read().lower()
+    file.seek(0)
+    if any(token in data for token in SVG_FORBIDDEN) or re.search(rb"\son[a-z]+\s*=", data):
+        raise ValidationError(
+            "This SVG contains scripts or external content; upload a plain SVG or a PNG.", code="unsafe_svg"
+        )
+
+
 def logo_upload_to(instance: "Organization", filename: str) -> str:
     return f"organizations/logos/{filename}"
 
@@ -82,7 +109,7 @@ class Organization(models.Model):
     logo = models.FileField(
         upload_to=logo_upload_to,
         blank=True,
-        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg", "webp"])],
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg", "webp"]), validate_svg_logo],
     )
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)

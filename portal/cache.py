@@ -10,12 +10,28 @@ request), only for visitors without a session cookie, and only when the response
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.cache import patch_cache_control
 
+logger = logging.getLogger(__name__)
+
 GENERATION_KEY = "pagecache:generation"
+# Paths Wagtail never serves: no cache lookup at all.
+SKIP_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/api/",
+    "/health/",
+    "/accounts/",
+    "/payments/",
+    "/static/",
+    "/media/",
+    "/documents/",
+    "/search/",
+)
 MARK = "_guildhall_page_cacheable"
 
 
@@ -40,14 +56,21 @@ def purge() -> None:
     """Forget every cached page (called when a page is published or member data changes)."""
     cache = _cache()
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet: nothing is cached under one
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation yet: nothing is cached under one
+            cache.add(GENERATION_KEY, 1, timeout=None)
+    except Exception:  # noqa: BLE001 - publishing must not fail because the cache is down
+        logger.error("Could not purge the page cache; pages may be stale for PAGE_CACHE_SECONDS.", exc_info=True)
 
 
-def _key(request, generation: int) -> str:
-    raw = f"{request.method == 'HEAD' and 'GET' or request.method}|{request.scheme}|{request.get_host()}|{request.get_full_path()}"
-    return f"pagecache:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
+def _key_source(request) -> str:
+    # HEAD is answered from (and fills) the GET entry: servers drop the body.
+    return f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
+
+
+def _key(source: str, generation: int) -> str:
+    return f"pagecache:{generation}:{hashlib.sha256(source.encode()).hexdigest()}"
 
 
 def _visitor_is_anonymous(request) -> bool:
@@ -71,11 +94,19 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not _visitor_is_anonymous(request):
+        if (
+            request.method not in ("GET", "HEAD")
+            or request.path.startswith(SKIP_PREFIXES)
+            or not _visitor_is_anonymous(request)
+        ):
             return self.get_response(request)
-        generation = _generation()
-        key = _key(request, generation)
-        cached = _cache().get(key)
+        host_and_path = _key_source(request)  # raises DisallowedHost like any view would
+        try:
+            key = _key(host_and_path, _generation())
+            cached = _cache().get(key)
+        except Exception:  # noqa: BLE001 - a cache outage slows the site down, it must not take it down
+            logger.warning("Page cache unavailable; serving without it.", exc_info=True)
+            return self.get_response(request)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
             return cached
@@ -85,7 +116,10 @@ class AnonymousPageCacheMiddleware:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             response["X-Page-Cache"] = "miss"
-            _cache().set(key, response, _timeout())
+            try:
+                _cache().set(key, response, _timeout())
+            except Exception:  # noqa: BLE001
+                logger.warning("Page cache unavailable; page not stored.", exc_info=True)
         return response
 
     @staticmethod
@@ -110,12 +144,21 @@ SITE_DATA_SECONDS = 3600
 def remember(key: str, producer):
     """The value cached under `key`, computing and storing it when absent."""
     cache = _cache()
-    value = cache.get(f"sitedata:{key}")
+    try:
+        value = cache.get(f"sitedata:{key}")
+    except Exception:  # noqa: BLE001 - without a cache, read the database
+        return producer()
     if value is None:
         value = producer()
-        cache.set(f"sitedata:{key}", value, SITE_DATA_SECONDS)
+        try:
+            cache.set(f"sitedata:{key}", value, SITE_DATA_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("Could not cache %s.", key, exc_info=True)
     return value
 
 
 def forget(*keys: str) -> None:
-    _cache().delete_many([f"sitedata:{key}" for key in keys])
+    try:
+        _cache().delete_many([f"sitedata:{key}" for key in keys])
+    except Exception:  # noqa: BLE001
+        logger.error("Could not drop %s from the cache.", keys, exc_info=True)

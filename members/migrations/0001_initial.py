@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
                 ('slug', models.SlugField(max_length=100, unique=True, validators=[members.models.validate_not_reserved_slug])),
-                ('logo', models.FileField(blank=True, upload_to=members.models.logo_upload_to, validators=[django.core.validators.FileExtensionValidator(['svg', 'png', 'jpg', 'jpeg', 'webp'])])),
+                ('logo', models.FileField(blank=True, upload_to=members.models.logo_upload_to, validators=[django.core.validators.FileExtensionValidator(['svg', 'png', 'jpg', 'jpeg', 'webp']), members.models.validate_svg_logo])),
                 ('website', models.URLField(blank=True)),
                 ('description', models.TextField(blank=True)),
                 ('country', models.CharField(blank=True, max_length=100)),
