@@ -109,15 +109,39 @@ def placeholder_logo_svg(name: str) -> str:
         mark = f'<rect x="8" y="8" width="64" height="64" rx="14" fill="{colour}"/>'
     else:
         mark = f'<polygon points="40,6 74,40 40,74 6,40" fill="{colour}"/>'
-    label = escape(name if len(name) <= 22 else name[:21] + "…")
+    lines = _wrap(name, width=18)
+    if len(lines) == 1:
+        text = f'<text x="88" y="48" font-size="20" {_TEXT_STYLE}>{escape(lines[0])}</text>'
+    else:
+        text = (
+            f'<text x="88" y="36" font-size="17" {_TEXT_STYLE}>{escape(lines[0])}</text>'
+            f'<text x="88" y="58" font-size="17" {_TEXT_STYLE}>{escape(lines[1])}</text>'
+        )
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 80" width="320" height="80" role="img" '
         f'aria-label="{escape(name)}"><title>{escape(name)}</title>{mark}'
         '<text x="40" y="47" text-anchor="middle" font-family="system-ui, sans-serif" font-size="22" '
-        f'font-weight="700" fill="#fff">{escape(initials)}</text>'
-        '<text x="88" y="48" font-family="system-ui, sans-serif" font-size="20" font-weight="600" '
-        f'fill="#1f2933">{label}</text></svg>'
+        f'font-weight="700" fill="#fff">{escape(initials)}</text>{text}</svg>'
     )
+
+
+_TEXT_STYLE = 'font-family="system-ui, sans-serif" font-weight="600" fill="#1f2933"'
+
+
+def _wrap(name: str, *, width: int) -> list[str]:
+    """At most two lines of about `width` characters; the second is cut with an ellipsis if need be."""
+    if len(name) <= width:
+        return [name]
+    first = ""
+    words = name.split()
+    while words and len(f"{first} {words[0]}".strip()) <= width:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:  # one very long word
+        first, words = name[:width], [name[width:]]
+    rest = " ".join(words)
+    if len(rest) > width + 4:
+        rest = rest[: width + 3] + "…"
+    return [first, rest]
 
 
 def ensure_tiers() -> dict[str, MembershipTier]:

@@ -90,5 +90,6 @@ def footer_links() -> list:
 
 
 @register.inclusion_tag("includes/org_logo.html")
-def org_logo(organization, css_class: str = "") -> dict:
-    return {"organization": organization, "css_class": css_class}
+def org_logo(organization, css_class: str = "", decorative: bool = False) -> dict:
+    """An organisation's logo; `decorative` when its name is written right beside it (alt="")."""
+    return {"organization": organization, "css_class": css_class, "decorative": decorative}
