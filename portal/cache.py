@@ -126,7 +126,8 @@ class AnonymousPageCacheMiddleware:
     def _storable(request, response) -> bool:
         if not getattr(request, MARK, False) or response.status_code != 200 or response.streaming:
             return False
-        if response.cookies:
+        # A page that used a CSRF token (a form, e.g. a password-protected page) is personal.
+        if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             return False
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

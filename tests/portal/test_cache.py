@@ -144,3 +144,15 @@ def test_a_page_cache_outage_serves_pages_uncached_and_publishing_still_works(cl
     assert response.status_code == 200
     assert "X-Page-Cache" not in response
     kata.save_revision().publish()  # the purge fails loudly in the log, not in the editor's face
+
+
+def test_a_password_protected_page_is_never_cached(client, kata):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=kata, restriction_type=PageViewRestriction.PASSWORD, password="s3cret")
+    client.cookies["csrftoken"] = "a" * 32  # a visitor who already holds a CSRF cookie gets no new one
+    for _ in range(2):
+        response = client.get("/projects/kata-containers/")
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response
+        assert "Lightweight VMs." not in response.content.decode()
