@@ -107,7 +107,7 @@ def filter_directory(
     return [
         organization
         for organization in organizations
-        if (not tier or organization.tier_slug == tier)
+        if (not tier or getattr(organization, "tier_slug", None) == tier)
         and (not country or organization.country == country)
         and (not industry or organization.industry == industry)
     ]
