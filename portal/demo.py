@@ -102,7 +102,7 @@ def placeholder_logo_svg(name: str) -> str:
     shape = digest[1] % 3
     words = [word for word in name.replace("-", " ").split() if word[:1].isalpha()]
     initials = "".join(word[0] for word in words[:2]).upper() or name[:1].upper()
-    colour = f"hsl({hue}, 60%, 34%)"  # dark enough for white initials at AA contrast
+    colour = f"hsl({hue}, 60%, 28%)"  # dark enough for white initials at AA contrast, whatever the hue
     if shape == 0:
         mark = f'<circle cx="40" cy="40" r="32" fill="{colour}"/>'
     elif shape == 1:

@@ -1,3 +1,6 @@
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
 import pytest
 from bs4 import BeautifulSoup
 from django.apps import apps
@@ -45,11 +48,19 @@ def test_load_demo_is_idempotent_and_serves_every_public_url(client):
     _load_demo()
     assert _row_counts() == first
 
-    urls = PUBLIC_URLS + [f"/members/{slug}/" for slug in Organization.objects.values_list("slug", flat=True)[:3]]
-    urls += [page.url for page in NewsPage.objects.live()]
-    for url in urls:
+    # Every URL the sitemap lists (pages and member companies), and the rest of the public map.
+    sitemap = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own sitemap
+    listed = [urlsplit(loc.text).path for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert len(listed) >= 1 + 1 + 6 + 1 + 1 + 7 + 24  # home, about, projects, members, join, news, companies
+    for url in PUBLIC_URLS + listed:
         response = client.get(url)
         assert response.status_code == 200, url
+    for page in ProjectPage.objects.live():
+        assert page.tagline in client.get(page.url).content.decode()
+    for page in NewsPage.objects.live():
+        assert page.title in client.get(page.url).content.decode()
+    organization = Organization.objects.get(slug="kestrel-telecom")
+    assert organization.description in client.get("/members/kestrel-telecom/").content.decode()
 
     home = client.get("/").content.decode()
     assert "Open Infrastructure Foundation" in home
