@@ -94,12 +94,14 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method not in ("GET", "HEAD")
-            or request.path.startswith(SKIP_PREFIXES)
-            or not _visitor_is_anonymous(request)
-        ):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(SKIP_PREFIXES):
             return self.get_response(request)
+        if not _visitor_is_anonymous(request):
+            response = self.get_response(request)
+            if getattr(request, MARK, False) and not response.has_header("Cache-Control"):
+                # Someone with a session may see personal things (their name, drafts): keep it out of shared caches.
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
         host_and_path = _key_source(request)  # raises DisallowedHost like any view would
         try:
             key = _key(host_and_path, _generation())

@@ -118,6 +118,7 @@ def test_logged_in_visitors_neither_read_nor_fill_the_cache(client, kata):
     response = visitor.get("/projects/kata-containers/")
     assert response.status_code == 200
     assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
     # Nothing was stored for anonymous visitors by the logged-in request.
     assert client.get("/projects/kata-containers/")["X-Page-Cache"] == "miss"
 
@@ -156,3 +157,11 @@ def test_a_password_protected_page_is_never_cached(client, kata):
         assert response.status_code == 200
         assert "X-Page-Cache" not in response
         assert "Lightweight VMs." not in response.content.decode()
+
+
+def test_head_requests_are_answered_from_the_cache(client, kata, django_assert_num_queries):
+    client.get("/projects/kata-containers/")
+    with django_assert_num_queries(0):
+        response = client.head("/projects/kata-containers/")
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
