@@ -8,6 +8,7 @@ journeys per second; latency is per journey. `run_once` raises `JourneyError("st
 on purpose under contention ("busy, try again"), which the journey may retry.
 """
 
+import math
 import threading
 import time
 from collections import Counter
@@ -47,7 +48,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(p / 100 * len(ordered))))
     return ordered[rank - 1]
 
 
