@@ -16,6 +16,7 @@ class Row:
     result: LoadResult | None = None
     queries: int | None = None
     note: str = ""
+    cpu_ms: float | None = None  # the server's CPU time per request (all gunicorn processes)
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,10 @@ class Bound:
     p50_ms: float
     p99_ms: float
     drift: float  # how far apart the two static runs were, relative to their mean
+    cpu_ms: float | None = None
 
 
-def bound_from(results: list[LoadResult]) -> Bound | None:
+def bound_from(results: list[LoadResult], cpu_ms: list[float] | None = None) -> Bound | None:
     if not results:
         return None
     n = len(results)
@@ -39,6 +41,7 @@ def bound_from(results: list[LoadResult]) -> Bound | None:
         p50_ms=sum(r.p50_ms for r in results) / n,
         p99_ms=sum(r.p99_ms for r in results) / n,
         drift=drift,
+        cpu_ms=sum(cpu_ms) / len(cpu_ms) if cpu_ms else None,
     )
 
 
@@ -80,6 +83,8 @@ def check(row: Row, bound: Bound | None) -> Check | None:
             return Check(title, target.label, "no static bound", "FAIL")
         value = ratios(result, bound).rps
         figure, ok = f"{value:.0%} ({result.rps:,.0f} of {bound.rps:,.0f} req/s)", value >= target.value
+        if row.cpu_ms and bound.cpu_ms:
+            figure += f"; CPU per request {row.cpu_ms / bound.cpu_ms:.1f}× the static file's"
     elif target.kind == "p50_ms":
         figure, ok = f"{result.p50_ms:.1f} ms", result.p50_ms < target.value
     elif target.kind == "rps":
@@ -106,8 +111,9 @@ def _errors(result: LoadResult) -> str:
 
 def table(rows: list[Row], bound: Bound | None) -> str:
     head = (
-        "| Scenario | Path | Conns | Req/s | % of static | p50 ms | × static | p99 ms | × static | Queries/req | Errors | Notes |\n"
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n"
+        "| Scenario | Path | Conns | Req/s | % of static | p50 ms | × static | p99 ms | × static "
+        "| CPU ms/req | × static | Queries/req | Errors | Notes |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n"
     )
     lines = []
     for row in rows:
@@ -115,18 +121,22 @@ def table(rows: list[Row], bound: Bound | None) -> str:
         queries = "—" if row.queries is None else str(row.queries)
         path = f"`{row.path}`" if row.path else "—"
         if r is None:
-            lines.append(
-                f"| {s.title} | {path} | {s.connections} | — | — | — | — | — | — | {queries} | — | {row.note} |"
-            )
+            dashes = " | ".join(["—"] * 8)
+            lines.append(f"| {s.title} | {path} | {s.connections} | {dashes} | {queries} | — | {row.note} |")
             continue
         if bound is not None:
             q = ratios(r, bound)
             rel = (f"{q.rps:.0%}", f"×{q.p50:.1f}", f"×{q.p99:.1f}")
         else:
             rel = ("—", "—", "—")
+        cpu, cpu_rel = "—", "—"
+        if row.cpu_ms is not None:
+            cpu = _num(row.cpu_ms, 2)
+            if bound is not None and bound.cpu_ms:
+                cpu_rel = f"×{row.cpu_ms / bound.cpu_ms:.1f}"
         lines.append(
             f"| {s.title} | {path} | {s.connections} | {_num(r.rps, 0)} | {rel[0]} | {_num(r.p50_ms, 2)} | {rel[1]} "
-            f"| {_num(r.p99_ms, 2)} | {rel[2]} | {queries} | {_errors(r)} | {row.note} |"
+            f"| {_num(r.p99_ms, 2)} | {rel[2]} | {cpu} | {cpu_rel} | {queries} | {_errors(r)} | {row.note} |"
         )
     return head + "\n".join(lines) + "\n"
 
@@ -142,6 +152,11 @@ def render(rows: list[Row], bound: Bound | None, meta: dict[str, str]) -> str:
             f"Static bound: {bound.rps:,.0f} req/s, p50 {bound.p50_ms:.2f} ms, p99 {bound.p99_ms:.2f} ms "
             f"(mean of the runs at the start and at the end; they differ by {bound.drift:.0%})."
         )
+        if bound.cpu_ms:
+            out.append(
+                f"The server spent {bound.cpu_ms:.2f} ms of CPU per static request. CPU per request counts only "
+                "gunicorn's own processes, so it moves far less than req/s when other work shares the machine."
+            )
     else:
         out.append("Static bound: NOT MEASURED.")
     out.append("")

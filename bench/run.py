@@ -105,6 +105,27 @@ class Processes:
         self.running.clear()
 
 
+def server_cpu_seconds(master_pid: int) -> float | None:
+    """User + system CPU time of the gunicorn master and its workers, from /proc (None elsewhere)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master_pid or ppid == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def bench_env(workdir: Path, *, port: int, stripe_port: int) -> dict[str, str]:
     """Production settings for a throwaway site: never the developer's database, static or media."""
     env = dict(os.environ)
@@ -278,13 +299,19 @@ class Bench:
             raise BenchError(f"{exc}\n--- gunicorn log ---\n{self.processes.tail('gunicorn')}") from None
         log(f"gunicorn on {self.base_url}: {self.args.workers} workers × {self.args.threads} threads")
 
-    def load(self, scenario: Scenario, path: str) -> LoadResult:
+    def load(self, row: report.Row) -> LoadResult:
+        scenario = row.scenario
         headers = {**FORWARDED, **scenario.headers}
-        url = self.base_url + path
+        url = self.base_url + row.path
         kwargs = {"connections": scenario.connections, "threads": 1, "headers": headers}
         if self.args.warmup > 0:
             run_wrk(self.wrk, url, duration_s=self.args.warmup, cache_bust=scenario.cache_bust, **kwargs)
-        return run_wrk(self.wrk, url, duration_s=self.args.duration, cache_bust=scenario.cache_bust, **kwargs)
+        cpu_before = server_cpu_seconds(self.gunicorn.pid)
+        result = run_wrk(self.wrk, url, duration_s=self.args.duration, cache_bust=scenario.cache_bust, **kwargs)
+        cpu_after = server_cpu_seconds(self.gunicorn.pid)
+        if cpu_before is not None and cpu_after is not None and result.requests:
+            row.cpu_ms = (cpu_after - cpu_before) * 1000 / result.requests
+        return result
 
     def journey(self, row: report.Row) -> None:
         scenario = row.scenario
@@ -313,7 +340,7 @@ class Bench:
             if scenario.journey:
                 self.journey(row)
             else:
-                row.result = self.load(scenario, row.path)
+                row.result = self.load(row)
                 row.queries = count_queries(self.site, scenario, row.path)
         except (WrkError, requests.RequestException, subprocess.TimeoutExpired) as exc:
             row.state, row.note = report.FAILED, f"failed: {exc}".replace("\n", " ")[:200]
@@ -343,10 +370,10 @@ class Bench:
         self.measure(last_static)
 
         statics = [r.result for r in (first_static, last_static) if r.result is not None]
-        bound = report.bound_from(statics)
+        bound = report.bound_from(statics, [r.cpu_ms for r in (first_static, last_static) if r.cpu_ms is not None])
         if bound is None:
             raise BenchError("the static file could not be measured: " + first_static.note)
-        static_row = report.Row(STATIC, report.MEASURED, static.path, queries=first_static.queries)
+        static_row = report.Row(STATIC, report.MEASURED, static.path, queries=first_static.queries, cpu_ms=bound.cpu_ms)
         static_row.result = LoadResult(
             requests=sum(r.requests for r in statics),
             duration_s=sum(r.duration_s for r in statics),

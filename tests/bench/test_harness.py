@@ -114,11 +114,16 @@ def test_latency_and_journey_targets():
 
 
 def test_report_shows_pending_rows_ratios_and_verdicts():
-    bound = report.bound_from([load(2000, p50=2.0, p99=8.0)])
+    bound = report.bound_from([load(2000, p50=2.0, p99=8.0)], cpu_ms=[0.25])
     rows = [
         report.Row(STATIC, report.MEASURED, "/static/css/site.abc.css", load(2000, p50=2.0, p99=8.0), queries=0),
         report.Row(
-            Scenario("home", "Home page", "/", target=HALF), report.MEASURED, "/", load(500, p50=8.0, p99=40.0), 3
+            Scenario("home", "Home page", "/", target=HALF),
+            report.MEASURED,
+            "/",
+            load(500, p50=8.0, p99=40.0),
+            3,
+            cpu_ms=1.5,
         ),
         report.Row(
             Scenario("project", "Project page", "/projects/openstack/", target=HALF),
@@ -133,10 +138,13 @@ def test_report_shows_pending_rows_ratios_and_verdicts():
     )
 
     home = next(line for line in text.splitlines() if line.startswith("| Home page | `/`"))
-    assert "| 500 | 25% | 8.00 | ×4.0 | 40.00 | ×5.0 | 3 | 0 |" in home
+    assert "| 500 | 25% | 8.00 | ×4.0 | 40.00 | ×5.0 | 1.50 | ×6.0 | 3 | 0 |" in home
     project = next(line for line in text.splitlines() if line.startswith("| Project page"))
     assert "not available yet (404; issue 4)" in project and "| — |" in project
-    assert "| Home page | at least 50 % | 25% (500 of 2,000 req/s) | FAIL |" in text
+    assert (
+        "| Home page | at least 50 % | 25% (500 of 2,000 req/s); CPU per request 6.0× the static file's | FAIL |"
+        in text
+    )
     assert "| Project page | at least 50 % | — | PENDING |" in text
     assert "Static bound: 2,000 req/s" in text
     assert "- **server**: gunicorn" in text
