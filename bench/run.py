@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 
 from bench import report
-from bench.journeys import JOURNEYS, JourneyContext, run_journey
+from bench.journeys import JOURNEYS, JourneyContext, JourneyError, run_journey
 from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario
 from bench.wrk import LoadResult, WrkError, find_wrk, run_wrk
 
@@ -328,6 +328,9 @@ class Bench:
             )
         except NotImplementedError as exc:
             row.state, row.note = report.PENDING, f"not available yet ({exc})"
+            return
+        except (BenchError, JourneyError, requests.RequestException, KeyError, ValueError) as exc:
+            row.state, row.note = report.FAILED, f"failed: {exc}".replace("\n", " ")[:300]
             return
         row.result = result
         if problems:

@@ -11,10 +11,10 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from bench import report
-from bench.journeys import Journey, JourneyContext, JourneyError, percentile, run_journey
+from bench.journeys import Journey, JourneyContext, JourneyError, find_form, percentile, run_journey
 from bench.middleware import QueryCountMiddleware
 from bench.run import resolve
-from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario, Target, first_link
+from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario, Target, api_link, first_link, first_of
 from bench.wrk import LoadResult, WrkError, parse_wrk_output, wrk_command
 
 WRK_OUTPUT = """\
@@ -239,3 +239,45 @@ def test_query_header_counts_the_requests_queries_only_when_asked():
 
     assert middleware(factory.get("/", HTTP_X_BENCH_QUERIES="1"))["X-Bench-Queries"] == "2"
     assert "X-Bench-Queries" not in middleware(factory.get("/"))
+
+
+def test_the_next_event_is_found_through_the_api_when_no_page_links_to_it():
+    resolver = first_of(
+        first_link("/events/", r"/events/[\w-]+/", suffix="register/"), api_link("/api/v1/events/", "register_url")
+    )
+    api = '{"results": [{"register_url": "https://127.0.0.1:8000/events/summit-2027/register/"}]}'
+
+    assert resolver(FakeSite({"/api/v1/events/": api})) == "/events/summit-2027/register/"
+    with pytest.raises(NotYet, match="/events/ answers 404; /api/v1/events/ answers 404"):
+        resolver(FakeSite({}))
+
+
+REGISTER_DETAILS = """
+<form method="get" action="/search/"><input name="q"></form>
+<form class="form" method="post" action="/events/summit/register/">
+  <input type="hidden" name="csrfmiddlewaretoken" value="tok">
+  <input type="hidden" name="qty_2" value="1">
+  <input name="buyer_email" type="email">
+  <textarea name="billing_address">line</textarea>
+  <input type="checkbox" name="accept_code_of_conduct">
+  <input type="checkbox" name="newsletter" value="yes" checked>
+  <button type="submit">Continue to payment</button>
+</form>
+"""
+
+
+def test_a_journey_fills_the_form_a_browser_would_send():
+    form = find_form(REGISTER_DETAILS, has="buyer_email", method="post")
+
+    assert form.action == "/events/summit/register/"
+    # Hidden fields and defaults travel as they are; an unchecked box does not.
+    assert form.fields == {
+        "csrfmiddlewaretoken": "tok",
+        "qty_2": "1",
+        "buyer_email": "",
+        "billing_address": "line",
+        "newsletter": "yes",
+    }
+    assert "accept_code_of_conduct" in form.names
+    with pytest.raises(JourneyError, match="page changed"):
+        find_form(REGISTER_DETAILS, has="buyer_email", method="get")
