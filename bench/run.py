@@ -335,6 +335,8 @@ class Bench:
         row.result = result
         if problems:
             row.note = "problems: " + "; ".join(problems)
+        else:
+            row.note = "req/s = completed journeys per second; latency per journey; checked after the run"
 
     def measure(self, row: report.Row) -> None:
         scenario = row.scenario
