@@ -323,9 +323,11 @@ class Bench:
             manage=lambda *args: manage(self.env, *args),
         )
         try:
+            cpu_before = server_cpu_seconds(self.gunicorn.pid)
             result, problems = run_journey(
                 JOURNEYS[scenario.journey], ctx, connections=scenario.connections, duration_s=self.args.duration
             )
+            cpu_after = server_cpu_seconds(self.gunicorn.pid)
         except NotImplementedError as exc:
             row.state, row.note = report.PENDING, f"not available yet ({exc})"
             return
@@ -333,10 +335,13 @@ class Bench:
             row.state, row.note = report.FAILED, f"failed: {exc}".replace("\n", " ")[:300]
             return
         row.result = result
+        if cpu_before is not None and cpu_after is not None and result.requests:
+            # per completed journey; includes prepare/verify's few requests, a small overestimate
+            row.cpu_ms = (cpu_after - cpu_before) * 1000 / result.requests
         if problems:
             row.note = "problems: " + "; ".join(problems)
         else:
-            row.note = "req/s = completed journeys per second; latency per journey; checked after the run"
+            row.note = "per completed journey: req/s, latency and CPU; paid orders and capacity checked after the run"
 
     def measure(self, row: report.Row) -> None:
         scenario = row.scenario
