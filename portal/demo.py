@@ -63,5 +63,8 @@ def ensure_staff() -> tuple[str, str, bool]:
 
 
 def load() -> tuple[str, str, bool]:
+    from events import demo as events_demo
+
     ensure_home_page()
+    events_demo.load()
     return ensure_staff()

@@ -4,6 +4,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from portal.event_pages import EventIndexPage, EventPage  # noqa: F401 - event pages (issue 9)
 from portal.users import User
 
 __all__ = ["User", "HomePage"]

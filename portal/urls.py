@@ -25,6 +25,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Only /events/<slug>/register/ and /events/<slug>/order/…: Wagtail owns /events/ and /events/<slug>/.
+    path("events/", include("events.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,70 @@
+"""Event pages: content only. An EventPage finds its event by slug; prices, capacity and
+dates come from the events app's selectors, never from the page."""
+
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class EventIndexPage(Page):
+    """/events/: upcoming summits first, then past ones."""
+
+    intro = RichTextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["portal.EventPage"]
+    max_count = 1
+    template = "events/event_index_page.html"
+
+    class Meta:
+        verbose_name = "event index page"
+
+    def get_context(self, request, *args, **kwargs):
+        from events import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        pages = {page.slug: page for page in self.get_children().live().specific()}
+        context["upcoming"] = [(event, pages.get(event.slug)) for event in selectors.events_upcoming(now=now)]
+        context["past"] = [(event, pages.get(event.slug)) for event in selectors.events_past(now=now)]
+        return context
+
+
+class EventPage(Page):
+    """/events/<slug>/: the description of the event whose slug the page shares."""
+
+    intro = RichTextField(blank=True, help_text="A short paragraph under the title.")
+    body = RichTextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    api_fields = [APIField("intro"), APIField("body")]
+    parent_page_types = ["portal.EventIndexPage"]
+    subpage_types: list[str] = []
+    template = "events/event_page.html"
+
+    class Meta:
+        verbose_name = "event page"
+
+    @property
+    def event(self):
+        from events import selectors
+
+        return selectors.event_by_slug(self.slug)
+
+    def get_context(self, request, *args, **kwargs):
+        from events import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        event = self.event
+        context["event"] = event
+        if event is not None:
+            context["ticket_types"] = list(selectors.ticket_types_with_availability(event=event))
+            context["registration_open"] = event.registration_is_open()
+        return context
