@@ -335,7 +335,7 @@ def order_payment_succeeded(*, order: Order, amount: Decimal | None = None) -> b
     """
     now = timezone.now()
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("event", "promo_code").get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("event", "promo_code").get(pk=order.pk)
         if order.status in Order.SOLD:
             return True  # the same success told twice
         if order.status in (Order.Status.CANCELED, Order.Status.REFUNDED) or order.hold_expired(now):
@@ -458,7 +458,7 @@ def ticket_update(
     """Name an attendee, or change name and company until the event's cut-off."""
     now = timezone.now()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("order__event").get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("order__event").get(pk=ticket.pk)
         order, event = ticket.order, ticket.order.event
         if order.status not in (*Order.SOLD, Order.Status.PENDING) or order.hold_expired(now):
             raise ChangesClosed("Tickets of this order can no longer be changed.")
@@ -498,7 +498,7 @@ def order_cancel(*, order: Order, actor=None) -> Order:
     """Cancel within the refund policy: seats return at once, a paid amount is refunded through the gateway."""
     now = timezone.now()
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("event").get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("event").get(pk=order.pk)
         if not order_can_cancel(order, now):
             raise NotRefundable("This order can no longer be canceled; see the event's refund policy.")
         refund = order.status == Order.Status.PAID and order.total > 0
