@@ -126,12 +126,12 @@ def order_validate(
     now = now or timezone.now()
     if not event.registration_is_open(now):
         raise RegistrationClosed(f"Registration for {event.name} is not open.")
+    if any(int(n) < 0 for n in quantities.values()):
+        raise OrderInvalid("Quantities cannot be negative.")
     wanted = {int(pk): int(n) for pk, n in quantities.items() if int(n) > 0}
     if not wanted:
         raise OrderInvalid("Choose at least one ticket.")
-    if any(n < 0 for n in quantities.values()):
-        raise OrderInvalid("Quantities cannot be negative.")
-    types = {tt.pk: tt for tt in TicketType.objects.filter(event=event, pk__in=wanted).prefetch_related()}
+    types = {tt.pk: tt for tt in TicketType.objects.filter(event=event, pk__in=wanted)}
     if set(types) != set(wanted):
         raise OrderInvalid("One of the ticket types is not sold for this event.")
     promo = _check_promo(event=event, code=promo_code, ticket_types=list(types.values()), now=now)

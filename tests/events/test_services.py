@@ -139,9 +139,7 @@ def test_invalid_codes_windows_and_limits_are_refused():
         services.order_create(event=ticket.event, quantities={ticket.pk: 1}, **buyer())
     other = TicketTypeFactory()
     with pytest.raises(OrderInvalid):
-        services.order_create(
-            event=ticket.event, quantities={other.pk: 1}, accepted_code_of_conduct=True, **buyer()
-        )
+        services.order_create(event=ticket.event, quantities={other.pk: 1}, accepted_code_of_conduct=True, **buyer())
     hidden = TicketTypeFactory(event=ticket.event, hidden=True)
     with pytest.raises(OrderInvalid):
         _order(hidden, 1)
@@ -281,3 +279,13 @@ def test_attendee_names_change_until_the_cutoff():
 
         with pytest.raises(ChangesClosed):
             services.ticket_update(ticket=ticket, attendee_name="Someone Else")
+
+
+def test_the_beat_task_expires_holds():
+    from events import tasks
+
+    order = _order(TicketTypeFactory(), 1)
+    with time_machine.travel(timezone.now() + timedelta(minutes=15, seconds=1)):
+        assert tasks.expire_orders.delay().get() == 1
+    order.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED
