@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events import emails, payments, selectors, services
+from events import documents, emails, payments, selectors, services
 from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, TicketChoiceForm, TicketForm
 from events.models import Order
@@ -162,6 +162,17 @@ def ticket_qr(request, slug: str, code: str, secret: str, ticket_code: str):
     ticket = get_object_or_404(order.tickets.all(), code=ticket_code)
     response = HttpResponse(emails.ticket_qr_png(ticket, scale=8), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="ticket-{order.code}-{ticket.pk}.png"'
+    return response
+
+
+@require_GET
+def order_tickets_pdf(request, slug: str, code: str, secret: str):
+    """All the order's tickets in one printable PDF, for paid orders only."""
+    order = _order(slug, code, secret)
+    if not order.is_paid:
+        raise Http404("Tickets are issued once the order is paid.")
+    response = HttpResponse(documents.order_tickets_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{order.code}.pdf"'
     return response
 
 

@@ -74,6 +74,8 @@ def test_free_registration_goes_straight_to_the_order_page(client, event, django
     ticket = order.tickets.get()
     qr = client.get(f"{order.get_absolute_url()}tickets/{ticket.code}/qr.png")
     assert qr.status_code == 200 and qr.content.startswith(b"\x89PNG")
+    pdf = client.get(f"{order.get_absolute_url()}tickets.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     ics = client.get(f"{order.get_absolute_url()}calendar.ics")
     assert ics["Content-Type"].startswith("text/calendar") and b"BEGIN:VEVENT" in ics.content
 
@@ -178,6 +180,7 @@ def test_unpaid_order_offers_payment_and_hides_tickets(client, event):
     assert re.search(r"Pay 749.99 USD", html)
     ticket = order.tickets.get()
     assert client.get(f"{order.get_absolute_url()}tickets/{ticket.code}/qr.png").status_code == 404
+    assert client.get(f"{order.get_absolute_url()}tickets.pdf").status_code == 404
 
 
 @pytest.mark.postgres
