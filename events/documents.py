@@ -33,15 +33,17 @@ def order_tickets_pdf(order: Order) -> bytes:
     for ticket in order.tickets.all():
         pdf.add_page()
         pdf.set_font(font, size=13)
-        pdf.multi_cell(0, 6, _text(event.name, font))
+        pdf.multi_cell(0, 6, _text(event.name, font), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(font, size=9)
-        pdf.multi_cell(0, 5, _text(f"{when} · {event.city}", font))
+        pdf.multi_cell(0, 5, _text(f"{when} · {event.city}", font), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         pdf.set_font(font, size=15)
-        pdf.multi_cell(0, 7, _text(ticket.attendee_name or "Name to be given", font))
+        pdf.multi_cell(0, 7, _text(ticket.attendee_name or "Name to be given", font), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(font, size=10)
         if ticket.company:
-            pdf.multi_cell(0, 5, _text(ticket.company, font))
-        pdf.multi_cell(0, 5, _text(f"{ticket.ticket_type.name} · order {order.code}", font))
+            pdf.multi_cell(0, 5, _text(ticket.company, font), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, 5, _text(f"{ticket.ticket_type.name} · order {order.code}", font), new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=29, y=pdf.get_y() + 4, w=47)
     return bytes(pdf.output())
