@@ -23,4 +23,4 @@ def amount(value, currency: str = "") -> str:
         return ""
     value = Decimal(value)
     text = f"{value:,.0f}" if currency.upper() == "JPY" else f"{value:,.2f}"
-    return f"{text} {currency}".strip()
+    return f"{text}\u00a0{currency}" if currency else text  # no line break between amount and currency

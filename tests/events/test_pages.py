@@ -55,7 +55,7 @@ def test_event_page_shows_local_dates_and_availability_from_the_event(client, de
     assert "Sold out" in html  # the 2023 early bird
     upcoming = selectors.event_next_open()
     html = client.get(f"/events/{upcoming.slug}/").content.decode()
-    assert "749.00 EUR" in html and "Register now" in html and "1500 of 1500 left" in html
+    assert "749.00\u00a0EUR" in html and "Register now" in html and "1500 of 1500 left" in html
 
 
 def test_register_url_does_not_shadow_wagtail(client, demo):

@@ -221,7 +221,7 @@ def test_late_payment_after_seats_are_gone_is_refunded_and_the_buyer_told(
     assert refunds == [(late.code, Decimal("200.00"))]
     assert mail.outbox[-1].to == ["buyer0@example.org"]
     assert "refunded" in mail.outbox[-1].subject
-    assert "200.00 USD" in mail.outbox[-1].body
+    assert "200.00\u00a0USD" in mail.outbox[-1].body
     assert taker.status == Order.Status.PENDING
 
 
