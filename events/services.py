@@ -292,7 +292,7 @@ def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, u
     tickets = []
     for line in quote.lines:
         for _ in range(line.quantity):
-            person = next(details, {})
+            person: dict = next(details, {})
             tickets.append(
                 Ticket(
                     order=order,
