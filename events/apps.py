@@ -6,7 +6,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self) -> None:
-        from events import api, handlers  # noqa: F401 - importing api registers its viewsets
+        from events import account, api, handlers  # noqa: F401 - importing api registers its viewsets
         from portal.audit import register_actions
 
         register_actions(
@@ -22,3 +22,4 @@ class EventsConfig(AppConfig):
             }
         )
         handlers.register()
+        account.register()

@@ -143,3 +143,17 @@ def event_sales_summary(event: Event) -> dict[str, int]:
     return Order.objects.filter(event=event).aggregate(
         paid=Count("pk", filter=Q(status__in=Order.SOLD)), pending=Count("pk", filter=Q(status="pending"))
     )
+
+
+def tickets_held_by_user(user) -> QuerySet[Ticket]:
+    """Valid tickets someone else bought for this person (the attendee e-mail is one of theirs, verified)."""
+    from allauth.account.models import EmailAddress
+
+    emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return (
+        Ticket.objects.filter(attendee_email__in=Subquery(emails), order__status__in=Order.SOLD)
+        .exclude(order__user=user)
+        .exclude(order__buyer_email__in=Subquery(emails))
+        .select_related("ticket_type", "order__event")
+        .order_by("-order__event__start", "pk")
+    )

@@ -3,6 +3,7 @@
 from allauth.account.models import EmailAddress
 from wagtail.models import Locale, Page, Site
 
+from portal.adoption import demo as adoption_demo
 from portal.models import HomePage, User
 
 DEMO_STAFF_EMAIL = "staff@openinfra.example"
@@ -65,6 +66,7 @@ def ensure_staff() -> tuple[str, str, bool]:
 def load() -> tuple[str, str, bool]:
     from events import demo as events_demo
 
-    ensure_home_page()
+    home = ensure_home_page()
+    adoption_demo.load(home)
     events_demo.load()
     return ensure_staff()

@@ -34,11 +34,14 @@ INSTALLED_APPS = [
     "portal",
     "portal.payments",
     "portal.api",
+    "portal.adoption",
+    "portal.accounts",
     "members",
     "events",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
@@ -57,7 +60,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django.contrib.admin",
+    "django_countries",
+    "portal.accounts.admin_site.GuildhallAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -245,15 +249,25 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_CHANGE_EMAIL = True  # one address per person: changing it verifies the new one first
+ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
 LOGIN_URL = "account_login"
-# One log-in for everyone: the Wagtail admin sends people to allauth's page too.
-WAGTAILADMIN_LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+# One log-in for everyone: the Wagtail admin sends visitors to allauth's page too, through a gate
+# that answers 403 (not a redirect loop) to someone logged in without admin access.
+WAGTAILADMIN_LOGIN_URL = "admin_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+# Passwords and e-mail addresses change through allauth only (verified and rate-limited).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

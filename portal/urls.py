@@ -6,22 +6,25 @@ Documented in README.md; later issues fill the reserved prefixes.
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import health
+from portal.accounts import views as account_views
+from portal.adoption import views as adoption_views
 from portal.payments import urls as payments_urls
 
 urlpatterns = [
     path("health/", health.health, name="health"),
+    path("accounts/", include("portal.accounts.urls")),  # My account, before allauth's own pages
     path("accounts/", include("allauth.urls")),
     path("payments/", include(payments_urls)),
     path("api/", include("portal.api.urls")),
-    # One log-in for everyone: both admins send people to allauth's page.
-    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
-    path("django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("adoption/survey/", adoption_views.survey, name="adoption-survey"),
+    # One log-in for everyone: both admins send people to allauth's page (403 if already logged in).
+    path("admin/login/", account_views.admin_login, name="admin_login"),
+    path("django-admin/login/", account_views.admin_login),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "portal.accounts"
+    label = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from portal.accounts import sections
+        from portal.audit import register_actions
+
+        register_actions(
+            {
+                "guildhall.user.update_profile": ("Update profile", "Profile updated"),
+            }
+        )
+        sections.register_core()

@@ -1,0 +1,102 @@
+"""The staff groups and what each may do, as data: the migration and tests read the same table.
+
+Later issues add their permissions here (e.g. Membership staff's snippet permissions on
+organisations) and a small data migration that calls `ensure_staff_groups` again.
+"""
+
+from dataclasses import dataclass, field
+
+CONTENT_EDITORS = "Content editors"
+MEMBERSHIP_STAFF = "Membership staff"
+EVENTS_STAFF = "Events staff"
+FINANCE = "Finance"
+
+
+@dataclass(frozen=True)
+class StaffGroup:
+    name: str
+    # Model-level permissions as "app_label.codename" (snippets, redirects, ...).
+    permissions: tuple[str, ...] = ()
+    # Page permissions granted on the tree's root, so they cover every page.
+    page_permissions: tuple[str, ...] = ()
+    # Permissions on the root collection (images, documents).
+    collection_permissions: tuple[str, ...] = ()
+    description: str = field(default="", compare=False)
+
+
+ACCESS_ADMIN = "wagtailadmin.access_admin"
+
+STAFF_GROUPS: tuple[StaffGroup, ...] = (
+    StaffGroup(
+        CONTENT_EDITORS,
+        permissions=(
+            ACCESS_ADMIN,
+            "wagtailredirects.add_redirect",
+            "wagtailredirects.change_redirect",
+            "wagtailredirects.delete_redirect",
+        ),
+        page_permissions=("add_page", "change_page", "publish_page", "lock_page"),
+        collection_permissions=(
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.delete_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.delete_document",
+            "wagtaildocs.choose_document",
+        ),
+        description="Write and publish the public site: pages, images, documents, redirects.",
+    ),
+    StaffGroup(MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN,), description="Organisations and memberships."),
+    StaffGroup(EVENTS_STAFF, permissions=(ACCESS_ADMIN,), description="Events, tickets, sponsorships, check-in."),
+    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN,), description="Payments, refunds and invoices."),
+)
+
+
+def _permission(apps, dotted: str):
+    """The Permission row for "app_label.codename", created if post_migrate has not run yet."""
+    Permission = apps.get_model("auth", "Permission")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    app_label, codename = dotted.split(".", 1)
+    found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if found is not None:
+        return found
+    # On a fresh database Django creates model permissions after all migrations; make the ones
+    # we need now, exactly as create_permissions would.
+    action, _, model = codename.partition("_")
+    if app_label == "wagtailadmin":
+        model = "admin"
+    content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+    return Permission.objects.create(
+        content_type=content_type, codename=codename, name=f"Can {action} {model.replace('_', ' ')}"
+    )
+
+
+def ensure_staff_groups(apps=None) -> None:
+    """Create or complete each staff group; idempotent, and never removes what an admin added."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Page = apps.get_model("wagtailcore", "Page")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+
+    root_page = Page.objects.filter(depth=1).order_by("path").first()
+    root_collection = Collection.objects.filter(depth=1).order_by("path").first()
+    for spec in STAFF_GROUPS:
+        group, _ = Group.objects.get_or_create(name=spec.name)
+        group.permissions.add(*[_permission(apps, dotted) for dotted in spec.permissions])
+        if root_page is not None:
+            for codename in spec.page_permissions:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=root_page, permission=_permission(apps, f"wagtailcore.{codename}")
+                )
+        if root_collection is not None:
+            for dotted in spec.collection_permissions:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=_permission(apps, dotted)
+                )

@@ -1,0 +1,80 @@
+"""What My account shows and what "Export my data" contains: registries other apps add to.
+
+An app that holds something about a person registers, in its AppConfig.ready():
+- `register_section(name, template, context_fn)`: a block on the My account page; `context_fn(user)`
+  returns a dict, or None to hide the section for this person; the template is included with
+  `section` (its `.name` and `.context`, the dict) and should be a `<section class="card">`;
+- `register_export(name, fn)`: a key of the JSON export; `fn(user)` returns JSON-safe data about
+  this person only;
+- `register_anonymiser(name, fn)`: called inside the anonymisation transaction, to erase what the
+  app holds about the person (financial rows stay, their personal fields go).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    template: str
+    context_fn: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    name: str
+    template: str
+    context: dict
+
+
+_SECTIONS: dict[str, Section] = {}
+_EXPORTS: dict[str, Callable[[Any], Any]] = {}
+_ANONYMISERS: dict[str, Callable[[Any], None]] = {}
+
+
+def register_section(name: str, template: str, context_fn: Callable[[Any], dict | None], *, order: int = 100) -> None:
+    """Add (or replace, by name) a section of the My account page."""
+    _SECTIONS[name] = Section(name=name, template=template, context_fn=context_fn, order=order)
+
+
+def register_export(name: str, fn: Callable[[Any], Any]) -> None:
+    """Add (or replace, by name) a key of the person's data export."""
+    _EXPORTS[name] = fn
+
+
+def register_anonymiser(name: str, fn: Callable[[Any], None]) -> None:
+    """Add (or replace, by name) a step of account anonymisation."""
+    _ANONYMISERS[name] = fn
+
+
+def sections_for(user: AbstractBaseUser) -> list[RenderedSection]:
+    """The My account sections that have something to show this person, in order."""
+    rendered = []
+    for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name)):
+        context = section.context_fn(user)
+        if context is not None:
+            rendered.append(RenderedSection(name=section.name, template=section.template, context=context))
+    return rendered
+
+
+def export_for(user: AbstractBaseUser) -> dict[str, Any]:
+    """Every registered export for this person, keyed by name."""
+    return {name: fn(user) for name, fn in sorted(_EXPORTS.items())}
+
+
+def anonymisers() -> list[Callable[[Any], None]]:
+    return [fn for _, fn in sorted(_ANONYMISERS.items())]
+
+
+def register_core() -> None:
+    """The accounts app's own export keys: the person's fields, e-mail addresses, audit entries."""
+    from portal.accounts import selectors
+
+    register_export("account", selectors.user_export_account)
+    register_export("email_addresses", selectors.user_export_email_addresses)
+    register_export("audit_log", selectors.user_export_audit_log)

@@ -1,0 +1,226 @@
+"""Charts of the adoption page, drawn on the server as SVG geometry plus the table behind each.
+
+Templates only place what is computed here: every bar's box and text position, the summary that
+goes into `<desc>`, the table rows and the CSV. No JavaScript, nothing from a CDN.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from portal.adoption.models import EditionAggregate, format_cores
+
+WIDTH = 480
+
+
+def millions(value: int) -> str:
+    """15234000 → "15.2M"; small numbers are printed in full."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    return f"{value:,}"
+
+
+def percent(value: Decimal | float | None, *, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    rounded = round(Decimal(value))
+    sign = "+" if signed and rounded > 0 else ""
+    return f"{sign}{rounded}\u00a0%"  # a no-break space: "60 %" never wraps
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    display: str
+    x: float
+    y: float
+    width: float
+    height: float
+    text_x: float
+    text_y: float
+    label_x: float
+    label_y: float
+
+
+@dataclass
+class Chart:
+    name: str
+    title: str
+    description: str
+    columns: list[str]
+    rows: list[list[str]]
+    csv_columns: list[str]
+    csv_rows: list[list]
+    orientation: str  # "vertical" (columns over time) or "horizontal" (categories)
+    bars: list[Bar] = field(default_factory=list)
+    width: int = WIDTH
+    height: int = 0
+    baseline: float = 0
+    caption: str = ""
+
+    @property
+    def title_id(self) -> str:
+        return f"chart-{self.name}-title"
+
+    @property
+    def desc_id(self) -> str:
+        return f"chart-{self.name}-desc"
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.csv_columns)
+        writer.writerows(self.csv_rows)
+        return out.getvalue()
+
+
+def vertical_bars(points: list[tuple[str, int, str]], *, height: int = 300) -> tuple[list[Bar], int, float]:
+    """One column per point, scaled to the largest, with the value above and the label below."""
+    top, bottom, side = 28, 36, 8
+    plot = height - top - bottom
+    peak = max((value for _label, value, _display in points), default=0) or 1
+    slot = (WIDTH - 2 * side) / max(len(points), 1)
+    bar_width = min(slot * 0.6, 96)
+    bars = []
+    for index, (label, value, display) in enumerate(points):
+        bar_height = round(plot * value / peak, 1)
+        x = round(side + slot * index + (slot - bar_width) / 2, 1)
+        y = round(top + plot - bar_height, 1)
+        centre = round(x + bar_width / 2, 1)
+        bars.append(
+            Bar(label, value, display, x, y, round(bar_width, 1), bar_height, centre, y - 8, centre, height - 12)
+        )
+    return bars, height, top + plot
+
+
+def horizontal_bars(points: list[tuple[str, int, str]]) -> tuple[list[Bar], int, float]:
+    """One row per category: its label above a bar scaled to the largest, the value after the bar.
+
+    Labels sit above the bars so long names ("Energy, transportation and government") never
+    squeeze the bars, and the chart stays legible when a phone scales it down.
+    """
+    value_width, row, bar_height, pad = 72, 46, 18, 4
+    plot = WIDTH - value_width
+    peak = max((value for _label, value, _display in points), default=0) or 1
+    bars = []
+    for index, (label, value, display) in enumerate(points):
+        top = pad + index * row
+        y = top + 22
+        width = round(max(plot * value / peak, 1), 1)
+        bars.append(Bar(label, value, display, 0, y, width, bar_height, width + 6, y + 14, 0, top + 15))
+    return bars, pad * 2 + row * len(points), 0
+
+
+def cores_chart(aggregates: list[EditionAggregate]) -> Chart:
+    points = [(str(a.edition.year), a.total_cores, millions(a.total_cores)) for a in aggregates]
+    bars, height, baseline = vertical_bars(points)
+    if aggregates:
+        first, last = aggregates[0], aggregates[-1]
+        description = (
+            f"Cores in production reported by the survey, {first.edition.year} to {last.edition.year}: "
+            + ", ".join(f"{a.edition.year}: {millions(a.total_cores)}" for a in aggregates)
+            + "."
+        )
+    else:
+        description = "No survey results have been published yet."
+    return Chart(
+        name="cores",
+        title="Cores in production, by survey year",
+        description=description,
+        columns=["Year", "Cores in production", "Growth", "Responses"],
+        rows=[
+            [str(a.edition.year), f"{a.total_cores:,}", percent(a.growth_percent, signed=True), f"{a.sample_size:,}"]
+            for a in aggregates
+        ],
+        csv_columns=["year", "total_cores", "growth_percent", "responses"],
+        csv_rows=[
+            [a.edition.year, a.total_cores, "" if a.growth_percent is None else a.growth_percent, a.sample_size]
+            for a in aggregates
+        ],
+        orientation="vertical",
+        bars=bars,
+        height=height,
+        baseline=baseline,
+    )
+
+
+def segment_chart(
+    name: str, title: str, heading: str, aggregate: EditionAggregate | None, segments: list[dict]
+) -> Chart:
+    """Shares of one breakdown of the latest edition, as horizontal bars."""
+    total = aggregate.sample_size if aggregate else 0
+
+    def share(segment: dict) -> Decimal:
+        return (Decimal(segment["responses"]) * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)
+
+    points = [(s["label"], s["responses"], f"{share(s)}\u00a0%") for s in segments]
+    bars, height, baseline = horizontal_bars(points)
+    if segments and aggregate:
+        named = [s for s in segments if s["key"] != "other"] or segments
+        description = (
+            f"{title} of the {total} responses to the {aggregate.edition.year} survey: "
+            + "; ".join(f"{s['label']} {share(s)} %" for s in segments)
+            + f". The largest is {named[0]['label']}."
+        )
+    else:
+        description = "No survey results have been published yet."
+    year = aggregate.edition.year if aggregate else ""
+    return Chart(
+        name=name,
+        title=f"{title} ({year})" if year else title,
+        description=description,
+        columns=[heading, "Responses", "Share", "Cores"],
+        rows=[[s["label"], str(s["responses"]), f"{share(s)}\u00a0%", f"{s['cores']:,}"] for s in segments],
+        csv_columns=["year", "segment", "label", "responses", "share_percent", "cores"],
+        csv_rows=[[year, s["key"], s["label"], s["responses"], share(s), s["cores"]] for s in segments],
+        orientation="horizontal",
+        bars=bars,
+        height=height,
+        baseline=baseline,
+        caption=f"Segments with fewer than 5 responses are counted under “Other”. {total} responses.",
+    )
+
+
+@dataclass
+class Report:
+    """What the adoption page shows, prepared from the published aggregates (oldest first)."""
+
+    aggregates: list[EditionAggregate]
+    charts: list[Chart]
+
+    @property
+    def latest(self) -> EditionAggregate | None:
+        return self.aggregates[-1] if self.aggregates else None
+
+    @property
+    def headline_cores(self) -> str:
+        return format_cores(self.latest.total_cores) if self.latest else ""
+
+    @property
+    def headline_growth(self) -> str:
+        return percent(self.latest.growth_percent, signed=True) if self.latest else ""
+
+    def chart(self, name: str) -> Chart | None:
+        return next((chart for chart in self.charts if chart.name == name), None)
+
+
+def report(aggregates: Iterable[EditionAggregate]) -> Report:
+    aggregates = list(aggregates)
+    latest = aggregates[-1] if aggregates else None
+    charts = [
+        cores_chart(aggregates),
+        segment_chart("industries", "Industries", "Industry", latest, latest.by_industry if latest else []),
+        segment_chart(
+            "deployment-types",
+            "Deployment types",
+            "Deployment type",
+            latest,
+            latest.by_deployment_type if latest else [],
+        ),
+    ]
+    return Report(aggregates=aggregates, charts=charts)

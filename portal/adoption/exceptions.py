@@ -1,0 +1,13 @@
+"""The adoption app's domain errors (subclasses of the one hierarchy)."""
+
+from portal.exceptions import ApplicationError
+
+
+class SurveyClosed(ApplicationError):
+    code = "survey_closed"
+    status_code = 409
+
+
+class AlreadyAnswered(ApplicationError):
+    code = "already_answered"
+    status_code = 409

@@ -1,0 +1,52 @@
+from django import forms
+from django_countries import countries
+
+from portal.adoption.models import DeploymentType, Industry, Project
+
+MAX_CORES = 100_000_000  # a typo guard: no single organisation runs more than this
+
+
+class SurveyForm(forms.Form):
+    """The user survey. Every answer is private; only aggregates are ever published."""
+
+    is_anonymous = forms.BooleanField(
+        label="Answer anonymously",
+        required=False,
+        help_text="We will not record your organisation's name.",
+    )
+    organization_name = forms.CharField(label="Organisation", max_length=200, required=False)
+    industry = forms.ChoiceField(label="Industry", choices=[("", "Choose an industry")] + Industry.choices)
+    country = forms.ChoiceField(
+        label="Country of the main deployment", choices=lambda: [("", "Choose a country")] + list(countries)
+    )
+    deployment_type = forms.ChoiceField(
+        label="Deployment type", choices=DeploymentType.choices, widget=forms.RadioSelect
+    )
+    projects = forms.MultipleChoiceField(
+        label="Projects you use", choices=Project.choices, widget=forms.CheckboxSelectMultiple
+    )
+    cores = forms.IntegerField(
+        label="CPU cores in production",
+        min_value=1,
+        max_value=MAX_CORES,
+        help_text="Physical cores across all your deployments, roughly.",
+    )
+    deployments = forms.IntegerField(label="Number of deployments", min_value=1, max_value=100_000, initial=1)
+    public_cloud_name = forms.CharField(
+        label="Public cloud name", max_length=120, required=False, help_text="Only if you run a public cloud."
+    )
+    public_cloud_region = forms.CharField(label="Public cloud region", max_length=120, required=False)
+    public_cloud_listed = forms.BooleanField(label="List our public cloud on the foundation's site", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_anonymous"):
+            data["organization_name"] = ""
+        elif not (data.get("organization_name") or "").strip():
+            self.add_error("organization_name", "Name your organisation, or choose to answer anonymously.")
+        if data.get("public_cloud_listed"):
+            if not (data.get("public_cloud_name") or "").strip():
+                self.add_error("public_cloud_name", "Name the public cloud you want listed.")
+            if not (data.get("public_cloud_region") or "").strip():
+                self.add_error("public_cloud_region", "Give the region where it runs.")
+        return data

@@ -1,0 +1,17 @@
+"""Celery tasks of the adoption app: take ids, call one service."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from portal.adoption import services
+from portal.adoption.models import SurveyEdition
+
+
+@shared_task(name="adoption.recompute_aggregates", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def recompute_aggregates(edition_id: int, actor_id: int | None = None) -> int | None:
+    """Recompute one edition's published figures; returns the sample size (None if it is gone)."""
+    edition = SurveyEdition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        return None
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return services.aggregates_recompute(edition=edition, actor=actor).sample_size

@@ -1,0 +1,116 @@
+"""Acceptance 2 and 3: one log-in for both admins, and what each staff group reaches.
+
+The table below is the contract between the groups and the admin screens; later issues add their
+screens as columns and flip the cells of the groups that should reach them.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page
+
+from portal.accounts.groups import CONTENT_EDITORS, EVENTS_STAFF, FINANCE, MEMBERSHIP_STAFF, STAFF_GROUPS
+from tests.accounts.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED, DENIED = "allowed", "denied"
+
+SCREENS = {
+    "dashboard": "/admin/",
+    "pages": "/admin/pages/",
+    "images": "/admin/images/",
+    "documents": "/admin/documents/",
+    "redirects": "/admin/redirects/",
+    "users": "/admin/users/",
+    "groups": "/admin/groups/",
+    "django_admin": "/django-admin/",
+}
+
+ACCESS = {
+    CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects"},
+    MEMBERSHIP_STAFF: {"dashboard"},
+    EVENTS_STAFF: {"dashboard"},
+    FINANCE: {"dashboard"},
+}
+
+CASES = [
+    pytest.param(group, screen, ALLOWED if screen in reachable else DENIED, id=f"{group}-{screen}")
+    for group, reachable in ACCESS.items()
+    for screen in SCREENS
+]
+
+
+def _outcome(client, url) -> str:
+    """Allowed is a 200 on the screen itself; denied is a 403, or Wagtail's bounce to its dashboard."""
+    response = client.get(url, follow=True)
+    if response.status_code == 403:
+        return DENIED
+    final = response.redirect_chain[-1][0] if response.redirect_chain else url
+    if response.status_code == 200 and final == url:
+        return ALLOWED
+    if response.status_code == 200 and final == "/admin/" and url != "/admin/":
+        assert b"you do not have permission" in response.content.lower()
+        return DENIED
+    raise AssertionError(f"{url}: unexpected {response.status_code} at {final}")
+
+
+def test_the_table_covers_every_staff_group():
+    assert set(ACCESS) == {group.name for group in STAFF_GROUPS}
+
+
+def test_the_migration_created_the_groups_with_their_permissions():
+    content_editors = Group.objects.get(name=CONTENT_EDITORS)
+    assert content_editors.permissions.filter(codename="access_admin").exists()
+    root = Page.get_first_root_node()
+    assert set(
+        GroupPagePermission.objects.filter(group=content_editors, page=root).values_list(
+            "permission__codename", flat=True
+        )
+    ) >= {"add_page", "change_page", "publish_page"}
+    assert GroupCollectionPermission.objects.filter(group=content_editors, permission__codename="add_image").exists()
+    for name in (MEMBERSHIP_STAFF, EVENTS_STAFF, FINANCE):
+        assert Group.objects.get(name=name).permissions.filter(codename="access_admin").exists()
+
+
+@pytest.mark.parametrize(("group", "screen", "expected"), CASES)
+def test_each_staff_group_reaches_its_screens_and_no_others(client, staff_groups, group, screen, expected):
+    client.force_login(UserFactory(groups=[group], is_staff=True))
+    assert _outcome(client, SCREENS[screen]) == expected
+
+
+def test_people_outside_the_groups_get_a_403_not_a_redirect_loop(client):
+    person = UserFactory()
+    client.force_login(person)
+    for url in ("/admin/", "/django-admin/"):
+        response = client.get(url, follow=True)
+        assert response.status_code == 403
+        assert len(response.redirect_chain) <= 2
+        assert person.email.encode() in response.content  # the 403 page says who is logged in
+        assert b"Log in with another account" in response.content
+
+
+def test_superusers_reach_the_django_admin(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert _outcome(client, "/django-admin/") == ALLOWED
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/pages/", "/admin/login/?next=/admin/pages/", "/django-admin/"])
+def test_anonymous_admin_visits_end_on_allauths_log_in_page(client, url):
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    final = response.redirect_chain[-1][0]
+    assert final.startswith("/accounts/login/?next=")
+    assert response.templates[0].name == "account/login.html"
+
+
+def test_staff_log_in_through_allauth_lands_on_the_wagtail_dashboard(client, staff_groups, site_with_home):
+    editor = UserFactory(groups=[CONTENT_EDITORS])
+    login_page = client.get("/admin/", follow=True)
+    next_url = login_page.redirect_chain[-1][0].split("next=", 1)[1]
+    assert next_url in ("/admin/", "%2Fadmin%2F")
+    response = client.post("/accounts/login/", {"login": editor.email, "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302
+    assert response.url == "/admin/"
+    dashboard = client.get("/admin/")
+    assert dashboard.status_code == 200
+    assert b"Dashboard" in dashboard.content

@@ -1,0 +1,93 @@
+import pytest
+from wagtail.models import ModelLogEntry
+
+from portal.adoption import selectors, services
+from portal.adoption.exceptions import AlreadyAnswered, SurveyClosed
+from portal.adoption.models import EditionAggregate, ResponseStatus, SurveyResponse
+from portal.exceptions import InvalidTransition
+from tests.adoption.factories import EditionFactory, OpenEditionFactory, ResponseFactory, UserFactory
+
+ANSWERS = {
+    "industry": "telecom",
+    "country": "FI",
+    "deployment_type": "private",
+    "projects": ["zuul", "openstack"],
+    "cores": 1200,
+    "deployments": 3,
+    "organization_name": "Kestrel Telecom",
+}
+
+
+@pytest.mark.django_db
+def test_a_submitted_response_waits_for_moderation_and_is_audited():
+    edition, user = OpenEditionFactory(), UserFactory()
+    response = services.response_submit(edition=edition, user=user, **ANSWERS)
+    assert response.status == ResponseStatus.PENDING
+    assert response.projects == ["openstack", "zuul"]  # stored in the projects' canonical order
+    assert ModelLogEntry.objects.filter(action="adoption.response.submit", object_id=str(response.pk)).exists()
+    assert not EditionAggregate.objects.filter(edition=edition).exists(), "pending answers publish nothing"
+
+
+@pytest.mark.django_db
+def test_an_anonymous_answer_keeps_no_organisation_name():
+    response = services.response_submit(
+        edition=OpenEditionFactory(), user=UserFactory(), **{**ANSWERS, "is_anonymous": True}
+    )
+    assert response.is_anonymous and response.organization_name == ""
+
+
+@pytest.mark.django_db
+def test_a_closed_edition_refuses_answers():
+    with pytest.raises(SurveyClosed):
+        services.response_submit(edition=EditionFactory(year=2019), user=UserFactory(), **ANSWERS)
+
+
+@pytest.mark.django_db
+def test_one_live_answer_per_person_and_edition():
+    edition, user = OpenEditionFactory(), UserFactory()
+    first = services.response_submit(edition=edition, user=user, **ANSWERS)
+    with pytest.raises(AlreadyAnswered):
+        services.response_submit(edition=edition, user=user, **ANSWERS)
+    services.response_reject(response=first, actor=UserFactory(is_staff=True))
+    services.response_submit(edition=edition, user=user, **ANSWERS)  # a rejected answer may be replaced
+    assert SurveyResponse.objects.filter(edition=edition, submitted_by=user).count() == 2
+
+
+@pytest.mark.django_db
+def test_approving_publishes_the_answer_in_the_aggregates(django_capture_on_commit_callbacks):
+    edition = EditionFactory(year=2018)
+    ResponseFactory.create_batch(4, edition=edition, cores=10)
+    pending = ResponseFactory(edition=edition, status=ResponseStatus.PENDING, cores=1000)
+    staff = UserFactory(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_approve(response=pending, actor=staff)
+    pending.refresh_from_db()
+    assert pending.status == ResponseStatus.APPROVED and pending.moderated_by == staff
+    aggregate = EditionAggregate.objects.get(edition=edition)
+    assert (aggregate.sample_size, aggregate.total_cores) == (5, 1040)
+    assert selectors.aggregate_for_year(2018) == aggregate
+    assert ModelLogEntry.objects.filter(action="adoption.response.approve", user=staff).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_reject(response=pending, actor=staff)
+    aggregate.refresh_from_db()
+    assert (aggregate.sample_size, aggregate.total_cores) == (4, 40)
+    assert selectors.aggregate_for_year(2018) is None, "fewer than 5 answers are not published"
+
+
+@pytest.mark.django_db
+def test_moderation_refuses_a_move_the_table_does_not_allow():
+    approved = ResponseFactory()
+    with pytest.raises(InvalidTransition):
+        services.response_approve(response=approved, actor=UserFactory(is_staff=True))
+
+
+@pytest.mark.django_db
+def test_the_task_recomputes_by_id():
+    from portal.adoption.tasks import recompute_aggregates
+
+    edition = EditionFactory(year=2017)
+    ResponseFactory.create_batch(6, edition=edition, cores=7)
+    assert recompute_aggregates.delay(edition.pk).get() == 6
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 42
+    assert recompute_aggregates.delay(10_000).get() is None
