@@ -52,6 +52,16 @@ class EventPage(Page):
     class Meta:
         verbose_name = "event page"
 
+    def clean(self):
+        """The page belongs to the event with its slug: refuse a slug no event has."""
+        from django.core.exceptions import ValidationError
+
+        from events.models import Event
+
+        super().clean()
+        if self.slug and not Event.objects.filter(slug=self.slug).exists():
+            raise ValidationError({"slug": "No event has this slug: create the event first (Registration › Events)."})
+
     @property
     def event(self):
         from events import selectors

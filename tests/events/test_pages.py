@@ -62,3 +62,12 @@ def test_register_url_does_not_shadow_wagtail(client, demo):
     upcoming = selectors.event_next_open()
     assert client.get(f"/events/{upcoming.slug}/register/").status_code == 200
     assert client.get("/events/no-such-event/").status_code == 404
+
+
+def test_an_event_page_needs_an_event_with_its_slug(demo):
+    from django.core.exceptions import ValidationError
+
+    page = EventPage(title="Nowhere", slug="no-such-event")
+    with pytest.raises(ValidationError):
+        page.clean()
+    EventPage(title="Vancouver", slug="openinfra-summit-vancouver-2023").clean()
