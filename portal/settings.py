@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions: a cached anonymous page is answered without touching the session or database.
+    "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -159,7 +162,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
+    "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
+}
 
 # --- Events (summit registration) ---------------------------------------------------------
 ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
@@ -192,6 +199,22 @@ STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default=f"{STRIPE_API_BASE}/js.stripe.com/v3/" if _uses_localstripe else "https://js.stripe.com/v3/",
 )
+
+# Open card payments untouched for this long are re-read from Stripe by the reconciliation task.
+PAYMENTS_RECONCILE_AFTER_SECONDS = env.int("PAYMENTS_RECONCILE_AFTER_SECONDS", default=300)
+# Who hears about duplicate payments and other money matters.
+FINANCE_EMAILS = env.list("FINANCE_EMAILS", default=["finance@openinfra.example"])
+# The seller on every invoice (snapshotted on the invoice when it is issued) and where transfers go.
+INVOICE_SELLER = {
+    "name": env.str("INVOICE_SELLER_NAME", default="Open Infrastructure Foundation"),
+    "address": env.str("INVOICE_SELLER_ADDRESS", default="PO Box 1903\nAustin, TX 78767\nUnited States"),
+    "vat_id": env.str("INVOICE_SELLER_VAT_ID", default=""),
+    "email": env.str("INVOICE_SELLER_EMAIL", default="finance@openinfra.example"),
+    "bank_name": env.str("INVOICE_BANK_NAME", default="Example Bank"),
+    "iban": env.str("INVOICE_BANK_IBAN", default="US00 0000 0000 0000 0000 00"),
+    "bic": env.str("INVOICE_BANK_BIC", default="EXAMPLEXXX"),
+}
+INVOICE_REMINDER_DAYS_BEFORE_DUE = env.int("INVOICE_REMINDER_DAYS_BEFORE_DUE", default=5)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -236,11 +259,24 @@ SILENCED_SYSTEM_CHECKS = [
 # --- Wagtail ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Open Infrastructure Foundation"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS: dict[str, dict[str, object]] = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odt", "docx", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]
+if env.str("WAGTAILSEARCH_URL", default=""):
+    # e.g. https://user:pass@opensearch.example:9200 switches search to OpenSearch/Elasticsearch.
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": env.str("WAGTAILSEARCH_BACKEND", default="wagtail.search.backends.elasticsearch8"),
+        "URLS": [env.str("WAGTAILSEARCH_URL")],
+        "INDEX": env.str("WAGTAILSEARCH_INDEX", default="guildhall"),
+    }
+
+# --- Anonymous full-page cache (portal/cache.py) ------------------------------------------
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Browsers revalidate every time by default, so a purge is seen at once; the server cache stays warm.
+PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=0)
 
 # --- allauth ------------------------------------------------------------------------------
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -318,5 +354,7 @@ LOGGING = {
         # Wagtail and its task runner narrate every page save at INFO; keep the console readable.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # stripe-python logs every request at INFO.
+        "stripe": {"level": "WARNING"},
     },
 }

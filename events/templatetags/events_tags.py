@@ -24,3 +24,11 @@ def amount(value, currency: str = "") -> str:
     value = Decimal(value)
     text = f"{value:,.0f}" if currency.upper() == "JPY" else f"{value:,.2f}"
     return f"{text}\u00a0{currency}" if currency else text  # no line break between amount and currency
+
+
+@register.inclusion_tag("events/_next_event.html")
+def next_event():
+    """The home page's "next event" slot: the next summit open for registration (one query)."""
+    from events import selectors
+
+    return {"event": selectors.event_next_open()}

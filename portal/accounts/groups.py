@@ -34,6 +34,12 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
             "wagtailredirects.add_redirect",
             "wagtailredirects.change_redirect",
             "wagtailredirects.delete_redirect",
+            # The user survey's moderation queue and editions (portal/adoption).
+            "adoption.view_surveyresponse",
+            "adoption.change_surveyresponse",
+            "adoption.view_surveyedition",
+            "adoption.add_surveyedition",
+            "adoption.change_surveyedition",
         ),
         page_permissions=("add_page", "change_page", "publish_page", "lock_page"),
         collection_permissions=(
@@ -46,7 +52,7 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
             "wagtaildocs.delete_document",
             "wagtaildocs.choose_document",
         ),
-        description="Write and publish the public site: pages, images, documents, redirects.",
+        description="Write and publish the public site: pages, images, documents, redirects, survey moderation.",
     ),
     StaffGroup(MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN,), description="Organisations and memberships."),
     StaffGroup(EVENTS_STAFF, permissions=(ACCESS_ADMIN,), description="Events, tickets, sponsorships, check-in."),

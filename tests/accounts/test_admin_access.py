@@ -24,13 +24,17 @@ SCREENS = {
     "users": "/admin/users/",
     "groups": "/admin/groups/",
     "django_admin": "/django-admin/",
+    "finance_payments": "/admin/finance/payments/",
+    "finance_invoices": "/admin/finance/invoices/",
+    "survey_responses": "/admin/snippets/adoption/surveyresponse/",
+    "survey_editions": "/admin/snippets/adoption/surveyedition/",
 }
 
 ACCESS = {
-    CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects"},
+    CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects", "survey_responses", "survey_editions"},
     MEMBERSHIP_STAFF: {"dashboard"},
     EVENTS_STAFF: {"dashboard"},
-    FINANCE: {"dashboard"},
+    FINANCE: {"dashboard", "finance_payments", "finance_invoices"},
 }
 
 CASES = [

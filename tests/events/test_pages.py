@@ -71,3 +71,14 @@ def test_an_event_page_needs_an_event_with_its_slug(demo):
     with pytest.raises(ValidationError):
         page.clean()
     EventPage(title="Vancouver", slug="openinfra-summit-vancouver-2023").clean()
+
+
+def test_home_page_shows_the_next_open_summit(client, demo):
+    upcoming = selectors.event_next_open()
+    html = client.get("/").content.decode()
+    assert "Next event" in html and upcoming.name in html and upcoming.get_register_url() in html
+
+
+def test_event_page_describes_the_event_for_search_engines(client, demo):
+    html = client.get("/events/openinfra-summit-vancouver-2023/").content.decode()
+    assert '"@type":"Event"' in html and '"startDate":"2023-06-13T09:00:00-07:00"' in html

@@ -1,0 +1,94 @@
+"""Money: Decimal amounts with an ISO currency; the one place that knows Stripe's minor units."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# Stripe's zero-decimal currencies: an amount of 500 JPY is sent as 500, not 50000.
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
+)
+THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+# Stripe's minimum charge per settlement currency (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
+# localstripe does not enforce it, so we do, before anything reaches the gateway.
+MINIMUM_CHARGE: dict[str, Decimal] = {
+    "USD": Decimal("0.50"),
+    "EUR": Decimal("0.50"),
+    "GBP": Decimal("0.30"),
+    "CHF": Decimal("0.50"),
+    "CAD": Decimal("0.50"),
+    "AUD": Decimal("0.50"),
+    "NZD": Decimal("0.50"),
+    "SGD": Decimal("0.50"),
+    "HKD": Decimal("4.00"),
+    "JPY": Decimal("50"),
+    "DKK": Decimal("2.50"),
+    "NOK": Decimal("3.00"),
+    "SEK": Decimal("3.00"),
+    "PLN": Decimal("2.00"),
+    "CZK": Decimal("15.00"),
+    "MXN": Decimal("10"),
+    "BRL": Decimal("0.50"),
+    "INR": Decimal("0.50"),
+}
+# What the ledger accepts: currencies with a known minimum and at most two decimals.
+SUPPORTED_CURRENCIES = frozenset(MINIMUM_CHARGE)
+
+
+def normalise_currency(currency: str) -> str:
+    """ISO 4217 codes are stored upper-case."""
+    code = (currency or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValueError(f"Not a currency code: {currency!r}")
+    return code
+
+
+def exponent(currency: str) -> int:
+    """How many decimals the currency's minor unit has, as Stripe counts them."""
+    code = normalise_currency(currency)
+    if code in ZERO_DECIMAL_CURRENCIES:
+        return 0
+    if code in THREE_DECIMAL_CURRENCIES:
+        return 3
+    return 2
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-exponent(currency))
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Decimal to Stripe's integer minor units; refuses an amount finer than the currency allows."""
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"Money is Decimal, not {type(amount).__name__}")
+    if not amount.is_finite():
+        raise ValueError(f"Not an amount: {amount}")
+    minor = amount.scaleb(exponent(currency))
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{amount} has more decimals than {normalise_currency(currency)} allows")
+    return int(minor)
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    """Stripe's integer minor units back to a Decimal with the currency's decimals."""
+    if isinstance(minor, bool) or not isinstance(minor, int):
+        raise TypeError(f"Minor units are int, not {type(minor).__name__}")
+    return Decimal(minor).scaleb(-exponent(currency)).quantize(quantum(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit (for computed amounts such as taxes)."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def minimum_charge(currency: str) -> Decimal:
+    """Stripe's smallest card charge in this currency."""
+    code = normalise_currency(currency)
+    if code not in MINIMUM_CHARGE:
+        raise ValueError(f"Payments in {code} are not supported")
+    return MINIMUM_CHARGE[code]
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """'1,250.00 EUR' / '5,000 JPY' for pages and e-mails."""
+    places = exponent(currency)
+    return f"{amount:,.{places}f} {normalise_currency(currency)}"

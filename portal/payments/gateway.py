@@ -1,0 +1,209 @@
+"""The one module that talks to Stripe (STYLE.md rule 9).
+
+Everything else sees plain dataclasses and our own errors. The API version is pinned, every call
+that moves money carries an idempotency key, and the base URL comes from settings so development
+and tests talk to localstripe through this same code. localstripe ignores idempotency keys and
+answers in an older shape: we read only fields both have, and correctness never rests on the keys
+(the caller stores the PaymentIntent id under a row lock and reads it back on retry).
+"""
+
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import stripe
+from django.conf import settings
+
+from portal.payments.exceptions import PaymentDeclined, PaymentError, PaymentServiceUnavailable, WebhookSignatureInvalid
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "2026-10-28.endive"  # pinned: an upgrade of the library must not change the shapes we read
+MAX_NETWORK_RETRIES = 2
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class IntentState:
+    """What we need to know about a PaymentIntent."""
+
+    id: str
+    status: str
+    amount_minor: int
+    currency: str
+    client_secret: str = ""
+    charge_id: str = ""
+    customer_id: str = ""
+    error_message: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CardCustomer:
+    customer_id: str
+    card_id: str
+
+
+@dataclass(frozen=True)
+class RefundState:
+    id: str
+    status: str
+    amount_minor: int
+
+
+@lru_cache(maxsize=8)
+def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        api_key,
+        base_addresses={"api": api_base},
+        stripe_version=API_VERSION,
+        max_network_retries=MAX_NETWORK_RETRIES,
+    )
+
+
+def client() -> stripe.StripeClient:
+    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def _is_localstripe() -> bool:
+    """localstripe (on loopback) refuses fields it does not know, such as return_url."""
+    host = urlsplit(settings.STRIPE_API_BASE).hostname or ""
+    return host in {"127.0.0.1", "localhost", "::1"}
+
+
+def _translate(error: stripe.StripeError) -> PaymentError:
+    """Stripe's errors become ours; the payer sees the bank's message or 'unavailable'."""
+    if isinstance(error, stripe.CardError):
+        json_body: dict = error.json_body if isinstance(error.json_body, dict) else {}
+        body = json_body.get("error") or {}
+        intent_id = _id_of(body.get("payment_intent"))
+        return PaymentDeclined(error.user_message or "Your card was declined.", extra={"payment_intent": intent_id})
+    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
+        return PaymentServiceUnavailable()
+    if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
+        logger.error("Stripe refused our credentials: %s", error)
+        return PaymentServiceUnavailable()
+    if isinstance(error, stripe.InvalidRequestError):
+        logger.warning("Stripe refused a request: %s", error)
+        message = error.user_message or "The payment could not be processed."
+        if getattr(error, "code", None) in {"card_declined", "expired_card", "incorrect_cvc", "processing_error"}:
+            return PaymentDeclined(message)
+        return PaymentError(message)
+    logger.error("Unexpected Stripe error: %r", error)
+    return PaymentServiceUnavailable()
+
+
+def _id_of(value: Any) -> str:
+    """Stripe returns ids or expanded objects depending on the API version; take the id either way."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return str(getattr(value, "id", "") or (value.get("id", "") if isinstance(value, dict) else ""))
+
+
+def intent_state_from(data: dict) -> IntentState:
+    """Build an IntentState from a PaymentIntent as a plain dict (an API answer or an event's object)."""
+    charge_id = _id_of(data.get("latest_charge"))
+    if not charge_id:
+        charges = (data.get("charges") or {}).get("data") or []
+        succeeded = [c for c in charges if c.get("status") == "succeeded"]
+        charge_id = _id_of((succeeded or charges or [None])[-1])
+    error = data.get("last_payment_error") or {}
+    return IntentState(
+        id=data["id"],
+        status=data.get("status") or "",
+        amount_minor=int(data.get("amount") or 0),
+        currency=(data.get("currency") or "").upper(),
+        client_secret=data.get("client_secret") or "",
+        charge_id=charge_id,
+        customer_id=_id_of(data.get("customer")),
+        error_message=(error.get("message") or "") if isinstance(error, dict) else "",
+        metadata=dict(data.get("metadata") or {}),
+    )
+
+
+def _intent_state(intent: stripe.PaymentIntent) -> IntentState:
+    return intent_state_from(intent.to_dict())
+
+
+def card_customer_create(*, email: str, token: str, idempotency_key: str) -> CardCustomer:
+    """Save the browser's card token on a new Customer; returns the customer and its card's id."""
+    try:
+        customer = client().v1.customers.create(
+            params={"email": email, "source": token},
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return CardCustomer(customer_id=customer.id, card_id=_id_of(customer.to_dict().get("default_source")))
+
+
+def intent_create_and_confirm(
+    *,
+    amount_minor: int,
+    currency: str,
+    customer_id: str,
+    payment_method: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+    return_url: str = "",
+) -> IntentState:
+    """Create and confirm a PaymentIntent in one call (the card is given at creation: localstripe needs it).
+
+    Stripe (API 2026-09-30 and later: dynamic payment methods, no payment_method_types) wants a
+    return_url when confirming at creation; localstripe refuses the field, so it gets none.
+    """
+    params: dict[str, Any] = {
+        "amount": amount_minor,
+        "currency": currency.lower(),
+        "customer": customer_id,
+        "payment_method": payment_method,
+        "confirm": True,
+        "metadata": metadata,
+    }
+    if return_url and not _is_localstripe():
+        params["return_url"] = return_url
+    try:
+        intent = client().v1.payment_intents.create(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return _intent_state(intent)
+
+
+def intent_retrieve(intent_id: str) -> IntentState:
+    try:
+        intent = client().v1.payment_intents.retrieve(intent_id)
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return _intent_state(intent)
+
+
+def refund_create(*, intent_id: str, amount_minor: int, idempotency_key: str) -> RefundState:
+    """Refund part or all of a PaymentIntent's charge; the answer is our record (no charge.refunded event)."""
+    try:
+        refund = client().v1.refunds.create(
+            params={"payment_intent": intent_id, "amount": amount_minor},
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return RefundState(id=refund.id, status=refund.status or "", amount_minor=int(refund.amount))
+
+
+def event_construct(payload: bytes, signature_header: str | None) -> dict:
+    """Verify a webhook's signature and age; returns the event as a plain dict."""
+    if not signature_header:
+        raise WebhookSignatureInvalid("Missing Stripe-Signature header.")
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature_header, settings.STRIPE_WEBHOOK_SECRET, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        )
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookSignatureInvalid("Invalid webhook signature.") from error
+    return event.to_dict()

@@ -1,0 +1,263 @@
+"""Invoices and credit notes: services for the one numbered document (kept apart from services.py for size).
+
+Numbers are taken under a row lock on the year's sequence, inside the transaction that issues the
+document, so a rolled-back issue leaves no gap and two issues at once never share a number.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal import money
+from portal.audit import audit
+from portal.exceptions import InvalidTransition
+from portal.payments.exceptions import PaymentError
+from portal.payments.models import (
+    INVOICE_TRANSITIONS,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSequence,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+    Refund,
+)
+
+SERIES = {InvoiceKind.INVOICE: "INV", InvoiceKind.CREDIT_NOTE: "CN"}
+BUYER_FIELDS = ("buyer_name", "buyer_address", "buyer_country", "buyer_vat_id", "buyer_po_number", "buyer_email")
+
+
+class InvoiceNotEditable(InvalidTransition):
+    code = "invoice_not_editable"
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    unit_price: Decimal
+    quantity: Decimal = Decimal("1")
+    tax_rate: Decimal = Decimal("0")
+
+
+def _lock(invoice_pk: int) -> Invoice:
+    return Invoice.objects.select_for_update().get(pk=invoice_pk)
+
+
+def _next_number(series: str, year: int) -> tuple[int, str]:
+    """The next number of a series in a year, under a lock on its sequence row (no gap, no duplicate)."""
+    InvoiceSequence.objects.get_or_create(series=series, year=year)
+    sequence = InvoiceSequence.objects.select_for_update().get(series=series, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number, f"{series}-{year}-{sequence.last_number:05d}"
+
+
+def _totals(invoice: Invoice) -> tuple[Decimal, Decimal]:
+    lines = list(invoice.lines.all())
+    net = sum((line.net(invoice.currency) for line in lines), Decimal("0"))
+    tax = sum((line.tax(invoice.currency) for line in lines), Decimal("0"))
+    return net, tax
+
+
+def invoice_create(
+    *,
+    currency: str,
+    buyer: dict,
+    lines: list[Line],
+    payment: Payment | None = None,
+    payment_terms_days: int = 30,
+    notes: str = "",
+    actor=None,
+) -> Invoice:
+    """A draft invoice; the buyer's details stay editable until it is issued."""
+    if not lines:
+        raise PaymentError("An invoice needs at least one line.")
+    unknown = set(buyer) - set(BUYER_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown buyer fields: {sorted(unknown)}")
+    if not (buyer.get("buyer_name") or "").strip():
+        raise PaymentError("The buyer's legal name is required.")
+    with transaction.atomic():
+        invoice = Invoice.objects.create(
+            currency=money.normalise_currency(currency),
+            payment=payment,
+            payment_terms_days=payment_terms_days,
+            notes=notes,
+            **buyer,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=n,
+                description=line.description[:300],
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+            )
+            for n, line in enumerate(lines)
+        )
+        net, tax = _totals(invoice)
+        invoice.net_total, invoice.tax_total, invoice.total = net, tax, net + tax
+        invoice.save(update_fields=["net_total", "tax_total", "total"])
+        audit("guildhall.invoice.create", invoice, actor=actor, data={"total": str(invoice.total)})
+    return invoice
+
+
+def invoice_update_buyer(*, invoice: Invoice, actor=None, **buyer) -> Invoice:
+    """Legal name, address, VAT ID and PO number can change until the invoice is issued, never after."""
+    unknown = set(buyer) - set(BUYER_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown buyer fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(invoice.pk)
+        if not locked.is_editable:
+            raise InvoiceNotEditable("An issued invoice cannot be changed: issue a credit note instead.")
+        for name, value in buyer.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(buyer))
+        audit("guildhall.invoice.update", locked, actor=actor, data={k: str(v) for k, v in buyer.items()})
+    return locked
+
+
+def invoice_issue(*, invoice: Invoice, actor=None) -> Invoice:
+    """Give the draft its number (gap-free, per year), freeze its totals and the seller's details."""
+    with transaction.atomic():
+        locked = _lock(invoice.pk)
+        if InvoiceStatus.ISSUED not in INVOICE_TRANSITIONS[locked.status]:
+            raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be issued.")
+        today = timezone.localdate()
+        series = SERIES[InvoiceKind(locked.kind)]
+        locked.sequence, locked.number = _next_number(series, today.year)
+        locked.series, locked.year = series, today.year
+        net, tax = _totals(locked)
+        locked.net_total, locked.tax_total, locked.total = net, tax, net + tax
+        locked.seller = dict(settings.INVOICE_SELLER)
+        locked.issued_on = today
+        locked.due_on = today + timedelta(days=locked.payment_terms_days)
+        locked.status = InvoiceStatus.ISSUED
+        locked.save()
+        audit("guildhall.invoice.issue", locked, actor=actor, data={"number": locked.number})
+    return locked
+
+
+def invoice_mark_paid(*, invoice: Invoice, actor=None) -> Invoice:
+    with transaction.atomic():
+        locked = _lock(invoice.pk)
+        if locked.status == InvoiceStatus.PAID:
+            return locked
+        if InvoiceStatus.PAID not in INVOICE_TRANSITIONS[locked.status]:
+            raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be paid.")
+        locked.status = InvoiceStatus.PAID
+        locked.paid_at = timezone.now()
+        locked.save(update_fields=["status", "paid_at"])
+        audit("guildhall.invoice.paid", locked, actor=actor)
+    return locked
+
+
+def invoice_void(*, invoice: Invoice, actor=None) -> Invoice:
+    """Only an unpaid invoice can be voided; its number stays used (no gap)."""
+    with transaction.atomic():
+        locked = _lock(invoice.pk)
+        if InvoiceStatus.VOID not in INVOICE_TRANSITIONS[locked.status]:
+            raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be voided.")
+        if locked.payment is not None and locked.payment.is_paid:
+            raise InvoiceNotEditable("This invoice has been paid: refund it instead.")
+        locked.status = InvoiceStatus.VOID
+        locked.voided_at = timezone.now()
+        locked.save(update_fields=["status", "voided_at"])
+        audit("guildhall.invoice.void", locked, actor=actor)
+    return locked
+
+
+def credit_note_issue(
+    *, invoice: Invoice, amount: Decimal, reason: str, refund: Refund | None = None, actor=None
+) -> Invoice:
+    """A correction of an issued invoice: its own number in the CN series, referencing the invoice."""
+    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID) or invoice.kind != InvoiceKind.INVOICE:
+        raise InvoiceNotEditable("Only an issued invoice can be credited.")
+    if amount <= 0:
+        raise PaymentError("A credit note must be for more than zero.")
+    credited = sum((note.total for note in invoice.credit_notes.exclude(status=InvoiceStatus.VOID)), Decimal("0"))
+    if amount > invoice.total - credited:
+        remaining = money.format_money(invoice.total - credited, invoice.currency)
+        raise PaymentError(f"At most {remaining} can still be credited on {invoice.number}.")
+    with transaction.atomic():
+        note = Invoice.objects.create(
+            kind=InvoiceKind.CREDIT_NOTE,
+            credited_invoice=invoice,
+            payment=invoice.payment,
+            refund=refund,
+            currency=invoice.currency,
+            notes=reason,
+            payment_terms_days=0,
+            **{name: getattr(invoice, name) for name in BUYER_FIELDS},
+        )
+        InvoiceLine.objects.create(
+            invoice=note, description=f"Credit on invoice {invoice.number}: {reason}"[:300], unit_price=amount
+        )
+        audit("guildhall.invoice.create", note, actor=actor, data={"credits": invoice.number, "total": str(amount)})
+        note = invoice_issue(invoice=note, actor=actor)
+        # A credit note settles itself: nothing is due on it.
+        note.status = InvoiceStatus.PAID
+        note.paid_at = timezone.now()
+        note.save(update_fields=["status", "paid_at"])
+    return note
+
+
+def bank_transfer_invoice_issue(*, payment: Payment, buyer: dict, lines: list[Line], actor=None) -> Invoice:
+    """A bank-transfer payment gets an issued invoice with the payment instructions, e-mailed to the payer."""
+    if payment.method != PaymentMethod.BANK_TRANSFER:
+        raise PaymentError("Only a bank-transfer payment is invoiced with transfer instructions.")
+    seller = settings.INVOICE_SELLER
+    with transaction.atomic():
+        invoice = invoice_create(
+            currency=payment.currency,
+            buyer={"buyer_email": payment.payer_email, **buyer},
+            lines=lines,
+            payment=payment,
+            actor=actor,
+        )
+        if invoice.total != payment.amount:
+            raise PaymentError("The invoice's total must equal the payment's amount.")
+        invoice = invoice_issue(invoice=invoice, actor=actor)
+        invoice.notes = (
+            f"Please transfer {invoice.total_display} to {seller['name']}, {seller['bank_name']}, "
+            f"IBAN {seller['iban']}, BIC {seller['bic']}, quoting {invoice.number} by {invoice.due_on:%d %B %Y}."
+        )
+        invoice.save(update_fields=["notes"])
+        from portal.payments import emails
+
+        emails.send_invoice(invoice=invoice)
+    return invoice
+
+
+def invoices_paid_for_payment(*, payment: Payment) -> None:
+    """When a payment succeeds, its issued invoices are paid; the payer gets a receipt with them."""
+    for invoice in payment.invoices.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED):
+        invoice_mark_paid(invoice=invoice)
+
+
+def invoice_reminders_send(*, today: date | None = None) -> int:
+    """Remind once, a few days before the due date, of each issued invoice still unpaid."""
+    from portal.payments import emails
+
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=settings.INVOICE_REMINDER_DAYS_BEFORE_DUE)
+    sent = 0
+    for pk in Invoice.objects.filter(
+        kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED, reminded_at__isnull=True, due_on__lte=horizon
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            invoice = _lock(pk)
+            if invoice.reminded_at or invoice.status != InvoiceStatus.ISSUED:
+                continue
+            invoice.reminded_at = timezone.now()
+            invoice.save(update_fields=["reminded_at"])
+            emails.send_invoice_reminder(invoice=invoice)
+            sent += 1
+    return sent

@@ -1,0 +1,54 @@
+"""What happens when a kind of thing is paid for: apps register handlers by their model's label.
+
+    registry.register("events.Order", on_succeeded=order_mark_paid, on_refunded=order_refunded)
+
+`portal.payments` imports no domain app; it calls these by the label of the payment's owner.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Handler:
+    on_succeeded: Callable[[Any], None]
+    on_refunded: Callable[[Any, Decimal], None] | None = None
+    describe: Callable[[Any], str] | None = None
+
+
+_handlers: dict[str, Handler] = {}
+
+
+def _key(model_label: str) -> str:
+    return model_label.lower()
+
+
+def label_of(model: type[models.Model] | models.Model) -> str:
+    return model._meta.label
+
+
+def register(
+    model_label: str,
+    *,
+    on_succeeded: Callable[[Any], None],
+    on_refunded: Callable[[Any, Decimal], None] | None = None,
+    describe: Callable[[Any], str] | None = None,
+) -> None:
+    """on_succeeded(payment) runs once, inside the transaction that records the success."""
+    _handlers[_key(model_label)] = Handler(on_succeeded, on_refunded, describe)
+
+
+def unregister(model_label: str) -> None:
+    _handlers.pop(_key(model_label), None)
+
+
+def get(model_label: str) -> Handler | None:
+    return _handlers.get(_key(model_label))
+
+
+def is_registered(model_label: str) -> bool:
+    return _key(model_label) in _handlers

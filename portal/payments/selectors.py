@@ -1,0 +1,106 @@
+"""Reads of the payment ledger, shaped for their pages."""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from portal.payments.models import OPEN_STATUSES, Payment, PaymentMethod, PaymentStatus
+
+
+def payment_for_payer(public_id: str) -> Payment:
+    """The pay page's payment: the unguessable id is the permission (404 otherwise)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Payment.objects.select_related("owner_content_type"), public_id=public_id)
+
+
+def payments_to_reconcile(*, before: datetime) -> QuerySet[Payment]:
+    """Card payments still open at Stripe that have not moved since `before`."""
+    return (
+        Payment.objects.filter(
+            method=PaymentMethod.CARD,
+            status__in=[PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION, PaymentStatus.CREATED],
+            updated_at__lt=before,
+        )
+        .exclude(stripe_payment_intent_id="")
+        .order_by("updated_at")
+    )
+
+
+def payments_for_owner(owner) -> QuerySet[Payment]:
+    """All attempts to pay for one thing, newest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Payment.objects.filter(
+        owner_content_type=ContentType.objects.get_for_model(owner, for_concrete_model=False),
+        owner_object_id=str(owner.pk),
+    ).order_by("-created_at", "-id")
+
+
+__all__ = ["OPEN_STATUSES", "payment_for_payer", "payments_for_owner", "payments_to_reconcile"]
+
+
+FINANCE_GROUP = "Finance"
+
+
+def user_is_finance(user) -> bool:
+    """The finance screens are for the Finance group (and superusers)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=FINANCE_GROUP).exists()
+
+
+def payments_for_finance() -> QuerySet[Payment]:
+    return Payment.objects.select_related("owner_content_type").order_by("-created_at", "-id")
+
+
+def payment_for_finance(pk: int) -> Payment:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Payment.objects.select_related("owner_content_type").prefetch_related(
+            "refunds__created_by", "stripe_events", "invoices"
+        ),
+        pk=pk,
+    )
+
+
+def payment_audit_trail(payment: Payment):
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    return (
+        ModelLogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Payment), object_id=str(payment.pk))
+        .select_related("user")
+        .order_by("-timestamp", "-id")
+    )
+
+
+def invoices_for_finance():
+    from portal.payments.models import Invoice
+
+    return Invoice.objects.select_related("payment", "credited_invoice").order_by("-created_at", "-id")
+
+
+def invoice_for_finance(pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from portal.payments.models import Invoice
+
+    return get_object_or_404(
+        Invoice.objects.select_related("payment", "credited_invoice").prefetch_related("lines", "credit_notes"),
+        pk=pk,
+    )
+
+
+def invoice_for_payment(payment: Payment):
+    """The payment's latest issued invoice, if it has one (bank transfers show its instructions)."""
+    from portal.payments.models import Invoice, InvoiceKind
+
+    return (
+        Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE)
+        .exclude(number="")
+        .prefetch_related("lines")
+        .order_by("-created_at")
+        .first()
+    )

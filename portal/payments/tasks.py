@@ -1,0 +1,48 @@
+"""Celery tasks of the payment ledger: each takes ids, calls one service and owns its retries."""
+
+from celery import shared_task
+
+from portal.payments import services
+from portal.payments.exceptions import PaymentServiceUnavailable
+
+_RETRY = {
+    "autoretry_for": (PaymentServiceUnavailable,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 900,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
+
+
+@shared_task(name="payments.process_stripe_event", **_RETRY)
+def process_stripe_event(event_pk: int) -> None:
+    """Apply one stored webhook event, once."""
+    services.stripe_event_process(event_pk=event_pk)
+
+
+@shared_task(name="payments.reconcile", **_RETRY)
+def reconcile_payments(older_than_seconds: int | None = None) -> int:
+    """Every 15 minutes: settle payments whose webhook never came."""
+    from datetime import timedelta
+
+    older = None if older_than_seconds is None else timedelta(seconds=older_than_seconds)
+    return services.payments_reconcile(older_than=older)
+
+
+@shared_task(name="payments.sync_payment", **_RETRY)
+def sync_payment(payment_id: int) -> None:
+    services.payment_sync(payment_id=payment_id)
+
+
+@shared_task(name="payments.refund_duplicate", **_RETRY)
+def refund_duplicate_payment(payment_id: int) -> None:
+    """A second success for an owner already paid: refund it in full and tell the finance team."""
+    services.payment_refund_duplicate(payment_id=payment_id)
+
+
+@shared_task(name="payments.send_invoice_reminders")
+def send_invoice_reminders() -> int:
+    """Daily: remind payers of invoices falling due."""
+    from portal.payments import invoicing
+
+    return invoicing.invoice_reminders_send()

@@ -1,0 +1,42 @@
+"""The finance screens in the Wagtail admin, and their menu item for the Finance group."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from portal.payments import finance_views as views
+from portal.payments.selectors import user_is_finance
+
+finance_urls = (
+    [
+        path("payments/", views.payments, name="payments"),
+        path("payments/reconcile/", views.reconcile, name="reconcile"),
+        path("payments/<int:pk>/", views.payment_detail, name="payment"),
+        path("payments/<int:pk>/refund/", views.payment_refund, name="payment_refund"),
+        path("payments/<int:pk>/received/", views.payment_mark_received, name="payment_mark_received"),
+        path("payments/<int:pk>/sync/", views.payment_sync, name="payment_sync"),
+        path("invoices/", views.invoices, name="invoices"),
+        path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
+        path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
+        path("invoices/<int:pk>/void/", views.invoice_void, name="invoice_void"),
+        path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
+        path("invoices/<int:pk>/pdf/", views.invoice_download, name="invoice_pdf"),
+        path("export/<str:kind>.csv", views.export, name="export"),
+    ],
+    "payments_finance",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_finance_urls():
+    return [path("finance/", include(finance_urls))]
+
+
+class FinanceMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_is_finance(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_finance_menu_item():
+    return FinanceMenuItem("Finance", reverse("payments_finance:payments"), icon_name="table", order=900)

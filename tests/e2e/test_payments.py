@@ -1,0 +1,42 @@
+"""The pay page in Chromium with localstripe's Stripe.js: the card path and 3-D Secure, as a payer does it."""
+
+from decimal import Decimal
+
+import pytest
+
+from portal.payments import services
+from portal.payments.models import PaymentStatus
+from tests.payments.conftest import fulfilments  # noqa: F401 - the fixture
+from tests.payments.factories import OwnerFactory
+
+
+def _fill_card(page, number: str) -> None:
+    page.get_by_placeholder("number").fill(number)
+    page.get_by_placeholder("exp_month").fill("12")
+    page.get_by_placeholder("exp_year").fill("34")
+    page.get_by_placeholder("cvc").fill("123")
+    page.get_by_placeholder("postal_code").fill("10115")
+
+
+@pytest.mark.localstripe
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("card", ["4242424242424242", "4000002500003155"], ids=["plain", "3ds"])
+def test_payer_pays_by_card_in_the_browser(live_server, page, localstripe, fulfilments, artifacts_dir, card):  # noqa: F811
+    owner = OwnerFactory()
+    payment = services.payment_create(
+        owner=owner, amount=Decimal("75.00"), currency="EUR", payer_email=owner.email, description="Workshop"
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server.url + payment.get_absolute_url())
+    _fill_card(page, card)
+    page.get_by_role("button", name="Pay 75.00 EUR").click()
+    if card.startswith("40000025"):
+        page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url(f"**{payment.get_return_url()}", timeout=20_000)
+    assert page.locator("h1").inner_text() == "Thank you: payment received"
+    page.screenshot(path=str(artifacts_dir / f"payments-paid-{card[-4:]}.png"), full_page=True)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert fulfilments.succeeded == [payment.pk]
+    assert errors == []

@@ -1,0 +1,32 @@
+"""Factories for the payment tests: a User stands in for the thing paid for (any model can own a payment)."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.contenttypes.models import ContentType
+
+from portal.payments.models import Payment
+from portal.users import User
+
+
+class OwnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"buyer{n}@example.org")
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A ledger row made directly (services are tested with payment_create)."""
+
+    class Meta:
+        model = Payment
+
+    owner_object_id = factory.LazyAttribute(lambda o: str(o.owner_obj.pk))
+    owner_content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.owner_obj))
+    amount = Decimal("100.00")
+    currency = "EUR"
+    payer_email = factory.LazyAttribute(lambda o: o.owner_obj.email)
+
+    class Params:
+        owner_obj = factory.SubFactory(OwnerFactory)

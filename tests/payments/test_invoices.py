@@ -1,0 +1,237 @@
+"""Invoices: gap-free yearly numbers, immutable once issued, credit notes, PDF, bank transfers, reminders."""
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from portal.payments import invoicing, services
+from portal.payments.invoicing import InvoiceNotEditable, Line
+from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, PaymentMethod, PaymentStatus
+from portal.payments.pdf import invoice_pdf
+from tests.payments.factories import OwnerFactory
+
+BUYER = {
+    "buyer_name": "Example Cloud GmbH",
+    "buyer_address": "Hauptstrasse 1\n10115 Berlin",
+    "buyer_country": "DE",
+    "buyer_vat_id": "DE123456789",
+    "buyer_po_number": "PO-2026-0042",
+    "buyer_email": "ap@example-cloud.example",
+}
+LINES = [Line("Gold membership 2026", Decimal("10000.00"), tax_rate=Decimal("19")), Line("Setup", Decimal("50.00"))]
+
+
+def _draft(**kwargs) -> Invoice:
+    return invoicing.invoice_create(currency="EUR", buyer=dict(BUYER), lines=LINES, **kwargs)
+
+
+@pytest.mark.django_db
+def test_issue_numbers_are_sequential_and_restart_each_year():
+    with time_machine.travel("2026-12-31 23:00:00+00:00"):
+        first = invoicing.invoice_issue(invoice=_draft())
+        second = invoicing.invoice_issue(invoice=_draft())
+    with time_machine.travel("2027-01-01 09:00:00+00:00"):
+        third = invoicing.invoice_issue(invoice=_draft())
+    assert [first.number, second.number, third.number] == ["INV-2026-00001", "INV-2026-00002", "INV-2027-00001"]
+    assert first.seller["name"] == "Open Infrastructure Foundation"
+    assert (first.net_total, first.tax_total, first.total) == (
+        Decimal("10050.00"),
+        Decimal("1900.00"),
+        Decimal("11950.00"),
+    )
+    assert first.due_on == date(2027, 1, 30)
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_issue_leaves_no_gap():
+    draft = _draft()
+    with pytest.raises(RuntimeError), time_machine.travel("2026-06-01 10:00:00+00:00"):
+        from django.db import transaction
+
+        with transaction.atomic():
+            invoicing.invoice_issue(invoice=draft)
+            raise RuntimeError("something after issuing failed")
+    with time_machine.travel("2026-06-01 10:00:00+00:00"):
+        assert invoicing.invoice_issue(invoice=draft).number == "INV-2026-00001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invoices_issued_at_once_get_consecutive_numbers_without_duplicates():
+    """On PostgreSQL the sequence row lock serialises; on SQLite the IMMEDIATE transactions do."""
+    drafts = [_draft() for _ in range(8)]
+    barrier = threading.Barrier(len(drafts))
+    numbers: list[str] = []
+    errors: list[Exception] = []
+
+    def issue(invoice):
+        try:
+            barrier.wait()
+            numbers.append(invoicing.invoice_issue(invoice=invoice).number)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(draft,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    year = timezone.localdate().year
+    assert sorted(numbers) == [f"INV-{year}-{n:05d}" for n in range(1, 9)]
+
+
+@pytest.mark.django_db
+def test_an_issued_invoice_cannot_be_edited_or_issued_again():
+    invoice = _draft()
+    invoicing.invoice_update_buyer(invoice=invoice, buyer_po_number="PO-NEW")
+    invoice = invoicing.invoice_issue(invoice=invoice)
+    assert invoice.buyer_po_number == "PO-NEW"
+    with pytest.raises(InvoiceNotEditable, match="credit note"):
+        invoicing.invoice_update_buyer(invoice=invoice, buyer_vat_id="DE999")
+    with pytest.raises(InvoiceNotEditable):
+        invoicing.invoice_issue(invoice=invoice)
+    invoice.refresh_from_db()
+    assert invoice.buyer_vat_id == "DE123456789"
+
+
+@pytest.mark.django_db
+def test_credit_note_has_its_own_number_and_references_the_invoice():
+    invoice = invoicing.invoice_issue(invoice=_draft())
+    note = invoicing.credit_note_issue(invoice=invoice, amount=Decimal("500.00"), reason="Discount agreed")
+    assert note.kind == InvoiceKind.CREDIT_NOTE and note.credited_invoice == invoice
+    assert note.number.startswith("CN-") and note.total == Decimal("500.00")
+    assert note.buyer_vat_id == invoice.buyer_vat_id
+    with pytest.raises(Exception, match="At most 11,450.00 EUR"):
+        invoicing.credit_note_issue(invoice=invoice, amount=Decimal("11450.01"), reason="Too much")
+
+
+@pytest.mark.django_db
+def test_void_only_unpaid_invoices():
+    invoice = invoicing.invoice_issue(invoice=_draft())
+    invoicing.invoice_void(invoice=invoice)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.VOID and invoice.number  # the number stays used
+    paid = invoicing.invoice_mark_paid(invoice=invoicing.invoice_issue(invoice=_draft()))
+    with pytest.raises(InvoiceNotEditable):
+        invoicing.invoice_void(invoice=paid)
+
+
+@pytest.mark.django_db
+def test_pdf_renders_with_the_buyers_vat_id_and_po_number():
+    invoice = invoicing.invoice_issue(invoice=_draft())
+    data = invoice_pdf(invoice, compress=False)
+    assert data.startswith(b"%PDF")
+    for text in (
+        invoice.number,
+        "VAT ID: DE123456789",
+        "PO number: PO-2026-0042",
+        "Example Cloud GmbH",
+        "11,950.00 EUR",
+    ):
+        assert text.encode() in data, text
+    assert invoice_pdf(invoice).startswith(b"%PDF")
+
+
+# --- bank transfers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def transfer(db, fulfilments, django_capture_on_commit_callbacks):
+    owner = OwnerFactory()
+    payment = services.payment_create(
+        owner=owner,
+        amount=Decimal("11950.00"),
+        currency="EUR",
+        payer_email=owner.email,
+        description="Gold membership 2026",
+        method=PaymentMethod.BANK_TRANSFER,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = invoicing.bank_transfer_invoice_issue(payment=payment, buyer=dict(BUYER), lines=LINES)
+    return payment, invoice
+
+
+def test_bank_transfer_invoice_carries_the_instructions_and_is_mailed(transfer):
+    payment, invoice = transfer
+    assert invoice.status == InvoiceStatus.ISSUED
+    assert invoice.number in invoice.notes and "IBAN" in invoice.notes
+    [message] = mail.outbox
+    assert message.to == [BUYER["buyer_email"]]
+    assert message.attachments[0][0] == f"{invoice.number}.pdf"
+
+
+def test_marking_a_transfer_received_fulfils_once_and_pays_the_invoice(
+    transfer, fulfilments, admin_user, django_capture_on_commit_callbacks
+):
+    payment, invoice = transfer
+    with pytest.raises(Exception, match="must be 11,950.00 EUR"):
+        services.payment_mark_transfer_received(
+            payment=payment, amount=Decimal("11000"), received_on=timezone.localdate(), reference="X", actor=admin_user
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_mark_transfer_received(
+            payment=payment,
+            amount=Decimal("11950.00"),
+            received_on=timezone.localdate(),
+            reference="BANK-REF-9",
+            actor=admin_user,
+        )
+    payment.refresh_from_db()
+    invoice.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.transfer_reference == "BANK-REF-9"
+    assert invoice.status == InvoiceStatus.PAID
+    assert fulfilments.succeeded == [payment.pk]
+    receipt = mail.outbox[-1]
+    assert receipt.subject == "Payment received: 11,950.00 EUR" and receipt.attachments
+    with pytest.raises(Exception, match="already succeeded"):
+        services.payment_mark_transfer_received(
+            payment=payment,
+            amount=Decimal("11950.00"),
+            received_on=timezone.localdate(),
+            reference="AGAIN",
+            actor=admin_user,
+        )
+    assert fulfilments.succeeded == [payment.pk]
+
+
+def test_refunds_of_a_transfer_issue_credit_notes_and_tell_owner_and_payer(
+    transfer, fulfilments, admin_user, django_capture_on_commit_callbacks
+):
+    payment, invoice = transfer
+    services.payment_mark_transfer_received(
+        payment=payment, amount=payment.amount, received_on=timezone.localdate(), reference="R", actor=admin_user
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=payment, amount=Decimal("950.00"), reason="Seat unused", actor=admin_user)
+    with pytest.raises(Exception, match="At most 11,000.00 EUR"):
+        services.payment_refund(payment=payment, amount=Decimal("11000.01"), reason="Too much", actor=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=payment, amount=Decimal("11000.00"), reason="Cancelled", actor=admin_user)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUNDED
+    notes = list(invoice.credit_notes.order_by("sequence"))
+    assert [n.total for n in notes] == [Decimal("950.00"), Decimal("11000.00")]
+    assert all(n.number.startswith("CN-") and n.refund is not None for n in notes)
+    assert fulfilments.refunded == [(payment.pk, "950.00"), (payment.pk, "11000.00")]
+    notices = [m for m in mail.outbox if m.subject.startswith("Refund of")]
+    assert [m.subject for m in notices] == ["Refund of 950.00 EUR", "Refund of 11,000.00 EUR"]
+    assert notices[0].attachments[0][0] == f"{notes[0].number}.pdf"
+
+
+def test_reminder_before_the_due_date_is_sent_once(transfer, django_capture_on_commit_callbacks):
+    payment, invoice = transfer
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invoicing.invoice_reminders_send(today=invoice.due_on - timedelta(days=20)) == 0
+        assert invoicing.invoice_reminders_send(today=invoice.due_on - timedelta(days=3)) == 1
+        assert invoicing.invoice_reminders_send(today=invoice.due_on - timedelta(days=2)) == 0
+    [reminder] = mail.outbox
+    assert reminder.subject.startswith(f"Reminder: invoice {invoice.number}")
