@@ -7,9 +7,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 from portal.pages.base import BasePage
-from wagtail.search import index
 
 
 class EventIndexPage(BasePage):
@@ -83,7 +83,11 @@ class EventPage(BasePage):
             return None
         location = {"@type": "Place", "name": event.venue or event.city}
         if event.city:
-            location["address"] = {"@type": "PostalAddress", "addressLocality": event.city, "addressCountry": event.country}
+            location["address"] = {
+                "@type": "PostalAddress",
+                "addressLocality": event.city,
+                "addressCountry": event.country,
+            }
         offers = [
             {
                 "@type": "Offer",

@@ -7,8 +7,8 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
-from portal.event_pages import EventIndexPage, EventPage  # noqa: F401 - event pages (issue 9)
 from portal.blocks import BodyBlock
+from portal.event_pages import EventIndexPage, EventPage  # noqa: F401 - event pages (issue 9)
 from portal.pages.base import BasePage
 from portal.pages.content import JoinPage, StandardPage
 from portal.pages.directory import MemberDirectoryPage
