@@ -2,13 +2,15 @@
 
 from decimal import Decimal
 
-from events import services
+from events import payments, services
 from events.models import Order
 
 
 def on_succeeded(payment) -> None:
-    """Called once, inside the transaction that records the success."""
-    services.order_payment_succeeded(order=payment.owner, amount=payment.amount)
+    """Called once, inside the transaction that records the success: mark paid, or refuse a late one."""
+    order = payment.owner
+    if services.order_payment_succeeded(order=order, amount=payment.amount):
+        payments.order_invoice_for_payment(order=order, payment=payment)
 
 
 def on_refunded(payment, refund_amount: Decimal) -> None:
@@ -20,8 +22,6 @@ def describe(order: Order) -> str:
 
 
 def register() -> None:
-    try:
-        from portal.payments import registry
-    except ImportError:  # the payments core is not merged yet
-        return
-    registry.register("events.order", on_succeeded=on_succeeded, on_refunded=on_refunded, describe=describe)
+    from portal.payments import registry
+
+    registry.register("events.Order", on_succeeded=on_succeeded, on_refunded=on_refunded, describe=describe)
