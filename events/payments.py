@@ -7,6 +7,7 @@ invoice of a paid order, and refund what an order's payments took.
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
 
 from events.models import Order
 from portal.payments import invoicing, selectors
@@ -68,3 +69,16 @@ def order_refund_payments(*, order: Order, amount: Decimal, reason: str, actor=N
             payment_services.payment_refund(payment=payment, amount=part, reason=reason, actor=actor)
             refunded += part
     return refunded
+
+
+def order_invoice_url(order: Order) -> str:
+    """Where the buyer reads the paid order's invoice (HTML and PDF), or "" when there is none."""
+    if order.total == 0 or not order.is_paid:
+        return ""
+    payment = (
+        selectors.payments_for_owner(order)
+        .filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED], is_duplicate=False)
+        .filter(invoices__isnull=False)
+        .first()
+    )
+    return reverse("payments:invoice", kwargs={"public_id": payment.public_id}) if payment else ""

@@ -107,6 +107,7 @@ def order_detail(request, slug: str, code: str, secret: str):
             "tickets": tickets,
             "can_change": can_change,
             "can_cancel": services.order_can_cancel(order),
+            "invoice_url": payments.order_invoice_url(order),
             "can_pay": order.status == Order.Status.PENDING
             and order.total > 0
             and not order.awaiting_approval

@@ -69,6 +69,8 @@ def test_acceptance_1_two_full_access_with_20_percent_paid_by_card(
     assert _attachments(receipt, ".pdf"), "the paid invoice comes with the receipt"
     invoice = payment.invoices.get()
     assert invoice.total == Decimal("1199.98") and invoice.buyer_name == "Analytical Engines Ltd"
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert f"/payments/{payment.public_id}/invoice/" in page and "Download all tickets" in page
 
 
 def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
