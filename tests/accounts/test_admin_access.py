@@ -28,12 +28,16 @@ SCREENS = {
     "finance_invoices": "/admin/finance/invoices/",
     "survey_responses": "/admin/snippets/adoption/surveyresponse/",
     "survey_editions": "/admin/snippets/adoption/surveyedition/",
+    "events": "/admin/events/event/",
+    "events_promo_codes": "/admin/events/promocode/",
+    "events_orders": "/admin/events/order/",
+    "events_approvals": "/admin/events/approvals/",
 }
 
 ACCESS = {
     CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects", "survey_responses", "survey_editions"},
     MEMBERSHIP_STAFF: {"dashboard"},
-    EVENTS_STAFF: {"dashboard"},
+    EVENTS_STAFF: {"dashboard", "events", "events_promo_codes", "events_orders", "events_approvals"},
     FINANCE: {"dashboard", "finance_payments", "finance_invoices"},
 }
 
