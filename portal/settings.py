@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.mfa.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -223,6 +226,30 @@ SECURE_HSTS_PRELOAD = False
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The public site is strict: no inline scripts or styles (portal/security.py adds Stripe's origins
+# from STRIPE_JS_URL / STRIPE_API_BASE at request time). Non-executed data blocks such as
+# <script type="application/ld+json"> are not blocked by script-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# Third-party admin screens that cannot do without some inline code, by path prefix only
+# (found by loading them in Chromium with the policy on; tests/e2e/test_csp.py keeps it honest).
+CSP_PATH_RELAXATIONS: dict[str, dict[str, list[str]]] = {}
 SILENCED_SYSTEM_CHECKS = [
     # Preloading is a decision for the operator (it cannot be undone quickly), not a default.
     "security.W021",
@@ -254,6 +281,12 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.
+# Anyone may turn it on; staff must before they reach an admin (portal/accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = WAGTAIL_SITE_NAME
+# Paths a staff member without a second factor is sent away from (to set one up).
+MFA_REQUIRED_FOR_STAFF_PATHS = ("/admin/", "/django-admin/")
 LOGIN_URL = "account_login"
 # One log-in for everyone: the Wagtail admin sends visitors to allauth's page too, through a gate
 # that answers 403 (not a redirect loop) to someone logged in without admin access.
