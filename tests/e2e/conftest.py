@@ -91,8 +91,16 @@ def browser_as(browser, live_server, demo_site):
                     totp_activate(user)
                     log_in_with_second_factor(client, user)
                 else:
+                    from allauth.account.internal.flows.login import record_authentication
+                    from django.test import RequestFactory
+
                     user = UserFactory(first_name="Mia", last_name="Member")
                     client.force_login(user)
+                    # Just typed the password: allauth lets the person change their second factor.
+                    request = RequestFactory().get("/")
+                    request.session, request.user = client.session, user
+                    record_authentication(request, user, "password", email=user.email, reauthenticated=True)
+                    request.session.save()
                 people[who] = client.cookies["sessionid"].value
             context.add_cookies([{"name": "sessionid", "value": people[who], "url": live_server.url}])
         return context.new_page()
