@@ -115,6 +115,14 @@ def _mail_through_celery(settings):
     settings.EMAIL_BACKEND = "portal.mail.CeleryEmailBackend"
 
 
+@pytest.fixture
+def staff_groups(db):
+    """The groups as the data migration makes them (again, should a flush have removed them)."""
+    from portal.accounts.groups import ensure_staff_groups
+
+    ensure_staff_groups()
+
+
 def log_in_with_second_factor(client, user) -> None:
     """Log `user` in on a test client as allauth does after password + authenticator code.
 

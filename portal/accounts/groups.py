@@ -25,6 +25,8 @@ class StaffGroup:
 
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
+# The whole audit log in the admin (Reports > Audit log, portal/wagtail_hooks.py).
+VIEW_AUDIT_LOG = "wagtailcore.view_modellogentry"
 
 STAFF_GROUPS: tuple[StaffGroup, ...] = (
     StaffGroup(
@@ -48,9 +50,13 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         ),
         description="Write and publish the public site: pages, images, documents, redirects.",
     ),
-    StaffGroup(MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN,), description="Organisations and memberships."),
-    StaffGroup(EVENTS_STAFF, permissions=(ACCESS_ADMIN,), description="Events, tickets, sponsorships, check-in."),
-    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN,), description="Payments, refunds and invoices."),
+    StaffGroup(
+        MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Organisations and memberships."
+    ),
+    StaffGroup(
+        EVENTS_STAFF, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Events, tickets, sponsorships, check-in."
+    ),
+    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Payments, refunds and invoices."),
 )
 
 

@@ -25,13 +25,14 @@ SCREENS = {
     "users": "/admin/users/",
     "groups": "/admin/groups/",
     "django_admin": "/django-admin/",
+    "audit_log": "/admin/audit-log/",
 }
 
 ACCESS = {
     CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects"},
-    MEMBERSHIP_STAFF: {"dashboard"},
-    EVENTS_STAFF: {"dashboard"},
-    FINANCE: {"dashboard"},
+    MEMBERSHIP_STAFF: {"dashboard", "audit_log"},
+    EVENTS_STAFF: {"dashboard", "audit_log"},
+    FINANCE: {"dashboard", "audit_log"},
 }
 
 CASES = [

@@ -45,7 +45,8 @@ PAGES: list[SitePage] = [
     SitePage("/api/docs/", "api-docs", axe=False),
     SitePage("/admin/", "wagtail-dashboard", who=STAFF, axe=False),
     SitePage("/admin/pages/", "wagtail-pages", who=STAFF, axe=False),
-    SitePage("/admin/reports/site-history/", "wagtail-audit-log", who=STAFF, axe=False),
+    SitePage("/admin/reports/site-history/", "wagtail-site-history", who=STAFF, axe=False),
+    SitePage("/admin/audit-log/", "audit-log", who=STAFF, axe=False),
     SitePage("/admin/snippets/adoption/surveyresponse/", "wagtail-survey-responses", who=STAFF, axe=False),
     SitePage("/django-admin/", "django-admin", who=STAFF, axe=False),
 ]
