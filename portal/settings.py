@@ -296,6 +296,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = WAGTAIL_SITE_NAME
 # Paths a staff member without a second factor is sent away from (to set one up).
 MFA_REQUIRED_FOR_STAFF_PATHS = ("/admin/", "/django-admin/")
+# Rate limits count client addresses; behind N proxies of ours the address is the Nth from the
+# right in X-Forwarded-For (0: trust only REMOTE_ADDR, right when nothing sits in front).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "account_login"
 # One log-in for everyone: the Wagtail admin sends visitors to allauth's page too, through a gate
 # that answers 403 (not a redirect loop) to someone logged in without admin access.
