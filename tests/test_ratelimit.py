@@ -1,6 +1,7 @@
 """Rate limits beyond log-in: sign-up, password reset (allauth), the survey (ours), the API (DRF)."""
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -12,8 +13,10 @@ from tests.accounts.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_counts():
+    """No counts from other tests, and a clock that stays inside one window (limits count per window)."""
     cache.clear()
-    yield
+    with time_machine.travel("2026-11-25 10:00:30Z", tick=False):
+        yield
     cache.clear()
 
 
