@@ -13,6 +13,8 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
+ADMIN_PREFIX = "/admin/"
+
 
 def origin(url: str) -> str:
     """ "https://js.stripe.com/v3/" -> "https://js.stripe.com"."""
@@ -54,11 +56,20 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if report_only:
             return parts
+        base = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("DIRECTIVES", {})
         update: dict[str, list[str]] = {}
-        for extra in (stripe_directives(), relaxations_for(request.path_info)):
+        replace: dict[str, list[str]] = {}
+        # Wagtail renders a preview through a fake request for the page's own path ("/"), from
+        # inside the admin: it gets the admin's policy (its live preview frames the page).
+        path = ADMIN_PREFIX if getattr(request, "is_preview", False) else request.path_info
+        for extra in (stripe_directives(), relaxations_for(path)):
             for directive, sources in extra.items():
-                update.setdefault(directive, []).extend(sources)
+                # 'none' cannot be widened by adding to it: the new sources take its place.
+                target = replace if base.get(directive) == ["'none'"] else update
+                target.setdefault(directive, []).extend(sources)
         for directive, sources in (parts.update or {}).items():
             update.setdefault(directive, []).extend([sources] if isinstance(sources, str) else sources)
         parts.update = {directive: sources for directive, sources in update.items() if sources}
+        if replace:
+            parts.replace = {**replace, **(parts.replace or {})}
         return parts

@@ -250,8 +250,10 @@ CONTENT_SECURITY_POLICY = {
 # Third-party admin screens that cannot do without some inline code, by path prefix only
 # (found by loading them in Chromium with the policy on; tests/e2e/test_csp.py keeps it honest).
 CSP_PATH_RELAXATIONS: dict[str, dict[str, list[str]]] = {
-    # Wagtail's form widgets (date choosers in filters and forms) print inline initialisers.
-    "/admin/": {"script-src": ["'unsafe-inline'"]},
+    # Wagtail's form widgets (date choosers in filters and forms) print inline initialisers, and its
+    # live preview shows the page in a same-origin frame.
+    # Its editor also sets inline styles from script.
+    "/admin/": {"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"], "frame-ancestors": ["'self'"]},
     # Swagger UI applies inline styles from its script.
     "/api/docs/": {"style-src": ["'unsafe-inline'"]},
 }

@@ -37,5 +37,20 @@ def test_relaxations_apply_to_their_prefix_only(client, staff_client_factory):
     assert "'unsafe-inline'" in docs["style-src"] and "'unsafe-inline'" not in docs["script-src"]
     admin = _csp(staff_client_factory(superuser=True).get("/admin/"))
     assert "'unsafe-inline'" in admin["script-src"]
-    assert admin["frame-ancestors"] == ["'none'"]
-    assert "'unsafe-inline'" not in _csp(client.get("/accounts/login/"))["script-src"]
+    assert admin["frame-ancestors"] == ["'self'"]  # Wagtail's live preview frames the page
+    public = _csp(client.get("/accounts/login/"))
+    assert "'unsafe-inline'" not in public["script-src"] and "'unsafe-inline'" not in public["style-src"]
+    assert public["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.django_db
+def test_a_wagtail_preview_of_a_public_page_gets_the_admins_policy(rf, site_with_home):
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.security import ContentSecurityPolicyMiddleware
+
+    request = rf.get("/")
+    request.is_preview = True  # what Wagtail sets on the request it renders a preview with
+    request.user = AnonymousUser()
+    response = ContentSecurityPolicyMiddleware(lambda r: site_with_home.serve_preview(r, ""))(request)
+    assert _csp(response)["frame-ancestors"] == ["'self'"]

@@ -35,3 +35,17 @@ def test_no_csp_violation(live_server, browser_as, site_page):
     assert "content-security-policy" in response.headers  # Playwright lower-cases header names
     page.wait_for_load_state("networkidle")
     assert violations == [], f"{site_page.path} trips the CSP:\n" + "\n".join(violations)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wagtails_live_preview_may_frame_the_page(live_server, browser_as):
+    from portal.models import HomePage
+
+    page = browser_as("staff")
+    violations = csp_violations(page)
+    page.goto(f"{live_server.url}/admin/pages/{HomePage.objects.get().pk}/edit/")
+    page.get_by_role("button", name="Toggle preview").click()
+    frame = page.frame_locator("#w-preview-iframe")
+    frame.get_by_role("heading", level=1).wait_for()
+    assert frame.get_by_role("heading", level=1).inner_text() == "Open Infrastructure Foundation"
+    assert violations == [], "\n".join(violations)
