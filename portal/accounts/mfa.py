@@ -5,6 +5,7 @@ add: staff who have not set up an authenticator are sent to set one up before an
 and staff whose session was not confirmed with a code are asked for one.
 """
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.account.internal.flows.login import get_authentication_records
@@ -15,10 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 SETUP_MESSAGE = (
-    "The admin needs two-factor authentication. Set up an authenticator app below to continue: "
-    "from now on you will enter one of its codes after your password."
+    "The admin and staff pages need two-factor authentication. Set up an authenticator app below to "
+    "continue: from now on you will enter one of its codes after your password."
 )
-CONFIRM_MESSAGE = "Enter a code from your authenticator app to open the admin."
+CONFIRM_MESSAGE = "Enter a code from your authenticator app to open staff pages."
 # Paths under the admin prefixes that must stay open: the log-in gate and logging out.
 EXEMPT_SUFFIXES = ("login/", "logout/")
 
@@ -39,14 +40,29 @@ def session_used_second_factor(request: HttpRequest) -> bool:
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
-def needs_second_factor(request: HttpRequest) -> bool:
+def is_admin_path(request: HttpRequest) -> bool:
     path = request.path_info
     prefixes = tuple(getattr(settings, "MFA_REQUIRED_FOR_STAFF_PATHS", ()))
     if not prefixes or not path.startswith(prefixes):
         return False
     if any(path == prefix + suffix for prefix in prefixes for suffix in EXEMPT_SUFFIXES):
         return False
-    return is_staff(request.user)
+    return True
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
+    """For staff: a redirect to set up (or confirm) the second factor when it is missing, else None."""
+    if not is_staff(request.user):
+        return None
+    if not has_second_factor(request.user):
+        messages.warning(request, SETUP_MESSAGE)
+        request.session["guildhall_admin_next"] = request.get_full_path()
+        return HttpResponseRedirect(reverse("mfa_activate_totp"))
+    if not session_used_second_factor(request):
+        messages.info(request, CONFIRM_MESSAGE)
+        query = urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+    return None
 
 
 class StaffTwoFactorMiddleware:
@@ -56,16 +72,24 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if needs_second_factor(request):
-            if not has_second_factor(request.user):
-                messages.warning(request, SETUP_MESSAGE)
-                request.session["guildhall_admin_next"] = request.get_full_path()
-                return HttpResponseRedirect(reverse("mfa_activate_totp"))
-            if not session_used_second_factor(request):
-                messages.info(request, CONFIRM_MESSAGE)
-                query = urlencode({"next": request.get_full_path()})
-                return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        if is_admin_path(request):
+            redirect = second_factor_redirect(request)
+            if redirect is not None:
+                return redirect
         return self.get_response(request)
+
+
+def staff_second_factor_required(view):
+    """For staff-only pages outside the admins (check-in, ...): the same rule as the admin.
+
+    Put it under the view's own permission check; people who are not staff pass through.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        return second_factor_redirect(request) or view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def admin_next_url(request: HttpRequest) -> str | None:

@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.management import call_command
 
-from portal.accounts.groups import CONTENT_EDITORS, FINANCE
+from portal.accounts.groups import CONTENT_EDITORS, EVENTS_STAFF, FINANCE
 from portal.accounts.mfa import SETUP_MESSAGE, totp_activate, totp_code
 from tests.accounts.factories import PASSWORD, UserFactory
 
@@ -28,7 +28,7 @@ def _open_set_up(client):
         "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F",
     )
     confirm = client.get(response.url)
-    assert "The admin needs two-factor authentication" in confirm.content.decode()  # says why
+    assert "The admin and staff pages need two-factor authentication" in confirm.content.decode()  # says why
     assert client.post(response.url, {"password": PASSWORD}).url == ACTIVATE
     return client.get(ACTIVATE)
 
@@ -117,3 +117,27 @@ def test_the_demo_staff_account_has_a_key_printed_with_its_login(db, settings):
     code = io.StringIO()
     call_command("totp_code", stdout=code)
     assert code.getvalue().strip() == totp_code(key)
+
+
+def test_staff_pages_outside_the_admin_use_the_same_rule(rf, staff_groups):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from portal.accounts.mfa import staff_second_factor_required
+
+    view = staff_second_factor_required(lambda request: HttpResponse("check-in desk"))
+
+    def visit(user):
+        request = rf.get("/events/summit/checkin/")
+        request.user, request.session = user, SessionStore()
+        request._messages = FallbackStorage(request)
+        return view(request)
+
+    events_staff = UserFactory(groups=[EVENTS_STAFF])
+    assert (visit(events_staff).status_code, visit(events_staff).url) == (302, ACTIVATE)
+    totp_activate(events_staff)
+    assert visit(events_staff).url.startswith("/accounts/2fa/reauthenticate/?next=")
+    assert visit(UserFactory()).content == b"check-in desk"  # not staff: the view decides
+    assert visit(AnonymousUser()).content == b"check-in desk"

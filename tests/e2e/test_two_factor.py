@@ -34,7 +34,7 @@ def test_staff_set_up_an_authenticator_then_reach_the_admin(browser, live_server
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/accounts/reauthenticate/**")
-    assert page.get_by_text("The admin needs two-factor authentication").is_visible()  # says why
+    assert page.get_by_text("The admin and staff pages need two-factor authentication").is_visible()  # says why
     check("confirm-password")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
