@@ -4,10 +4,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 
 
-class ApiRootView(APIView):
+class ApiRootView(PublicEndpointMixin, APIView):
     """Entry point of /api/v1/: the collections this API offers, with their URLs."""
 
     @extend_schema(
