@@ -35,9 +35,10 @@ def is_anonymous(request) -> bool:
 
 def _last_modified(request, etag: str, now: float) -> float:
     """When this URL (in this format) last answered something other than `etag`."""
-    key = "api:lm:" + hashlib.sha256(
-        f"{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}".encode()
-    ).hexdigest()
+    key = (
+        "api:lm:"
+        + hashlib.sha256(f"{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}".encode()).hexdigest()
+    )
     seen = cache.get(key)
     if seen and seen[0] == etag:
         return seen[1]

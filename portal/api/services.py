@@ -34,7 +34,7 @@ from portal.api.models import (
 from portal.audit import audit
 from portal.tasking import enqueue_on_commit
 
-TOKEN_MARK = "gh_"
+TOKEN_MARK = "gh_"  # noqa: S105 - the visible mark of our tokens, not a secret
 # last_used_at is written at most this often per token, so a busy tool costs no extra writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 SIGNATURE_HEADER = "Guildhall-Signature"
@@ -78,7 +78,9 @@ def api_token_update(*, token: ApiToken, name: str, scopes: list[str], actor) ->
         before = {"name": token.name, "scopes": token.scopes}
         token.name, token.scopes = name.strip(), scopes
         token.save(update_fields=["name", "scopes"])
-        audit("api.token.update", token, actor=actor, data={"before": before, "after": {"name": name, "scopes": scopes}})
+        audit(
+            "api.token.update", token, actor=actor, data={"before": before, "after": {"name": name, "scopes": scopes}}
+        )
     return token
 
 
@@ -152,7 +154,14 @@ def webhook_subscription_create(
 
 
 def webhook_subscription_update(
-    *, subscription: WebhookSubscription, name: str, url: str, event_types: list[str], secret: str, is_active: bool, actor
+    *,
+    subscription: WebhookSubscription,
+    name: str,
+    url: str,
+    event_types: list[str],
+    secret: str,
+    is_active: bool,
+    actor,
 ) -> WebhookSubscription:
     event_types = _clean_subscription(url=url, event_types=event_types)
     with transaction.atomic():
