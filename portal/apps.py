@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Guildhall portal"
+
+    def ready(self) -> None:
+        from portal import signals
+        from portal.api import projects  # noqa: F401 - registers /api/v1/projects/ on the router
+
+        signals.connect()

@@ -1,10 +1,38 @@
-"""The demo foundation that `make run` shows (../shared/DEMO_CONTENT.md). Every step is idempotent."""
+"""The demo foundation that `make run` shows (../shared/DEMO_CONTENT.md). Every step is idempotent.
+
+Rows and pages are created when missing and never rewritten, so a second run changes nothing;
+the facts live in portal/demo_content.py.
+"""
+
+import datetime
+import hashlib
+import json
+import uuid
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
+from members.models import Membership, MembershipTier, Organization
+from portal import demo_content as content
 from portal.adoption import demo as adoption_demo
-from portal.models import HomePage, User
+from portal.models import (
+    FooterLink,
+    HomePage,
+    JoinPage,
+    MemberDirectoryPage,
+    NewsIndexPage,
+    NewsPage,
+    ProjectIndexPage,
+    ProjectPage,
+    SiteSettings,
+    StandardPage,
+    User,
+)
 
 DEMO_STAFF_EMAIL = "staff@openinfra.example"
 DEMO_STAFF_PASSWORD = "openinfra-demo"  # noqa: S105 - a printed demo login, never used in production
@@ -38,9 +66,11 @@ def ensure_home_page() -> HomePage:
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        # Full URLs (sitemap, feeds) use the site's host: take it from SITE_URL, the public address.
+        address = urlsplit(settings.SITE_URL)
         Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=address.hostname or "localhost",
+            port=address.port or (443 if address.scheme == "https" else 80),
             root_page=home,
             is_default_site=True,
             site_name="Open Infrastructure Foundation",
@@ -63,7 +93,334 @@ def ensure_staff() -> tuple[str, str, bool]:
     return DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, created
 
 
+# --- Members ------------------------------------------------------------------------------
+
+
+def placeholder_logo_svg(name: str) -> str:
+    """A generated logo: a coloured mark with the organisation's initials beside its name."""
+    digest = hashlib.sha256(name.encode()).digest()
+    hue = digest[0] * 360 // 256
+    shape = digest[1] % 3
+    words = [word for word in name.replace("-", " ").split() if word[:1].isalpha()]
+    initials = "".join(word[0] for word in words[:2]).upper() or name[:1].upper()
+    colour = f"hsl({hue}, 60%, 28%)"  # dark enough for white initials at AA contrast, whatever the hue
+    if shape == 0:
+        mark = f'<circle cx="40" cy="40" r="32" fill="{colour}"/>'
+    elif shape == 1:
+        mark = f'<rect x="8" y="8" width="64" height="64" rx="14" fill="{colour}"/>'
+    else:
+        mark = f'<polygon points="40,6 74,40 40,74 6,40" fill="{colour}"/>'
+    lines = _wrap(name, width=18)
+    if len(lines) == 1:
+        text = f'<text x="88" y="48" font-size="20" {_TEXT_STYLE}>{escape(lines[0])}</text>'
+    else:
+        text = (
+            f'<text x="88" y="36" font-size="17" {_TEXT_STYLE}>{escape(lines[0])}</text>'
+            f'<text x="88" y="58" font-size="17" {_TEXT_STYLE}>{escape(lines[1])}</text>'
+        )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 80" width="320" height="80" role="img" '
+        f'aria-label="{escape(name)}"><title>{escape(name)}</title>{mark}'
+        '<text x="40" y="47" text-anchor="middle" font-family="system-ui, sans-serif" font-size="22" '
+        f'font-weight="700" fill="#fff">{escape(initials)}</text>{text}</svg>'
+    )
+
+
+_TEXT_STYLE = 'font-family="system-ui, sans-serif" font-weight="600" fill="#1f2933"'
+
+
+def _wrap(name: str, *, width: int) -> list[str]:
+    """At most two lines of about `width` characters; the second is cut with an ellipsis if need be."""
+    if len(name) <= width:
+        return [name]
+    first = ""
+    words = name.split()
+    while words and len(f"{first} {words[0]}".strip()) <= width:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:  # one very long word
+        first, words = name[:width], [name[width:]]
+    rest = " ".join(words)
+    if len(rest) > width + 4:
+        rest = rest[: width + 3] + "…"
+    return [first, rest]
+
+
+def ensure_tiers() -> dict[str, MembershipTier]:
+    tiers = {}
+    for spec in content.TIERS:
+        tier = MembershipTier.objects.filter(slug=spec["slug"]).first()
+        if tier is None:
+            tier = MembershipTier.objects.create(
+                slug=spec["slug"],
+                name=spec["name"],
+                rank=spec["rank"],
+                annual_fee=spec["annual_fee"],
+                currency="USD",
+                description=spec["description"],
+                benefits="\n".join(spec["benefits"]),
+                seat_limit=spec["seat_limit"],
+                board_seat=spec["board_seat"],
+            )
+        tiers[tier.slug] = tier
+    return tiers
+
+
+def _ensure_organization(spec, tiers, *, former: bool = False) -> Organization:
+    name, tier_slug, country, industry, description, since = spec
+    slug = slugify(name)
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        organization = Organization(
+            name=name,
+            slug=slug,
+            website=f"https://{slug}.example/",
+            description=description,
+            country=country,
+            industry=industry,
+        )
+        organization.logo.save(f"{slug}.svg", ContentFile(placeholder_logo_svg(name).encode()), save=False)
+        organization.save()
+    if not organization.memberships.exists():
+        Membership.objects.create(
+            organization=organization,
+            tier=tiers[tier_slug],
+            starts=datetime.date(since, 1, 1),
+            ends=datetime.date(2022, 12, 31) if former else None,
+            status=Membership.Status.LAPSED if former else Membership.Status.ACTIVE,
+        )
+    return organization
+
+
+def ensure_members() -> dict[str, Organization]:
+    tiers = ensure_tiers()
+    organizations = {}
+    for spec in content.ORGANIZATIONS:
+        organization = _ensure_organization(spec, tiers)
+        organizations[organization.slug] = organization
+    _ensure_organization(content.FORMER_MEMBER, tiers, former=True)
+    return organizations
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def _block(block_type: str, value) -> dict:
+    return {"type": block_type, "value": value, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{block_type}:{value}"))}
+
+
+def _features(spec: dict) -> dict:
+    return _block(
+        "features",
+        {
+            "heading": spec["heading"],
+            "intro": spec["intro"],
+            "features": [{"title": title, "text": text} for title, text in spec["features"]],
+        },
+    )
+
+
+def _paragraph(html: str) -> dict:
+    return _block("paragraph", html)
+
+
+def _child(parent: Page, slug: str):
+    return parent.get_children().filter(slug=slug).specific().first()
+
+
+def _publish_new(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def ensure_about_page(home: HomePage) -> StandardPage:
+    page = _child(home, "about")
+    if page is not None:
+        return page
+    stack = "".join(f"<li><b>{escape(layer)}</b> — {escape(text)}</li>" for layer, text in content.STACK)
+    opens = "".join(f"<li><b>{escape(name)}</b>: {escape(text)}</li>" for name, text in content.FOUR_OPENS)
+    body = [
+        _block("heading", {"text": "Our purpose", "level": "h2"}),
+        _paragraph(content.HOME["purpose"]),
+        _features(content.WHY_OPEN_INFRASTRUCTURE),
+        _features(content.WHY_ORGANISATIONS_CHOOSE),
+        _block("heading", {"text": "The stack we serve, bottom to top", "level": "h2"}),
+        _paragraph(f"<ol>{stack}</ol><p>Ecosystem projects such as Kubernetes and Ceph work beside ours.</p>"),
+        _block("heading", {"text": "Governance: the 4 Opens", "level": "h2"}),
+        _paragraph(f"<ul>{opens}</ul>"),
+        _features(content.AIMS),
+        _block(
+            "quote",
+            {
+                "text": "Open infrastructure is infrastructure you can understand, change and run yourself.",
+                "attribution": "The OpenInfra community",
+            },
+        ),
+        _block(
+            "call_to_action",
+            {
+                "title": "Build open infrastructure with us",
+                "text": "Companies, universities and public bodies join the foundation to support the projects they rely on.",
+                "link": {"label": "See the membership tiers", "page": None, "url": "/join/"},
+            },
+        ),
+    ]
+    return _publish_new(
+        home,
+        StandardPage(
+            title="About the foundation",
+            slug="about",
+            intro="The Open Infrastructure Foundation builds communities that write open source infrastructure software.",
+            body=json.dumps(body),
+            search_description="Why open infrastructure, the stack the foundation serves and the 4 Opens.",
+        ),
+    )
+
+
+def ensure_projects(home: HomePage, organizations: dict[str, Organization]) -> list[ProjectPage]:
+    index = _child(home, "projects")
+    if index is None:
+        index = _publish_new(
+            home,
+            ProjectIndexPage(
+                title="Projects",
+                slug="projects",
+                intro="<p>The foundation hosts five open source projects, each developed under the 4 Opens.</p>",
+                search_description="OpenStack, Kata Containers, StarlingX, Zuul and Airship.",
+            ),
+        )
+    created = []
+    for spec in content.PROJECTS:
+        if _child(index, spec["slug"]) is not None:
+            continue
+        project = ProjectPage(
+            title=spec["title"],
+            slug=spec["slug"],
+            tagline=spec["tagline"],
+            description=spec["description"],
+            governance=spec["governance"],
+            status=spec["status"],
+            founded_year=spec["founded_year"],
+            website=spec["website"],
+            repository=spec["repository"],
+            documentation=spec["documentation"],
+            latest_release_name=spec["latest_release_name"],
+            latest_release_date=spec["latest_release_date"],
+            search_description=spec["search_description"],
+        )
+        project.tags.add(*spec["tags"])
+        project.contributing_organizations = [
+            organizations[slug] for slug in content.CONTRIBUTORS.get(spec["slug"], []) if slug in organizations
+        ]
+        index.add_child(instance=project)
+        created.append((project, spec))
+    by_slug = {page.slug: page for page in ProjectPage.objects.child_of(index)}
+    for project, spec in created:
+        project.related_projects = [by_slug[slug] for slug in spec["related"] if slug in by_slug]
+        project.save_revision().publish()
+    return [by_slug[spec["slug"]] for spec in content.PROJECTS if spec["slug"] in by_slug]
+
+
+def ensure_directory(home: HomePage) -> MemberDirectoryPage:
+    page = _child(home, "members")
+    if page is not None:
+        return page
+    return _publish_new(
+        home,
+        MemberDirectoryPage(
+            title="Members",
+            slug="members",
+            intro="<p>The organisations that support open infrastructure, by membership tier.</p>",
+            search_description="The companies and institutions that are members of the Open Infrastructure Foundation.",
+        ),
+    )
+
+
+def ensure_join_page(home: HomePage) -> JoinPage:
+    page = _child(home, "join")
+    if page is not None:
+        return page
+    return _publish_new(
+        home,
+        JoinPage(
+            title="Join the foundation",
+            slug="join",
+            intro="<p>Membership funds the people and services that keep the projects healthy: CI, events, "
+            "security response and community management. Choose the tier that fits your organisation.</p>",
+            search_description="Membership tiers of the Open Infrastructure Foundation: fees, benefits and seats.",
+        ),
+    )
+
+
+def ensure_news(home: HomePage) -> NewsIndexPage:
+    index = _child(home, "news")
+    if index is None:
+        index = _publish_new(
+            home,
+            NewsIndexPage(
+                title="News",
+                slug="news",
+                intro="<p>Releases, member news and stories from the open infrastructure community.</p>",
+                search_description="News from the Open Infrastructure Foundation.",
+            ),
+        )
+    for spec in content.NEWS:
+        if _child(index, spec["slug"]) is not None:
+            continue
+        item = NewsPage(
+            title=spec["title"],
+            slug=spec["slug"],
+            date=spec["date"],
+            author=spec["author"],
+            intro=spec["intro"],
+            body=json.dumps([_paragraph(f"<p>{escape(spec['body'])}</p>")]),
+            search_description=spec["intro"],
+        )
+        item.tags.add(*spec["tags"])
+        _publish_new(index, item)
+    return index
+
+
+def populate_home(home: HomePage, projects: list[ProjectPage]) -> None:
+    """Fill the home page once; after that it belongs to the editors."""
+    if home.purpose:
+        return
+    home.intro = content.HOME["intro"]
+    home.purpose = content.HOME["purpose"]
+    home.search_description = content.HOME["search_description"]
+    home.body = json.dumps([_features(content.WHY_OPEN_INFRASTRUCTURE), _features(content.WHY_ORGANISATIONS_CHOOSE)])
+    home.featured_projects = projects
+    home.save_revision().publish()
+
+
+def ensure_site_settings(site: Site) -> None:
+    site_settings = SiteSettings.for_site(site)
+    if not site_settings.contact_email:
+        for field, value in content.SITE_SETTINGS.items():
+            setattr(site_settings, field, value)
+        site_settings.save()
+
+
+def ensure_footer_links() -> None:
+    if FooterLink.objects.exists():
+        return
+    FooterLink.objects.bulk_create(
+        FooterLink(label=label, url=url, sort_order=position * 10)
+        for position, (label, url) in enumerate(content.FOOTER_LINKS)
+    )
+
+
 def load() -> tuple[str, str, bool]:
     home = ensure_home_page()
+    organizations = ensure_members()
+    ensure_about_page(home)
+    projects = ensure_projects(home, organizations)
+    ensure_directory(home)
+    ensure_join_page(home)
+    ensure_news(home)
+    home = HomePage.objects.get(pk=home.pk)
+    populate_home(home, projects)
+    ensure_site_settings(Site.objects.get(is_default_site=True))
+    ensure_footer_links()
     adoption_demo.load(home)
     return ensure_staff()

@@ -1,20 +1,98 @@
-"""The portal's models: the user model and the site's Wagtail pages."""
+"""The portal's models: the user model and the site's Wagtail pages, snippets and settings."""
 
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Page
+from django.db import models
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.search import index
 
+from portal.blocks import BodyBlock
+from portal.pages.base import BasePage
+from portal.pages.content import JoinPage, StandardPage
+from portal.pages.directory import MemberDirectoryPage
+from portal.pages.news import NewsIndexPage, NewsPage, NewsPageTag
+from portal.pages.projects import ProjectIndexPage, ProjectPage, ProjectPageTag, ProjectStatus
+from portal.snippets import CallToAction, FooterLink, SiteSettings
 from portal.users import User
 
-__all__ = ["User", "HomePage"]
+__all__ = [
+    "User",
+    "HomePage",
+    "StandardPage",
+    "JoinPage",
+    "ProjectIndexPage",
+    "ProjectPage",
+    "ProjectPageTag",
+    "ProjectStatus",
+    "NewsIndexPage",
+    "NewsPage",
+    "NewsPageTag",
+    "MemberDirectoryPage",
+    "FooterLink",
+    "CallToAction",
+    "SiteSettings",
+]
 
 
-class HomePage(Page):
-    """The site's root page; the website issue gives it its blocks."""
+class HomePage(BasePage):
+    """The site's root: hero, purpose, why open infrastructure, projects, next event, members, news."""
 
-    intro = RichTextField(blank=True)
+    intro = RichTextField(blank=True, help_text="The hero's lead under the title.")
+    hero_cta_label = models.CharField(max_length=80, blank=True, default="Become a member")
+    hero_cta_url = models.CharField(max_length=300, blank=True, default="/join/")
+    purpose = RichTextField(blank=True, help_text="What the foundation is for.")
+    body = StreamField(BodyBlock(), blank=True, help_text="E.g. the “why open infrastructure” points.")
+    featured_projects = ParentalManyToManyField("portal.ProjectPage", blank=True, related_name="+")
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = BasePage.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("intro"), FieldPanel("hero_cta_label"), FieldPanel("hero_cta_url")], heading="Hero"
+        ),
+        FieldPanel("purpose"),
+        FieldPanel("body"),
+        FieldPanel("featured_projects"),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("purpose")]
+    api_fields = [APIField("intro"), APIField("purpose"), APIField("body")]
     parent_page_types = ["wagtailcore.Page"]
+    # Other areas (events, adoption) add their page types here when they arrive.
+    subpage_types = [
+        "portal.StandardPage",
+        "portal.ProjectIndexPage",
+        "portal.MemberDirectoryPage",
+        "portal.JoinPage",
+        "portal.NewsIndexPage",
+        "adoption.AdoptionPage",
+    ]
     max_count = 1
     template = "portal/home_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from portal.selectors import home_page_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_page_sections(self))
+        return context
+
+    def json_ld(self, request) -> dict | None:
+        from portal.snippets import SiteSettings
+
+        site_settings = SiteSettings.for_request(request)
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Organization",
+            "name": site_settings.foundation_name,
+            "url": request.build_absolute_uri(self.get_url(request)),
+            "description": self.search_description or site_settings.tagline,
+        }
+        if site_settings.short_name:
+            data["alternateName"] = site_settings.short_name
+        if site_settings.logo:
+            data["logo"] = request.build_absolute_uri(site_settings.logo.url)
+        if site_settings.contact_email:
+            data["email"] = site_settings.contact_email
+        same_as = [url for _, url in site_settings.social_links]
+        if same_as:
+            data["sameAs"] = same_as
+        return data

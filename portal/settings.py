@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions: a cached anonymous page is answered without touching the session or database.
+    "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -251,11 +254,24 @@ SILENCED_SYSTEM_CHECKS = [
 # --- Wagtail ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Open Infrastructure Foundation"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS: dict[str, dict[str, object]] = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odt", "docx", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]
+if env.str("WAGTAILSEARCH_URL", default=""):
+    # e.g. https://user:pass@opensearch.example:9200 switches search to OpenSearch/Elasticsearch.
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": env.str("WAGTAILSEARCH_BACKEND", default="wagtail.search.backends.elasticsearch8"),
+        "URLS": [env.str("WAGTAILSEARCH_URL")],
+        "INDEX": env.str("WAGTAILSEARCH_INDEX", default="guildhall"),
+    }
+
+# --- Anonymous full-page cache (portal/cache.py) ------------------------------------------
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Browsers revalidate every time by default, so a purge is seen at once; the server cache stays warm.
+PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=0)
 
 # --- allauth ------------------------------------------------------------------------------
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -113,3 +113,13 @@ def _mail_through_celery(settings):
     after the transaction commits (use django_capture_on_commit_callbacks(execute=True)).
     """
     settings.EMAIL_BACKEND = "portal.mail.CeleryEmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the anonymous page cache must not carry pages between tests."""
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    yield

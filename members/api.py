@@ -1,0 +1,114 @@
+"""/api/v1/tiers/ and /api/v1/members/: the membership tiers and the current member organisations."""
+
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from members.models import Industry, MembershipTier, Organization
+from members.selectors import members_for_directory, tiers_with_seats
+from portal.api.routers import router
+from portal.api.serializers import ErrorSerializer
+
+
+class TierSerializer(serializers.ModelSerializer):
+    benefits = serializers.ListField(source="benefit_list", child=serializers.CharField())
+    members_count = serializers.IntegerField(help_text="Organisations holding this tier today.")
+    seats_left = serializers.IntegerField(allow_null=True, help_text="Free seats; null when the tier has no limit.")
+
+    class Meta:
+        model = MembershipTier
+        fields = [
+            "slug",
+            "name",
+            "rank",
+            "annual_fee",
+            "currency",
+            "description",
+            "benefits",
+            "seat_limit",
+            "board_seat",
+            "members_count",
+            "seats_left",
+        ]
+
+
+class MemberTierSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="tier_slug")
+    name = serializers.CharField(source="tier_name")
+    rank = serializers.IntegerField(source="tier_rank")
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The organisation's page in the member directory.")
+    logo = serializers.SerializerMethodField(help_text="Absolute URL of the logo (often SVG), or null.")
+    industry_label = serializers.CharField(source="get_industry_display")
+    tier = MemberTierSerializer(source="*")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name",
+            "url",
+            "website",
+            "description",
+            "country",
+            "industry",
+            "industry_label",
+            "logo",
+            "tier",
+        ]
+
+    def get_url(self, organization) -> str:
+        # The URL map (README) fixes /members/<slug>/ as the directory's route for a company.
+        return self.context["request"].build_absolute_uri(f"/members/{organization.slug}/")
+
+    def get_logo(self, organization) -> str | None:
+        if not organization.logo:
+            return None
+        return self.context["request"].build_absolute_uri(organization.logo.url)
+
+
+class MemberFilter(django_filters.FilterSet):
+    tier = django_filters.CharFilter(field_name="tier_slug", help_text="A tier's slug, e.g. platinum.")
+    country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
+    industry = django_filters.ChoiceFilter(choices=Industry.choices)
+
+    class Meta:
+        model = Organization
+        fields = ["tier", "country", "industry"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Membership tiers, highest first"),
+    retrieve=extend_schema(summary="One membership tier", responses={200: TierSerializer, 404: ErrorSerializer}),
+)
+class TierViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TierSerializer
+    lookup_field = "slug"
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return tiers_with_seats()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Current member organisations, by tier rank then name"),
+    retrieve=extend_schema(
+        summary="One current member organisation", responses={200: MemberSerializer, 404: ErrorSerializer}
+    ),
+)
+class MemberViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = MemberSerializer
+    lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MemberFilter
+
+    def get_queryset(self):
+        return members_for_directory()
+
+
+router.register("tiers", TierViewSet, basename="tier")
+router.register("members", MemberViewSet, basename="member")

@@ -1,0 +1,167 @@
+"""A small full-page cache for anonymous visitors of the public Wagtail pages.
+
+Django's cache middleware skips responses that set cookies, and wagtail-cache does not support
+Wagtail 8, so the site keeps its own: a hit is answered before sessions, authentication or the
+database are touched. Keys are host + path + query under a generation number; purging bumps the
+generation (any cache backend can do that), so every cached page goes at once when content changes.
+
+Only responses Wagtail served for a live page are stored (the `before_serve_page` hook marks the
+request), only for visitors without a session cookie, and only when the response sets no cookie.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+# Paths Wagtail never serves: no cache lookup at all.
+SKIP_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/api/",
+    "/health/",
+    "/accounts/",
+    "/payments/",
+    "/static/",
+    "/media/",
+    "/documents/",
+    "/search/",
+)
+MARK = "_guildhall_page_cacheable"
+
+
+def _cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def _timeout() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 300)
+
+
+def _generation() -> int:
+    cache = _cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        generation = cache.get(GENERATION_KEY, 1)
+    return generation
+
+
+def purge() -> None:
+    """Forget every cached page (called when a page is published or member data changes)."""
+    cache = _cache()
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation yet: nothing is cached under one
+            cache.add(GENERATION_KEY, 1, timeout=None)
+    except Exception:  # noqa: BLE001 - publishing must not fail because the cache is down
+        logger.error("Could not purge the page cache; pages may be stale for PAGE_CACHE_SECONDS.", exc_info=True)
+
+
+def _key_source(request) -> str:
+    # HEAD is answered from (and fills) the GET entry: servers drop the body.
+    return f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
+
+
+def _key(source: str, generation: int) -> str:
+    return f"pagecache:{generation}:{hashlib.sha256(source.encode()).hexdigest()}"
+
+
+def _visitor_is_anonymous(request) -> bool:
+    """No session or message cookie: nothing about this visitor can change the page."""
+    cookies = request.COOKIES
+    return (
+        settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def mark_cacheable(request) -> None:
+    setattr(request, MARK, True)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve and store anonymous GETs of public pages; place it before the session middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(SKIP_PREFIXES):
+            return self.get_response(request)
+        if not _visitor_is_anonymous(request):
+            response = self.get_response(request)
+            if getattr(request, MARK, False) and not response.has_header("Cache-Control"):
+                # Someone with a session may see personal things (their name, drafts): keep it out of shared caches.
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        host_and_path = _key_source(request)  # raises DisallowedHost like any view would
+        try:
+            key = _key(host_and_path, _generation())
+            cached = _cache().get(key)
+        except Exception:  # noqa: BLE001 - a cache outage slows the site down, it must not take it down
+            logger.warning("Page cache unavailable; serving without it.", exc_info=True)
+            return self.get_response(request)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if self._storable(request, response):
+            patch_cache_control(response, public=True, max_age=getattr(settings, "PAGE_CACHE_BROWSER_SECONDS", 0))
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            response["X-Page-Cache"] = "miss"
+            try:
+                _cache().set(key, response, _timeout())
+            except Exception:  # noqa: BLE001
+                logger.warning("Page cache unavailable; page not stored.", exc_info=True)
+        return response
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        if not getattr(request, MARK, False) or response.status_code != 200 or response.streaming:
+            return False
+        # A page that used a CSRF token (a form, e.g. a password-protected page) is personal.
+        if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return False
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return False
+        cache_control = response.get("Cache-Control", "")
+        return "private" not in cache_control and "no-store" not in cache_control
+
+
+# --- Site-wide data every page shows (settings, footer links) -----------------------------
+# Kept under their own keys, dropped only when that data is saved, so a page publish does not
+# make every page pay for them again.
+SITE_DATA_SECONDS = 3600
+
+
+def remember(key: str, producer):
+    """The value cached under `key`, computing and storing it when absent."""
+    cache = _cache()
+    try:
+        value = cache.get(f"sitedata:{key}")
+    except Exception:  # noqa: BLE001 - without a cache, read the database
+        return producer()
+    if value is None:
+        value = producer()
+        try:
+            cache.set(f"sitedata:{key}", value, SITE_DATA_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("Could not cache %s.", key, exc_info=True)
+    return value
+
+
+def forget(*keys: str) -> None:
+    try:
+        _cache().delete_many([f"sitedata:{key}" for key in keys])
+    except Exception:  # noqa: BLE001
+        logger.error("Could not drop %s from the cache.", keys, exc_info=True)

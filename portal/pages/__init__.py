@@ -1,0 +1,1 @@
+"""The site's Wagtail page types, one module per area; portal.models imports them for Django."""

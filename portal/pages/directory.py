@@ -1,0 +1,96 @@
+"""The member directory: companies grouped by tier, each company's page, and (later) individual members.
+
+The page composes the members app's selectors; it stores no member data itself.
+"""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.search import index
+
+from portal.pages.base import BasePage
+
+
+class MemberDirectoryPage(RoutablePageMixin, BasePage):
+    intro = RichTextField(blank=True)
+    join_prompt = models.CharField(
+        max_length=200,
+        blank=True,
+        default="Your organisation could be here too.",
+        help_text="Shown beside the link to /join/.",
+    )
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro"), FieldPanel("join_prompt")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+    api_fields = [APIField("intro")]
+    template = "members/directory_page.html"
+
+    @path("")
+    def index_route(self, request):
+        from members.selectors import (
+            directory_by_tier,
+            directory_filter_options,
+            filter_directory,
+            members_for_directory,
+            tiers_in_rank_order,
+        )
+
+        tiers = list(tiers_in_rank_order())
+        everyone = list(members_for_directory())
+        chosen = {key: request.GET.get(key, "").strip()[:100] for key in ("tier", "country", "industry")}
+        return self.render(
+            request,
+            context_overrides={
+                "groups": directory_by_tier(filter_directory(everyone, **chosen), tiers=tiers),
+                "filters": directory_filter_options(everyone, tiers=tiers),
+                "chosen": chosen,
+                "filtered": any(chosen.values()),
+            },
+        )
+
+    @path("individuals/", name="individuals")
+    def individuals(self, request):
+        return self.render(
+            request,
+            template="members/individuals.html",
+            context_overrides={
+                "individuals": [],
+                "canonical_path": self.get_url(request) + self.reverse_subpage("individuals"),
+                "seo_title": "Individual members",
+            },
+        )
+
+    @path("<slug:slug>/", name="organization")
+    def organization(self, request, slug):
+        from members.selectors import organization_for_directory
+        from portal.selectors import projects_for_organization
+
+        organization = organization_for_directory(slug)
+        return self.render(
+            request,
+            template="members/organization_page.html",
+            context_overrides={
+                "organization": organization,
+                "projects": projects_for_organization(organization),
+                "canonical_path": self.get_url(request) + self.reverse_subpage("organization", kwargs={"slug": slug}),
+                "seo_title": organization.name,
+                "seo_description": organization.description[:300],
+            },
+        )
+
+    def get_sitemap_urls(self, request=None):
+        from members.selectors import members_for_directory
+
+        entries = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        if base:
+            for organization in members_for_directory().only("slug"):
+                entries.append(
+                    {"location": base + self.reverse_subpage("organization", kwargs={"slug": organization.slug})}
+                )
+        return entries

@@ -1,0 +1,42 @@
+"""Purge the anonymous page cache when what the public pages show changes."""
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from portal import cache
+
+
+def _purge(sender=None, **kwargs) -> None:
+    cache.purge()
+
+
+def _forget_site_settings(sender=None, instance=None, created=False, **kwargs) -> None:
+    cache.forget(f"site-settings:{instance.site_id}")
+    # The first page view creates the default row (Wagtail's for_site); that changes no page.
+    if not created:
+        cache.purge()
+
+
+def _forget_footer_links(sender=None, **kwargs) -> None:
+    cache.forget("footer-links")
+    cache.purge()
+
+
+def connect() -> None:
+    from wagtail.models import Page
+
+    from members.models import Membership, MembershipTier, Organization
+    from portal.snippets import CallToAction, FooterLink, SiteSettings
+
+    page_published.connect(_purge, dispatch_uid="pagecache-published")
+    page_unpublished.connect(_purge, dispatch_uid="pagecache-unpublished")
+    page_slug_changed.connect(_purge, dispatch_uid="pagecache-slug")
+    post_page_move.connect(_purge, dispatch_uid="pagecache-moved")
+    post_delete.connect(_purge, sender=Page, dispatch_uid="pagecache-page-deleted")
+    for model in (Organization, Membership, MembershipTier, CallToAction):
+        post_save.connect(_purge, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
+        post_delete.connect(_purge, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
+    post_save.connect(_forget_site_settings, sender=SiteSettings, dispatch_uid="sitedata-settings-save")
+    post_delete.connect(_forget_site_settings, sender=SiteSettings, dispatch_uid="sitedata-settings-delete")
+    post_save.connect(_forget_footer_links, sender=FooterLink, dispatch_uid="sitedata-footer-save")
+    post_delete.connect(_forget_footer_links, sender=FooterLink, dispatch_uid="sitedata-footer-delete")

@@ -1,0 +1,167 @@
+"""The anonymous full-page cache: no cookies, Cache-Control, zero-query hits, purges on publish and member changes."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from portal.models import User
+from tests.members.factories import MembershipTierFactory, member
+from tests.portal.factories import directory, project, project_index
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kata(site_with_home):
+    index = project_index(site_with_home)
+    page = project(index, 1, title="Kata Containers", slug="kata-containers", tagline="Lightweight VMs.")
+    page.save_revision().publish()
+    return page
+
+
+def test_anonymous_page_sets_no_cookie_and_the_second_request_is_served_without_queries(
+    client, kata, django_assert_num_queries
+):
+    first = client.get("/projects/kata-containers/")
+    assert first.status_code == 200
+    assert first.cookies == {}
+    assert "public" in first["Cache-Control"]
+    assert first["X-Page-Cache"] == "miss"
+
+    with django_assert_num_queries(0):
+        second = client.get("/projects/kata-containers/")
+    assert second.status_code == 200
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second.cookies == {}
+    # The hit never reached the session middleware.
+    assert not hasattr(second.wsgi_request, "session")
+
+
+def test_query_strings_and_hosts_are_cached_apart(client, site_with_home):
+    gold = MembershipTierFactory(name="Gold", slug="gold", rank=2)
+    silver = MembershipTierFactory(name="Silver", slug="silver", rank=3)
+    member(gold, name="Golden Co")
+    member(silver, name="Silver Co")
+    directory(site_with_home).save_revision().publish()
+
+    everyone = client.get("/members/").content.decode()
+    only_gold = client.get("/members/?tier=gold").content.decode()
+    assert "Silver Co" in everyone
+    assert "Silver Co" not in only_gold and "Golden Co" in only_gold
+    assert client.get("/members/?tier=gold")["X-Page-Cache"] == "hit"
+    assert client.get("/members/?tier=gold", HTTP_HOST="other.example")["X-Page-Cache"] == "miss"
+
+
+def test_staff_publishing_in_the_admin_is_seen_by_the_next_anonymous_request(kata):
+    anonymous = Client()
+    assert "Lightweight VMs." in anonymous.get("/projects/kata-containers/").content.decode()
+    assert anonymous.get("/projects/kata-containers/")["X-Page-Cache"] == "hit"
+
+    staff = User.objects.create_superuser(email="editor@openinfra.example", password="x")
+    editor = Client()
+    editor.force_login(staff)
+    post_data = nested_form_data(
+        {
+            "title": "Kata Containers",
+            "slug": "kata-containers",
+            "tagline": "Containers with the isolation of virtual machines.",
+            "description": rich_text("<p>Kata Containers builds lightweight virtual machines.</p>"),
+            "body": streamfield([]),
+            "status": "confirmed",
+            "founded_year": "2017",
+            "website": "",
+            "repository": "https://github.com/kata-containers/kata-containers",
+            "documentation": "",
+            "latest_release_name": "3.20.0",
+            "latest_release_date": "2025-08-20",
+            "governance": rich_text(""),
+            "tags": "containers",
+            "seo_title": "",
+            "search_description": "",
+            "comments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+    response = editor.post(reverse("wagtailadmin_pages:edit", args=[kata.pk]), post_data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    kata.refresh_from_db()
+    assert kata.tagline == "Containers with the isolation of virtual machines."
+
+    after = anonymous.get("/projects/kata-containers/")
+    assert after["X-Page-Cache"] == "miss"
+    assert "Containers with the isolation of virtual machines." in after.content.decode()
+
+
+def test_unpublishing_a_page_purges_it(client, kata):
+    assert client.get("/projects/kata-containers/").status_code == 200
+    kata.unpublish()
+    assert client.get("/projects/kata-containers/").status_code == 404
+
+
+def test_member_changes_purge_the_directory(client, site_with_home):
+    gold = MembershipTierFactory(name="Gold", slug="gold", rank=2)
+    member(gold, name="First Co")
+    directory(site_with_home).save_revision().publish()
+    assert "Second Co" not in client.get("/members/").content.decode()
+
+    member(gold, name="Second Co")
+
+    assert "Second Co" in client.get("/members/").content.decode()
+
+
+def test_logged_in_visitors_neither_read_nor_fill_the_cache(client, kata):
+    staff = User.objects.create_user(email="someone@example.org", password="x")
+    visitor = Client()
+    visitor.force_login(staff)
+    response = visitor.get("/projects/kata-containers/")
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
+    # Nothing was stored for anonymous visitors by the logged-in request.
+    assert client.get("/projects/kata-containers/")["X-Page-Cache"] == "miss"
+
+
+def test_django_views_and_errors_are_not_cached(client, site_with_home):
+    assert client.get("/no-such-page/").status_code == 404
+    assert "X-Page-Cache" not in client.get("/no-such-page/")
+    assert "X-Page-Cache" not in client.get("/search/?q=x")
+
+
+class _DeadCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache is down")
+
+        return fail
+
+
+def test_a_page_cache_outage_serves_pages_uncached_and_publishing_still_works(client, kata, monkeypatch):
+    from portal import cache
+
+    monkeypatch.setattr(cache, "_cache", lambda: _DeadCache())
+    response = client.get("/projects/kata-containers/")
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+    kata.save_revision().publish()  # the purge fails loudly in the log, not in the editor's face
+
+
+def test_a_password_protected_page_is_never_cached(client, kata):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=kata, restriction_type=PageViewRestriction.PASSWORD, password="s3cret")
+    client.cookies["csrftoken"] = "a" * 32  # a visitor who already holds a CSRF cookie gets no new one
+    for _ in range(2):
+        response = client.get("/projects/kata-containers/")
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response
+        assert "Lightweight VMs." not in response.content.decode()
+
+
+def test_head_requests_are_answered_from_the_cache(client, kata, django_assert_num_queries):
+    client.get("/projects/kata-containers/")
+    with django_assert_num_queries(0):
+        response = client.head("/projects/kata-containers/")
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
