@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers, viewsets
 from wagtail.rich_text import expand_db_html
 
+from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
 from portal.pages.projects import ProjectPage, ProjectStatus
@@ -97,7 +98,7 @@ class ProjectFilter(django_filters.FilterSet):
     list=extend_schema(summary="The foundation's projects"),
     retrieve=extend_schema(summary="One project", responses={200: ProjectSerializer, 404: ErrorSerializer}),
 )
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ProjectSerializer
     lookup_field = "slug"
     filter_backends = [DjangoFilterBackend]
