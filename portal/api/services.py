@@ -8,6 +8,7 @@ import json
 import secrets
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import requests
@@ -32,7 +33,6 @@ from portal.api.models import (
     hash_secret,
 )
 from portal.audit import audit
-from portal.tasking import enqueue_on_commit
 
 TOKEN_MARK = "gh_"  # noqa: S105 - the visible mark of our tokens, not a secret
 # last_used_at is written at most this often per token, so a busy tool costs no extra writes.
@@ -196,7 +196,9 @@ def webhook_dispatch(*, event_type: str, payload: dict[str, Any]) -> list[Webhoo
             if event_type not in subscription.event_types:
                 continue  # JSON containment lookups differ between SQLite and PostgreSQL; the list is short
             delivery = WebhookDelivery.objects.create(subscription=subscription, event_type=event_type, payload=payload)
-            enqueue_on_commit(deliver_webhook, delivery.pk)
+            # Not enqueue_on_commit: robust, so a broker hiccup (or, with eager tasks, a failing target)
+            # never breaks the change that triggered the event; the delivery row stays for a replay.
+            transaction.on_commit(partial(deliver_webhook.delay, delivery.pk), robust=True)
             deliveries.append(delivery)
     return deliveries
 
@@ -298,5 +300,5 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery, actor) -> WebhookDeliv
         delivery.delivered_at = None
         delivery.save(update_fields=["status", "delivered_at"])
         audit("api.webhook.replay", delivery, actor=actor, data={"event_type": delivery.event_type})
-        enqueue_on_commit(deliver_webhook, delivery.pk)
+        transaction.on_commit(partial(deliver_webhook.delay, delivery.pk), robust=True)
     return delivery
