@@ -99,6 +99,7 @@ class ProjectFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One project", responses={200: ProjectSerializer, 404: ErrorSerializer}),
 )
 class ProjectViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ProjectPage.objects.none()  # for the schema generator only; get_queryset() is what is served
     serializer_class = ProjectSerializer
     lookup_field = "slug"
     filter_backends = [DjangoFilterBackend]
