@@ -1,6 +1,8 @@
-"""`make bench`: the speed issue fills this with the load runs against the static bound."""
+"""`make bench` (`python -m bench`): see bench/run.py and README.md, Benchmarks."""
 
 import sys
 
+from bench.run import main
+
 if __name__ == "__main__":
-    sys.stdout.write("No benchmarks yet: the speed issue adds them (see README, Benchmarks).\n")
+    sys.exit(main())

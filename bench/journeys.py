@@ -1,0 +1,328 @@
+"""Journeys: scenarios of several requests, run by Python threads instead of wrk.
+
+A journey is three functions: `prepare(ctx)` once (returns any state it needs), `run_once(visitor,
+state)` from each of `connections` threads until the time is up, and `verify(state)` once at the
+end, which returns the problems it found (e.g. an oversold ticket type). Throughput is completed
+journeys per second; latency is per journey. `run_once` raises `JourneyError(kind)` for a journey
+that did not complete (`HTTP 500`, `HTTP 503`, `declined`…): it is counted under that kind, never
+as a completion.
+"""
+
+import itertools
+import json
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from bench.wrk import LoadResult
+
+
+class JourneyError(Exception):
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+
+
+@dataclass
+class JourneyContext:
+    base_url: str  # the gunicorn server
+    path: str  # the scenario's resolved path (e.g. the event's register page)
+    stripe_url: str  # localstripe, state in memory
+    headers: dict[str, str]  # what every request sends (X-Forwarded-Proto: https)
+    manage: Callable[..., str]  # runs `manage.py <args>` with the bench's settings, returns stdout
+    stripe_publishable_key: str = "pk_test_localstripe"
+
+
+# --- A browser, as far as a journey needs one ------------------------------------------------
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, str]  # what the browser would send untouched: hidden inputs, values, checked boxes
+    names: list[str]  # every field name in the form, filled or not
+
+
+class _FormParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms: list[Form] = []
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(Form(a.get("action", ""), a.get("method", "get").lower(), {}, []))
+        elif not self.forms or "name" not in a:
+            return
+        elif tag == "input":
+            form, kind = self.forms[-1], a.get("type", "text").lower()
+            form.names.append(a["name"])
+            if kind in {"checkbox", "radio"}:
+                if "checked" in a:
+                    form.fields[a["name"]] = a.get("value", "on")
+            elif kind not in {"submit", "button", "image", "file"}:
+                form.fields[a["name"]] = a.get("value", "")
+        elif tag in {"select", "textarea"}:
+            self.forms[-1].names.append(a["name"])
+            self._textarea = a["name"] if tag == "textarea" else None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1].fields[self._textarea] = data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+def parse_forms(html: str) -> list[Form]:
+    parser = _FormParser()
+    parser.feed(html)
+    return parser.forms
+
+
+def find_form(html: str, *, has: str = "", action_endswith: str = "", method: str = "") -> Form:
+    """The first form with a field named like `has`, an action ending so, and the method; or JourneyError."""
+    for form in parse_forms(html):
+        if has and not any(name.startswith(has) for name in form.names):
+            continue
+        if action_endswith and not form.action.rstrip("/").endswith(action_endswith.rstrip("/")):
+            continue
+        if method and form.method != method:
+            continue
+        return form
+    raise JourneyError("page changed", f"no form with {has or action_endswith!r}")
+
+
+class Visitor:
+    """One anonymous visitor: its cookies, CSRF Origin/Referer on POSTs, redirects, 5xx as JourneyError.
+
+    The site's cookies are all Secure (production settings) and the requests say https through
+    X-Forwarded-Proto, as behind a TLS proxy; the loopback itself is plain http, where requests would
+    withhold Secure cookies, so the Cookie header is written here, on every hop of a redirect too.
+    """
+
+    def __init__(self, base_url: str, headers: dict[str, str]):
+        self.base_url = base_url
+        self.origin = "https://" + urlsplit(base_url).netloc  # what the browser sees behind TLS
+        self.session = requests.Session()
+        self.session.headers.update(headers)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        for _hop in range(10):
+            cookies = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
+            response = self.session.request(
+                method, url, headers={**headers, "Cookie": cookies}, allow_redirects=False, timeout=30, **kwargs
+            )
+            if response.status_code >= 500:
+                raise JourneyError(f"HTTP {response.status_code}", urlsplit(response.url).path)
+            if not response.is_redirect:
+                return response
+            url = urljoin(response.url, response.headers["Location"])
+            if response.status_code in (301, 302, 303):  # what browsers do: the next hop is a GET
+                method, kwargs, headers = "GET", {}, {}
+        raise JourneyError("redirect loop", urlsplit(url).path)
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
+        return self._send("GET", urljoin(self.base_url, path), params=params)
+
+    def submit(self, page: requests.Response, form: Form, data: dict[str, str]) -> requests.Response:
+        """Send `form` (found on `page`) as a browser would, following redirects."""
+        url = urljoin(page.url, form.action or page.url)
+        if form.method == "get":
+            return self._send("GET", url, params=data)
+        headers = {"Origin": self.origin, "Referer": self.origin + urlsplit(page.url).path}
+        return self._send("POST", url, data=data, headers=headers)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (what wrk reports too); 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(p / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class Journey:
+    prepare: Callable[[JourneyContext], Any]
+    run_once: Callable[[Visitor, Any], None]
+    verify: Callable[[Any], list[str]] = field(default=lambda state: [])
+
+
+def run_journey(
+    journey: Journey, ctx: JourneyContext, *, connections: int, duration_s: float
+) -> tuple[LoadResult, list[str]]:
+    """Run `journey` from `connections` threads for `duration_s`; returns the load result and the problems."""
+    state = journey.prepare(ctx)
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + duration_s
+
+    def worker() -> None:
+        visitor = Visitor(ctx.base_url, ctx.headers)
+        try:
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    journey.run_once(visitor, state)
+                except JourneyError as exc:
+                    with lock:
+                        errors[exc.kind] += 1
+                    continue
+                except requests.RequestException:
+                    with lock:
+                        errors["connect"] += 1
+                    continue
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed_ms)
+        finally:
+            visitor.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    result = LoadResult(
+        requests=len(latencies),
+        duration_s=elapsed,
+        p50_ms=percentile(latencies, 50),
+        p90_ms=percentile(latencies, 90),
+        p99_ms=percentile(latencies, 99),
+        max_ms=max(latencies, default=0.0),
+        errors=dict(errors),
+    )
+    return result, journey.verify(state)
+
+
+# --- The order journey (issues 5 and 9) ------------------------------------------------------
+# One buyer, one paid ticket, as a browser without JavaScript would do it, plus the card token
+# Stripe.js would make: register page → choose 1 ticket (GET form) → details (POST form) → the
+# pay page → a card token from localstripe → POST it to the pay page's form → the return page.
+# `verify` then counts, in the database, orders paid during the run and seats taken per ticket
+# type against capacity (through `manage.py shell`, with the events app's own selector).
+
+_COUNT_PAID = """
+import json
+from events.models import Order
+print(json.dumps(Order.objects.filter(status=Order.Status.PAID).count()))
+"""
+
+_OVERSOLD = """
+import json
+from events.models import Event
+from events.selectors import ticket_types_with_availability
+out = []
+for event in Event.objects.all():
+    for tt in ticket_types_with_availability(event=event, include_hidden=True):
+        if tt.capacity is not None and tt.taken > tt.capacity:
+            out.append(f"{event.slug}/{tt.name}: {tt.taken} taken of {tt.capacity}")
+print(json.dumps(out))
+"""
+
+
+def _shell(ctx: JourneyContext, code: str) -> Any:
+    return json.loads(ctx.manage("shell", "-c", code).strip().splitlines()[-1])
+
+
+def _order_prepare(ctx: JourneyContext) -> dict:
+    """Pick the paid, public ticket type with the most seats (so the run measures buying, not "sold out")."""
+    slug = ctx.path.rstrip("/").split("/")[-2]
+    response = requests.get(f"{ctx.base_url}/api/v1/events/{slug}/ticket-types/", headers=ctx.headers, timeout=30)
+    if response.status_code == 404:
+        raise NotImplementedError(f"/api/v1/events/{slug}/ticket-types/ answers 404")
+    response.raise_for_status()
+    choices = [
+        t
+        for t in response.json()
+        if t.get("on_sale") and not t.get("needs_approval") and float(t["price"]) > 0 and t["available"] > 0
+    ]
+    if not choices:
+        raise NotImplementedError("the event has no paid ticket type on sale with seats left")
+    ticket_type = max(choices, key=lambda t: t["available"])
+    return {
+        "ctx": ctx,
+        "qty_field": f"qty_{ticket_type['id']}",
+        "ticket_type": ticket_type["name"],
+        "counter": itertools.count(1),
+        "paid_before": _shell(ctx, _COUNT_PAID),
+        "completed": itertools.count(),
+    }
+
+
+def _card_token(state: dict) -> str:
+    ctx: JourneyContext = state["ctx"]
+    response = requests.post(
+        f"{ctx.stripe_url}/v1/tokens",
+        data={
+            "key": ctx.stripe_publishable_key,
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2034",
+            "card[cvc]": "123",
+        },
+        timeout=30,
+    )
+    if response.status_code != 200:
+        raise JourneyError("localstripe", f"token: {response.status_code}")
+    return response.json()["id"]
+
+
+def _order_run_once(visitor: Visitor, state: dict) -> None:
+    n = next(state["counter"])
+    page = visitor.get(state["ctx"].path)
+    choose = find_form(page.text, has=state["qty_field"], method="get")
+    details = visitor.submit(page, choose, {**choose.fields, state["qty_field"]: "1"})
+    form = find_form(details.text, has="buyer_email", method="post")
+    data = dict(form.fields)
+    data.update(buyer_name=f"Bench Buyer {n}", buyer_email=f"buyer{n}@bench.example")
+    for name in form.names:
+        if name.startswith("attendee_") and name.endswith("_name"):
+            data[name] = f"Bench Attendee {n}"
+        elif name.startswith("attendee_") and name.endswith("_email"):
+            data[name] = f"attendee{n}@bench.example"
+        elif name == "accept_code_of_conduct":
+            data[name] = "on"
+    pay_page = visitor.submit(details, form, data)
+    if not urlsplit(pay_page.url).path.startswith("/payments/"):
+        raise JourneyError(f"no pay page (HTTP {pay_page.status_code})", urlsplit(pay_page.url).path)
+    card = find_form(pay_page.text, action_endswith="/card/", method="post")
+    done = visitor.submit(pay_page, card, {**card.fields, "token": _card_token(state)})
+    if not urlsplit(done.url).path.endswith("/return/") or done.status_code != 200:
+        raise JourneyError("not paid", urlsplit(done.url).path)
+    next(state["completed"])
+
+
+def _order_verify(state: dict) -> list[str]:
+    ctx: JourneyContext = state["ctx"]
+    problems = list(_shell(ctx, _OVERSOLD))
+    paid = _shell(ctx, _COUNT_PAID) - state["paid_before"]
+    completed = next(state["completed"])
+    if paid != completed:
+        problems.append(f"{completed} journeys reached the return page but {paid} orders are paid")
+    return problems
+
+
+JOURNEYS: dict[str, Journey] = {
+    "order": Journey(prepare=_order_prepare, run_once=_order_run_once, verify=_order_verify),
+}

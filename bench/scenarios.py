@@ -1,0 +1,163 @@
+"""What `make bench` measures: one list, in the order it runs.
+
+A scenario names a path (or a way to find one on the running site). When its URL answers 404 the
+run shows it as "not available yet" and moves on, so pages still being built cost nothing; when
+they land they are measured without touching the harness. A journey scenario runs a Python
+function (bench/journeys.py) instead of wrk.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urlsplit
+
+
+class Site(Protocol):
+    """What a resolver may ask of the running server (bench/run.py implements it)."""
+
+    def get(self, path: str) -> tuple[int, str]: ...  # status and body of an anonymous GET
+
+    def static_path(self, name: str) -> str | None: ...  # the hashed URL of a collected static file
+
+
+Resolver = Callable[[Site], str]
+
+
+class NotYet(Exception):
+    """A resolver found no URL for its scenario yet (the page that links to it is not built)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """An acceptance figure from issue 12: `kind` is rps_ratio, p50_ms or rps; errors are never allowed."""
+
+    kind: str
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    path: str | Resolver
+    connections: int = 8
+    cache_bust: bool = False  # a unique query string per request: nothing can come from a cache
+    headers: dict[str, str] = field(default_factory=dict)
+    journey: str | None = None  # name in bench.journeys.JOURNEYS; the path is then only probed
+    target: Target | None = None
+    built_by: str = ""  # who builds the page, for the "not available yet" row
+    is_bound: bool = False  # the static file: the upper bound every figure is compared to
+
+
+def static_file(name: str) -> Resolver:
+    def resolve(site: Site) -> str:
+        path = site.static_path(name)
+        if path is None:
+            raise NotYet(f"{name} is not among the collected static files")
+        return path
+
+    return resolve
+
+
+def first_link(index: str, pattern: str, suffix: str = "") -> Resolver:
+    """The first link on `index` whose path matches `pattern` (e.g. the next event's page), plus `suffix`."""
+    regex = re.compile(r'href="(' + pattern + r')"')
+
+    def resolve(site: Site) -> str:
+        status, body = site.get(index)
+        if status != 200:
+            raise NotYet(f"{index} answers {status}")
+        match = regex.search(body)
+        if match is None:
+            raise NotYet(f"no link to {pattern} on {index}")
+        return match.group(1) + suffix
+
+    return resolve
+
+
+def api_link(endpoint: str, key: str) -> Resolver:
+    """The path of the URL in `key` of the first item an API list returns (paginated or not)."""
+
+    def resolve(site: Site) -> str:
+        status, body = site.get(endpoint)
+        if status != 200:
+            raise NotYet(f"{endpoint} answers {status}")
+        data = json.loads(body)
+        items = data.get("results", []) if isinstance(data, dict) else data
+        if not items or not items[0].get(key):
+            raise NotYet(f"{endpoint} lists nothing with {key!r}")
+        return urlsplit(items[0][key]).path
+
+    return resolve
+
+
+def first_of(*resolvers: Resolver) -> Resolver:
+    """The first resolver that finds a URL; "not yet" with every reason otherwise."""
+
+    def resolve(site: Site) -> str:
+        reasons = []
+        for resolver in resolvers:
+            try:
+                return resolver(site)
+            except NotYet as exc:
+                reasons.append(str(exc))
+        raise NotYet("; ".join(reasons))
+
+    return resolve
+
+
+JSON = {"Accept": "application/json"}
+UPCOMING = "/api/v1/events/?when=upcoming"
+EVENT_PAGE = r"/events/[\w-]+/"
+
+STATIC = Scenario("static", "Static file (whitenoise), the upper bound", static_file("css/site.css"), is_bound=True)
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "home",
+        "Home page, anonymous",
+        "/",
+        target=Target("rps_ratio", 0.5, "at least 50 % of the static file's requests/s"),
+    ),
+    Scenario(
+        "home-uncached",
+        "Home page, uncached, 1 connection",
+        "/",
+        connections=1,
+        cache_bust=True,
+        target=Target("p50_ms", 25, "median under 25 ms"),
+    ),
+    Scenario("project", "Project page (OpenStack)", "/projects/openstack/", built_by="issue 4"),
+    Scenario("directory", "Member directory", "/members/", built_by="issue 4"),
+    Scenario(
+        "event",
+        "Event page (the next event)",
+        first_of(first_link("/events/", EVENT_PAGE), api_link(UPCOMING, "page_url")),
+        built_by="issue 9",
+    ),
+    Scenario(
+        "api-projects",
+        "API: projects list",
+        "/api/v1/projects/",
+        headers=JSON,
+        target=Target("rps_ratio", 0.5, "at least 50 % of the static file's requests/s"),
+        built_by="issue 4",
+    ),
+    Scenario("api-members", "API: members list", "/api/v1/members/", headers=JSON, built_by="issue 4"),
+    Scenario("api-adoption", "API: adoption list", "/api/v1/adoption/", headers=JSON, built_by="issue 11"),
+    Scenario("api-root", "API: root", "/api/v1/", headers=JSON),
+    Scenario("api-schema", "API: OpenAPI schema", "/api/schema/", connections=2),
+    Scenario("health", "Health check (database and cache)", "/health/"),
+    Scenario(
+        "order",
+        "Order journey: create → pay on localstripe → confirmed",
+        first_of(first_link("/events/", EVENT_PAGE, suffix="register/"), api_link(UPCOMING, "register_url")),
+        connections=8,
+        journey="order",
+        target=Target("rps", 20, "at least 20 orders/s, no 5xx, none oversold"),
+        built_by="issue 9",
+    ),
+]

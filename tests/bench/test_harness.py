@@ -1,0 +1,283 @@
+"""The bench harness's pure parts: reading wrk, ratios to the static bound, verdicts, the report.
+
+The load itself never runs in the suite (`make bench` does that).
+"""
+
+import time
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from bench import report
+from bench.journeys import Journey, JourneyContext, JourneyError, find_form, percentile, run_journey
+from bench.middleware import QueryCountMiddleware
+from bench.run import resolve
+from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario, Target, api_link, first_link, first_of
+from bench.wrk import LoadResult, WrkError, parse_wrk_output, wrk_command
+
+WRK_OUTPUT = """\
+Running 4s test @ http://127.0.0.1:41497/api/v1/
+  1 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     9.12ms   20.01ms 183.40ms   94.10%
+    Req/Sec   829.00    120.10     1.01k    70.00%
+  3316 requests in 4.00s, 1.20MB read
+  Non-2xx or 3xx responses: 12
+Requests/sec:    828.95
+Transfer/sec:    307.11KB
+BENCH_RESULT {"requests": 3316, "duration_us": 4000120, "bytes": 1258291, "errors": {"connect": 0, "read": 2, \
+"write": 0, "status": 12, "timeout": 0}, "statuses": {"301": 3, "500": 12}, "latency_us": {"p50": 7503, \
+"p90": 15020, "p99": 183320, "max": 183400, "mean": 9120.5}}
+"""
+
+
+def load(rps: float, p50: float = 10.0, p99: float = 40.0, **errors: int) -> LoadResult:
+    return LoadResult(
+        requests=int(rps * 4), duration_s=4.0, p50_ms=p50, p90_ms=p50, p99_ms=p99, max_ms=p99, errors=errors
+    )
+
+
+def test_wrk_output_is_read_from_the_result_line_with_every_non_2xx_answer():
+    result = parse_wrk_output(WRK_OUTPUT)
+
+    assert result.requests == 3316
+    assert result.rps == pytest.approx(828.97, abs=0.01)
+    assert (result.p50_ms, result.p99_ms) == (7.503, 183.32)
+    # wrk counts the 301s as successes: the report must not.
+    assert result.errors == {"read": 2, "HTTP 301": 3, "HTTP 500": 12}
+    assert result.error_count == 17
+
+
+def test_wrk_output_without_a_result_line_is_an_error_that_shows_the_output():
+    with pytest.raises(WrkError, match="unable to connect"):
+        parse_wrk_output("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_wrk_command_sends_the_forwarded_proto_and_never_more_threads_than_connections():
+    cmd = wrk_command(
+        "/usr/bin/wrk",
+        "http://127.0.0.1:1/",
+        connections=1,
+        threads=4,
+        duration_s=4,
+        headers={"X-Forwarded-Proto": "https"},
+    )
+
+    assert "--threads=1" in cmd and "--connections=1" in cmd and "--duration=4s" in cmd
+    assert cmd[cmd.index("--header") + 1] == "X-Forwarded-Proto: https"
+    assert any(arg.startswith("--script=") and arg.endswith("bench.lua") for arg in cmd)
+    assert cmd[-1] == "http://127.0.0.1:1/"
+
+
+def test_static_bound_is_the_mean_of_its_runs_and_each_figure_is_a_ratio_to_it():
+    bound = report.bound_from([load(3000, p50=2.0, p99=10.0), load(1000, p50=4.0, p99=14.0)])
+
+    assert (bound.rps, bound.p50_ms, bound.p99_ms) == (2000, 3.0, 12.0)
+    assert bound.drift == pytest.approx(1.0)
+    ratios = report.ratios(load(1000, p50=15.0, p99=60.0), bound)
+    assert (ratios.rps, ratios.p50, ratios.p99) == (0.5, 5.0, 5.0)
+
+
+HALF = Target("rps_ratio", 0.5, "at least 50 %")
+
+
+@pytest.mark.parametrize(
+    ("result", "verdict"),
+    [(load(1100), "PASS"), (load(900), "FAIL"), (load(1100, **{"HTTP 500": 1}), "FAIL")],
+)
+def test_a_throughput_target_passes_only_at_half_the_static_rate_and_without_errors(result, verdict):
+    bound = report.bound_from([load(2000)])
+    row = report.Row(Scenario("home", "Home", "/", target=HALF), report.MEASURED, "/", result)
+
+    assert report.check(row, bound).verdict == verdict
+
+
+def test_latency_and_journey_targets():
+    bound = report.bound_from([load(2000)])
+    fast = report.Row(
+        Scenario("u", "Uncached", "/", target=Target("p50_ms", 25, "")), report.MEASURED, "/", load(50, p50=24)
+    )
+    slow = report.Row(
+        Scenario("u", "Uncached", "/", target=Target("p50_ms", 25, "")), report.MEASURED, "/", load(50, p50=26)
+    )
+    oversold = report.Row(
+        Scenario("o", "Orders", "/", target=Target("rps", 20, "")),
+        report.MEASURED,
+        "/",
+        load(30),
+        note="problems: oversold",
+    )
+
+    assert [report.check(r, bound).verdict for r in (fast, slow, oversold)] == ["PASS", "FAIL", "FAIL"]
+
+
+def test_report_shows_pending_rows_ratios_and_verdicts():
+    bound = report.bound_from([load(2000, p50=2.0, p99=8.0)], cpu_ms=[0.25])
+    rows = [
+        report.Row(STATIC, report.MEASURED, "/static/css/site.abc.css", load(2000, p50=2.0, p99=8.0), queries=0),
+        report.Row(
+            Scenario("home", "Home page", "/", target=HALF),
+            report.MEASURED,
+            "/",
+            load(500, p50=8.0, p99=40.0),
+            3,
+            cpu_ms=1.5,
+        ),
+        report.Row(
+            Scenario("project", "Project page", "/projects/openstack/", target=HALF),
+            report.PENDING,
+            "/projects/openstack/",
+            note="not available yet (404; issue 4)",
+        ),
+    ]
+
+    text = report.render(
+        rows, bound, {"date": "2026-11-25 09:00 UTC", "commit": "abc", "machine": "2 cores", "server": "gunicorn"}
+    )
+
+    home = next(line for line in text.splitlines() if line.startswith("| Home page | `/`"))
+    assert "| 500 | 25% | 8.00 | ×4.0 | 40.00 | ×5.0 | 1.50 | ×6.0 | 3 | 0 |" in home
+    project = next(line for line in text.splitlines() if line.startswith("| Project page"))
+    assert "not available yet (404; issue 4)" in project and "| — |" in project
+    assert (
+        "| Home page | at least 50 % | 25% (500 of 2,000 req/s); CPU per request 6.0× the static file's | FAIL |"
+        in text
+    )
+    assert "| Project page | at least 50 % | — | PENDING |" in text
+    assert "Static bound: 2,000 req/s" in text
+    assert "- **server**: gunicorn" in text
+
+
+class FakeSite:
+    def __init__(self, pages: dict[str, str]):
+        self.pages = pages
+
+    def get(self, path):
+        return (200, self.pages[path]) if path in self.pages else (404, "")
+
+    def request(self, path, headers=None):
+        return type("Response", (), {"status_code": self.get(path.split("?")[0])[0]})()
+
+    def static_path(self, name):
+        return None
+
+
+def test_a_url_that_answers_404_is_a_pending_row_not_a_failure():
+    row = resolve(FakeSite({"/": "home"}), Scenario("project", "Project", "/projects/openstack/", built_by="issue 4"))
+
+    assert row.state == report.PENDING
+    assert row.note == "not available yet (404; issue 4)"
+
+
+def test_a_scenario_found_through_a_link_is_measured_once_the_link_exists():
+    event = Scenario("event", "Event", first_link("/events/", r"/events/[\w-]+/"), built_by="issue 9")
+
+    before = resolve(FakeSite({}), event)
+    after = resolve(FakeSite({"/events/": '<a href="/events/summit-2027/">', "/events/summit-2027/": "page"}), event)
+
+    assert (before.state, before.note) == (report.PENDING, "not available yet (/events/ answers 404; issue 9)")
+    assert (after.state, after.path) == (report.MEASURED, "/events/summit-2027/")
+    with pytest.raises(NotYet):
+        first_link("/events/", r"/events/[\w-]+/")(FakeSite({"/events/": "no events yet"}))
+
+
+def test_every_scenario_of_issue_12_is_declared_once():
+    keys = [s.key for s in SCENARIOS]
+
+    assert len(keys) == len(set(keys))
+    assert {
+        "home",
+        "home-uncached",
+        "project",
+        "directory",
+        "event",
+        "api-projects",
+        "api-members",
+        "api-adoption",
+        "order",
+    } <= set(keys)
+    assert next(s for s in SCENARIOS if s.key == "order").journey == "order"
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+
+    assert (percentile(values, 50), percentile(values, 99), percentile([], 50)) == (50.0, 99.0, 0.0)
+
+
+def test_journey_runner_counts_completions_and_5xx_separately():
+    calls = {"n": 0}
+
+    def run_once(session, state):
+        calls["n"] += 1
+        time.sleep(0.002)
+        if calls["n"] % 4 == 0:
+            raise JourneyError("status", "500 on pay")
+
+    journey = Journey(prepare=lambda ctx: {}, run_once=run_once, verify=lambda state: ["1 ticket type oversold"])
+    ctx = JourneyContext(base_url="http://127.0.0.1:1", path="/", stripe_url="", headers={}, manage=lambda *a: "")
+
+    result, problems = run_journey(journey, ctx, connections=2, duration_s=0.2)
+
+    assert result.requests > 0 and result.errors["status"] > 0
+    assert result.requests + result.errors["status"] == calls["n"]
+    assert problems == ["1 ticket type oversold"]
+
+
+@pytest.mark.django_db
+def test_query_header_counts_the_requests_queries_only_when_asked():
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT 2")
+        return HttpResponse("ok")
+
+    middleware = QueryCountMiddleware(view)
+    factory = RequestFactory()
+
+    assert middleware(factory.get("/", HTTP_X_BENCH_QUERIES="1"))["X-Bench-Queries"] == "2"
+    assert "X-Bench-Queries" not in middleware(factory.get("/"))
+
+
+def test_the_next_event_is_found_through_the_api_when_no_page_links_to_it():
+    resolver = first_of(
+        first_link("/events/", r"/events/[\w-]+/", suffix="register/"), api_link("/api/v1/events/", "register_url")
+    )
+    api = '{"results": [{"register_url": "https://127.0.0.1:8000/events/summit-2027/register/"}]}'
+
+    assert resolver(FakeSite({"/api/v1/events/": api})) == "/events/summit-2027/register/"
+    with pytest.raises(NotYet, match="/events/ answers 404; /api/v1/events/ answers 404"):
+        resolver(FakeSite({}))
+
+
+REGISTER_DETAILS = """
+<form method="get" action="/search/"><input name="q"></form>
+<form class="form" method="post" action="/events/summit/register/">
+  <input type="hidden" name="csrfmiddlewaretoken" value="tok">
+  <input type="hidden" name="qty_2" value="1">
+  <input name="buyer_email" type="email">
+  <textarea name="billing_address">line</textarea>
+  <input type="checkbox" name="accept_code_of_conduct">
+  <input type="checkbox" name="newsletter" value="yes" checked>
+  <button type="submit">Continue to payment</button>
+</form>
+"""
+
+
+def test_a_journey_fills_the_form_a_browser_would_send():
+    form = find_form(REGISTER_DETAILS, has="buyer_email", method="post")
+
+    assert form.action == "/events/summit/register/"
+    # Hidden fields and defaults travel as they are; an unchecked box does not.
+    assert form.fields == {
+        "csrfmiddlewaretoken": "tok",
+        "qty_2": "1",
+        "buyer_email": "",
+        "billing_address": "line",
+        "newsletter": "yes",
+    }
+    assert "accept_code_of_conduct" in form.names
+    with pytest.raises(JourneyError, match="page changed"):
+        find_form(REGISTER_DETAILS, has="buyer_email", method="get")
