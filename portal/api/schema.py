@@ -44,7 +44,7 @@ class GuildhallAutoSchema(AutoSchema):
         responses = operation.setdefault("responses", {})
         for status in self._error_statuses(operation):
             if status not in responses:
-                response = self._get_response_for_code(ErrorSerializer, status)
+                response = self._get_response_for_code(ErrorSerializer, status, media_types=["application/json"])
                 response["description"] = ERROR_DESCRIPTIONS.get(status, response.get("description", ""))
                 responses[status] = response
         if method == "GET" and getattr(self.view, "public_endpoint", False):

@@ -12,7 +12,14 @@ class ApiRootView(PublicEndpointMixin, APIView):
     """Entry point of /api/v1/: the collections this API offers, with their URLs."""
 
     @extend_schema(
-        responses=inline_serializer("ApiRoot", {"resources": serializers.DictField(child=serializers.URLField())})
+        responses=inline_serializer(
+            "ApiRoot",
+            {
+                "resources": serializers.DictField(child=serializers.URLField()),
+                "exports": serializers.DictField(child=serializers.URLField()),
+                "docs": serializers.URLField(),
+            },
+        )
     )
     def get(self, request):
         resources = {}
@@ -21,7 +28,17 @@ class ApiRootView(PublicEndpointMixin, APIView):
                 resources[prefix] = request.build_absolute_uri(reverse(f"{basename}-list"))
             except NoReverseMatch:
                 continue
-        return Response({"resources": resources, "docs": request.build_absolute_uri(reverse("api-docs"))})
+        exports = {
+            name: request.build_absolute_uri(reverse(url_name))
+            for name, url_name in (
+                ("members.csv", "export-members-csv"),
+                ("projects.csv", "export-projects-csv"),
+                ("landscape.yml", "export-landscape"),
+            )
+        }
+        return Response(
+            {"resources": resources, "exports": exports, "docs": request.build_absolute_uri(reverse("api-docs"))}
+        )
 
 
 def not_found(request, *args, **kwargs):
