@@ -7,7 +7,10 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        from portal.api import authentication  # noqa: F401 - registers the bearer scheme with drf-spectacular
+        from portal.api import (
+            authentication,  # noqa: F401 - registers the bearer scheme with drf-spectacular
+            signals,
+        )
         from portal.audit import register_actions
 
         register_actions(
@@ -20,3 +23,4 @@ class ApiConfig(AppConfig):
                 "api.webhook.replay": ("Replay webhook delivery", "Webhook delivery replayed"),
             }
         )
+        signals.connect()

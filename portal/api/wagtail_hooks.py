@@ -46,9 +46,18 @@ class SinglePermissionPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
+class DeliveryPermissionPolicy(SinglePermissionPolicy):
+    """Deliveries are written by the system: staff view and replay them, never add or edit them."""
+
+    def user_has_permission(self, user, action):
+        if action not in {"view", "replay"}:
+            return False
+        return user.has_perm(f"api.{self.codename}")
+
+
 TOKEN_POLICY = SinglePermissionPolicy(ApiToken, "manage_apitoken")
 WEBHOOK_POLICY = SinglePermissionPolicy(WebhookSubscription, "manage_webhooks")
-DELIVERY_POLICY = SinglePermissionPolicy(WebhookDelivery, "manage_webhooks")
+DELIVERY_POLICY = DeliveryPermissionPolicy(WebhookDelivery, "manage_webhooks")
 register_permission_policy(ApiToken, TOKEN_POLICY)
 register_permission_policy(WebhookSubscription, WEBHOOK_POLICY)
 register_permission_policy(WebhookDelivery, DELIVERY_POLICY)
@@ -271,7 +280,7 @@ class ReplayDeliveryView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "Replay webhook delivery"
 
     def dispatch(self, request, pk, *args, **kwargs):
-        if not DELIVERY_POLICY.user_has_permission(request.user, "change"):
+        if not DELIVERY_POLICY.user_has_permission(request.user, "replay"):
             raise PermissionDenied
         self.object = get_object_or_404(WebhookDelivery.objects.select_related("subscription"), pk=pk)
         return super().dispatch(request, *args, **kwargs)
@@ -322,8 +331,7 @@ class WebhookDeliveryViewSet(ModelViewSet):
     inspect_view_class = DeliveryInspectView
     form_fields: list[str] = []
     list_display = [
-        Column("event_type", label="Event", accessor="get_event_type_display"),
-        Column("subscription", label="Webhook"),
+        "__str__",
         Column("status", label="Status", accessor="get_status_display"),
         Column("attempts", label="Attempts"),
         DateColumn("created_at", label="Created"),
@@ -336,9 +344,7 @@ class WebhookDeliveryViewSet(ModelViewSet):
         return WebhookDelivery.objects.select_related("subscription")
 
     def get_urlpatterns(self):
-        # Deliveries are written by the system only: no add or edit screens.
-        patterns = [p for p in super().get_urlpatterns() if p.name not in {"add", "edit", "copy"}]
-        return patterns + [path("replay/<str:pk>/", ReplayDeliveryView.as_view(), name="replay")]
+        return super().get_urlpatterns() + [path("replay/<str:pk>/", ReplayDeliveryView.as_view(), name="replay")]
 
 
 @hooks.register("register_admin_viewset")

@@ -28,6 +28,11 @@ SCREENS = {
     "finance_invoices": "/admin/finance/invoices/",
     "survey_responses": "/admin/snippets/adoption/surveyresponse/",
     "survey_editions": "/admin/snippets/adoption/surveyedition/",
+    # API tokens and webhooks (portal/api): superusers, or whoever is given api.manage_apitoken /
+    # api.manage_webhooks; no group by default.
+    "api_tokens": "/admin/api-tokens/",
+    "webhooks": "/admin/webhooks/",
+    "webhook_deliveries": "/admin/webhooks/deliveries/",
 }
 
 ACCESS = {

@@ -183,3 +183,18 @@ def test_a_stale_signature_is_refused():
     assert services.webhook_signature_verify(secret=SECRET, body=body, header=header, now=1_000_100)
     assert not services.webhook_signature_verify(secret=SECRET, body=body, header=header, now=1_000_000 + 3600)
     assert not services.webhook_signature_verify(secret=SECRET, body=body, header="garbage")
+
+
+def test_publishing_a_project_page_sends_project_updated(site_with_home, django_capture_on_commit_callbacks):
+    from tests.portal import factories as pages
+
+    index = pages.project_index(site_with_home)
+    zuul = pages.project(index, 1, title="Zuul", slug="zuul")
+    _subscribe("https://landscape.example/hook")
+    zuul.tagline = "Stop merging broken code"
+    with django_capture_on_commit_callbacks(execute=False):
+        zuul.save_revision().publish()
+    (delivery,) = WebhookDelivery.objects.filter(event_type="project.updated")
+    assert delivery.payload["slug"] == "zuul"
+    assert delivery.payload["tagline"] == "Stop merging broken code"
+    assert delivery.payload["api_url"].endswith("/api/v1/projects/zuul/")
