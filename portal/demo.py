@@ -411,6 +411,8 @@ def ensure_footer_links() -> None:
 
 
 def load() -> tuple[str, str, bool]:
+    from events import demo as events_demo
+
     home = ensure_home_page()
     organizations = ensure_members()
     ensure_about_page(home)
@@ -423,4 +425,5 @@ def load() -> tuple[str, str, bool]:
     ensure_site_settings(Site.objects.get(is_default_site=True))
     ensure_footer_links()
     adoption_demo.load(home)
+    events_demo.load()
     return ensure_staff()

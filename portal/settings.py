@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
 }
 
+# --- Events (summit registration) ---------------------------------------------------------
+ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
+ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
+CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": 60.0}
+
 # --- E-mail -------------------------------------------------------------------------------
 # Every message goes through a Celery task; the task hands it to the backend from EMAIL_URL.
 EMAIL_BACKEND = "portal.mail.CeleryEmailBackend"

@@ -32,6 +32,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Only /events/<slug>/register/ and /events/<slug>/order/…: Wagtail owns /events/ and /events/<slug>/.
+    path("events/", include("events.urls")),
 ]
 
 if settings.DEBUG:

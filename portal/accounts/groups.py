@@ -55,7 +55,26 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         description="Write and publish the public site: pages, images, documents, redirects, survey moderation.",
     ),
     StaffGroup(MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN,), description="Organisations and memberships."),
-    StaffGroup(EVENTS_STAFF, permissions=(ACCESS_ADMIN,), description="Events, tickets, sponsorships, check-in."),
+    StaffGroup(
+        EVENTS_STAFF,
+        permissions=(
+            ACCESS_ADMIN,
+            # Registration (events/wagtail_hooks.py): events, ticket types, promo codes; orders are
+            # read-only there, and change_order is what the approvals page asks for.
+            "events.add_event",
+            "events.change_event",
+            "events.view_event",
+            "events.add_tickettype",
+            "events.change_tickettype",
+            "events.view_tickettype",
+            "events.add_promocode",
+            "events.change_promocode",
+            "events.view_promocode",
+            "events.view_order",
+            "events.change_order",
+        ),
+        description="Events, tickets, sponsorships, check-in.",
+    ),
     StaffGroup(FINANCE, permissions=(ACCESS_ADMIN,), description="Payments, refunds and invoices."),
 )
 

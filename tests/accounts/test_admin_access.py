@@ -28,6 +28,10 @@ SCREENS = {
     "finance_invoices": "/admin/finance/invoices/",
     "survey_responses": "/admin/snippets/adoption/surveyresponse/",
     "survey_editions": "/admin/snippets/adoption/surveyedition/",
+    "events": "/admin/events/event/",
+    "events_promo_codes": "/admin/events/promocode/",
+    "events_orders": "/admin/events/order/",
+    "events_approvals": "/admin/events/approvals/",
     # API tokens and webhooks (portal/api): superusers, or whoever is given api.manage_apitoken /
     # api.manage_webhooks; no group by default.
     "api_tokens": "/admin/api-tokens/",
@@ -38,7 +42,7 @@ SCREENS = {
 ACCESS = {
     CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects", "survey_responses", "survey_editions"},
     MEMBERSHIP_STAFF: {"dashboard"},
-    EVENTS_STAFF: {"dashboard"},
+    EVENTS_STAFF: {"dashboard", "events", "events_promo_codes", "events_orders", "events_approvals"},
     FINANCE: {"dashboard", "finance_payments", "finance_invoices"},
 }
 
