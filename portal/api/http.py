@@ -59,12 +59,13 @@ class PublicEndpointMixin:
 
     public_max_age = PUBLIC_MAX_AGE
     public_endpoint = True  # the schema hook documents 304 and the caching headers for these
+    extra_error_statuses: tuple[str, ...] = ()  # statuses beyond the usual ones, for the schema (e.g. "409")
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         anonymous = is_anonymous(request)
         patch_vary_headers(response, ("Accept", "Authorization"))
-        if not anonymous:
+        if not anonymous or not self.public_endpoint:  # an action may say public_endpoint=False
             response["Cache-Control"] = "private, no-store"
             return response
         if request.method not in SAFE_METHODS:

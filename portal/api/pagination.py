@@ -1,3 +1,4 @@
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
@@ -29,3 +30,27 @@ class PageNumberPagination(pagination.PageNumberPagination):
             elif parameter["name"] == self.page_query_param:
                 parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
+
+
+PAGE = OpenApiParameter(
+    "page", {"type": "integer", "minimum": 1}, description="A page number within the paginated result set."
+)
+PAGE_SIZE = OpenApiParameter(
+    "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, description="Results per page (default 50)."
+)
+
+
+def paginated(serializer_class, name: str):
+    """The schema of a page of `serializer_class`, for actions that paginate by hand (detail=True routes)."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
