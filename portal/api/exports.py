@@ -267,6 +267,50 @@ class ProjectsCSVView(_ExportView):
         return Response(_csv(PROJECT_COLUMNS, _project_rows(request)))
 
 
+_ITEM = {
+    "type": "object",
+    "required": ["item", "name", "homepage_url"],
+    "properties": {
+        "item": {"type": "null"},
+        "name": {"type": "string"},
+        "homepage_url": {"type": "string", "format": "uri"},
+        "logo": {"type": "string", "format": "uri"},
+        "description": {"type": "string"},
+        "repo_url": {"type": "string", "format": "uri"},
+        "project": {"type": "string", "description": "The project's status (maturity)."},
+    },
+}
+LANDSCAPE_SCHEMA = {
+    "type": "object",
+    "required": ["landscape"],
+    "properties": {
+        "landscape": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["category", "name", "subcategories"],
+                "properties": {
+                    "category": {"type": "null"},
+                    "name": {"type": "string"},
+                    "subcategories": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["subcategory", "name", "items"],
+                            "properties": {
+                                "subcategory": {"type": "null"},
+                                "name": {"type": "string"},
+                                "items": {"type": "array", "items": _ITEM},
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+
+
 class LandscapeView(_ExportView):
     renderer_classes = [YAMLRenderer]
     content_negotiation_class = _IgnoreAccept
@@ -277,7 +321,7 @@ class LandscapeView(_ExportView):
         description="Two categories, projects (a subcategory per status) and members (a subcategory per tier), "
         "in the format landscape sites ingest (`category:`/`subcategory:`/`item:` markers beside name, "
         "homepage_url, logo, description).",
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="application/yaml")},
+        responses={200: OpenApiResponse(LANDSCAPE_SCHEMA, description="The landscape, as YAML.")},
     )
     def get(self, request):
         return Response(landscape_yaml(landscape(request)))

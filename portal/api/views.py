@@ -1,4 +1,5 @@
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -41,6 +42,7 @@ class ApiRootView(PublicEndpointMixin, APIView):
         )
 
 
+@csrf_exempt  # a POST to an unknown path is a 404 in the API's format, not Django's HTML CSRF page
 def not_found(request, *args, **kwargs):
     """Paths under /api/ that match nothing answer in the API's error format, not Wagtail's 404 page."""
     from django.http import JsonResponse

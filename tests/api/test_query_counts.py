@@ -41,7 +41,17 @@ def _projects(start, count, home=None):
         pages.project(index, n, organizations=[organization], tags=("cloud", f"tag-{n % 3}"))
 
 
+def _events(start, count):
+    from decimal import Decimal
+
+    from tests.events.factories import EventFactory, TicketTypeFactory
+
+    for _ in range(count):
+        TicketTypeFactory(event=EventFactory(), price=Decimal("10"))
+
+
 ENDPOINTS = {
+    "/api/v1/events/?page_size=200": _events,
     "/api/v1/adoption/?page_size=200": _editions,
     "/api/v1/public-clouds/?page_size=200": _editions,
     "/api/v1/members/?page_size=200": _members,

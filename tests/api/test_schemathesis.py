@@ -39,6 +39,23 @@ schema = _load_schema()
 LENIENCY_CHECKS = [openapi_checks.positive_data_acceptance, openapi_checks.negative_data_rejection]
 
 
+def _event_with_a_paid_order():
+    from decimal import Decimal
+
+    from events import services
+    from tests.events.factories import EventFactory, TicketTypeFactory
+
+    event = EventFactory(slug="summit")
+    free = TicketTypeFactory(event=event, price=Decimal("0"))
+    services.order_create(
+        event=event,
+        buyer_name="Buyer",
+        buyer_email="buyer@example.org",
+        quantities={free.pk: 2},
+        accepted_code_of_conduct=True,
+    )
+
+
 @pytest.fixture
 def api_data(db, site_with_home):
     """A few rows behind every public endpoint, so detail operations hit real objects too."""
@@ -52,6 +69,7 @@ def api_data(db, site_with_home):
     pages.project(index, 1, organizations=[acme])
     for year in (2021, 2022):
         AggregateFactory(edition=EditionFactory(year=year))
+    _event_with_a_paid_order()
     _, secret = token("read", "checkin", "staff", name="schemathesis")
     return {"secret": secret}
 
