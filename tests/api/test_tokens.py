@@ -125,27 +125,21 @@ def test_the_audit_names_the_tokens_creator():
     assert actor_for(request) == creator
 
 
-def test_throttles_count_tokens_by_id_and_anonymous_clients_by_ip(client, settings):
+def test_throttles_count_tokens_by_id_and_anonymous_clients_by_ip(client, monkeypatch):
     from django.core.cache import cache
-
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "token": "3/minute", "user": "100/minute"},
-    }
     from rest_framework import throttling
 
-    throttling.SimpleRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    try:
-        cache.clear()
-        statuses = [client.get("/api/v1/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(3)]
-        assert statuses == [200, 200, 429]
-        assert client.get("/api/v1/", REMOTE_ADDR="10.0.0.2").status_code == 200, "another IP has its own budget"
-        _, secret = token("read")
-        statuses = [client.get("/api/v1/", REMOTE_ADDR="10.0.0.1", **bearer(secret)).status_code for _ in range(4)]
-        assert statuses == [200, 200, 200, 429], "a token has its own budget, whatever its IP"
-        throttled = client.get("/api/v1/", REMOTE_ADDR="10.0.0.3", **bearer(secret))
-        assert throttled.json()["code"] == "throttled" and throttled.json()["extra"]["retry_after"] > 0
-    finally:
-        from rest_framework.settings import api_settings
-
-        throttling.SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # The throttle classes read their rates once, at import: patch the class attribute for this test.
+    monkeypatch.setattr(
+        throttling.SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "token": "3/minute", "user": "100/minute"}
+    )
+    cache.clear()
+    statuses = [client.get("/api/v1/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/v1/", REMOTE_ADDR="10.0.0.2").status_code == 200, "another IP has its own budget"
+    _, secret = token("read")
+    statuses = [client.get("/api/v1/", REMOTE_ADDR="10.0.0.1", **bearer(secret)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429], "a token has its own budget, whatever its IP"
+    throttled = client.get("/api/v1/", REMOTE_ADDR="10.0.0.3", **bearer(secret))
+    assert throttled.json()["code"] == "throttled" and throttled.json()["extra"]["retry_after"] > 0
+    assert throttled["Retry-After"]
