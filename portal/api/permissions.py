@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 
+from portal.accounts.mfa import session_used_second_factor
 from portal.api.authentication import request_token
 
 
@@ -34,5 +35,13 @@ class HasScope(permissions.BasePermission):
         if not (user and user.is_authenticated and user.is_active):
             return False
         if self.session_check is not None:
-            return bool(self.session_check(user))
-        return bool(self.session_perm) and user.has_perm(self.session_perm)
+            allowed = bool(self.session_check(user))
+        else:
+            allowed = bool(self.session_perm) and user.has_perm(self.session_perm)
+        if allowed and not session_used_second_factor(request._request):
+            # The same rule as the admin (portal/accounts/mfa.py): staff data needs a second factor.
+            raise exceptions.PermissionDenied(
+                "Staff data needs a session confirmed with a second factor: enter a code from your "
+                "authenticator app (/accounts/2fa/authenticate/), or use an API token."
+            )
+        return allowed

@@ -6,16 +6,13 @@ from wagtail.models import ModelLogEntry
 
 from portal.api import services
 from portal.api.models import ApiToken, DeliveryStatus, WebhookDelivery, WebhookSubscription, hash_secret
-from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(client):
-    user = UserFactory(is_superuser=True, is_staff=True)
-    client.force_login(user)
-    return user
+def admin(staff_client_factory):
+    return staff_client_factory(superuser=True).user
 
 
 def test_a_new_token_shows_its_secret_once_and_stores_only_its_hash(client, admin):
@@ -57,12 +54,10 @@ def test_tokens_cannot_be_deleted_from_the_admin(client, admin):
     assert ApiToken.objects.filter(pk=token.pk).exists()
 
 
-def test_the_manage_permission_opens_the_screens_to_a_staff_member(client):
-    from portal.accounts.groups import EVENTS_STAFF, ensure_staff_groups
+def test_the_manage_permission_opens_the_screens_to_a_staff_member(client, staff_groups, staff_client_factory):
+    from portal.accounts.groups import EVENTS_STAFF
 
-    ensure_staff_groups()
-    person = UserFactory(groups=[EVENTS_STAFF], is_staff=True)
-    client.force_login(person)
+    person = staff_client_factory(groups=[EVENTS_STAFF]).user
     assert client.get("/admin/api-tokens/", follow=True).redirect_chain, "no access without the permission"
     person.user_permissions.add(Permission.objects.get(codename="manage_apitoken"))
     assert client.get("/admin/api-tokens/").status_code == 200

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -81,7 +82,8 @@ def test_a_signed_in_person_passes_by_permission_not_by_scope():
     admin = UserFactory(is_superuser=True)
     request = APIRequestFactory().get("/probe/")
     force_authenticate(request, user=admin)
-    assert _view(HasScope("staff", session_perm="api.manage_apitoken"))(request).status_code == 200
+    with mock.patch("portal.api.permissions.session_used_second_factor", return_value=True):
+        assert _view(HasScope("staff", session_perm="api.manage_apitoken"))(request).status_code == 200
 
 
 def test_a_revoked_token_is_refused_and_cannot_be_revoked_twice():

@@ -98,13 +98,18 @@ def test_a_staff_token_reads_orders_and_attendees_privately(client, summit, tick
     assert attendees["results"][0]["checked_in_at"] is None
 
 
-def test_events_staff_signed_in_reach_them_and_other_people_do_not(client, summit):
-    from portal.accounts.groups import EVENTS_STAFF, ensure_staff_groups
+def test_events_staff_signed_in_with_a_second_factor_reach_them_and_other_people_do_not(
+    client, summit, staff_groups, staff_client_factory
+):
+    from portal.accounts.groups import EVENTS_STAFF
 
-    ensure_staff_groups()
     client.force_login(UserFactory())
     assert client.get(_urls(summit.slug)[0]).status_code == 403
-    client.force_login(UserFactory(groups=[EVENTS_STAFF]))
+    client.force_login(UserFactory(groups=[EVENTS_STAFF], is_staff=True))
+    response = client.get(_urls(summit.slug)[0])
+    assert response.status_code == 403, "a staff session without its second factor is not enough"
+    assert "second factor" in response.json()["message"]
+    staff_client_factory(groups=[EVENTS_STAFF])
     for url in _urls(summit.slug):
         assert client.get(url).status_code == 200
 
