@@ -26,6 +26,7 @@ def connect() -> None:
     from wagtail.models import Page
 
     from members.models import Membership, MembershipTier, Organization
+    from portal.adoption.models import EditionAggregate, SurveyEdition
     from portal.snippets import CallToAction, FooterLink, SiteSettings
 
     page_published.connect(_purge, dispatch_uid="pagecache-published")
@@ -33,7 +34,8 @@ def connect() -> None:
     page_slug_changed.connect(_purge, dispatch_uid="pagecache-slug")
     post_page_move.connect(_purge, dispatch_uid="pagecache-moved")
     post_delete.connect(_purge, sender=Page, dispatch_uid="pagecache-page-deleted")
-    for model in (Organization, Membership, MembershipTier, CallToAction):
+    # Pages show members and calls to action; the cached API lists show members, tiers and adoption figures.
+    for model in (Organization, Membership, MembershipTier, CallToAction, EditionAggregate, SurveyEdition):
         post_save.connect(_purge, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
         post_delete.connect(_purge, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
     post_save.connect(_forget_site_settings, sender=SiteSettings, dispatch_uid="sitedata-settings-save")
