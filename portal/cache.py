@@ -64,6 +64,15 @@ def _generation() -> int:
     return generation
 
 
+def generation() -> int | None:
+    """The current generation, for fragments cached under it (None when the cache is down: do not cache)."""
+    try:
+        return _generation()
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; fragments rendered afresh.", exc_info=True)
+        return None
+
+
 def purge() -> None:
     """Forget every cached page (called when a page is published or member data changes)."""
     cache = _cache()
