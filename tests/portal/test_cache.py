@@ -225,3 +225,39 @@ def test_logged_in_api_callers_neither_read_nor_fill_the_api_cache(client, kata)
     visitor.force_login(user)
     assert "X-Page-Cache" not in visitor.get("/api/v1/projects/", **JSON)
     assert client.get("/api/v1/projects/", **JSON)["X-Page-Cache"] == "miss"
+
+
+def test_home_sections_are_one_cached_fragment_purged_with_the_pages(
+    client, site_with_home, django_assert_max_num_queries
+):
+    gold = MembershipTierFactory(name="Gold", slug="gold", rank=2)
+    member(gold, name="First Co")
+    assert "First Co" in client.get("/?utm_source=a").content.decode()  # a query string: a full-page miss
+
+    # Another URL the page cache cannot answer: only Wagtail's routing is read, not the sections.
+    with django_assert_max_num_queries(5):
+        again = client.get("/?utm_source=b")
+    assert again["X-Page-Cache"] == "miss"
+    assert "First Co" in again.content.decode()
+
+    member(gold, name="Second Co")
+
+    assert "Second Co" in client.get("/?utm_source=c").content.decode()
+
+
+def test_site_settings_are_read_from_the_cache_and_a_save_is_seen_at_once(client, kata, django_assert_max_num_queries):
+    from django.test import RequestFactory
+    from wagtail.models import Site
+
+    from portal.snippets import SiteSettings
+
+    client.get("/projects/kata-containers/?v=1")
+    with django_assert_max_num_queries(0):  # no Site lookup, no settings row: both from the cache
+        assert SiteSettings.for_request(RequestFactory().get("/projects/")).pk is not None
+
+    site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    site_settings.foundation_name = "The Renamed Foundation"
+    site_settings.save()
+
+    assert "The Renamed Foundation" in client.get("/projects/kata-containers/?v=2").content.decode()
+    assert "The Renamed Foundation" in client.get("/projects/kata-containers/").content.decode()
