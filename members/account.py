@@ -34,9 +34,10 @@ def applications_section(user) -> dict | None:
 
 def organizations_section(user) -> dict | None:
     roles = list(selectors.roles_for_user(user))
-    dues = list(selectors.unpaid_dues_for_user(user))
-    if not roles and not dues:
+    if not roles:
         return None
+    # Dues are paid by an organisation's admins and billing contacts: no role, nothing to pay.
+    dues = list(selectors.unpaid_dues_for_user(user))
     items = [
         {"label": role.organization.name, "badge": role.get_role_display(), "badge_kind": "neutral"} for role in roles
     ]

@@ -28,11 +28,31 @@ SCREENS = {
     "finance_invoices": "/admin/finance/invoices/",
     "survey_responses": "/admin/snippets/adoption/surveyresponse/",
     "survey_editions": "/admin/snippets/adoption/surveyedition/",
+    "membership_applications_queue": "/admin/members/applications/",
+    "membership_tiers": "/admin/snippets/members/membershiptier/",
+    "organizations": "/admin/snippets/members/organization/",
+    "memberships": "/admin/snippets/members/membership/",
+    "membership_applications": "/admin/snippets/members/membershipapplication/",
+    "dues": "/admin/snippets/members/duesperiod/",
+    "organization_roles": "/admin/snippets/members/organizationrole/",
+    "tier_waitlist": "/admin/snippets/members/tierwaitlistentry/",
+    "members_csv": "/admin/members/export.csv",
+}
+MEMBERSHIP_SCREENS = {
+    "membership_applications_queue",
+    "membership_tiers",
+    "organizations",
+    "memberships",
+    "membership_applications",
+    "dues",
+    "organization_roles",
+    "tier_waitlist",
+    "members_csv",
 }
 
 ACCESS = {
     CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects", "survey_responses", "survey_editions"},
-    MEMBERSHIP_STAFF: {"dashboard"},
+    MEMBERSHIP_STAFF: {"dashboard", *MEMBERSHIP_SCREENS},
     EVENTS_STAFF: {"dashboard"},
     FINANCE: {"dashboard", "finance_payments", "finance_invoices"},
 }
