@@ -256,11 +256,25 @@ def application_approve(*, application: MembershipApplication, actor) -> Members
     return membership
 
 
+def _country_code(country: str) -> str:
+    """Invoices hold an ISO country code; organisations a country's name (or already its code)."""
+    from django_countries import countries
+
+    country = (country or "").strip()
+    if len(country) == 2 and country.upper() in dict(countries):
+        return country.upper()
+    return countries.by_name(country, insensitive=True) or ""
+
+
 def _buyer(organization: Organization, *, email: str) -> dict:
+    address = organization.billing_address
+    code = _country_code(organization.country)
+    if not code and organization.country:
+        address = f"{address}\n{organization.country}".strip()
     return {
         "buyer_name": organization.legal_name or organization.name,
-        "buyer_address": organization.billing_address,
-        "buyer_country": organization.country,
+        "buyer_address": address,
+        "buyer_country": code,
         "buyer_vat_id": organization.vat_id,
         "buyer_email": email,
     }

@@ -78,6 +78,7 @@ def test_approval_creates_the_organisation_its_admin_the_membership_and_the_firs
     dues = DuesPeriod.objects.get(membership=membership)
     assert dues.amount == Decimal("50000.00") and dues.ends == dues.starts.replace(year=dues.starts.year + 1) - datetime.timedelta(days=1)
     assert dues.invoice.status == InvoiceStatus.ISSUED and dues.invoice.buyer_name == "Acme Cloud GmbH"
+    assert dues.invoice.buyer_country == "DE"
     assert dues.invoice.payment == dues.payment and dues.payment.amount == Decimal("50000.00")
     assert dues.payment.method == PaymentMethod.CARD and dues.payment.payer_email == "billing@acme.example"
     # Approved is not yet a member: the directory waits for the dues.
