@@ -6,8 +6,10 @@ class MembersConfig(AppConfig):
     verbose_name = "Membership"
 
     def ready(self) -> None:
-        from members import api  # noqa: F401 - registers /api/v1/tiers/ and /api/v1/members/ on the router
-        from members import services
+        from members import (
+            api,  # noqa: F401 - registers /api/v1/tiers/ and /api/v1/members/ on the router
+            services,
+        )
         from members.account import register_account_sections
         from portal.audit import register_actions
         from portal.payments import registry

@@ -15,13 +15,17 @@ def _absolute(path: str) -> str:
 
 
 def membership_staff_emails() -> list[str]:
-    return list(
-        Group.objects.get(name=MEMBERSHIP_STAFF)
-        .user_set.filter(is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .order_by("email")
-    ) if Group.objects.filter(name=MEMBERSHIP_STAFF).exists() else []
+    return (
+        list(
+            Group.objects.get(name=MEMBERSHIP_STAFF)
+            .user_set.filter(is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .order_by("email")
+        )
+        if Group.objects.filter(name=MEMBERSHIP_STAFF).exists()
+        else []
+    )
 
 
 def send_application_received(*, application: MembershipApplication) -> None:

@@ -128,8 +128,6 @@ class Organization(models.Model):
             validate_not_reserved_slug(self.slug)
 
 
-
-
 class Membership(models.Model):
     """An organisation's membership at one tier for one period.
 
@@ -311,9 +309,7 @@ class DuesPeriod(models.Model):
     ends = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
-    invoice = models.ForeignKey(
-        "payments.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    invoice = models.ForeignKey("payments.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     payment = models.ForeignKey(
         "payments.Payment",
         on_delete=models.PROTECT,

@@ -74,7 +74,8 @@ def _check_seat(tier: MembershipTier, *, today: datetime.date | None = None) -> 
     """Call with the tier row locked: refuse when every seat is taken."""
     if tier.seat_limit is not None and seats_taken(tier=tier, today=today) >= tier.seat_limit:
         raise TierFull(
-            f"The {tier.name} tier is full: all {tier.seat_limit} seats are taken. "
+            f"The {tier.name} tier is full: all {tier.seat_limit} seat{'s' if tier.seat_limit != 1 else ''} "
+            "are taken. "
             "Join its waiting list, or apply for another tier.",
             extra={"tier": tier.slug},
         )
@@ -146,8 +147,10 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
 
 
 def _lock_application(application: MembershipApplication) -> MembershipApplication:
-    return MembershipApplication.objects.select_for_update().select_related("requested_tier", "applicant").get(
-        pk=application.pk
+    return (
+        MembershipApplication.objects.select_for_update()
+        .select_related("requested_tier", "applicant")
+        .get(pk=application.pk)
     )
 
 

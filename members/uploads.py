@@ -25,8 +25,8 @@ SVG_FORBIDDEN = (
     b"<embed",
     b"<object",
     b"<use",
-    b"xlink:href=\"http",
-    b"href=\"http",
+    b'xlink:href="http',
+    b'href="http',
 )
 EVENT_HANDLER = re.compile(rb"\son[a-z]+\s*=")
 
@@ -43,7 +43,7 @@ def _read(file) -> bytes:
 
 
 def sniff_image_kind(data: bytes) -> str | None:
-    """"png", "jpeg" or "svg" from the bytes themselves, whatever the file name says; None otherwise."""
+    """ "png", "jpeg" or "svg" from the bytes themselves, whatever the file name says; None otherwise."""
     if data.startswith(PNG_MAGIC):
         return "png"
     if data.startswith(JPEG_MAGIC):

@@ -84,7 +84,11 @@ class MembershipViewSet(SnippetViewSet):
         FieldPanel("organization"),
         FieldPanel("tier"),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("starts"), FieldPanel("ends")]), FieldPanel("status"), FieldPanel("ended_reason")],
+            [
+                FieldRowPanel([FieldPanel("starts"), FieldPanel("ends")]),
+                FieldPanel("status"),
+                FieldPanel("ended_reason"),
+            ],
             heading="Period",
         ),
     ]
@@ -217,8 +221,18 @@ def members_csv(request):
     response["Content-Disposition"] = f'attachment; filename="members-{timezone.localdate():%Y-%m-%d}.csv"'
     writer = csv.writer(response)
     writer.writerow(
-        ["organization", "slug", "legal_name", "tier", "status", "member_since", "country", "website", "vat_id",
-         "dues_paid_until"]
+        [
+            "organization",
+            "slug",
+            "legal_name",
+            "tier",
+            "status",
+            "member_since",
+            "country",
+            "website",
+            "vat_id",
+            "dues_paid_until",
+        ]
     )
     for membership in selectors.members_for_export():
         organization = membership.organization
@@ -276,5 +290,9 @@ def register_queue_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_export_menu_item():
     return PermissionMenuItem(
-        "Members CSV", reverse("members_export_csv"), icon_name="download", order=201, permission="members.view_membership"
+        "Members CSV",
+        reverse("members_export_csv"),
+        icon_name="download",
+        order=201,
+        permission="members.view_membership",
     )

@@ -38,7 +38,7 @@ def test_1_apply_approve_pay_by_card_and_appear_in_the_directory_and_api(
     join_page(site_with_home)
     gold = MembershipTierFactory(name="Gold", slug="gold", annual_fee=Decimal("25000.00"), currency="USD")
     anonymous = Client()
-    assert "0</span> <span class=\"stat__label\">member organisations" in anonymous.get("/join/").content.decode()
+    assert '0</span> <span class="stat__label">member organisations' in anonymous.get("/join/").content.decode()
 
     # Apply: signed in, over HTTP, with a logo.
     applicant = UserFactory(email="ada@acme.example")
@@ -85,7 +85,7 @@ def test_1_apply_approve_pay_by_card_and_appear_in_the_directory_and_api(
     assert "Acme Cloud" in listing
     page = anonymous.get("/members/acme-cloud/").content.decode()
     assert "Gold member" in page and "Member since" in page and "acme" in page
-    assert "1</span> <span class=\"stat__label\">member organisation " in anonymous.get("/join/").content.decode()
+    assert '1</span> <span class="stat__label">member organisation ' in anonymous.get("/join/").content.decode()
     api = anonymous.get("/api/v1/members/").json()
     rows = api["results"] if isinstance(api, dict) else api
     (row,) = [r for r in rows if r["slug"] == "acme-cloud"]
@@ -125,7 +125,9 @@ def test_2_two_concurrent_approvals_for_the_last_platinum_seat_exactly_one_succe
     assert len(memberships) == 1 and len(refusals) == 1, outcomes
     assert "The Platinum tier is full: all 8 seats are taken" in refusals[0].message
     assert Membership.objects.filter(tier=platinum, status__in=Membership.SEAT_STATUSES).count() == 8
-    statuses = sorted(MembershipApplication.objects.filter(pk__in=[c.pk for c in contenders]).values_list("status", flat=True))
+    statuses = sorted(
+        MembershipApplication.objects.filter(pk__in=[c.pk for c in contenders]).values_list("status", flat=True)
+    )
     assert statuses == ["approved", "submitted"]
 
 

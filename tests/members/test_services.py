@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from members import selectors, services
 from members.exceptions import ApplicationNotOpen, DuplicateApplication, MembershipError, TierFull
 from members.models import DuesPeriod, Membership, MembershipApplication, OrganizationRole
-from portal.payments import services as payment_services
 from portal.payments import registry
+from portal.payments import services as payment_services
 from portal.payments.models import InvoiceStatus, PaymentMethod
 from tests.accounts.factories import UserFactory
 from tests.members.factories import MembershipFactory, MembershipTierFactory, OrganizationFactory, application
@@ -72,11 +73,17 @@ def test_approval_creates_the_organisation_its_admin_the_membership_and_the_firs
     tier = MembershipTierFactory(name="Gold", annual_fee=Decimal("50000.00"), currency="USD")
     membership = services.application_approve(application=application(applicant=applicant, tier=tier), actor=None)
     organization = membership.organization
-    assert (organization.name, organization.legal_name, organization.vat_id) == ("Acme Cloud", "Acme Cloud GmbH", "DE123456789")
+    assert (organization.name, organization.legal_name, organization.vat_id) == (
+        "Acme Cloud",
+        "Acme Cloud GmbH",
+        "DE123456789",
+    )
     assert membership.status == Membership.Status.APPROVED and membership.tier == tier
     assert OrganizationRole.objects.filter(user=applicant, organization=organization, role="admin").exists()
     dues = DuesPeriod.objects.get(membership=membership)
-    assert dues.amount == Decimal("50000.00") and dues.ends == dues.starts.replace(year=dues.starts.year + 1) - datetime.timedelta(days=1)
+    assert dues.amount == Decimal("50000.00") and dues.ends == dues.starts.replace(
+        year=dues.starts.year + 1
+    ) - datetime.timedelta(days=1)
     assert dues.invoice.status == InvoiceStatus.ISSUED and dues.invoice.buyer_name == "Acme Cloud GmbH"
     assert dues.invoice.buyer_country == "DE"
     assert dues.invoice.payment == dues.payment and dues.payment.amount == Decimal("50000.00")
@@ -108,15 +115,13 @@ def test_dues_by_bank_transfer_get_an_invoice_with_instructions_and_activate_whe
 ):
     staff = UserFactory(is_staff=True)
     with django_capture_on_commit_callbacks(execute=True):
-        membership = services.application_approve(
-            application=application(payment_method="bank_transfer"), actor=staff
-        )
+        membership = services.application_approve(application=application(payment_method="bank_transfer"), actor=staff)
     dues = membership.dues_periods.get()
     assert dues.payment.method == PaymentMethod.BANK_TRANSFER
     assert "IBAN" in dues.invoice.notes
     assert any(message.to == ["billing@acme.example"] and message.attachments for message in mail.outbox)
     payment_services.payment_mark_transfer_received(
-        payment=dues.payment, amount=dues.amount, received_on=datetime.date.today(), reference="ACME", actor=staff
+        payment=dues.payment, amount=dues.amount, received_on=timezone.localdate(), reference="ACME", actor=staff
     )
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE
