@@ -8,6 +8,7 @@ the lock and the second is refused with TierFull.
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -110,8 +111,8 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
         raise MembershipError("Give your organisation's name.", code="name_required")
     try:
         validate_not_reserved_slug(slug)
-    except Exception as error:  # noqa: BLE001 - turned into our own error with the same message
-        raise MembershipError(str(error.messages[0]), code="reserved_name") from error
+    except ValidationError as error:
+        raise MembershipError(error.messages[0], code="reserved_name") from error
     with transaction.atomic():
         locked_tier = _lock_tier(tier.pk)
         if not locked_tier.is_public:
@@ -147,8 +148,9 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
 
 
 def _lock_application(application: MembershipApplication) -> MembershipApplication:
+    # of=("self",): the tier is locked on purpose, in _lock_tier, not as a side effect of the join.
     return (
-        MembershipApplication.objects.select_for_update()
+        MembershipApplication.objects.select_for_update(of=("self",))
         .select_related("requested_tier", "applicant")
         .get(pk=application.pk)
     )
@@ -220,7 +222,8 @@ def _organization_for(application: MembershipApplication) -> Organization:
             content = application.logo.read()
         finally:
             application.logo.close()
-        organization.logo.save(application.logo.name.rsplit("/", 1)[-1], ContentFile(content), save=False)
+        filename = (application.logo.name or "logo").rsplit("/", 1)[-1]
+        organization.logo.save(filename, ContentFile(content), save=False)
     organization.save()
     return organization
 
