@@ -346,7 +346,8 @@ def _dues_settled(dues: DuesPeriod, *, actor=None) -> None:
     if membership.status != M.ACTIVE and membership.can_move_to(M.ACTIVE):
         old = membership.status
         membership.status = M.ACTIVE
-        membership.save(update_fields=["status"])
+        membership.ends = None  # a lapsed membership whose dues arrive runs on again
+        membership.save(update_fields=["status", "ends"])
         audit("guildhall.membership.activate", membership, actor=actor, data={"from": old})
     audit("guildhall.dues.paid", dues, actor=actor)
     transaction.on_commit(cache.purge)
@@ -375,6 +376,55 @@ def dues_refunded(payment, amount: Decimal) -> None:
             membership.save(update_fields=["status", "ends", "ended_reason"])
             audit("guildhall.membership.cancel", membership, data={"reason": membership.ended_reason})
         transaction.on_commit(cache.purge)
+
+
+def _renewal_payer(membership: Membership, last: DuesPeriod) -> str:
+    if last.payment is not None:
+        return last.payment.payer_email
+    role = (
+        membership.organization.roles.filter(role__in=[OrganizationRole.Role.BILLING, OrganizationRole.Role.ADMIN])
+        .select_related("user")
+        .order_by("role")
+        .first()
+    )
+    return role.user.email if role else ""
+
+
+def memberships_renew(*, today: datetime.date | None = None, grace_days: int | None = None) -> dict[str, int]:
+    """Daily: a membership whose paid year is over gets its next dues period and a grace period; after
+    `grace_days` (settings.MEMBERS_GRACE_DAYS, 30) unpaid it lapses and leaves the directory."""
+    from django.conf import settings
+
+    day = today or _today()
+    grace = datetime.timedelta(days=grace_days if grace_days is not None else settings.MEMBERS_GRACE_DAYS)
+    counts = {"renewed": 0, "lapsed": 0}
+    for pk in Membership.objects.filter(status__in=[M.ACTIVE, M.GRACE]).values_list("pk", flat=True):
+        with transaction.atomic():
+            membership = Membership.objects.select_for_update().select_related("tier", "organization").get(pk=pk)
+            last = membership.dues_periods.order_by("-starts").select_related("payment").first()
+            if last is None:
+                continue
+            if membership.status == M.ACTIVE and last.is_paid and last.ends < day:
+                dues_period_create(
+                    membership=membership,
+                    starts=last.ends + datetime.timedelta(days=1),
+                    payer_email=_renewal_payer(membership, last),
+                    method=last.payment.method if last.payment is not None else "card",
+                )
+                membership.refresh_from_db()
+                if membership.status == M.ACTIVE and not membership.dues_periods.order_by("-starts").first().is_paid:
+                    membership.status = M.GRACE
+                    membership.save(update_fields=["status"])
+                    audit("guildhall.membership.grace", membership, data={"since": str(day)})
+                counts["renewed"] += 1
+            elif membership.status == M.GRACE and not last.is_paid and last.starts + grace <= day:
+                membership.status = M.LAPSED
+                membership.ends = max(last.starts - datetime.timedelta(days=1), membership.starts)
+                membership.save(update_fields=["status", "ends"])
+                audit("guildhall.membership.lapse", membership, data={"unpaid_since": str(last.starts)})
+                transaction.on_commit(cache.purge)
+                counts["lapsed"] += 1
+    return counts
 
 
 def describe_dues(dues: DuesPeriod) -> str:
@@ -446,6 +496,8 @@ AUDIT_ACTIONS = {
     "guildhall.membership.activate": ("Activate membership", "Membership activated"),
     "guildhall.membership.cancel": ("Cancel membership", "Membership canceled"),
     "guildhall.membership.change_tier": ("Change tier", "Membership tier changed"),
+    "guildhall.membership.grace": ("Grace period", "Membership dues overdue: grace period"),
+    "guildhall.membership.lapse": ("Lapse membership", "Membership lapsed"),
     "guildhall.dues.create": ("Create dues", "Dues period created"),
     "guildhall.dues.paid": ("Dues paid", "Dues paid"),
     "guildhall.dues.refunded": ("Dues refunded", "Dues refunded"),

@@ -186,3 +186,33 @@ def test_the_waiting_list_keeps_one_entry_per_address_and_tier():
     services.waitlist_join(tier=tier, email="Ada@Acme.example", organization_name="Acme")
     services.waitlist_join(tier=tier, email="ada@acme.example", organization_name="Acme")
     assert tier.waitlist.count() == 1
+
+
+def test_renewal_invoices_next_year_then_grace_then_lapse_and_payment_brings_it_back(
+    django_capture_on_commit_callbacks,
+):
+    membership = services.application_approve(application=application(), actor=None)
+    first = membership.dues_periods.get()
+    handler = registry.get("members.DuesPeriod")
+    handler.on_succeeded(first.payment)
+    first.refresh_from_db()
+    day_after = first.ends + datetime.timedelta(days=1)
+
+    assert services.memberships_renew(today=first.ends) == {"renewed": 0, "lapsed": 0}
+    assert services.memberships_renew(today=day_after) == {"renewed": 1, "lapsed": 0}
+    assert services.memberships_renew(today=day_after) == {"renewed": 0, "lapsed": 0}  # once
+    membership.refresh_from_db()
+    second = membership.dues_periods.order_by("-starts").first()
+    assert membership.status == Membership.Status.GRACE and second.starts == day_after and not second.is_paid
+    assert second.invoice.status == InvoiceStatus.ISSUED and second.payment.payer_email == "billing@acme.example"
+    assert selectors.members_for_directory(today=day_after).filter(pk=membership.organization_id).exists()
+
+    later = day_after + datetime.timedelta(days=30)
+    assert services.memberships_renew(today=later, grace_days=30) == {"renewed": 0, "lapsed": 1}
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.LAPSED
+    assert not selectors.members_for_directory(today=later).filter(pk=membership.organization_id).exists()
+
+    handler.on_succeeded(second.payment)
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE and membership.ends is None
