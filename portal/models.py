@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from portal.blocks import BodyBlock
+from portal.event_pages import EventIndexPage, EventPage  # noqa: F401 - event pages (issue 9)
 from portal.pages.base import BasePage
 from portal.pages.content import JoinPage, StandardPage
 from portal.pages.directory import MemberDirectoryPage
@@ -64,6 +65,7 @@ class HomePage(BasePage):
         "portal.JoinPage",
         "portal.NewsIndexPage",
         "adoption.AdoptionPage",
+        "portal.EventIndexPage",
     ]
     max_count = 1
     template = "portal/home_page.html"

@@ -16,6 +16,9 @@ from portal.accounts import views as account_views
 from portal.adoption import views as adoption_views
 from portal.payments import urls as payments_urls
 
+# One 429 page for allauth's limits and ours (portal/ratelimit.py).
+handler429 = "portal.ratelimit.too_many_requests"
+
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("accounts/", include("portal.accounts.urls")),  # My account, before allauth's own pages
@@ -34,6 +37,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Only /events/<slug>/register/ and /events/<slug>/order/…: Wagtail owns /events/ and /events/<slug>/.
+    path("events/", include("events.urls")),
 ]
 
 if settings.DEBUG:

@@ -24,7 +24,8 @@ def _run_manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess
     )
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    # A database that has never been migrated, as on a fresh clone: checks must not depend on data.
     result = _run_manage(
         "check",
         "--deploy",
@@ -34,6 +35,7 @@ def test_check_deploy_is_clean_with_production_settings():
         SECRET_KEY="k9$Zq!w2@Lr7#Xv4^Bn8&Mt1*Hy6(Pj3)Ds5_Gf0+Ce-Ua=Ko;Ri,Wl.Ex",
         ALLOWED_HOSTS="openinfra.example",
         SITE_URL="https://openinfra.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

@@ -25,6 +25,8 @@ class StaffGroup:
 
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
+# The whole audit log in the admin (Reports > Audit log, portal/wagtail_hooks.py).
+VIEW_AUDIT_LOG = "wagtailcore.view_modellogentry"
 
 STAFF_GROUPS: tuple[StaffGroup, ...] = (
     StaffGroup(
@@ -58,6 +60,7 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         MEMBERSHIP_STAFF,
         permissions=(
             ACCESS_ADMIN,
+            VIEW_AUDIT_LOG,
             # Tiers, organisations, memberships with their history, dues, roles, the waiting list (members/).
             *(
                 f"members.{action}_{model}"
@@ -71,8 +74,28 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         ),
         description="Organisations, memberships, the applications queue and dues.",
     ),
-    StaffGroup(EVENTS_STAFF, permissions=(ACCESS_ADMIN,), description="Events, tickets, sponsorships, check-in."),
-    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN,), description="Payments, refunds and invoices."),
+    StaffGroup(
+        EVENTS_STAFF,
+        permissions=(
+            ACCESS_ADMIN,
+            VIEW_AUDIT_LOG,
+            # Registration (events/wagtail_hooks.py): events, ticket types, promo codes; orders are
+            # read-only there, and change_order is what the approvals page asks for.
+            "events.add_event",
+            "events.change_event",
+            "events.view_event",
+            "events.add_tickettype",
+            "events.change_tickettype",
+            "events.view_tickettype",
+            "events.add_promocode",
+            "events.change_promocode",
+            "events.view_promocode",
+            "events.view_order",
+            "events.change_order",
+        ),
+        description="Events, tickets, sponsorships, check-in.",
+    ),
+    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Payments, refunds and invoices."),
 )
 
 

@@ -2,14 +2,8 @@ import pytest
 
 
 @pytest.fixture
-def staff_groups(db):
-    from portal.accounts.groups import ensure_staff_groups
-
-    ensure_staff_groups()
-
-
-@pytest.fixture
 def membership_staff(staff_groups):
+    """A member of the Membership staff group (log in with staff_client_factory: the admin needs a second factor)."""
     from portal.accounts.groups import MEMBERSHIP_STAFF
     from tests.accounts.factories import UserFactory
 

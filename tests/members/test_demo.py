@@ -10,7 +10,7 @@ from portal import demo
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seeds_a_queue_and_organisation_admins_once(membership_staff):
+def test_demo_seeds_a_queue_and_organisation_admins_once(membership_staff, staff_client_factory):
     demo.ensure_members()
     members_demo.load()
     members_demo.load()
@@ -18,7 +18,6 @@ def test_demo_seeds_a_queue_and_organisation_admins_once(membership_staff):
     admins = OrganizationRole.objects.filter(role="admin").select_related("user", "organization")
     assert admins.count() >= 3
     assert all(role.user.emailaddress_set.filter(verified=True).exists() for role in admins)
-    staff = Client()
-    staff.force_login(membership_staff)
+    staff = staff_client_factory(user=membership_staff, client=Client())
     queue = staff.get("/admin/members/applications/").content.decode()
     assert "Copperline Cloud" in queue and "Lanternworks Research" in queue

@@ -52,14 +52,13 @@ def test_joining_a_waiting_list():
     assert TierWaitlistEntry.objects.get(tier=tier).organization_name == "Acme"
 
 
-def test_staff_export_the_current_members_as_csv(membership_staff, django_assert_max_num_queries):
+def test_staff_export_the_current_members_as_csv(membership_staff, django_assert_max_num_queries, staff_client_factory):
     gold = MembershipTierFactory(name="Gold")
     for n in range(3):
         MembershipFactory(tier=gold, organization__name=f"Member {n}")
     MembershipFactory(tier=gold, organization__name="Gone", status=Membership.Status.LAPSED)
     services.application_approve(application=application(tier=gold, name="Fresh Co"), actor=None)
-    client = Client()
-    client.force_login(membership_staff)
+    client = staff_client_factory(user=membership_staff, client=Client())
     client.get("/admin/")
     with django_assert_max_num_queries(12):
         response = client.get("/admin/members/export.csv")
@@ -79,11 +78,10 @@ def test_people_outside_membership_staff_cannot_export_or_approve(staff_groups):
     assert submitted.status == "submitted"
 
 
-def test_the_admin_queue_shows_a_seat_refusal_as_a_message(membership_staff):
+def test_the_admin_queue_shows_a_seat_refusal_as_a_message(membership_staff, staff_client_factory):
     platinum = MembershipTierFactory(name="Platinum", seat_limit=1)
     first, second = application(tier=platinum, name="First"), application(tier=platinum, name="Second")
-    client = Client()
-    client.force_login(membership_staff)
+    client = staff_client_factory(user=membership_staff, client=Client())
     client.post(f"/admin/members/applications/{first.pk}/approve/")
     response = client.post(f"/admin/members/applications/{second.pk}/approve/", follow=True)
     assert "The Platinum tier is full: all 1 seat" in response.content.decode()

@@ -1,0 +1,92 @@
+"""Registration's part of My account: the section, the data export, the anonymiser."""
+
+from django.db import transaction
+
+from events import selectors
+from events.models import Order, Ticket
+from events.templatetags.events_tags import amount
+
+
+def section_context(user) -> dict | None:
+    """The person's orders (also guest ones with a verified e-mail) and tickets bought for them."""
+    orders = list(selectors.orders_for_user(user))
+    held = list(selectors.tickets_held_by_user(user))
+    if not orders and not held:
+        return None
+    badge_kinds = {"paid": "success", "pending": "warning", "canceled": "neutral", "refunded": "neutral"}
+    items = []
+    for order in orders:
+        tickets = len(order.tickets.all())
+        items.append(
+            {
+                "label": f"{order.event.name}: order {order.code}",
+                "url": order.get_absolute_url(),
+                "meta": f"{tickets} ticket{'s' if tickets != 1 else ''} · {amount(order.total, order.currency)}",
+                "badge": "Waiting for approval" if order.awaiting_approval else order.get_status_display(),
+                "badge_kind": badge_kinds.get(order.status, "neutral"),
+            }
+        )
+    for ticket in held:
+        items.append(
+            {
+                "label": f"{ticket.order.event.name}: {ticket.ticket_type.name}",
+                "meta": f"bought for you by {ticket.order.buyer_name}",
+                "badge": "Ticket",
+                "badge_kind": "info",
+            }
+        )
+    return {"title": "Your summit tickets", "items": items}
+
+
+def export(user) -> list[dict]:
+    return [
+        {
+            "event": order.event.name,
+            "order": order.code,
+            "status": order.status,
+            "buyer_name": order.buyer_name,
+            "buyer_email": order.buyer_email,
+            "total": str(order.total),
+            "currency": order.currency,
+            "created_at": order.created_at.isoformat(),
+            "tickets": [
+                {
+                    "type": ticket.ticket_type.name,
+                    "attendee_name": ticket.attendee_name,
+                    "attendee_email": ticket.attendee_email,
+                    "company": ticket.company,
+                    "checked_in_at": ticket.checked_in_at.isoformat() if ticket.checked_in_at else None,
+                }
+                for ticket in order.tickets.all()
+            ],
+        }
+        for order in selectors.orders_for_user(user)
+    ]
+
+
+def anonymise(user) -> None:
+    """Orders are financial rows and stay; the person's name, e-mail and billing details go."""
+    from portal.accounts.services import ANONYMISED_DOMAIN
+
+    with transaction.atomic():
+        orders = Order.objects.filter(user=user)
+        Ticket.objects.filter(order__in=orders).update(
+            attendee_name="", attendee_email="", company="", job_title="", pronouns=""
+        )
+        for order in orders.only("pk", "code"):
+            Order.objects.filter(pk=order.pk).update(
+                user=None,
+                buyer_name="Anonymised",
+                buyer_email=f"order-{order.code.lower()}@{ANONYMISED_DOMAIN}",
+                billing_company="",
+                billing_address="",
+                billing_vat_id="",
+            )
+
+
+def register() -> None:
+    from portal.accounts import sections
+
+    sections.register_section("events", "account/sections/list.html", section_context, order=50)
+    sections.register_export("event_orders", export)
+    sections.register_anonymiser("events", anonymise)

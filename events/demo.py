@@ -1,0 +1,173 @@
+"""The demo summits (../shared/DEMO_CONTENT.md): one open for registration, dated relative to
+today, and OpenInfra Summit Vancouver 2023 as the past one. Idempotent: found by slug."""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+
+CODE_OF_CONDUCT = "https://openinfra.org/legal/code-of-conduct/"
+
+
+def _at(day, hour: int, tz: str) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=zoneinfo.ZoneInfo(tz))
+
+
+def _next_summit() -> Event:
+    tz = "Europe/Paris"
+    today = timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(tz))
+    first_day = today + timedelta(days=120)
+    # The slug carries the year, so re-running on another day finds the same summit.
+    slug = f"openinfra-summit-europe-{first_day.year}"
+    event = Event.objects.filter(slug__startswith="openinfra-summit-europe-", end__gt=timezone.now()).first()
+    if event is not None:
+        return event
+    start = _at(first_day, 9, tz)
+    event = Event.objects.create(
+        name=f"OpenInfra Summit Europe {first_day.year}",
+        slug=slug,
+        summary="Three days of talks, hands-on workshops and the project teams gathering: OpenStack, "
+        "Kata Containers, StarlingX, Zuul and Airship, and the people who run them.",
+        venue="Paris Expo Porte de Versailles",
+        city="Paris",
+        country="France",
+        start=start,
+        end=_at(first_day + timedelta(days=2), 18, tz),
+        time_zone=tz,
+        currency="EUR",
+        registration_opens=timezone.now() - timedelta(days=14),
+        registration_closes=start,
+        status=Event.Status.PUBLISHED,
+        refund_policy="Cancel online for a full refund until 30 days before the summit; after that, "
+        "tickets can still be passed on to a colleague by changing the attendee's name.",
+        refund_cutoff=start - timedelta(days=30),
+        changes_cutoff=start - timedelta(days=2),
+        code_of_conduct_url=CODE_OF_CONDUCT,
+    )
+    early_bird_ends = _at(today + timedelta(days=21), 23, tz)
+    types = [
+        ("Early bird", "Full access at the early-bird price.", "399.00", 400, None, early_bird_ends, False),
+        ("Full access", "All keynotes, sessions, workshops and the expo hall.", "749.00", 1500, None, None, False),
+        ("Student", "Full access for students; we check your student status.", "99.00", 150, None, None, True),
+        ("Virtual pass", "Keynotes and sessions streamed live.", "0.00", 10000, None, None, False),
+    ]
+    created = {}
+    for position, (name, description, price, capacity, starts, ends, approval) in enumerate(types):
+        created[name] = TicketType.objects.create(
+            event=event,
+            name=name,
+            description=description,
+            price=Decimal(price),
+            capacity=capacity,
+            sale_starts=starts,
+            sale_ends=ends,
+            max_per_order=10,
+            needs_approval=approval,
+            position=position,
+        )
+    promo = PromoCode.objects.create(
+        event=event, code="COMMUNITY20", kind=PromoCode.Kind.PERCENT, value=Decimal("20"), max_uses=200
+    )
+    promo.ticket_types.set([created["Full access"]])
+    return event
+
+
+PAST_BUYERS = [
+    ("Ines Halvorsen", "ines.halvorsen@example.org", "Fjordline Cloud"),
+    ("Tomasz Wierzbicki", "t.wierzbicki@example.org", "Vistula Compute"),
+    ("Amara Okonkwo", "amara@example.org", "Lagos Research Grid"),
+]
+
+
+def _vancouver_2023() -> Event:
+    event = Event.objects.filter(slug="openinfra-summit-vancouver-2023").first()
+    if event is not None:
+        return event
+    tz = "America/Vancouver"
+    start = datetime(2023, 6, 13, 9, 0, tzinfo=zoneinfo.ZoneInfo(tz))
+    event = Event.objects.create(
+        name="OpenInfra Summit Vancouver 2023",
+        slug="openinfra-summit-vancouver-2023",
+        summary="The OpenInfra community met in Vancouver: OpenStack, Kata Containers, StarlingX, Zuul "
+        "and Airship users and contributors, with a sold-out early bird.",
+        venue="Vancouver Convention Centre",
+        city="Vancouver",
+        country="Canada",
+        start=start,
+        end=datetime(2023, 6, 15, 17, 0, tzinfo=zoneinfo.ZoneInfo(tz)),
+        time_zone=tz,
+        currency="USD",
+        registration_opens=datetime(2023, 1, 10, 9, 0, tzinfo=zoneinfo.ZoneInfo(tz)),
+        registration_closes=start,
+        status=Event.Status.PUBLISHED,
+        refund_policy="Full refund until May 13, 2023.",
+        refund_cutoff=start - timedelta(days=31),
+        changes_cutoff=start - timedelta(days=2),
+        code_of_conduct_url=CODE_OF_CONDUCT,
+    )
+    early = TicketType.objects.create(
+        event=event, name="Early bird", price=Decimal("399.00"), capacity=6, position=0,
+        description="Sold out in 2023.",
+    )  # fmt: skip
+    TicketType.objects.create(event=event, name="Full access", price=Decimal("899.00"), capacity=1800, position=1)
+    paid_at = datetime(2023, 2, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo(tz))
+    for name, email, company in PAST_BUYERS[:3]:
+        order = Order.objects.create(
+            event=event,
+            buyer_name=name,
+            buyer_email=email,
+            status=Order.Status.PAID,
+            paid_at=paid_at,
+            currency="USD",
+            subtotal=Decimal("798.00"),
+            total=Decimal("798.00"),
+        )
+        OrderLine.objects.create(
+            order=order, ticket_type=early, quantity=2, unit_price=early.price, total=Decimal("798.00")
+        )
+        Ticket.objects.bulk_create(
+            [
+                Ticket(order=order, ticket_type=early, attendee_name=name, company=company, checked_in_at=paid_at),
+                Ticket(order=order, ticket_type=early, company=company),
+            ]
+        )
+    return event
+
+
+def _pages(events: list[Event]) -> None:
+    from portal.event_pages import EventIndexPage, EventPage
+    from portal.models import HomePage
+
+    home = HomePage.objects.first()
+    if home is None:
+        return
+    index = EventIndexPage.objects.first()
+    if index is None:
+        index = EventIndexPage(
+            title="Events",
+            slug="events",
+            intro="<p>The OpenInfra Summit brings together the people who build and run open infrastructure.</p>",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    for event in events:
+        if EventPage.objects.filter(slug=event.slug).exists():
+            continue
+        page = EventPage(
+            title=event.name,
+            slug=event.slug,
+            intro=f"<p>{event.summary}</p>",
+            body="<p>Keynotes from operators running OpenStack at scale, the Forum where users and "
+            "developers plan the next releases, hands-on workshops, and the project teams gathering.</p>",
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()
+
+
+def load() -> None:
+    """The summits, their ticket types, the COMMUNITY20 code and their pages."""
+    events = [_next_summit(), _vancouver_2023()]
+    _pages(events)

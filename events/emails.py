@@ -1,0 +1,130 @@
+"""Registration's e-mails: confirmation with QR tickets and a calendar file, and the order's news.
+
+Each function builds one message and sends it through the Celery mail backend (portal/mail.py).
+"""
+
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import segno
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from events import selectors
+from events.models import Event, Order, Ticket
+
+
+def ticket_qr_png(ticket: Ticket, *, scale: int = 6) -> bytes:
+    """The ticket's QR code: its unguessable code, which check-in scans."""
+    buffer = io.BytesIO()
+    segno.make(ticket.code, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 75:
+            out.append(current)
+            current = " " + char
+        else:
+            current += char
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def event_ics(event: Event, *, url: str = "") -> str:
+    """An iCalendar file with the event, its times in UTC (calendars show them locally)."""
+    location = ", ".join(part for part in (event.venue, event.city, event.country) if part)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Guildhall//Summit registration//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:event-{event.pk}-{event.slug}@guildhall",
+        f"DTSTAMP:{_ics_time(timezone.now())}",
+        f"DTSTART:{_ics_time(event.start)}",
+        f"DTEND:{_ics_time(event.end)}",
+        f"SUMMARY:{_ics_text(event.name)}",
+        f"LOCATION:{_ics_text(location)}",
+        f"DESCRIPTION:{_ics_text(event.summary)}",
+    ]
+    if url:
+        lines.append(f"URL:{url}")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def order_url(order: Order) -> str:
+    return settings.SITE_URL + order.get_absolute_url()
+
+
+def _send(order: Order, template: str, subject: str, *, context: dict | None = None, attach_tickets=False) -> None:
+    context = {
+        "order": order,
+        "event": order.event,
+        "order_url": order_url(order),
+        "site_url": settings.SITE_URL,
+        **(context or {}),
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"events/email/{template}.txt", context),
+        to=[order.buyer_email],
+    )
+    message.attach_alternative(render_to_string(f"events/email/{template}.html", context), "text/html")
+    if attach_tickets:
+        for number, ticket in enumerate(order.tickets.all(), start=1):
+            message.attach(f"ticket-{number}-{order.code}.png", ticket_qr_png(ticket), "image/png")
+        event_url = settings.SITE_URL + order.event.get_absolute_url()
+        message.attach(f"{order.event.slug}.ics", event_ics(order.event, url=event_url), "text/calendar")
+    message.send()
+
+
+def send_order_confirmation(order_id: int) -> None:
+    order = selectors.order_with_details(order_id)
+    _send(
+        order,
+        "order_confirmation",
+        f"Your tickets for {order.event.name} (order {order.code})",
+        attach_tickets=True,
+    )
+
+
+def send_order_received(order_id: int) -> None:
+    order = selectors.order_with_details(order_id)
+    _send(order, "order_received", f"We received your registration for {order.event.name}")
+
+
+def send_order_approved(order_id: int) -> None:
+    order = selectors.order_with_details(order_id)
+    _send(order, "order_approved", f"Your registration for {order.event.name} is approved")
+
+
+def send_order_canceled(order_id: int) -> None:
+    order = selectors.order_with_details(order_id)
+    _send(order, "order_canceled", f"Order {order.code} for {order.event.name} is canceled")
+
+
+def send_late_payment_refunded(order_id: int, refunded: Decimal) -> None:
+    order = selectors.order_with_details(order_id)
+    _send(
+        order,
+        "late_payment_refunded",
+        f"Your payment for {order.event.name} was refunded",
+        context={"refunded": refunded},
+    )

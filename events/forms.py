@@ -1,0 +1,89 @@
+"""Registration forms: parse input only; the rules live in events/services.py."""
+
+from django import forms
+
+
+class TicketChoiceForm(forms.Form):
+    """Step 1: how many of each ticket type, and a promo code (a GET form: no cookie, no token)."""
+
+    promo_code = forms.CharField(required=False, max_length=40, label="Promo code")
+
+    def __init__(self, *args, ticket_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ticket_types = list(ticket_types)
+        for ticket_type in self.ticket_types:
+            limit = min(ticket_type.max_per_order, ticket_type.available)
+            self.fields[f"qty_{ticket_type.pk}"] = forms.IntegerField(
+                label=ticket_type.name,
+                min_value=0,
+                max_value=ticket_type.max_per_order,
+                initial=0,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "max": limit, "min": 0}),
+            )
+
+    def quantity_fields(self):
+        return [(ticket_type, self[f"qty_{ticket_type.pk}"]) for ticket_type in self.ticket_types]
+
+    def quantities(self) -> dict[int, int]:
+        data = self.cleaned_data
+        return {tt.pk: data.get(f"qty_{tt.pk}") or 0 for tt in self.ticket_types if data.get(f"qty_{tt.pk}")}
+
+
+class OrderDetailsForm(forms.Form):
+    """Step 2: who buys, who attends (or "name later"), billing details, the code of conduct."""
+
+    buyer_name = forms.CharField(
+        max_length=200, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    buyer_email = forms.EmailField(label="Your e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    billing_company = forms.CharField(max_length=200, required=False, label="Company (for the invoice)")
+    billing_address = forms.CharField(required=False, label="Billing address", widget=forms.Textarea(attrs={"rows": 3}))
+    billing_vat_id = forms.CharField(max_length=40, required=False, label="VAT number")
+
+    def __init__(self, *args, ticket_labels: list[str], code_of_conduct_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ticket_labels = ticket_labels
+        for index, _label in enumerate(ticket_labels, start=1):
+            self.fields[f"attendee_{index}_name"] = forms.CharField(max_length=200, required=False, label="Name")
+            self.fields[f"attendee_{index}_email"] = forms.EmailField(required=False, label="E-mail")
+            self.fields[f"attendee_{index}_company"] = forms.CharField(max_length=200, required=False, label="Company")
+        if code_of_conduct_url:
+            self.fields["accept_code_of_conduct"] = forms.BooleanField(
+                required=True,
+                label="I have read and accept the code of conduct",
+                error_messages={"required": "Please accept the code of conduct to register."},
+            )
+
+    def attendee_fieldsets(self):
+        return [
+            (index, label, [self[f"attendee_{index}_{part}"] for part in ("name", "email", "company")])
+            for index, label in enumerate(self.ticket_labels, start=1)
+        ]
+
+    def attendees(self) -> list[dict]:
+        """One dict per ticket; blank names are named later. A single ticket with no name is the buyer's."""
+        data = self.cleaned_data
+        people = [
+            {part: data.get(f"attendee_{i}_{part}") or "" for part in ("name", "email", "company")}
+            for i in range(1, len(self.ticket_labels) + 1)
+        ]
+        if len(people) == 1 and not people[0]["name"]:
+            people[0] = {"name": data["buyer_name"], "email": data["buyer_email"], "company": data["billing_company"]}
+        return people
+
+    def billing(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "company": data["billing_company"],
+            "address": data["billing_address"],
+            "vat_id": data["billing_vat_id"],
+        }
+
+
+class TicketForm(forms.Form):
+    attendee_name = forms.CharField(max_length=200, label="Name")
+    attendee_email = forms.EmailField(required=False, label="E-mail")
+    company = forms.CharField(max_length=200, required=False, label="Company")
+    job_title = forms.CharField(max_length=200, required=False, label="Job title (badge)")
+    pronouns = forms.CharField(max_length=40, required=False, label="Pronouns (badge)")

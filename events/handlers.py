@@ -1,0 +1,27 @@
+"""What the payments app calls when an order's payment succeeds or is refunded."""
+
+from decimal import Decimal
+
+from events import payments, services
+from events.models import Order
+
+
+def on_succeeded(payment) -> None:
+    """Called once, inside the transaction that records the success: mark paid, or refuse a late one."""
+    order = payment.owner
+    if services.order_payment_succeeded(order=order, amount=payment.amount):
+        payments.order_invoice_for_payment(order=order, payment=payment)
+
+
+def on_refunded(payment, refund_amount: Decimal) -> None:
+    services.order_payment_refunded(order=payment.owner, amount=refund_amount)
+
+
+def describe(order: Order) -> str:
+    return f"{order.event.name}: order {order.code}"
+
+
+def register() -> None:
+    from portal.payments import registry
+
+    registry.register("events.Order", on_succeeded=on_succeeded, on_refunded=on_refunded, describe=describe)

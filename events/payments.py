@@ -1,0 +1,84 @@
+"""Where registration meets the payments app (the payments contract in BRIEF.md).
+
+Registration asks for money in three ways: start (or resume) a payment for an order, issue the
+invoice of a paid order, and refund what an order's payments took.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+
+from events.models import Order
+from portal.payments import invoicing, selectors
+from portal.payments import services as payment_services
+from portal.payments.models import OPEN_STATUSES, PaymentStatus
+
+
+def order_request_payment(*, order: Order) -> str:
+    """The pay page for the order's total: an open payment is resumed (a double click makes no second one)."""
+    open_payment = selectors.payments_for_owner(order).filter(status__in=OPEN_STATUSES, amount=order.total).first()
+    payment = open_payment or payment_services.payment_create(
+        owner=order,
+        amount=order.total,
+        currency=order.currency,
+        payer_email=order.buyer_email,
+        description=f"{order.event.name}: order {order.code}",
+        return_url=settings.SITE_URL + order.get_absolute_url(),
+    )
+    return payment.get_absolute_url()
+
+
+def order_invoice_for_payment(*, order: Order, payment) -> None:
+    """The paid order's invoice, issued on the payment so the payments receipt carries it."""
+    if payment.invoices.exists():
+        return
+    lines = [
+        invoicing.Line(
+            description=f"{line.quantity} × {line.ticket_type.name}, {order.event.name}"
+            + (f" (promo code {order.promo_code.code})" if line.discount and order.promo_code else ""),
+            unit_price=line.total,  # one line per ticket type, after discount: exact to the cent
+        )
+        for line in order.lines.select_related("ticket_type")
+        if line.total > 0
+    ]
+    buyer = {
+        "buyer_name": order.billing_company or order.buyer_name,
+        "buyer_address": order.billing_address,
+        "buyer_vat_id": order.billing_vat_id,
+        "buyer_email": order.buyer_email,
+    }
+    invoice = invoicing.invoice_create(
+        currency=order.currency, buyer=buyer, lines=lines, payment=payment, payment_terms_days=0,
+        notes=f"Order {order.code}",
+    )  # fmt: skip
+    invoicing.invoice_issue(invoice=invoice)
+
+
+def order_refund_payments(*, order: Order, amount: Decimal, reason: str, actor=None) -> Decimal:
+    """Refund up to `amount` of the order's successful payments through the gateway; returns what was refunded."""
+    refunded = Decimal("0")
+    payments = selectors.payments_for_owner(order).filter(
+        status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED], is_duplicate=False
+    )
+    for payment in payments:
+        if refunded >= amount:
+            break
+        part = min(amount - refunded, payment.amount_refundable)
+        if part > 0:
+            payment_services.payment_refund(payment=payment, amount=part, reason=reason, actor=actor)
+            refunded += part
+    return refunded
+
+
+def order_invoice_url(order: Order) -> str:
+    """Where the buyer reads the paid order's invoice (HTML and PDF), or "" when there is none."""
+    if order.total == 0 or not order.is_paid:
+        return ""
+    payment = (
+        selectors.payments_for_owner(order)
+        .filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED], is_duplicate=False)
+        .filter(invoices__isnull=False)
+        .first()
+    )
+    return reverse("payments:invoice", kwargs={"public_id": payment.public_id}) if payment else ""

@@ -1,0 +1,159 @@
+"""Reads for registration: querysets already shaped, so a page costs the same for 5 rows or 500."""
+
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+
+
+def holding_orders_q(now: datetime, prefix: str = "") -> Q:
+    """Orders that own seats: paid ones, and pending ones whose hold has not run out (or awaits approval)."""
+    return Q(**{f"{prefix}status__in": Order.SOLD}) | (
+        Q(**{f"{prefix}status": Order.Status.PENDING})
+        & (Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now}))
+    )
+
+
+def seats_taken(*, ticket_type_ids: list[int], now: datetime, exclude_order_id: int | None = None) -> dict[int, int]:
+    """Seats held or sold per ticket type, counted from the order lines (one query)."""
+    lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id__in=ticket_type_ids)
+    if exclude_order_id:
+        lines = lines.exclude(order_id=exclude_order_id)
+    taken = dict(lines.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
+    return {pk: taken.get(pk) or 0 for pk in ticket_type_ids}
+
+
+def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:
+    """Orders that hold or used this promo code."""
+    orders = Order.objects.filter(holding_orders_q(now), promo_code_id=promo_code_id)
+    if exclude_order_id:
+        orders = orders.exclude(pk=exclude_order_id)
+    return orders.count()
+
+
+def _taken_subquery(now: datetime) -> Coalesce:
+    lines = (
+        OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_type_id")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0))
+
+
+def ticket_types_with_availability(
+    *, event: Event, include_hidden: bool = False, now: datetime | None = None
+) -> QuerySet[TicketType]:
+    """The event's ticket types, each annotated with `taken` and `available` seats."""
+    now = now or timezone.now()
+    qs = TicketType.objects.filter(event=event)
+    if not include_hidden:
+        qs = qs.filter(hidden=False)
+    return (
+        qs.select_related("event")
+        .annotate(taken=_taken_subquery(now))
+        .annotate(available=Greatest(Value(0), Coalesce("capacity", 0) - _taken_subquery(now)))
+        .order_by("position", "pk")
+    )
+
+
+def ticket_types_on_sale(*, event: Event, now: datetime | None = None) -> list[TicketType]:
+    """What the register page offers: visible ticket types whose sale window is open."""
+    now = now or timezone.now()
+    return [tt for tt in ticket_types_with_availability(event=event, now=now) if tt.on_sale(now)]
+
+
+def events_published() -> QuerySet[Event]:
+    return Event.objects.filter(status=Event.Status.PUBLISHED).order_by("start")
+
+
+def events_upcoming(*, now: datetime | None = None) -> QuerySet[Event]:
+    return events_published().filter(end__gte=now or timezone.now())
+
+
+def events_past(*, now: datetime | None = None) -> QuerySet[Event]:
+    return events_published().filter(end__lt=now or timezone.now()).order_by("-start")
+
+
+def event_next_open(*, now: datetime | None = None) -> Event | None:
+    """The next event open for registration (the home page's "next event" slot)."""
+    now = now or timezone.now()
+    return (
+        events_upcoming(now=now)
+        .filter(Q(registration_opens__isnull=True) | Q(registration_opens__lte=now))
+        .filter(Q(registration_closes__isnull=True) | Q(registration_closes__gt=now))
+        .first()
+    )
+
+
+def event_by_slug(slug: str) -> Event | None:
+    return events_published().filter(slug=slug).first()
+
+
+def event_for_registration(slug: str) -> Event:
+    return get_object_or_404(events_published(), slug=slug)
+
+
+def promo_code_find(*, event: Event, code: str) -> PromoCode | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return PromoCode.objects.filter(event=event, code__iexact=code).prefetch_related("ticket_types").first()
+
+
+def _order_queryset() -> QuerySet[Order]:
+    return Order.objects.select_related("event", "promo_code").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("ticket_type")),
+        Prefetch("tickets", queryset=Ticket.objects.select_related("ticket_type").order_by("pk")),
+    )
+
+
+def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
+    """The self-service page's order: the secret in the link is the permission (404 otherwise)."""
+    return get_object_or_404(_order_queryset(), event__slug=slug, code=code, secret=secret)
+
+
+def order_with_details(order_id: int) -> Order:
+    return _order_queryset().get(pk=order_id)
+
+
+def orders_for_user(user) -> QuerySet[Order]:
+    """A person's orders: placed while signed in, or as a guest with one of their verified e-mails."""
+    from allauth.account.models import EmailAddress
+
+    emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return (
+        _order_queryset()
+        .filter(Q(user=user) | Q(buyer_email__in=Subquery(emails)))
+        .exclude(status=Order.Status.EXPIRED)
+        .order_by("-created_at")
+    )
+
+
+def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
+    return Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
+
+
+def event_sales_summary(event: Event) -> dict[str, int]:
+    return Order.objects.filter(event=event).aggregate(
+        paid=Count("pk", filter=Q(status__in=Order.SOLD)), pending=Count("pk", filter=Q(status="pending"))
+    )
+
+
+def tickets_held_by_user(user) -> QuerySet[Ticket]:
+    """Valid tickets someone else bought for this person (the attendee e-mail is one of theirs, verified)."""
+    from allauth.account.models import EmailAddress
+
+    emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return (
+        Ticket.objects.filter(attendee_email__in=Subquery(emails), order__status__in=Order.SOLD)
+        .exclude(order__user=user)
+        .exclude(order__buyer_email__in=Subquery(emails))
+        .select_related("ticket_type", "order__event")
+        .order_by("-order__event__start", "pk")
+    )

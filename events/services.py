@@ -1,0 +1,514 @@
+"""Writes for registration: orders, capacity holds, payment outcomes, attendee changes.
+
+Capacity follows STYLE.md rule 8 (as pretix's services/cart.py does): lock the rows that own the
+capacity (ticket types by pk, then the promo code), count paid orders plus unexpired holds, raise
+SoldOut if the order does not fit, then write, all in one transaction.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from events import selectors
+from events.exceptions import (
+    Busy,
+    ChangesClosed,
+    NotRefundable,
+    OrderInvalid,
+    PromoCodeInvalid,
+    PromoCodeUsedUp,
+    RegistrationClosed,
+    SoldOut,
+)
+from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+from portal.audit import audit
+from portal.tasking import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+# Currencies without minor units (Stripe's list); everything else has cents.
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split()  # noqa: SIM905
+)
+
+
+def money(amount: Decimal, currency: str) -> Decimal:
+    """An amount rounded half up to the currency's smallest unit (cents, or whole yen)."""
+    exponent = Decimal("1") if currency.upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
+    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+# --- Pricing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    ticket_type: TicketType
+    quantity: int
+    unit_price: Decimal
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class Quote:
+    currency: str
+    lines: list[QuoteLine]
+    promo_code: PromoCode | None = None
+    subtotal: Decimal = Decimal("0")
+    discount: Decimal = Decimal("0")
+    total: Decimal = Decimal("0")
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def quantity(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def needs_approval(self) -> bool:
+        return any(line.ticket_type.needs_approval for line in self.lines)
+
+
+def _promo_applies(promo: PromoCode, ticket_type: TicketType) -> bool:
+    eligible = {tt.pk for tt in promo.ticket_types.all()}
+    return not eligible or ticket_type.pk in eligible
+
+
+def order_quote(*, event: Event, quantities: dict[TicketType, int], promo_code: PromoCode | None) -> Quote:
+    """Exact totals: each line's discount is rounded half up to the cent, totals are sums of lines."""
+    lines = []
+    for ticket_type, quantity in sorted(quantities.items(), key=lambda item: (item[0].position, item[0].pk)):
+        if quantity <= 0:
+            continue
+        subtotal = money(ticket_type.price * quantity, event.currency)
+        discount = Decimal("0")
+        if promo_code is not None and _promo_applies(promo_code, ticket_type):
+            if promo_code.kind == PromoCode.Kind.PERCENT:
+                discount = money(subtotal * promo_code.value / Decimal("100"), event.currency)
+            else:
+                discount = money(min(promo_code.value, ticket_type.price) * quantity, event.currency)
+        discount = min(discount, subtotal)
+        lines.append(QuoteLine(ticket_type, quantity, ticket_type.price, subtotal, discount, subtotal - discount))
+    subtotal = sum((line.subtotal for line in lines), Decimal("0"))
+    discount = sum((line.discount for line in lines), Decimal("0"))
+    return Quote(
+        currency=event.currency,
+        lines=lines,
+        promo_code=promo_code,
+        subtotal=money(subtotal, event.currency),
+        discount=money(discount, event.currency),
+        total=money(subtotal - discount, event.currency),
+    )
+
+
+def _check_promo(*, event: Event, code: str, ticket_types: list[TicketType], now: datetime) -> PromoCode | None:
+    if not (code or "").strip():
+        return None
+    promo = selectors.promo_code_find(event=event, code=code)
+    if promo is None or not promo.is_valid_at(now):
+        raise PromoCodeInvalid(f"The promo code {code.strip()!r} is not valid for {event.name}.")
+    if not any(_promo_applies(promo, tt) for tt in ticket_types):
+        raise PromoCodeInvalid(f"The promo code {promo.code} does not apply to the tickets you chose.")
+    return promo
+
+
+def order_validate(
+    *, event: Event, quantities: dict[int, int], promo_code: str = "", now: datetime | None = None
+) -> Quote:
+    """Everything about an order that can be checked without locks: window, types, limits, promo code."""
+    now = now or timezone.now()
+    if not event.registration_is_open(now):
+        raise RegistrationClosed(f"Registration for {event.name} is not open.")
+    if any(int(n) < 0 for n in quantities.values()):
+        raise OrderInvalid("Quantities cannot be negative.")
+    wanted = {int(pk): int(n) for pk, n in quantities.items() if int(n) > 0}
+    if not wanted:
+        raise OrderInvalid("Choose at least one ticket.")
+    types = {tt.pk: tt for tt in TicketType.objects.filter(event=event, pk__in=wanted)}
+    if set(types) != set(wanted):
+        raise OrderInvalid("One of the ticket types is not sold for this event.")
+    promo = _check_promo(event=event, code=promo_code, ticket_types=list(types.values()), now=now)
+    for pk, quantity in wanted.items():
+        ticket_type = types[pk]
+        if not ticket_type.on_sale(now):
+            raise OrderInvalid(f"{ticket_type.name} is not on sale.")
+        if ticket_type.hidden and not (
+            promo and promo.ticket_types.filter(pk=ticket_type.pk).exists()  # hidden types need a code naming them
+        ):
+            raise OrderInvalid("One of the ticket types is not sold for this event.")
+        if quantity > ticket_type.max_per_order:
+            raise OrderInvalid(f"At most {ticket_type.max_per_order} × {ticket_type.name} per order.")
+    return order_quote(event=event, quantities={types[pk]: n for pk, n in wanted.items()}, promo_code=promo)
+
+
+# --- Capacity -----------------------------------------------------------------------------
+
+
+def _locking_enabled() -> bool:
+    # A test hook: switching it off must make the concurrency test oversell (it proves the test
+    # can see a race). Never off in production.
+    return getattr(settings, "EVENTS_CAPACITY_LOCKING", True)
+
+
+def _race_window() -> None:
+    seconds = getattr(settings, "EVENTS_CAPACITY_RACE_WINDOW", 0)
+    if seconds:
+        time.sleep(seconds)
+
+
+def _lock_capacity(*, ticket_type_ids: list[int], promo_code_id: int | None) -> None:
+    """Lock the capacity-owning rows in one global order (ticket types by pk, then the promo code)."""
+    if not _locking_enabled():
+        return
+    if connection.vendor == "postgresql":
+        # Waiting longer than this means a rush: answer "busy, try again" rather than pile up.
+        timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+    list(TicketType.objects.select_for_update().filter(pk__in=ticket_type_ids).order_by("pk").values_list("pk"))
+    if promo_code_id:
+        list(PromoCode.objects.select_for_update().filter(pk=promo_code_id).values_list("pk"))
+
+
+def _check_capacity(*, quote: Quote, now: datetime, exclude_order_id: int | None = None) -> None:
+    taken = selectors.seats_taken(
+        ticket_type_ids=[line.ticket_type.pk for line in quote.lines], now=now, exclude_order_id=exclude_order_id
+    )
+    capacities = dict(
+        TicketType.objects.filter(pk__in=taken).values_list("pk", "capacity")
+    )  # re-read under the lock: staff may have changed it
+    for line in quote.lines:
+        available = max(0, capacities[line.ticket_type.pk] - taken[line.ticket_type.pk])
+        if line.quantity > available:
+            name = line.ticket_type.name
+            message = f"{name} is sold out." if available == 0 else f"Only {available} × {name} left."
+            raise SoldOut(message, extra={"ticket_type": line.ticket_type.pk, "available": available})
+    promo = quote.promo_code
+    if promo is not None and promo.max_uses is not None:
+        max_uses = PromoCode.objects.values_list("max_uses", flat=True).get(pk=promo.pk)
+        used = selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
+        if max_uses is not None and used >= max_uses:
+            raise PromoCodeUsedUp(f"The promo code {promo.code} has been used up.")
+
+
+def _is_contention(exc: OperationalError) -> bool:
+    text = f"{exc} {exc.__cause__}".lower()
+    return any(word in text for word in ("lock", "deadlock", "could not serialize", "busy"))
+
+
+def order_create(
+    *,
+    event: Event,
+    buyer_name: str,
+    buyer_email: str,
+    quantities: dict[int, int],
+    attendees: list[dict] | None = None,
+    promo_code: str = "",
+    billing: dict | None = None,
+    accepted_code_of_conduct: bool = False,
+    user=None,
+) -> Order:
+    """Hold seats for a new order: lock, count paid plus unexpired holds, write; free orders are paid at once."""
+    now = timezone.now()
+    if event.code_of_conduct_url and not accepted_code_of_conduct:
+        raise OrderInvalid("Please accept the code of conduct.")
+    if not buyer_name.strip() or not buyer_email.strip():
+        raise OrderInvalid("Tell us the buyer's name and e-mail.")
+    quote = order_validate(event=event, quantities=quantities, promo_code=promo_code, now=now)
+    attendees = [a for a in (attendees or [])]
+    if attendees and len(attendees) != quote.quantity:
+        raise OrderInvalid("Give one set of attendee details per ticket, or name the attendees later.")
+    billing = billing or {}
+    try:
+        with transaction.atomic():
+            _lock_capacity(
+                ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
+                promo_code_id=quote.promo_code.pk if quote.promo_code else None,
+            )
+            _check_capacity(quote=quote, now=now)
+            _race_window()
+            order = _order_write(
+                event=event,
+                quote=quote,
+                buyer_name=buyer_name.strip(),
+                buyer_email=buyer_email.strip().lower(),
+                attendees=attendees,
+                billing=billing,
+                user=user if getattr(user, "is_authenticated", False) else None,
+                now=now,
+            )
+    except OperationalError as exc:
+        if _is_contention(exc):
+            raise Busy("Many people are registering right now. Please try again in a moment.") from exc
+        raise
+    return order
+
+
+def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, user, now) -> Order:
+    free = quote.total == 0
+    order = Order(
+        event=event,
+        user=user,
+        buyer_name=buyer_name,
+        buyer_email=buyer_email,
+        billing_company=billing.get("company", ""),
+        billing_address=billing.get("address", ""),
+        billing_vat_id=billing.get("vat_id", ""),
+        currency=event.currency,
+        subtotal=quote.subtotal,
+        discount=quote.discount,
+        total=quote.total,
+        promo_code=quote.promo_code,
+        needs_approval=quote.needs_approval,
+        # Waiting for approval holds the seats until staff decide; otherwise a 15-minute hold.
+        expires_at=None if quote.needs_approval else now + timedelta(minutes=settings.ORDER_HOLD_MINUTES),
+    )
+    if free and not quote.needs_approval:
+        order.status = Order.Status.PAID
+        order.paid_at = now
+        order.expires_at = None
+    order.save()
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                ticket_type=line.ticket_type,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                total=line.total,
+            )
+            for line in quote.lines
+        ]
+    )
+    details = iter(attendees)
+    tickets = []
+    for line in quote.lines:
+        for _ in range(line.quantity):
+            person: dict = next(details, {})
+            tickets.append(
+                Ticket(
+                    order=order,
+                    ticket_type=line.ticket_type,
+                    attendee_name=person.get("name", "").strip(),
+                    attendee_email=person.get("email", "").strip(),
+                    company=person.get("company", "").strip(),
+                )
+            )
+    Ticket.objects.bulk_create(tickets)
+    audit(
+        "events.order.create",
+        order,
+        actor=user,
+        data={"code": order.code, "total": str(order.total), "status": order.status},
+    )
+    if order.status == Order.Status.PAID:
+        _after_paid(order)
+    elif order.needs_approval:
+        from events import tasks
+
+        enqueue_on_commit(tasks.send_order_received, order.pk)
+    return order
+
+
+def _after_paid(order: Order) -> None:
+    from events import tasks
+
+    enqueue_on_commit(tasks.send_order_confirmation, order.pk)
+
+
+# --- Payment outcomes ---------------------------------------------------------------------
+
+
+def order_payment_succeeded(*, order: Order, amount: Decimal | None = None) -> bool:
+    """Mark an order paid; a payment after the hold ran out is re-checked against capacity.
+
+    Returns False when the seats are gone: the order stays expired and the payment is refunded
+    automatically (after commit), and the buyer is told.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).select_related("event", "promo_code").get(pk=order.pk)
+        if order.status in Order.SOLD:
+            return True  # the same success told twice
+        if order.status in (Order.Status.CANCELED, Order.Status.REFUNDED) or order.hold_expired(now):
+            if order.status in (Order.Status.PENDING, Order.Status.EXPIRED) and _seats_still_free(order, now):
+                return _mark_paid(order, now, late=True)
+            if order.status == Order.Status.PENDING:
+                order.transition(Order.Status.EXPIRED)
+                order.save(update_fields=["status"])
+            audit("events.order.late_payment_refused", order, data={"code": order.code})
+            from events import tasks
+
+            enqueue_on_commit(tasks.refund_late_payment, order.pk)
+            return False
+        return _mark_paid(order, now, late=False)
+
+
+def _seats_still_free(order: Order, now: datetime) -> bool:
+    lines = list(order.lines.select_related("ticket_type"))
+    quote = Quote(
+        currency=order.currency,
+        lines=[
+            QuoteLine(line.ticket_type, line.quantity, line.unit_price, line.total, line.discount, line.total)
+            for line in lines
+        ],
+        promo_code=order.promo_code,
+    )
+    _lock_capacity(
+        ticket_type_ids=sorted(line.ticket_type_id for line in lines),
+        promo_code_id=order.promo_code_id,
+    )
+    try:
+        _check_capacity(quote=quote, now=now, exclude_order_id=order.pk)
+    except SoldOut:
+        return False
+    return True
+
+
+def _mark_paid(order: Order, now: datetime, *, late: bool) -> bool:
+    order.transition(Order.Status.PAID)
+    order.paid_at = now
+    order.expires_at = None
+    order.save(update_fields=["status", "paid_at", "expires_at"])
+    audit("events.order.paid", order, data={"code": order.code, "late": late, "total": str(order.total)})
+    _after_paid(order)
+    return True
+
+
+def order_payment_refunded(*, order: Order, amount: Decimal) -> Order:
+    """Record a refund the gateway confirmed: refunded in full, or partially."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        order.refunded_amount = money(order.refunded_amount + amount, order.currency)
+        if order.status in (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED, Order.Status.CANCELED):
+            full = order.refunded_amount >= order.total
+            if order.status == Order.Status.CANCELED:
+                if full:
+                    order.transition(Order.Status.REFUNDED)
+            else:
+                order.transition(Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED)
+        order.save(update_fields=["refunded_amount", "status"])
+        audit("events.order.refunded", order, data={"code": order.code, "amount": str(amount)})
+    return order
+
+
+# --- Holds --------------------------------------------------------------------------------
+
+
+def orders_expire(*, now: datetime | None = None) -> int:
+    """Expire pending orders whose hold ran out, so their seats count as free again."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in selectors.orders_to_expire(now=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            order = Order.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if order is None or not (order.status == Order.Status.PENDING and order.hold_expired(now)):
+                continue  # being paid right now, or already moved on
+            order.transition(Order.Status.EXPIRED)
+            order.save(update_fields=["status"])
+            audit("events.order.expire", order, data={"code": order.code})
+            expired += 1
+    return expired
+
+
+def order_approve(*, order: Order, actor) -> Order:
+    """Staff approve an order that needs approval: free ones are paid, others get a fresh hold to pay."""
+    now = timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not order.awaiting_approval:
+            raise OrderInvalid(f"Order {order.code} is not waiting for approval.")
+        order.approved_at = now
+        if order.total == 0:
+            order.transition(Order.Status.PAID)
+            order.paid_at = now
+            order.save(update_fields=["approved_at", "status", "paid_at"])
+            _after_paid(order)
+        else:
+            order.expires_at = now + timedelta(minutes=settings.ORDER_APPROVED_HOLD_MINUTES)
+            order.save(update_fields=["approved_at", "expires_at"])
+            from events import tasks
+
+            enqueue_on_commit(tasks.send_order_approved, order.pk)
+        audit("events.order.approve", order, actor=actor, data={"code": order.code})
+    return order
+
+
+# --- Self-service -------------------------------------------------------------------------
+
+
+def ticket_update(
+    *,
+    ticket: Ticket,
+    attendee_name: str,
+    attendee_email: str = "",
+    company: str = "",
+    job_title: str = "",
+    pronouns: str = "",
+    actor=None,
+) -> Ticket:
+    """Name an attendee, or change name and company until the event's cut-off."""
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("order__event").get(pk=ticket.pk)
+        order, event = ticket.order, ticket.order.event
+        if order.status not in (*Order.SOLD, Order.Status.PENDING) or order.hold_expired(now):
+            raise ChangesClosed("Tickets of this order can no longer be changed.")
+        cutoff = event.changes_cutoff or event.start
+        if ticket.is_named and now >= cutoff:
+            raise ChangesClosed(f"Names can be changed until {event.local(cutoff):%d %B %Y, %H:%M %Z}.")
+        if not attendee_name.strip():
+            raise OrderInvalid("The attendee needs a name.")
+        before = {"name": ticket.attendee_name, "company": ticket.company}
+        ticket.attendee_name = attendee_name.strip()
+        ticket.attendee_email = attendee_email.strip()
+        ticket.company = company.strip()
+        ticket.job_title = job_title.strip()
+        ticket.pronouns = pronouns.strip()
+        ticket.save()
+        audit(
+            "events.ticket.update",
+            ticket,
+            actor=actor,
+            data={"before": before, "after": {"name": ticket.attendee_name, "company": ticket.company}},
+        )
+    return ticket
+
+
+def order_can_cancel(order: Order, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if order.status == Order.Status.PENDING and not order.hold_expired(now):
+        return True
+    if order.status != Order.Status.PAID or order.refunded_amount:
+        return False
+    if order.total == 0:
+        return now < order.event.start
+    return order.event.refund_cutoff is not None and now < order.event.refund_cutoff
+
+
+def order_cancel(*, order: Order, actor=None) -> Order:
+    """Cancel within the refund policy: seats return at once, a paid amount is refunded through the gateway."""
+    now = timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).select_related("event").get(pk=order.pk)
+        if not order_can_cancel(order, now):
+            raise NotRefundable("This order can no longer be canceled; see the event's refund policy.")
+        refund = order.status == Order.Status.PAID and order.total > 0
+        order.transition(Order.Status.CANCELED)
+        order.canceled_at = now
+        order.save(update_fields=["status", "canceled_at"])
+        audit("events.order.cancel", order, actor=actor, data={"code": order.code, "refund": refund})
+        from events import tasks
+
+        if refund:
+            enqueue_on_commit(tasks.refund_canceled_order, order.pk)
+        enqueue_on_commit(tasks.send_order_canceled, order.pk)
+    return order

@@ -1,0 +1,54 @@
+"""Registration's Celery tasks: each takes ids, loads rows and calls one service or e-mail."""
+
+import logging
+
+from celery import shared_task
+
+from events import emails, payments, services
+from events.models import Order
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="events.expire_orders")
+def expire_orders() -> int:
+    """Beat, every minute: release the seats of pending orders whose hold ran out."""
+    return services.orders_expire()
+
+
+@shared_task(name="events.send_order_confirmation", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_order_confirmation(order_id: int) -> None:
+    emails.send_order_confirmation(order_id)
+
+
+@shared_task(name="events.send_order_received")
+def send_order_received(order_id: int) -> None:
+    emails.send_order_received(order_id)
+
+
+@shared_task(name="events.send_order_approved")
+def send_order_approved(order_id: int) -> None:
+    emails.send_order_approved(order_id)
+
+
+@shared_task(name="events.send_order_canceled")
+def send_order_canceled(order_id: int) -> None:
+    emails.send_order_canceled(order_id)
+
+
+@shared_task(name="events.refund_late_payment", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def refund_late_payment(order_id: int) -> None:
+    """A payment arrived after the hold ran out and the seats were gone: give the money back, tell the buyer."""
+    order = Order.objects.select_related("event").get(pk=order_id)
+    refunded = payments.order_refund_payments(
+        order=order, amount=order.total, reason="Seats sold out before the payment arrived"
+    )
+    emails.send_late_payment_refunded(order_id, refunded)
+
+
+@shared_task(name="events.refund_canceled_order", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def refund_canceled_order(order_id: int) -> None:
+    order = Order.objects.select_related("event").get(pk=order_id)
+    payments.order_refund_payments(
+        order=order, amount=order.total - order.refunded_amount, reason="Canceled by the buyer"
+    )

@@ -1,0 +1,21 @@
+"""Mounted at /events/ before Wagtail's catch-all; only register/ and order/… subpaths, so
+Wagtail keeps /events/ and /events/<slug>/."""
+
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+
+_order = "<slug:slug>/order/<str:code>/<str:secret>/"
+
+urlpatterns = [
+    path("<slug:slug>/register/", views.register, name="register"),
+    path(_order, views.order_detail, name="order"),
+    path(_order + "cancel/", views.order_cancel, name="order-cancel"),
+    path(_order + "pay/", views.order_pay, name="order-pay"),
+    path(_order + "tickets.pdf", views.order_tickets_pdf, name="order-tickets-pdf"),
+    path(_order + "calendar.ics", views.order_calendar, name="order-calendar"),
+    path(_order + "tickets/<str:ticket_code>/", views.ticket_change, name="ticket-change"),
+    path(_order + "tickets/<str:ticket_code>/qr.png", views.ticket_qr, name="ticket-qr"),
+]

@@ -1,0 +1,188 @@
+"""Registration and the order's self-service page: parse input, fetch, call one service."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from events import documents, emails, payments, selectors, services
+from events.exceptions import ApplicationError
+from events.forms import OrderDetailsForm, TicketChoiceForm, TicketForm
+from events.models import Order
+
+
+def _ticket_labels(quote) -> list[str]:
+    labels = []
+    for line in quote.lines:
+        for n in range(1, line.quantity + 1):
+            labels.append(f"{line.ticket_type.name} {n}" if line.quantity > 1 else line.ticket_type.name)
+    return labels
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug: str):
+    """Two steps without JavaScript: choose tickets (GET), then details and summary (POST places the order)."""
+    event = selectors.event_for_registration(slug)
+    ticket_types = selectors.ticket_types_on_sale(event=event)
+    data = request.POST if request.method == "POST" else request.GET
+    choice = TicketChoiceForm(data if ("step" in data) else None, ticket_types=ticket_types)
+    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
+    if not choice.is_bound or not context["open"]:
+        return render(request, "events/register.html", context)
+    if not choice.is_valid():
+        return render(request, "events/register.html", context, status=400)
+    try:
+        quote = services.order_validate(
+            event=event, quantities=choice.quantities(), promo_code=choice.cleaned_data["promo_code"]
+        )
+    except ApplicationError as error:
+        choice.add_error(None, error.message)
+        return render(request, "events/register.html", context, status=400)
+
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"buyer_name": request.user.get_full_name(), "buyer_email": request.user.email}
+    details = OrderDetailsForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        ticket_labels=_ticket_labels(quote),
+        code_of_conduct_url=event.code_of_conduct_url,
+    )
+    context.update(quote=quote, details=details, hold_minutes=settings.ORDER_HOLD_MINUTES)
+    if request.method == "GET" or not details.is_valid():
+        return render(request, "events/register_details.html", context, status=200 if not details.errors else 400)
+    try:
+        order = services.order_create(
+            event=event,
+            buyer_name=details.cleaned_data["buyer_name"],
+            buyer_email=details.cleaned_data["buyer_email"],
+            quantities=choice.quantities(),
+            attendees=details.attendees(),
+            promo_code=choice.cleaned_data["promo_code"],
+            billing=details.billing(),
+            accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
+            user=request.user,
+        )
+    except ApplicationError as error:
+        details.add_error(None, error.message)
+        status = 503 if error.code == "busy" else 409 if error.status_code == 409 else 400
+        return render(request, "events/register_details.html", context, status=status)
+    return _after_order(request, order)
+
+
+def _after_order(request, order: Order):
+    if order.status == Order.Status.PAID:
+        messages.success(request, "You are registered. Your tickets are on their way to your inbox.")
+        return redirect(order.get_absolute_url())
+    if order.awaiting_approval:
+        messages.info(request, "Thank you! Your registration waits for our approval; we will write to you.")
+        return redirect(order.get_absolute_url())
+    try:
+        return redirect(payments.order_request_payment(order=order))
+    except ApplicationError as error:
+        messages.warning(request, error.message)
+        return redirect(order.get_absolute_url())
+
+
+def _order(slug: str, code: str, secret: str) -> Order:
+    return selectors.order_for_secret(slug=slug, code=code, secret=secret)
+
+
+@require_GET
+def order_detail(request, slug: str, code: str, secret: str):
+    """The self-service page, reached by the secret link in the e-mails."""
+    order = _order(slug, code, secret)
+    can_change = order.status in (*Order.SOLD, Order.Status.PENDING) and not order.hold_expired()
+    tickets = [
+        (ticket, TicketForm(initial={f: getattr(ticket, f) for f in TicketForm.base_fields}, prefix=f"t{ticket.pk}"))
+        for ticket in order.tickets.all()
+    ]
+    return render(
+        request,
+        "events/order.html",
+        {
+            "order": order,
+            "event": order.event,
+            "tickets": tickets,
+            "can_change": can_change,
+            "can_cancel": services.order_can_cancel(order),
+            "invoice_url": payments.order_invoice_url(order),
+            "can_pay": order.status == Order.Status.PENDING
+            and order.total > 0
+            and not order.awaiting_approval
+            and not order.hold_expired(),
+        },
+    )
+
+
+@require_POST
+def ticket_change(request, slug: str, code: str, secret: str, ticket_code: str):
+    order = _order(slug, code, secret)
+    ticket = get_object_or_404(order.tickets.all(), code=ticket_code)
+    form = TicketForm(request.POST, prefix=f"t{ticket.pk}")
+    if not form.is_valid():
+        messages.error(request, "Please give the attendee's name (and a valid e-mail, if any).")
+        return redirect(order.get_absolute_url())
+    try:
+        services.ticket_update(ticket=ticket, actor=request.user, **form.cleaned_data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Saved: {form.cleaned_data['attendee_name']}.")
+    return redirect(order.get_absolute_url())
+
+
+@require_POST
+def order_cancel(request, slug: str, code: str, secret: str):
+    order = _order(slug, code, secret)
+    try:
+        services.order_cancel(order=order, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your order is canceled." + (" The refund is on its way." if order.is_paid else ""))
+    return redirect(order.get_absolute_url())
+
+
+@require_POST
+def order_pay(request, slug: str, code: str, secret: str):
+    order = _order(slug, code, secret)
+    if order.status != Order.Status.PENDING or order.hold_expired() or order.awaiting_approval:
+        messages.error(request, "This order cannot be paid any more.")
+        return redirect(order.get_absolute_url())
+    return _after_order(request, order)
+
+
+@require_GET
+def ticket_qr(request, slug: str, code: str, secret: str, ticket_code: str):
+    """A ticket's QR code as a PNG, for paid orders only."""
+    order = _order(slug, code, secret)
+    if not order.is_paid:
+        raise Http404("Tickets are issued once the order is paid.")
+    ticket = get_object_or_404(order.tickets.all(), code=ticket_code)
+    response = HttpResponse(emails.ticket_qr_png(ticket, scale=8), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{order.code}-{ticket.pk}.png"'
+    return response
+
+
+@require_GET
+def order_tickets_pdf(request, slug: str, code: str, secret: str):
+    """All the order's tickets in one printable PDF, for paid orders only."""
+    order = _order(slug, code, secret)
+    if not order.is_paid:
+        raise Http404("Tickets are issued once the order is paid.")
+    response = HttpResponse(documents.order_tickets_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{order.code}.pdf"'
+    return response
+
+
+@require_GET
+def order_calendar(request, slug: str, code: str, secret: str):
+    order = _order(slug, code, secret)
+    response = HttpResponse(
+        emails.event_ics(order.event, url=request.build_absolute_uri(order.event.get_absolute_url())),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{order.event.slug}.ics"'
+    return response

@@ -1,0 +1,147 @@
+"""Staff screens for registration: events, ticket types and promo codes are edited in the admin;
+orders are read-only there (they change only through services) and approvals have their own page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from events import services
+from events.exceptions import ApplicationError
+from events.models import Event, Order, PromoCode, TicketType
+
+
+class EventViewSet(ModelViewSet):
+    model = Event
+    icon = "date"
+    list_display = ["name", "start", "city", "status"]
+    list_filter = ["status"]
+    search_fields = ["name", "city"]
+    form_fields = [
+        "name",
+        "slug",
+        "summary",
+        "venue",
+        "city",
+        "country",
+        "start",
+        "end",
+        "time_zone",
+        "currency",
+        "registration_opens",
+        "registration_closes",
+        "status",
+        "refund_policy",
+        "refund_cutoff",
+        "changes_cutoff",
+        "code_of_conduct_url",
+    ]
+
+
+class TicketTypeViewSet(ModelViewSet):
+    model = TicketType
+    icon = "tag"
+    list_display = ["name", "event", "price", "capacity", "sale_ends", "needs_approval", "hidden"]
+    list_filter = ["event", "needs_approval", "hidden"]
+    form_fields = [
+        "event",
+        "name",
+        "description",
+        "price",
+        "capacity",
+        "sale_starts",
+        "sale_ends",
+        "max_per_order",
+        "needs_approval",
+        "hidden",
+        "position",
+    ]
+
+
+class PromoCodeViewSet(ModelViewSet):
+    model = PromoCode
+    icon = "pick"
+    list_display = ["code", "event", "kind", "value", "max_uses", "valid_until", "active"]
+    list_filter = ["event", "active"]
+    search_fields = ["code"]
+    form_fields = ["event", "code", "kind", "value", "ticket_types", "max_uses", "valid_from", "valid_until", "active"]
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Orders move only through the services (capacity, payments, audit): never edited by hand."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("add", "change", "delete") and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class OrderViewSet(ModelViewSet):
+    model = Order
+    icon = "list-ul"
+    list_display = ["code", "buyer_name", "buyer_email", "event", "status", "total", "created_at"]
+    list_filter = ["event", "status"]
+    search_fields = ["code", "buyer_name", "buyer_email"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["buyer_name"]
+
+
+register_permission_policy(Order, ReadOnlyPermissionPolicy(Order))
+
+
+class EventsGroup(ModelViewSetGroup):
+    menu_label = "Registration"
+    menu_icon = "date"
+    menu_order = 300
+    items = (
+        EventViewSet("events_event", url_prefix="events/event"),
+        TicketTypeViewSet("events_tickettype", url_prefix="events/tickettype"),
+        PromoCodeViewSet("events_promocode", url_prefix="events/promocode"),
+        OrderViewSet("events_order", url_prefix="events/order"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return EventsGroup()
+
+
+@permission_required("events.change_order", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def approvals(request):
+    """Orders waiting for staff approval (students, speakers); approving asks the buyer to pay."""
+    if request.method == "POST":
+        order = get_object_or_404(Order, pk=request.POST.get("order"))
+        try:
+            services.order_approve(order=order, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Order {order.code} approved; the buyer has been told.")
+        return redirect("events_approvals")
+    waiting = (
+        Order.objects.filter(status=Order.Status.PENDING, needs_approval=True, approved_at__isnull=True)
+        .select_related("event")
+        .prefetch_related("lines__ticket_type")
+        .order_by("created_at")
+    )
+    return TemplateResponse(request, "events/admin/approvals.html", {"orders": waiting})
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("events/approvals/", approvals, name="events_approvals")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_approvals_menu_item():
+    return MenuItem("Approvals", reverse("events_approvals"), icon_name="tick", order=310)

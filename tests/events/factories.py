@@ -1,0 +1,62 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from events.models import Event, PromoCode, TicketType
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    name = factory.Sequence(lambda n: f"OpenInfra Summit {n}")
+    slug = factory.Sequence(lambda n: f"summit-{n}")
+    summary = "Open infrastructure, together."
+    venue = "Convention Centre"
+    city = "Vancouver"
+    country = "Canada"
+    start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=120))
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(days=2))
+    time_zone = "America/Vancouver"
+    currency = "USD"
+    registration_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    registration_closes = factory.LazyAttribute(lambda o: o.start)
+    status = Event.Status.PUBLISHED
+    refund_policy = "Full refund until 30 days before the summit."
+    refund_cutoff = factory.LazyAttribute(lambda o: o.start - timedelta(days=30))
+    changes_cutoff = factory.LazyAttribute(lambda o: o.start - timedelta(days=2))
+    code_of_conduct_url = "https://openinfra.example/coc/"
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketType
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Ticket {n}")
+    price = Decimal("749.99")
+    capacity = 100
+    max_per_order = 10
+    position = factory.Sequence(lambda n: n)
+
+
+class PromoCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PromoCode
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    code = factory.Sequence(lambda n: f"CODE{n}")
+    kind = PromoCode.Kind.PERCENT
+    value = Decimal("20")
+
+    @factory.post_generation
+    def ticket_types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.ticket_types.set(extracted)
+
+
+def buyer(n: int = 0) -> dict:
+    return {"buyer_name": f"Buyer {n}", "buyer_email": f"buyer{n}@example.org"}

@@ -1,0 +1,96 @@
+"""Acceptance 2: 200 buyers on 40 threads race for the last seats on PostgreSQL.
+
+The test proves it can see a race: with the lock switched off (EVENTS_CAPACITY_LOCKING=False)
+and a sleep between count and write, the same run oversells.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from events import services
+from events.exceptions import Busy, SoldOut
+from events.models import Order, OrderLine
+from tests.events.factories import PromoCodeFactory, TicketTypeFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+BUYERS = 200
+THREADS = 40
+
+
+def _race(ticket_type, *, promo_code: str = "") -> dict[str, int]:
+    """Every buyer asks for one seat; a "busy, try again" answer is retried like a person would."""
+    outcomes: dict[str, int] = {"ok": 0, "sold_out": 0, "busy_retries": 0}
+    lock = threading.Lock()
+    start = threading.Barrier(THREADS)
+
+    def buy(n: int) -> None:
+        if n < THREADS:
+            start.wait()  # the first wave starts together
+        try:
+            for _attempt in range(20):
+                try:
+                    services.order_create(
+                        event=ticket_type.event,
+                        quantities={ticket_type.pk: 1},
+                        promo_code=promo_code,
+                        accepted_code_of_conduct=True,
+                        buyer_name=f"Buyer {n}",
+                        buyer_email=f"buyer{n}@example.org",
+                    )
+                    result = "ok"
+                    break
+                except SoldOut:
+                    result = "sold_out"
+                    break
+                except Busy:
+                    with lock:
+                        outcomes["busy_retries"] += 1
+            with lock:
+                outcomes[result] += 1
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        list(pool.map(buy, range(BUYERS)))
+    return outcomes
+
+
+def _seats(ticket_type) -> int:
+    return OrderLine.objects.filter(ticket_type=ticket_type).aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def test_last_fifty_seats_are_never_oversold(settings):
+    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.005  # the window is wide open, the lock must still hold
+    ticket_type = TicketTypeFactory(capacity=50, price=Decimal("749.00"))
+    outcomes = _race(ticket_type)
+    assert outcomes["ok"] == 50
+    assert outcomes["sold_out"] == BUYERS - 50
+    assert _seats(ticket_type) == 50
+
+
+def test_promo_code_limited_to_ten_uses_is_never_overused(settings):
+    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.005
+    ticket_type = TicketTypeFactory(capacity=1000, price=Decimal("749.00"))
+    PromoCodeFactory(event=ticket_type.event, code="TEN", max_uses=10, ticket_types=[ticket_type])
+    outcomes = _race(ticket_type, promo_code="TEN")
+    assert outcomes["ok"] == 10
+    assert Order.objects.filter(promo_code__code="TEN").count() == 10
+
+
+def test_without_the_lock_the_same_race_oversells(settings):
+    """The control: it shows the two tests above would catch a missing lock."""
+    settings.EVENTS_CAPACITY_LOCKING = False
+    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.05
+    ticket_type = TicketTypeFactory(capacity=50, price=Decimal("749.00"))
+    _race(ticket_type)
+    assert _seats(ticket_type) > 50
+    promo_type = TicketTypeFactory(event=ticket_type.event, capacity=1000, price=Decimal("749.00"))
+    PromoCodeFactory(event=ticket_type.event, code="TEN", max_uses=10, ticket_types=[promo_type])
+    _race(promo_type, promo_code="TEN")
+    assert Order.objects.filter(promo_code__code="TEN").count() > 10

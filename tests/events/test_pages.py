@@ -1,0 +1,84 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from events import selectors
+from events.models import Event, PromoCode, TicketType
+from portal.event_pages import EventPage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(site_with_home):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_demo_has_an_open_summit_months_ahead_and_vancouver_2023_in_the_past(demo):
+    upcoming = selectors.event_next_open()
+    assert upcoming is not None and upcoming.registration_is_open()
+    days_ahead = (upcoming.start - timezone.now()).days
+    assert 90 <= days_ahead <= 150
+    names = {tt.name: tt for tt in TicketType.objects.filter(event=upcoming)}
+    assert set(names) == {"Early bird", "Full access", "Student", "Virtual pass"}
+    assert names["Student"].needs_approval and names["Virtual pass"].price == 0
+    assert timezone.now() < names["Early bird"].sale_ends < upcoming.start
+    promo = PromoCode.objects.get(event=upcoming, code="COMMUNITY20")
+    assert list(promo.ticket_types.all()) == [names["Full access"]] and promo.value == 20
+    vancouver = Event.objects.get(slug="openinfra-summit-vancouver-2023")
+    start = vancouver.local(vancouver.start)
+    assert (start.year, start.month, start.day, vancouver.time_zone, vancouver.currency) == (
+        2023,
+        6,
+        13,
+        "America/Vancouver",
+        "USD",
+    )
+    assert vancouver.local(vancouver.end).day == 15
+    assert EventPage.objects.count() == 2
+
+
+def test_events_index_lists_upcoming_and_past(client, demo, django_assert_max_num_queries):
+    response = client.get("/events/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    upcoming, past = html.split("Past events")
+    assert "OpenInfra Summit Europe" in upcoming and "Vancouver 2023" in past
+    assert not response.cookies
+
+
+def test_event_page_shows_local_dates_and_availability_from_the_event(client, demo):
+    response = client.get("/events/openinfra-summit-vancouver-2023/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Tuesday 13 June 2023" in html and "America/Vancouver" in html
+    assert "Sold out" in html  # the 2023 early bird
+    upcoming = selectors.event_next_open()
+    html = client.get(f"/events/{upcoming.slug}/").content.decode()
+    assert "749.00\u00a0EUR" in html and "Register now" in html and "1500 of 1500 left" in html
+
+
+def test_register_url_does_not_shadow_wagtail(client, demo):
+    upcoming = selectors.event_next_open()
+    assert client.get(f"/events/{upcoming.slug}/register/").status_code == 200
+    assert client.get("/events/no-such-event/").status_code == 404
+
+
+def test_an_event_page_needs_an_event_with_its_slug(demo):
+    from django.core.exceptions import ValidationError
+
+    page = EventPage(title="Nowhere", slug="no-such-event")
+    with pytest.raises(ValidationError):
+        page.clean()
+    EventPage(title="Vancouver", slug="openinfra-summit-vancouver-2023").clean()
+
+
+def test_home_page_shows_the_next_open_summit(client, demo):
+    upcoming = selectors.event_next_open()
+    html = client.get("/").content.decode()
+    assert "Next event" in html and upcoming.name in html and upcoming.get_register_url() in html
+
+
+def test_event_page_describes_the_event_for_search_engines(client, demo):
+    html = client.get("/events/openinfra-summit-vancouver-2023/").content.decode()
+    assert '"@type":"Event"' in html and '"startDate":"2023-06-13T09:00:00-07:00"' in html

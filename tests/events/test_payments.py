@@ -1,0 +1,170 @@
+"""Registration paid through the real payments core and localstripe (acceptance 1 and 3)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from events import services
+from events.models import Order
+from portal.payments.models import Payment, PaymentStatus
+from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
+from tests.payments.conftest import GOOD_CARD, card_token
+
+pytestmark = [pytest.mark.localstripe, pytest.mark.django_db]
+
+
+def _attachments(message, suffix):
+    return [a for a in message.attachments if a[0].endswith(suffix)]
+
+
+def test_acceptance_1_two_full_access_with_20_percent_paid_by_card(
+    client, localstripe, django_capture_on_commit_callbacks
+):
+    event = EventFactory(slug="summit", currency="USD")
+    full = TicketTypeFactory(event=event, name="Full access", price=Decimal("749.99"))
+    PromoCodeFactory(event=event, code="COMMUNITY20", value=Decimal("20"), ticket_types=[full])
+
+    response = client.post(
+        "/events/summit/register/",
+        {
+            "step": "place",
+            f"qty_{full.pk}": "2",
+            "promo_code": "COMMUNITY20",
+            "buyer_name": "Ada Lovelace",
+            "buyer_email": "ada@example.org",
+            "attendee_1_name": "Ada Lovelace",
+            "attendee_2_name": "Charles Babbage",
+            "billing_company": "Analytical Engines Ltd",
+            "accept_code_of_conduct": "on",
+        },
+    )
+    order = Order.objects.get()
+    payment = Payment.objects.get()
+    assert response.status_code == 302 and response["Location"] == payment.get_absolute_url()
+    # 2 × 749.99 = 1,499.98; 20 % off = 300.00 (299.996 rounded half up); 1,199.98 to pay.
+    assert (order.subtotal, order.discount, order.total) == (Decimal("1499.98"), Decimal("300.00"), Decimal("1199.98"))
+    assert (payment.amount, payment.currency, payment.payer_email) == (Decimal("1199.98"), "USD", "ada@example.org")
+    # The pay page resumes the same payment rather than making a second one.
+    assert client.post(f"{order.get_absolute_url()}pay/")["Location"] == payment.get_absolute_url()
+    assert Payment.objects.count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/payments/{payment.public_id}/card/", {"token": card_token(localstripe, GOOD_CARD)})
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert order.status == Order.Status.PAID and order.paid_at is not None
+
+    tickets_mail = next(m for m in mail.outbox if "Your tickets" in m.subject)
+    assert tickets_mail.to == ["ada@example.org"]
+    assert len(_attachments(tickets_mail, ".png")) == 2
+    assert all(png.startswith(b"\x89PNG") for _, png, _ in _attachments(tickets_mail, ".png"))
+    assert len(_attachments(tickets_mail, ".ics")) == 1
+    assert "1,199.98\u00a0USD" in tickets_mail.body and "300.00\u00a0USD" in tickets_mail.body
+    receipt = next(m for m in mail.outbox if "Payment received" in m.subject)
+    assert _attachments(receipt, ".pdf"), "the paid invoice comes with the receipt"
+    invoice = payment.invoices.get()
+    assert invoice.total == Decimal("1199.98") and invoice.buyer_name == "Analytical Engines Ltd"
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert f"/payments/{payment.public_id}/invoice/" in page and "Download all tickets" in page
+
+
+def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
+    localstripe, django_capture_on_commit_callbacks
+):
+    from events import payments
+    from portal.payments import services as payment_services
+
+    ticket_type = TicketTypeFactory(capacity=2, price=Decimal("100.00"))
+    late = services.order_create(
+        event=ticket_type.event,
+        quantities={ticket_type.pk: 2},
+        buyer_name="Late",
+        buyer_email="late@example.org",
+        accepted_code_of_conduct=True,
+    )
+    payments.order_request_payment(order=late)
+    payment = Payment.objects.get()
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert services.orders_expire() == 1  # the hold ran out: the seats return
+        services.order_create(
+            event=ticket_type.event,
+            quantities={ticket_type.pk: 2},
+            buyer_name="Quick",
+            buyer_email="quick@example.org",
+            accepted_code_of_conduct=True,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, GOOD_CARD))
+    payment.refresh_from_db()
+    late.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUNDED and payment.amount_refunded == Decimal("100.00") * 2
+    assert late.status == Order.Status.EXPIRED and late.refunded_amount == Decimal("200.00")
+    told = [m for m in mail.outbox if m.to == ["late@example.org"] and "was refunded" in m.subject]
+    assert len(told) == 1 and "sold to someone else" in told[0].body
+    assert not [m for m in mail.outbox if "Your tickets" in m.subject]
+
+
+def test_cancel_within_the_refund_policy_refunds_through_the_gateway(
+    client, localstripe, django_capture_on_commit_callbacks
+):
+    from events import payments
+    from portal.payments import services as payment_services
+
+    ticket_type = TicketTypeFactory(capacity=1, price=Decimal("250.00"))
+    order = services.order_create(
+        event=ticket_type.event,
+        quantities={ticket_type.pk: 1},
+        buyer_name="Lin",
+        buyer_email="lin@example.org",
+        accepted_code_of_conduct=True,
+    )
+    payments.order_request_payment(order=order)
+    payment = Payment.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, GOOD_CARD))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{order.get_absolute_url()}cancel/")
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED and order.refunded_amount == Decimal("250.00")
+    assert payment.status == PaymentStatus.REFUNDED
+    assert any("canceled" in m.subject for m in mail.outbox)
+
+
+def test_a_payment_that_arrives_late_with_seats_still_free_is_kept(localstripe, django_capture_on_commit_callbacks):
+    from events import payments
+    from portal.payments import services as payment_services
+
+    ticket_type = TicketTypeFactory(capacity=5, price=Decimal("100.00"))
+    order = services.order_create(
+        event=ticket_type.event,
+        quantities={ticket_type.pk: 1},
+        buyer_name="Slow",
+        buyer_email="slow@example.org",
+        accepted_code_of_conduct=True,
+    )
+    payments.order_request_payment(order=order)
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        services.orders_expire()
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_services.payment_pay_with_card(payment=Payment.objects.get(), token=card_token(localstripe))
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert any("Your tickets" in m.subject for m in mail.outbox)
+
+
+def test_event_currency_free_event_never_reaches_the_gateway():
+    virtual = TicketTypeFactory(event=EventFactory(currency="EUR"), price=Decimal("0"))
+    order = services.order_create(
+        event=virtual.event,
+        quantities={virtual.pk: 3},
+        buyer_name="Free",
+        buyer_email="free@example.org",
+        accepted_code_of_conduct=True,
+    )
+    assert order.status == Order.Status.PAID and not Payment.objects.exists()
