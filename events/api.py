@@ -6,8 +6,12 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from events import selectors
-from events.models import Event, TicketType
+from events import selectors, services
+from events.models import Event, Order, OrderLine, Ticket, TicketType
+from portal.api.authentication import actor_for
+from portal.api.http import PublicEndpointMixin
+from portal.api.pagination import PAGE, PAGE_SIZE, paginated
+from portal.api.permissions import HasScope
 from portal.api.routers import router
 
 
@@ -89,7 +93,75 @@ class TicketTypeSerializer(serializers.ModelSerializer):
         return ticket_type.on_sale()
 
 
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
+class OrderLineSerializer(serializers.ModelSerializer):
+    ticket_type = serializers.CharField(source="ticket_type.name")
+
+    class Meta:
+        model = OrderLine
+        fields = ["ticket_type", "quantity", "unit_price", "discount", "total"]
+
+
+class StaffOrderSerializer(serializers.ModelSerializer):
+    promo_code = serializers.CharField(source="promo_code.code", allow_null=True, default=None)
+    lines = OrderLineSerializer(many=True)
+    tickets = serializers.SerializerMethodField(help_text="How many tickets the order holds.")
+
+    class Meta:
+        model = Order
+        fields = [
+            "code",
+            "status",
+            "buyer_name",
+            "buyer_email",
+            "billing_company",
+            "currency",
+            "subtotal",
+            "discount",
+            "total",
+            "refunded_amount",
+            "promo_code",
+            "needs_approval",
+            "approved_at",
+            "created_at",
+            "paid_at",
+            "canceled_at",
+            "lines",
+            "tickets",
+        ]
+
+    def get_tickets(self, order: Order) -> int:
+        return len(order.tickets.all())
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    ticket_type = serializers.CharField(source="ticket_type.name")
+    order = serializers.CharField(source="order.code")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "code",
+            "attendee_name",
+            "attendee_email",
+            "company",
+            "job_title",
+            "pronouns",
+            "ticket_type",
+            "order",
+            "checked_in_at",
+        ]
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40, help_text="The code on the ticket (its QR code).")
+
+
+def _events_staff(scope: str, perm: str) -> HasScope:
+    # Tools by token scope; people signed in by the Events staff group's permission (superusers pass).
+    return HasScope(scope, session_perm=perm)
+
+
+class EventViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     """Published events, upcoming first; `?when=upcoming|past` narrows the list."""
 
     serializer_class = EventSerializer
@@ -112,6 +184,66 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         event = get_object_or_404(selectors.events_published(), slug=slug)
         ticket_types = selectors.ticket_types_with_availability(event=event)
         return Response(TicketTypeSerializer(ticket_types, many=True, context={"request": request}).data)
+
+    def _staff_list(self, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        serializer = serializer_class(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        summary="An event's orders (staff)",
+        parameters=[PAGE, PAGE_SIZE],
+        responses=paginated(StaffOrderSerializer, "PaginatedStaffOrderList"),
+    )
+    @action(
+        detail=True,
+        filter_backends=[],
+        permission_classes=[_events_staff("staff", "events.view_order")],
+        public_endpoint=False,
+    )
+    def orders(self, request, slug=None):
+        """Every order of the event, newest first: a token with the staff scope, or Events staff signed in."""
+        event = selectors.event_for_staff(slug)
+        return self._staff_list(selectors.orders_for_event(event), StaffOrderSerializer)
+
+    @extend_schema(
+        summary="An event's attendees (staff)",
+        parameters=[PAGE, PAGE_SIZE],
+        responses=paginated(AttendeeSerializer, "PaginatedAttendeeList"),
+    )
+    @action(
+        detail=True,
+        filter_backends=[],
+        permission_classes=[_events_staff("staff", "events.view_order")],
+        public_endpoint=False,
+    )
+    def attendees(self, request, slug=None):
+        """The tickets of paid orders, by attendee name, with their check-in time."""
+        event = selectors.event_for_staff(slug)
+        return self._staff_list(selectors.attendees_for_event(event), AttendeeSerializer)
+
+    @extend_schema(
+        summary="Check a ticket in (check-in scope)",
+        request=CheckInSerializer,
+        responses={200: AttendeeSerializer},
+        description="Admits a ticket of a paid order once. A second scan answers 409 `already_checked_in` "
+        '("Already checked in at HH:MM", in the event\'s time zone); a ticket of another event answers 409 '
+        "`wrong_event`; an unknown code 404 `ticket_not_found`.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        filter_backends=[],
+        permission_classes=[_events_staff("checkin", "events.change_order")],
+        public_endpoint=False,
+        extra_error_statuses=("409",),
+    )
+    def checkin(self, request, slug=None):
+        event = selectors.event_for_staff(slug)
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_check_in(event=event, code=serializer.validated_data["code"], actor=actor_for(request))
+        return Response(AttendeeSerializer(ticket).data)
 
 
 router.register("events", EventViewSet, basename="event")

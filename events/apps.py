@@ -19,6 +19,7 @@ class EventsConfig(AppConfig):
                 "events.order.approve": ("Approve order", "Order approved"),
                 "events.order.cancel": ("Cancel order", "Order canceled"),
                 "events.ticket.update": ("Change attendee", "Attendee details changed"),
+                "events.ticket.check_in": ("Check in", "Ticket checked in"),
             }
         )
         handlers.register()

@@ -13,6 +13,10 @@ __all__ = [
     "OrderInvalid",
     "ChangesClosed",
     "NotRefundable",
+    "TicketNotFound",
+    "WrongEvent",
+    "TicketNotValid",
+    "AlreadyCheckedIn",
 ]
 
 
@@ -45,4 +49,28 @@ class ChangesClosed(ApplicationError):
 
 class NotRefundable(ApplicationError):
     code = "not_refundable"
+    status_code = 409
+
+
+class TicketNotFound(ApplicationError):
+    code = "ticket_not_found"
+    status_code = 404
+
+
+class WrongEvent(ApplicationError):
+    """A real ticket, for another event: the person is at the wrong door."""
+
+    code = "wrong_event"
+    status_code = 409
+
+
+class TicketNotValid(ApplicationError):
+    """The ticket's order is not paid (pending, canceled, refunded)."""
+
+    code = "ticket_not_valid"
+    status_code = 409
+
+
+class AlreadyCheckedIn(ApplicationError):
+    code = "already_checked_in"
     status_code = 409

@@ -157,3 +157,22 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
         .select_related("ticket_type", "order__event")
         .order_by("-order__event__start", "pk")
     )
+
+
+def event_for_staff(slug: str) -> Event:
+    """Any event, published or not, by slug (404 otherwise): staff tools see drafts too."""
+    return get_object_or_404(Event, slug=slug)
+
+
+def orders_for_event(event: Event) -> QuerySet[Order]:
+    """Every order of an event, newest first, with lines, tickets and promo code loaded in bulk."""
+    return _order_queryset().filter(event=event).order_by("-created_at", "-pk")
+
+
+def attendees_for_event(event: Event) -> QuerySet[Ticket]:
+    """The tickets of paid orders (the people expected at the door), by name."""
+    return (
+        Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD)
+        .select_related("ticket_type", "order")
+        .order_by("attendee_name", "pk")
+    )

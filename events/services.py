@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from events import selectors
 from events.exceptions import (
+    AlreadyCheckedIn,
     Busy,
     ChangesClosed,
     NotRefundable,
@@ -25,6 +26,9 @@ from events.exceptions import (
     PromoCodeUsedUp,
     RegistrationClosed,
     SoldOut,
+    TicketNotFound,
+    TicketNotValid,
+    WrongEvent,
 )
 from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
 from portal.audit import audit
@@ -512,3 +516,40 @@ def order_cancel(*, order: Order, actor=None) -> Order:
             enqueue_on_commit(tasks.refund_canceled_order, order.pk)
         enqueue_on_commit(tasks.send_order_canceled, order.pk)
     return order
+
+
+def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
+    """Admit a ticket of a paid order once; a second scan says when it was first admitted (event's time).
+
+    A code of another event is refused (WrongEvent), as is a ticket whose order is not paid. The
+    check-in is one conditional UPDATE, so two doors scanning the same badge admit it once.
+    """
+    code = (code or "").strip()
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_related("order__event", "ticket_type").filter(code=code).first() if code else None
+        )
+        if ticket is None:
+            raise TicketNotFound("No ticket has this code.", extra={"code": code})
+        if ticket.order.event_id != event.pk:
+            raise WrongEvent(
+                f"This ticket is for {ticket.order.event.name}, not {event.name}.",
+                extra={"event": ticket.order.event.slug},
+            )
+        if ticket.order.status not in Order.SOLD:
+            raise TicketNotValid(
+                f"This ticket's order is {ticket.order.get_status_display().lower()}.",
+                extra={"order_status": ticket.order.status},
+            )
+        admitted = Ticket.objects.filter(pk=ticket.pk, checked_in_at__isnull=True).update(checked_in_at=now)
+        if not admitted:
+            ticket.refresh_from_db(fields=["checked_in_at"])
+            local = event.local(ticket.checked_in_at)
+            raise AlreadyCheckedIn(
+                f"Already checked in at {local:%H:%M}.",
+                extra={"checked_in_at": ticket.checked_in_at.isoformat(), "local_time": f"{local:%H:%M}"},
+            )
+        ticket.checked_in_at = now
+        audit("events.ticket.check_in", ticket, actor=actor, data={"event": event.slug, "code": ticket.code})
+    return ticket
