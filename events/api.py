@@ -1,14 +1,15 @@
 """/api/v1/events/: published events and their ticket types with live availability."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from events import selectors
+from events import selectors, services
 from events.models import Event, TicketType
 from portal.api.routers import router
+from portal.api.serializers import ErrorSerializer
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -89,6 +90,28 @@ class TicketTypeSerializer(serializers.ModelSerializer):
         return ticket_type.on_sale()
 
 
+class CheckInInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64, help_text="The ticket's code, as in its QR code.")
+
+
+class CheckInSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="Always `checked_in`; refusals are errors (404, 409).")
+    message = serializers.CharField()
+    checked_in_at = serializers.DateTimeField()
+    attendee_name = serializers.CharField()
+    company = serializers.CharField()
+    ticket_type = serializers.CharField()
+    order = serializers.CharField()
+
+
+class CanCheckIn(permissions.BasePermission):
+    """Events staff at the door (session now; API tokens with a check-in scope later)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("events.check_in_ticket"))
+
+
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     """Published events, upcoming first; `?when=upcoming|past` narrows the list."""
 
@@ -112,6 +135,48 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         event = get_object_or_404(selectors.events_published(), slug=slug)
         ticket_types = selectors.ticket_types_with_availability(event=event)
         return Response(TicketTypeSerializer(ticket_types, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        request=CheckInInputSerializer,
+        responses={
+            200: CheckInSerializer,
+            403: ErrorSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No ticket has this code (`ticket_not_found`)."),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`already_checked_in` (with `extra.checked_in_at` and `extra.local_time`), "
+                "`wrong_event` (a ticket of another event) or `ticket_not_valid` (order not paid).",
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="checkin",
+        permission_classes=[CanCheckIn],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def checkin(self, request, slug=None):
+        """Check a ticket in at the door: once only; a ticket of another event is refused."""
+        event = selectors.event_for_staff(slug)
+        data = CheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_check_in(event=event, code=data.validated_data["code"], actor=request.user)
+        name = ticket.attendee_name or ticket.order.buyer_name
+        return Response(
+            CheckInSerializer(
+                {
+                    "status": "checked_in",
+                    "message": f"Welcome, {name}! {ticket.ticket_type.name}: checked in.",
+                    "checked_in_at": ticket.checked_in_at,
+                    "attendee_name": name,
+                    "company": ticket.company,
+                    "ticket_type": ticket.ticket_type.name,
+                    "order": ticket.order.code,
+                }
+            ).data
+        )
 
 
 router.register("events", EventViewSet, basename="event")

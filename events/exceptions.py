@@ -46,3 +46,41 @@ class ChangesClosed(ApplicationError):
 class NotRefundable(ApplicationError):
     code = "not_refundable"
     status_code = 409
+
+
+class TicketNotFound(ApplicationError):
+    code = "ticket_not_found"
+    status_code = 404
+
+
+class WrongEvent(ApplicationError):
+    code = "wrong_event"
+    status_code = 409
+
+
+class TicketNotValid(ApplicationError):
+    code = "ticket_not_valid"
+    status_code = 409
+
+
+class AlreadyCheckedIn(ApplicationError):
+    code = "already_checked_in"
+    status_code = 409
+
+
+class WaitingListInvalid(ApplicationError):
+    code = "waiting_list_invalid"
+
+
+class OfferExpired(ApplicationError):
+    code = "offer_expired"
+    status_code = 410
+
+
+class NotOrganizationAdmin(ApplicationError):
+    code = "not_organization_admin"
+    status_code = 403
+
+
+class SponsorshipInvalid(ApplicationError):
+    code = "sponsorship_invalid"

@@ -157,3 +157,35 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
         .select_related("ticket_type", "order__event")
         .order_by("-order__event__start", "pk")
     )
+
+
+# --- Check-in -----------------------------------------------------------------------------
+
+
+def event_for_staff(slug: str) -> Event:
+    """Any event by slug, drafts too: staff work on events before they are published."""
+    return get_object_or_404(Event, slug=slug)
+
+
+def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySet[Ticket]:
+    """Valid tickets of the event matching a code exactly, or a name or e-mail (attendee's or buyer's)."""
+    query = (query or "").strip()
+    tickets = Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).select_related(
+        "ticket_type", "order"
+    )
+    if not query:
+        return tickets.none()
+    return tickets.filter(
+        Q(code=query)
+        | Q(order__code__iexact=query)
+        | Q(attendee_name__icontains=query)
+        | Q(attendee_email__iexact=query)
+        | Q(order__buyer_name__icontains=query)
+        | Q(order__buyer_email__iexact=query)
+    ).order_by("attendee_name", "pk")[:limit]
+
+
+def checkin_counts(event: Event) -> dict[str, int]:
+    return Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).aggregate(
+        valid=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from events import selectors
 from events.exceptions import (
+    AlreadyCheckedIn,
     Busy,
     ChangesClosed,
     NotRefundable,
@@ -25,6 +26,9 @@ from events.exceptions import (
     PromoCodeUsedUp,
     RegistrationClosed,
     SoldOut,
+    TicketNotFound,
+    TicketNotValid,
+    WrongEvent,
 )
 from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
 from portal.audit import audit
@@ -512,3 +516,43 @@ def order_cancel(*, order: Order, actor=None) -> Order:
             enqueue_on_commit(tasks.refund_canceled_order, order.pk)
         enqueue_on_commit(tasks.send_order_canceled, order.pk)
     return order
+
+
+# --- Check-in -----------------------------------------------------------------------------
+
+
+def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
+    """A valid ticket of this event checks in once; a second scan raises AlreadyCheckedIn with the time."""
+    code = (code or "").strip()
+    if not code:
+        raise TicketNotFound("Type or scan a ticket code.")
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("order__event", "ticket_type")
+            .filter(code=code)
+            .first()
+        )
+        if ticket is None:
+            raise TicketNotFound("No ticket has this code.")
+        if ticket.order.event_id != event.pk:
+            raise WrongEvent(
+                f"This ticket is for {ticket.order.event.name}, not {event.name}.",
+                extra={"event": ticket.order.event.slug},
+            )
+        if ticket.order.status not in Order.SOLD:
+            raise TicketNotValid(
+                f"This ticket's order is {ticket.order.get_status_display().lower()}: it does not admit.",
+                extra={"order_status": ticket.order.status},
+            )
+        if ticket.checked_in_at is not None:
+            local = event.local(ticket.checked_in_at)
+            raise AlreadyCheckedIn(
+                f"Already checked in at {local:%H:%M} ({local:%Z}, {local:%d %b}): "
+                f"{ticket.attendee_name or ticket.order.buyer_name}.",
+                extra={"checked_in_at": ticket.checked_in_at.isoformat(), "local_time": f"{local:%H:%M}"},
+            )
+        ticket.checked_in_at = timezone.now()
+        ticket.save(update_fields=["checked_in_at"])
+        audit("events.ticket.check_in", ticket, actor=actor, data={"event": event.slug, "order": ticket.order.code})
+    return ticket

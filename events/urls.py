@@ -11,6 +11,7 @@ _order = "<slug:slug>/order/<str:code>/<str:secret>/"
 
 urlpatterns = [
     path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/checkin/", views.checkin, name="checkin"),
     path(_order, views.order_detail, name="order"),
     path(_order + "cancel/", views.order_cancel, name="order-cancel"),
     path(_order + "pay/", views.order_pay, name="order-pay"),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -186,3 +187,34 @@ def order_calendar(request, slug: str, code: str, secret: str):
     )
     response["Content-Disposition"] = f'attachment; filename="{order.event.slug}.ics"'
     return response
+
+
+@login_required
+@permission_required("events.check_in_ticket", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def checkin(request, slug: str):
+    """The door: type or scan a ticket code (POST), or search by name or e-mail (GET ?q=)."""
+    event = selectors.event_for_staff(slug)
+    result, status = None, 200
+    if request.method == "POST":
+        try:
+            ticket = services.ticket_check_in(event=event, code=request.POST.get("code", ""), actor=request.user)
+        except ApplicationError as error:
+            kind = "warning" if error.code == "already_checked_in" else "error"
+            result, status = {"kind": kind, "message": error.message}, error.status_code
+        else:
+            name = ticket.attendee_name or ticket.order.buyer_name
+            result = {"kind": "success", "message": f"Welcome, {name}! {ticket.ticket_type.name}: checked in."}
+    query = request.GET.get("q", "").strip()
+    tickets = list(selectors.tickets_for_checkin(event=event, query=query))
+    for ticket in tickets:
+        # Formatted here: template filters would convert back to the site's time zone.
+        ticket.checked_in_label = f"{event.local(ticket.checked_in_at):%H:%M}" if ticket.checked_in_at else ""
+    context = {
+        "event": event,
+        "result": result,
+        "query": query,
+        "tickets": tickets,
+        "counts": selectors.checkin_counts(event),
+    }
+    return render(request, "events/checkin.html", context, status=status)
