@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType, WaitingListEntry
 
 
 def holding_orders_q(now: datetime, prefix: str = "") -> Q:
@@ -18,13 +18,28 @@ def holding_orders_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def seats_taken(*, ticket_type_ids: list[int], now: datetime, exclude_order_id: int | None = None) -> dict[int, int]:
-    """Seats held or sold per ticket type, counted from the order lines (one query)."""
+def open_offers_q(now: datetime, prefix: str = "") -> Q:
+    """Waiting-list offers whose seats are held for the person offered them."""
+    return Q(**{f"{prefix}status": WaitingListEntry.Status.OFFERED, f"{prefix}offer_expires_at__gt": now})
+
+
+def seats_taken(
+    *,
+    ticket_type_ids: list[int],
+    now: datetime,
+    exclude_order_id: int | None = None,
+    exclude_waiting_entry_id: int | None = None,
+) -> dict[int, int]:
+    """Seats held or sold per ticket type: order lines plus open waiting-list offers (two queries)."""
     lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id__in=ticket_type_ids)
     if exclude_order_id:
         lines = lines.exclude(order_id=exclude_order_id)
     taken = dict(lines.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
-    return {pk: taken.get(pk) or 0 for pk in ticket_type_ids}
+    offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id__in=ticket_type_ids)
+    if exclude_waiting_entry_id:
+        offers = offers.exclude(pk=exclude_waiting_entry_id)
+    offered = dict(offers.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
+    return {pk: (taken.get(pk) or 0) + (offered.get(pk) or 0) for pk in ticket_type_ids}
 
 
 def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:
@@ -43,7 +58,16 @@ def _taken_subquery(now: datetime) -> Coalesce:
         .annotate(n=Sum("quantity"))
         .values("n")
     )
-    return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0))
+    offers = (
+        WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_type_id")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0)) + Coalesce(
+        Subquery(offers, output_field=IntegerField()), Value(0)
+    )
 
 
 def ticket_types_with_availability(
@@ -188,4 +212,50 @@ def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySe
 def checkin_counts(event: Event) -> dict[str, int]:
     return Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).aggregate(
         valid=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )
+
+
+# --- Waiting list -------------------------------------------------------------------------
+
+
+def waiting_list_next(*, ticket_type_id: int) -> QuerySet[WaitingListEntry]:
+    """Who waits for this ticket type, first come first served."""
+    return WaitingListEntry.objects.filter(
+        ticket_type_id=ticket_type_id, status=WaitingListEntry.Status.WAITING
+    ).order_by("created_at", "pk")
+
+
+def waiting_list_offers_to_expire(*, now: datetime) -> QuerySet[WaitingListEntry]:
+    return WaitingListEntry.objects.filter(status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now)
+
+
+def waiting_list_entry(pk: int) -> WaitingListEntry:
+    return get_object_or_404(WaitingListEntry.objects.select_related("ticket_type__event", "order"), pk=pk)
+
+
+WAITING_LIST_SALT = "events.waiting-list"
+
+
+def waiting_list_token(entry: WaitingListEntry, purpose: str) -> str:
+    """A signed link token: only the person e-mailed can buy the offered seats or leave the list."""
+    from django.core import signing
+
+    return signing.dumps({"e": entry.pk, "p": purpose}, salt=WAITING_LIST_SALT, compress=True)
+
+
+def waiting_list_entry_for_token(*, slug: str, token: str, purpose: str) -> WaitingListEntry:
+    """The entry a signed link names (404 for a forged, altered or other event's link)."""
+    from django.core import signing
+    from django.http import Http404
+
+    try:
+        data = signing.loads(token, salt=WAITING_LIST_SALT)
+    except signing.BadSignature:
+        raise Http404("This link is not valid.") from None
+    if not isinstance(data, dict) or data.get("p") != purpose:
+        raise Http404("This link is not valid.")
+    return get_object_or_404(
+        WaitingListEntry.objects.select_related("ticket_type__event", "order"),
+        pk=data.get("e"),
+        ticket_type__event__slug=slug,
     )

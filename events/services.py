@@ -21,6 +21,7 @@ from events.exceptions import (
     Busy,
     ChangesClosed,
     NotRefundable,
+    OfferExpired,
     OrderInvalid,
     PromoCodeInvalid,
     PromoCodeUsedUp,
@@ -28,9 +29,10 @@ from events.exceptions import (
     SoldOut,
     TicketNotFound,
     TicketNotValid,
+    WaitingListInvalid,
     WrongEvent,
 )
-from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType, WaitingListEntry
 from portal.audit import audit
 from portal.tasking import enqueue_on_commit
 
@@ -181,9 +183,14 @@ def _lock_capacity(*, ticket_type_ids: list[int], promo_code_id: int | None) -> 
         list(PromoCode.objects.select_for_update().filter(pk=promo_code_id).values_list("pk"))
 
 
-def _check_capacity(*, quote: Quote, now: datetime, exclude_order_id: int | None = None) -> None:
+def _check_capacity(
+    *, quote: Quote, now: datetime, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
+) -> None:
     taken = selectors.seats_taken(
-        ticket_type_ids=[line.ticket_type.pk for line in quote.lines], now=now, exclude_order_id=exclude_order_id
+        ticket_type_ids=[line.ticket_type.pk for line in quote.lines],
+        now=now,
+        exclude_order_id=exclude_order_id,
+        exclude_waiting_entry_id=exclude_waiting_entry_id,
     )
     capacities = dict(
         TicketType.objects.filter(pk__in=taken).values_list("pk", "capacity")
@@ -218,8 +225,12 @@ def order_create(
     billing: dict | None = None,
     accepted_code_of_conduct: bool = False,
     user=None,
+    waiting_list_entry: WaitingListEntry | None = None,
 ) -> Order:
-    """Hold seats for a new order: lock, count paid plus unexpired holds, write; free orders are paid at once."""
+    """Hold seats for a new order: lock, count paid plus unexpired holds, write; free orders are paid at once.
+
+    With a waiting-list entry, the order may use the seats offered to that entry (and only it may).
+    """
     now = timezone.now()
     if event.code_of_conduct_url and not accepted_code_of_conduct:
         raise OrderInvalid("Please accept the code of conduct.")
@@ -236,7 +247,8 @@ def order_create(
                 ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
                 promo_code_id=quote.promo_code.pk if quote.promo_code else None,
             )
-            _check_capacity(quote=quote, now=now)
+            entry_id = _waiting_entry_check(entry=waiting_list_entry, quote=quote, now=now)
+            _check_capacity(quote=quote, now=now, exclude_waiting_entry_id=entry_id)
             _race_window()
             order = _order_write(
                 event=event,
@@ -248,11 +260,26 @@ def order_create(
                 user=user if getattr(user, "is_authenticated", False) else None,
                 now=now,
             )
+            if entry_id:
+                WaitingListEntry.objects.filter(pk=entry_id).update(status=WaitingListEntry.Status.ORDERED, order=order)
+                audit("events.waiting_list.offer", order, data={"entry": entry_id, "ordered": order.code})
     except OperationalError as exc:
         if _is_contention(exc):
             raise Busy("Many people are registering right now. Please try again in a moment.") from exc
         raise
     return order
+
+
+def _waiting_entry_check(*, entry: WaitingListEntry | None, quote: Quote, now: datetime) -> int | None:
+    """An offer is used once, before it expires, for exactly the seats offered (under the capacity lock)."""
+    if entry is None:
+        return None
+    entry = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.offer_is_open(now):
+        raise OfferExpired("This offer has expired or was already used.")
+    if {line.ticket_type.pk: line.quantity for line in quote.lines} != {entry.ticket_type_id: entry.quantity}:
+        raise OrderInvalid("The offer is for exactly the seats it names.")
+    return entry.pk
 
 
 def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, user, now) -> Order:
@@ -401,6 +428,8 @@ def order_payment_refunded(*, order: Order, amount: Decimal) -> Order:
                 order.transition(Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED)
         order.save(update_fields=["refunded_amount", "status"])
         audit("events.order.refunded", order, data={"code": order.code, "amount": str(amount)})
+        if order.status == Order.Status.REFUNDED:
+            waiting_list_offer(ticket_type_ids=_order_type_ids(order))
     return order
 
 
@@ -419,6 +448,7 @@ def orders_expire(*, now: datetime | None = None) -> int:
             order.transition(Order.Status.EXPIRED)
             order.save(update_fields=["status"])
             audit("events.order.expire", order, data={"code": order.code})
+            waiting_list_offer(ticket_type_ids=_order_type_ids(order), now=now)
             expired += 1
     return expired
 
@@ -510,6 +540,7 @@ def order_cancel(*, order: Order, actor=None) -> Order:
         order.canceled_at = now
         order.save(update_fields=["status", "canceled_at"])
         audit("events.order.cancel", order, actor=actor, data={"code": order.code, "refund": refund})
+        waiting_list_offer(ticket_type_ids=_order_type_ids(order), now=now)
         from events import tasks
 
         if refund:
@@ -556,3 +587,107 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
         ticket.save(update_fields=["checked_in_at"])
         audit("events.ticket.check_in", ticket, actor=actor, data={"event": event.slug, "order": ticket.order.code})
     return ticket
+
+
+# --- Waiting list -------------------------------------------------------------------------
+
+
+def _order_type_ids(order: Order) -> list[int]:
+    return sorted(set(order.lines.values_list("ticket_type_id", flat=True)))
+
+
+def waiting_list_join(*, ticket_type: TicketType, email: str, quantity: int) -> WaitingListEntry:
+    """Join the list of a ticket type that cannot sell `quantity` seats now; once per e-mail."""
+    now = timezone.now()
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise WaitingListInvalid("Tell us your e-mail address.")
+    if not 1 <= quantity <= ticket_type.max_per_order:
+        raise WaitingListInvalid(f"Ask for 1 to {ticket_type.max_per_order} seats.")
+    with transaction.atomic():
+        _lock_capacity(ticket_type_ids=[ticket_type.pk], promo_code_id=None)
+        taken = selectors.seats_taken(ticket_type_ids=[ticket_type.pk], now=now)[ticket_type.pk]
+        waiting = selectors.waiting_list_next(ticket_type_id=ticket_type.pk).exists()
+        if ticket_type.capacity - taken >= quantity and not waiting:
+            raise WaitingListInvalid(f"{ticket_type.name} is not sold out: register now.")
+        if WaitingListEntry.objects.filter(
+            ticket_type=ticket_type, email=email, status__in=WaitingListEntry.ACTIVE
+        ).exists():
+            raise WaitingListInvalid("You are already on this waiting list.")
+        entry = WaitingListEntry.objects.create(ticket_type=ticket_type, email=email, quantity=quantity)
+        audit("events.waiting_list.join", entry, data={"ticket_type": ticket_type.pk, "quantity": quantity})
+        from events import tasks
+
+        enqueue_on_commit(tasks.send_waiting_list_joined, entry.pk)
+        # Seats may already be free (someone joined while others still waited): offer at once.
+        waiting_list_offer(ticket_type_ids=[ticket_type.pk], now=now)
+    return entry
+
+
+def waiting_list_offer(*, ticket_type_ids: list[int], now: datetime | None = None) -> list[WaitingListEntry]:
+    """Offer returned seats to the people waiting, in order: each offer holds its seats until it expires.
+
+    Runs inside the transaction that freed the seats, under the ticket types' locks, so nobody
+    else can take them in between.
+    """
+    now = now or timezone.now()
+    offered: list[WaitingListEntry] = []
+    if not WaitingListEntry.objects.filter(
+        ticket_type_id__in=ticket_type_ids, status=WaitingListEntry.Status.WAITING
+    ).exists():
+        return offered  # nobody waits: no lock needed
+    from events import tasks
+
+    with transaction.atomic():
+        _lock_capacity(ticket_type_ids=sorted(ticket_type_ids), promo_code_id=None)
+        taken = selectors.seats_taken(ticket_type_ids=ticket_type_ids, now=now)
+        capacities = dict(TicketType.objects.filter(pk__in=ticket_type_ids).values_list("pk", "capacity"))
+        hours = getattr(settings, "WAITING_LIST_OFFER_HOURS", 24)
+        for pk in ticket_type_ids:
+            free = capacities[pk] - taken[pk]
+            for entry in selectors.waiting_list_next(ticket_type_id=pk).select_for_update():
+                if free <= 0:
+                    break
+                if entry.quantity > free:
+                    continue  # smaller requests further down may still fit
+                entry.status = WaitingListEntry.Status.OFFERED
+                entry.offered_at = now
+                entry.offer_expires_at = now + timedelta(hours=hours)
+                entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
+                audit("events.waiting_list.offer", entry, data={"quantity": entry.quantity})
+                enqueue_on_commit(tasks.send_waiting_list_offer, entry.pk)
+                free -= entry.quantity
+                offered.append(entry)
+    return offered
+
+
+def waiting_list_leave(*, entry: WaitingListEntry) -> WaitingListEntry:
+    """Leave the list (one click from the e-mail); an open offer's seats go to the next person."""
+    with transaction.atomic():
+        entry = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status not in WaitingListEntry.ACTIVE:
+            return entry
+        was_offered = entry.status == WaitingListEntry.Status.OFFERED
+        entry.status = WaitingListEntry.Status.LEFT
+        entry.save(update_fields=["status"])
+        audit("events.waiting_list.leave", entry, data={})
+        if was_offered:
+            waiting_list_offer(ticket_type_ids=[entry.ticket_type_id])
+    return entry
+
+
+def waiting_list_expire_offers(*, now: datetime | None = None) -> int:
+    """Offers not used in time lapse; their seats are offered to the next people."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in selectors.waiting_list_offers_to_expire(now=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            entry = WaitingListEntry.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if entry is None or entry.status != WaitingListEntry.Status.OFFERED or entry.offer_is_open(now):
+                continue
+            entry.status = WaitingListEntry.Status.EXPIRED
+            entry.save(update_fields=["status"])
+            audit("events.waiting_list.expire", entry, data={})
+            waiting_list_offer(ticket_type_ids=[entry.ticket_type_id], now=now)
+            expired += 1
+    return expired

@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events import documents, emails, payments, selectors, services
 from events.exceptions import ApplicationError
-from events.forms import OrderDetailsForm, TicketChoiceForm, TicketForm
+from events.forms import OrderDetailsForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order
 
 
@@ -218,3 +219,91 @@ def checkin(request, slug: str):
         "counts": selectors.checkin_counts(event),
     }
     return render(request, "events/checkin.html", context, status=status)
+
+
+# --- Waiting list -------------------------------------------------------------------------
+# These forms are public or reached by a signed link: no CSRF cookie on an anonymous page
+# (BRIEF.md), and the link itself is the permission for the offer and leave pages.
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def waiting_list_join(request, slug: str):
+    """Join the waiting list of a sold-out ticket type with an e-mail and a number of seats."""
+    event = selectors.event_for_registration(slug)
+    sold_out = [tt for tt in selectors.ticket_types_on_sale(event=event) if not tt.available]
+    form = WaitingListForm(
+        request.POST or None, ticket_types=sold_out, initial={"ticket_type": request.GET.get("ticket_type")}
+    )
+    joined = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            joined = services.waiting_list_join(
+                ticket_type=form.cleaned_data["ticket_type"],
+                email=form.cleaned_data["email"],
+                quantity=form.cleaned_data["quantity"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "events/waiting_list.html",
+        {"event": event, "form": form, "joined": joined, "sold_out": sold_out},
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def waiting_list_offer(request, slug: str, token: str):
+    """The offered seats, bought with the link from the offer e-mail (and only with it)."""
+    entry = selectors.waiting_list_entry_for_token(slug=slug, token=token, purpose="offer")
+    event = entry.ticket_type.event
+    labels = [
+        entry.ticket_type.name if entry.quantity == 1 else f"{entry.ticket_type.name} {n}"
+        for n in range(1, entry.quantity + 1)
+    ]
+    details = OrderDetailsForm(
+        request.POST or None,
+        initial={"buyer_email": entry.email},
+        ticket_labels=labels,
+        code_of_conduct_url=event.code_of_conduct_url,
+    )
+    context = {
+        "event": event,
+        "entry": entry,
+        "details": details,
+        "open": entry.offer_is_open(),
+        "expires": f"{event.local(entry.offer_expires_at):%d %B %Y, %H:%M}" if entry.offer_expires_at else "",
+    }
+    if not context["open"]:
+        return render(request, "events/waiting_list_offer.html", context, status=410)
+    if request.method == "GET" or not details.is_valid():
+        return render(request, "events/waiting_list_offer.html", context, status=400 if details.is_bound else 200)
+    try:
+        order = services.order_create(
+            event=event,
+            buyer_name=details.cleaned_data["buyer_name"],
+            buyer_email=details.cleaned_data["buyer_email"],
+            quantities={entry.ticket_type_id: entry.quantity},
+            attendees=details.attendees(),
+            billing=details.billing(),
+            accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
+            user=request.user,
+            waiting_list_entry=entry,
+        )
+    except ApplicationError as error:
+        details.add_error(None, error.message)
+        return render(request, "events/waiting_list_offer.html", context, status=error.status_code)
+    return _after_order(request, order)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def waiting_list_leave(request, slug: str, token: str):
+    """One click from the e-mail (POST, as RFC 8058 one-click unsubscribe); GET shows the button."""
+    entry = selectors.waiting_list_entry_for_token(slug=slug, token=token, purpose="leave")
+    if request.method == "POST":
+        entry = services.waiting_list_leave(entry=entry)
+    return render(request, "events/waiting_list_leave.html", {"event": entry.ticket_type.event, "entry": entry})
