@@ -178,3 +178,45 @@ def send_waiting_list_joined(entry_id: int) -> None:
 
 def send_waiting_list_offer(entry_id: int) -> None:
     _send_waiting_list(entry_id, "waiting_list_offer", "Seats are free for you: register now")
+
+
+# --- Sponsorships -------------------------------------------------------------------------
+
+
+def _sponsorship(sponsorship_id: int):
+    from events.models import Sponsorship
+
+    return Sponsorship.objects.select_related("organization", "package__event", "pass_code").get(pk=sponsorship_id)
+
+
+def send_sponsorship_pay_link(sponsorship_id: int, payment_id: int) -> None:
+    from portal.payments.models import Payment
+
+    sponsorship = _sponsorship(sponsorship_id)
+    payment = Payment.objects.get(pk=payment_id)
+    event = sponsorship.package.event
+    EmailMultiAlternatives(
+        subject=f"Your {sponsorship.package.name} sponsorship of {event.name}: invoice",
+        body=render_to_string(
+            "events/email/sponsorship_invoiced.txt",
+            {"sponsorship": sponsorship, "event": event, "pay_url": settings.SITE_URL + payment.get_absolute_url()},
+        ),
+        to=[sponsorship.contact_email],
+    ).send()
+
+
+def send_sponsorship_passes(sponsorship_id: int) -> None:
+    sponsorship = _sponsorship(sponsorship_id)
+    event = sponsorship.package.event
+    EmailMultiAlternatives(
+        subject=f"Your passes for {event.name}",
+        body=render_to_string(
+            "events/email/sponsorship_passes.txt",
+            {
+                "sponsorship": sponsorship,
+                "event": event,
+                "register_url": settings.SITE_URL + event.get_register_url(),
+            },
+        ),
+        to=[sponsorship.contact_email],
+    ).send()

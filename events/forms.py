@@ -99,3 +99,15 @@ class WaitingListForm(forms.Form):
         from events.models import TicketType
 
         self.fields["ticket_type"].queryset = TicketType.objects.filter(pk__in=[tt.pk for tt in ticket_types])
+
+
+class SponsorshipForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=None, label="Organisation", empty_label=None)
+    package = forms.ModelChoiceField(queryset=None, label="Package", empty_label=None)
+    contact_email = forms.EmailField(label="Invoice and passes go to")
+    waiting_list = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organizations, packages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["package"].queryset = packages

@@ -162,6 +162,9 @@ class PromoCode(models.Model):
         TicketType, blank=True, related_name="promo_codes", help_text="Empty: every ticket type."
     )
     max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Orders that may use it; empty: no limit.")
+    max_tickets = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tickets it may discount in all (a sponsor's passes); empty: no limit."
+    )
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)

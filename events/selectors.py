@@ -1,8 +1,8 @@
 """Reads for registration: querysets already shaped, so a page costs the same for 5 rows or 500."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -48,6 +48,16 @@ def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int 
     if exclude_order_id:
         orders = orders.exclude(pk=exclude_order_id)
     return orders.count()
+
+
+def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:
+    """Tickets in orders that hold or used this promo code (a sponsor's passes count tickets, not orders)."""
+    lines = OrderLine.objects.filter(
+        holding_orders_q(now, "order__"), order__promo_code_id=promo_code_id, discount__gt=0
+    )
+    if exclude_order_id:
+        lines = lines.exclude(order_id=exclude_order_id)
+    return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
 def _taken_subquery(now: datetime) -> Coalesce:
@@ -258,4 +268,104 @@ def waiting_list_entry_for_token(*, slug: str, token: str, purpose: str) -> Wait
         WaitingListEntry.objects.select_related("ticket_type__event", "order"),
         pk=data.get("e"),
         ticket_type__event__slug=slug,
+    )
+
+
+# --- Sponsorships -------------------------------------------------------------------------
+
+
+def organizations_administered_by(user):
+    """Organisations this person may apply for as sponsor.
+
+    The seam for issue 7's OrganizationRole (an organisation's admins apply). Until it lands,
+    Events staff apply on behalf of any organisation, and nobody else can.
+    """
+    from members.models import Organization
+
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if user.has_perm("events.change_sponsorship"):
+        return Organization.objects.order_by("name")
+    return Organization.objects.none()
+
+
+def slot_holding_q(now: datetime, prefix: str = "") -> Q:
+    """Sponsorships that hold a slot: decided ones, and requests younger than 14 days."""
+    from events.models import Sponsorship
+
+    cutoff = now - timedelta(days=Sponsorship.REQUEST_HOLD_DAYS)
+    return Q(
+        **{f"{prefix}status__in": [Sponsorship.Status.APPROVED, Sponsorship.Status.INVOICED, Sponsorship.Status.PAID]}
+    ) | Q(**{f"{prefix}status": Sponsorship.Status.REQUESTED, f"{prefix}requested_at__gt": cutoff})
+
+
+def sponsorship_slots_taken(*, package_id: int, now: datetime, exclude_id: int | None = None) -> int:
+    from events.models import Sponsorship
+
+    qs = Sponsorship.objects.filter(slot_holding_q(now), package_id=package_id)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.count()
+
+
+def sponsorship_packages_with_slots(*, event: Event, now: datetime | None = None):
+    """The event's packages, each annotated with `taken` and `slots_left`."""
+    from events.models import SponsorshipPackage
+
+    now = now or timezone.now()
+    return (
+        SponsorshipPackage.objects.filter(event=event)
+        .select_related("event")
+        .annotate(taken=Count("sponsorships", filter=slot_holding_q(now, "sponsorships__")))
+        .annotate(slots_left=Greatest(Value(0), F("slots") - F("taken")))
+        .order_by("position", "pk")
+    )
+
+
+def sponsors_for_event(event: Event):
+    """Paid sponsorships, highest package first: what the event page and the API show."""
+    from events.models import Sponsorship
+
+    return (
+        Sponsorship.objects.filter(package__event=event, status=Sponsorship.Status.PAID)
+        .select_related("organization", "package")
+        .order_by("package__position", "package__pk", "organization__name")
+    )
+
+
+def sponsors_by_package(event: Event) -> list[tuple]:
+    """[(package, [sponsorships])] for the event page."""
+    groups: dict = {}
+    for sponsorship in sponsors_for_event(event):
+        groups.setdefault(sponsorship.package, []).append(sponsorship)
+    return list(groups.items())
+
+
+def sponsorships_for_organization(organization):
+    """The company page's sponsorships (paid ones, newest event first)."""
+    from events.models import Sponsorship
+
+    return (
+        Sponsorship.objects.filter(organization=organization, status=Sponsorship.Status.PAID)
+        .select_related("package__event")
+        .order_by("-package__event__start")
+    )
+
+
+def sponsorships_for_contact(user):
+    """Sponsorships this person is a contact of, with the pass code's use counted."""
+    from events.models import Sponsorship
+
+    return (
+        Sponsorship.objects.filter(contacts=user)
+        .select_related("organization", "package__event", "pass_code")
+        .order_by("-package__event__start")
+    )
+
+
+def sponsorships_for_staff():
+    from events.models import Sponsorship
+
+    return Sponsorship.objects.select_related("organization", "package__event", "pass_code").order_by(
+        "package__event__start", "package__position", "requested_at"
     )

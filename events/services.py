@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors
@@ -20,6 +21,7 @@ from events.exceptions import (
     AlreadyCheckedIn,
     Busy,
     ChangesClosed,
+    NotOrganizationAdmin,
     NotRefundable,
     OfferExpired,
     OrderInvalid,
@@ -27,12 +29,25 @@ from events.exceptions import (
     PromoCodeUsedUp,
     RegistrationClosed,
     SoldOut,
+    SponsorshipInvalid,
     TicketNotFound,
     TicketNotValid,
     WaitingListInvalid,
     WrongEvent,
 )
-from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType, WaitingListEntry
+from events.models import (
+    Event,
+    Order,
+    OrderLine,
+    PromoCode,
+    Sponsorship,
+    SponsorshipPackage,
+    SponsorWaitingListEntry,
+    Ticket,
+    TicketType,
+    WaitingListEntry,
+    new_order_code,
+)
 from portal.audit import audit
 from portal.tasking import enqueue_on_commit
 
@@ -207,6 +222,16 @@ def _check_capacity(
         used = selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
         if max_uses is not None and used >= max_uses:
             raise PromoCodeUsedUp(f"The promo code {promo.code} has been used up.")
+    if promo is not None and promo.max_tickets is not None:
+        max_tickets = PromoCode.objects.values_list("max_tickets", flat=True).get(pk=promo.pk)
+        used = selectors.promo_code_tickets(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
+        wanted = sum(line.quantity for line in quote.lines if line.discount > 0)
+        if max_tickets is not None and used + wanted > max_tickets:
+            left = max(0, max_tickets - used)
+            raise PromoCodeUsedUp(
+                f"The promo code {promo.code} covers {left} more ticket{'s' if left != 1 else ''}.",
+                extra={"tickets_left": left},
+            )
 
 
 def _is_contention(exc: OperationalError) -> bool:
@@ -691,3 +716,215 @@ def waiting_list_expire_offers(*, now: datetime | None = None) -> int:
             waiting_list_offer(ticket_type_ids=[entry.ticket_type_id], now=now)
             expired += 1
     return expired
+
+
+# --- Sponsorships -------------------------------------------------------------------------
+
+
+def _lock_package(package_id: int) -> SponsorshipPackage:
+    if connection.vendor == "postgresql":
+        timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+    if _locking_enabled():
+        return SponsorshipPackage.objects.select_for_update().select_related("event").get(pk=package_id)
+    return SponsorshipPackage.objects.select_related("event").get(pk=package_id)
+
+
+def _check_slot(package: SponsorshipPackage, now: datetime, exclude_id: int | None = None) -> None:
+    taken = selectors.sponsorship_slots_taken(package_id=package.pk, now=now, exclude_id=exclude_id)
+    if taken >= package.slots:
+        raise SoldOut(
+            f"The {package.name} package is sold out. You can join its waiting list.",
+            extra={"package": package.pk, "slots_left": 0},
+        )
+
+
+def sponsorship_request(
+    *, package: SponsorshipPackage, organization, contact_email: str, actor, logo=None
+) -> Sponsorship:
+    """An organisation's admin applies: lock the package, count slots held, write; a full package raises SoldOut."""
+    now = timezone.now()
+    if not selectors.organizations_administered_by(actor).filter(pk=organization.pk).exists():
+        raise NotOrganizationAdmin(f"You cannot apply on behalf of {organization.name}.")
+    if not (contact_email or "").strip():
+        raise SponsorshipInvalid("Tell us where to send the invoice.")
+    try:
+        with transaction.atomic():
+            package = _lock_package(package.pk)
+            if Sponsorship.objects.filter(
+                selectors.slot_holding_q(now), package=package, organization=organization
+            ).exists():
+                raise SponsorshipInvalid(f"{organization.name} already applied for {package.name}.")
+            _check_slot(package, now)
+            _race_window()
+            # A lapsed request (14 days without a decision) gives way to this one.
+            Sponsorship.objects.filter(
+                package=package, organization=organization, status=Sponsorship.Status.REQUESTED
+            ).update(status=Sponsorship.Status.CANCELED, canceled_at=now, cancel_reason="Request lapsed")
+            sponsorship = Sponsorship.objects.create(
+                package=package,
+                organization=organization,
+                contact_email=contact_email.strip(),
+                requested_by=actor,
+                requested_at=now,
+                logo=logo or "",
+            )
+            sponsorship.contacts.add(actor)
+            SponsorWaitingListEntry.objects.filter(package=package, organization=organization, active=True).update(
+                active=False
+            )
+            audit(
+                "events.sponsorship.request",
+                sponsorship,
+                actor=actor,
+                data={"package": package.name, "organization": organization.slug},
+            )
+    except OperationalError as exc:
+        if _is_contention(exc):
+            raise Busy("Many sponsors are applying right now. Please try again in a moment.") from exc
+        raise
+    return sponsorship
+
+
+def sponsor_waiting_list_join(
+    *, package: SponsorshipPackage, organization, email: str, actor
+) -> SponsorWaitingListEntry:
+    """A full package's waiting list: staff write to these organisations when a slot comes free."""
+    if not selectors.organizations_administered_by(actor).filter(pk=organization.pk).exists():
+        raise NotOrganizationAdmin(f"You cannot act on behalf of {organization.name}.")
+    with transaction.atomic():
+        entry, created = SponsorWaitingListEntry.objects.get_or_create(
+            package=package,
+            organization=organization,
+            active=True,
+            defaults={"email": email.strip() or actor.email, "requested_by": actor},
+        )
+        if created:
+            audit("events.sponsor_waiting_list.join", entry, actor=actor, data={"package": package.name})
+    return entry
+
+
+def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
+    """Staff approve a request; a lapsed one is re-checked against the package's slots."""
+    now = timezone.now()
+    with transaction.atomic():
+        sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+        package = _lock_package(sponsorship.package_id)
+        sponsorship.transition(Sponsorship.Status.APPROVED)
+        _check_slot(package, now, exclude_id=sponsorship.pk)
+        sponsorship.approved_at = now
+        sponsorship.save(update_fields=["status", "approved_at"])
+        audit("events.sponsorship.approve", sponsorship, actor=actor, data={"package": package.name})
+    return sponsorship
+
+
+def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
+    """Invoice an approved sponsorship through the payments app: card (a pay link) or bank transfer."""
+    from events import tasks
+    from portal.payments import invoicing
+    from portal.payments import services as payment_services
+    from portal.payments.models import PaymentMethod
+
+    with transaction.atomic():
+        sponsorship = (
+            Sponsorship.objects.select_for_update(of=("self",))
+            .select_related("organization", "package__event")
+            .get(pk=sponsorship.pk)
+        )
+        sponsorship.transition(Sponsorship.Status.INVOICED)
+        package, event = sponsorship.package, sponsorship.package.event
+        description = f"{event.name}: {package.name} sponsorship"
+        payment = payment_services.payment_create(
+            owner=sponsorship,
+            amount=package.price,
+            currency=event.currency,
+            payer_email=sponsorship.contact_email,
+            description=description,
+            return_url=settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
+            method=method,
+            actor=actor,
+        )
+        buyer = {"buyer_name": sponsorship.organization.name}
+        lines = [invoicing.Line(description=description, unit_price=package.price)]
+        if method == PaymentMethod.BANK_TRANSFER:
+            invoicing.bank_transfer_invoice_issue(payment=payment, buyer=buyer, lines=lines, actor=actor)
+        else:
+            invoice = invoicing.invoice_create(
+                currency=event.currency,
+                buyer={**buyer, "buyer_email": sponsorship.contact_email},
+                lines=lines,
+                payment=payment,
+                actor=actor,
+            )
+            invoicing.invoice_issue(invoice=invoice, actor=actor)
+            enqueue_on_commit(tasks.send_sponsorship_pay_link, sponsorship.pk, payment.pk)
+        sponsorship.invoiced_at = timezone.now()
+        sponsorship.save(update_fields=["status", "invoiced_at"])
+        audit(
+            "events.sponsorship.invoice",
+            sponsorship,
+            actor=actor,
+            data={"method": method, "amount": str(package.price)},
+        )
+    return payment
+
+
+def _new_pass_code(sponsorship: Sponsorship) -> str:
+    base = "".join(ch for ch in sponsorship.organization.slug.upper() if ch.isalnum())[:16] or "SPONSOR"
+    return f"{base}-{new_order_code()[:6]}"
+
+
+def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
+    """The invoice is paid: the logo shows, and included passes become a 100 % code for that many tickets."""
+    from portal import cache
+
+    now = timezone.now()
+    with transaction.atomic():
+        sponsorship = (
+            Sponsorship.objects.select_for_update(of=("self",))
+            .select_related("organization", "package__event")
+            .get(pk=sponsorship.pk)
+        )
+        if sponsorship.status == Sponsorship.Status.PAID:
+            return sponsorship
+        sponsorship.transition(Sponsorship.Status.PAID)
+        sponsorship.paid_at = now
+        package = sponsorship.package
+        if package.passes_included and sponsorship.pass_code_id is None:
+            code = PromoCode.objects.create(
+                event=package.event,
+                code=_new_pass_code(sponsorship),
+                kind=PromoCode.Kind.PERCENT,
+                value=Decimal("100"),
+                max_tickets=package.passes_included,
+            )
+            code.ticket_types.set(package.pass_ticket_types.all())
+            sponsorship.pass_code = code
+        sponsorship.save(update_fields=["status", "paid_at", "pass_code"])
+        audit("events.sponsorship.paid", sponsorship, data={"pass_code": getattr(sponsorship.pass_code, "code", "")})
+        from events import tasks
+
+        if sponsorship.pass_code_id:
+            enqueue_on_commit(tasks.send_sponsorship_passes, sponsorship.pk)
+        transaction.on_commit(cache.purge)  # the logo now shows on cached pages (the company's page)
+    return sponsorship
+
+
+def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> Sponsorship:
+    """Reject a request or cancel a sponsorship: its slot comes free; an unused pass code stops working."""
+    from portal import cache
+
+    with transaction.atomic():
+        sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+        was_paid = sponsorship.status == Sponsorship.Status.PAID
+        sponsorship.transition(Sponsorship.Status.CANCELED)
+        sponsorship.canceled_at = timezone.now()
+        sponsorship.cancel_reason = reason[:200]
+        sponsorship.save(update_fields=["status", "canceled_at", "cancel_reason"])
+        if sponsorship.pass_code_id:
+            PromoCode.objects.filter(pk=sponsorship.pass_code_id).update(active=False)
+        audit("events.sponsorship.cancel", sponsorship, actor=actor, data={"reason": reason, "was_paid": was_paid})
+        if was_paid:
+            transaction.on_commit(cache.purge)
+    return sponsorship

@@ -68,3 +68,13 @@ def send_waiting_list_joined(entry_id: int) -> None:
 @shared_task(name="events.send_waiting_list_offer", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_waiting_list_offer(entry_id: int) -> None:
     emails.send_waiting_list_offer(entry_id)
+
+
+@shared_task(name="events.send_sponsorship_pay_link", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsorship_pay_link(sponsorship_id: int, payment_id: int) -> None:
+    emails.send_sponsorship_pay_link(sponsorship_id, payment_id)
+
+
+@shared_task(name="events.send_sponsorship_passes", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsorship_passes(sponsorship_id: int) -> None:
+    emails.send_sponsorship_passes(sponsorship_id)

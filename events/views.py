@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from events import documents, emails, payments, selectors, services
 from events.exceptions import ApplicationError
-from events.forms import OrderDetailsForm, TicketChoiceForm, TicketForm, WaitingListForm
+from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order
 
 
@@ -307,3 +307,60 @@ def waiting_list_leave(request, slug: str, token: str):
     if request.method == "POST":
         entry = services.waiting_list_leave(entry=entry)
     return render(request, "events/waiting_list_leave.html", {"event": entry.ticket_type.event, "entry": entry})
+
+
+# --- Sponsorship --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def sponsor(request, slug: str):
+    """Packages with the slots left; an organisation's admin applies, or joins a full package's waiting list."""
+    from events.models import SponsorshipPackage
+
+    event = selectors.event_for_registration(slug)
+    packages = list(selectors.sponsorship_packages_with_slots(event=event))
+    organizations = selectors.organizations_administered_by(request.user)
+    form = None
+    if request.user.is_authenticated and organizations.exists():
+        form = SponsorshipForm(
+            request.POST or None,
+            organizations=organizations,
+            packages=SponsorshipPackage.objects.filter(event=event),
+            initial={"contact_email": request.user.email},
+        )
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            return HttpResponse("Only an organisation's admins may apply.", status=403)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["waiting_list"]:
+                    services.sponsor_waiting_list_join(
+                        package=data["package"],
+                        organization=data["organization"],
+                        email=data["contact_email"],
+                        actor=request.user,
+                    )
+                    messages.success(
+                        request, f"{data['organization'].name} is on the {data['package'].name} waiting list."
+                    )
+                else:
+                    services.sponsorship_request(
+                        package=data["package"],
+                        organization=data["organization"],
+                        contact_email=data["contact_email"],
+                        actor=request.user,
+                    )
+                    messages.success(
+                        request,
+                        f"Thank you! {data['organization'].name}'s application for {data['package'].name} "
+                        "holds its slot while our events team decides (within 14 days).",
+                    )
+                return redirect(request.path)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+        else:
+            status = 400
+    return render(request, "events/sponsor.html", {"event": event, "packages": packages, "form": form}, status=status)

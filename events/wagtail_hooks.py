@@ -13,9 +13,9 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from events import services
+from events import selectors, services
 from events.exceptions import ApplicationError
-from events.models import Event, Order, PromoCode, TicketType
+from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
 
 
 class EventViewSet(ModelViewSet):
@@ -98,6 +98,14 @@ class OrderViewSet(ModelViewSet):
 register_permission_policy(Order, ReadOnlyPermissionPolicy(Order))
 
 
+class SponsorshipPackageViewSet(ModelViewSet):
+    model = SponsorshipPackage
+    icon = "pick"
+    list_display = ["name", "event", "price", "slots", "passes_included", "position"]
+    list_filter = ["event"]
+    form_fields = ["event", "name", "price", "slots", "benefits", "passes_included", "pass_ticket_types", "position"]
+
+
 class EventsGroup(ModelViewSetGroup):
     menu_label = "Registration"
     menu_icon = "date"
@@ -107,6 +115,7 @@ class EventsGroup(ModelViewSetGroup):
         TicketTypeViewSet("events_tickettype", url_prefix="events/tickettype"),
         PromoCodeViewSet("events_promocode", url_prefix="events/promocode"),
         OrderViewSet("events_order", url_prefix="events/order"),
+        SponsorshipPackageViewSet("events_sponsorshippackage", url_prefix="events/sponsorshippackage"),
     )
 
 
@@ -137,9 +146,72 @@ def approvals(request):
     return TemplateResponse(request, "events/admin/approvals.html", {"orders": waiting})
 
 
+SPONSORSHIP_ACTIONS = {
+    "approve": lambda s, user, post: services.sponsorship_approve(sponsorship=s, actor=user),
+    "invoice_card": lambda s, user, post: services.sponsorship_invoice(sponsorship=s, method="card", actor=user),
+    "invoice_transfer": lambda s, user, post: services.sponsorship_invoice(
+        sponsorship=s, method="bank_transfer", actor=user
+    ),
+    "cancel": lambda s, user, post: services.sponsorship_cancel(
+        sponsorship=s, actor=user, reason=post.get("reason", "") or "Rejected by the events team"
+    ),
+}
+
+
+@permission_required("events.change_sponsorship", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def sponsorships(request):
+    """The pipeline: approve → invoice (card or bank transfer; Finance marks transfers received) → paid."""
+    if request.method == "POST":
+        sponsorship = get_object_or_404(Sponsorship, pk=request.POST.get("sponsorship"))
+        action = SPONSORSHIP_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            messages.error(request, "Unknown action.")
+        else:
+            try:
+                action(sponsorship, request.user, request.POST)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"{sponsorship}: done.")
+        return redirect("events_sponsorships")
+    status = request.GET.get("status", "")
+    rows = selectors.sponsorships_for_staff()
+    if status:
+        rows = rows.filter(status=status)
+    return TemplateResponse(
+        request,
+        "events/admin/sponsorships.html",
+        {"sponsorships": rows, "statuses": Sponsorship.Status.choices, "status": status},
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_urls():
-    return [path("events/approvals/", approvals, name="events_approvals")]
+    return [
+        path("events/approvals/", approvals, name="events_approvals"),
+        path("events/sponsorships/", sponsorships, name="events_sponsorships"),
+    ]
+
+
+class _PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_sponsorships_menu_item():
+    return _PermissionMenuItem(
+        "Sponsorships",
+        reverse("events_sponsorships"),
+        icon_name="pick",
+        order=320,
+        permission="events.change_sponsorship",
+    )
 
 
 @hooks.register("register_admin_menu_item")
