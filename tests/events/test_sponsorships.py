@@ -1,7 +1,7 @@
 """Sponsorships (acceptance 1 of issue 10): the last Headline slot, the waiting list, the pipeline,
 the logo on the event page and in the API, and the sponsor's passes."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -95,7 +95,7 @@ def test_acceptance_1_last_headline_slot_pipeline_logo_and_passes(client, summit
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         payment_services.payment_mark_transfer_received(
-            payment=payment, amount=payment.amount, received_on=date.today(), reference="ACME-1", actor=staff
+            payment=payment, amount=payment.amount, received_on=timezone.localdate(), reference="ACME-1", actor=staff
         )
     payment.refresh_from_db()
     sponsorship.refresh_from_db()
