@@ -19,6 +19,7 @@ from wagtail.models import Locale, Page, Site
 
 from members.models import Membership, MembershipTier, Organization
 from portal import demo_content as content
+from portal.accounts.mfa import totp_activate, totp_secret_for
 from portal.adoption import demo as adoption_demo
 from portal.models import (
     FooterLink,
@@ -83,6 +84,7 @@ def ensure_home_page() -> HomePage:
 
 
 def ensure_staff() -> tuple[str, str, bool]:
+    """The demo superuser, with an authenticator key (staff need a second factor for the admin)."""
     user = User.objects.filter(email__iexact=DEMO_STAFF_EMAIL).first()
     created = user is None
     if created:
@@ -90,6 +92,7 @@ def ensure_staff() -> tuple[str, str, bool]:
             email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD, first_name="Demo", last_name="Staff"
         )
     EmailAddress.objects.get_or_create(user=user, email=DEMO_STAFF_EMAIL, defaults={"verified": True, "primary": True})
+    totp_activate(user)
     return DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, created
 
 
@@ -408,6 +411,11 @@ def ensure_footer_links() -> None:
         FooterLink(label=label, url=url, sort_order=position * 10)
         for position, (label, url) in enumerate(content.FOOTER_LINKS)
     )
+
+
+def staff_totp_secret() -> str | None:
+    user = User.objects.filter(email__iexact=DEMO_STAFF_EMAIL).first()
+    return totp_secret_for(user) if user else None
 
 
 def load() -> tuple[str, str, bool]:

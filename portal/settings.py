@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cached anonymous page is answered without touching the session or database.
     "portal.cache.AnonymousPageCacheMiddleware",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.mfa.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -257,6 +260,37 @@ SECURE_HSTS_PRELOAD = False
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The public site is strict: no inline scripts or styles (portal/security.py adds Stripe's origins
+# from STRIPE_JS_URL / STRIPE_API_BASE at request time). Non-executed data blocks such as
+# <script type="application/ld+json"> are not blocked by script-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# Third-party admin screens that cannot do without some inline code, by path prefix only
+# (found by loading them in Chromium with the policy on; tests/e2e/test_csp.py keeps it honest).
+CSP_PATH_RELAXATIONS: dict[str, dict[str, list[str]]] = {
+    # Wagtail's form widgets (date choosers in filters and forms) print inline initialisers, and its
+    # live preview shows the page in a same-origin frame.
+    # Its editor also sets inline styles from script.
+    "/admin/": {"script-src": ["'unsafe-inline'"], "style-src": ["'unsafe-inline'"], "frame-ancestors": ["'self'"]},
+    # Swagger UI applies inline styles from its script.
+    "/api/docs/": {"style-src": ["'unsafe-inline'"]},
+}
 SILENCED_SYSTEM_CHECKS = [
     # Preloading is a decision for the operator (it cannot be undone quickly), not a default.
     "security.W021",
@@ -284,6 +318,11 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # Browsers revalidate every time by default, so a purge is seen at once; the server cache stays warm.
 PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=0)
 
+# No third-party calls from the admin: no avatars from Gravatar (it would learn staff addresses'
+# hashes) and no release check against releases.wagtail.org; the CSP allows neither.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
 # --- allauth ------------------------------------------------------------------------------
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -301,6 +340,15 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.
+# Anyone may turn it on; staff must before they reach an admin (portal/accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = WAGTAIL_SITE_NAME
+# Paths a staff member without a second factor is sent away from (to set one up).
+MFA_REQUIRED_FOR_STAFF_PATHS = ("/admin/", "/django-admin/")
+# Rate limits count client addresses; behind N proxies of ours the address is the Nth from the
+# right in X-Forwarded-For (0: trust only REMOTE_ADDR, right when nothing sits in front).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "account_login"
 # One log-in for everyone: the Wagtail admin sends visitors to allauth's page too, through a gate
 # that answers 403 (not a redirect loop) to someone logged in without admin access.

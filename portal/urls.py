@@ -16,6 +16,9 @@ from portal.accounts import views as account_views
 from portal.adoption import views as adoption_views
 from portal.payments import urls as payments_urls
 
+# One 429 page for allauth's limits and ours (portal/ratelimit.py).
+handler429 = "portal.ratelimit.too_many_requests"
+
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("accounts/", include("portal.accounts.urls")),  # My account, before allauth's own pages

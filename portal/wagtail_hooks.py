@@ -36,3 +36,7 @@ class WebsiteGroup(SnippetViewSetGroup):
 
 
 register_snippet(WebsiteGroup)
+
+
+# The audit log screen registers its own hooks on import.
+from portal import audit_admin  # noqa: E402,F401

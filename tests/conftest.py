@@ -123,3 +123,56 @@ def _fresh_cache():
     for alias in settings.CACHES:
         caches[alias].clear()
     yield
+
+
+@pytest.fixture
+def staff_groups(db):
+    """The groups as the data migration makes them (again, should a flush have removed them)."""
+    from portal.accounts.groups import ensure_staff_groups
+
+    ensure_staff_groups()
+
+
+def log_in_with_second_factor(client, user) -> None:
+    """Log `user` in on a test client as allauth does after password + authenticator code.
+
+    `force_login` alone is a session without the "mfa" record, which staff need for the admin.
+    """
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    authenticator = Authenticator.objects.get(user_id=user.pk, type=Authenticator.Type.TOTP)
+    record_authentication(request, user, "password", email=user.email)
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    request.session.save()
+
+
+@pytest.fixture
+def staff_client_factory(db, client):
+    """Staff logged in with a second factor, as the admin requires (portal/accounts/mfa.py).
+
+        admin = staff_client_factory(groups=["Finance"])      # the `client` fixture, logged in
+        admin.get("/admin/"); admin.user; admin.totp_secret
+        staff_client_factory(superuser=True)                  # a superuser
+        staff_client_factory(user=someone, client=Client())   # an existing person, another client
+
+    Groups must exist (use the `staff_groups` fixture, or ensure_staff_groups(), for the table's).
+    """
+    from portal.accounts.mfa import totp_activate
+    from tests.accounts.factories import UserFactory
+
+    def make(*, groups=(), superuser=False, user=None, client=client, **fields):
+        if user is None:
+            fields.setdefault("is_staff", True)
+            user = UserFactory(groups=list(groups) or None, is_superuser=superuser, **fields)
+        client.totp_secret = totp_activate(user)
+        log_in_with_second_factor(client, user)
+        client.user = user
+        return client
+
+    return make

@@ -25,6 +25,8 @@ class StaffGroup:
 
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
+# The whole audit log in the admin (Reports > Audit log, portal/wagtail_hooks.py).
+VIEW_AUDIT_LOG = "wagtailcore.view_modellogentry"
 
 STAFF_GROUPS: tuple[StaffGroup, ...] = (
     StaffGroup(
@@ -54,11 +56,14 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         ),
         description="Write and publish the public site: pages, images, documents, redirects, survey moderation.",
     ),
-    StaffGroup(MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN,), description="Organisations and memberships."),
+    StaffGroup(
+        MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Organisations and memberships."
+    ),
     StaffGroup(
         EVENTS_STAFF,
         permissions=(
             ACCESS_ADMIN,
+            VIEW_AUDIT_LOG,
             # Registration (events/wagtail_hooks.py): events, ticket types, promo codes; orders are
             # read-only there, and change_order is what the approvals page asks for.
             "events.add_event",
@@ -85,7 +90,7 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         ),
         description="Events, tickets, sponsorships, check-in.",
     ),
-    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN,), description="Payments, refunds and invoices."),
+    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Payments, refunds and invoices."),
 )
 
 

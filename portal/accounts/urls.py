@@ -11,4 +11,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("delete/", views.delete, name="delete"),
     path("export/", views.export, name="export"),
+    # allauth's own URL name (mfa_activate_totp) still resolves here: this path comes first.
+    path("2fa/totp/activate/", views.activate_totp, name="activate_totp"),
 ]

@@ -2,6 +2,9 @@
 
 import json
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp import views as mfa_views
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -96,3 +99,18 @@ def export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+class ActivateTOTPView(mfa_views.ActivateTOTPView):
+    """allauth's set-up page; typing a valid code also confirms this session for the admin."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        authenticator = Authenticator.objects.get(user_id=self.request.user.pk, type=Authenticator.Type.TOTP)
+        record_authentication(
+            self.request, self.request.user, "mfa", id=authenticator.pk, type=authenticator.type, activated=True
+        )
+        return response
+
+
+activate_totp = ActivateTOTPView.as_view()

@@ -8,10 +8,12 @@ from django.views.decorators.http import require_http_methods
 from portal.adoption import selectors, services
 from portal.adoption.forms import SurveyForm
 from portal.exceptions import ApplicationError
+from portal.ratelimit import rate_limit
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("survey", "5/m")
 def survey(request):
     """Signed-in people answer the open edition once; the answer waits for moderation."""
     edition = selectors.open_edition()

@@ -8,11 +8,3 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def staff_groups(db):
-    """The groups as the data migration makes them (again, should a flush have removed them)."""
-    from portal.accounts.groups import ensure_staff_groups
-
-    ensure_staff_groups()

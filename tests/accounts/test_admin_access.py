@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page
 
 from portal.accounts.groups import CONTENT_EDITORS, EVENTS_STAFF, FINANCE, MEMBERSHIP_STAFF, STAFF_GROUPS
+from portal.accounts.mfa import totp_activate, totp_code
 from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,13 +33,14 @@ SCREENS = {
     "events_promo_codes": "/admin/events/promocode/",
     "events_orders": "/admin/events/order/",
     "events_approvals": "/admin/events/approvals/",
+    "audit_log": "/admin/audit-log/",
 }
 
 ACCESS = {
     CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects", "survey_responses", "survey_editions"},
-    MEMBERSHIP_STAFF: {"dashboard"},
-    EVENTS_STAFF: {"dashboard", "events", "events_promo_codes", "events_orders", "events_approvals"},
-    FINANCE: {"dashboard", "finance_payments", "finance_invoices"},
+    MEMBERSHIP_STAFF: {"dashboard", "audit_log"},
+    EVENTS_STAFF: {"dashboard", "audit_log", "events", "events_promo_codes", "events_orders", "events_approvals"},
+    FINANCE: {"dashboard", "audit_log", "finance_payments", "finance_invoices"},
 }
 
 CASES = [
@@ -81,8 +83,10 @@ def test_the_migration_created_the_groups_with_their_permissions():
 
 
 @pytest.mark.parametrize(("group", "screen", "expected"), CASES)
-def test_each_staff_group_reaches_its_screens_and_no_others(client, staff_groups, group, screen, expected):
-    client.force_login(UserFactory(groups=[group], is_staff=True))
+def test_each_staff_group_reaches_its_screens_and_no_others(
+    staff_client_factory, staff_groups, group, screen, expected
+):
+    client = staff_client_factory(groups=[group])
     assert _outcome(client, SCREENS[screen]) == expected
 
 
@@ -97,8 +101,8 @@ def test_people_outside_the_groups_get_a_403_not_a_redirect_loop(client):
         assert b"Log in with another account" in response.content
 
 
-def test_superusers_reach_the_django_admin(client):
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+def test_superusers_reach_the_django_admin(staff_client_factory):
+    client = staff_client_factory(superuser=True)
     assert _outcome(client, "/django-admin/") == ALLOWED
 
 
@@ -113,10 +117,13 @@ def test_anonymous_admin_visits_end_on_allauths_log_in_page(client, url):
 
 def test_staff_log_in_through_allauth_lands_on_the_wagtail_dashboard(client, staff_groups, site_with_home):
     editor = UserFactory(groups=[CONTENT_EDITORS])
+    secret = totp_activate(editor)  # staff need a second factor (tests/accounts/test_two_factor.py)
     login_page = client.get("/admin/", follow=True)
     next_url = login_page.redirect_chain[-1][0].split("next=", 1)[1]
     assert next_url in ("/admin/", "%2Fadmin%2F")
     response = client.post("/accounts/login/", {"login": editor.email, "password": PASSWORD, "next": "/admin/"})
+    assert (response.status_code, response.url) == (302, "/accounts/2fa/authenticate/")
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert response.status_code == 302
     assert response.url == "/admin/"
     dashboard = client.get("/admin/")

@@ -11,10 +11,8 @@ EDITIONS = "/admin/snippets/adoption/surveyedition/"
 
 
 @pytest.fixture
-def staff(client):
-    user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
+def staff(staff_client_factory):
+    return staff_client_factory(user=UserFactory(is_staff=True, is_superuser=True)).user
 
 
 @pytest.mark.django_db
@@ -69,10 +67,10 @@ def test_staff_recompute_an_edition(client, staff, django_capture_on_commit_call
 
 
 @pytest.mark.django_db
-def test_editors_without_the_permission_cannot_moderate(client):
+def test_editors_without_the_permission_cannot_moderate(client, staff_client_factory):
     editor = UserFactory(is_staff=True)
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client.force_login(editor)
+    staff_client_factory(user=editor)
     pending = ResponseFactory(status=ResponseStatus.PENDING)
     response = client.post(f"{RESPONSES}approve/{pending.pk}/")
     assert (response.status_code, response["Location"]) == (302, "/admin/")  # Wagtail's "permission denied"

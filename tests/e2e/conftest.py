@@ -49,3 +49,67 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# Data some pages need beyond the demo foundation, by name (see tests/e2e/pages.py `needs`).
+DATA_LOADERS: dict = {}
+
+
+@pytest.fixture
+def demo_site(transactional_db):
+    """The demo foundation as `make run` shows it (pages, adoption figures, demo staff)."""
+    from portal import demo
+    from portal.accounts.groups import ensure_staff_groups
+
+    ensure_staff_groups()  # transactional tests start from a flushed database
+    demo.load()
+
+
+@pytest.fixture
+def browser_as(browser, live_server, demo_site):
+    """browser_as(who, width=1280, **context_options) -> a Playwright page logged in as `who`."""
+    from django.test import Client
+
+    from tests.accounts.factories import UserFactory
+    from tests.conftest import log_in_with_second_factor
+    from tests.e2e.pages import MEMBER, STAFF
+
+    contexts = []
+    people = {}
+
+    def make(who: str, width: int = 1280, **options):
+        height = 812 if width < 600 else 900
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        if who in (MEMBER, STAFF):
+            if who not in people:
+                client = Client()
+                if who == STAFF:
+                    from portal.accounts.mfa import totp_activate
+
+                    user = UserFactory(is_staff=True, is_superuser=True, first_name="Sam", last_name="Staff")
+                    totp_activate(user)
+                    log_in_with_second_factor(client, user)
+                else:
+                    from allauth.account.internal.flows.login import record_authentication
+                    from django.test import RequestFactory
+
+                    user = UserFactory(first_name="Mia", last_name="Member")
+                    client.force_login(user)
+                    # Just typed the password: allauth lets the person change their second factor.
+                    request = RequestFactory().get("/")
+                    request.session, request.user = client.session, user
+                    record_authentication(request, user, "password", email=user.email, reauthenticated=True)
+                    request.session.save()
+                people[who] = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": people[who], "url": live_server.url}])
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def load_data_for(site_page) -> None:
+    for name in site_page.needs:
+        DATA_LOADERS[name]()

@@ -5,6 +5,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from portal.accounts.groups import CONTENT_EDITORS
+from portal.accounts.mfa import totp_activate, totp_code
 from tests.accounts.factories import PASSWORD, UserFactory
 
 SAMPLE = """{% extends "base.html" %}
@@ -74,10 +75,14 @@ def test_staff_log_in_from_the_admin_reaches_the_dashboard_in_a_browser(live_ser
 
     ensure_staff_groups()  # transactional tests start from a flushed database
     editor = UserFactory(groups=[CONTENT_EDITORS])
+    secret = totp_activate(editor)  # staff need a second factor for the admin
     page.goto(live_server.url + "/admin/")
     assert "/accounts/login/?next=" in page.url
     page.get_by_label("Email").fill(editor.email)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.get_by_label("Code").fill(totp_code(secret))
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(live_server.url + "/admin/")
     assert page.get_by_role("heading", name="Dashboard").count() >= 1 or "Dashboard" in page.title()

@@ -17,3 +17,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo staff login: {staff_email} / {staff_password}  (http://127.0.0.1:8000/admin/)")
         else:
             self.stdout.write(f"Demo staff login: {staff_email} (password unchanged since it was created)")
+        secret = demo.staff_totp_secret()
+        if secret:
+            self.stdout.write(
+                f"  Two-factor key (add it to an authenticator app): {secret}\n"
+                "  Or print the current code: DEBUG=1 .venv/bin/python manage.py totp_code"
+            )
