@@ -123,8 +123,13 @@ class CanCheckIn(permissions.BasePermission):
     """Events staff at the door (session now; API tokens with a check-in scope later)."""
 
     def has_permission(self, request, view) -> bool:
+        from portal.accounts.mfa import second_factor_redirect
+
         user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("events.check_in_ticket"))
+        if not (user and user.is_authenticated and user.has_perm("events.check_in_ticket")):
+            return False
+        # A staff session must have been confirmed with the second factor, as for the admin.
+        return second_factor_redirect(request._request) is None
 
 
 class EventViewSet(viewsets.ReadOnlyModelViewSet):

@@ -12,6 +12,7 @@ from events import documents, emails, payments, selectors, services
 from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order
+from portal.accounts.mfa import staff_second_factor_required
 
 
 def _ticket_labels(quote) -> list[str]:
@@ -192,6 +193,7 @@ def order_calendar(request, slug: str, code: str, secret: str):
 
 @login_required
 @permission_required("events.check_in_ticket", raise_exception=True)
+@staff_second_factor_required
 @require_http_methods(["GET", "POST"])
 def checkin(request, slug: str):
     """The door: type or scan a ticket code (POST), or search by name or e-mail (GET ?q=)."""

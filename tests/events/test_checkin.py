@@ -14,9 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(groups=[EVENTS_STAFF]))
-    return client
+def staff_client(staff_groups, staff_client_factory):
+    return staff_client_factory(groups=[EVENTS_STAFF])
 
 
 @pytest.fixture
@@ -90,6 +89,10 @@ def test_only_events_staff_may_check_in(client, summit):
     ticket = paid_order(event, full).tickets.get()
     assert client.post("/api/v1/events/summit/checkin/", {"code": ticket.code}).status_code == 403
     assert client.get("/events/summit/checkin/").status_code == 302  # to the log-in page
+    staff_without_code = UserFactory(groups=[EVENTS_STAFF])
+    client.force_login(staff_without_code)  # password only: the second factor is missing
+    assert client.post("/api/v1/events/summit/checkin/", {"code": ticket.code}).status_code == 403
+    assert client.get("/events/summit/checkin/").status_code == 302
     client.force_login(UserFactory())
     assert client.post("/api/v1/events/summit/checkin/", {"code": ticket.code}).status_code == 403
     assert client.get("/events/summit/checkin/").status_code == 403

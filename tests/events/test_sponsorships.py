@@ -37,7 +37,9 @@ def summit(site_with_home):
     return event, full, headline
 
 
-def test_acceptance_1_last_headline_slot_pipeline_logo_and_passes(client, summit, django_capture_on_commit_callbacks):
+def test_acceptance_1_last_headline_slot_pipeline_logo_and_passes(
+    client, summit, staff_client_factory, django_capture_on_commit_callbacks
+):
     event, full, headline = summit
     staff = UserFactory(groups=[EVENTS_STAFF])
     first, acme, globex = (
@@ -47,7 +49,7 @@ def test_acceptance_1_last_headline_slot_pipeline_logo_and_passes(client, summit
     )
     services.sponsorship_request(package=headline, organization=first, contact_email="a@first.example", actor=staff)
 
-    client.force_login(staff)
+    staff_client_factory(user=staff)  # logged in with the second factor, as the admin requires
     page = client.get("/events/summit/sponsor/").content.decode()
     assert "1 of 2 slots left" in page
 
