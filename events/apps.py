@@ -19,6 +19,7 @@ class EventsConfig(AppConfig):
                 "events.order.approve": ("Approve order", "Order approved"),
                 "events.order.cancel": ("Cancel order", "Order canceled"),
                 "events.ticket.update": ("Change attendee", "Attendee details changed"),
+                "events.order.refund_by_staff": ("Refund order", "Order refunded by staff"),
                 "events.ticket.check_in": ("Check in", "Ticket checked in"),
                 "events.waiting_list.join": ("Join waiting list", "Joined the waiting list"),
                 "events.waiting_list.offer": ("Offer seats", "Seats offered from the waiting list"),

@@ -369,3 +369,94 @@ def sponsorships_for_staff():
     return Sponsorship.objects.select_related("organization", "package__event", "pass_code").order_by(
         "package__event__start", "package__position", "requested_at"
     )
+
+
+# --- The staff dashboard ------------------------------------------------------------------
+
+
+def event_dashboard(event: Event, *, now: datetime | None = None) -> dict:
+    """Sold and held against capacity per ticket type, revenue, sponsorships by status, waiting lists."""
+    from events.models import Sponsorship
+
+    now = now or timezone.now()
+    types = list(TicketType.objects.filter(event=event).order_by("position", "pk"))
+    ids = [tt.pk for tt in types]
+    sold = dict(
+        OrderLine.objects.filter(order__status__in=Order.SOLD, ticket_type_id__in=ids)
+        .values_list("ticket_type_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("ticket_type_id", "n")
+    )
+    taken = seats_taken(ticket_type_ids=ids, now=now)
+    waiting = dict(
+        WaitingListEntry.objects.filter(ticket_type_id__in=ids, status__in=WaitingListEntry.ACTIVE)
+        .values_list("ticket_type_id")
+        .annotate(n=Count("pk"))
+        .values_list("ticket_type_id", "n")
+    )
+    rows = [
+        {
+            "ticket_type": tt,
+            "capacity": tt.capacity,
+            "sold": sold.get(tt.pk) or 0,
+            "held": taken[tt.pk] - (sold.get(tt.pk) or 0),
+            "available": max(0, tt.capacity - taken[tt.pk]),
+            "waiting": waiting.get(tt.pk) or 0,
+        }
+        for tt in types
+    ]
+    money_in = Order.objects.filter(event=event, status__in=[*Order.SOLD, Order.Status.REFUNDED, Order.Status.CANCELED])
+    totals = money_in.filter(paid_at__isnull=False).aggregate(gross=Sum("total"), refunded=Sum("refunded_amount"))
+    gross, refunded = totals["gross"] or 0, totals["refunded"] or 0
+    sponsorship_counts = dict(
+        Sponsorship.objects.filter(package__event=event)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    sponsor_revenue = (
+        Sponsorship.objects.filter(package__event=event, status=Sponsorship.Status.PAID).aggregate(
+            n=Sum("package__price")
+        )["n"]
+        or 0
+    )
+    return {
+        "ticket_types": rows,
+        "ticket_revenue": gross - refunded,
+        "refunded": refunded,
+        "sponsor_revenue": sponsor_revenue,
+        "sponsorships": [(label, sponsorship_counts.get(value, 0)) for value, label in Sponsorship.Status.choices],
+        "packages": list(sponsorship_packages_with_slots(event=event, now=now)),
+        "waiting_list": list(
+            WaitingListEntry.objects.filter(ticket_type__event=event, status__in=WaitingListEntry.ACTIVE)
+            .select_related("ticket_type")
+            .order_by("created_at")[:50]
+        ),
+        "awaiting_approval": Order.objects.filter(
+            event=event, status=Order.Status.PENDING, needs_approval=True, approved_at__isnull=True
+        ).count(),
+        "checkin": checkin_counts(event),
+    }
+
+
+def orders_for_staff(*, event: Event, query: str = "") -> QuerySet[Order]:
+    """The event's orders, newest first; search by code, buyer, e-mail or attendee."""
+    orders = Order.objects.filter(event=event).order_by("-created_at")
+    query = (query or "").strip()
+    if query:
+        orders = orders.filter(
+            Q(code__iexact=query)
+            | Q(buyer_name__icontains=query)
+            | Q(buyer_email__icontains=query)
+            | Q(tickets__attendee_name__icontains=query)
+            | Q(tickets__attendee_email__icontains=query)
+        ).distinct()
+    return orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("ticket_type")))
+
+
+def attendees_for_export(event: Event) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD)
+        .select_related("ticket_type", "order")
+        .order_by("attendee_name", "pk")
+    )

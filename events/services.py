@@ -553,12 +553,14 @@ def order_can_cancel(order: Order, now: datetime | None = None) -> bool:
     return order.event.refund_cutoff is not None and now < order.event.refund_cutoff
 
 
-def order_cancel(*, order: Order, actor=None) -> Order:
-    """Cancel within the refund policy: seats return at once, a paid amount is refunded through the gateway."""
+def order_cancel(*, order: Order, actor=None, by_staff: bool = False) -> Order:
+    """Cancel within the refund policy (staff: any pending or paid order): seats return at once, a paid
+    amount is refunded through the gateway."""
     now = timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("event").get(pk=order.pk)
-        if not order_can_cancel(order, now):
+        staff_may = by_staff and order.status in (Order.Status.PENDING, Order.Status.PAID)
+        if not (staff_may or order_can_cancel(order, now)):
             raise NotRefundable("This order can no longer be canceled; see the event's refund policy.")
         refund = order.status == Order.Status.PAID and order.total > 0
         order.transition(Order.Status.CANCELED)
@@ -928,3 +930,16 @@ def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> 
         if was_paid:
             transaction.on_commit(cache.purge)
     return sponsorship
+
+
+def order_refund(*, order: Order, actor, reason: str = "Refunded by the events team") -> Decimal:
+    """Staff refund what is left of a paid order through the gateway; the order follows the gateway's answer."""
+    from events import payments
+
+    if order.status not in Order.SOLD or order.total - order.refunded_amount <= 0:
+        raise NotRefundable(f"Order {order.code} has nothing left to refund.")
+    refunded = payments.order_refund_payments(
+        order=order, amount=order.total - order.refunded_amount, reason=reason, actor=actor
+    )
+    audit("events.order.refund_by_staff", order, actor=actor, data={"code": order.code, "amount": str(refunded)})
+    return refunded

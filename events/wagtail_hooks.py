@@ -1,8 +1,12 @@
 """Staff screens for registration: events, ticket types and promo codes are edited in the admin;
 orders are read-only there (they change only through services) and approvals have their own page."""
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -186,12 +190,132 @@ def sponsorships(request):
     )
 
 
+def _dashboard_event(request):
+    slug = request.GET.get("event") or request.POST.get("event")
+    events = Event.objects.order_by("-start")
+    if slug:
+        return get_object_or_404(Event, slug=slug), events
+    return selectors.event_next_open() or events.first(), events
+
+
+@permission_required("events.view_order", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def dashboard(request):
+    """One event at a glance: capacity, revenue, sponsorships, waiting list; orders with search, refund, cancel."""
+    event, events = _dashboard_event(request)
+    if request.method == "POST":
+        if not request.user.has_perm("events.change_order"):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=request.POST.get("order"), event=event)
+        try:
+            if request.POST.get("action") == "cancel":
+                services.order_cancel(order=order, actor=request.user, by_staff=True)
+                messages.success(request, f"Order {order.code} canceled; its seats are free again.")
+            elif request.POST.get("action") == "refund":
+                refunded = services.order_refund(order=order, actor=request.user)
+                messages.success(request, f"Order {order.code}: {refunded} {order.currency} refunded.")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect(f"{reverse('events_dashboard')}?event={event.slug}&q={request.POST.get('q', '')}")
+    context = {"event": event, "events": events, "query": request.GET.get("q", "")}
+    if event is not None:
+        context["stats"] = selectors.event_dashboard(event)
+        context["orders"] = selectors.orders_for_staff(event=event, query=context["query"])[:100]
+    return TemplateResponse(request, "events/admin/dashboard.html", context)
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def generate():
+        yield writer.writerow(header)
+        for row in rows:
+            # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
+            yield writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+
+    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@permission_required("events.view_order", raise_exception=True)
+def orders_csv(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    rows = (
+        [
+            o.code,
+            o.status,
+            o.buyer_name,
+            o.buyer_email,
+            o.billing_company,
+            "; ".join(f"{line.quantity} x {line.ticket_type.name}" for line in o.lines.all()),
+            o.promo_code.code if o.promo_code else "",
+            o.subtotal,
+            o.discount,
+            o.total,
+            o.refunded_amount,
+            o.currency,
+            o.created_at.isoformat(),
+            o.paid_at.isoformat() if o.paid_at else "",
+        ]  # fmt: skip
+        for o in selectors.orders_for_staff(event=event).select_related("promo_code").iterator(chunk_size=500)
+    )
+    header = ["code", "status", "buyer_name", "buyer_email", "company", "tickets", "promo_code", "subtotal",
+              "discount", "total", "refunded", "currency", "created_at", "paid_at"]  # fmt: skip
+    return _csv_response(f"{event.slug}-orders.csv", header, rows)
+
+
+@permission_required("events.view_order", raise_exception=True)
+def attendees_csv(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    rows = (
+        [
+            t.attendee_name,
+            t.attendee_email,
+            t.company,
+            t.job_title,
+            t.pronouns,
+            t.ticket_type.name,
+            t.order.code,
+            t.order.buyer_email,
+            event.local(t.checked_in_at).isoformat() if t.checked_in_at else "",
+        ]  # fmt: skip
+        for t in selectors.attendees_for_export(event).iterator(chunk_size=500)
+    )
+    header = [
+        "name",
+        "email",
+        "company",
+        "job_title",
+        "pronouns",
+        "ticket_type",
+        "order",
+        "buyer_email",
+        "checked_in_at",
+    ]
+    return _csv_response(f"{event.slug}-attendees.csv", header, rows)
+
+
 @hooks.register("register_admin_urls")
 def register_urls():
     return [
         path("events/approvals/", approvals, name="events_approvals"),
         path("events/sponsorships/", sponsorships, name="events_sponsorships"),
+        path("events/dashboard/", dashboard, name="events_dashboard"),
+        path("events/dashboard/<slug:slug>/orders.csv", orders_csv, name="events_orders_csv"),
+        path("events/dashboard/<slug:slug>/attendees.csv", attendees_csv, name="events_attendees_csv"),
     ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return _PermissionMenuItem(
+        "Event dashboard", reverse("events_dashboard"), icon_name="table", order=305, permission="events.view_order"
+    )
 
 
 class _PermissionMenuItem(MenuItem):
