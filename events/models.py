@@ -11,13 +11,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import validate_svg_logo
 from portal.exceptions import InvalidTransition
 
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -442,7 +443,10 @@ class Sponsorship(models.Model):
     contacts = models.ManyToManyField("portal.User", blank=True, related_name="sponsorship_contacts")
     contact_email = models.EmailField(help_text="Where invoices and pass codes are sent.")
     logo = models.FileField(
-        upload_to=sponsor_logo_upload_to, blank=True, help_text="Empty: the organisation's logo is shown."
+        upload_to=sponsor_logo_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg", "webp"]), validate_svg_logo],
+        help_text="Empty: the organisation's logo is shown.",
     )
     requested_by = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)

@@ -376,7 +376,7 @@ def sponsorships_for_staff():
 
 def event_dashboard(event: Event, *, now: datetime | None = None) -> dict:
     """Sold and held against capacity per ticket type, revenue, sponsorships by status, waiting lists."""
-    from events.models import Sponsorship
+    from events.models import Sponsorship, SponsorWaitingListEntry
 
     now = now or timezone.now()
     types = list(TicketType.objects.filter(event=event).order_by("position", "pk"))
@@ -431,6 +431,11 @@ def event_dashboard(event: Event, *, now: datetime | None = None) -> dict:
             WaitingListEntry.objects.filter(ticket_type__event=event, status__in=WaitingListEntry.ACTIVE)
             .select_related("ticket_type")
             .order_by("created_at")[:50]
+        ),
+        "sponsor_waiting_list": list(
+            SponsorWaitingListEntry.objects.filter(package__event=event, active=True)
+            .select_related("organization", "package")
+            .order_by("created_at")
         ),
         "awaiting_approval": Order.objects.filter(
             event=event, status=Order.Status.PENDING, needs_approval=True, approved_at__isnull=True

@@ -93,6 +93,10 @@ def test_demo_sponsorships_show_logos_by_package(client, demo):
     assert Sponsorship.objects.filter(package__event__slug="openinfra-summit-vancouver-2023").count() > 0
     page = client.get(event.get_absolute_url()).content.decode()
     assert 'id="sponsors-heading"' in page and "logo-grid__item" in page
-    assert client.get(f"/api/v1/events/{event.slug}/sponsors/").json()[0]["package"] == "Headline"
+    headline = client.get(f"/api/v1/events/{event.slug}/sponsors/").json()[0]
+    assert headline["package"] == "Headline"
+    # The company's page names its sponsorships (composed in portal/, members does not import events).
+    company = client.get(f"/members/{headline['slug']}/").content.decode()
+    assert "Sponsor of" in company and f"{event.name}</a> — Headline sponsor" in company
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
     assert SponsorshipPackage.objects.filter(event=event).count() == 4
