@@ -322,8 +322,8 @@ def sponsor(request, slug: str):
     event = selectors.event_for_registration(slug)
     packages = list(selectors.sponsorship_packages_with_slots(event=event))
     organizations = selectors.organizations_administered_by(request.user)
-    form = None
-    if request.user.is_authenticated and organizations.exists():
+    form, default_organization = None, organizations.first()
+    if default_organization is not None:
         form = SponsorshipForm(
             request.POST or None,
             organizations=organizations,
@@ -365,4 +365,5 @@ def sponsor(request, slug: str):
                 status = error.status_code
         else:
             status = 400
-    return render(request, "events/sponsor.html", {"event": event, "packages": packages, "form": form}, status=status)
+    context = {"event": event, "packages": packages, "form": form, "default_organization": default_organization}
+    return render(request, "events/sponsor.html", context, status=status)

@@ -182,3 +182,21 @@ def test_company_page_and_contacts_my_account_show_the_sponsorship(client, summi
     client.force_login(staff)
     account = client.get("/accounts/").content.decode()
     assert "Headline sponsorship" in account and "0 of 3 used" in account
+
+
+def test_invoice_by_card_sends_the_pay_link_and_paying_marks_it_paid(summit, django_capture_on_commit_callbacks):
+    _, _, headline = summit
+    staff = UserFactory(groups=[EVENTS_STAFF])
+    org = OrganizationFactory(name="Acme Cloud")
+    sponsorship = services.sponsorship_request(
+        package=headline, organization=org, contact_email="billing@acme.example", actor=staff
+    )
+    with pytest.raises(Exception, match="cannot become invoiced"):
+        services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
+    services.sponsorship_approve(sponsorship=sponsorship, actor=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
+    assert payment.method == "card" and payment.owner == sponsorship
+    assert payment.invoices.get().status == "issued"
+    message = next(m for m in mail.outbox if m.to == ["billing@acme.example"])
+    assert payment.get_absolute_url() in message.body
