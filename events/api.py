@@ -1,15 +1,18 @@
 """/api/v1/events/: published events and their ticket types with live availability."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from events import selectors, services
-from events.models import Event, TicketType
+from events.models import Event, Order, OrderLine, Ticket, TicketType
+from portal.api.authentication import actor_for
+from portal.api.http import PublicEndpointMixin
+from portal.api.pagination import PAGE, PAGE_SIZE, paginated
+from portal.api.permissions import HasScope
 from portal.api.routers import router
-from portal.api.serializers import ErrorSerializer
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -105,34 +108,75 @@ class SponsorSerializer(serializers.Serializer):
         return request.build_absolute_uri(logo.url) if request else logo.url
 
 
-class CheckInInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=64, help_text="The ticket's code, as in its QR code.")
+class OrderLineSerializer(serializers.ModelSerializer):
+    ticket_type = serializers.CharField(source="ticket_type.name")
+
+    class Meta:
+        model = OrderLine
+        fields = ["ticket_type", "quantity", "unit_price", "discount", "total"]
+
+
+class StaffOrderSerializer(serializers.ModelSerializer):
+    promo_code = serializers.CharField(source="promo_code.code", allow_null=True, default=None)
+    lines = OrderLineSerializer(many=True)
+    tickets = serializers.SerializerMethodField(help_text="How many tickets the order holds.")
+
+    class Meta:
+        model = Order
+        fields = [
+            "code",
+            "status",
+            "buyer_name",
+            "buyer_email",
+            "billing_company",
+            "currency",
+            "subtotal",
+            "discount",
+            "total",
+            "refunded_amount",
+            "promo_code",
+            "needs_approval",
+            "approved_at",
+            "created_at",
+            "paid_at",
+            "canceled_at",
+            "lines",
+            "tickets",
+        ]
+
+    def get_tickets(self, order: Order) -> int:
+        return len(order.tickets.all())
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    ticket_type = serializers.CharField(source="ticket_type.name")
+    order = serializers.CharField(source="order.code")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "code",
+            "attendee_name",
+            "attendee_email",
+            "company",
+            "job_title",
+            "pronouns",
+            "ticket_type",
+            "order",
+            "checked_in_at",
+        ]
 
 
 class CheckInSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="Always `checked_in`; refusals are errors (404, 409).")
-    message = serializers.CharField()
-    checked_in_at = serializers.DateTimeField()
-    attendee_name = serializers.CharField()
-    company = serializers.CharField()
-    ticket_type = serializers.CharField()
-    order = serializers.CharField()
+    code = serializers.CharField(max_length=40, help_text="The code on the ticket (its QR code).")
 
 
-class CanCheckIn(permissions.BasePermission):
-    """Events staff at the door (session now; API tokens with a check-in scope later)."""
-
-    def has_permission(self, request, view) -> bool:
-        from portal.accounts.mfa import second_factor_redirect
-
-        user = request.user
-        if not (user and user.is_authenticated and user.has_perm("events.check_in_ticket")):
-            return False
-        # A staff session must have been confirmed with the second factor, as for the admin.
-        return second_factor_redirect(request._request) is None
+def _events_staff(scope: str, perm: str) -> HasScope:
+    # Tools by token scope; people signed in by the Events staff group's permission (superusers pass).
+    return HasScope(scope, session_perm=perm)
 
 
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
+class EventViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     """Published events, upcoming first; `?when=upcoming|past` narrows the list."""
 
     serializer_class = EventSerializer
@@ -164,47 +208,65 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         sponsors = selectors.sponsors_for_event(event)
         return Response(SponsorSerializer(sponsors, many=True, context={"request": request}).data)
 
+    def _staff_list(self, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        serializer = serializer_class(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
+
     @extend_schema(
-        request=CheckInInputSerializer,
-        responses={
-            200: CheckInSerializer,
-            403: ErrorSerializer,
-            404: OpenApiResponse(ErrorSerializer, description="No ticket has this code (`ticket_not_found`)."),
-            409: OpenApiResponse(
-                ErrorSerializer,
-                description="`already_checked_in` (with `extra.checked_in_at` and `extra.local_time`), "
-                "`wrong_event` (a ticket of another event) or `ticket_not_valid` (order not paid).",
-            ),
-        },
+        summary="An event's orders (staff)",
+        parameters=[PAGE, PAGE_SIZE],
+        responses=paginated(StaffOrderSerializer, "PaginatedStaffOrderList"),
+    )
+    @action(
+        detail=True,
+        filter_backends=[],
+        permission_classes=[_events_staff("staff", "events.view_order")],
+        public_endpoint=False,
+    )
+    def orders(self, request, slug=None):
+        """Every order of the event, newest first: a token with the staff scope, or Events staff signed in."""
+        event = selectors.event_for_staff(slug)
+        return self._staff_list(selectors.orders_for_event(event), StaffOrderSerializer)
+
+    @extend_schema(
+        summary="An event's attendees (staff)",
+        parameters=[PAGE, PAGE_SIZE],
+        responses=paginated(AttendeeSerializer, "PaginatedAttendeeList"),
+    )
+    @action(
+        detail=True,
+        filter_backends=[],
+        permission_classes=[_events_staff("staff", "events.view_order")],
+        public_endpoint=False,
+    )
+    def attendees(self, request, slug=None):
+        """The tickets of paid orders, by attendee name, with their check-in time."""
+        event = selectors.event_for_staff(slug)
+        return self._staff_list(selectors.attendees_for_event(event), AttendeeSerializer)
+
+    @extend_schema(
+        summary="Check a ticket in (check-in scope)",
+        request=CheckInSerializer,
+        responses={200: AttendeeSerializer},
+        description="Admits a ticket of a paid order once. A second scan answers 409 `already_checked_in` "
+        '("Already checked in at HH:MM", in the event\'s time zone); a ticket of another event answers 409 '
+        "`wrong_event`; an unknown code 404 `ticket_not_found`.",
     )
     @action(
         detail=True,
         methods=["post"],
-        url_path="checkin",
-        permission_classes=[CanCheckIn],
         filter_backends=[],
-        pagination_class=None,
+        permission_classes=[_events_staff("checkin", "events.change_order")],
+        public_endpoint=False,
+        extra_error_statuses=("409",),
     )
     def checkin(self, request, slug=None):
-        """Check a ticket in at the door: once only; a ticket of another event is refused."""
         event = selectors.event_for_staff(slug)
-        data = CheckInInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ticket = services.ticket_check_in(event=event, code=data.validated_data["code"], actor=request.user)
-        name = ticket.attendee_name or ticket.order.buyer_name
-        return Response(
-            CheckInSerializer(
-                {
-                    "status": "checked_in",
-                    "message": f"Welcome, {name}! {ticket.ticket_type.name}: checked in.",
-                    "checked_in_at": ticket.checked_in_at,
-                    "attendee_name": name,
-                    "company": ticket.company,
-                    "ticket_type": ticket.ticket_type.name,
-                    "order": ticket.order.code,
-                }
-            ).data
-        )
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_check_in(event=event, code=serializer.validated_data["code"], actor=actor_for(request))
+        return Response(AttendeeSerializer(ticket).data)
 
 
 router.register("events", EventViewSet, basename="event")

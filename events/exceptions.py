@@ -13,6 +13,10 @@ __all__ = [
     "OrderInvalid",
     "ChangesClosed",
     "NotRefundable",
+    "TicketNotFound",
+    "WrongEvent",
+    "TicketNotValid",
+    "AlreadyCheckedIn",
 ]
 
 
@@ -54,11 +58,15 @@ class TicketNotFound(ApplicationError):
 
 
 class WrongEvent(ApplicationError):
+    """A real ticket, for another event: the person is at the wrong door."""
+
     code = "wrong_event"
     status_code = 409
 
 
 class TicketNotValid(ApplicationError):
+    """The ticket's order is not paid (pending, canceled, refunded)."""
+
     code = "ticket_not_valid"
     status_code = 409
 

@@ -196,11 +196,6 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
 # --- Check-in -----------------------------------------------------------------------------
 
 
-def event_for_staff(slug: str) -> Event:
-    """Any event by slug, drafts too: staff work on events before they are published."""
-    return get_object_or_404(Event, slug=slug)
-
-
 def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySet[Ticket]:
     """Valid tickets of the event matching a code exactly, or a name or e-mail (attendee's or buyer's)."""
     query = (query or "").strip()
@@ -459,7 +454,18 @@ def orders_for_staff(*, event: Event, query: str = "") -> QuerySet[Order]:
     return orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("ticket_type")))
 
 
-def attendees_for_export(event: Event) -> QuerySet[Ticket]:
+def event_for_staff(slug: str) -> Event:
+    """Any event, published or not, by slug (404 otherwise): staff tools see drafts too."""
+    return get_object_or_404(Event, slug=slug)
+
+
+def orders_for_event(event: Event) -> QuerySet[Order]:
+    """Every order of an event, newest first, with lines, tickets and promo code loaded in bulk."""
+    return _order_queryset().filter(event=event).order_by("-created_at", "-pk")
+
+
+def attendees_for_event(event: Event) -> QuerySet[Ticket]:
+    """The tickets of paid orders (the people expected at the door), by name."""
     return (
         Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD)
         .select_related("ticket_type", "order")

@@ -284,7 +284,7 @@ def attendees_csv(request, slug: str):
             t.order.buyer_email,
             event.local(t.checked_in_at).isoformat() if t.checked_in_at else "",
         ]  # fmt: skip
-        for t in selectors.attendees_for_export(event).iterator(chunk_size=500)
+        for t in selectors.attendees_for_event(event).iterator(chunk_size=500)
     )
     header = [
         "name",

@@ -7,6 +7,7 @@ from rest_framework import serializers, viewsets
 
 from members.models import Industry, MembershipTier, Organization
 from members.selectors import members_for_directory, tiers_with_seats
+from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
 
@@ -84,7 +85,7 @@ class MemberFilter(django_filters.FilterSet):
     list=extend_schema(summary="Membership tiers, highest first"),
     retrieve=extend_schema(summary="One membership tier", responses={200: TierSerializer, 404: ErrorSerializer}),
 )
-class TierViewSet(viewsets.ReadOnlyModelViewSet):
+class TierViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TierSerializer
     lookup_field = "slug"
     filter_backends: list = []
@@ -100,7 +101,7 @@ class TierViewSet(viewsets.ReadOnlyModelViewSet):
         summary="One current member organisation", responses={200: MemberSerializer, 404: ErrorSerializer}
     ),
 )
-class MemberViewSet(viewsets.ReadOnlyModelViewSet):
+class MemberViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MemberSerializer
     lookup_field = "slug"
     filter_backends = [DjangoFilterBackend]

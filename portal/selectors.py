@@ -55,8 +55,15 @@ def home_page_sections(home) -> dict:
     """What the home page shows beside its own fields: featured projects, member logos by tier, latest news."""
     from members.selectors import directory_by_tier, members_for_directory
 
+    # By id: in a live preview the relation is modelcluster's in-memory FakeQuerySet, not a queryset.
+    featured_ids = [project.pk for project in home.featured_projects.all()]
     featured = list(
-        home.featured_projects.live().public().select_related("logo").prefetch_related("tags").order_by("path")
+        ProjectPage.objects.filter(pk__in=featured_ids)
+        .live()
+        .public()
+        .select_related("logo")
+        .prefetch_related("tags")
+        .order_by("path")
     )
     if not featured:
         featured = list(projects_for_listing()[:6])

@@ -361,27 +361,36 @@ WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.GuildhallAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Tools send `Authorization: Bearer <token>` (portal/api/authentication.py); people use the session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Anonymous clients by IP, tools by token id, signed-in people by account.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.api.throttling.AnonymousThrottle",
+        "portal.api.throttling.TokenThrottle",
+        "portal.api.throttling.SessionUserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="600/minute"),
+        "token": env.str("API_TOKEN_RATE", default="3000/minute"),
         "user": env.str("API_USER_RATE", default="3000/minute"),
     },
+    # Behind one proxy (the deploy's reverse proxy), the client is the last X-Forwarded-For hop.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -396,6 +405,12 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["portal.api.schema.only_public_api"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Outbound webhooks (portal/api: webhook_dispatch) ---------------------------------------
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Retries back off exponentially from this many seconds (Celery retry_backoff), capped at 6 hours.
+WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=60)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

@@ -176,3 +176,21 @@ def staff_client_factory(db, client):
         return client
 
     return make
+
+
+def login_staff(client, user) -> None:
+    """Log a staff member in the way the admin requires: with an authenticator and its second factor."""
+    from allauth.mfa.models import Authenticator
+
+    from portal.accounts.mfa import totp_activate
+
+    if not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
+        totp_activate(user)
+    log_in_with_second_factor(client, user)
+
+
+@pytest.fixture
+def admin_client(db, admin_user, client):
+    """pytest-django's superuser client, logged in with the second factor that staff need."""
+    login_staff(client, admin_user)
+    return client

@@ -51,6 +51,16 @@ def production_response(tmp_path_factory):
     }
     full_env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}}
     full_env.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
+    # The page's chrome (footer links, site settings) reads the database: give it a migrated one.
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
     )

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from portal.adoption import selectors
 from portal.adoption.models import EditionAggregate, format_cores
+from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
 
@@ -101,7 +102,7 @@ class EditionAggregateSerializer(EditionSummarySerializer):
         responses={200: EditionAggregateSerializer, 404: ErrorSerializer},
     ),
 )
-class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
+class AdoptionViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     """The user survey's published figures per edition."""
 
     lookup_field = "edition__year"
@@ -122,7 +123,7 @@ class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
         description="Providers running public clouds on open infrastructure that agreed to be listed, across editions.",
     )
 )
-class PublicCloudViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PublicCloudViewSet(PublicEndpointMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Consenting public clouds, from the stored aggregates."""
 
     serializer_class = PublicCloudListingSerializer

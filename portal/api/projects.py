@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 from wagtail.rich_text import expand_db_html
 
+from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
 from portal.pages.projects import ProjectPage, ProjectStatus
@@ -102,7 +103,7 @@ class ProjectFilter(django_filters.FilterSet):
         parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The project's slug.")]
     )
 )
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ProjectSerializer
     lookup_field = "slug"
     filter_backends = [DjangoFilterBackend]

@@ -1,11 +1,15 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from portal.api import exports
 from portal.api.routers import router
 from portal.api.views import ApiRootView, not_found
 
 urlpatterns = [
     path("v1/", ApiRootView.as_view(), name="api-root"),
+    path("v1/exports/members.csv", exports.MembersCSVView.as_view(), name="export-members-csv"),
+    path("v1/exports/projects.csv", exports.ProjectsCSVView.as_view(), name="export-projects-csv"),
+    path("v1/exports/landscape.yml", exports.LandscapeView.as_view(), name="export-landscape"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's script as a file, so no inline script is needed.

@@ -1,17 +1,26 @@
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 
 
-class ApiRootView(APIView):
+class ApiRootView(PublicEndpointMixin, APIView):
     """Entry point of /api/v1/: the collections this API offers, with their URLs."""
 
     @extend_schema(
-        responses=inline_serializer("ApiRoot", {"resources": serializers.DictField(child=serializers.URLField())})
+        responses=inline_serializer(
+            "ApiRoot",
+            {
+                "resources": serializers.DictField(child=serializers.URLField()),
+                "exports": serializers.DictField(child=serializers.URLField()),
+                "docs": serializers.URLField(),
+            },
+        )
     )
     def get(self, request):
         resources = {}
@@ -20,9 +29,20 @@ class ApiRootView(APIView):
                 resources[prefix] = request.build_absolute_uri(reverse(f"{basename}-list"))
             except NoReverseMatch:
                 continue
-        return Response({"resources": resources, "docs": request.build_absolute_uri(reverse("api-docs"))})
+        exports = {
+            name: request.build_absolute_uri(reverse(url_name))
+            for name, url_name in (
+                ("members.csv", "export-members-csv"),
+                ("projects.csv", "export-projects-csv"),
+                ("landscape.yml", "export-landscape"),
+            )
+        }
+        return Response(
+            {"resources": resources, "exports": exports, "docs": request.build_absolute_uri(reverse("api-docs"))}
+        )
 
 
+@csrf_exempt  # a POST to an unknown path is a 404 in the API's format, not Django's HTML CSRF page
 def not_found(request, *args, **kwargs):
     """Paths under /api/ that match nothing answer in the API's error format, not Wagtail's 404 page."""
     from django.http import JsonResponse

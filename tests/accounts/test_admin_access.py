@@ -34,6 +34,11 @@ SCREENS = {
     "events_orders": "/admin/events/order/",
     "events_approvals": "/admin/events/approvals/",
     "audit_log": "/admin/audit-log/",
+    # API tokens and webhooks (portal/api): superusers, or whoever is given api.manage_apitoken /
+    # api.manage_webhooks; no group by default.
+    "api_tokens": "/admin/api-tokens/",
+    "webhooks": "/admin/webhooks/",
+    "webhook_deliveries": "/admin/webhooks/deliveries/",
 }
 
 ACCESS = {

@@ -34,7 +34,7 @@ def test_acceptance_3_second_scan_says_already_checked_in_with_the_local_time(st
     with time_machine.travel(datetime(2026, 6, 1, 16, 5, tzinfo=UTC), tick=False):
         first = staff_client.post("/api/v1/events/summit/checkin/", {"code": ticket.code})
     assert first.status_code == 200, first.content
-    assert first.json()["status"] == "checked_in" and first.json()["attendee_name"] == "Grace Hopper"
+    assert first.json()["attendee_name"] == "Grace Hopper" and first.json()["checked_in_at"]
 
     second = staff_client.post("/api/v1/events/summit/checkin/", {"code": ticket.code})
     assert second.status_code == 409
@@ -87,7 +87,7 @@ def test_search_by_name_or_email_then_check_in_from_the_list(staff_client, summi
 def test_only_events_staff_may_check_in(client, summit):
     event, full = summit
     ticket = paid_order(event, full).tickets.get()
-    assert client.post("/api/v1/events/summit/checkin/", {"code": ticket.code}).status_code == 403
+    assert client.post("/api/v1/events/summit/checkin/", {"code": ticket.code}).status_code == 401
     assert client.get("/events/summit/checkin/").status_code == 302  # to the log-in page
     staff_without_code = UserFactory(groups=[EVENTS_STAFF])
     client.force_login(staff_without_code)  # password only: the second factor is missing

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.payments import invoicing, services
 from portal.payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Refund
+from tests.conftest import login_staff
 from tests.payments.conftest import GOOD_CARD, card_token
 from tests.payments.factories import OwnerFactory
 from tests.payments.test_invoices import BUYER, LINES
@@ -61,7 +62,7 @@ def _urls(payment, invoice) -> list[str]:
 
 def test_only_the_finance_group_reaches_the_screens(client, transfer, finance_user, other_staff):
     payment, invoice = transfer
-    client.force_login(other_staff)
+    login_staff(client, other_staff)
     for url in _urls(payment, invoice):
         assert client.get(url).status_code == 403, url
     response = client.post(
@@ -71,7 +72,7 @@ def test_only_the_finance_group_reaches_the_screens(client, transfer, finance_us
     assert response.status_code == 403
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.CREATED
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     for url in _urls(payment, invoice):
         assert client.get(url).status_code == 200, url
 
@@ -82,9 +83,9 @@ def test_anonymous_is_sent_to_log_in(client, transfer):
 
 
 def test_finance_menu_item_is_shown_to_finance_only(client, finance_user, other_staff):
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     assert b"/admin/finance/payments/" in client.get("/admin/").content
-    client.force_login(other_staff)
+    login_staff(client, other_staff)
     assert b"/admin/finance/payments/" not in client.get("/admin/").content
 
 
@@ -93,7 +94,7 @@ def test_payment_list_filters(client, transfer, finance_user, localstripe, fulfi
     owner = OwnerFactory()
     card = services.payment_create(owner=owner, amount=Decimal("80.00"), currency="EUR", payer_email=owner.email)
     services.payment_pay_with_card(payment=card, token=card_token(localstripe, GOOD_CARD))
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
 
     def rows(query: str) -> list[str]:
         soup = BeautifulSoup(client.get(f"/admin/finance/payments/?{query}").content, "html.parser")
@@ -110,7 +111,7 @@ def test_payment_list_query_budget(client, transfer, finance_user, fulfilments, 
     for _ in range(5):
         owner = OwnerFactory()
         services.payment_create(owner=owner, amount=Decimal("80.00"), currency="EUR", payer_email=owner.email)
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     with django_assert_max_num_queries(25):
         assert client.get("/admin/finance/payments/").status_code == 200
 
@@ -119,7 +120,7 @@ def test_staff_marks_a_transfer_received_and_the_owner_is_fulfilled_once(
     client, transfer, finance_user, fulfilments, django_capture_on_commit_callbacks
 ):
     payment, invoice = transfer
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     today = timezone.localdate().isoformat()
     form = {"amount": "11950.00", "received_on": today, "reference": "BANK-REF-1"}
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,7 +146,7 @@ def test_refund_from_the_admin_with_a_reason_and_a_clear_error_when_too_large(
     services.payment_mark_transfer_received(
         payment=payment, amount=payment.amount, received_on=timezone.localdate(), reference="R", actor=finance_user
     )
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     too_much = client.post(
         f"/admin/finance/payments/{payment.pk}/refund/", {"amount": "20000", "reason": "x"}, follow=True
     )
@@ -171,14 +172,14 @@ def test_card_payment_events_show_on_its_detail(client, finance_user, localstrip
     StripeEvent.objects.create(
         event_id="evt_shown", type="payment_intent.succeeded", payload={}, payment=payment, processed_at=timezone.now()
     )
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     page = client.get(f"/admin/finance/payments/{payment.pk}/").content.decode()
     assert "evt_shown" in page and payment.stripe_payment_intent_id in page
 
 
 def test_an_issued_invoice_is_not_editable_and_offers_a_credit_note(client, transfer, finance_user):
     _, invoice = transfer
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     page = client.get(f"/admin/finance/invoices/{invoice.pk}/").content.decode()
     assert "cannot be edited" in page and "Issue a credit note" in page
     assert 'name="buyer_vat_id"' not in page
@@ -193,7 +194,7 @@ def test_an_issued_invoice_is_not_editable_and_offers_a_credit_note(client, tran
 
 def test_a_draft_invoice_is_edited_then_issued(client, finance_user):
     draft = invoicing.invoice_create(currency="EUR", buyer=dict(BUYER), lines=LINES)
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     page = client.get(f"/admin/finance/invoices/{draft.pk}/").content.decode()
     assert 'name="buyer_po_number"' in page
     client.post(f"/admin/finance/invoices/{draft.pk}/", {**BUYER, "buyer_po_number": "PO-77"})
@@ -204,7 +205,7 @@ def test_a_draft_invoice_is_edited_then_issued(client, finance_user):
 
 def test_void_an_unpaid_invoice(client, transfer, finance_user):
     _, invoice = transfer
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     client.post(f"/admin/finance/invoices/{invoice.pk}/void/")
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.VOID
@@ -212,7 +213,7 @@ def test_void_an_unpaid_invoice(client, transfer, finance_user):
 
 def test_csv_exports_for_a_period(client, transfer, finance_user):
     payment, invoice = transfer
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     today = timezone.localdate()
     response = client.get(f"/admin/finance/export/payments.csv?start={today}&end={today}")
     assert response["Content-Type"].startswith("text/csv")
@@ -238,7 +239,7 @@ def test_reconcile_on_demand(client, finance_user, localstripe, fulfilments, set
 
     payment = services.payment_pay_with_card(payment=payment, token=card_token(localstripe, THREE_D_SECURE_CARD))
     authenticate_3ds(localstripe, payment.stripe_payment_intent_id)
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     response = client.post("/admin/finance/payments/reconcile/", follow=True)
     assert "Reconciliation started" in response.content.decode()
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.SUCCEEDED
@@ -256,7 +257,7 @@ def test_csv_cells_cannot_run_as_formulas(client, finance_user, fulfilments):
     services.payment_create(
         owner=owner, amount=Decimal("80.00"), currency="EUR", payer_email=owner.email, description="=HYPERLINK(1)"
     )
-    client.force_login(finance_user)
+    login_staff(client, finance_user)
     today = timezone.localdate()
     rows = list(
         csv.reader(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from portal.models import User
+from tests.conftest import login_staff
 from tests.members.factories import MembershipTierFactory, member
 from tests.portal.factories import directory, project, project_index
 
@@ -61,7 +62,7 @@ def test_staff_publishing_in_the_admin_is_seen_by_the_next_anonymous_request(kat
 
     staff = User.objects.create_superuser(email="editor@openinfra.example", password="x")
     editor = Client()
-    editor.force_login(staff)
+    login_staff(editor, staff)
     post_data = nested_form_data(
         {
             "title": "Kata Containers",
@@ -114,7 +115,7 @@ def test_member_changes_purge_the_directory(client, site_with_home):
 def test_logged_in_visitors_neither_read_nor_fill_the_cache(client, kata):
     staff = User.objects.create_user(email="someone@example.org", password="x")
     visitor = Client()
-    visitor.force_login(staff)
+    login_staff(visitor, staff)
     response = visitor.get("/projects/kata-containers/")
     assert response.status_code == 200
     assert "X-Page-Cache" not in response

@@ -9,6 +9,7 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from portal.models import CallToAction, StandardPage, User
+from tests.conftest import login_staff
 from tests.members.factories import MembershipTierFactory, member
 from tests.portal.factories import directory, join_page, news, news_index, project, project_index
 
@@ -134,13 +135,13 @@ def test_news_index_lists_newest_first_and_filters_by_tag(client, site_with_home
 )
 def test_staff_can_open_every_page_editor(client, site_with_home, model, parent):
     parent_page = {"home": lambda home: home, "projects": project_index, "news": news_index}[parent](site_with_home)
-    client.force_login(User.objects.create_superuser(email="editor@openinfra.example", password="x"))
+    login_staff(client, User.objects.create_superuser(email="editor@openinfra.example", password="x"))
     response = client.get(reverse("wagtailadmin_pages:add", args=["portal", model, parent_page.pk]))
     assert response.status_code == 200
 
 
 def test_staff_can_open_existing_pages_and_member_admin(client, site_with_home):
-    client.force_login(User.objects.create_superuser(email="editor@openinfra.example", password="x"))
+    login_staff(client, User.objects.create_superuser(email="editor@openinfra.example", password="x"))
     pages = [
         project(project_index(site_with_home), 1),
         directory(site_with_home),

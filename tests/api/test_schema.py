@@ -1,0 +1,50 @@
+"""The schema documents the bearer scheme, every 4xx in the error format, and conditional GETs."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(client):
+    return client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method, operation
+
+
+def test_the_bearer_token_scheme_is_published(schema):
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["type"] == "http"
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["scheme"] == "bearer"
+    for _path, _method, operation in _operations(schema):
+        assert {"tokenAuth": []} in operation["security"]
+
+
+def test_every_operation_documents_its_errors_in_the_one_error_format(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"message", "code", "extra"}
+    for path, method, operation in _operations(schema):
+        expected = {"401", "404", "429"}
+        if any(parameter["in"] == "query" for parameter in operation.get("parameters", [])):
+            expected.add("400")
+        if {} not in operation["security"]:
+            expected.add("403")
+        assert expected <= set(operation["responses"]), f"{method.upper()} {path}"
+        for status, response in operation["responses"].items():
+            if status.startswith("4"):
+                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, (
+                    f"{method.upper()} {path} {status}"
+                )
+
+
+def test_every_public_get_documents_the_conditional_get(schema):
+    public_gets = [(p, o) for p, m, o in _operations(schema) if m == "get" and {} in o["security"]]
+    assert len(public_gets) >= 10
+    for path, operation in public_gets:
+        assert "304" in operation["responses"], f"{path} is public but not behind PublicEndpointMixin"
+        assert "ETag" in operation["responses"]["200"]["headers"]
+        assert any(p["name"] == "If-None-Match" for p in operation["parameters"])
