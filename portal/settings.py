@@ -181,6 +181,12 @@ MEMBERS_LOGO_MAX_BYTES = env.int("MEMBERS_LOGO_MAX_BYTES", default=1024 * 1024)
 ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
 CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": 60.0}
+# Waiting lists (issue 10): how long an offer holds its seats for the person it was sent to.
+WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
+    "task": "events.expire_waiting_list_offers",
+    "schedule": 60.0,
+}
 
 # --- E-mail -------------------------------------------------------------------------------
 # Every message goes through a Celery task; the task hands it to the backend from EMAIL_URL.
