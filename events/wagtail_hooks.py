@@ -20,6 +20,7 @@ from wagtail.permissions import register_permission_policy
 from events import selectors, services
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
+from portal.admin_menu import PermissionMenuItem
 
 
 class EventViewSet(ModelViewSet):
@@ -313,23 +314,15 @@ def register_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_dashboard_menu_item():
-    return _PermissionMenuItem(
+    return PermissionMenuItem(
         "Event dashboard", reverse("events_dashboard"), icon_name="table", order=305, permission="events.view_order"
     )
 
 
-class _PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
 
 @hooks.register("register_admin_menu_item")
 def register_sponsorships_menu_item():
-    return _PermissionMenuItem(
+    return PermissionMenuItem(
         "Sponsorships",
         reverse("events_sponsorships"),
         icon_name="pick",

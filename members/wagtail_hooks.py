@@ -11,7 +11,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.snippets.models import register_snippet
@@ -28,6 +27,7 @@ from members.models import (
     OrganizationRole,
     TierWaitlistEntry,
 )
+from portal.admin_menu import PermissionMenuItem
 from portal.exceptions import ApplicationError
 
 QUEUE_PERMISSION = "members.change_membershipapplication"
@@ -266,14 +266,6 @@ def register_admin_urls():
         path("members/export.csv", members_csv, name="members_export_csv"),
     ]
 
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")
