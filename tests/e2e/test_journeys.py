@@ -1,0 +1,138 @@
+"""Issue 13, acceptance 1: the main journeys in Chromium, as people make them, with screenshots at
+1280 and 375 px in var/artifacts/ (journey-<name>-<step>-<width>.png)."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from events.models import Event, Order
+from portal.payments.models import Payment, PaymentStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+
+
+def _shoot(page, artifacts_dir, journey: str, step: str) -> None:
+    width = page.viewport_size["width"]
+    page.screenshot(path=str(artifacts_dir / f"journey-{journey}-{step}-{width}.png"), full_page=True)
+
+
+def _shoot_on_a_phone(browser, artifacts_dir, journey: str, urls: dict[str, str]) -> None:
+    """The key pages of a journey again in a phone-sized context: no sideways scrolling, a screenshot each."""
+    context = browser.new_context(**PHONE)
+    try:
+        phone = context.new_page()
+        for step, url in urls.items():
+            phone.goto(url)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 375, f"{step} scrolls sideways"
+            _shoot(phone, artifacts_dir, journey, step)
+    finally:
+        context.close()
+
+
+def _open_summit() -> Event:
+    return Event.objects.get(slug__startswith="openinfra-summit-europe-")
+
+
+def test_visitor_browses_home_a_project_the_directory_and_a_company(browser, page, live_server, demo_site, artifacts_dir):
+    visited = {}
+    page.goto(live_server.url + "/")
+    visited["home"] = page.url
+    _shoot(page, artifacts_dir, "browse", "home")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
+    page.wait_for_url("**/projects/")
+    page.get_by_role("main").get_by_role("link", name="OpenStack", exact=True).first.click()
+    page.wait_for_url("**/projects/openstack/")
+    assert page.locator("h1").inner_text() == "OpenStack"
+    visited["project"] = page.url
+    _shoot(page, artifacts_dir, "browse", "project")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
+    page.wait_for_url("**/members/")
+    visited["directory"] = page.url
+    _shoot(page, artifacts_dir, "browse", "directory")
+
+    page.get_by_role("main").get_by_role("link", name="Northwind Cloud", exact=True).first.click()
+    page.wait_for_url(re.compile(r".*/members/.+/$"))
+    assert page.locator("h1").inner_text() == "Northwind Cloud"
+    visited["company"] = page.url
+    _shoot(page, artifacts_dir, "browse", "company")
+
+    _shoot_on_a_phone(browser, artifacts_dir, "browse", visited)
+
+
+def _fill_card(page, number: str) -> None:
+    page.get_by_placeholder("number").fill(number)
+    page.get_by_placeholder("exp_month").fill("12")
+    page.get_by_placeholder("exp_year").fill("34")
+    page.get_by_placeholder("cvc").fill("123")
+    page.get_by_placeholder("postal_code").fill("10115")
+
+
+@pytest.mark.localstripe
+def test_attendee_registers_two_tickets_with_a_promo_code_and_pays_by_card(
+    browser, page, live_server, demo_site, localstripe, settings, artifacts_dir
+):
+    settings.SITE_URL = live_server.url  # the payment's return address is the order page on this server
+    mail.outbox.clear()
+    event = _open_summit()
+    full = event.ticket_types.get(name="Full access")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    visited = {}
+
+    page.goto(f"{live_server.url}/events/")
+    visited["events"] = page.url
+    _shoot(page, artifacts_dir, "register", "events")
+    page.get_by_role("main").get_by_role("link", name=event.name).first.click()
+    page.wait_for_url(f"**/events/{event.slug}/")
+    visited["event"] = page.url
+    _shoot(page, artifacts_dir, "register", "event")
+    page.get_by_role("main").get_by_role("link", name=re.compile("Register")).first.click()
+    page.wait_for_url(f"**/events/{event.slug}/register/")
+    visited["tickets"] = page.url
+
+    page.get_by_label(re.compile("^Full access")).fill("2")
+    page.get_by_label("Promo code").fill("COMMUNITY20")
+    _shoot(page, artifacts_dir, "register", "tickets")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**step=details**")
+    visited["details"] = page.url
+    page.locator("#id_buyer_name").fill("Ada Lovelace")
+    page.locator("#id_buyer_email").fill("ada@example.org")
+    page.locator("#id_attendee_1_name").fill("Ada Lovelace")
+    page.locator("#id_attendee_2_name").fill("Charles Babbage")
+    page.get_by_label(re.compile("code of conduct", re.I)).check()
+    _shoot(page, artifacts_dir, "register", "details")
+    # 2 × 749.00 = 1,498.00, 20 % off: 1,198.40 EUR.
+    page.get_by_role("button", name=re.compile("Continue to payment")).click()
+    page.wait_for_url("**/payments/**")
+    visited["pay"] = page.url
+    _shoot(page, artifacts_dir, "register", "pay")
+
+    _fill_card(page, "4242424242424242")
+    page.get_by_role("button", name=re.compile(r"^Pay 1,198\.40")).click()
+    page.wait_for_url("**/return/**", timeout=20_000)
+    assert page.locator("h1").inner_text() == "Thank you: payment received"
+    visited["paid"] = page.url
+    _shoot(page, artifacts_dir, "register", "paid")
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url("**/order/**")
+    order = Order.objects.get(buyer_email="ada@example.org")
+    assert order.status == Order.Status.PAID
+    assert [(line.ticket_type_id, line.quantity) for line in order.lines.all()] == [(full.pk, 2)]
+    assert Payment.objects.get().status == PaymentStatus.SUCCEEDED
+    assert "Order " + order.code in page.locator("h1").inner_text()
+    assert page.get_by_text(re.compile("Paid", re.I)).first.is_visible()
+    visited["order"] = page.url
+    _shoot(page, artifacts_dir, "register", "order")
+    assert errors == []
+
+    # The live server runs in this process: the e-mail sent on commit by the eager task is here.
+    confirmations = [m for m in mail.outbox if "Your tickets" in m.subject]
+    assert [m.to for m in confirmations] == [["ada@example.org"]]
+
+    _shoot_on_a_phone(browser, artifacts_dir, "register", visited)
