@@ -8,6 +8,7 @@ from django.core import mail
 
 from events.models import Event, Order
 from portal.payments.models import Payment, PaymentStatus
+from tests.e2e.test_registration import _tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +37,9 @@ def _open_summit() -> Event:
     return Event.objects.get(slug__startswith="openinfra-summit-europe-")
 
 
-def test_visitor_browses_home_a_project_the_directory_and_a_company(browser, page, live_server, demo_site, artifacts_dir):
+def test_visitor_browses_home_a_project_the_directory_and_a_company(
+    browser, page, live_server, demo_site, artifacts_dir
+):
     visited = {}
     page.goto(live_server.url + "/")
     visited["home"] = page.url
@@ -126,7 +129,7 @@ def test_attendee_registers_two_tickets_with_a_promo_code_and_pays_by_card(
     assert [(line.ticket_type_id, line.quantity) for line in order.lines.all()] == [(full.pk, 2)]
     assert Payment.objects.get().status == PaymentStatus.SUCCEEDED
     assert "Order " + order.code in page.locator("h1").inner_text()
-    assert page.get_by_text(re.compile("Paid", re.I)).first.is_visible()
+    assert page.locator(".badge--success").first.inner_text() == "Paid"
     visited["order"] = page.url
     _shoot(page, artifacts_dir, "register", "order")
     assert errors == []
@@ -136,3 +139,78 @@ def test_attendee_registers_two_tickets_with_a_promo_code_and_pays_by_card(
     assert [m.to for m in confirmations] == [["ada@example.org"]]
 
     _shoot_on_a_phone(browser, artifacts_dir, "register", visited)
+
+
+def _focused(page, selector: str) -> bool:
+    return page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector)
+
+
+@pytest.mark.localstripe
+def test_attendee_registers_and_pays_by_keyboard_alone(
+    browser, page, live_server, demo_site, localstripe, settings, artifacts_dir
+):
+    """Journey 2 with Tab, Shift+Tab, typing, Space and Enter only (extends test_registration.py's
+    phone journey: a paid ticket type, a promo code, two attendees, the card form)."""
+    settings.SITE_URL = live_server.url
+    event = _open_summit()
+    full = event.ticket_types.get(name="Full access")
+    page.goto(f"{live_server.url}/events/{event.slug}/")
+
+    _tab_to(page, f"main a[href='/events/{event.slug}/register/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/events/{event.slug}/register/")
+    _tab_to(page, f"#id_qty_{full.pk}")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    _tab_to(page, "#id_promo_code")
+    page.keyboard.type("COMMUNITY20")
+    page.keyboard.press("Enter")  # submits the form, as Enter in a text field does
+    page.wait_for_url("**step=details**")
+    assert "1,198.40" in page.locator("main").inner_text()
+
+    _tab_to(page, "#id_buyer_name")
+    page.keyboard.type("Ada Lovelace")
+    page.keyboard.press("Tab")
+    assert _focused(page, "#id_buyer_email")
+    page.keyboard.type("ada@example.org")
+    page.keyboard.press("Shift+Tab")  # back to fix a typo in the name
+    assert _focused(page, "#id_buyer_name")
+    page.keyboard.press("End")
+    page.keyboard.type(" King")
+    _tab_to(page, "#id_attendee_1_name")
+    page.keyboard.type("Ada Lovelace King")
+    _tab_to(page, "#id_attendee_2_name")
+    page.keyboard.type("Charles Babbage")
+    _tab_to(page, "#id_accept_code_of_conduct")
+    page.keyboard.press("Space")
+    assert page.locator("#id_accept_code_of_conduct").is_checked()
+    _tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/payments/**")
+    pay_url = page.url
+    order = Order.objects.get(buyer_email="ada@example.org")
+    assert order.buyer_name == "Ada Lovelace King"
+    assert [t.attendee_name for t in order.tickets.order_by("pk")] == ["Ada Lovelace King", "Charles Babbage"]
+
+    # localstripe's Stripe.js renders the card element as plain inputs in the page: reachable by Tab.
+    page.get_by_placeholder("number").wait_for()
+    for placeholder, text in (
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "10115"),
+    ):
+        _tab_to(page, f"#card-element input[placeholder='{placeholder}']")
+        page.keyboard.type(text)
+    _tab_to(page, "#card-form button[type=submit]")
+    _shoot(page, artifacts_dir, "keyboard", "pay")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/return/**", timeout=20_000)
+    _tab_to(page, "main a.btn")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/order/**")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    _shoot(page, artifacts_dir, "keyboard", "order")
+    _shoot_on_a_phone(browser, artifacts_dir, "keyboard", {"pay": pay_url, "order": page.url})
