@@ -8,6 +8,7 @@ from django.core import mail
 
 from events.models import Event, Order
 from portal.payments.models import Payment, PaymentStatus
+from tests.e2e.axe import format_violations, run_axe
 from tests.e2e.test_registration import _tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,20 +16,27 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 
 
-def _shoot(page, artifacts_dir, journey: str, step: str) -> None:
+def _shoot(page, artifacts_dir, journey: str, step: str, axe_failures: list[str] | None = None) -> None:
+    """A full-page screenshot; with axe_failures (a context opened with bypass_csp=True), axe runs too."""
     width = page.viewport_size["width"]
     page.screenshot(path=str(artifacts_dir / f"journey-{journey}-{step}-{width}.png"), full_page=True)
+    if axe_failures is not None:
+        violations = run_axe(page)
+        if violations:
+            axe_failures.append(f"{step} at {width} px ({page.url}):\n{format_violations(violations)}")
 
 
-def _shoot_on_a_phone(browser, artifacts_dir, journey: str, urls: dict[str, str]) -> None:
-    """The key pages of a journey again in a phone-sized context: no sideways scrolling, a screenshot each."""
-    context = browser.new_context(**PHONE)
+def _shoot_on_a_phone(browser, artifacts_dir, journey: str, urls: dict[str, str], axe_failures=None) -> None:
+    """The key pages of a journey again in a phone-sized context: no sideways scrolling, a screenshot
+    each, and axe on each when axe_failures is given."""
+    context = browser.new_context(**PHONE, bypass_csp=axe_failures is not None)
     try:
         phone = context.new_page()
         for step, url in urls.items():
             phone.goto(url)
+            phone.wait_for_load_state("networkidle")
             assert phone.evaluate("document.documentElement.scrollWidth") <= 375, f"{step} scrolls sideways"
-            _shoot(phone, artifacts_dir, journey, step)
+            _shoot(phone, artifacts_dir, journey, step, axe_failures)
     finally:
         context.close()
 
@@ -37,13 +45,15 @@ def _open_summit() -> Event:
     return Event.objects.get(slug__startswith="openinfra-summit-europe-")
 
 
-def test_visitor_browses_home_a_project_the_directory_and_a_company(
-    browser, page, live_server, demo_site, artifacts_dir
-):
+def test_visitor_browses_home_a_project_the_directory_and_a_company(browser, live_server, demo_site, artifacts_dir):
+    # The CSP is checked page by page in test_csp.py; here it is bypassed so that axe can be injected.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    axe_failures: list[str] = []
     visited = {}
     page.goto(live_server.url + "/")
     visited["home"] = page.url
-    _shoot(page, artifacts_dir, "browse", "home")
+    _shoot(page, artifacts_dir, "browse", "home", axe_failures)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
     page.wait_for_url("**/projects/")
@@ -51,20 +61,22 @@ def test_visitor_browses_home_a_project_the_directory_and_a_company(
     page.wait_for_url("**/projects/openstack/")
     assert page.locator("h1").inner_text() == "OpenStack"
     visited["project"] = page.url
-    _shoot(page, artifacts_dir, "browse", "project")
+    _shoot(page, artifacts_dir, "browse", "project", axe_failures)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
     page.wait_for_url("**/members/")
     visited["directory"] = page.url
-    _shoot(page, artifacts_dir, "browse", "directory")
+    _shoot(page, artifacts_dir, "browse", "directory", axe_failures)
 
     page.get_by_role("main").get_by_role("link", name="Northwind Cloud", exact=True).first.click()
     page.wait_for_url(re.compile(r".*/members/.+/$"))
     assert page.locator("h1").inner_text() == "Northwind Cloud"
     visited["company"] = page.url
-    _shoot(page, artifacts_dir, "browse", "company")
+    _shoot(page, artifacts_dir, "browse", "company", axe_failures)
 
-    _shoot_on_a_phone(browser, artifacts_dir, "browse", visited)
+    context.close()
+    _shoot_on_a_phone(browser, artifacts_dir, "browse", visited, axe_failures)
+    assert not axe_failures, "\n".join(axe_failures)
 
 
 def _fill_card(page, number: str) -> None:
@@ -77,30 +89,35 @@ def _fill_card(page, number: str) -> None:
 
 @pytest.mark.localstripe
 def test_attendee_registers_two_tickets_with_a_promo_code_and_pays_by_card(
-    browser, page, live_server, demo_site, localstripe, settings, artifacts_dir
+    browser, live_server, demo_site, localstripe, settings, artifacts_dir
 ):
     settings.SITE_URL = live_server.url  # the payment's return address is the order page on this server
     mail.outbox.clear()
     event = _open_summit()
     full = event.ticket_types.get(name="Full access")
+    # The CSP is checked page by page in test_csp.py; here it is bypassed so that axe can be injected
+    # (this also checks the details step, the live card form and the payment-received page).
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    axe_failures: list[str] = []
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     visited = {}
 
     page.goto(f"{live_server.url}/events/")
     visited["events"] = page.url
-    _shoot(page, artifacts_dir, "register", "events")
+    _shoot(page, artifacts_dir, "register", "events", axe_failures)
     page.get_by_role("main").get_by_role("link", name=event.name).first.click()
     page.wait_for_url(f"**/events/{event.slug}/")
     visited["event"] = page.url
-    _shoot(page, artifacts_dir, "register", "event")
+    _shoot(page, artifacts_dir, "register", "event", axe_failures)
     page.get_by_role("main").get_by_role("link", name=re.compile("Register")).first.click()
     page.wait_for_url(f"**/events/{event.slug}/register/")
     visited["tickets"] = page.url
 
     page.get_by_label(re.compile("^Full access")).fill("2")
     page.get_by_label("Promo code").fill("COMMUNITY20")
-    _shoot(page, artifacts_dir, "register", "tickets")
+    _shoot(page, artifacts_dir, "register", "tickets", axe_failures)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**step=details**")
     visited["details"] = page.url
@@ -109,19 +126,20 @@ def test_attendee_registers_two_tickets_with_a_promo_code_and_pays_by_card(
     page.locator("#id_attendee_1_name").fill("Ada Lovelace")
     page.locator("#id_attendee_2_name").fill("Charles Babbage")
     page.get_by_label(re.compile("code of conduct", re.I)).check()
-    _shoot(page, artifacts_dir, "register", "details")
+    _shoot(page, artifacts_dir, "register", "details", axe_failures)
     # 2 × 749.00 = 1,498.00, 20 % off: 1,198.40 EUR.
     page.get_by_role("button", name=re.compile("Continue to payment")).click()
     page.wait_for_url("**/payments/**")
     visited["pay"] = page.url
-    _shoot(page, artifacts_dir, "register", "pay")
+    page.get_by_placeholder("number").wait_for()
+    _shoot(page, artifacts_dir, "register", "pay", axe_failures)
 
     _fill_card(page, "4242424242424242")
     page.get_by_role("button", name=re.compile(r"^Pay 1,198\.40")).click()
     page.wait_for_url("**/return/**", timeout=20_000)
     assert page.locator("h1").inner_text() == "Thank you: payment received"
     visited["paid"] = page.url
-    _shoot(page, artifacts_dir, "register", "paid")
+    _shoot(page, artifacts_dir, "register", "paid", axe_failures)
     page.get_by_role("link", name="Continue").click()
     page.wait_for_url("**/order/**")
     order = Order.objects.get(buyer_email="ada@example.org")
@@ -131,14 +149,16 @@ def test_attendee_registers_two_tickets_with_a_promo_code_and_pays_by_card(
     assert "Order " + order.code in page.locator("h1").inner_text()
     assert page.locator(".badge--success").first.inner_text() == "Paid"
     visited["order"] = page.url
-    _shoot(page, artifacts_dir, "register", "order")
+    _shoot(page, artifacts_dir, "register", "order", axe_failures)
     assert errors == []
 
     # The live server runs in this process: the e-mail sent on commit by the eager task is here.
     confirmations = [m for m in mail.outbox if "Your tickets" in m.subject]
     assert [m.to for m in confirmations] == [["ada@example.org"]]
 
-    _shoot_on_a_phone(browser, artifacts_dir, "register", visited)
+    context.close()
+    _shoot_on_a_phone(browser, artifacts_dir, "register", visited, axe_failures)
+    assert not axe_failures, "\n".join(axe_failures)
 
 
 def _focused(page, selector: str) -> bool:
