@@ -7,6 +7,10 @@ generation (any cache backend can do that), so every cached page goes at once wh
 
 Only responses Wagtail served for a live page are stored (the `before_serve_page` hook marks the
 request), only for visitors without a session cookie, and only when the response sets no cookie.
+
+The API's public read-only lists and details (API_CACHE_PREFIXES) go through the same door: an
+anonymous GET is answered from the cache when a JSON answer for the same path, query and Accept
+header is stored; the same purge drops them when projects, members, tiers or adoption data change.
 """
 
 import hashlib
@@ -33,6 +37,14 @@ SKIP_PREFIXES = (
     "/search/",
 )
 MARK = "_guildhall_page_cacheable"
+# The API's public, read-only endpoints: the same for every anonymous caller, purged with the pages.
+API_CACHE_PREFIXES = (
+    "/api/v1/projects/",
+    "/api/v1/members/",
+    "/api/v1/tiers/",
+    "/api/v1/adoption/",
+    "/api/v1/public-clouds/",
+)
 
 
 def _cache():
@@ -52,6 +64,15 @@ def _generation() -> int:
     return generation
 
 
+def generation() -> int | None:
+    """The current generation, for fragments cached under it (None when the cache is down: do not cache)."""
+    try:
+        return _generation()
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; fragments rendered afresh.", exc_info=True)
+        return None
+
+
 def purge() -> None:
     """Forget every cached page (called when a page is published or member data changes)."""
     cache = _cache()
@@ -64,9 +85,12 @@ def purge() -> None:
         logger.error("Could not purge the page cache; pages may be stale for PAGE_CACHE_SECONDS.", exc_info=True)
 
 
-def _key_source(request) -> str:
+def _key_source(request, *, api: bool = False) -> str:
     # HEAD is answered from (and fills) the GET entry: servers drop the body.
-    return f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
+    source = f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
+    if api:  # DRF picks the format from the Accept header
+        source += "|" + request.META.get("HTTP_ACCEPT", "")
+    return source
 
 
 def _key(source: str, generation: int) -> str:
@@ -94,7 +118,14 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.path.startswith(SKIP_PREFIXES):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        api = request.path.startswith(API_CACHE_PREFIXES)
+        if api:
+            if not _visitor_is_anonymous(request):
+                return self.get_response(request)
+            mark_cacheable(request)
+        elif request.path.startswith(SKIP_PREFIXES):
             return self.get_response(request)
         if not _visitor_is_anonymous(request):
             response = self.get_response(request)
@@ -102,7 +133,7 @@ class AnonymousPageCacheMiddleware:
                 # Someone with a session may see personal things (their name, drafts): keep it out of shared caches.
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        host_and_path = _key_source(request)  # raises DisallowedHost like any view would
+        host_and_path = _key_source(request, api=api)  # raises DisallowedHost like any view would
         try:
             key = _key(host_and_path, _generation())
             cached = _cache().get(key)
@@ -113,7 +144,7 @@ class AnonymousPageCacheMiddleware:
             cached["X-Page-Cache"] = "hit"
             return cached
         response = self.get_response(request)
-        if self._storable(request, response):
+        if self._storable(request, response, api=api):
             patch_cache_control(response, public=True, max_age=getattr(settings, "PAGE_CACHE_BROWSER_SECONDS", 0))
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
@@ -125,9 +156,11 @@ class AnonymousPageCacheMiddleware:
         return response
 
     @staticmethod
-    def _storable(request, response) -> bool:
+    def _storable(request, response, *, api: bool = False) -> bool:
         if not getattr(request, MARK, False) or response.status_code != 200 or response.streaming:
             return False
+        if api and not response.get("Content-Type", "").startswith("application/json"):
+            return False  # the browsable API's HTML carries a CSRF token and the visitor's state
         # A page that used a CSRF token (a form, e.g. a password-protected page) is personal.
         if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             return False

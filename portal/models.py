@@ -71,10 +71,19 @@ class HomePage(BasePage):
     template = "portal/home_page.html"
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
+        from portal import cache
         from portal.selectors import home_page_sections
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_page_sections(self))
+        # The sections are read only when the template renders them: their HTML is a fragment cached
+        # under the page cache's generation (purged on every publish and member change), so a visit
+        # the full-page cache cannot answer (a query string, a session) still skips their queries.
+        sections = SimpleLazyObject(lambda: home_page_sections(self))
+        for name in ("featured_projects", "member_groups", "latest_news"):
+            context[name] = SimpleLazyObject(lambda name=name: sections[name])
+        context["sections_generation"] = cache.generation()
         return context
 
     def json_ld(self, request) -> dict | None:

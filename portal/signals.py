@@ -23,9 +23,11 @@ def _forget_footer_links(sender=None, **kwargs) -> None:
 
 
 def connect() -> None:
-    from wagtail.models import Page
+    from wagtail.models import Page, Site
 
+    from events.models import Event
     from members.models import Membership, MembershipTier, Organization
+    from portal.adoption.models import EditionAggregate, SurveyEdition
     from portal.snippets import CallToAction, FooterLink, SiteSettings
 
     page_published.connect(_purge, dispatch_uid="pagecache-published")
@@ -33,7 +35,13 @@ def connect() -> None:
     page_slug_changed.connect(_purge, dispatch_uid="pagecache-slug")
     post_page_move.connect(_purge, dispatch_uid="pagecache-moved")
     post_delete.connect(_purge, sender=Page, dispatch_uid="pagecache-page-deleted")
-    for model in (Organization, Membership, MembershipTier, CallToAction):
+    # Site settings are looked up by host under the generation (SiteSettings.for_request).
+    post_save.connect(_purge, sender=Site, dispatch_uid="pagecache-site-saved")
+    post_delete.connect(_purge, sender=Site, dispatch_uid="pagecache-site-deleted")
+    # Pages show members, calls to action and the next event; the cached API lists show members, tiers
+    # and adoption figures.
+    cached_models = (Organization, Membership, MembershipTier, CallToAction, Event, EditionAggregate, SurveyEdition)
+    for model in cached_models:
         post_save.connect(_purge, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
         post_delete.connect(_purge, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
     post_save.connect(_forget_site_settings, sender=SiteSettings, dispatch_uid="sitedata-settings-save")

@@ -3,6 +3,7 @@
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 from wagtail.search import index
 
 
@@ -79,6 +80,29 @@ class SiteSettings(BaseSiteSetting):
         if site is None:
             return super().for_site(site)
         return remember(f"site-settings:{site.pk}", lambda: super(SiteSettings, cls).for_site(site))
+
+    @classmethod
+    def for_request(cls, request):
+        """Every page (the footer, the SEO tags) asks: answer by host from the cache, skipping the Site query.
+
+        Keyed under the page cache's generation, which a save of these settings or of a Site bumps.
+        """
+        from django.http.request import split_domain_port
+
+        from portal.cache import generation, remember
+
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        current = generation()
+        if current is None:
+            return super().for_request(request)
+        hostname = split_domain_port(request.get_host())[0]
+        key = f"site-settings-for:{current}:{hostname}:{request.get_port()}"
+        site_settings = remember(key, lambda: cls.for_site(Site.find_for_request(request)))
+        site_settings._request = request
+        setattr(request, attr_name, site_settings)
+        return site_settings
 
     @property
     def social_links(self) -> list[tuple[str, str]]:

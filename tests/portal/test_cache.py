@@ -166,3 +166,99 @@ def test_head_requests_are_answered_from_the_cache(client, kata, django_assert_n
         response = client.head("/projects/kata-containers/")
     assert response.status_code == 200
     assert response["X-Page-Cache"] == "hit"
+
+
+# --- The API's public lists go through the same cache ---------------------------------------
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_the_projects_api_is_answered_from_the_cache_and_purged_on_publish(client, kata, django_assert_num_queries):
+    first = client.get("/api/v1/projects/", **JSON)
+    assert first.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+    assert first.cookies == {}
+
+    with django_assert_num_queries(0):
+        second = client.get("/api/v1/projects/", **JSON)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.json() == first.json()
+    assert not hasattr(second.wsgi_request, "session")
+
+    kata.tagline = "Containers with the isolation of virtual machines."
+    kata.save_revision().publish()
+
+    third = client.get("/api/v1/projects/", **JSON)
+    assert third["X-Page-Cache"] == "miss"
+    assert third.json()["results"][0]["tagline"] == "Containers with the isolation of virtual machines."
+
+
+def test_member_changes_purge_the_members_api(client, site_with_home):
+    gold = MembershipTierFactory(name="Gold", slug="gold", rank=2)
+    member(gold, name="First Co")
+    names = lambda: [m["name"] for m in client.get("/api/v1/members/", **JSON).json()["results"]]  # noqa: E731
+    assert names() == ["First Co"]
+    assert client.get("/api/v1/members/", **JSON)["X-Page-Cache"] == "hit"
+
+    member(gold, name="Second Co")
+
+    assert sorted(names()) == ["First Co", "Second Co"]
+
+
+def test_api_answers_are_kept_apart_by_query_and_format_and_html_is_never_stored(client, site_with_home):
+    gold = MembershipTierFactory(name="Gold", slug="gold", rank=2)
+    silver = MembershipTierFactory(name="Silver", slug="silver", rank=3)
+    member(gold, name="Golden Co")
+    member(silver, name="Silver Co")
+
+    assert len(client.get("/api/v1/members/", **JSON).json()["results"]) == 2
+    only_gold = client.get("/api/v1/members/?tier=gold", **JSON)
+    assert [m["name"] for m in only_gold.json()["results"]] == ["Golden Co"]
+    assert client.get("/api/v1/members/?tier=gold", **JSON)["X-Page-Cache"] == "hit"
+    for _ in range(2):  # the browsable API (HTML) is rendered each time, never stored
+        html = client.get("/api/v1/members/", HTTP_ACCEPT="text/html")
+        assert html["Content-Type"].startswith("text/html")
+        assert "X-Page-Cache" not in html or html["X-Page-Cache"] == "miss"
+
+
+def test_logged_in_api_callers_neither_read_nor_fill_the_api_cache(client, kata):
+    user = User.objects.create_user(email="someone@example.org", password="x")
+    visitor = Client()
+    visitor.force_login(user)
+    assert "X-Page-Cache" not in visitor.get("/api/v1/projects/", **JSON)
+    assert client.get("/api/v1/projects/", **JSON)["X-Page-Cache"] == "miss"
+
+
+def test_home_sections_are_one_cached_fragment_purged_with_the_pages(
+    client, site_with_home, django_assert_max_num_queries
+):
+    gold = MembershipTierFactory(name="Gold", slug="gold", rank=2)
+    member(gold, name="First Co")
+    assert "First Co" in client.get("/?utm_source=a").content.decode()  # a query string: a full-page miss
+
+    # Another URL the page cache cannot answer: only Wagtail's routing is read, not the sections.
+    with django_assert_max_num_queries(5):
+        again = client.get("/?utm_source=b")
+    assert again["X-Page-Cache"] == "miss"
+    assert "First Co" in again.content.decode()
+
+    member(gold, name="Second Co")
+
+    assert "Second Co" in client.get("/?utm_source=c").content.decode()
+
+
+def test_site_settings_are_read_from_the_cache_and_a_save_is_seen_at_once(client, kata, django_assert_max_num_queries):
+    from django.test import RequestFactory
+    from wagtail.models import Site
+
+    from portal.snippets import SiteSettings
+
+    client.get("/projects/kata-containers/?v=1")
+    with django_assert_max_num_queries(0):  # no Site lookup, no settings row: both from the cache
+        assert SiteSettings.for_request(RequestFactory().get("/projects/")).pk is not None
+
+    site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    site_settings.foundation_name = "The Renamed Foundation"
+    site_settings.save()
+
+    assert "The Renamed Foundation" in client.get("/projects/kata-containers/?v=2").content.decode()
+    assert "The Renamed Foundation" in client.get("/projects/kata-containers/").content.decode()
