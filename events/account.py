@@ -38,6 +38,34 @@ def section_context(user) -> dict | None:
     return {"title": "Your summit tickets", "items": items}
 
 
+def sponsorship_section_context(user) -> dict | None:
+    """Sponsor contacts see their sponsorships and how many of the included passes are used."""
+    from django.utils import timezone
+
+    sponsorships = list(selectors.sponsorships_for_contact(user))
+    if not sponsorships:
+        return None
+    now = timezone.now()
+    kinds = {"paid": "success", "requested": "warning", "approved": "info", "invoiced": "info", "canceled": "neutral"}
+    items = []
+    for sponsorship in sponsorships:
+        meta = f"{sponsorship.organization.name}"
+        code = sponsorship.pass_code
+        if code is not None:
+            used = selectors.promo_code_tickets(promo_code_id=code.pk, now=now)
+            meta += f" · passes: code {code.code}, {used} of {code.max_tickets} used"
+        items.append(
+            {
+                "label": f"{sponsorship.package.event.name}: {sponsorship.package.name} sponsorship",
+                "url": sponsorship.package.event.get_absolute_url(),
+                "meta": meta,
+                "badge": sponsorship.get_status_display(),
+                "badge_kind": kinds.get(sponsorship.status, "neutral"),
+            }
+        )
+    return {"title": "Your sponsorships", "items": items}
+
+
 def export(user) -> list[dict]:
     return [
         {
@@ -88,5 +116,6 @@ def register() -> None:
     from portal.accounts import sections
 
     sections.register_section("events", "account/sections/list.html", section_context, order=50)
+    sections.register_section("sponsorships", "account/sections/list.html", sponsorship_section_context, order=55)
     sections.register_export("event_orders", export)
     sections.register_anonymiser("events", anonymise)

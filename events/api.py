@@ -93,6 +93,21 @@ class TicketTypeSerializer(serializers.ModelSerializer):
         return ticket_type.on_sale()
 
 
+class SponsorSerializer(serializers.Serializer):
+    organization = serializers.CharField(source="organization.name")
+    slug = serializers.CharField(source="organization.slug")
+    website = serializers.CharField(source="organization.website")
+    package = serializers.CharField(source="package.name")
+    logo = serializers.SerializerMethodField(help_text="Absolute URL of the logo, or null.")
+
+    def get_logo(self, sponsorship) -> str | None:
+        logo = sponsorship.logo_file
+        if not logo:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(logo.url) if request else logo.url
+
+
 class OrderLineSerializer(serializers.ModelSerializer):
     ticket_type = serializers.CharField(source="ticket_type.name")
 
@@ -184,6 +199,14 @@ class EventViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
         event = get_object_or_404(selectors.events_published(), slug=slug)
         ticket_types = selectors.ticket_types_with_availability(event=event)
         return Response(TicketTypeSerializer(ticket_types, many=True, context={"request": request}).data)
+
+    @extend_schema(responses=SponsorSerializer(many=True))
+    @action(detail=True, url_path="sponsors", filter_backends=[], pagination_class=None)
+    def sponsors(self, request, slug=None):
+        """The event's sponsors (paid), highest package first."""
+        event = get_object_or_404(selectors.events_published(), slug=slug)
+        sponsors = selectors.sponsors_for_event(event)
+        return Response(SponsorSerializer(sponsors, many=True, context={"request": request}).data)
 
     def _staff_list(self, queryset, serializer_class):
         page = self.paginate_queryset(queryset)

@@ -19,7 +19,18 @@ class EventsConfig(AppConfig):
                 "events.order.approve": ("Approve order", "Order approved"),
                 "events.order.cancel": ("Cancel order", "Order canceled"),
                 "events.ticket.update": ("Change attendee", "Attendee details changed"),
+                "events.order.refund_by_staff": ("Refund order", "Order refunded by staff"),
                 "events.ticket.check_in": ("Check in", "Ticket checked in"),
+                "events.waiting_list.join": ("Join waiting list", "Joined the waiting list"),
+                "events.waiting_list.offer": ("Offer seats", "Seats offered from the waiting list"),
+                "events.waiting_list.leave": ("Leave waiting list", "Left the waiting list"),
+                "events.waiting_list.expire": ("Expire offer", "Waiting-list offer expired"),
+                "events.sponsorship.request": ("Request sponsorship", "Sponsorship requested"),
+                "events.sponsorship.approve": ("Approve sponsorship", "Sponsorship approved"),
+                "events.sponsorship.invoice": ("Invoice sponsorship", "Sponsorship invoiced"),
+                "events.sponsorship.paid": ("Sponsorship paid", "Sponsorship paid"),
+                "events.sponsorship.cancel": ("Cancel sponsorship", "Sponsorship canceled"),
+                "events.sponsor_waiting_list.join": ("Join sponsor waiting list", "Joined the sponsor waiting list"),
             }
         )
         handlers.register()

@@ -167,7 +167,69 @@ def _pages(events: list[Event]) -> None:
         page.save_revision().publish()
 
 
+PACKAGES = [
+    # name, price, slots, passes, benefits
+    ("Headline", "150000.00", 2, 20, "Keynote stage mention\nLargest booth, front of the hall\nLogo on every screen"),
+    ("Premier", "75000.00", 6, 10, "Large booth\nLogo on the keynote screens\nA breakout session"),
+    ("Spotlight", "25000.00", 20, 5, "Booth in the marketplace\nLogo on the event page"),
+    ("Exhibitor", "8000.00", 40, 2, "Table-top booth\nLogo on the event page"),
+]
+# How many of each package the demo's member companies bought (next summit, Vancouver 2023).
+SOLD = {"Headline": (1, 2), "Premier": (2, 4), "Spotlight": (3, 6), "Exhibitor": (4, 8)}
+
+
+def _sponsorships(event: Event, *, past: bool) -> None:
+    """Packages per DEMO_CONTENT.md and a few paid sponsorships by member companies, so logos show."""
+    from events.models import Sponsorship, SponsorshipPackage
+    from members.models import Organization
+
+    organizations = list(Organization.objects.order_by("name"))
+    full = TicketType.objects.filter(event=event, name="Full access").first()
+    taken = 0
+    for position, (name, price, slots, passes, benefits) in enumerate(PACKAGES):
+        package, _ = SponsorshipPackage.objects.get_or_create(
+            event=event,
+            name=name,
+            defaults={
+                "price": Decimal(price),
+                "slots": slots,
+                "passes_included": passes,
+                "benefits": benefits,
+                "position": position,
+            },
+        )
+        if full is not None:
+            package.pass_ticket_types.add(full)
+        sold = SOLD[name][1 if past else 0]
+        for organization in organizations[taken : taken + sold]:
+            if Sponsorship.objects.filter(package=package, organization=organization).exists():
+                continue
+            code = PromoCode.objects.create(
+                event=event,
+                code=f"{organization.slug.upper().replace('-', '')[:16]}-{name.upper()}",
+                value=Decimal("100"),
+                max_tickets=passes,
+                active=not past,
+            )
+            if full is not None:
+                code.ticket_types.add(full)
+            Sponsorship.objects.create(
+                package=package,
+                organization=organization,
+                status=Sponsorship.Status.PAID,
+                contact_email=f"events@{organization.slug}.example",
+                requested_at=event.start - timedelta(days=150),
+                approved_at=event.start - timedelta(days=145),
+                invoiced_at=event.start - timedelta(days=145),
+                paid_at=event.start - timedelta(days=120),
+                pass_code=code,
+            )
+        taken += sold
+
+
 def load() -> None:
-    """The summits, their ticket types, the COMMUNITY20 code and their pages."""
+    """The summits, their ticket types, the COMMUNITY20 code, sponsorships and their pages."""
     events = [_next_summit(), _vancouver_2023()]
+    _sponsorships(events[0], past=False)
+    _sponsorships(events[1], past=True)
     _pages(events)

@@ -128,3 +128,95 @@ def send_late_payment_refunded(order_id: int, refunded: Decimal) -> None:
         f"Your payment for {order.event.name} was refunded",
         context={"refunded": refunded},
     )
+
+
+# --- Waiting list -------------------------------------------------------------------------
+
+
+def waiting_list_offer_url(entry) -> str:
+    from django.urls import reverse
+
+    token = selectors.waiting_list_token(entry, "offer")
+    return settings.SITE_URL + reverse(
+        "events:waiting-list-offer", kwargs={"slug": entry.ticket_type.event.slug, "token": token}
+    )
+
+
+def waiting_list_leave_url(entry) -> str:
+    from django.urls import reverse
+
+    token = selectors.waiting_list_token(entry, "leave")
+    return settings.SITE_URL + reverse(
+        "events:waiting-list-leave", kwargs={"slug": entry.ticket_type.event.slug, "token": token}
+    )
+
+
+def _send_waiting_list(entry_id: int, template: str, subject: str) -> None:
+    from events.models import WaitingListEntry
+
+    entry = WaitingListEntry.objects.select_related("ticket_type__event").get(pk=entry_id)
+    event = entry.ticket_type.event
+    context = {
+        "entry": entry,
+        "event": event,
+        "offer_url": waiting_list_offer_url(entry),
+        "leave_url": waiting_list_leave_url(entry),
+        "expires": f"{event.local(entry.offer_expires_at):%d %B %Y, %H:%M}" if entry.offer_expires_at else "",
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"events/email/{template}.txt", context),
+        to=[entry.email],
+        headers={"List-Unsubscribe": f"<{context['leave_url']}>"},
+    )
+    message.send()
+
+
+def send_waiting_list_joined(entry_id: int) -> None:
+    _send_waiting_list(entry_id, "waiting_list_joined", "You are on the waiting list")
+
+
+def send_waiting_list_offer(entry_id: int) -> None:
+    _send_waiting_list(entry_id, "waiting_list_offer", "Seats are free for you: register now")
+
+
+# --- Sponsorships -------------------------------------------------------------------------
+
+
+def _sponsorship(sponsorship_id: int):
+    from events.models import Sponsorship
+
+    return Sponsorship.objects.select_related("organization", "package__event", "pass_code").get(pk=sponsorship_id)
+
+
+def send_sponsorship_pay_link(sponsorship_id: int, payment_id: int) -> None:
+    from portal.payments.models import Payment
+
+    sponsorship = _sponsorship(sponsorship_id)
+    payment = Payment.objects.get(pk=payment_id)
+    event = sponsorship.package.event
+    EmailMultiAlternatives(
+        subject=f"Your {sponsorship.package.name} sponsorship of {event.name}: invoice",
+        body=render_to_string(
+            "events/email/sponsorship_invoiced.txt",
+            {"sponsorship": sponsorship, "event": event, "pay_url": settings.SITE_URL + payment.get_absolute_url()},
+        ),
+        to=[sponsorship.contact_email],
+    ).send()
+
+
+def send_sponsorship_passes(sponsorship_id: int) -> None:
+    sponsorship = _sponsorship(sponsorship_id)
+    event = sponsorship.package.event
+    EmailMultiAlternatives(
+        subject=f"Your passes for {event.name}",
+        body=render_to_string(
+            "events/email/sponsorship_passes.txt",
+            {
+                "sponsorship": sponsorship,
+                "event": event,
+                "register_url": settings.SITE_URL + event.get_register_url(),
+            },
+        ),
+        to=[sponsorship.contact_email],
+    ).send()

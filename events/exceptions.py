@@ -74,3 +74,21 @@ class TicketNotValid(ApplicationError):
 class AlreadyCheckedIn(ApplicationError):
     code = "already_checked_in"
     status_code = 409
+
+
+class WaitingListInvalid(ApplicationError):
+    code = "waiting_list_invalid"
+
+
+class OfferExpired(ApplicationError):
+    code = "offer_expired"
+    status_code = 410
+
+
+class NotOrganizationAdmin(ApplicationError):
+    code = "not_organization_admin"
+    status_code = 403
+
+
+class SponsorshipInvalid(ApplicationError):
+    code = "sponsorship_invalid"

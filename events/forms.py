@@ -87,3 +87,27 @@ class TicketForm(forms.Form):
     company = forms.CharField(max_length=200, required=False, label="Company")
     job_title = forms.CharField(max_length=200, required=False, label="Job title (badge)")
     pronouns = forms.CharField(max_length=40, required=False, label="Pronouns (badge)")
+
+
+class WaitingListForm(forms.Form):
+    ticket_type = forms.ModelChoiceField(queryset=None, label="Ticket", empty_label=None)
+    email = forms.EmailField(label="Your e-mail")
+    quantity = forms.IntegerField(label="Seats", min_value=1, max_value=10, initial=1)
+
+    def __init__(self, *args, ticket_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from events.models import TicketType
+
+        self.fields["ticket_type"].queryset = TicketType.objects.filter(pk__in=[tt.pk for tt in ticket_types])
+
+
+class SponsorshipForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=None, label="Organisation", empty_label=None)
+    package = forms.ModelChoiceField(queryset=None, label="Package", empty_label=None)
+    contact_email = forms.EmailField(label="Invoice and passes go to")
+    waiting_list = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organizations, packages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["package"].queryset = packages

@@ -21,7 +21,17 @@ def describe(order: Order) -> str:
     return f"{order.event.name}: order {order.code}"
 
 
+def sponsorship_succeeded(payment) -> None:
+    """The sponsorship's invoice is paid: logo, passes."""
+    services.sponsorship_mark_paid(sponsorship=payment.owner)
+
+
+def sponsorship_describe(sponsorship) -> str:
+    return f"{sponsorship.package.event.name}: {sponsorship.package.name} sponsorship, {sponsorship.organization.name}"
+
+
 def register() -> None:
     from portal.payments import registry
 
     registry.register("events.Order", on_succeeded=on_succeeded, on_refunded=on_refunded, describe=describe)
+    registry.register("events.Sponsorship", on_succeeded=sponsorship_succeeded, describe=sponsorship_describe)

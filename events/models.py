@@ -7,16 +7,18 @@ in the event's time zone.
 
 import secrets
 import zoneinfo
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import validate_svg_logo
 from portal.exceptions import InvalidTransition
 
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -161,6 +163,9 @@ class PromoCode(models.Model):
         TicketType, blank=True, related_name="promo_codes", help_text="Empty: every ticket type."
     )
     max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Orders that may use it; empty: no limit.")
+    max_tickets = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tickets it may discount in all (a sponsor's passes); empty: no limit."
+    )
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
@@ -323,6 +328,7 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
+        permissions = [("check_in_ticket", "Can check in tickets at the door")]
 
     def __str__(self) -> str:
         return f"{self.ticket_type.name}: {self.attendee_name or 'unnamed'}"
@@ -330,3 +336,178 @@ class Ticket(models.Model):
     @property
     def is_named(self) -> bool:
         return bool(self.attendee_name)
+
+
+# --- Waiting list for sold-out ticket types -------------------------------------------------
+
+
+class WaitingListEntry(models.Model):
+    """Someone waiting for seats of a sold-out ticket type; an offer holds seats for them alone."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered"
+        ORDERED = "ordered", "Ordered"
+        EXPIRED = "expired", "Offer expired"
+        LEFT = "left", "Left the list"
+
+    ACTIVE = (Status.WAITING, Status.OFFERED)
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="waiting_list")
+    email = models.EmailField()
+    quantity = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "waiting list entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="waiting_list_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["ticket_type", "email"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waiting_list_one_active_entry_per_email",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False), name="waiting_list_offer_expires"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.quantity} × {self.ticket_type.name})"
+
+    def offer_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.OFFERED and self.offer_expires_at is not None and now < self.offer_expires_at
+
+
+# --- Sponsorships -----------------------------------------------------------------------------
+
+
+class SponsorshipPackage(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="sponsorship_packages")
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    slots = models.PositiveIntegerField(help_text="How many sponsors this package may have.")
+    benefits = models.TextField(blank=True, help_text="One benefit per line.")
+    passes_included = models.PositiveIntegerField(default=0, help_text="Free full-access tickets for the sponsor.")
+    pass_ticket_types = models.ManyToManyField(
+        TicketType, blank=True, related_name="+", help_text="Tickets the passes are for; empty: every ticket type."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Higher packages first (0 is the top).")
+
+    class Meta:
+        ordering = ["event", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="sponsorship_package_unique_name"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="sponsorship_package_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event.name})" if self.event_id else self.name
+
+    @property
+    def benefit_list(self) -> list[str]:
+        return [line.strip() for line in self.benefits.splitlines() if line.strip()]
+
+
+def sponsor_logo_upload_to(instance: "Sponsorship", filename: str) -> str:
+    return f"sponsors/logos/{filename}"
+
+
+class Sponsorship(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        INVOICED = "invoiced", "Invoiced"
+        PAID = "paid", "Paid"
+        CANCELED = "canceled", "Canceled"
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.REQUESTED: {Status.APPROVED, Status.CANCELED},
+        Status.APPROVED: {Status.INVOICED, Status.CANCELED},
+        Status.INVOICED: {Status.PAID, Status.CANCELED},
+        Status.PAID: {Status.CANCELED},
+        Status.CANCELED: set(),
+    }
+    # A request without a decision holds its slot this long.
+    REQUEST_HOLD_DAYS = 14
+
+    organization = models.ForeignKey("members.Organization", on_delete=models.PROTECT, related_name="sponsorships")
+    package = models.ForeignKey(SponsorshipPackage, on_delete=models.PROTECT, related_name="sponsorships")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    contacts = models.ManyToManyField("portal.User", blank=True, related_name="sponsorship_contacts")
+    contact_email = models.EmailField(help_text="Where invoices and pass codes are sent.")
+    logo = models.FileField(
+        upload_to=sponsor_logo_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg", "webp"]), validate_svg_logo],
+        help_text="Empty: the organisation's logo is shown.",
+    )
+    requested_by = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    invoiced_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    pass_code = models.OneToOneField(
+        PromoCode, null=True, blank=True, on_delete=models.PROTECT, related_name="sponsorship"
+    )
+
+    class Meta:
+        ordering = ["package__event", "package__position", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "package"],
+                condition=~Q(status="canceled"),
+                name="sponsorship_one_live_per_organization_and_package",
+            ),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_at__isnull=False), name="sponsorship_paid_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.package}" if self.package_id and self.organization_id else "sponsorship"
+
+    def transition(self, new_status: str) -> None:
+        """Move to new_status if the transitions table allows it; the caller saves."""
+        if new_status not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"A {self.get_status_display().lower()} sponsorship cannot become {self.Status(new_status).label.lower()}.",
+                extra={"from": self.status, "to": new_status},
+            )
+        self.status = new_status
+
+    def request_expires_at(self):
+        return self.requested_at + timedelta(days=self.REQUEST_HOLD_DAYS)
+
+    @property
+    def logo_file(self):
+        return self.logo if self.logo else self.organization.logo
+
+
+class SponsorWaitingListEntry(models.Model):
+    """An organisation that wants a full package if a slot comes free."""
+
+    package = models.ForeignKey(SponsorshipPackage, on_delete=models.PROTECT, related_name="waiting_list")
+    organization = models.ForeignKey("members.Organization", on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField()
+    requested_by = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "sponsor waiting list entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "organization"], condition=Q(active=True), name="sponsor_waiting_list_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} waits for {self.package}"

@@ -1,13 +1,13 @@
 """Reads for registration: querysets already shaped, so a page costs the same for 5 rows or 500."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType, WaitingListEntry
 
 
 def holding_orders_q(now: datetime, prefix: str = "") -> Q:
@@ -18,13 +18,28 @@ def holding_orders_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def seats_taken(*, ticket_type_ids: list[int], now: datetime, exclude_order_id: int | None = None) -> dict[int, int]:
-    """Seats held or sold per ticket type, counted from the order lines (one query)."""
+def open_offers_q(now: datetime, prefix: str = "") -> Q:
+    """Waiting-list offers whose seats are held for the person offered them."""
+    return Q(**{f"{prefix}status": WaitingListEntry.Status.OFFERED, f"{prefix}offer_expires_at__gt": now})
+
+
+def seats_taken(
+    *,
+    ticket_type_ids: list[int],
+    now: datetime,
+    exclude_order_id: int | None = None,
+    exclude_waiting_entry_id: int | None = None,
+) -> dict[int, int]:
+    """Seats held or sold per ticket type: order lines plus open waiting-list offers (two queries)."""
     lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id__in=ticket_type_ids)
     if exclude_order_id:
         lines = lines.exclude(order_id=exclude_order_id)
     taken = dict(lines.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
-    return {pk: taken.get(pk) or 0 for pk in ticket_type_ids}
+    offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id__in=ticket_type_ids)
+    if exclude_waiting_entry_id:
+        offers = offers.exclude(pk=exclude_waiting_entry_id)
+    offered = dict(offers.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
+    return {pk: (taken.get(pk) or 0) + (offered.get(pk) or 0) for pk in ticket_type_ids}
 
 
 def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:
@@ -35,6 +50,16 @@ def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int 
     return orders.count()
 
 
+def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:
+    """Tickets in orders that hold or used this promo code (a sponsor's passes count tickets, not orders)."""
+    lines = OrderLine.objects.filter(
+        holding_orders_q(now, "order__"), order__promo_code_id=promo_code_id, discount__gt=0
+    )
+    if exclude_order_id:
+        lines = lines.exclude(order_id=exclude_order_id)
+    return lines.aggregate(n=Sum("quantity"))["n"] or 0
+
+
 def _taken_subquery(now: datetime) -> Coalesce:
     lines = (
         OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
@@ -43,7 +68,16 @@ def _taken_subquery(now: datetime) -> Coalesce:
         .annotate(n=Sum("quantity"))
         .values("n")
     )
-    return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0))
+    offers = (
+        WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_type_id")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0)) + Coalesce(
+        Subquery(offers, output_field=IntegerField()), Value(0)
+    )
 
 
 def ticket_types_with_availability(
@@ -157,6 +191,268 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
         .select_related("ticket_type", "order__event")
         .order_by("-order__event__start", "pk")
     )
+
+
+# --- Check-in -----------------------------------------------------------------------------
+
+
+def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySet[Ticket]:
+    """Valid tickets of the event matching a code exactly, or a name or e-mail (attendee's or buyer's)."""
+    query = (query or "").strip()
+    tickets = Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).select_related(
+        "ticket_type", "order"
+    )
+    if not query:
+        return tickets.none()
+    return tickets.filter(
+        Q(code=query)
+        | Q(order__code__iexact=query)
+        | Q(attendee_name__icontains=query)
+        | Q(attendee_email__iexact=query)
+        | Q(order__buyer_name__icontains=query)
+        | Q(order__buyer_email__iexact=query)
+    ).order_by("attendee_name", "pk")[:limit]
+
+
+def checkin_counts(event: Event) -> dict[str, int]:
+    return Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).aggregate(
+        valid=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )
+
+
+# --- Waiting list -------------------------------------------------------------------------
+
+
+def waiting_list_next(*, ticket_type_id: int) -> QuerySet[WaitingListEntry]:
+    """Who waits for this ticket type, first come first served."""
+    return WaitingListEntry.objects.filter(
+        ticket_type_id=ticket_type_id, status=WaitingListEntry.Status.WAITING
+    ).order_by("created_at", "pk")
+
+
+def waiting_list_offers_to_expire(*, now: datetime) -> QuerySet[WaitingListEntry]:
+    return WaitingListEntry.objects.filter(status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now)
+
+
+def waiting_list_entry(pk: int) -> WaitingListEntry:
+    return get_object_or_404(WaitingListEntry.objects.select_related("ticket_type__event", "order"), pk=pk)
+
+
+WAITING_LIST_SALT = "events.waiting-list"
+
+
+def waiting_list_token(entry: WaitingListEntry, purpose: str) -> str:
+    """A signed link token: only the person e-mailed can buy the offered seats or leave the list."""
+    from django.core import signing
+
+    return signing.dumps({"e": entry.pk, "p": purpose}, salt=WAITING_LIST_SALT, compress=True)
+
+
+def waiting_list_entry_for_token(*, slug: str, token: str, purpose: str) -> WaitingListEntry:
+    """The entry a signed link names (404 for a forged, altered or other event's link)."""
+    from django.core import signing
+    from django.http import Http404
+
+    try:
+        data = signing.loads(token, salt=WAITING_LIST_SALT)
+    except signing.BadSignature:
+        raise Http404("This link is not valid.") from None
+    if not isinstance(data, dict) or data.get("p") != purpose:
+        raise Http404("This link is not valid.")
+    return get_object_or_404(
+        WaitingListEntry.objects.select_related("ticket_type__event", "order"),
+        pk=data.get("e"),
+        ticket_type__event__slug=slug,
+    )
+
+
+# --- Sponsorships -------------------------------------------------------------------------
+
+
+def organizations_administered_by(user):
+    """Organisations this person may apply for as sponsor: those they administer (issue 7's roles).
+
+    Events staff may also apply on behalf of any organisation.
+    """
+    from members.models import Organization, OrganizationRole
+
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if user.has_perm("events.change_sponsorship"):
+        return Organization.objects.order_by("name")
+    return Organization.objects.filter(
+        roles__user=user, roles__role=OrganizationRole.Role.ADMIN
+    ).distinct().order_by("name")
+
+
+def slot_holding_q(now: datetime, prefix: str = "") -> Q:
+    """Sponsorships that hold a slot: decided ones, and requests younger than 14 days."""
+    from events.models import Sponsorship
+
+    cutoff = now - timedelta(days=Sponsorship.REQUEST_HOLD_DAYS)
+    return Q(
+        **{f"{prefix}status__in": [Sponsorship.Status.APPROVED, Sponsorship.Status.INVOICED, Sponsorship.Status.PAID]}
+    ) | Q(**{f"{prefix}status": Sponsorship.Status.REQUESTED, f"{prefix}requested_at__gt": cutoff})
+
+
+def sponsorship_slots_taken(*, package_id: int, now: datetime, exclude_id: int | None = None) -> int:
+    from events.models import Sponsorship
+
+    qs = Sponsorship.objects.filter(slot_holding_q(now), package_id=package_id)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.count()
+
+
+def sponsorship_packages_with_slots(*, event: Event, now: datetime | None = None):
+    """The event's packages, each annotated with `taken` and `slots_left`."""
+    from events.models import SponsorshipPackage
+
+    now = now or timezone.now()
+    return (
+        SponsorshipPackage.objects.filter(event=event)
+        .select_related("event")
+        .annotate(taken=Count("sponsorships", filter=slot_holding_q(now, "sponsorships__")))
+        .annotate(slots_left=Greatest(Value(0), F("slots") - F("taken")))
+        .order_by("position", "pk")
+    )
+
+
+def sponsors_for_event(event: Event):
+    """Paid sponsorships, highest package first: what the event page and the API show."""
+    from events.models import Sponsorship
+
+    return (
+        Sponsorship.objects.filter(package__event=event, status=Sponsorship.Status.PAID)
+        .select_related("organization", "package")
+        .order_by("package__position", "package__pk", "organization__name")
+    )
+
+
+def sponsors_by_package(event: Event) -> list[tuple]:
+    """[(package, [sponsorships])] for the event page."""
+    groups: dict = {}
+    for sponsorship in sponsors_for_event(event):
+        groups.setdefault(sponsorship.package, []).append(sponsorship)
+    return list(groups.items())
+
+
+def sponsorships_for_organization(organization):
+    """The company page's sponsorships (paid ones, newest event first)."""
+    from events.models import Sponsorship
+
+    return (
+        Sponsorship.objects.filter(organization=organization, status=Sponsorship.Status.PAID)
+        .select_related("package__event")
+        .order_by("-package__event__start")
+    )
+
+
+def sponsorships_for_contact(user):
+    """Sponsorships this person is a contact of, with the pass code's use counted."""
+    from events.models import Sponsorship
+
+    return (
+        Sponsorship.objects.filter(contacts=user)
+        .select_related("organization", "package__event", "pass_code")
+        .order_by("-package__event__start")
+    )
+
+
+def sponsorships_for_staff():
+    from events.models import Sponsorship
+
+    return Sponsorship.objects.select_related("organization", "package__event", "pass_code").order_by(
+        "package__event__start", "package__position", "requested_at"
+    )
+
+
+# --- The staff dashboard ------------------------------------------------------------------
+
+
+def event_dashboard(event: Event, *, now: datetime | None = None) -> dict:
+    """Sold and held against capacity per ticket type, revenue, sponsorships by status, waiting lists."""
+    from events.models import Sponsorship, SponsorWaitingListEntry
+
+    now = now or timezone.now()
+    types = list(TicketType.objects.filter(event=event).order_by("position", "pk"))
+    ids = [tt.pk for tt in types]
+    sold = dict(
+        OrderLine.objects.filter(order__status__in=Order.SOLD, ticket_type_id__in=ids)
+        .values_list("ticket_type_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("ticket_type_id", "n")
+    )
+    taken = seats_taken(ticket_type_ids=ids, now=now)
+    waiting = dict(
+        WaitingListEntry.objects.filter(ticket_type_id__in=ids, status__in=WaitingListEntry.ACTIVE)
+        .values_list("ticket_type_id")
+        .annotate(n=Count("pk"))
+        .values_list("ticket_type_id", "n")
+    )
+    rows = [
+        {
+            "ticket_type": tt,
+            "capacity": tt.capacity,
+            "sold": sold.get(tt.pk) or 0,
+            "held": taken[tt.pk] - (sold.get(tt.pk) or 0),
+            "available": max(0, tt.capacity - taken[tt.pk]),
+            "waiting": waiting.get(tt.pk) or 0,
+        }
+        for tt in types
+    ]
+    money_in = Order.objects.filter(event=event, status__in=[*Order.SOLD, Order.Status.REFUNDED, Order.Status.CANCELED])
+    totals = money_in.filter(paid_at__isnull=False).aggregate(gross=Sum("total"), refunded=Sum("refunded_amount"))
+    gross, refunded = totals["gross"] or 0, totals["refunded"] or 0
+    sponsorship_counts = dict(
+        Sponsorship.objects.filter(package__event=event)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    sponsor_revenue = (
+        Sponsorship.objects.filter(package__event=event, status=Sponsorship.Status.PAID).aggregate(
+            n=Sum("package__price")
+        )["n"]
+        or 0
+    )
+    return {
+        "ticket_types": rows,
+        "ticket_revenue": gross - refunded,
+        "refunded": refunded,
+        "sponsor_revenue": sponsor_revenue,
+        "sponsorships": [(label, sponsorship_counts.get(value, 0)) for value, label in Sponsorship.Status.choices],
+        "packages": list(sponsorship_packages_with_slots(event=event, now=now)),
+        "waiting_list": list(
+            WaitingListEntry.objects.filter(ticket_type__event=event, status__in=WaitingListEntry.ACTIVE)
+            .select_related("ticket_type")
+            .order_by("created_at")[:50]
+        ),
+        "sponsor_waiting_list": list(
+            SponsorWaitingListEntry.objects.filter(package__event=event, active=True)
+            .select_related("organization", "package")
+            .order_by("created_at")
+        ),
+        "awaiting_approval": Order.objects.filter(
+            event=event, status=Order.Status.PENDING, needs_approval=True, approved_at__isnull=True
+        ).count(),
+        "checkin": checkin_counts(event),
+    }
+
+
+def orders_for_staff(*, event: Event, query: str = "") -> QuerySet[Order]:
+    """The event's orders, newest first; search by code, buyer, e-mail or attendee."""
+    orders = Order.objects.filter(event=event).order_by("-created_at")
+    query = (query or "").strip()
+    if query:
+        orders = orders.filter(
+            Q(code__iexact=query)
+            | Q(buyer_name__icontains=query)
+            | Q(buyer_email__icontains=query)
+            | Q(tickets__attendee_name__icontains=query)
+            | Q(tickets__attendee_email__icontains=query)
+        ).distinct()
+    return orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("ticket_type")))
 
 
 def event_for_staff(slug: str) -> Event:

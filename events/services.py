@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors
@@ -20,17 +21,33 @@ from events.exceptions import (
     AlreadyCheckedIn,
     Busy,
     ChangesClosed,
+    NotOrganizationAdmin,
     NotRefundable,
+    OfferExpired,
     OrderInvalid,
     PromoCodeInvalid,
     PromoCodeUsedUp,
     RegistrationClosed,
     SoldOut,
+    SponsorshipInvalid,
     TicketNotFound,
     TicketNotValid,
+    WaitingListInvalid,
     WrongEvent,
 )
-from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+from events.models import (
+    Event,
+    Order,
+    OrderLine,
+    PromoCode,
+    Sponsorship,
+    SponsorshipPackage,
+    SponsorWaitingListEntry,
+    Ticket,
+    TicketType,
+    WaitingListEntry,
+    new_order_code,
+)
 from portal.audit import audit
 from portal.tasking import enqueue_on_commit
 
@@ -181,9 +198,14 @@ def _lock_capacity(*, ticket_type_ids: list[int], promo_code_id: int | None) -> 
         list(PromoCode.objects.select_for_update().filter(pk=promo_code_id).values_list("pk"))
 
 
-def _check_capacity(*, quote: Quote, now: datetime, exclude_order_id: int | None = None) -> None:
+def _check_capacity(
+    *, quote: Quote, now: datetime, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
+) -> None:
     taken = selectors.seats_taken(
-        ticket_type_ids=[line.ticket_type.pk for line in quote.lines], now=now, exclude_order_id=exclude_order_id
+        ticket_type_ids=[line.ticket_type.pk for line in quote.lines],
+        now=now,
+        exclude_order_id=exclude_order_id,
+        exclude_waiting_entry_id=exclude_waiting_entry_id,
     )
     capacities = dict(
         TicketType.objects.filter(pk__in=taken).values_list("pk", "capacity")
@@ -200,6 +222,16 @@ def _check_capacity(*, quote: Quote, now: datetime, exclude_order_id: int | None
         used = selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
         if max_uses is not None and used >= max_uses:
             raise PromoCodeUsedUp(f"The promo code {promo.code} has been used up.")
+    if promo is not None and promo.max_tickets is not None:
+        max_tickets = PromoCode.objects.values_list("max_tickets", flat=True).get(pk=promo.pk)
+        used = selectors.promo_code_tickets(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
+        wanted = sum(line.quantity for line in quote.lines if line.discount > 0)
+        if max_tickets is not None and used + wanted > max_tickets:
+            left = max(0, max_tickets - used)
+            raise PromoCodeUsedUp(
+                f"The promo code {promo.code} covers {left} more ticket{'s' if left != 1 else ''}.",
+                extra={"tickets_left": left},
+            )
 
 
 def _is_contention(exc: OperationalError) -> bool:
@@ -218,8 +250,12 @@ def order_create(
     billing: dict | None = None,
     accepted_code_of_conduct: bool = False,
     user=None,
+    waiting_list_entry: WaitingListEntry | None = None,
 ) -> Order:
-    """Hold seats for a new order: lock, count paid plus unexpired holds, write; free orders are paid at once."""
+    """Hold seats for a new order: lock, count paid plus unexpired holds, write; free orders are paid at once.
+
+    With a waiting-list entry, the order may use the seats offered to that entry (and only it may).
+    """
     now = timezone.now()
     if event.code_of_conduct_url and not accepted_code_of_conduct:
         raise OrderInvalid("Please accept the code of conduct.")
@@ -236,7 +272,8 @@ def order_create(
                 ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
                 promo_code_id=quote.promo_code.pk if quote.promo_code else None,
             )
-            _check_capacity(quote=quote, now=now)
+            entry_id = _waiting_entry_check(entry=waiting_list_entry, quote=quote, now=now)
+            _check_capacity(quote=quote, now=now, exclude_waiting_entry_id=entry_id)
             _race_window()
             order = _order_write(
                 event=event,
@@ -248,11 +285,26 @@ def order_create(
                 user=user if getattr(user, "is_authenticated", False) else None,
                 now=now,
             )
+            if entry_id:
+                WaitingListEntry.objects.filter(pk=entry_id).update(status=WaitingListEntry.Status.ORDERED, order=order)
+                audit("events.waiting_list.offer", order, data={"entry": entry_id, "ordered": order.code})
     except OperationalError as exc:
         if _is_contention(exc):
             raise Busy("Many people are registering right now. Please try again in a moment.") from exc
         raise
     return order
+
+
+def _waiting_entry_check(*, entry: WaitingListEntry | None, quote: Quote, now: datetime) -> int | None:
+    """An offer is used once, before it expires, for exactly the seats offered (under the capacity lock)."""
+    if entry is None:
+        return None
+    entry = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.offer_is_open(now):
+        raise OfferExpired("This offer has expired or was already used.")
+    if {line.ticket_type.pk: line.quantity for line in quote.lines} != {entry.ticket_type_id: entry.quantity}:
+        raise OrderInvalid("The offer is for exactly the seats it names.")
+    return entry.pk
 
 
 def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, user, now) -> Order:
@@ -401,6 +453,8 @@ def order_payment_refunded(*, order: Order, amount: Decimal) -> Order:
                 order.transition(Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED)
         order.save(update_fields=["refunded_amount", "status"])
         audit("events.order.refunded", order, data={"code": order.code, "amount": str(amount)})
+        if order.status == Order.Status.REFUNDED:
+            waiting_list_offer(ticket_type_ids=_order_type_ids(order))
     return order
 
 
@@ -419,6 +473,7 @@ def orders_expire(*, now: datetime | None = None) -> int:
             order.transition(Order.Status.EXPIRED)
             order.save(update_fields=["status"])
             audit("events.order.expire", order, data={"code": order.code})
+            waiting_list_offer(ticket_type_ids=_order_type_ids(order), now=now)
             expired += 1
     return expired
 
@@ -498,18 +553,21 @@ def order_can_cancel(order: Order, now: datetime | None = None) -> bool:
     return order.event.refund_cutoff is not None and now < order.event.refund_cutoff
 
 
-def order_cancel(*, order: Order, actor=None) -> Order:
-    """Cancel within the refund policy: seats return at once, a paid amount is refunded through the gateway."""
+def order_cancel(*, order: Order, actor=None, by_staff: bool = False) -> Order:
+    """Cancel within the refund policy (staff: any pending or paid order): seats return at once, a paid
+    amount is refunded through the gateway."""
     now = timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("event").get(pk=order.pk)
-        if not order_can_cancel(order, now):
+        staff_may = by_staff and order.status in (Order.Status.PENDING, Order.Status.PAID)
+        if not (staff_may or order_can_cancel(order, now)):
             raise NotRefundable("This order can no longer be canceled; see the event's refund policy.")
         refund = order.status == Order.Status.PAID and order.total > 0
         order.transition(Order.Status.CANCELED)
         order.canceled_at = now
         order.save(update_fields=["status", "canceled_at"])
         audit("events.order.cancel", order, actor=actor, data={"code": order.code, "refund": refund})
+        waiting_list_offer(ticket_type_ids=_order_type_ids(order), now=now)
         from events import tasks
 
         if refund:
@@ -553,3 +611,332 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
         ticket.checked_in_at = now
         audit("events.ticket.check_in", ticket, actor=actor, data={"event": event.slug, "code": ticket.code})
     return ticket
+
+
+# --- Waiting list -------------------------------------------------------------------------
+
+
+def _order_type_ids(order: Order) -> list[int]:
+    return sorted(set(order.lines.values_list("ticket_type_id", flat=True)))
+
+
+def waiting_list_join(*, ticket_type: TicketType, email: str, quantity: int) -> WaitingListEntry:
+    """Join the list of a ticket type that cannot sell `quantity` seats now; once per e-mail."""
+    now = timezone.now()
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise WaitingListInvalid("Tell us your e-mail address.")
+    if not 1 <= quantity <= ticket_type.max_per_order:
+        raise WaitingListInvalid(f"Ask for 1 to {ticket_type.max_per_order} seats.")
+    with transaction.atomic():
+        _lock_capacity(ticket_type_ids=[ticket_type.pk], promo_code_id=None)
+        taken = selectors.seats_taken(ticket_type_ids=[ticket_type.pk], now=now)[ticket_type.pk]
+        waiting = selectors.waiting_list_next(ticket_type_id=ticket_type.pk).exists()
+        if ticket_type.capacity - taken >= quantity and not waiting:
+            raise WaitingListInvalid(f"{ticket_type.name} is not sold out: register now.")
+        if WaitingListEntry.objects.filter(
+            ticket_type=ticket_type, email=email, status__in=WaitingListEntry.ACTIVE
+        ).exists():
+            raise WaitingListInvalid("You are already on this waiting list.")
+        entry = WaitingListEntry.objects.create(ticket_type=ticket_type, email=email, quantity=quantity)
+        audit("events.waiting_list.join", entry, data={"ticket_type": ticket_type.pk, "quantity": quantity})
+        from events import tasks
+
+        enqueue_on_commit(tasks.send_waiting_list_joined, entry.pk)
+        # Seats may already be free (someone joined while others still waited): offer at once.
+        waiting_list_offer(ticket_type_ids=[ticket_type.pk], now=now)
+    return entry
+
+
+def waiting_list_offer(*, ticket_type_ids: list[int], now: datetime | None = None) -> list[WaitingListEntry]:
+    """Offer returned seats to the people waiting, in order: each offer holds its seats until it expires.
+
+    Runs inside the transaction that freed the seats, under the ticket types' locks, so nobody
+    else can take them in between.
+    """
+    now = now or timezone.now()
+    offered: list[WaitingListEntry] = []
+    if not WaitingListEntry.objects.filter(
+        ticket_type_id__in=ticket_type_ids, status=WaitingListEntry.Status.WAITING
+    ).exists():
+        return offered  # nobody waits: no lock needed
+    from events import tasks
+
+    with transaction.atomic():
+        _lock_capacity(ticket_type_ids=sorted(ticket_type_ids), promo_code_id=None)
+        taken = selectors.seats_taken(ticket_type_ids=ticket_type_ids, now=now)
+        capacities = dict(TicketType.objects.filter(pk__in=ticket_type_ids).values_list("pk", "capacity"))
+        hours = getattr(settings, "WAITING_LIST_OFFER_HOURS", 24)
+        for pk in ticket_type_ids:
+            free = capacities[pk] - taken[pk]
+            for entry in selectors.waiting_list_next(ticket_type_id=pk).select_for_update():
+                if free <= 0:
+                    break
+                if entry.quantity > free:
+                    continue  # smaller requests further down may still fit
+                entry.status = WaitingListEntry.Status.OFFERED
+                entry.offered_at = now
+                entry.offer_expires_at = now + timedelta(hours=hours)
+                entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
+                audit("events.waiting_list.offer", entry, data={"quantity": entry.quantity})
+                enqueue_on_commit(tasks.send_waiting_list_offer, entry.pk)
+                free -= entry.quantity
+                offered.append(entry)
+    return offered
+
+
+def waiting_list_leave(*, entry: WaitingListEntry) -> WaitingListEntry:
+    """Leave the list (one click from the e-mail); an open offer's seats go to the next person."""
+    with transaction.atomic():
+        entry = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status not in WaitingListEntry.ACTIVE:
+            return entry
+        was_offered = entry.status == WaitingListEntry.Status.OFFERED
+        entry.status = WaitingListEntry.Status.LEFT
+        entry.save(update_fields=["status"])
+        audit("events.waiting_list.leave", entry, data={})
+        if was_offered:
+            waiting_list_offer(ticket_type_ids=[entry.ticket_type_id])
+    return entry
+
+
+def waiting_list_expire_offers(*, now: datetime | None = None) -> int:
+    """Offers not used in time lapse; their seats are offered to the next people."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in selectors.waiting_list_offers_to_expire(now=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            entry = WaitingListEntry.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if entry is None or entry.status != WaitingListEntry.Status.OFFERED or entry.offer_is_open(now):
+                continue
+            entry.status = WaitingListEntry.Status.EXPIRED
+            entry.save(update_fields=["status"])
+            audit("events.waiting_list.expire", entry, data={})
+            waiting_list_offer(ticket_type_ids=[entry.ticket_type_id], now=now)
+            expired += 1
+    return expired
+
+
+# --- Sponsorships -------------------------------------------------------------------------
+
+
+def _lock_package(package_id: int) -> SponsorshipPackage:
+    if connection.vendor == "postgresql":
+        timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+    if _locking_enabled():
+        return SponsorshipPackage.objects.select_for_update().select_related("event").get(pk=package_id)
+    return SponsorshipPackage.objects.select_related("event").get(pk=package_id)
+
+
+def _check_slot(package: SponsorshipPackage, now: datetime, exclude_id: int | None = None) -> None:
+    taken = selectors.sponsorship_slots_taken(package_id=package.pk, now=now, exclude_id=exclude_id)
+    if taken >= package.slots:
+        raise SoldOut(
+            f"The {package.name} package is sold out. You can join its waiting list.",
+            extra={"package": package.pk, "slots_left": 0},
+        )
+
+
+def sponsorship_request(
+    *, package: SponsorshipPackage, organization, contact_email: str, actor, logo=None
+) -> Sponsorship:
+    """An organisation's admin applies: lock the package, count slots held, write; a full package raises SoldOut."""
+    now = timezone.now()
+    if not selectors.organizations_administered_by(actor).filter(pk=organization.pk).exists():
+        raise NotOrganizationAdmin(f"You cannot apply on behalf of {organization.name}.")
+    if not (contact_email or "").strip():
+        raise SponsorshipInvalid("Tell us where to send the invoice.")
+    try:
+        with transaction.atomic():
+            package = _lock_package(package.pk)
+            if Sponsorship.objects.filter(
+                selectors.slot_holding_q(now), package=package, organization=organization
+            ).exists():
+                raise SponsorshipInvalid(f"{organization.name} already applied for {package.name}.")
+            _check_slot(package, now)
+            _race_window()
+            # A lapsed request (14 days without a decision) gives way to this one.
+            Sponsorship.objects.filter(
+                package=package, organization=organization, status=Sponsorship.Status.REQUESTED
+            ).update(status=Sponsorship.Status.CANCELED, canceled_at=now, cancel_reason="Request lapsed")
+            sponsorship = Sponsorship.objects.create(
+                package=package,
+                organization=organization,
+                contact_email=contact_email.strip(),
+                requested_by=actor,
+                requested_at=now,
+                logo=logo or "",
+            )
+            sponsorship.contacts.add(actor)
+            SponsorWaitingListEntry.objects.filter(package=package, organization=organization, active=True).update(
+                active=False
+            )
+            audit(
+                "events.sponsorship.request",
+                sponsorship,
+                actor=actor,
+                data={"package": package.name, "organization": organization.slug},
+            )
+    except OperationalError as exc:
+        if _is_contention(exc):
+            raise Busy("Many sponsors are applying right now. Please try again in a moment.") from exc
+        raise
+    return sponsorship
+
+
+def sponsor_waiting_list_join(
+    *, package: SponsorshipPackage, organization, email: str, actor
+) -> SponsorWaitingListEntry:
+    """A full package's waiting list: staff write to these organisations when a slot comes free."""
+    if not selectors.organizations_administered_by(actor).filter(pk=organization.pk).exists():
+        raise NotOrganizationAdmin(f"You cannot act on behalf of {organization.name}.")
+    with transaction.atomic():
+        entry, created = SponsorWaitingListEntry.objects.get_or_create(
+            package=package,
+            organization=organization,
+            active=True,
+            defaults={"email": email.strip() or actor.email, "requested_by": actor},
+        )
+        if created:
+            audit("events.sponsor_waiting_list.join", entry, actor=actor, data={"package": package.name})
+    return entry
+
+
+def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
+    """Staff approve a request; a lapsed one is re-checked against the package's slots."""
+    now = timezone.now()
+    with transaction.atomic():
+        sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+        package = _lock_package(sponsorship.package_id)
+        sponsorship.transition(Sponsorship.Status.APPROVED)
+        _check_slot(package, now, exclude_id=sponsorship.pk)
+        sponsorship.approved_at = now
+        sponsorship.save(update_fields=["status", "approved_at"])
+        audit("events.sponsorship.approve", sponsorship, actor=actor, data={"package": package.name})
+    return sponsorship
+
+
+def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
+    """Invoice an approved sponsorship through the payments app: card (a pay link) or bank transfer."""
+    from events import tasks
+    from portal.payments import invoicing
+    from portal.payments import services as payment_services
+    from portal.payments.models import PaymentMethod
+
+    with transaction.atomic():
+        sponsorship = (
+            Sponsorship.objects.select_for_update(of=("self",))
+            .select_related("organization", "package__event")
+            .get(pk=sponsorship.pk)
+        )
+        sponsorship.transition(Sponsorship.Status.INVOICED)
+        package, event = sponsorship.package, sponsorship.package.event
+        description = f"{event.name}: {package.name} sponsorship"
+        payment = payment_services.payment_create(
+            owner=sponsorship,
+            amount=package.price,
+            currency=event.currency,
+            payer_email=sponsorship.contact_email,
+            description=description,
+            return_url=settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
+            method=method,
+            actor=actor,
+        )
+        buyer = {"buyer_name": sponsorship.organization.name}
+        lines = [invoicing.Line(description=description, unit_price=package.price)]
+        if method == PaymentMethod.BANK_TRANSFER:
+            invoicing.bank_transfer_invoice_issue(payment=payment, buyer=buyer, lines=lines, actor=actor)
+        else:
+            invoice = invoicing.invoice_create(
+                currency=event.currency,
+                buyer={**buyer, "buyer_email": sponsorship.contact_email},
+                lines=lines,
+                payment=payment,
+                actor=actor,
+            )
+            invoicing.invoice_issue(invoice=invoice, actor=actor)
+            enqueue_on_commit(tasks.send_sponsorship_pay_link, sponsorship.pk, payment.pk)
+        sponsorship.invoiced_at = timezone.now()
+        sponsorship.save(update_fields=["status", "invoiced_at"])
+        audit(
+            "events.sponsorship.invoice",
+            sponsorship,
+            actor=actor,
+            data={"method": method, "amount": str(package.price)},
+        )
+    return payment
+
+
+def _new_pass_code(sponsorship: Sponsorship) -> str:
+    base = "".join(ch for ch in sponsorship.organization.slug.upper() if ch.isalnum())[:16] or "SPONSOR"
+    return f"{base}-{new_order_code()[:6]}"
+
+
+def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
+    """The invoice is paid: the logo shows, and included passes become a 100 % code for that many tickets."""
+    from portal import cache
+
+    now = timezone.now()
+    with transaction.atomic():
+        sponsorship = (
+            Sponsorship.objects.select_for_update(of=("self",))
+            .select_related("organization", "package__event")
+            .get(pk=sponsorship.pk)
+        )
+        if sponsorship.status == Sponsorship.Status.PAID:
+            return sponsorship
+        sponsorship.transition(Sponsorship.Status.PAID)
+        sponsorship.paid_at = now
+        package = sponsorship.package
+        if package.passes_included and sponsorship.pass_code_id is None:
+            code = PromoCode.objects.create(
+                event=package.event,
+                code=_new_pass_code(sponsorship),
+                kind=PromoCode.Kind.PERCENT,
+                value=Decimal("100"),
+                max_tickets=package.passes_included,
+            )
+            code.ticket_types.set(package.pass_ticket_types.all())
+            sponsorship.pass_code = code
+        sponsorship.save(update_fields=["status", "paid_at", "pass_code"])
+        audit("events.sponsorship.paid", sponsorship, data={"pass_code": getattr(sponsorship.pass_code, "code", "")})
+        from events import tasks
+
+        if sponsorship.pass_code_id:
+            enqueue_on_commit(tasks.send_sponsorship_passes, sponsorship.pk)
+        transaction.on_commit(cache.purge)  # the logo now shows on cached pages (the company's page)
+    return sponsorship
+
+
+def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> Sponsorship:
+    """Reject a request or cancel a sponsorship: its slot comes free; an unused pass code stops working."""
+    from portal import cache
+
+    with transaction.atomic():
+        sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+        was_paid = sponsorship.status == Sponsorship.Status.PAID
+        sponsorship.transition(Sponsorship.Status.CANCELED)
+        sponsorship.canceled_at = timezone.now()
+        sponsorship.cancel_reason = reason[:200]
+        sponsorship.save(update_fields=["status", "canceled_at", "cancel_reason"])
+        if sponsorship.pass_code_id:
+            PromoCode.objects.filter(pk=sponsorship.pass_code_id).update(active=False)
+        audit("events.sponsorship.cancel", sponsorship, actor=actor, data={"reason": reason, "was_paid": was_paid})
+        if was_paid:
+            transaction.on_commit(cache.purge)
+    return sponsorship
+
+
+def order_refund(*, order: Order, actor, reason: str = "Refunded by the events team") -> Decimal:
+    """Staff refund what is left of a paid order through the gateway; the order follows the gateway's answer."""
+    from events import payments
+
+    if order.status not in Order.SOLD or order.total - order.refunded_amount <= 0:
+        raise NotRefundable(f"Order {order.code} has nothing left to refund.")
+    refunded = payments.order_refund_payments(
+        order=order, amount=order.total - order.refunded_amount, reason=reason, actor=actor
+    )
+    audit("events.order.refund_by_staff", order, actor=actor, data={"code": order.code, "amount": str(refunded)})
+    return refunded

@@ -52,3 +52,29 @@ def refund_canceled_order(order_id: int) -> None:
     payments.order_refund_payments(
         order=order, amount=order.total - order.refunded_amount, reason="Canceled by the buyer"
     )
+
+
+@shared_task(name="events.expire_waiting_list_offers")
+def expire_waiting_list_offers() -> int:
+    """Beat, every minute: offers not used in time lapse and go to the next people."""
+    return services.waiting_list_expire_offers()
+
+
+@shared_task(name="events.send_waiting_list_joined", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_waiting_list_joined(entry_id: int) -> None:
+    emails.send_waiting_list_joined(entry_id)
+
+
+@shared_task(name="events.send_waiting_list_offer", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_waiting_list_offer(entry_id: int) -> None:
+    emails.send_waiting_list_offer(entry_id)
+
+
+@shared_task(name="events.send_sponsorship_pay_link", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsorship_pay_link(sponsorship_id: int, payment_id: int) -> None:
+    emails.send_sponsorship_pay_link(sponsorship_id, payment_id)
+
+
+@shared_task(name="events.send_sponsorship_passes", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsorship_passes(sponsorship_id: int) -> None:
+    emails.send_sponsorship_passes(sponsorship_id)

@@ -11,6 +11,11 @@ _order = "<slug:slug>/order/<str:code>/<str:secret>/"
 
 urlpatterns = [
     path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/checkin/", views.checkin, name="checkin"),
+    path("<slug:slug>/sponsor/", views.sponsor, name="sponsor"),
+    path("<slug:slug>/waiting-list/", views.waiting_list_join, name="waiting-list"),
+    path("<slug:slug>/waiting-list/offer/<str:token>/", views.waiting_list_offer, name="waiting-list-offer"),
+    path("<slug:slug>/waiting-list/leave/<str:token>/", views.waiting_list_leave, name="waiting-list-leave"),
     path(_order, views.order_detail, name="order"),
     path(_order + "cancel/", views.order_cancel, name="order-cancel"),
     path(_order + "pay/", views.order_pay, name="order-pay"),

@@ -2,14 +2,17 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events import documents, emails, payments, selectors, services
 from events.exceptions import ApplicationError
-from events.forms import OrderDetailsForm, TicketChoiceForm, TicketForm
+from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order
+from portal.accounts.mfa import staff_second_factor_required
 
 
 def _ticket_labels(quote) -> list[str]:
@@ -186,3 +189,181 @@ def order_calendar(request, slug: str, code: str, secret: str):
     )
     response["Content-Disposition"] = f'attachment; filename="{order.event.slug}.ics"'
     return response
+
+
+@login_required
+@permission_required("events.check_in_ticket", raise_exception=True)
+@staff_second_factor_required
+@require_http_methods(["GET", "POST"])
+def checkin(request, slug: str):
+    """The door: type or scan a ticket code (POST), or search by name or e-mail (GET ?q=)."""
+    event = selectors.event_for_staff(slug)
+    result, status = None, 200
+    if request.method == "POST":
+        try:
+            ticket = services.ticket_check_in(event=event, code=request.POST.get("code", ""), actor=request.user)
+        except ApplicationError as error:
+            kind = "warning" if error.code == "already_checked_in" else "error"
+            result, status = {"kind": kind, "message": error.message}, error.status_code
+        else:
+            name = ticket.attendee_name or ticket.order.buyer_name
+            result = {"kind": "success", "message": f"Welcome, {name}! {ticket.ticket_type.name}: checked in."}
+    query = request.GET.get("q", "").strip()
+    tickets = list(selectors.tickets_for_checkin(event=event, query=query))
+    for ticket in tickets:
+        # Formatted here: template filters would convert back to the site's time zone.
+        ticket.checked_in_label = f"{event.local(ticket.checked_in_at):%H:%M}" if ticket.checked_in_at else ""
+    context = {
+        "event": event,
+        "result": result,
+        "query": query,
+        "tickets": tickets,
+        "counts": selectors.checkin_counts(event),
+    }
+    return render(request, "events/checkin.html", context, status=status)
+
+
+# --- Waiting list -------------------------------------------------------------------------
+# These forms are public or reached by a signed link: no CSRF cookie on an anonymous page
+# (BRIEF.md), and the link itself is the permission for the offer and leave pages.
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def waiting_list_join(request, slug: str):
+    """Join the waiting list of a sold-out ticket type with an e-mail and a number of seats."""
+    event = selectors.event_for_registration(slug)
+    sold_out = [tt for tt in selectors.ticket_types_on_sale(event=event) if not tt.available]
+    form = WaitingListForm(
+        request.POST or None, ticket_types=sold_out, initial={"ticket_type": request.GET.get("ticket_type")}
+    )
+    joined = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            joined = services.waiting_list_join(
+                ticket_type=form.cleaned_data["ticket_type"],
+                email=form.cleaned_data["email"],
+                quantity=form.cleaned_data["quantity"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "events/waiting_list.html",
+        {"event": event, "form": form, "joined": joined, "sold_out": sold_out},
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def waiting_list_offer(request, slug: str, token: str):
+    """The offered seats, bought with the link from the offer e-mail (and only with it)."""
+    entry = selectors.waiting_list_entry_for_token(slug=slug, token=token, purpose="offer")
+    event = entry.ticket_type.event
+    labels = [
+        entry.ticket_type.name if entry.quantity == 1 else f"{entry.ticket_type.name} {n}"
+        for n in range(1, entry.quantity + 1)
+    ]
+    details = OrderDetailsForm(
+        request.POST or None,
+        initial={"buyer_email": entry.email},
+        ticket_labels=labels,
+        code_of_conduct_url=event.code_of_conduct_url,
+    )
+    context = {
+        "event": event,
+        "entry": entry,
+        "details": details,
+        "open": entry.offer_is_open(),
+        "expires": f"{event.local(entry.offer_expires_at):%d %B %Y, %H:%M}" if entry.offer_expires_at else "",
+    }
+    if not context["open"]:
+        return render(request, "events/waiting_list_offer.html", context, status=410)
+    if request.method == "GET" or not details.is_valid():
+        return render(request, "events/waiting_list_offer.html", context, status=400 if details.is_bound else 200)
+    try:
+        order = services.order_create(
+            event=event,
+            buyer_name=details.cleaned_data["buyer_name"],
+            buyer_email=details.cleaned_data["buyer_email"],
+            quantities={entry.ticket_type_id: entry.quantity},
+            attendees=details.attendees(),
+            billing=details.billing(),
+            accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
+            user=request.user,
+            waiting_list_entry=entry,
+        )
+    except ApplicationError as error:
+        details.add_error(None, error.message)
+        return render(request, "events/waiting_list_offer.html", context, status=error.status_code)
+    return _after_order(request, order)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def waiting_list_leave(request, slug: str, token: str):
+    """One click from the e-mail (POST, as RFC 8058 one-click unsubscribe); GET shows the button."""
+    entry = selectors.waiting_list_entry_for_token(slug=slug, token=token, purpose="leave")
+    if request.method == "POST":
+        entry = services.waiting_list_leave(entry=entry)
+    return render(request, "events/waiting_list_leave.html", {"event": entry.ticket_type.event, "entry": entry})
+
+
+# --- Sponsorship --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def sponsor(request, slug: str):
+    """Packages with the slots left; an organisation's admin applies, or joins a full package's waiting list."""
+    from events.models import SponsorshipPackage
+
+    event = selectors.event_for_registration(slug)
+    packages = list(selectors.sponsorship_packages_with_slots(event=event))
+    organizations = selectors.organizations_administered_by(request.user)
+    form, default_organization = None, organizations.first()
+    if default_organization is not None:
+        form = SponsorshipForm(
+            request.POST or None,
+            organizations=organizations,
+            packages=SponsorshipPackage.objects.filter(event=event),
+            initial={"contact_email": request.user.email},
+        )
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            return HttpResponse("Only an organisation's admins may apply.", status=403)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["waiting_list"]:
+                    services.sponsor_waiting_list_join(
+                        package=data["package"],
+                        organization=data["organization"],
+                        email=data["contact_email"],
+                        actor=request.user,
+                    )
+                    messages.success(
+                        request, f"{data['organization'].name} is on the {data['package'].name} waiting list."
+                    )
+                else:
+                    services.sponsorship_request(
+                        package=data["package"],
+                        organization=data["organization"],
+                        contact_email=data["contact_email"],
+                        actor=request.user,
+                    )
+                    messages.success(
+                        request,
+                        f"Thank you! {data['organization'].name}'s application for {data['package'].name} "
+                        "holds its slot while our events team decides (within 14 days).",
+                    )
+                return redirect(request.path)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+        else:
+            status = 400
+    context = {"event": event, "packages": packages, "form": form, "default_organization": default_organization}
+    return render(request, "events/sponsor.html", context, status=status)

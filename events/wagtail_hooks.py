@@ -1,8 +1,12 @@
 """Staff screens for registration: events, ticket types and promo codes are edited in the admin;
 orders are read-only there (they change only through services) and approvals have their own page."""
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,9 +17,9 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from events import services
+from events import selectors, services
 from events.exceptions import ApplicationError
-from events.models import Event, Order, PromoCode, TicketType
+from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
 
 
 class EventViewSet(ModelViewSet):
@@ -98,6 +102,14 @@ class OrderViewSet(ModelViewSet):
 register_permission_policy(Order, ReadOnlyPermissionPolicy(Order))
 
 
+class SponsorshipPackageViewSet(ModelViewSet):
+    model = SponsorshipPackage
+    icon = "pick"
+    list_display = ["name", "event", "price", "slots", "passes_included", "position"]
+    list_filter = ["event"]
+    form_fields = ["event", "name", "price", "slots", "benefits", "passes_included", "pass_ticket_types", "position"]
+
+
 class EventsGroup(ModelViewSetGroup):
     menu_label = "Registration"
     menu_icon = "date"
@@ -107,6 +119,7 @@ class EventsGroup(ModelViewSetGroup):
         TicketTypeViewSet("events_tickettype", url_prefix="events/tickettype"),
         PromoCodeViewSet("events_promocode", url_prefix="events/promocode"),
         OrderViewSet("events_order", url_prefix="events/order"),
+        SponsorshipPackageViewSet("events_sponsorshippackage", url_prefix="events/sponsorshippackage"),
     )
 
 
@@ -137,9 +150,192 @@ def approvals(request):
     return TemplateResponse(request, "events/admin/approvals.html", {"orders": waiting})
 
 
+SPONSORSHIP_ACTIONS = {
+    "approve": lambda s, user, post: services.sponsorship_approve(sponsorship=s, actor=user),
+    "invoice_card": lambda s, user, post: services.sponsorship_invoice(sponsorship=s, method="card", actor=user),
+    "invoice_transfer": lambda s, user, post: services.sponsorship_invoice(
+        sponsorship=s, method="bank_transfer", actor=user
+    ),
+    "cancel": lambda s, user, post: services.sponsorship_cancel(
+        sponsorship=s, actor=user, reason=post.get("reason", "") or "Rejected by the events team"
+    ),
+}
+
+
+@permission_required("events.change_sponsorship", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def sponsorships(request):
+    """The pipeline: approve → invoice (card or bank transfer; Finance marks transfers received) → paid."""
+    if request.method == "POST":
+        sponsorship = get_object_or_404(Sponsorship, pk=request.POST.get("sponsorship"))
+        action = SPONSORSHIP_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            messages.error(request, "Unknown action.")
+        else:
+            try:
+                action(sponsorship, request.user, request.POST)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"{sponsorship}: done.")
+        return redirect("events_sponsorships")
+    status = request.GET.get("status", "")
+    rows = selectors.sponsorships_for_staff()
+    if status:
+        rows = rows.filter(status=status)
+    return TemplateResponse(
+        request,
+        "events/admin/sponsorships.html",
+        {"sponsorships": rows, "statuses": Sponsorship.Status.choices, "status": status},
+    )
+
+
+def _dashboard_event(request):
+    slug = request.GET.get("event") or request.POST.get("event")
+    events = Event.objects.order_by("-start")
+    if slug:
+        return get_object_or_404(Event, slug=slug), events
+    return selectors.event_next_open() or events.first(), events
+
+
+@permission_required("events.view_order", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def dashboard(request):
+    """One event at a glance: capacity, revenue, sponsorships, waiting list; orders with search, refund, cancel."""
+    event, events = _dashboard_event(request)
+    if request.method == "POST":
+        if not request.user.has_perm("events.change_order"):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=request.POST.get("order"), event=event)
+        try:
+            if request.POST.get("action") == "cancel":
+                services.order_cancel(order=order, actor=request.user, by_staff=True)
+                messages.success(request, f"Order {order.code} canceled; its seats are free again.")
+            elif request.POST.get("action") == "refund":
+                refunded = services.order_refund(order=order, actor=request.user)
+                messages.success(request, f"Order {order.code}: {refunded} {order.currency} refunded.")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect(f"{reverse('events_dashboard')}?event={event.slug}&q={request.POST.get('q', '')}")
+    context = {"event": event, "events": events, "query": request.GET.get("q", "")}
+    if event is not None:
+        context["stats"] = selectors.event_dashboard(event)
+        context["orders"] = selectors.orders_for_staff(event=event, query=context["query"])[:100]
+    return TemplateResponse(request, "events/admin/dashboard.html", context)
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def generate():
+        yield writer.writerow(header)
+        for row in rows:
+            # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
+            yield writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+
+    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@permission_required("events.view_order", raise_exception=True)
+def orders_csv(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    rows = (
+        [
+            o.code,
+            o.status,
+            o.buyer_name,
+            o.buyer_email,
+            o.billing_company,
+            "; ".join(f"{line.quantity} x {line.ticket_type.name}" for line in o.lines.all()),
+            o.promo_code.code if o.promo_code else "",
+            o.subtotal,
+            o.discount,
+            o.total,
+            o.refunded_amount,
+            o.currency,
+            o.created_at.isoformat(),
+            o.paid_at.isoformat() if o.paid_at else "",
+        ]  # fmt: skip
+        for o in selectors.orders_for_staff(event=event).select_related("promo_code").iterator(chunk_size=500)
+    )
+    header = ["code", "status", "buyer_name", "buyer_email", "company", "tickets", "promo_code", "subtotal",
+              "discount", "total", "refunded", "currency", "created_at", "paid_at"]  # fmt: skip
+    return _csv_response(f"{event.slug}-orders.csv", header, rows)
+
+
+@permission_required("events.view_order", raise_exception=True)
+def attendees_csv(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    rows = (
+        [
+            t.attendee_name,
+            t.attendee_email,
+            t.company,
+            t.job_title,
+            t.pronouns,
+            t.ticket_type.name,
+            t.order.code,
+            t.order.buyer_email,
+            event.local(t.checked_in_at).isoformat() if t.checked_in_at else "",
+        ]  # fmt: skip
+        for t in selectors.attendees_for_event(event).iterator(chunk_size=500)
+    )
+    header = [
+        "name",
+        "email",
+        "company",
+        "job_title",
+        "pronouns",
+        "ticket_type",
+        "order",
+        "buyer_email",
+        "checked_in_at",
+    ]
+    return _csv_response(f"{event.slug}-attendees.csv", header, rows)
+
+
 @hooks.register("register_admin_urls")
 def register_urls():
-    return [path("events/approvals/", approvals, name="events_approvals")]
+    return [
+        path("events/approvals/", approvals, name="events_approvals"),
+        path("events/sponsorships/", sponsorships, name="events_sponsorships"),
+        path("events/dashboard/", dashboard, name="events_dashboard"),
+        path("events/dashboard/<slug:slug>/orders.csv", orders_csv, name="events_orders_csv"),
+        path("events/dashboard/<slug:slug>/attendees.csv", attendees_csv, name="events_attendees_csv"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return _PermissionMenuItem(
+        "Event dashboard", reverse("events_dashboard"), icon_name="table", order=305, permission="events.view_order"
+    )
+
+
+class _PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_sponsorships_menu_item():
+    return _PermissionMenuItem(
+        "Sponsorships",
+        reverse("events_sponsorships"),
+        icon_name="pick",
+        order=320,
+        permission="events.change_sponsorship",
+    )
 
 
 @hooks.register("register_admin_menu_item")

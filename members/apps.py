@@ -6,4 +6,19 @@ class MembersConfig(AppConfig):
     verbose_name = "Membership"
 
     def ready(self) -> None:
-        from members import api  # noqa: F401 - registers /api/v1/tiers/ and /api/v1/members/ on the router
+        from members import (
+            api,  # noqa: F401 - registers /api/v1/tiers/ and /api/v1/members/ on the router
+            services,
+        )
+        from members.account import register_account_sections
+        from portal.audit import register_actions
+        from portal.payments import registry
+
+        register_actions(services.AUDIT_ACTIONS)
+        registry.register(
+            "members.duesperiod",
+            on_succeeded=services.dues_paid,
+            on_refunded=services.dues_refunded,
+            describe=services.describe_dues,
+        )
+        register_account_sections()

@@ -1,15 +1,17 @@
-"""Tiers, organisations and memberships: the first member models (the membership issue extends them).
+"""Tiers, organisations, memberships, applications, dues periods and the people who act for organisations.
 
-An organisation's tier is never stored on the organisation: it is the tier of its active membership.
+An organisation's tier is never stored on the organisation: it is the tier of its current membership.
+A membership row is one tier for one period: a tier change ends that row and starts another (history kept).
 """
 
-import re
-
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from members.uploads import validate_logo, validate_svg_logo  # noqa: F401 - validate_svg_logo: migration 0001
 
 # /members/manage/ and /members/individuals/ are routes, /join/apply/ the application form.
 RESERVED_SLUGS = frozenset({"manage", "individuals", "apply"})
@@ -35,6 +37,13 @@ class Industry(models.TextChoices):
     NONPROFIT = "nonprofit", "Non-profit"
 
 
+class OrganizationSize(models.TextChoices):
+    SMALL = "1-49", "1–49 employees"
+    MEDIUM = "50-249", "50–249 employees"
+    LARGE = "250-999", "250–999 employees"
+    ENTERPRISE = "1000+", "1,000 employees or more"
+
+
 class MembershipTier(models.Model):
     """A level of corporate membership; rank 1 is the highest."""
 
@@ -51,6 +60,9 @@ class MembershipTier(models.Model):
         null=True, blank=True, help_text="How many organisations may hold this tier at once; empty for no limit."
     )
     board_seat = models.BooleanField(default=False, help_text="Members of this tier appoint a board director.")
+    is_public = models.BooleanField(
+        default=True, help_text="Shown on /join/ and open to applications; hide tiers granted by invitation only."
+    )
 
     class Meta:
         ordering = ["rank"]
@@ -64,36 +76,18 @@ class MembershipTier(models.Model):
 
     @property
     def seats_left(self) -> int | None:
-        """Free seats, when the tier is limited and the selector counted its members (tiers_with_seats)."""
-        count = getattr(self, "members_count", None)
+        """Free seats, when the tier is limited and the selector counted the seats taken (tiers_with_seats).
+
+        A seat is taken by an approved (not yet paid), active or grace membership.
+        """
+        count = getattr(self, "seats_taken", getattr(self, "members_count", None))
         if self.seat_limit is None or count is None:
             return None
         return max(self.seat_limit - count, 0)
 
-
-SVG_FORBIDDEN = (
-    b"<script",
-    b"<!doctype",
-    b"<!entity",
-    b"foreignobject",
-    b"javascript:",
-    b"<iframe",
-    b"<embed",
-    b"<object",
-)
-
-
-def validate_svg_logo(file) -> None:
-    """Logos are served from our own origin: an SVG may not carry scripts, event handlers or entities."""
-    if not file or not file.name.lower().endswith(".svg"):
-        return
-    file.seek(0)
-    data = file.read().lower()
-    file.seek(0)
-    if any(token in data for token in SVG_FORBIDDEN) or re.search(rb"\son[a-z]+\s*=", data):
-        raise ValidationError(
-            "This SVG contains scripts or external content; upload a plain SVG or a PNG.", code="unsafe_svg"
-        )
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left == 0
 
 
 def logo_upload_to(instance: "Organization", filename: str) -> str:
@@ -109,12 +103,18 @@ class Organization(models.Model):
     logo = models.FileField(
         upload_to=logo_upload_to,
         blank=True,
-        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg", "webp"]), validate_svg_logo],
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg"]), validate_logo],
+        help_text="PNG, JPEG or SVG, at most 1 MB. SVGs with scripts or external content are refused.",
     )
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
     country = models.CharField(max_length=100, blank=True)
     industry = models.CharField(max_length=30, choices=Industry.choices, blank=True)
+    size = models.CharField(max_length=20, choices=OrganizationSize.choices, blank=True)
+    legal_name = models.CharField(max_length=200, blank=True, help_text="As it should appear on invoices.")
+    billing_address = models.TextField(blank=True)
+    vat_id = models.CharField("VAT ID", max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -129,23 +129,52 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
-    """An organisation's membership at a tier for a period."""
+    """An organisation's membership at one tier for one period.
+
+    approved: staff approved the application, the first dues are not paid yet (the seat is held);
+    active: dues paid, shown in the directory; grace: dues overdue but still shown for a while;
+    lapsed: dues not paid after the grace period; canceled: ended by the member, by staff or by a tier change.
+    """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved, awaiting dues"
         ACTIVE = "active", "Active"
+        GRACE = "grace", "Grace period"
         LAPSED = "lapsed", "Lapsed"
-        CANCELLED = "cancelled", "Cancelled"
+        CANCELED = "canceled", "Canceled"
+
+    # Statuses that hold a seat of the tier, and those shown in the directory.
+    SEAT_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.GRACE)
+    PUBLIC_STATUSES = (Status.ACTIVE, Status.GRACE)
+    TRANSITIONS = {
+        Status.APPROVED: {Status.ACTIVE, Status.CANCELED},
+        Status.ACTIVE: {Status.GRACE, Status.LAPSED, Status.CANCELED},
+        Status.GRACE: {Status.ACTIVE, Status.LAPSED, Status.CANCELED},
+        Status.LAPSED: {Status.ACTIVE, Status.CANCELED},
+        Status.CANCELED: set(),
+    }
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     tier = models.ForeignKey(MembershipTier, on_delete=models.PROTECT, related_name="memberships")
     starts = models.DateField()
     ends = models.DateField(null=True, blank=True, help_text="Empty while the membership runs on.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPROVED)
+    application = models.ForeignKey(
+        "MembershipApplication", on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next",
+        help_text="The row this one continues after a tier change.",
+    )
+    ended_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        ordering = ["-starts"]
+        ordering = ["-starts", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends__isnull=True) | Q(ends__gte=models.F("starts")), name="membership_ends_after_starts"
@@ -155,3 +184,182 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.tier} ({self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class OrganizationRole(models.Model):
+    """What a person may do for an organisation; at approval the applicant becomes its admin."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrator"
+        BILLING = "billing", "Billing contact"
+        TECHNICAL = "technical", "Technical contact"
+        MARKETING = "marketing", "Marketing contact"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_roles")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organization__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="organization_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} ({self.get_role_display()})"
+
+
+class MembershipApplication(models.Model):
+    """A company's request to join at a tier; staff review it, then approve or reject it with a reason."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        UNDER_REVIEW = "under_review", "Under review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    class PaymentMethod(models.TextChoices):
+        CARD = "card", "Card, online"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer, against an invoice"
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.UNDER_REVIEW, Status.APPROVED, Status.REJECTED},
+        Status.UNDER_REVIEW: {Status.APPROVED, Status.REJECTED},
+        Status.APPROVED: set(),
+        Status.REJECTED: set(),
+    }
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership_applications"
+    )
+    requested_tier = models.ForeignKey(MembershipTier, on_delete=models.PROTECT, related_name="applications")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text="Set at approval (or when an existing organisation applies again).",
+    )
+    # The organisation as the applicant described it.
+    organization_name = models.CharField(max_length=200)
+    organization_slug = models.SlugField(max_length=100, help_text="Derived from the name; the directory address.")
+    legal_name = models.CharField(max_length=200)
+    website = models.URLField()
+    description = models.TextField(blank=True)
+    country = models.CharField(max_length=100)
+    industry = models.CharField(max_length=30, choices=Industry.choices, blank=True)
+    size = models.CharField(max_length=20, choices=OrganizationSize.choices, blank=True)
+    billing_address = models.TextField()
+    vat_id = models.CharField("VAT ID", max_length=40, blank=True)
+    logo = models.FileField(
+        upload_to="applications/logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg"]), validate_logo],
+    )
+    # Contacts.
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    billing_email = models.EmailField(help_text="Invoices and dues reminders go here.")
+    technical_email = models.EmailField(blank=True)
+    marketing_email = models.EmailField(blank=True)
+    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CARD)
+    # The membership agreement.
+    agreement_version = models.CharField(max_length=20)
+    agreement_accepted_at = models.DateTimeField()
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    rejection_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="application_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} → {self.requested_tier} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class DuesPeriod(models.Model):
+    """One period of a membership's dues: its amount, its invoice and the payments made for it."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="dues_periods")
+    starts = models.DateField()
+    ends = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    invoice = models.ForeignKey("payments.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payment = models.ForeignKey(
+        "payments.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The payment the dues were first asked with; retries are further payments for this period.",
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-starts", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="dues_period_ends_after_starts"),
+            models.UniqueConstraint(fields=["membership", "starts"], name="dues_period_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.organization} dues {self.starts:%Y-%m-%d}–{self.ends:%Y-%m-%d}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+    def payments(self):
+        """Every payment made for this period (the first one and any retries), through the payments ledger."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from portal.payments.models import Payment
+
+        return Payment.objects.filter(
+            owner_content_type=ContentType.objects.get_for_model(DuesPeriod), owner_object_id=str(self.pk)
+        ).order_by("created_at")
+
+
+class TierWaitlistEntry(models.Model):
+    """Someone who wants a seat of a full tier; staff contact them when one frees up."""
+
+    tier = models.ForeignKey(MembershipTier, on_delete=models.CASCADE, related_name="waitlist")
+    email = models.EmailField()
+    organization_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["tier__rank", "created_at"]
+        verbose_name = "waiting list entry"
+        verbose_name_plural = "waiting list"
+        constraints = [models.UniqueConstraint(fields=["tier", "email"], name="waitlist_once_per_tier")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} <{self.email}> for {self.tier}"

@@ -3,11 +3,19 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from members.models import Industry, Membership, MembershipTier, Organization
+from members.models import (
+    DuesPeriod,
+    Industry,
+    Membership,
+    MembershipApplication,
+    MembershipTier,
+    Organization,
+    OrganizationRole,
+)
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -15,9 +23,9 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 
 def active_memberships(*, today: datetime.date | None = None) -> QuerySet[Membership]:
-    """A membership counts when it is active and today lies between its start and its (open) end."""
+    """A membership counts when it is active (or in its grace period) and today lies between its start and end."""
     day = _today(today)
-    return Membership.objects.filter(status=Membership.Status.ACTIVE, starts__lte=day).filter(
+    return Membership.objects.filter(status__in=Membership.PUBLIC_STATUSES, starts__lte=day).filter(
         Q(ends__isnull=True) | Q(ends__gte=day)
     )
 
@@ -59,7 +67,18 @@ def members_for_directory(
 
 def organization_for_directory(slug: str, *, today: datetime.date | None = None) -> Organization:
     """A member's public page exists only while its membership is active; anything else is a 404."""
-    organization = members_for_directory(today=today).filter(slug=slug).first()
+    organization = (
+        members_for_directory(today=today)
+        .filter(slug=slug)
+        .annotate(
+            member_since=Min(
+                "memberships__starts",
+                filter=Q(memberships__status__in=[*Membership.PUBLIC_STATUSES, Membership.Status.LAPSED])
+                | Q(memberships__status=Membership.Status.CANCELED, memberships__next__isnull=False),
+            )
+        )
+        .first()
+    )
     if organization is None:
         raise Http404("No member with this address.")
     return organization
@@ -113,10 +132,73 @@ def filter_directory(
     ]
 
 
-def tiers_with_seats(*, today: datetime.date | None = None) -> QuerySet[MembershipTier]:
-    """Tiers in rank order, each with `members_count` (active memberships) and `seats_left` (None: unlimited)."""
+def tiers_with_seats(*, today: datetime.date | None = None, public_only: bool = True) -> QuerySet[MembershipTier]:
+    """Tiers in rank order, each with `members_count` (members shown today), `seats_taken` (approved, active or
+    grace memberships) and so `seats_left` (None: unlimited). Tiers granted by invitation only are left out."""
     day = _today(today)
-    active = Q(memberships__status=Membership.Status.ACTIVE, memberships__starts__lte=day) & (
-        Q(memberships__ends__isnull=True) | Q(memberships__ends__gte=day)
+    current = Q(memberships__starts__lte=day) & (Q(memberships__ends__isnull=True) | Q(memberships__ends__gte=day))
+    tiers = tiers_in_rank_order().annotate(
+        members_count=Count("memberships", filter=current & Q(memberships__status__in=Membership.PUBLIC_STATUSES)),
+        seats_taken=Count("memberships", filter=current & Q(memberships__status__in=Membership.SEAT_STATUSES)),
     )
-    return tiers_in_rank_order().annotate(members_count=Count("memberships", filter=active))
+    return tiers.filter(is_public=True) if public_only else tiers
+
+
+def member_count(*, today: datetime.date | None = None) -> int:
+    """How many organisations the directory shows today (the join page's headline figure)."""
+    return members_for_directory(today=today).count()
+
+
+def applications_queue() -> QuerySet[MembershipApplication]:
+    """Open applications, oldest first, for the staff review queue."""
+    return (
+        MembershipApplication.objects.filter(status__in=MembershipApplication.OPEN_STATUSES)
+        .select_related("applicant", "requested_tier", "reviewed_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def applications_for_user(user) -> QuerySet[MembershipApplication]:
+    return (
+        MembershipApplication.objects.filter(applicant=user)
+        .select_related("requested_tier", "organization")
+        .order_by("-created_at")
+    )
+
+
+def roles_for_user(user) -> QuerySet[OrganizationRole]:
+    return OrganizationRole.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def unpaid_dues_for_user(user) -> QuerySet[DuesPeriod]:
+    """Dues the person can pay: unpaid periods of organisations where they are admin or billing contact."""
+    return (
+        DuesPeriod.objects.filter(
+            paid_at__isnull=True,
+            payment__isnull=False,
+            membership__organization__roles__user=user,
+            membership__organization__roles__role__in=[OrganizationRole.Role.ADMIN, OrganizationRole.Role.BILLING],
+        )
+        .exclude(membership__status=Membership.Status.CANCELED)
+        .select_related("membership__organization", "membership__tier", "payment", "invoice")
+        .distinct()
+        .order_by("starts")
+    )
+
+
+def memberships_with_history() -> QuerySet[Membership]:
+    return Membership.objects.select_related("organization", "tier", "previous__tier").order_by(
+        "organization__name", "-starts", "-pk"
+    )
+
+
+def members_for_export(*, today: datetime.date | None = None) -> QuerySet[Membership]:
+    """Current memberships (approved, active, grace) with their organisation, tier and dues, for the CSV export."""
+    day = _today(today)
+    return (
+        Membership.objects.filter(status__in=Membership.SEAT_STATUSES, starts__lte=day)
+        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
+        .select_related("organization", "tier")
+        .prefetch_related(Prefetch("dues_periods", queryset=DuesPeriod.objects.order_by("-starts")))
+        .order_by("tier__rank", "organization__name")
+    )

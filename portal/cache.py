@@ -18,7 +18,8 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,22 @@ def _visitor_is_anonymous(request) -> bool:
     )
 
 
+def _conditional(request, cached):
+    """A client holding the same version gets a 304, as the view itself would answer."""
+    last_modified = cached.get("Last-Modified")
+    response = get_conditional_response(
+        request,
+        etag=cached.get("ETag"),
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+        response=cached,
+    )
+    if response is not cached:  # Django's 304 keeps only the caching headers; CORS belongs too
+        for header, value in cached.items():
+            if header.lower().startswith("access-control-"):
+                response[header] = value
+    return response
+
+
 def mark_cacheable(request) -> None:
     setattr(request, MARK, True)
 
@@ -142,10 +159,11 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
-            return cached
+            return _conditional(request, cached)
         response = self.get_response(request)
         if self._storable(request, response, api=api):
-            patch_cache_control(response, public=True, max_age=getattr(settings, "PAGE_CACHE_BROWSER_SECONDS", 0))
+            if not response.has_header("Cache-Control"):  # the API sets its own browser lifetime
+                patch_cache_control(response, public=True, max_age=getattr(settings, "PAGE_CACHE_BROWSER_SECONDS", 0))
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             response["X-Page-Cache"] = "miss"

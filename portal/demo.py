@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
+from members import demo as members_demo
 from members.models import Membership, MembershipTier, Organization
 from portal import demo_content as content
 from portal.accounts.mfa import totp_activate, totp_secret_for
@@ -423,6 +424,7 @@ def load() -> tuple[str, str, bool]:
 
     home = ensure_home_page()
     organizations = ensure_members()
+    members_demo.load()
     ensure_about_page(home)
     projects = ensure_projects(home, organizations)
     ensure_directory(home)

@@ -124,4 +124,5 @@ class EventPage(BasePage):
         if event is not None:
             context["ticket_types"] = list(selectors.ticket_types_with_availability(event=event))
             context["registration_open"] = event.registration_is_open()
+            context["sponsors_by_package"] = selectors.sponsors_by_package(event)
         return context

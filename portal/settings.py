@@ -169,12 +169,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
+    # Membership dues: next year's invoice, grace period, lapse (members/tasks.py).
+    "members-renew": {"task": "members.renew", "schedule": 24 * 60 * 60},
 }
+
+# Days a member may stay in the directory with its renewal dues unpaid, before the membership lapses.
+MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
+MEMBERS_LOGO_MAX_BYTES = env.int("MEMBERS_LOGO_MAX_BYTES", default=1024 * 1024)
 
 # --- Events (summit registration) ---------------------------------------------------------
 ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
 CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": 60.0}
+# Waiting lists (issue 10): how long an offer holds its seats for the person it was sent to.
+WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
+    "task": "events.expire_waiting_list_offers",
+    "schedule": 60.0,
+}
 
 # --- E-mail -------------------------------------------------------------------------------
 # Every message goes through a Celery task; the task hands it to the backend from EMAIL_URL.

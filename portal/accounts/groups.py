@@ -57,7 +57,22 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         description="Write and publish the public site: pages, images, documents, redirects, survey moderation.",
     ),
     StaffGroup(
-        MEMBERSHIP_STAFF, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Organisations and memberships."
+        MEMBERSHIP_STAFF,
+        permissions=(
+            ACCESS_ADMIN,
+            VIEW_AUDIT_LOG,
+            # Tiers, organisations, memberships with their history, dues, roles, the waiting list (members/).
+            *(
+                f"members.{action}_{model}"
+                for model in ("membershiptier", "organization", "membership", "organizationrole", "tierwaitlistentry")
+                for action in ("view", "add", "change")
+            ),
+            "members.view_duesperiod",
+            # The applications queue: approve or reject.
+            "members.view_membershipapplication",
+            "members.change_membershipapplication",
+        ),
+        description="Organisations, memberships, the applications queue and dues.",
     ),
     StaffGroup(
         EVENTS_STAFF,
@@ -77,6 +92,16 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
             "events.view_promocode",
             "events.view_order",
             "events.change_order",
+            # Issue 10: check-in, sponsorships and their pipeline, the waiting lists, the dashboard.
+            "events.check_in_ticket",
+            "events.view_ticket",
+            "events.add_sponsorshippackage",
+            "events.change_sponsorshippackage",
+            "events.view_sponsorshippackage",
+            "events.view_sponsorship",
+            "events.change_sponsorship",
+            "events.view_waitinglistentry",
+            "events.view_sponsorwaitinglistentry",
         ),
         description="Events, tickets, sponsorships, check-in.",
     ),

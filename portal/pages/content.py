@@ -45,8 +45,9 @@ class JoinPage(BasePage):
     template = "portal/join_page.html"
 
     def get_context(self, request, *args, **kwargs):
-        from members.selectors import tiers_with_seats
+        from members.selectors import member_count, tiers_with_seats
 
         context = super().get_context(request, *args, **kwargs)
         context["tiers"] = list(tiers_with_seats())
+        context["member_count"] = member_count()
         return context

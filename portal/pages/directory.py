@@ -67,6 +67,7 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
 
     @path("<slug:slug>/", name="organization")
     def organization(self, request, slug):
+        from events.selectors import sponsorships_for_organization
         from members.selectors import organization_for_directory
         from portal.selectors import projects_for_organization
 
@@ -77,6 +78,8 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
             context_overrides={
                 "organization": organization,
                 "projects": projects_for_organization(organization),
+                # Composed here (portal may call both apps): members never imports events.
+                "sponsorships": list(sponsorships_for_organization(organization)),
                 "canonical_path": self.get_url(request) + self.reverse_subpage("organization", kwargs={"slug": slug}),
                 "seo_title": organization.name,
                 "seo_description": organization.description[:300],

@@ -29,6 +29,15 @@ SCREENS = {
     "finance_invoices": "/admin/finance/invoices/",
     "survey_responses": "/admin/snippets/adoption/surveyresponse/",
     "survey_editions": "/admin/snippets/adoption/surveyedition/",
+    "membership_applications_queue": "/admin/members/applications/",
+    "membership_tiers": "/admin/snippets/members/membershiptier/",
+    "organizations": "/admin/snippets/members/organization/",
+    "memberships": "/admin/snippets/members/membership/",
+    "membership_applications": "/admin/snippets/members/membershipapplication/",
+    "dues": "/admin/snippets/members/duesperiod/",
+    "organization_roles": "/admin/snippets/members/organizationrole/",
+    "tier_waitlist": "/admin/snippets/members/tierwaitlistentry/",
+    "members_csv": "/admin/members/export.csv",
     "events": "/admin/events/event/",
     "events_promo_codes": "/admin/events/promocode/",
     "events_orders": "/admin/events/order/",
@@ -40,10 +49,21 @@ SCREENS = {
     "webhooks": "/admin/webhooks/",
     "webhook_deliveries": "/admin/webhooks/deliveries/",
 }
+MEMBERSHIP_SCREENS = {
+    "membership_applications_queue",
+    "membership_tiers",
+    "organizations",
+    "memberships",
+    "membership_applications",
+    "dues",
+    "organization_roles",
+    "tier_waitlist",
+    "members_csv",
+}
 
 ACCESS = {
     CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects", "survey_responses", "survey_editions"},
-    MEMBERSHIP_STAFF: {"dashboard", "audit_log"},
+    MEMBERSHIP_STAFF: {"dashboard", "audit_log", *MEMBERSHIP_SCREENS},
     EVENTS_STAFF: {"dashboard", "audit_log", "events", "events_promo_codes", "events_orders", "events_approvals"},
     FINANCE: {"dashboard", "audit_log", "finance_payments", "finance_invoices"},
 }
@@ -92,6 +112,10 @@ def test_each_staff_group_reaches_its_screens_and_no_others(
     staff_client_factory, staff_groups, group, screen, expected
 ):
     client = staff_client_factory(groups=[group])
+    if "/summit/" in SCREENS[screen]:
+        from tests.events.factories import EventFactory
+
+        EventFactory(slug="summit")
     assert _outcome(client, SCREENS[screen]) == expected
 
 

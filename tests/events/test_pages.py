@@ -82,3 +82,21 @@ def test_home_page_shows_the_next_open_summit(client, demo):
 def test_event_page_describes_the_event_for_search_engines(client, demo):
     html = client.get("/events/openinfra-summit-vancouver-2023/").content.decode()
     assert '"@type":"Event"' in html and '"startDate":"2023-06-13T09:00:00-07:00"' in html
+
+
+def test_demo_sponsorships_show_logos_by_package(client, demo):
+    from events.models import Sponsorship, SponsorshipPackage
+
+    event = selectors.events_upcoming().first()
+    slots = {p.name: (p.slots, p.slots_left) for p in selectors.sponsorship_packages_with_slots(event=event)}
+    assert slots == {"Headline": (2, 1), "Premier": (6, 4), "Spotlight": (20, 17), "Exhibitor": (40, 36)}
+    assert Sponsorship.objects.filter(package__event__slug="openinfra-summit-vancouver-2023").count() > 0
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert 'id="sponsors-heading"' in page and "logo-grid__item" in page
+    headline = client.get(f"/api/v1/events/{event.slug}/sponsors/").json()[0]
+    assert headline["package"] == "Headline"
+    # The company's page names its sponsorships (composed in portal/, members does not import events).
+    company = client.get(f"/members/{headline['slug']}/").content.decode()
+    assert "Sponsor of" in company and f"{event.name}</a> — Headline sponsor" in company
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
+    assert SponsorshipPackage.objects.filter(event=event).count() == 4

@@ -47,3 +47,39 @@ def member(tier, **organization_fields) -> Organization:
     organization = OrganizationFactory(**organization_fields)
     MembershipFactory(organization=organization, tier=tier)
     return organization
+
+
+def application_data(name: str = "Acme Cloud", **overrides) -> dict:
+    """What an applicant fills in on /join/apply/ (minus tier, logo and the agreement box)."""
+    data = {
+        "organization_name": name,
+        "legal_name": f"{name} GmbH",
+        "website": "https://acme.example/",
+        "description": "Runs a public OpenStack cloud.",
+        "country": "Germany",
+        "industry": "cloud",
+        "size": "50-249",
+        "billing_address": "Hauptstraße 1\n10115 Berlin",
+        "vat_id": "DE123456789",
+        "contact_name": "Ada Lovelace",
+        "contact_email": "ada@acme.example",
+        "billing_email": "billing@acme.example",
+        "technical_email": "",
+        "marketing_email": "",
+        "payment_method": "card",
+    }
+    data.update(overrides)
+    return data
+
+
+def application(*, applicant=None, tier=None, name: str = "Acme Cloud", **overrides):
+    """A submitted application, through the service."""
+    from members import services
+    from tests.accounts.factories import UserFactory
+
+    return services.application_submit(
+        applicant=applicant or UserFactory(),
+        tier=tier or MembershipTierFactory(),
+        data=application_data(name, **overrides),
+        agreement_accepted=True,
+    )

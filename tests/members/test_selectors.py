@@ -25,7 +25,7 @@ def test_directory_lists_only_organisations_with_an_active_membership_today():
     future = OrganizationFactory(name="Future Co")
     MembershipFactory(organization=future, tier=gold, starts=datetime.date(2026, 6, 2))
     pending = OrganizationFactory(name="Pending Co")
-    MembershipFactory(organization=pending, tier=gold, status=Membership.Status.PENDING)
+    MembershipFactory(organization=pending, tier=gold, status=Membership.Status.APPROVED)
     last_day = OrganizationFactory(name="Last Day Co")
     MembershipFactory(organization=last_day, tier=gold, ends=TODAY)
 

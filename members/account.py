@@ -1,0 +1,89 @@
+"""My account: the person's membership applications, their organisations and roles, and dues they can pay."""
+
+from members import selectors
+from members.models import MembershipApplication, OrganizationRole
+
+BADGES = {
+    MembershipApplication.Status.SUBMITTED: "info",
+    MembershipApplication.Status.UNDER_REVIEW: "warning",
+    MembershipApplication.Status.APPROVED: "success",
+    MembershipApplication.Status.REJECTED: "danger",
+}
+
+
+def applications_section(user) -> dict | None:
+    applications = list(selectors.applications_for_user(user))
+    if not applications:
+        return None
+    return {
+        "title": "Membership applications",
+        "items": [
+            {
+                "label": f"{application.organization_name} · {application.requested_tier.name}",
+                "meta": (
+                    f"sent {application.created_at:%d %b %Y}"
+                    + (f" — {application.rejection_reason}" if application.rejection_reason else "")
+                ),
+                "badge": application.get_status_display(),
+                "badge_kind": BADGES[MembershipApplication.Status(application.status)],
+            }
+            for application in applications
+        ],
+    }
+
+
+def organizations_section(user) -> dict | None:
+    roles = list(selectors.roles_for_user(user))
+    if not roles:
+        return None
+    # Dues are paid by an organisation's admins and billing contacts: no role, nothing to pay.
+    dues = list(selectors.unpaid_dues_for_user(user))
+    items = [
+        {"label": role.organization.name, "badge": role.get_role_display(), "badge_kind": "neutral"} for role in roles
+    ]
+    items += [
+        {
+            "label": f"Pay {dues_period.payment.amount_display}: {dues_period.membership.organization.name} dues",
+            "url": dues_period.payment.get_absolute_url(),
+            "meta": f"invoice {dues_period.invoice.number}" if dues_period.invoice else "",
+            "badge": "Unpaid",
+            "badge_kind": "warning",
+        }
+        for dues_period in dues
+    ]
+    return {"title": "Your organisations", "items": items}
+
+
+def export_applications(user) -> list[dict]:
+    return [
+        {
+            "organization": application.organization_name,
+            "tier": application.requested_tier.name,
+            "status": application.status,
+            "submitted_at": application.created_at.isoformat(),
+            "agreement_version": application.agreement_version,
+            "agreement_accepted_at": application.agreement_accepted_at.isoformat(),
+            "rejection_reason": application.rejection_reason,
+        }
+        for application in selectors.applications_for_user(user)
+    ]
+
+
+def export_roles(user) -> list[dict]:
+    return [{"organization": role.organization.name, "role": role.role} for role in selectors.roles_for_user(user)]
+
+
+def anonymise(user) -> None:
+    """Roles go; applications stay as the organisation's record, without the person's own contact details."""
+    OrganizationRole.objects.filter(user=user).delete()
+    MembershipApplication.objects.filter(applicant=user).update(contact_name="(removed)", contact_email="")
+
+
+def register_account_sections() -> None:
+    from portal.accounts.sections import register_anonymiser, register_export, register_section
+
+    register_section("membership_applications", "account/sections/list.html", applications_section, order=40)
+    register_section("organizations", "account/sections/list.html", organizations_section, order=30)
+    register_export("membership_applications", export_applications)
+    register_export("organization_roles", export_roles)
+    register_anonymiser("members", anonymise)

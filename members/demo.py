@@ -1,0 +1,121 @@
+"""Demo membership data: organisation admins for a few member companies and two applications in the queue.
+
+Called by portal.demo.load(); rows are created when missing and never rewritten (idempotent).
+People are fictional; their e-mail addresses are verified so they can log in with the demo password.
+"""
+
+import datetime
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from members.models import MembershipApplication, MembershipTier, Organization, OrganizationRole
+from members.services import AGREEMENT_VERSION
+
+DEMO_PASSWORD = "openinfra-demo"  # noqa: S105 - a demo login, never used in production
+
+# (organisation slug, first name, last name, e-mail, role)
+ORGANIZATION_PEOPLE = [
+    ("northwind-cloud", "Nadia", "Northcott", "nadia.northcott@northwind-cloud.example", "admin"),
+    ("northwind-cloud", "Oskar", "Penhallow", "billing@northwind-cloud.example", "billing"),
+    ("kestrel-telecom", "Greta", "Vossberg", "greta.vossberg@kestrel-telecom.example", "admin"),
+    ("aurora-stackworks", "Marcel", "Tremblay-Quill", "marcel@aurora-stackworks.example", "admin"),
+    ("orchard-automation", "Jutta", "Feldkamp", "jutta.feldkamp@orchard-automation.example", "admin"),
+]
+
+APPLICATIONS = [
+    {
+        "status": MembershipApplication.Status.SUBMITTED,
+        "tier": "gold",
+        "applicant": ("Ines", "Calloway", "ines.calloway@copperline-cloud.example"),
+        "organization_name": "Copperline Cloud",
+        "legal_name": "Copperline Cloud S.A.",
+        "website": "https://copperline-cloud.example/",
+        "description": "A sovereign public cloud for Iberian public administrations.",
+        "country": "Spain",
+        "industry": "cloud",
+        "size": "250-999",
+        "billing_address": "Calle de la Nube 12\n28001 Madrid",
+        "vat_id": "ESA12345678",
+        "payment_method": "bank_transfer",
+        "days_ago": 2,
+    },
+    {
+        "status": MembershipApplication.Status.UNDER_REVIEW,
+        "tier": "silver",
+        "applicant": ("Tobias", "Wrenfield", "tobias.wrenfield@lanternworks.example"),
+        "organization_name": "Lanternworks Research",
+        "legal_name": "Lanternworks Research Ltd",
+        "website": "https://lanternworks.example/",
+        "description": "GPU clusters on OpenStack for climate research groups.",
+        "country": "United Kingdom",
+        "industry": "research",
+        "size": "50-249",
+        "billing_address": "4 Beacon Yard\nCambridge CB1 2AB",
+        "vat_id": "GB123456789",
+        "payment_method": "card",
+        "days_ago": 6,
+    },
+]
+
+
+def _person(first: str, last: str, email: str):
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first, last_name=last)
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def ensure_organization_people() -> None:
+    organizations = Organization.objects.in_bulk([slug for slug, *_ in ORGANIZATION_PEOPLE], field_name="slug")
+    for slug, first, last, email, role in ORGANIZATION_PEOPLE:
+        organization = organizations.get(slug)
+        if organization is None:
+            continue
+        user = _person(first, last, email)
+        OrganizationRole.objects.get_or_create(user=user, organization=organization, role=role)
+
+
+def ensure_applications() -> None:
+    tiers = {tier.slug: tier for tier in MembershipTier.objects.all()}
+    for spec in APPLICATIONS:
+        if MembershipApplication.objects.filter(organization_name=spec["organization_name"]).exists():
+            continue
+        first, last, email = spec["applicant"]
+        applicant = _person(first, last, email)
+        submitted = timezone.now() - datetime.timedelta(days=spec["days_ago"])
+        MembershipApplication.objects.create(
+            applicant=applicant,
+            requested_tier=tiers[spec["tier"]],
+            organization_slug=spec["organization_name"].lower().replace(" ", "-"),
+            contact_name=f"{first} {last}",
+            contact_email=email,
+            billing_email=email,
+            agreement_version=AGREEMENT_VERSION,
+            agreement_accepted_at=submitted,
+            created_at=submitted,
+            status=spec["status"],
+            **{
+                key: spec[key]
+                for key in (
+                    "organization_name",
+                    "legal_name",
+                    "website",
+                    "description",
+                    "country",
+                    "industry",
+                    "size",
+                    "billing_address",
+                    "vat_id",
+                    "payment_method",
+                )
+            },
+        )
+
+
+def load() -> None:
+    ensure_organization_people()
+    ensure_applications()

@@ -1,0 +1,27 @@
+"""The membership workflow's errors; messages are safe to show to applicants and staff."""
+
+from portal.exceptions import ApplicationError, InvalidTransition
+
+
+class MembershipError(ApplicationError):
+    code = "membership_error"
+
+
+class TierFull(MembershipError):
+    """Every seat of a limited tier is held by an approved, active or grace membership."""
+
+    code = "tier_full"
+    status_code = 409
+
+
+class DuplicateApplication(MembershipError):
+    code = "duplicate_application"
+    status_code = 409
+
+
+class TierNotOpen(MembershipError):
+    code = "tier_not_open"
+
+
+class ApplicationNotOpen(InvalidTransition):
+    code = "application_not_open"

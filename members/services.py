@@ -1,0 +1,506 @@
+"""Writes of the membership workflow: applications, approval under the tier's seat lock, dues, tier changes.
+
+Seats (STYLE rule 8): approval locks the tier row, counts the memberships holding a seat (approved,
+active, grace), then writes, in one transaction; two staff approving the last seat at once queue on
+the lock and the second is refused with TierFull.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from members import emails
+from members.exceptions import ApplicationNotOpen, DuplicateApplication, MembershipError, TierFull, TierNotOpen
+from members.models import (
+    DuesPeriod,
+    Membership,
+    MembershipApplication,
+    MembershipTier,
+    Organization,
+    OrganizationRole,
+    TierWaitlistEntry,
+    validate_not_reserved_slug,
+)
+from portal import cache
+from portal.audit import audit
+
+AGREEMENT_VERSION = "2026-01"
+APPLICATION_FIELDS = (
+    "organization_name",
+    "legal_name",
+    "website",
+    "description",
+    "country",
+    "industry",
+    "size",
+    "billing_address",
+    "vat_id",
+    "contact_name",
+    "contact_email",
+    "billing_email",
+    "technical_email",
+    "marketing_email",
+    "payment_method",
+)
+
+A = MembershipApplication.Status
+M = Membership.Status
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _lock_tier(tier_pk: int) -> MembershipTier:
+    return MembershipTier.objects.select_for_update().get(pk=tier_pk)
+
+
+def seats_taken(*, tier: MembershipTier, today: datetime.date | None = None) -> int:
+    """Memberships that hold a seat of the tier today: approved (awaiting dues), active or in grace."""
+    day = today or _today()
+    return (
+        Membership.objects.filter(tier=tier, status__in=Membership.SEAT_STATUSES, starts__lte=day)
+        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
+        .count()
+    )
+
+
+def _check_seat(tier: MembershipTier, *, today: datetime.date | None = None) -> None:
+    """Call with the tier row locked: refuse when every seat is taken."""
+    if tier.seat_limit is not None and seats_taken(tier=tier, today=today) >= tier.seat_limit:
+        raise TierFull(
+            f"The {tier.name} tier is full: all {tier.seat_limit} seat{'s' if tier.seat_limit != 1 else ''} "
+            "are taken. "
+            "Join its waiting list, or apply for another tier.",
+            extra={"tier": tier.slug},
+        )
+
+
+def _open_applications_like(*, name: str, slug: str, legal_name: str):
+    same = Q(organization_slug=slug) | Q(organization_name__iexact=name.strip())
+    if legal_name.strip():
+        same |= Q(legal_name__iexact=legal_name.strip())
+    return MembershipApplication.objects.filter(same, status__in=MembershipApplication.OPEN_STATUSES)
+
+
+def _current_membership(organization: Organization) -> Membership | None:
+    day = _today()
+    return (
+        organization.memberships.filter(status__in=Membership.SEAT_STATUSES, starts__lte=day)
+        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
+        .first()
+    )
+
+
+def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement_accepted: bool, logo=None):
+    """An application at a public tier with a free seat; one open application per organisation (name, slug or legal name)."""
+    if not agreement_accepted:
+        raise MembershipError("Please accept the membership agreement to apply.", code="agreement_required")
+    unknown = set(data) - set(APPLICATION_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown application fields: {sorted(unknown)}")
+    name = (data.get("organization_name") or "").strip()
+    slug = slugify(name)[:100]
+    if not slug:
+        raise MembershipError("Give your organisation's name.", code="name_required")
+    try:
+        validate_not_reserved_slug(slug)
+    except ValidationError as error:
+        raise MembershipError(error.messages[0], code="reserved_name") from error
+    with transaction.atomic():
+        locked_tier = _lock_tier(tier.pk)
+        if not locked_tier.is_public:
+            raise TierNotOpen(f"The {locked_tier.name} tier is not open to applications.")
+        _check_seat(locked_tier)
+        if _open_applications_like(name=name, slug=slug, legal_name=data.get("legal_name", "")).exists():
+            raise DuplicateApplication(
+                f"An application for {name} is already being reviewed. We will write to its applicant with the "
+                "decision; you cannot send a second one meanwhile."
+            )
+        existing = Organization.objects.filter(slug=slug).first()
+        if existing is not None and _current_membership(existing) is not None:
+            raise DuplicateApplication(
+                f"{existing.name} is already a member. Its administrators can change the tier from its admin pages."
+            )
+        application = MembershipApplication(
+            applicant=applicant,
+            requested_tier=locked_tier,
+            organization=existing,
+            organization_slug=slug,
+            agreement_version=AGREEMENT_VERSION,
+            agreement_accepted_at=timezone.now(),
+            **{key: (value.strip() if isinstance(value, str) else value) for key, value in data.items()},
+        )
+        if logo:
+            application.logo = logo
+        application.full_clean(exclude=["organization"])
+        application.save()
+        audit("guildhall.membership_application.submit", application, actor=applicant, data={"tier": locked_tier.slug})
+        emails.send_application_received(application=application)
+        emails.send_application_notice_to_staff(application=application)
+    return application
+
+
+def _lock_application(application: MembershipApplication) -> MembershipApplication:
+    # of=("self",): the tier is locked on purpose, in _lock_tier, not as a side effect of the join.
+    return (
+        MembershipApplication.objects.select_for_update(of=("self",))
+        .select_related("requested_tier", "applicant")
+        .get(pk=application.pk)
+    )
+
+
+def _move_application(application: MembershipApplication, status: str, *, actor) -> None:
+    if not application.can_move_to(status):
+        raise ApplicationNotOpen(
+            f"This application is already {application.get_status_display().lower()}; it cannot be "
+            f"{MembershipApplication.Status(status).label.lower()} now."
+        )
+    application.status = status
+    application.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    application.reviewed_at = timezone.now()
+
+
+def application_start_review(*, application: MembershipApplication, actor) -> MembershipApplication:
+    with transaction.atomic():
+        locked = _lock_application(application)
+        _move_application(locked, A.UNDER_REVIEW, actor=actor)
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        audit("guildhall.membership_application.review", locked, actor=actor)
+    return locked
+
+
+def application_reject(*, application: MembershipApplication, reason: str, actor) -> MembershipApplication:
+    """A rejection needs a reason; the applicant receives it by e-mail."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MembershipError("Give the applicant a reason for the rejection.", code="reason_required")
+    with transaction.atomic():
+        locked = _lock_application(application)
+        _move_application(locked, A.REJECTED, actor=actor)
+        locked.rejection_reason = reason
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])
+        audit("guildhall.membership_application.reject", locked, actor=actor, data={"reason": reason})
+        emails.send_application_rejected(application=locked)
+    return locked
+
+
+def _organization_for(application: MembershipApplication) -> Organization:
+    """The organisation the application is for: the one already known by its slug, or a new one."""
+    organization = application.organization or Organization.objects.filter(slug=application.organization_slug).first()
+    fields = {
+        "legal_name": application.legal_name,
+        "billing_address": application.billing_address,
+        "vat_id": application.vat_id,
+        "country": application.country,
+        "size": application.size,
+    }
+    if organization is None:
+        organization = Organization(
+            name=application.organization_name,
+            slug=application.organization_slug,
+            website=application.website,
+            description=application.description,
+            industry=application.industry,
+            **fields,
+        )
+    else:
+        if _current_membership(organization) is not None:
+            raise DuplicateApplication(f"{organization.name} is already a member.")
+        for key, value in fields.items():
+            if value:
+                setattr(organization, key, value)
+    if application.logo:
+        application.logo.open("rb")
+        try:
+            content = application.logo.read()
+        finally:
+            application.logo.close()
+        filename = (application.logo.name or "logo").rsplit("/", 1)[-1]
+        organization.logo.save(filename, ContentFile(content), save=False)
+    organization.save()
+    return organization
+
+
+def application_approve(*, application: MembershipApplication, actor) -> Membership:
+    """Lock the tier, count its seats, then create the membership (approved), the admin role and the first dues."""
+    with transaction.atomic():
+        tier = _lock_tier(application.requested_tier_id)
+        locked = _lock_application(application)
+        _move_application(locked, A.APPROVED, actor=actor)
+        _check_seat(tier)
+        organization = _organization_for(locked)
+        locked.organization = organization
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "organization"])
+        membership = Membership.objects.create(
+            organization=organization, tier=tier, starts=_today(), status=M.APPROVED, application=locked
+        )
+        OrganizationRole.objects.get_or_create(
+            user=locked.applicant, organization=organization, role=OrganizationRole.Role.ADMIN
+        )
+        audit(
+            "guildhall.membership_application.approve",
+            locked,
+            actor=actor,
+            data={"organization": organization.slug, "tier": tier.slug},
+        )
+        audit("guildhall.membership.create", membership, actor=actor, data={"tier": tier.slug})
+        dues = dues_period_create(
+            membership=membership,
+            starts=membership.starts,
+            payer_email=locked.billing_email,
+            method=locked.payment_method,
+            actor=actor,
+        )
+        emails.send_application_approved(application=locked, dues=dues)
+    return membership
+
+
+def _country_code(country: str) -> str:
+    """Invoices hold an ISO country code; organisations a country's name (or already its code)."""
+    from django_countries import countries
+
+    country = (country or "").strip()
+    if len(country) == 2 and country.upper() in dict(countries):
+        return country.upper()
+    return countries.by_name(country, insensitive=True) or ""
+
+
+def _buyer(organization: Organization, *, email: str) -> dict:
+    address = organization.billing_address
+    code = _country_code(organization.country)
+    if not code and organization.country:
+        address = f"{address}\n{organization.country}".strip()
+    return {
+        "buyer_name": organization.legal_name or organization.name,
+        "buyer_address": address,
+        "buyer_country": code,
+        "buyer_vat_id": organization.vat_id,
+        "buyer_email": email,
+    }
+
+
+def dues_period_create(
+    *, membership: Membership, starts: datetime.date, payer_email: str, method: str = "card", actor=None
+) -> DuesPeriod:
+    """A year of dues at the tier's fee, with its issued invoice and the payment to settle it (none when free)."""
+    from portal.payments import invoicing, services
+    from portal.payments.models import PaymentMethod
+
+    tier = membership.tier
+    organization = membership.organization
+    ends = starts.replace(year=starts.year + 1) - datetime.timedelta(days=1)
+    description = f"{tier.name} membership dues {starts:%d %b %Y} – {ends:%d %b %Y}: {organization.name}"
+    with transaction.atomic():
+        dues = DuesPeriod.objects.create(
+            membership=membership, starts=starts, ends=ends, amount=tier.annual_fee, currency=tier.currency
+        )
+        audit("guildhall.dues.create", dues, actor=actor, data={"amount": str(dues.amount), "currency": dues.currency})
+        if dues.amount == Decimal("0"):
+            # Free amounts never reach Stripe: a free tier's dues are settled at once.
+            _dues_settled(dues, actor=actor)
+            return dues
+        line = invoicing.Line(description=description, unit_price=dues.amount)
+        buyer = _buyer(organization, email=payer_email)
+        if method == PaymentMethod.BANK_TRANSFER:
+            payment = services.payment_create(
+                owner=dues,
+                amount=dues.amount,
+                currency=dues.currency,
+                payer_email=payer_email,
+                description=description,
+                method=PaymentMethod.BANK_TRANSFER,
+                actor=actor,
+            )
+            buyer.pop("buyer_email")
+            invoice = invoicing.bank_transfer_invoice_issue(payment=payment, buyer=buyer, lines=[line], actor=actor)
+        else:
+            payment = services.payment_create(
+                owner=dues,
+                amount=dues.amount,
+                currency=dues.currency,
+                payer_email=payer_email,
+                description=description,
+                actor=actor,
+            )
+            invoice = invoicing.invoice_create(
+                currency=dues.currency, buyer=buyer, lines=[line], payment=payment, actor=actor
+            )
+            invoice = invoicing.invoice_issue(invoice=invoice, actor=actor)
+        dues.payment, dues.invoice = payment, invoice
+        dues.save(update_fields=["payment", "invoice"])
+    return dues
+
+
+def _dues_settled(dues: DuesPeriod, *, actor=None) -> None:
+    """Dues paid: the period is paid and its membership active (it appears in the directory and the API)."""
+    dues.paid_at = timezone.now()
+    dues.save(update_fields=["paid_at"])
+    membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
+    if membership.status != M.ACTIVE and membership.can_move_to(M.ACTIVE):
+        old = membership.status
+        membership.status = M.ACTIVE
+        membership.ends = None  # a lapsed membership whose dues arrive runs on again
+        membership.save(update_fields=["status", "ends"])
+        audit("guildhall.membership.activate", membership, actor=actor, data={"from": old})
+    audit("guildhall.dues.paid", dues, actor=actor)
+    transaction.on_commit(cache.purge)
+
+
+def dues_paid(payment) -> None:
+    """Payments registry: a dues payment succeeded (called once, inside the transaction that records it)."""
+    dues = DuesPeriod.objects.select_for_update().get(pk=payment.owner_object_id)
+    if dues.paid_at is not None:
+        return
+    _dues_settled(dues)
+
+
+def dues_refunded(payment, amount: Decimal) -> None:
+    """Payments registry: a refund of dues. A full refund cancels the membership it paid for."""
+    dues = DuesPeriod.objects.select_for_update().get(pk=payment.owner_object_id)
+    dues.refunded_amount += amount
+    dues.save(update_fields=["refunded_amount"])
+    audit("guildhall.dues.refunded", dues, data={"amount": str(amount)})
+    if dues.refunded_amount >= dues.amount:
+        membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
+        if membership.can_move_to(M.CANCELED):
+            membership.status = M.CANCELED
+            membership.ends = max(_today(), membership.starts)
+            membership.ended_reason = "Dues refunded in full."
+            membership.save(update_fields=["status", "ends", "ended_reason"])
+            audit("guildhall.membership.cancel", membership, data={"reason": membership.ended_reason})
+        transaction.on_commit(cache.purge)
+
+
+def _renewal_payer(membership: Membership, last: DuesPeriod) -> str:
+    if last.payment is not None:
+        return last.payment.payer_email
+    role = (
+        membership.organization.roles.filter(role__in=[OrganizationRole.Role.BILLING, OrganizationRole.Role.ADMIN])
+        .select_related("user")
+        .order_by("role")
+        .first()
+    )
+    return role.user.email if role else ""
+
+
+def memberships_renew(*, today: datetime.date | None = None, grace_days: int | None = None) -> dict[str, int]:
+    """Daily: a membership whose paid year is over gets its next dues period and a grace period; after
+    `grace_days` (settings.MEMBERS_GRACE_DAYS, 30) unpaid it lapses and leaves the directory."""
+    from django.conf import settings
+
+    day = today or _today()
+    grace = datetime.timedelta(days=grace_days if grace_days is not None else settings.MEMBERS_GRACE_DAYS)
+    counts = {"renewed": 0, "lapsed": 0}
+    for pk in Membership.objects.filter(status__in=[M.ACTIVE, M.GRACE]).values_list("pk", flat=True):
+        with transaction.atomic():
+            membership = Membership.objects.select_for_update().select_related("tier", "organization").get(pk=pk)
+            last = membership.dues_periods.order_by("-starts").select_related("payment").first()
+            if last is None:
+                continue
+            if membership.status == M.ACTIVE and last.is_paid and last.ends < day:
+                dues_period_create(
+                    membership=membership,
+                    starts=last.ends + datetime.timedelta(days=1),
+                    payer_email=_renewal_payer(membership, last),
+                    method=last.payment.method if last.payment is not None else "card",
+                )
+                membership.refresh_from_db()
+                if membership.status == M.ACTIVE and not membership.dues_periods.order_by("-starts").first().is_paid:
+                    membership.status = M.GRACE
+                    membership.save(update_fields=["status"])
+                    audit("guildhall.membership.grace", membership, data={"since": str(day)})
+                counts["renewed"] += 1
+            elif membership.status == M.GRACE and not last.is_paid and last.starts + grace <= day:
+                membership.status = M.LAPSED
+                membership.ends = max(last.starts - datetime.timedelta(days=1), membership.starts)
+                membership.save(update_fields=["status", "ends"])
+                audit("guildhall.membership.lapse", membership, data={"unpaid_since": str(last.starts)})
+                transaction.on_commit(cache.purge)
+                counts["lapsed"] += 1
+    return counts
+
+
+def describe_dues(dues: DuesPeriod) -> str:
+    return str(dues)
+
+
+def membership_change_tier(*, membership: Membership, tier: MembershipTier, actor) -> Membership:
+    """A tier change ends the current row today and starts a new one at the new tier (history kept), seats permitting."""
+    with transaction.atomic():
+        locked_tier = _lock_tier(tier.pk)
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        if current.status not in Membership.SEAT_STATUSES:
+            raise ApplicationNotOpen("Only a current membership can change tier.")
+        if current.tier_id == locked_tier.pk:
+            raise MembershipError(f"This membership is already at the {locked_tier.name} tier.")
+        _check_seat(locked_tier)
+        today = _today()
+        status = current.status
+        current.status = M.CANCELED
+        current.ends = max(today - datetime.timedelta(days=1), current.starts)
+        current.ended_reason = f"Changed to the {locked_tier.name} tier."
+        current.save(update_fields=["status", "ends", "ended_reason"])
+        new = Membership.objects.create(
+            organization_id=current.organization_id,
+            tier=locked_tier,
+            starts=max(today, current.starts),
+            status=status,
+            application=current.application,
+            previous=current,
+        )
+        audit(
+            "guildhall.membership.change_tier",
+            new,
+            actor=actor,
+            data={"from": current.tier.slug, "to": locked_tier.slug},
+        )
+        transaction.on_commit(cache.purge)
+    return new
+
+
+def waitlist_join(*, tier: MembershipTier, email: str, organization_name: str) -> TierWaitlistEntry:
+    """One entry per e-mail address and tier; joining again is harmless."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                entry = TierWaitlistEntry.objects.create(
+                    tier=tier, email=email.strip().lower(), organization_name=organization_name.strip()
+                )
+        except IntegrityError:
+            return TierWaitlistEntry.objects.get(tier=tier, email=email.strip().lower())
+        audit("guildhall.waitlist.join", entry, data={"tier": tier.slug})
+    return entry
+
+
+def organization_role_grant(*, organization: Organization, user, role: str, actor) -> OrganizationRole:
+    with transaction.atomic():
+        granted, created = OrganizationRole.objects.get_or_create(user=user, organization=organization, role=role)
+        if created:
+            audit("guildhall.organization_role.grant", granted, actor=actor, data={"role": role})
+    return granted
+
+
+AUDIT_ACTIONS = {
+    "guildhall.membership_application.submit": ("Submit application", "Membership application submitted"),
+    "guildhall.membership_application.review": ("Review application", "Membership application under review"),
+    "guildhall.membership_application.approve": ("Approve application", "Membership application approved"),
+    "guildhall.membership_application.reject": ("Reject application", "Membership application rejected"),
+    "guildhall.membership.create": ("Create membership", "Membership created"),
+    "guildhall.membership.activate": ("Activate membership", "Membership activated"),
+    "guildhall.membership.cancel": ("Cancel membership", "Membership canceled"),
+    "guildhall.membership.change_tier": ("Change tier", "Membership tier changed"),
+    "guildhall.membership.grace": ("Grace period", "Membership dues overdue: grace period"),
+    "guildhall.membership.lapse": ("Lapse membership", "Membership lapsed"),
+    "guildhall.dues.create": ("Create dues", "Dues period created"),
+    "guildhall.dues.paid": ("Dues paid", "Dues paid"),
+    "guildhall.dues.refunded": ("Dues refunded", "Dues refunded"),
+    "guildhall.waitlist.join": ("Join waiting list", "Joined a tier's waiting list"),
+    "guildhall.organization_role.grant": ("Grant role", "Organisation role granted"),
+}

@@ -1,0 +1,23 @@
+"""The demo gives the review queue and the member admin pages something to show."""
+
+import pytest
+from django.test import Client
+
+from members import demo as members_demo
+from members.models import MembershipApplication, OrganizationRole
+from portal import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seeds_a_queue_and_organisation_admins_once(membership_staff, staff_client_factory):
+    demo.ensure_members()
+    members_demo.load()
+    members_demo.load()
+    assert sorted(MembershipApplication.objects.values_list("status", flat=True)) == ["submitted", "under_review"]
+    admins = OrganizationRole.objects.filter(role="admin").select_related("user", "organization")
+    assert admins.count() >= 3
+    assert all(role.user.emailaddress_set.filter(verified=True).exists() for role in admins)
+    staff = staff_client_factory(user=membership_staff, client=Client())
+    queue = staff.get("/admin/members/applications/").content.decode()
+    assert "Copperline Cloud" in queue and "Lanternworks Research" in queue
