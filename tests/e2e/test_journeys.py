@@ -234,3 +234,26 @@ def test_attendee_registers_and_pays_by_keyboard_alone(
     assert order.status == Order.Status.PAID
     _shoot(page, artifacts_dir, "keyboard", "order")
     _shoot_on_a_phone(browser, artifacts_dir, "keyboard", {"pay": pay_url, "order": page.url})
+
+
+def test_staff_check_a_ticket_in_on_a_phone(browser_as, live_server, artifacts_dir):
+    """Journey 6 (issue 10's page): at the door, on a phone, by scanning (typing the code and Enter)."""
+    from tests.e2e.pages import STAFF
+    from tests.events.factories import paid_order
+
+    event = _open_summit()
+    ticket = paid_order(event, event.ticket_types.get(name="Full access"), name="Grace Hopper").tickets.get()
+    for width in (375, 1280):
+        options = {"is_mobile": True, "has_touch": True} if width == 375 else {}
+        page = browser_as(STAFF, width=width, **options)
+        page.goto(f"{live_server.url}/events/{event.slug}/checkin/")
+        assert page.locator("h1").inner_text() == f"Check-in: {event.name}"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        if width == 375:
+            page.get_by_label("Ticket code").fill(ticket.code)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert "Welcome, Grace Hopper!" in page.locator("[data-checkin-result]").inner_text()
+            ticket.refresh_from_db()
+            assert ticket.checked_in_at is not None
+        _shoot(page, artifacts_dir, "checkin", "checked-in", None)
