@@ -51,8 +51,42 @@ def phone_page(browser):
     context.close()
 
 
+def _registration_order() -> None:
+    """An order on the open demo summit (two Full access with COMMUNITY20) and its open card payment,
+    at the fixed addresses tests/e2e/pages.py names (E2E_ORDER_CODE, E2E_ORDER_SECRET, E2E_PAYMENT_ID)."""
+    from django.db import transaction
+
+    from events import services
+    from events.models import Event, Order
+    from portal.payments.models import Payment
+    from tests.e2e.pages import E2E_ORDER_CODE, E2E_ORDER_SECRET, E2E_PAYMENT_ID
+
+    event = Event.objects.get(slug__startswith="openinfra-summit-europe-")
+    full = event.ticket_types.get(name="Full access")
+    with transaction.atomic():
+        order = services.order_create(
+            event=event,
+            buyer_name="Ada Lovelace",
+            buyer_email="ada@example.org",
+            quantities={full.pk: 2},
+            promo_code="COMMUNITY20",
+            accepted_code_of_conduct=True,
+        )
+        Order.objects.filter(pk=order.pk).update(code=E2E_ORDER_CODE, secret=E2E_ORDER_SECRET)
+        order.refresh_from_db()
+        Payment.objects.create(
+            public_id=E2E_PAYMENT_ID,
+            owner=order,
+            amount=order.total,
+            currency=order.currency,
+            payer_email=order.buyer_email,
+            description=f"{event.name}: order {order.code}",
+            return_url=order.get_absolute_url(),
+        )
+
+
 # Data some pages need beyond the demo foundation, by name (see tests/e2e/pages.py `needs`).
-DATA_LOADERS: dict = {}
+DATA_LOADERS: dict = {"registration-order": _registration_order}
 
 
 @pytest.fixture

@@ -12,9 +12,28 @@ Add a row for each page your issue ships (see DEVELOPERS.md, "Pages under the CS
   foundation, `portal.demo.load()`, is always loaded; add a loader there for data it lacks).
 """
 
+import zoneinfo
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 VISITOR, MEMBER, STAFF = "visitor", "member", "staff"
+
+
+def _open_summit_slug() -> str:
+    """The demo's open summit (events/demo.py): its slug carries the year of a day 120 days from now."""
+    today = timezone.localdate(timezone.now(), zoneinfo.ZoneInfo("Europe/Paris"))
+    return f"openinfra-summit-europe-{(today + timedelta(days=120)).year}"
+
+
+SUMMIT = _open_summit_slug()
+# The order and payment the "registration-order" loader (tests/e2e/conftest.py) makes.
+E2E_ORDER_CODE, E2E_ORDER_SECRET, E2E_PAYMENT_ID = (
+    "E2EORDER",
+    "e2e-order-secret-for-the-page-checks",
+    "e2epaymentpagecheck",
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,17 @@ class SitePage:
 PAGES: list[SitePage] = [
     SitePage("/", "home"),
     SitePage("/adoption/", "adoption"),
+    SitePage("/projects/", "projects"),
+    SitePage("/projects/openstack/", "project"),
+    SitePage("/members/", "directory"),
+    SitePage("/members/northwind-cloud/", "company"),
+    SitePage("/join/", "join"),
+    SitePage("/news/", "news"),
+    SitePage("/events/", "events"),
+    SitePage(f"/events/{SUMMIT}/", "event"),
+    SitePage(f"/events/{SUMMIT}/register/", "registration"),
+    SitePage(f"/events/{SUMMIT}/order/{E2E_ORDER_CODE}/{E2E_ORDER_SECRET}/", "order", needs=("registration-order",)),
+    SitePage(f"/payments/{E2E_PAYMENT_ID}/", "pay", needs=("registration-order",)),
     SitePage("/accounts/login/", "login"),
     SitePage("/accounts/signup/", "signup"),
     SitePage("/accounts/password/reset/", "password-reset"),
