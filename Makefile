@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
+# Two workers: the suite passes on SQLite and PostgreSQL in parallel, and CI has two cores.
+TEST_WORKERS ?= 2
 
 .PHONY: install run test lint bench clean
 
@@ -22,7 +24,7 @@ run: install
 	DEBUG=1 bin/run
 
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
