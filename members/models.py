@@ -363,3 +363,27 @@ class TierWaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_name} <{self.email}> for {self.tier}"
+
+
+# --- Renewals (issue 8) -------------------------------------------------------------------
+
+
+class DuesReminder(models.Model):
+    """A renewal reminder sent for an unpaid dues period, `days_before` the end of the paid period.
+
+    One row per period and offset (the unique constraint), so however often the renewal task runs, each
+    reminder goes out at most once; the renewal notice that comes with the invoice counts as the reminder
+    due on the day it is sent.
+    """
+
+    dues = models.ForeignKey(DuesPeriod, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.SmallIntegerField(help_text="Days before the end of the paid period (30, 7, 0).")
+    with_invoice = models.BooleanField(default=False, help_text="Sent as the renewal notice with the invoice.")
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["dues", "-days_before"]
+        constraints = [models.UniqueConstraint(fields=["dues", "days_before"], name="dues_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.dues}: reminder {self.days_before} days before"
