@@ -15,11 +15,14 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members import emails
+from members import emails, selectors
 from members.exceptions import ApplicationNotOpen, DuplicateApplication, MembershipError, TierFull, TierNotOpen
 from members.models import (
+    INDIVIDUAL_RESERVED_SLUGS,
     DuesPeriod,
     DuesReminder,
+    IndividualAffiliation,
+    IndividualMember,
     Membership,
     MembershipApplication,
     MembershipTier,
@@ -595,6 +598,130 @@ def organization_role_grant(*, organization: Organization, user, role: str, acto
     return granted
 
 
+# --- Individual members -------------------------------------------------------------------
+
+INDIVIDUAL_AGREEMENT_VERSION = "2026-01"
+AFFILIATION_FIELDS = ("organization_name", "organization", "title", "starts", "ends")
+
+
+def _individual_slug(*, user, display_name: str) -> str:
+    """The profile's address: the person's previous one when free, else their name, numbered if taken."""
+    current = IndividualMember.objects.filter(left_at__isnull=True).exclude(user=user)
+    previous = IndividualMember.objects.filter(user=user).order_by("-joined_at").values_list("slug", flat=True).first()
+    if previous and not current.filter(slug=previous).exists():
+        return previous
+    base = slugify(display_name)[:90] or "member"
+    taken = set(current.filter(slug__startswith=base).values_list("slug", flat=True)) | INDIVIDUAL_RESERVED_SLUGS
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _clean_profile(*, display_name: str, projects) -> tuple[str, list]:
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise MembershipError("Give the name to show on your profile.", code="name_required")
+    projects = list(projects)
+    allowed = set(selectors.project_choices().filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True))
+    if any(project.pk not in allowed for project in projects):
+        raise MembershipError("Choose projects among the foundation's projects.", code="unknown_project")
+    return display_name, projects
+
+
+def _set_affiliations(member: IndividualMember, affiliations: list[dict]) -> None:
+    """Replace the member's affiliations; an affiliation linked to a member organisation takes its name if none is given."""
+    rows = []
+    for data in affiliations:
+        unknown = set(data) - set(AFFILIATION_FIELDS)
+        if unknown:
+            raise ValueError(f"Unknown affiliation fields: {sorted(unknown)}")
+        organization = data.get("organization")
+        name = (data.get("organization_name") or "").strip() or (organization.name if organization else "")
+        if not name:
+            raise MembershipError("Give each affiliation's organisation.", code="affiliation_name_required")
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            raise MembershipError(f"The affiliation with {name} ends before it starts.", code="affiliation_dates")
+        title = (data.get("title") or "").strip()
+        rows.append(
+            IndividualAffiliation(
+                member=member, organization_name=name, organization=organization, title=title, starts=starts, ends=ends
+            )
+        )
+    member.affiliations.all().delete()
+    IndividualAffiliation.objects.bulk_create(rows)
+
+
+def individual_member_join(
+    *, user, display_name: str, bio: str = "", affiliations=(), projects=(), agreement_accepted: bool
+) -> IndividualMember:
+    """A signed-in person joins as an individual member, accepting the current individual member agreement."""
+    if not agreement_accepted:
+        raise MembershipError("Please accept the individual member agreement to join.", code="agreement_required")
+    display_name, projects = _clean_profile(display_name=display_name, projects=projects)
+    already = MembershipError("You are an individual member already.", code="already_member")
+    if IndividualMember.objects.filter(user=user, left_at__isnull=True).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            member = IndividualMember.objects.create(
+                user=user,
+                slug=_individual_slug(user=user, display_name=display_name),
+                display_name=display_name,
+                bio=(bio or "").strip(),
+                agreement_version=INDIVIDUAL_AGREEMENT_VERSION,
+                agreement_accepted_at=timezone.now(),
+            )
+            _set_affiliations(member, list(affiliations))
+            member.projects.set(projects)
+            audit(
+                "guildhall.individual_member.join",
+                member,
+                actor=user,
+                data={"agreement_version": INDIVIDUAL_AGREEMENT_VERSION},
+            )
+            transaction.on_commit(cache.purge)
+    except IntegrityError as error:
+        # The one-current-membership constraint: a double submission, or a second tab.
+        if IndividualMember.objects.filter(user=user, left_at__isnull=True).exists():
+            raise already from error
+        raise
+    return member
+
+
+def individual_member_update(
+    *, member: IndividualMember, display_name: str, bio: str = "", affiliations=(), projects=(), actor
+) -> IndividualMember:
+    """The member edits their public profile (the address stays, so links to it keep working)."""
+    display_name, projects = _clean_profile(display_name=display_name, projects=projects)
+    with transaction.atomic():
+        locked = IndividualMember.objects.select_for_update().get(pk=member.pk)
+        if not locked.is_current:
+            raise MembershipError("You left the individual membership; join again to have a profile.", code="left")
+        locked.display_name, locked.bio = display_name, (bio or "").strip()
+        locked.save(update_fields=["display_name", "bio"])
+        _set_affiliations(locked, list(affiliations))
+        locked.projects.set(projects)
+        audit("guildhall.individual_member.update", locked, actor=actor)
+        transaction.on_commit(cache.purge)
+    return locked
+
+
+def individual_member_leave(*, member: IndividualMember, actor) -> IndividualMember:
+    """Leaving takes the profile off the site at once; the row stays (with left_at) as history."""
+    with transaction.atomic():
+        locked = IndividualMember.objects.select_for_update().get(pk=member.pk)
+        if not locked.is_current:
+            return locked
+        locked.left_at = timezone.now()
+        locked.save(update_fields=["left_at"])
+        audit("guildhall.individual_member.leave", locked, actor=actor)
+        transaction.on_commit(cache.purge)
+    return locked
+
+
 AUDIT_ACTIONS = {
     "guildhall.membership_application.submit": ("Submit application", "Membership application submitted"),
     "guildhall.membership_application.review": ("Review application", "Membership application under review"),
@@ -612,4 +739,7 @@ AUDIT_ACTIONS = {
     "guildhall.dues.remind": ("Remind of dues", "Dues reminder sent"),
     "guildhall.waitlist.join": ("Join waiting list", "Joined a tier's waiting list"),
     "guildhall.organization_role.grant": ("Grant role", "Organisation role granted"),
+    "guildhall.individual_member.join": ("Join as individual member", "Individual member joined"),
+    "guildhall.individual_member.update": ("Edit individual profile", "Individual member profile edited"),
+    "guildhall.individual_member.leave": ("Leave individual membership", "Individual member left"),
 }
