@@ -223,3 +223,14 @@ def test_the_export_holds_the_profile_and_deleting_the_account_removes_it(site, 
     assert client.__class__().get(joined.get_absolute_url()).status_code == 404
     labels = ModelLogEntry.objects.filter(action="guildhall.individual_member.join").values_list("label", flat=True)
     assert list(labels) == ["Individual member (removed)"]
+
+
+def test_membership_staff_read_and_search_individual_members_in_the_admin(membership_staff, staff_client_factory):
+    grace = individual_member(name="Grace Hopper", affiliations=[("Remington Rand", "Mathematician")])
+    individual_member(name="Katherine Johnson")
+    staff = staff_client_factory(user=membership_staff)
+    listing = staff.get("/admin/snippets/members/individualmember/", {"q": "remington"}).content.decode()
+    assert "Grace Hopper" in listing and "Katherine Johnson" not in listing
+    assert staff.get(f"/admin/snippets/members/individualmember/inspect/{grace.pk}/").status_code == 200
+    edit = staff.get(f"/admin/snippets/members/individualmember/edit/{grace.pk}/", follow=True)
+    assert edit.status_code == 403 or b"you do not have permission" in edit.content.lower()
