@@ -8,6 +8,7 @@ the lock and the second is refused with TierFull.
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -427,8 +428,6 @@ def _billing_recipients(membership: Membership, dues: DuesPeriod) -> list[str]:
 def _reminder_due(*, paid_until: datetime.date, day: datetime.date) -> int | None:
     """The reminder due on `day`: the nearest offset already reached, so a missed day sends the current
     reminder once, not a burst of stale ones."""
-    from django.conf import settings
-
     reached = [days for days in settings.MEMBERS_RENEWAL_REMINDER_DAYS if day >= paid_until - datetime.timedelta(days)]
     return min(reached) if reached else None
 
@@ -517,8 +516,6 @@ def memberships_renew(*, today: datetime.date | None = None) -> dict[str, int]:
     MEMBERS_RENEWAL_NOTICE_DAYS before the paid period ends; while unpaid, the billing contacts are reminded
     MEMBERS_RENEWAL_REMINDER_DAYS before the end (each once); unpaid after the end the membership enters its
     grace period, and MEMBERS_GRACE_DAYS later it lapses and leaves the directory."""
-    from django.conf import settings
-
     day = today or _today()
     notice_days, grace_days = settings.MEMBERS_RENEWAL_NOTICE_DAYS, settings.MEMBERS_GRACE_DAYS
     paid_until = DuesPeriod.objects.filter(
