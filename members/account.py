@@ -87,3 +87,84 @@ def register_account_sections() -> None:
     register_export("membership_applications", export_applications)
     register_export("organization_roles", export_roles)
     register_anonymiser("members", anonymise)
+
+
+# --- Individual membership (issue 8) ------------------------------------------------------
+
+
+def individual_membership_section(user) -> dict:
+    """Shown to everyone: the way in for those who are not individual members, edit and leave for those who are."""
+    from django.urls import reverse
+
+    member = selectors.individual_membership_for_user(user)
+    if member is None:
+        return {
+            "title": "Individual membership",
+            "empty": "You are not an individual member. Membership is free for anyone contributing to our projects.",
+            "actions": [{"label": "Join as an individual member", "url": reverse("individuals:join")}],
+        }
+    return {
+        "title": "Individual membership",
+        "items": [
+            {
+                "label": member.display_name,
+                "url": member.get_absolute_url(),
+                "meta": f"member since {member.joined_at:%d %b %Y}, agreement {member.agreement_version}",
+                "badge": "Individual member",
+                "badge_kind": "success",
+            }
+        ],
+        "actions": [
+            {"label": "Edit your profile", "url": reverse("individuals:edit")},
+            {"label": "Leave", "url": reverse("individuals:leave")},
+        ],
+    }
+
+
+def export_individual_memberships(user) -> list[dict]:
+    return [
+        {
+            "display_name": member.display_name,
+            "profile": member.get_absolute_url(),
+            "bio": member.bio,
+            "affiliations": [
+                {
+                    "organization": affiliation.organization_name,
+                    "title": affiliation.title,
+                    "starts": affiliation.starts.isoformat() if affiliation.starts else None,
+                    "ends": affiliation.ends.isoformat() if affiliation.ends else None,
+                }
+                for affiliation in member.affiliations.all()
+            ],
+            "projects": [project.title for project in member.projects.all()],
+            "agreement_version": member.agreement_version,
+            "agreement_accepted_at": member.agreement_accepted_at.isoformat(),
+            "joined_at": member.joined_at.isoformat(),
+            "left_at": member.left_at.isoformat() if member.left_at else None,
+        }
+        for member in selectors.individual_memberships_history(user)
+    ]
+
+
+def anonymise_individual_memberships(user) -> None:
+    """A deleted account's profile goes entirely, current or past: it is the person's data, not a record.
+    The audit entries stay, without the name in their label."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    from members.models import IndividualMember
+
+    profiles = IndividualMember.objects.filter(user=user)
+    ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(IndividualMember),
+        object_id__in=[str(pk) for pk in profiles.values_list("pk", flat=True)],
+    ).update(label="Individual member (removed)")
+    profiles.delete()
+
+
+def register_individual_sections() -> None:
+    from portal.accounts.sections import register_anonymiser, register_export, register_section
+
+    register_section("individual_membership", "account/sections/list.html", individual_membership_section, order=35)
+    register_export("individual_memberships", export_individual_memberships)
+    register_anonymiser("individual_members", anonymise_individual_memberships)

@@ -22,3 +22,11 @@ class MembersConfig(AppConfig):
             describe=services.describe_dues,
         )
         register_account_sections()
+        _ready_individual_members()
+
+
+def _ready_individual_members() -> None:
+    """Issue 8: the individual membership's My account section, export and anonymiser."""
+    from members.account import register_individual_sections
+
+    register_individual_sections()

@@ -1,4 +1,5 @@
-"""Demo membership data: organisation admins for a few member companies and two applications in the queue.
+"""Demo membership data: organisation admins for a few member companies, two applications in the queue and a
+few individual members.
 
 Called by portal.demo.load(); rows are created when missing and never rewritten (idempotent).
 People are fictional; their e-mail addresses are verified so they can log in with the demo password.
@@ -10,7 +11,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from members.models import MembershipApplication, MembershipTier, Organization, OrganizationRole
+from members import selectors, services
+from members.models import IndividualMember, MembershipApplication, MembershipTier, Organization, OrganizationRole
 from members.services import AGREEMENT_VERSION
 
 DEMO_PASSWORD = "openinfra-demo"  # noqa: S105 - a demo login, never used in production
@@ -119,3 +121,73 @@ def ensure_applications() -> None:
 def load() -> None:
     ensure_organization_people()
     ensure_applications()
+    ensure_individual_members()
+
+
+# --- Individual members (issue 8) ---------------------------------------------------------
+
+# (first name, last name, e-mail, bio, [(organisation slug or name, title, start year, end year)], project slugs)
+INDIVIDUAL_MEMBERS = [
+    (
+        "Amara",
+        "Okonkwo",
+        "amara.okonkwo@example.org",
+        "Core reviewer for OpenStack networking; runs the Lagos OpenInfra user group.",
+        [("northwind-cloud", "Principal engineer", 2019, None), ("Lagos Cloud Collective", "Organiser", 2016, None)],
+        ["openstack"],
+    ),
+    (
+        "Henrik",
+        "Solberg",
+        "henrik.solberg@example.org",
+        "Works on secure container runtimes and the people who maintain them.",
+        [
+            ("fjordline-systems", "Staff engineer", 2021, None),
+            ("Nordic University of Technology", "PhD student", 2016, 2020),
+        ],
+        ["kata-containers", "zuul"],
+    ),
+    (
+        "Lucía",
+        "Ferreyra",
+        "lucia.ferreyra@example.org",
+        "Edge computing for railways and telecoms; StarlingX release team.",
+        [("Calder Rail Systems", "Edge architect", 2022, None)],
+        ["starlingx"],
+    ),
+    (
+        "Kenji",
+        "Arakawa",
+        "kenji.arakawa@example.org",
+        "Continuous integration at scale. Zuul maintainer since its first release.",
+        [("Independent", "Consultant", 2018, None)],
+        ["zuul", "openstack"],
+    ),
+]
+
+
+def ensure_individual_members() -> None:
+    """Demo individual members, through the service (once per person); projects are linked when the demo's
+    project pages exist already (portal.demo.load() builds them first)."""
+    organizations = {organization.slug: organization for organization in Organization.objects.all()}
+    for first, last, email, bio, affiliations, project_slugs in INDIVIDUAL_MEMBERS:
+        person = _person(first, last, email)
+        if IndividualMember.objects.filter(user=person).exists():
+            continue
+        services.individual_member_join(
+            user=person,
+            display_name=f"{first} {last}",
+            bio=bio,
+            affiliations=[
+                {
+                    "organization_name": "" if org in organizations else org,
+                    "organization": organizations.get(org),
+                    "title": title,
+                    "starts": datetime.date(start, 1, 1),
+                    "ends": datetime.date(end, 12, 31) if end else None,
+                }
+                for org, title, start, end in affiliations
+            ],
+            projects=list(selectors.project_choices().filter(slug__in=project_slugs)),
+            agreement_accepted=True,
+        )

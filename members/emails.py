@@ -101,3 +101,55 @@ def send_application_approved(*, application: MembershipApplication, dues: DuesP
         from_email=None,
         recipient_list=[application.applicant.email],
     )
+
+
+# --- Renewals -----------------------------------------------------------------------------
+
+
+def _how_to_pay(dues: DuesPeriod) -> str:
+    payment = dues.payment
+    if payment.method == "card":
+        return f"Pay it by card here: {_absolute(payment.get_absolute_url())}"
+    return dues.invoice.notes if dues.invoice is not None and dues.invoice.notes else "Pay it by bank transfer."
+
+
+def _invoice_line(dues: DuesPeriod) -> str:
+    number = f"Invoice {dues.invoice.number}" if dues.invoice is not None else "The invoice"
+    return f"{number} for {dues.payment.amount_display} covers {dues.starts:%d %B %Y} to {dues.ends:%d %B %Y}."
+
+
+def send_renewal_notice(*, dues: DuesPeriod, recipients: list[str], paid_until) -> None:
+    """The next period's invoice, sent to the billing contacts N days before the paid period ends."""
+    organization = dues.membership.organization
+    send_mail(
+        subject=f"Renewal of {organization.name}'s membership: please pay by {paid_until:%d %B %Y}",
+        message=(
+            f"Hello,\n\n{organization.name}'s {dues.membership.tier.name} membership of the {FOUNDATION} is paid "
+            f"until {paid_until:%d %B %Y}. {_invoice_line(dues)}\n\n{_how_to_pay(dues)}\n\n"
+            f"Unpaid after {paid_until:%d %B %Y}, the membership enters a grace period and then lapses: the "
+            f"organisation leaves the member directory until the dues are paid.\n\n"
+            f"Your organisation's dues are also under My account: {_absolute('/accounts/')}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def send_renewal_reminder(*, dues: DuesPeriod, recipients: list[str], paid_until, today) -> None:
+    """A reminder of the unpaid renewal invoice; its wording follows how close the end of the paid period is."""
+    organization = dues.membership.organization
+    if today < paid_until:
+        when = f"ends in {(paid_until - today).days} days, on {paid_until:%d %B %Y}"
+    elif today == paid_until:
+        when = "ends today"
+    else:
+        when = f"ended on {paid_until:%d %B %Y}; it is in its grace period"
+    send_mail(
+        subject=f"Reminder: {organization.name}'s membership dues are unpaid",
+        message=(
+            f"Hello,\n\n{organization.name}'s paid membership period {when}. {_invoice_line(dues)}\n\n"
+            f"{_how_to_pay(dues)}\n\nIf you have paid already, thank you, and please ignore this message.\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )

@@ -3,12 +3,15 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
 from members.models import (
     DuesPeriod,
+    IndividualAffiliation,
+    IndividualMember,
     Industry,
     Membership,
     MembershipApplication,
@@ -202,3 +205,55 @@ def members_for_export(*, today: datetime.date | None = None) -> QuerySet[Member
         .prefetch_related(Prefetch("dues_periods", queryset=DuesPeriod.objects.order_by("-starts")))
         .order_by("tier__rank", "organization__name")
     )
+
+
+# --- Individual members -------------------------------------------------------------------
+
+
+def project_choices() -> QuerySet:
+    """Live, public project pages an individual member may say they work on, by title.
+
+    Through the relation's model: members never imports the page models.
+    """
+    project_model = IndividualMember._meta.get_field("projects").related_model
+    return project_model.objects.live().public().order_by("title")
+
+
+def _with_profile(members: QuerySet) -> QuerySet:
+    return members.prefetch_related(
+        Prefetch("affiliations", queryset=IndividualAffiliation.objects.select_related("organization")),
+        Prefetch("projects", queryset=project_choices()),
+    )
+
+
+def individual_members_for_directory(*, query: str = "") -> QuerySet:
+    """Current individual members by name, with affiliations and projects loaded in bulk; `query` matches
+    the display name or an affiliation's organisation (case-insensitive, any database)."""
+    members = IndividualMember.objects.filter(left_at__isnull=True)
+    query = query.strip()
+    if query:
+        affiliated = IndividualAffiliation.objects.filter(member=OuterRef("pk")).filter(
+            Q(organization_name__icontains=query) | Q(organization__name__icontains=query)
+        )
+        members = members.filter(Q(display_name__icontains=query) | Exists(affiliated))
+    return _with_profile(members.order_by(Lower("display_name"), "pk"))
+
+
+def individual_member_for_profile(slug: str):
+    """A current individual member's public profile; anyone who left, or no one, is a 404."""
+    member = _with_profile(IndividualMember.objects.filter(slug=slug, left_at__isnull=True)).first()
+    if member is None:
+        raise Http404("No individual member with this address.")
+    return member
+
+
+def individual_membership_for_user(user):
+    """The person's current individual membership, or None."""
+    if not user.is_authenticated:
+        return None
+    return IndividualMember.objects.filter(user=user, left_at__isnull=True).first()
+
+
+def individual_memberships_history(user) -> QuerySet:
+    """Every individual membership of the person, current and past, for their data export."""
+    return _with_profile(IndividualMember.objects.filter(user=user).order_by("joined_at", "pk"))

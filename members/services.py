@@ -8,17 +8,22 @@ the lock and the second is refused with TierFull.
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members import emails
+from members import emails, selectors
 from members.exceptions import ApplicationNotOpen, DuplicateApplication, MembershipError, TierFull, TierNotOpen
 from members.models import (
+    INDIVIDUAL_RESERVED_SLUGS,
     DuesPeriod,
+    DuesReminder,
+    IndividualAffiliation,
+    IndividualMember,
     Membership,
     MembershipApplication,
     MembershipTier,
@@ -27,6 +32,7 @@ from members.models import (
     TierWaitlistEntry,
     validate_not_reserved_slug,
 )
+from members.signals import member_joined, member_lapsed
 from portal import cache
 from portal.audit import audit
 
@@ -287,9 +293,16 @@ def _buyer(organization: Organization, *, email: str) -> dict:
 
 
 def dues_period_create(
-    *, membership: Membership, starts: datetime.date, payer_email: str, method: str = "card", actor=None
+    *,
+    membership: Membership,
+    starts: datetime.date,
+    payer_email: str,
+    method: str = "card",
+    due_on: datetime.date | None = None,
+    actor=None,
 ) -> DuesPeriod:
-    """A year of dues at the tier's fee, with its issued invoice and the payment to settle it (none when free)."""
+    """A year of dues at the tier's fee, with its issued invoice (due on `due_on`, else in 30 days) and the
+    payment to settle it (none when free)."""
     from portal.payments import invoicing, services
     from portal.payments.models import PaymentMethod
 
@@ -297,6 +310,7 @@ def dues_period_create(
     organization = membership.organization
     ends = starts.replace(year=starts.year + 1) - datetime.timedelta(days=1)
     description = f"{tier.name} membership dues {starts:%d %b %Y} – {ends:%d %b %Y}: {organization.name}"
+    terms = max((due_on - _today()).days, 0) if due_on is not None else 30
     with transaction.atomic():
         dues = DuesPeriod.objects.create(
             membership=membership, starts=starts, ends=ends, amount=tier.annual_fee, currency=tier.currency
@@ -319,7 +333,9 @@ def dues_period_create(
                 actor=actor,
             )
             buyer.pop("buyer_email")
-            invoice = invoicing.bank_transfer_invoice_issue(payment=payment, buyer=buyer, lines=[line], actor=actor)
+            invoice = invoicing.bank_transfer_invoice_issue(
+                payment=payment, buyer=buyer, lines=[line], payment_terms_days=terms, actor=actor
+            )
         else:
             payment = services.payment_create(
                 owner=dues,
@@ -330,7 +346,12 @@ def dues_period_create(
                 actor=actor,
             )
             invoice = invoicing.invoice_create(
-                currency=dues.currency, buyer=buyer, lines=[line], payment=payment, actor=actor
+                currency=dues.currency,
+                buyer=buyer,
+                lines=[line],
+                payment=payment,
+                payment_terms_days=terms,
+                actor=actor,
             )
             invoice = invoicing.invoice_issue(invoice=invoice, actor=actor)
         dues.payment, dues.invoice = payment, invoice
@@ -349,6 +370,8 @@ def _dues_settled(dues: DuesPeriod, *, actor=None) -> None:
         membership.ends = None  # a lapsed membership whose dues arrive runs on again
         membership.save(update_fields=["status", "ends"])
         audit("guildhall.membership.activate", membership, actor=actor, data={"from": old})
+        if old in (M.APPROVED, M.LAPSED):
+            member_joined.send(sender=Membership, membership=membership)
     audit("guildhall.dues.paid", dues, actor=actor)
     transaction.on_commit(cache.purge)
 
@@ -390,40 +413,125 @@ def _renewal_payer(membership: Membership, last: DuesPeriod) -> str:
     return role.user.email if role else ""
 
 
-def memberships_renew(*, today: datetime.date | None = None, grace_days: int | None = None) -> dict[str, int]:
-    """Daily: a membership whose paid year is over gets its next dues period and a grace period; after
-    `grace_days` (settings.MEMBERS_GRACE_DAYS, 30) unpaid it lapses and leaves the directory."""
-    from django.conf import settings
+def _billing_recipients(membership: Membership, dues: DuesPeriod) -> list[str]:
+    """The dues' payer and the organisation's billing contacts; its admins when it has neither."""
+    roles = membership.organization.roles.filter(user__is_active=True).exclude(user__email="").select_related("user")
+    emails_by_role: dict[str, list[str]] = {}
+    for role in roles:
+        emails_by_role.setdefault(role.role, []).append(role.user.email)
+    payer = [dues.payment.payer_email] if dues.payment is not None and dues.payment.payer_email else []
+    found = payer + emails_by_role.get(OrganizationRole.Role.BILLING, [])
+    found = found or emails_by_role.get(OrganizationRole.Role.ADMIN, [])
+    return list(dict.fromkeys(email.lower() for email in found))
 
-    day = today or _today()
-    grace = datetime.timedelta(days=grace_days if grace_days is not None else settings.MEMBERS_GRACE_DAYS)
-    counts = {"renewed": 0, "lapsed": 0}
-    for pk in Membership.objects.filter(status__in=[M.ACTIVE, M.GRACE]).values_list("pk", flat=True):
+
+def _reminder_due(*, paid_until: datetime.date, day: datetime.date) -> int | None:
+    """The reminder due on `day`: the nearest offset already reached, so a missed day sends the current
+    reminder once, not a burst of stale ones."""
+    reached = [days for days in settings.MEMBERS_RENEWAL_REMINDER_DAYS if day >= paid_until - datetime.timedelta(days)]
+    return min(reached) if reached else None
+
+
+def _record_reminder(dues: DuesPeriod, *, days_before: int, with_invoice: bool = False) -> bool:
+    """Record that the reminder goes out; False when it went out already (the unique constraint decides)."""
+    from portal.payments import invoicing
+
+    try:
         with transaction.atomic():
-            membership = Membership.objects.select_for_update().select_related("tier", "organization").get(pk=pk)
-            last = membership.dues_periods.order_by("-starts").select_related("payment").first()
-            if last is None:
-                continue
-            if membership.status == M.ACTIVE and last.is_paid and last.ends < day:
-                dues_period_create(
-                    membership=membership,
-                    starts=last.ends + datetime.timedelta(days=1),
-                    payer_email=_renewal_payer(membership, last),
-                    method=last.payment.method if last.payment is not None else "card",
-                )
-                membership.refresh_from_db()
-                if membership.status == M.ACTIVE and not membership.dues_periods.order_by("-starts").first().is_paid:
-                    membership.status = M.GRACE
-                    membership.save(update_fields=["status"])
-                    audit("guildhall.membership.grace", membership, data={"since": str(day)})
-                counts["renewed"] += 1
-            elif membership.status == M.GRACE and not last.is_paid and last.starts + grace <= day:
-                membership.status = M.LAPSED
-                membership.ends = max(last.starts - datetime.timedelta(days=1), membership.starts)
-                membership.save(update_fields=["status", "ends"])
-                audit("guildhall.membership.lapse", membership, data={"unpaid_since": str(last.starts)})
-                transaction.on_commit(cache.purge)
-                counts["lapsed"] += 1
+            DuesReminder.objects.create(dues=dues, days_before=days_before, with_invoice=with_invoice)
+    except IntegrityError:
+        return False
+    if dues.invoice is not None:
+        invoicing.invoice_mark_reminded(invoice=dues.invoice)  # the generic invoice reminder is not repeated
+    audit("guildhall.dues.remind", dues, data={"days_before": days_before, "with_invoice": with_invoice})
+    return True
+
+
+def _lapse(membership: Membership, *, paid_until: datetime.date) -> None:
+    membership.status = M.LAPSED
+    membership.ends = max(paid_until, membership.starts)
+    membership.save(update_fields=["status", "ends"])
+    audit("guildhall.membership.lapse", membership, data={"unpaid_since": str(paid_until + datetime.timedelta(1))})
+    member_lapsed.send(sender=Membership, membership=membership)
+    transaction.on_commit(cache.purge)
+
+
+def _renew_one(pk: int, *, day: datetime.date, notice_days: int, grace_days: int) -> list[str]:
+    """One membership's renewal step on `day`, under its row lock; returns what happened."""
+    done: list[str] = []
+    membership = Membership.objects.select_for_update().select_related("tier", "organization").get(pk=pk)
+    if membership.status not in (M.ACTIVE, M.GRACE):
+        return done
+    paid = (
+        DuesPeriod.objects.filter(membership__organization_id=membership.organization_id, paid_at__isnull=False)
+        .select_related("payment")
+        .order_by("-ends")
+        .first()
+    )
+    if paid is None:
+        return done
+    paid_until = paid.ends
+    upcoming = (
+        membership.dues_periods.filter(starts__gt=paid_until).select_related("payment", "invoice").order_by("starts")
+    ).first()
+    reminder = _reminder_due(paid_until=paid_until, day=day)
+    if upcoming is None:
+        if membership.status != M.ACTIVE or day < paid_until - datetime.timedelta(days=notice_days):
+            return done
+        upcoming = dues_period_create(
+            membership=membership,
+            starts=paid_until + datetime.timedelta(days=1),
+            payer_email=_renewal_payer(membership, paid),
+            method=paid.payment.method if paid.payment is not None else "card",
+            due_on=max(paid_until, day),
+        )
+        done.append("invoiced")
+        if upcoming.is_paid:  # a free tier renews by itself
+            return done
+        emails.send_renewal_notice(
+            dues=upcoming, recipients=_billing_recipients(membership, upcoming), paid_until=paid_until
+        )
+        if reminder is not None:
+            _record_reminder(upcoming, days_before=reminder, with_invoice=True)
+    elif upcoming.is_paid:
+        return done
+    elif reminder is not None and _record_reminder(upcoming, days_before=reminder):
+        emails.send_renewal_reminder(
+            dues=upcoming, recipients=_billing_recipients(membership, upcoming), paid_until=paid_until, today=day
+        )
+        done.append("reminded")
+    if day > paid_until + datetime.timedelta(days=grace_days):
+        _lapse(membership, paid_until=paid_until)
+        done.append("lapsed")
+    elif day > paid_until and membership.status == M.ACTIVE:
+        membership.status = M.GRACE
+        membership.save(update_fields=["status"])
+        audit("guildhall.membership.grace", membership, data={"since": str(day)})
+        done.append("grace")
+    return done
+
+
+def memberships_renew(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Daily, and safe to run any number of times: the next period's dues are invoiced
+    MEMBERS_RENEWAL_NOTICE_DAYS before the paid period ends; while unpaid, the billing contacts are reminded
+    MEMBERS_RENEWAL_REMINDER_DAYS before the end (each once); unpaid after the end the membership enters its
+    grace period, and MEMBERS_GRACE_DAYS later it lapses and leaves the directory."""
+    day = today or _today()
+    notice_days, grace_days = settings.MEMBERS_RENEWAL_NOTICE_DAYS, settings.MEMBERS_GRACE_DAYS
+    paid_until = DuesPeriod.objects.filter(
+        membership__organization_id=OuterRef("organization_id"), paid_at__isnull=False
+    ).order_by("-ends")
+    due = (
+        Membership.objects.filter(status__in=[M.ACTIVE, M.GRACE])
+        .annotate(paid_until=Subquery(paid_until.values("ends")[:1]))
+        .filter(paid_until__lte=day + datetime.timedelta(days=notice_days))
+        .order_by("pk")
+    )
+    counts = dict.fromkeys(("invoiced", "reminded", "grace", "lapsed"), 0)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            for outcome in _renew_one(pk, day=day, notice_days=notice_days, grace_days=grace_days):
+                counts[outcome] += 1
     return counts
 
 
@@ -487,6 +595,130 @@ def organization_role_grant(*, organization: Organization, user, role: str, acto
     return granted
 
 
+# --- Individual members -------------------------------------------------------------------
+
+INDIVIDUAL_AGREEMENT_VERSION = "2026-01"
+AFFILIATION_FIELDS = ("organization_name", "organization", "title", "starts", "ends")
+
+
+def _individual_slug(*, user, display_name: str) -> str:
+    """The profile's address: the person's previous one when free, else their name, numbered if taken."""
+    current = IndividualMember.objects.filter(left_at__isnull=True).exclude(user=user)
+    previous = IndividualMember.objects.filter(user=user).order_by("-joined_at").values_list("slug", flat=True).first()
+    if previous and not current.filter(slug=previous).exists():
+        return previous
+    base = slugify(display_name)[:90] or "member"
+    taken = set(current.filter(slug__startswith=base).values_list("slug", flat=True)) | INDIVIDUAL_RESERVED_SLUGS
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _clean_profile(*, display_name: str, projects) -> tuple[str, list]:
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise MembershipError("Give the name to show on your profile.", code="name_required")
+    projects = list(projects)
+    allowed = set(selectors.project_choices().filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True))
+    if any(project.pk not in allowed for project in projects):
+        raise MembershipError("Choose projects among the foundation's projects.", code="unknown_project")
+    return display_name, projects
+
+
+def _set_affiliations(member: IndividualMember, affiliations: list[dict]) -> None:
+    """Replace the member's affiliations; an affiliation linked to a member organisation takes its name if none is given."""
+    rows = []
+    for data in affiliations:
+        unknown = set(data) - set(AFFILIATION_FIELDS)
+        if unknown:
+            raise ValueError(f"Unknown affiliation fields: {sorted(unknown)}")
+        organization = data.get("organization")
+        name = (data.get("organization_name") or "").strip() or (organization.name if organization else "")
+        if not name:
+            raise MembershipError("Give each affiliation's organisation.", code="affiliation_name_required")
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            raise MembershipError(f"The affiliation with {name} ends before it starts.", code="affiliation_dates")
+        title = (data.get("title") or "").strip()
+        rows.append(
+            IndividualAffiliation(
+                member=member, organization_name=name, organization=organization, title=title, starts=starts, ends=ends
+            )
+        )
+    member.affiliations.all().delete()
+    IndividualAffiliation.objects.bulk_create(rows)
+
+
+def individual_member_join(
+    *, user, display_name: str, bio: str = "", affiliations=(), projects=(), agreement_accepted: bool
+) -> IndividualMember:
+    """A signed-in person joins as an individual member, accepting the current individual member agreement."""
+    if not agreement_accepted:
+        raise MembershipError("Please accept the individual member agreement to join.", code="agreement_required")
+    display_name, projects = _clean_profile(display_name=display_name, projects=projects)
+    already = MembershipError("You are an individual member already.", code="already_member")
+    if IndividualMember.objects.filter(user=user, left_at__isnull=True).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            member = IndividualMember.objects.create(
+                user=user,
+                slug=_individual_slug(user=user, display_name=display_name),
+                display_name=display_name,
+                bio=(bio or "").strip(),
+                agreement_version=INDIVIDUAL_AGREEMENT_VERSION,
+                agreement_accepted_at=timezone.now(),
+            )
+            _set_affiliations(member, list(affiliations))
+            member.projects.set(projects)
+            audit(
+                "guildhall.individual_member.join",
+                member,
+                actor=user,
+                data={"agreement_version": INDIVIDUAL_AGREEMENT_VERSION},
+            )
+            transaction.on_commit(cache.purge)
+    except IntegrityError as error:
+        # The one-current-membership constraint: a double submission, or a second tab.
+        if IndividualMember.objects.filter(user=user, left_at__isnull=True).exists():
+            raise already from error
+        raise
+    return member
+
+
+def individual_member_update(
+    *, member: IndividualMember, display_name: str, bio: str = "", affiliations=(), projects=(), actor
+) -> IndividualMember:
+    """The member edits their public profile (the address stays, so links to it keep working)."""
+    display_name, projects = _clean_profile(display_name=display_name, projects=projects)
+    with transaction.atomic():
+        locked = IndividualMember.objects.select_for_update().get(pk=member.pk)
+        if not locked.is_current:
+            raise MembershipError("You left the individual membership; join again to have a profile.", code="left")
+        locked.display_name, locked.bio = display_name, (bio or "").strip()
+        locked.save(update_fields=["display_name", "bio"])
+        _set_affiliations(locked, list(affiliations))
+        locked.projects.set(projects)
+        audit("guildhall.individual_member.update", locked, actor=actor)
+        transaction.on_commit(cache.purge)
+    return locked
+
+
+def individual_member_leave(*, member: IndividualMember, actor) -> IndividualMember:
+    """Leaving takes the profile off the site at once; the row stays (with left_at) as history."""
+    with transaction.atomic():
+        locked = IndividualMember.objects.select_for_update().get(pk=member.pk)
+        if not locked.is_current:
+            return locked
+        locked.left_at = timezone.now()
+        locked.save(update_fields=["left_at"])
+        audit("guildhall.individual_member.leave", locked, actor=actor)
+        transaction.on_commit(cache.purge)
+    return locked
+
+
 AUDIT_ACTIONS = {
     "guildhall.membership_application.submit": ("Submit application", "Membership application submitted"),
     "guildhall.membership_application.review": ("Review application", "Membership application under review"),
@@ -501,6 +733,10 @@ AUDIT_ACTIONS = {
     "guildhall.dues.create": ("Create dues", "Dues period created"),
     "guildhall.dues.paid": ("Dues paid", "Dues paid"),
     "guildhall.dues.refunded": ("Dues refunded", "Dues refunded"),
+    "guildhall.dues.remind": ("Remind of dues", "Dues reminder sent"),
     "guildhall.waitlist.join": ("Join waiting list", "Joined a tier's waiting list"),
     "guildhall.organization_role.grant": ("Grant role", "Organisation role granted"),
+    "guildhall.individual_member.join": ("Join as individual member", "Individual member joined"),
+    "guildhall.individual_member.update": ("Edit individual profile", "Individual member profile edited"),
+    "guildhall.individual_member.leave": ("Leave individual membership", "Individual member left"),
 }

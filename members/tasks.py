@@ -7,5 +7,5 @@ from members import services
 
 @shared_task(name="members.renew")
 def renew_memberships() -> dict[str, int]:
-    """Daily: next year's dues for memberships whose paid year is over; lapse those unpaid after the grace period."""
+    """Daily (CELERY_BEAT_SCHEDULE): renewal invoices, reminders, grace and lapse; running it twice sends nothing twice."""
     return services.memberships_renew()

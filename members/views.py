@@ -1,15 +1,24 @@
-"""/join/apply/ (signed in) and a tier's waiting list. Views parse, fetch and call one service."""
+"""/join/apply/ (signed in), a tier's waiting list, and joining, editing and leaving the individual membership.
+Views parse, fetch and call one service."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from members import services
+from members import selectors, services
 from members.exceptions import TierFull
-from members.forms import ApplicationForm, WaitlistForm
+from members.forms import (
+    AffiliationFormSet,
+    ApplicationForm,
+    IndividualJoinForm,
+    IndividualProfileForm,
+    WaitlistForm,
+    affiliations_from,
+)
 from members.models import MembershipTier
 from portal.exceptions import ApplicationError
+from portal.ratelimit import rate_limit
 
 
 @never_cache
@@ -52,3 +61,93 @@ def waitlist(request, slug: str):
         messages.success(request, f"You are on the {tier.name} waiting list: we will write when a seat frees up.")
         return redirect("/join/")
     return render(request, "members/waitlist.html", {"form": form, "tier": tier})
+
+
+# --- Individual members: join, edit, leave (the list and the profiles are routes of the directory page) ----
+
+
+def _profile_forms(request, form_class, *, initial=None, affiliations=None):
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, initial=initial)
+    formset = AffiliationFormSet(data, initial=affiliations, prefix="affiliations")
+    valid = request.method == "POST" and all([form.is_valid(), formset.is_valid()])  # both, for every error
+    return form, formset, valid
+
+
+def _profile_page(request, context: dict):
+    # A POST that comes back to the form failed (a success redirects).
+    return render(request, "members/individual_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@never_cache
+@login_required
+@rate_limit("individual-join", "10/h")
+def individual_join(request):
+    if selectors.individual_membership_for_user(request.user) is not None:
+        messages.info(request, "You are an individual member already; here you can edit your profile.")
+        return redirect("individuals:edit")
+    form, formset, valid = _profile_forms(
+        request, IndividualJoinForm, initial={"display_name": request.user.get_full_name()}
+    )
+    if valid:
+        try:
+            member = services.individual_member_join(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"],
+                affiliations=affiliations_from(formset),
+                projects=form.cleaned_data["projects"],
+                agreement_accepted=form.cleaned_data["agreement"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Welcome: you are an individual member of the foundation. This is your profile.")
+            return redirect(member.get_absolute_url())
+    return _profile_page(request, {"form": form, "formset": formset, "joining": True})
+
+
+@never_cache
+@login_required
+def individual_edit(request):
+    member = selectors.individual_membership_for_user(request.user)
+    if member is None:
+        return redirect("individuals:join")
+    form, formset, valid = _profile_forms(
+        request,
+        IndividualProfileForm,
+        initial={"display_name": member.display_name, "bio": member.bio, "projects": list(member.projects.all())},
+        affiliations=[
+            {field: getattr(affiliation, field) for field in services.AFFILIATION_FIELDS}
+            for affiliation in member.affiliations.all()
+        ],
+    )
+    if valid:
+        try:
+            services.individual_member_update(
+                member=member,
+                display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"],
+                affiliations=affiliations_from(formset),
+                projects=form.cleaned_data["projects"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect(member.get_absolute_url())
+    return _profile_page(request, {"form": form, "formset": formset, "member": member})
+
+
+@never_cache
+@login_required
+def individual_leave(request):
+    member = selectors.individual_membership_for_user(request.user)
+    if member is None:
+        return redirect("individuals:join")
+    if request.method == "POST":
+        services.individual_member_leave(member=member, actor=request.user)
+        messages.success(request, "You have left the individual membership; your profile is no longer shown.")
+        return redirect("accounts:home")
+    return render(request, "members/individual_leave.html", {"member": member})

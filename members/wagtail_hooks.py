@@ -20,6 +20,7 @@ from members import selectors, services
 from members.forms import RejectForm
 from members.models import (
     DuesPeriod,
+    IndividualMember,
     Membership,
     MembershipApplication,
     MembershipTier,
@@ -145,6 +146,24 @@ class WaitlistViewSet(SnippetViewSet):
     list_export = ["tier", "organization_name", "email", "created_at"]
 
 
+class IndividualMemberViewSet(SnippetViewSet):
+    """Individual members, current and former, for staff to read and search; the people edit their own profiles."""
+
+    model = IndividualMember
+    icon = "user"
+    menu_label = "Individual members"
+    list_display = ["display_name", "user", "joined_at", "left_at", "agreement_version"]
+    list_export = ["display_name", "slug", "joined_at", "left_at", "agreement_version", "agreement_accepted_at"]
+    search_fields = ["display_name", "slug", "affiliations__organization_name"]
+    ordering = ["display_name"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["display_name", "slug", "bio", "joined_at", "left_at", "agreement_version"]
+    panels = [FieldPanel("display_name", read_only=True), FieldPanel("bio", read_only=True)]
+
+    def get_queryset(self, request):
+        return IndividualMember.objects.select_related("user")
+
+
 class MembershipGroup(SnippetViewSetGroup):
     menu_label = "Membership"
     menu_icon = "group"
@@ -157,6 +176,7 @@ class MembershipGroup(SnippetViewSetGroup):
         DuesPeriodViewSet,
         OrganizationRoleViewSet,
         WaitlistViewSet,
+        IndividualMemberViewSet,
     )
 
 

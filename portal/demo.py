@@ -424,9 +424,9 @@ def load() -> tuple[str, str, bool]:
 
     home = ensure_home_page()
     organizations = ensure_members()
-    members_demo.load()
     ensure_about_page(home)
     projects = ensure_projects(home, organizations)
+    members_demo.load()  # after the projects: individual members say which they work on
     ensure_directory(home)
     ensure_join_page(home)
     ensure_news(home)

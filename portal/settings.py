@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -169,12 +170,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
-    # Membership dues: next year's invoice, grace period, lapse (members/tasks.py).
-    "members-renew": {"task": "members.renew", "schedule": 24 * 60 * 60},
+    # Membership renewals (members/tasks.py): next period's invoice, reminders, grace, lapse. Daily at
+    # 05:30 UTC; each step is idempotent, so running it more often or missing a day sends nothing twice.
+    "members-renew": {"task": "members.renew", "schedule": crontab(hour=5, minute=30)},
 }
 
 # Days a member may stay in the directory with its renewal dues unpaid, before the membership lapses.
 MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
+# Days before the end of the paid period that the next period's dues are invoiced, and the reminders
+# sent while that invoice is unpaid (days before the end; each once).
+MEMBERS_RENEWAL_NOTICE_DAYS = env.int("MEMBERS_RENEWAL_NOTICE_DAYS", default=30)
+MEMBERS_RENEWAL_REMINDER_DAYS = tuple(env.list("MEMBERS_RENEWAL_REMINDER_DAYS", cast=int, default=[30, 7, 0]))
 MEMBERS_LOGO_MAX_BYTES = env.int("MEMBERS_LOGO_MAX_BYTES", default=1024 * 1024)
 
 # --- Events (summit registration) ---------------------------------------------------------

@@ -11,6 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from members.urls import individual_urlpatterns
 from portal import health, views
 from portal.accounts import views as account_views
 from portal.adoption import views as adoption_views
@@ -27,6 +28,8 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     # /join/ itself is the Wagtail JoinPage; its form and waiting list are Django views.
     path("join/", include("members.urls")),
+    # Join, edit and leave the individual membership; the list and profiles are the directory page's routes.
+    path("members/individuals/", include((individual_urlpatterns, "individuals"))),
     path("adoption/survey/", adoption_views.survey, name="adoption-survey"),
     # One log-in for everyone: both admins send people to allauth's page (403 if already logged in).
     path("admin/login/", account_views.admin_login, name="admin_login"),

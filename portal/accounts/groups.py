@@ -68,6 +68,7 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
                 for action in ("view", "add", "change")
             ),
             "members.view_duesperiod",
+            "members.view_individualmember",  # read and search; people edit their own profiles
             # The applications queue: approve or reject.
             "members.view_membershipapplication",
             "members.change_membershipapplication",

@@ -1,4 +1,5 @@
-"""Outbound webhook events raised by Wagtail: "project.updated" when a project page is published."""
+"""Outbound webhook events: "project.updated" when a project page is published (Wagtail's signal), and
+"member.joined"/"member.lapsed" from the membership services (members.signals: members never imports the API)."""
 
 from django.conf import settings
 
@@ -25,9 +26,28 @@ def project_published(sender, instance, revision=None, **kwargs) -> None:
     )
 
 
+def _member(membership) -> dict:
+    return {"slug": membership.organization.slug, "name": membership.organization.name, "tier": membership.tier.slug}
+
+
+def member_joined(sender, membership, **kwargs) -> None:
+    from portal.api.services import webhook_dispatch
+
+    webhook_dispatch(event_type="member.joined", payload={**_member(membership), "starts": membership.starts})
+
+
+def member_lapsed(sender, membership, **kwargs) -> None:
+    from portal.api.services import webhook_dispatch
+
+    webhook_dispatch(event_type="member.lapsed", payload={**_member(membership), "ends": membership.ends})
+
+
 def connect() -> None:
     from wagtail.signals import page_published
 
+    from members import signals as members_signals
     from portal.pages.projects import ProjectPage
 
     page_published.connect(project_published, sender=ProjectPage, dispatch_uid="api-webhook-project-updated")
+    members_signals.member_joined.connect(member_joined, dispatch_uid="api-webhook-member-joined")
+    members_signals.member_lapsed.connect(member_lapsed, dispatch_uid="api-webhook-member-lapsed")

@@ -1,8 +1,9 @@
-"""The member directory: companies grouped by tier, each company's page, and (later) individual members.
+"""The member directory: companies grouped by tier, each company's page, and the individual members.
 
 The page composes the members app's selectors; it stores no member data itself.
 """
 
+from django.core.paginator import Paginator
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
@@ -11,6 +12,8 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 
 from portal.pages.base import BasePage
+
+INDIVIDUALS_PER_PAGE = 24
 
 
 class MemberDirectoryPage(RoutablePageMixin, BasePage):
@@ -55,13 +58,39 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
 
     @path("individuals/", name="individuals")
     def individuals(self, request):
+        from members.selectors import individual_members_for_directory
+
+        query = request.GET.get("q", "").strip()[:100]
+        people = Paginator(individual_members_for_directory(query=query), INDIVIDUALS_PER_PAGE)
         return self.render(
             request,
             template="members/individuals.html",
             context_overrides={
-                "individuals": [],
+                "individuals": people.get_page(request.GET.get("page")),
+                "query": query,
                 "canonical_path": self.get_url(request) + self.reverse_subpage("individuals"),
                 "seo_title": "Individual members",
+            },
+        )
+
+    @path("individuals/<slug:slug>/", name="individual")
+    def individual(self, request, slug):
+        from members.selectors import individual_member_for_profile, members_for_directory
+
+        person = individual_member_for_profile(slug)
+        linked = [a.organization_id for a in person.affiliations.all() if a.organization_id]
+        return self.render(
+            request,
+            template="members/individual_profile.html",
+            context_overrides={
+                "person": person,
+                # Affiliations link to a company's page only while it is listed.
+                "member_slugs": set(members_for_directory().filter(pk__in=linked).values_list("slug", flat=True))
+                if linked
+                else set(),
+                "canonical_path": self.get_url(request) + self.reverse_subpage("individual", kwargs={"slug": slug}),
+                "seo_title": person.display_name,
+                "seo_description": person.bio[:300],
             },
         )
 

@@ -209,7 +209,9 @@ def credit_note_issue(
     return note
 
 
-def bank_transfer_invoice_issue(*, payment: Payment, buyer: dict, lines: list[Line], actor=None) -> Invoice:
+def bank_transfer_invoice_issue(
+    *, payment: Payment, buyer: dict, lines: list[Line], payment_terms_days: int = 30, actor=None
+) -> Invoice:
     """A bank-transfer payment gets an issued invoice with the payment instructions, e-mailed to the payer."""
     if payment.method != PaymentMethod.BANK_TRANSFER:
         raise PaymentError("Only a bank-transfer payment is invoiced with transfer instructions.")
@@ -220,6 +222,7 @@ def bank_transfer_invoice_issue(*, payment: Payment, buyer: dict, lines: list[Li
             buyer={"buyer_email": payment.payer_email, **buyer},
             lines=lines,
             payment=payment,
+            payment_terms_days=payment_terms_days,
             actor=actor,
         )
         if invoice.total != payment.amount:
@@ -240,6 +243,12 @@ def invoices_paid_for_payment(*, payment: Payment) -> None:
     """When a payment succeeds, its issued invoices are paid; the payer gets a receipt with them."""
     for invoice in payment.invoices.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED):
         invoice_mark_paid(invoice=invoice)
+
+
+def invoice_mark_reminded(*, invoice: Invoice) -> None:
+    """An owner that reminds of its own invoices (membership renewals) records it: the generic reminder
+    below then leaves the invoice alone instead of repeating it."""
+    Invoice.objects.filter(pk=invoice.pk, reminded_at__isnull=True).update(reminded_at=timezone.now())
 
 
 def invoice_reminders_send(*, today: date | None = None) -> int:

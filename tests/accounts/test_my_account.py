@@ -27,8 +27,8 @@ def test_my_account_shows_the_person_and_links_to_email_and_password(client, dja
     client.force_login(user)
     client.get(reverse("accounts:home"))  # warm the site chrome's caches (site settings, footer links)
     # 8, plus one query for each section other apps register: the members app's applications and
-    # organisations (issue 7), the sponsorships (issue 10).
-    with django_assert_max_num_queries(11):
+    # organisations (issue 7), the sponsorships (issue 10), the individual membership (issue 8).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("accounts:home"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -53,7 +53,8 @@ def test_a_registered_section_shows_on_my_account(client, monkeypatch):
     client.force_login(UserFactory(first_name="Grace"))
     html = client.get(reverse("accounts:home")).content.decode()
     assert html.count("Summit pass for Grace") == 1
-    assert html.count('class="card"') == 3  # profile, tickets, your data: the hidden one is not there
+    # Profile, tickets, individual membership (shown to everyone: the way to join), your data; not the hidden one.
+    assert html.count('class="card"') == 4
 
 
 def test_profile_changes_the_name_and_audits_it(client):
@@ -126,8 +127,8 @@ def test_export_holds_the_persons_data_and_nobody_elses(client, django_assert_ma
     services.user_update_profile(user=user, first_name="Ada", last_name="King", actor=user)
     services.user_update_profile(user=other, first_name="Grace", last_name="Murray", actor=other)
     client.force_login(user)
-    # 8, plus the members app's two export keys (applications, organisation roles).
-    with django_assert_max_num_queries(10):
+    # 8, plus the members app's three export keys (applications, organisation roles, individual memberships).
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("accounts:export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")

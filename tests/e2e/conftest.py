@@ -85,8 +85,24 @@ def _registration_order() -> None:
         )
 
 
+def _individual_member() -> None:
+    """The MEMBER person (browser_as) as an individual member, for the pages that edit and leave the profile."""
+    from members import services
+    from tests.accounts.factories import UserFactory
+    from tests.e2e.pages import E2E_MEMBER_EMAIL
+
+    person = UserFactory(first_name="Mia", last_name="Member", email=E2E_MEMBER_EMAIL)
+    services.individual_member_join(
+        user=person,
+        display_name="Mia Member",
+        bio="Reviews patches.",
+        affiliations=[{"organization_name": "Northwind Cloud", "title": "Engineer"}],
+        agreement_accepted=True,
+    )
+
+
 # Data some pages need beyond the demo foundation, by name (see tests/e2e/pages.py `needs`).
-DATA_LOADERS: dict = {"registration-order": _registration_order}
+DATA_LOADERS: dict = {"registration-order": _registration_order, "individual-member": _individual_member}
 
 
 @pytest.fixture
@@ -104,9 +120,10 @@ def browser_as(browser, live_server, demo_site):
     """browser_as(who, width=1280, **context_options) -> a Playwright page logged in as `who`."""
     from django.test import Client
 
+    from portal.users import User
     from tests.accounts.factories import UserFactory
     from tests.conftest import log_in_with_second_factor
-    from tests.e2e.pages import MEMBER, STAFF
+    from tests.e2e.pages import E2E_MEMBER_EMAIL, MEMBER, STAFF
 
     contexts = []
     people = {}
@@ -128,7 +145,10 @@ def browser_as(browser, live_server, demo_site):
                     from allauth.account.internal.flows.login import record_authentication
                     from django.test import RequestFactory
 
-                    user = UserFactory(first_name="Mia", last_name="Member")
+                    # A loader may have made the person already (e.g. an individual member).
+                    user = User.objects.filter(email=E2E_MEMBER_EMAIL).first() or UserFactory(
+                        first_name="Mia", last_name="Member", email=E2E_MEMBER_EMAIL
+                    )
                     client.force_login(user)
                     # Just typed the password: allauth lets the person change their second factor.
                     request = RequestFactory().get("/")

@@ -35,6 +35,9 @@ E2E_ORDER_CODE, E2E_ORDER_SECRET, E2E_PAYMENT_ID = (
     "e2epaymentpagecheck",
 )
 
+# The MEMBER person's address, so a loader can prepare them before the harness logs them in.
+E2E_MEMBER_EMAIL = "mia.member@example.org"
+
 
 @dataclass(frozen=True)
 class SitePage:
@@ -56,6 +59,11 @@ PAGES: list[SitePage] = [
     SitePage("/members/", "directory"),
     SitePage("/members/northwind-cloud/", "company"),
     SitePage("/join/", "join"),
+    SitePage("/members/individuals/", "individuals"),
+    SitePage("/members/individuals/amara-okonkwo/", "individual-profile"),
+    SitePage("/members/individuals/join/", "individual-join", who=MEMBER),
+    SitePage("/members/individuals/edit/", "individual-edit", who=MEMBER, needs=("individual-member",)),
+    SitePage("/members/individuals/leave/", "individual-leave", who=MEMBER, needs=("individual-member",)),
     SitePage("/news/", "news"),
     SitePage("/events/", "events"),
     SitePage(f"/events/{SUMMIT}/", "event"),

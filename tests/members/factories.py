@@ -83,3 +83,18 @@ def application(*, applicant=None, tier=None, name: str = "Acme Cloud", **overri
         data=application_data(name, **overrides),
         agreement_accepted=True,
     )
+
+
+def individual_member(*, user=None, name: str = "Grace Hopper", affiliations=(), projects=(), bio: str = ""):
+    """A current individual member, joined through the service; affiliations as (organisation, title) pairs."""
+    from members import services
+    from tests.accounts.factories import UserFactory
+
+    return services.individual_member_join(
+        user=user or UserFactory(),
+        display_name=name,
+        bio=bio,
+        affiliations=[{"organization_name": org, "title": title} for org, title in affiliations],
+        projects=projects,
+        agreement_accepted=True,
+    )

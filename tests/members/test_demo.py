@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from members import demo as members_demo
-from members.models import MembershipApplication, OrganizationRole
+from members.models import IndividualMember, MembershipApplication, OrganizationRole
 from portal import demo
 
 pytestmark = pytest.mark.django_db
@@ -21,3 +21,14 @@ def test_demo_seeds_a_queue_and_organisation_admins_once(membership_staff, staff
     staff = staff_client_factory(user=membership_staff, client=Client())
     queue = staff.get("/admin/members/applications/").content.decode()
     assert "Copperline Cloud" in queue and "Lanternworks Research" in queue
+
+
+def test_the_demo_has_individual_members_with_projects_once(client):
+    demo.load()
+    demo.load()
+    names = [person.display_name for person in IndividualMember.objects.filter(left_at__isnull=True)]
+    assert len(names) == len(members_demo.INDIVIDUAL_MEMBERS) >= 3
+    page = client.get("/members/individuals/").content.decode()
+    assert all(name in page for name in names)
+    profile = client.get("/members/individuals/amara-okonkwo/").content.decode()
+    assert 'href="/members/northwind-cloud/"' in profile and 'href="/projects/openstack/"' in profile

@@ -188,27 +188,33 @@ def test_the_waiting_list_keeps_one_entry_per_address_and_tier():
     assert tier.waitlist.count() == 1
 
 
-def test_renewal_invoices_next_year_then_grace_then_lapse_and_payment_brings_it_back(
-    django_capture_on_commit_callbacks,
-):
+def test_renewal_invoices_the_next_year_ahead_then_grace_then_lapse_and_payment_brings_it_back(settings):
+    # The rule changed in issue 8: the invoice goes out MEMBERS_RENEWAL_NOTICE_DAYS before the end (was: the
+    # day after, straight into grace); grace starts the day after the end. The full year: test_renewal.py.
+    settings.MEMBERS_RENEWAL_NOTICE_DAYS, settings.MEMBERS_GRACE_DAYS = 30, 30
     membership = services.application_approve(application=application(), actor=None)
     first = membership.dues_periods.get()
     handler = registry.get("members.DuesPeriod")
     handler.on_succeeded(first.payment)
     first.refresh_from_db()
+    notice_day = first.ends - datetime.timedelta(days=30)
     day_after = first.ends + datetime.timedelta(days=1)
 
-    assert services.memberships_renew(today=first.ends) == {"renewed": 0, "lapsed": 0}
-    assert services.memberships_renew(today=day_after) == {"renewed": 1, "lapsed": 0}
-    assert services.memberships_renew(today=day_after) == {"renewed": 0, "lapsed": 0}  # once
-    membership.refresh_from_db()
+    assert services.memberships_renew(today=notice_day - datetime.timedelta(days=1))["invoiced"] == 0
+    assert services.memberships_renew(today=notice_day)["invoiced"] == 1
+    assert services.memberships_renew(today=notice_day)["invoiced"] == 0  # once
     second = membership.dues_periods.order_by("-starts").first()
-    assert membership.status == Membership.Status.GRACE and second.starts == day_after and not second.is_paid
+    assert second.starts == day_after and not second.is_paid and second.invoice.due_on == first.ends
     assert second.invoice.status == InvoiceStatus.ISSUED and second.payment.payer_email == "billing@acme.example"
+    assert services.memberships_renew(today=first.ends)["grace"] == 0
+    assert services.memberships_renew(today=day_after)["grace"] == 1
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.GRACE
     assert selectors.members_for_directory(today=day_after).filter(pk=membership.organization_id).exists()
 
     later = day_after + datetime.timedelta(days=30)
-    assert services.memberships_renew(today=later, grace_days=30) == {"renewed": 0, "lapsed": 1}
+    assert services.memberships_renew(today=later - datetime.timedelta(days=1))["lapsed"] == 0
+    assert services.memberships_renew(today=later)["lapsed"] == 1
     membership.refresh_from_db()
     assert membership.status == Membership.Status.LAPSED
     assert not selectors.members_for_directory(today=later).filter(pk=membership.organization_id).exists()

@@ -102,11 +102,12 @@ def test_directory_groups_by_tier_and_filters_with_a_get_form(client, site_with_
     assert "No member matches these filters." in nobody.main.get_text()
 
 
-def test_individuals_route_is_an_honest_placeholder(client, site_with_home):
+def test_individuals_route_invites_the_first_member_while_nobody_is_listed(client, site_with_home):
     directory(site_with_home).save_revision().publish()
     soup = BeautifulSoup(client.get("/members/individuals/").content, "html.parser")
     assert soup.h1.get_text() == "Individual members"
-    assert "Nobody is listed here yet" in soup.main.get_text()
+    assert "No individual members yet" in soup.main.get_text()
+    assert soup.main.find("a", string="Join as an individual member")["href"] == "/members/individuals/join/"
 
 
 def test_news_index_lists_newest_first_and_filters_by_tag(client, site_with_home):
