@@ -275,6 +275,13 @@ class MembershipApplication(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="application_rejection_has_reason"
             ),
+            # One open application per organisation, even when two arrive at once for different tiers
+            # (the service locks only the tier row, so those two would not queue).
+            models.UniqueConstraint(
+                fields=["organization_slug"],
+                condition=Q(status__in=["submitted", "under_review"]),
+                name="application_one_open_per_organization",
+            ),
         ]
 
     def __str__(self) -> str:
