@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -60,7 +61,7 @@ def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: i
     return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def _taken_subquery(now: datetime) -> Coalesce:
+def _taken_subquery(now: datetime) -> CombinedExpression:
     lines = (
         OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
         .order_by()

@@ -422,14 +422,14 @@ def memberships_renew(*, today: datetime.date | None = None, grace_days: int | N
             if last is None:
                 continue
             if membership.status == M.ACTIVE and last.is_paid and last.ends < day:
-                dues_period_create(
+                renewal = dues_period_create(
                     membership=membership,
                     starts=last.ends + datetime.timedelta(days=1),
                     payer_email=_renewal_payer(membership, last),
                     method=last.payment.method if last.payment is not None else "card",
                 )
                 membership.refresh_from_db()
-                if membership.status == M.ACTIVE and not membership.dues_periods.order_by("-starts").first().is_paid:
+                if membership.status == M.ACTIVE and not renewal.is_paid:
                     membership.status = M.GRACE
                     membership.save(update_fields=["status"])
                     audit("guildhall.membership.grace", membership, data={"since": str(day)})
