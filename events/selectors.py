@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -60,7 +61,7 @@ def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: i
     return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def _taken_subquery(now: datetime) -> Coalesce:
+def _taken_subquery(now: datetime) -> CombinedExpression:
     lines = (
         OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
         .order_by()
@@ -280,9 +281,11 @@ def organizations_administered_by(user):
         return Organization.objects.none()
     if user.has_perm("events.change_sponsorship"):
         return Organization.objects.order_by("name")
-    return Organization.objects.filter(
-        roles__user=user, roles__role=OrganizationRole.Role.ADMIN
-    ).distinct().order_by("name")
+    return (
+        Organization.objects.filter(roles__user=user, roles__role=OrganizationRole.Role.ADMIN)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def slot_holding_q(now: datetime, prefix: str = "") -> Q:

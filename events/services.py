@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -603,10 +604,11 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
         admitted = Ticket.objects.filter(pk=ticket.pk, checked_in_at__isnull=True).update(checked_in_at=now)
         if not admitted:
             ticket.refresh_from_db(fields=["checked_in_at"])
-            local = event.local(ticket.checked_in_at)
+            first_admitted = cast(datetime, ticket.checked_in_at)  # the UPDATE found it set
+            local = event.local(first_admitted)
             raise AlreadyCheckedIn(
                 f"Already checked in at {local:%H:%M}.",
-                extra={"checked_in_at": ticket.checked_in_at.isoformat(), "local_time": f"{local:%H:%M}"},
+                extra={"checked_in_at": first_admitted.isoformat(), "local_time": f"{local:%H:%M}"},
             )
         ticket.checked_in_at = now
         audit("events.ticket.check_in", ticket, actor=actor, data={"event": event.slug, "code": ticket.code})

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.uploads import validate_logo, validate_svg_logo  # noqa: F401 - validate_svg_logo: migration 0001
+from portal.industries import Industry
 
 # /members/manage/ and /members/individuals/ are routes, /join/apply/ the application form.
 RESERVED_SLUGS = frozenset({"manage", "individuals", "apply"})
@@ -21,20 +22,6 @@ def validate_not_reserved_slug(value: str) -> None:
     """Organisation slugs share /members/<slug>/ with the site's own routes."""
     if value.lower() in RESERVED_SLUGS:
         raise ValidationError(f"“{value}” is reserved by the website; choose another slug.", code="reserved_slug")
-
-
-class Industry(models.TextChoices):
-    CLOUD = "cloud", "Public cloud"
-    TELECOM = "telecom", "Telecommunications"
-    HARDWARE = "hardware", "Hardware and semiconductors"
-    SOFTWARE = "software", "Software and services"
-    FINANCE = "finance", "Financial services"
-    RETAIL = "retail", "Retail and e-commerce"
-    RESEARCH = "research", "Academic and research"
-    GOVERNMENT = "government", "Energy, transportation and government"
-    MANUFACTURING = "manufacturing", "Manufacturing"
-    MEDIA = "media", "Web and entertainment"
-    NONPROFIT = "nonprofit", "Non-profit"
 
 
 class OrganizationSize(models.TextChoices):
@@ -287,6 +274,13 @@ class MembershipApplication(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="application_rejection_has_reason"
+            ),
+            # One open application per organisation, even when two arrive at once for different tiers
+            # (the service locks only the tier row, so those two would not queue).
+            models.UniqueConstraint(
+                fields=["organization_slug"],
+                condition=Q(status__in=["submitted", "under_review"]),
+                name="application_one_open_per_organization",
             ),
         ]
 

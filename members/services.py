@@ -95,6 +95,19 @@ def _open_applications_like(*, name: str, slug: str, legal_name: str):
     return MembershipApplication.objects.filter(same, status__in=MembershipApplication.OPEN_STATUSES)
 
 
+def _already_applied(name: str) -> DuplicateApplication:
+    return DuplicateApplication(
+        f"An application for {name} is already being reviewed. We will write to its applicant with the "
+        "decision; you cannot send a second one meanwhile."
+    )
+
+
+def _is_open_application_clash(error: IntegrityError) -> bool:
+    # PostgreSQL names the constraint; SQLite names the column.
+    text = str(error)
+    return "application_one_open_per_organization" in text or "membershipapplication.organization_slug" in text
+
+
 def _current_membership(organization: Organization) -> Membership | None:
     day = _today()
     return (
@@ -125,10 +138,7 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
             raise TierNotOpen(f"The {locked_tier.name} tier is not open to applications.")
         _check_seat(locked_tier)
         if _open_applications_like(name=name, slug=slug, legal_name=data.get("legal_name", "")).exists():
-            raise DuplicateApplication(
-                f"An application for {name} is already being reviewed. We will write to its applicant with the "
-                "decision; you cannot send a second one meanwhile."
-            )
+            raise _already_applied(name)
         existing = Organization.objects.filter(slug=slug).first()
         if existing is not None and _current_membership(existing) is not None:
             raise DuplicateApplication(
@@ -145,8 +155,15 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
         )
         if logo:
             application.logo = logo
-        application.full_clean(exclude=["organization"])
-        application.save()
+        # The one-open-application constraint is the database's to check, at the insert: a check here
+        # would not see an application that another transaction is writing at the same moment.
+        application.full_clean(exclude=["organization"], validate_constraints=False)
+        try:
+            application.save()
+        except IntegrityError as error:
+            if not _is_open_application_clash(error):
+                raise
+            raise _already_applied(name) from error
         audit("guildhall.membership_application.submit", application, actor=applicant, data={"tier": locked_tier.slug})
         emails.send_application_received(application=application)
         emails.send_application_notice_to_staff(application=application)

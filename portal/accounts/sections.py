@@ -7,7 +7,9 @@ An app that holds something about a person registers, in its AppConfig.ready():
 - `register_export(name, fn)`: a key of the JSON export; `fn(user)` returns JSON-safe data about
   this person only;
 - `register_anonymiser(name, fn)`: called inside the anonymisation transaction, to erase what the
-  app holds about the person (financial rows stay, their personal fields go).
+  app holds about the person (financial rows stay, their personal fields go). It runs before the
+  account's name and e-mail addresses are erased, so `fn(user)` can find rows by the person's
+  verified addresses (allauth's `EmailAddress`), e.g. orders placed as a guest.
 """
 
 from collections.abc import Callable

@@ -36,7 +36,8 @@ def user_anonymise(*, user: User, actor: Any) -> User:
     """Deleting an account anonymises it: personal data goes, the row stays for financial records.
 
     Name and e-mail are replaced, the password made unusable (which also ends every session),
-    privileges dropped, allauth's e-mail addresses removed, and each app's anonymiser run.
+    privileges dropped and allauth's e-mail addresses removed, after each app's anonymiser has run
+    (so it can still find what it holds by the person's addresses).
     A superuser cannot be anonymised: another administrator must first take the role away.
     """
     if user.is_superuser:
@@ -45,6 +46,9 @@ def user_anonymise(*, user: User, actor: Any) -> User:
         )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        # First, while the person's name and addresses are still there: apps find guest orders by e-mail.
+        for anonymiser in sections.anonymisers():
+            anonymiser(user)
         user.first_name = ""
         user.last_name = ""
         user.email = f"deleted-user-{user.pk}@{ANONYMISED_DOMAIN}"
@@ -55,8 +59,6 @@ def user_anonymise(*, user: User, actor: Any) -> User:
         user.groups.clear()
         user.user_permissions.clear()
         EmailAddress.objects.filter(user=user).delete()
-        for anonymiser in sections.anonymisers():
-            anonymiser(user)
         # Earlier audit entries carry the old name in their label; keep the entries, drop the name.
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)

@@ -16,22 +16,22 @@ from portal.adoption import services
 from portal.adoption.models import (
     AdoptionPage,
     DeploymentType,
-    Industry,
     Project,
     ResponseStatus,
     SurveyEdition,
     SurveyResponse,
 )
+from portal.industries import Industry
 
 # year: (responses, total cores the sampled answers are scaled to)
 EDITIONS = {2020: (140, 15_200_000), 2021: (170, 25_300_000), 2022: (210, 40_600_000)}
 
 INDUSTRY_WEIGHTS = {
     Industry.TELECOM: 20,
-    Industry.ACADEMIC: 15,
-    Industry.FINANCIAL: 12,
-    Industry.WEB: 12,
-    Industry.PUBLIC_CLOUD: 11,
+    Industry.RESEARCH: 15,
+    Industry.FINANCE: 12,
+    Industry.MEDIA: 12,
+    Industry.CLOUD: 11,
     Industry.RETAIL: 9,
     Industry.GOVERNMENT: 10,
     Industry.MANUFACTURING: 7,
@@ -85,7 +85,7 @@ def _answers(rng: random.Random, year: int, count: int, total_cores: int) -> lis
         listed = False
         if index < len(clouds):
             cloud_name, country, cloud_region = clouds[index]
-            industry, deployment, listed = Industry.PUBLIC_CLOUD, DeploymentType.PUBLIC, True
+            industry, deployment, listed = Industry.CLOUD, DeploymentType.PUBLIC, True
         projects = [Project.OPENSTACK] if rng.random() < 0.96 else []
         projects += [slug for slug, odds in PROJECT_ODDS.items() if rng.random() < odds]
         anonymous = not listed and rng.random() < 0.6

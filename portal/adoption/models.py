@@ -18,22 +18,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from portal.exceptions import InvalidTransition
+from portal.industries import Industry
 
 # A segment with fewer responses than this is folded into "other" (privacy).
 MIN_SEGMENT_SIZE = 5
 OTHER = "other"
-
-
-class Industry(models.TextChoices):
-    RETAIL = "retail", "Retail and e-commerce"
-    FINANCIAL = "financial", "Financial services"
-    ACADEMIC = "academic", "Academic and research"
-    TELECOM = "telecom", "Telecom"
-    GOVERNMENT = "government", "Energy, transportation and government"
-    MANUFACTURING = "manufacturing", "Manufacturing"
-    WEB = "web", "Web and entertainment"
-    PUBLIC_CLOUD = "public-cloud", "Public cloud"
-    OTHER = "other", "Other"
 
 
 class DeploymentType(models.TextChoices):

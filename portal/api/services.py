@@ -234,7 +234,7 @@ def webhook_signature_verify(*, secret: str, body: bytes, header: str, tolerance
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-def webhook_delivery_attempt(*, delivery: WebhookDelivery, final: bool = False) -> WebhookAttempt:
+def webhook_delivery_attempt(*, delivery: WebhookDelivery, final: bool = False) -> WebhookAttempt | None:
     """POST one delivery once and log the attempt; raises DeliveryFailed unless the target said 2xx.
 
     `final` marks the delivery failed when this attempt fails (the task's last retry).

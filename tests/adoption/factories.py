@@ -72,7 +72,7 @@ class AggregateFactory(factory.django.DjangoModelFactory):
     total_cores = 1_000_000
     total_deployments = 20
     by_industry = factory.LazyFunction(
-        lambda: [{"key": "telecom", "label": "Telecom", "responses": 10, "cores": 1_000_000}]
+        lambda: [{"key": "telecom", "label": "Telecommunications", "responses": 10, "cores": 1_000_000}]
     )
     by_country = factory.LazyFunction(lambda: [{"key": "DE", "label": "Germany", "responses": 10, "cores": 1_000_000}])
     by_deployment_type = factory.LazyFunction(

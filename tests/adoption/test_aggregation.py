@@ -24,7 +24,7 @@ def fixture_2021(db):
     ResponseFactory.create_batch(
         6,
         edition=e2021,
-        industry=Industry.ACADEMIC,
+        industry=Industry.RESEARCH,
         country="FR",
         deployment_type=DeploymentType.HYBRID,
         projects=["openstack", "zuul"],
@@ -63,7 +63,7 @@ def test_aggregates_match_the_hand_computed_fixture(fixture_2021):
     assert aggregate.total_deployments == 30
     assert aggregate.previous_total_cores == 1000
     assert aggregate.growth_percent == Decimal("60.0")
-    assert _segments(aggregate.by_industry) == [("academic", 6, 300), ("telecom", 5, 500), ("other", 4, 800)]
+    assert _segments(aggregate.by_industry) == [("research", 6, 300), ("telecom", 5, 500), ("other", 4, 800)]
     assert _segments(aggregate.by_country) == [("FR", 6, 300), ("DE", 5, 500), ("other", 4, 800)]
     assert _segments(aggregate.by_deployment_type) == [("hybrid", 6, 300), ("private", 5, 500), ("other", 4, 800)]
     assert _segments(aggregate.by_project) == [("openstack", 15, 1600), ("zuul", 6, 300), ("other", 4, 800)]

@@ -27,7 +27,7 @@ def _seed(years: dict[int, int], per_year: int = 6) -> None:
             per_year,
             edition=edition,
             cores=cores // (2 * per_year),
-            industry=Industry.ACADEMIC,
+            industry=Industry.RESEARCH,
             deployment_type=DeploymentType.EDGE,
         )
         services.aggregates_recompute(edition=edition)
@@ -78,7 +78,7 @@ def test_each_chart_downloads_as_csv(client, adoption_page):
         ["2022", "40320000", "60.0", "12"],
     ]
     industries = list(csv.DictReader(io.StringIO(client.get("/adoption/data/industries/").content.decode())))
-    assert {row["segment"]: row["share_percent"] for row in industries} == {"telecom": "50.0", "academic": "50.0"}
+    assert {row["segment"]: row["share_percent"] for row in industries} == {"telecom": "50.0", "research": "50.0"}
     assert client.get("/adoption/data/deployment-types/").status_code == 200
     assert client.get("/adoption/data/nothing/").status_code == 404
 

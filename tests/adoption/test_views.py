@@ -10,7 +10,7 @@ from tests.adoption.factories import EditionFactory, OpenEditionFactory, Respons
 URL = "/adoption/survey/"
 VALID = {
     "organization_name": "Bluefjord Research Institute",
-    "industry": "academic",
+    "industry": "research",
     "country": "NO",
     "deployment_type": "hybrid",
     "projects": ["openstack", "kata-containers"],

@@ -57,3 +57,30 @@ def test_export_and_anonymise(client, ada):
     assert order.user is None and order.buyer_name == "Anonymised" and "ada" not in order.buyer_email
     assert order.tickets.get().attendee_name == ""
     assert order.total == 0 and order.status == Order.Status.PAID  # the financial row stays
+
+
+def test_deleting_the_account_anonymises_guest_orders_placed_with_its_addresses(ada):
+    EmailAddress.objects.create(user=ada, email="ada@work.example", verified=True)
+    EmailAddress.objects.create(user=ada, email="not-ada@example.org", verified=False)  # unproven: not hers
+    free = TicketTypeFactory(price=Decimal("0"))
+    guest = _order(free, "ADA@example.org", attendees=[{"name": "Ada", "email": "ada@example.org"}])
+    work = _order(free, "ada@work.example")
+    gift = _order(free, "boss@example.org", attendees=[{"name": "Ada L.", "email": "ada@work.example"}])
+    unproven = _order(free, "not-ada@example.org")
+    stranger = _order(free, "stranger@example.org", attendees=[{"name": "Grace", "email": "grace@example.org"}])
+
+    user_anonymise(user=ada, actor=ada)
+
+    for order in (guest, work):
+        order = Order.objects.get(pk=order.pk)
+        assert (order.buyer_name, order.billing_address) == ("Anonymised", "")
+        assert "ada" not in order.buyer_email.lower()
+        assert order.status == Order.Status.PAID  # the financial row stays
+    assert guest.tickets.get().attendee_name == "" and guest.tickets.get().attendee_email == ""
+    gift = Order.objects.get(pk=gift.pk)
+    assert (gift.buyer_name, gift.buyer_email) == ("Buyer", "boss@example.org")  # the buyer is someone else
+    assert (gift.tickets.get().attendee_name, gift.tickets.get().attendee_email) == ("", "")
+    assert Order.objects.get(pk=unproven.pk).buyer_email == "not-ada@example.org"
+    stranger = Order.objects.get(pk=stranger.pk)
+    assert (stranger.buyer_name, stranger.buyer_email) == ("Buyer", "stranger@example.org")
+    assert stranger.tickets.get().attendee_name == "Grace"
