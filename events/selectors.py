@@ -280,9 +280,11 @@ def organizations_administered_by(user):
         return Organization.objects.none()
     if user.has_perm("events.change_sponsorship"):
         return Organization.objects.order_by("name")
-    return Organization.objects.filter(
-        roles__user=user, roles__role=OrganizationRole.Role.ADMIN
-    ).distinct().order_by("name")
+    return (
+        Organization.objects.filter(roles__user=user, roles__role=OrganizationRole.Role.ADMIN)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def slot_holding_q(now: datetime, prefix: str = "") -> Q:

@@ -319,7 +319,6 @@ def register_dashboard_menu_item():
     )
 
 
-
 @hooks.register("register_admin_menu_item")
 def register_sponsorships_menu_item():
     return PermissionMenuItem(
