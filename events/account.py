@@ -43,9 +43,12 @@ def sponsorship_section_context(user) -> dict | None:
     """Sponsor contacts see their sponsorships and how many of the included passes are used."""
     from django.utils import timezone
 
+    from portal.payments.selectors import latest_payments_for_owners
+
     sponsorships = list(selectors.sponsorships_for_contact(user))
     if not sponsorships:
         return None
+    payments = latest_payments_for_owners(sponsorships)
     now = timezone.now()
     kinds = {"paid": "success", "requested": "warning", "approved": "info", "invoiced": "info", "canceled": "neutral"}
     items = []
@@ -55,10 +58,14 @@ def sponsorship_section_context(user) -> dict | None:
         if code is not None:
             used = selectors.promo_code_tickets(promo_code_id=code.pk, now=now)
             meta += f" · passes: code {code.code}, {used} of {code.max_tickets} used"
+        # Once invoiced, the link is the payment: its invoice, and for a transfer the reference to quote.
+        payment = payments.get(str(sponsorship.pk))
+        if payment is not None and payment.issued_invoices:
+            meta += f" · invoice {payment.issued_invoices[0].number}, {payment.amount_display}"
         items.append(
             {
                 "label": f"{sponsorship.package.event.name}: {sponsorship.package.name} sponsorship",
-                "url": sponsorship.package.event.get_absolute_url(),
+                "url": payment.get_absolute_url() if payment else sponsorship.package.event.get_absolute_url(),
                 "meta": meta,
                 "badge": sponsorship.get_status_display(),
                 "badge_kind": kinds.get(sponsorship.status, "neutral"),

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from portal.payments.models import PaymentMethod
+
 
 class TicketChoiceForm(forms.Form):
     """Step 1: how many of each ticket type, and a promo code (a GET form: no cookie, no token)."""
@@ -105,9 +107,25 @@ class SponsorshipForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=None, label="Organisation", empty_label=None)
     package = forms.ModelChoiceField(queryset=None, label="Package", empty_label=None)
     contact_email = forms.EmailField(label="Invoice and passes go to")
+    # Not required: a package card's one-click "Apply" posts no method and means card.
+    payment_method = forms.ChoiceField(
+        label="We will pay the invoice by",
+        choices=[
+            (PaymentMethod.CARD, "Card, online"),
+            (PaymentMethod.BANK_TRANSFER, "Bank transfer, against an invoice"),
+        ],
+        initial=PaymentMethod.CARD,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     waiting_list = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, organizations, packages, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["package"].queryset = packages
+        # The packages of the page's event: their names say it all (and need no query for the event's).
+        self.fields["package"].label_from_instance = lambda package: package.name
+
+    def clean_payment_method(self) -> str:
+        return self.cleaned_data.get("payment_method") or PaymentMethod.CARD

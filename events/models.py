@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from members.models import validate_svg_logo
 from portal.exceptions import InvalidTransition
+from portal.payments.models import PaymentMethod
 
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
@@ -442,6 +443,12 @@ class Sponsorship(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True)
     contacts = models.ManyToManyField("portal.User", blank=True, related_name="sponsorship_contacts")
     contact_email = models.EmailField(help_text="Where invoices and pass codes are sent.")
+    payment_method = models.CharField(
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.CARD,
+        help_text="How the sponsor asked to pay the invoice.",
+    )
     logo = models.FileField(
         upload_to=sponsor_logo_upload_to,
         blank=True,

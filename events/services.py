@@ -50,6 +50,7 @@ from events.models import (
     new_order_code,
 )
 from portal.audit import audit
+from portal.payments.models import PaymentMethod
 from portal.tasking import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -742,14 +743,23 @@ def _check_slot(package: SponsorshipPackage, now: datetime, exclude_id: int | No
 
 
 def sponsorship_request(
-    *, package: SponsorshipPackage, organization, contact_email: str, actor, logo=None
+    *,
+    package: SponsorshipPackage,
+    organization,
+    contact_email: str,
+    actor,
+    logo=None,
+    payment_method: str = PaymentMethod.CARD,
 ) -> Sponsorship:
-    """An organisation's admin applies: lock the package, count slots held, write; a full package raises SoldOut."""
+    """An organisation's admin applies: lock the package, count slots held, write; a full package raises SoldOut.
+    `payment_method` is how the sponsor asks to pay; staff invoice that way (events/wagtail_hooks.py)."""
     now = timezone.now()
     if not selectors.organizations_administered_by(actor).filter(pk=organization.pk).exists():
         raise NotOrganizationAdmin(f"You cannot apply on behalf of {organization.name}.")
     if not (contact_email or "").strip():
         raise SponsorshipInvalid("Tell us where to send the invoice.")
+    if payment_method not in PaymentMethod.values:
+        raise SponsorshipInvalid("Choose card or bank transfer to pay the invoice.")
     try:
         with transaction.atomic():
             package = _lock_package(package.pk)
@@ -767,6 +777,7 @@ def sponsorship_request(
                 package=package,
                 organization=organization,
                 contact_email=contact_email.strip(),
+                payment_method=payment_method,
                 requested_by=actor,
                 requested_at=now,
                 logo=logo or "",
@@ -779,7 +790,7 @@ def sponsorship_request(
                 "events.sponsorship.request",
                 sponsorship,
                 actor=actor,
-                data={"package": package.name, "organization": organization.slug},
+                data={"package": package.name, "organization": organization.slug, "payment_method": payment_method},
             )
     except OperationalError as exc:
         if _is_contention(exc):
@@ -825,7 +836,6 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
     from events import tasks
     from portal.payments import invoicing
     from portal.payments import services as payment_services
-    from portal.payments.models import PaymentMethod
 
     with transaction.atomic():
         sponsorship = (

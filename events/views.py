@@ -348,16 +348,18 @@ def sponsor(request, slug: str):
                         request, f"{data['organization'].name} is on the {data['package'].name} waiting list."
                     )
                 else:
-                    services.sponsorship_request(
+                    sponsorship = services.sponsorship_request(
                         package=data["package"],
                         organization=data["organization"],
                         contact_email=data["contact_email"],
+                        payment_method=data["payment_method"],
                         actor=request.user,
                     )
                     messages.success(
                         request,
                         f"Thank you! {data['organization'].name}'s application for {data['package'].name} "
-                        "holds its slot while our events team decides (within 14 days).",
+                        "holds its slot while our events team decides (within 14 days). Once approved, the invoice "
+                        f"goes to {sponsorship.contact_email}, to pay by {sponsorship.get_payment_method_display().lower()}.",
                     )
                 return redirect(request.path)
             except ApplicationError as error:

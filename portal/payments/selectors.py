@@ -37,7 +37,36 @@ def payments_for_owner(owner) -> QuerySet[Payment]:
     ).order_by("-created_at", "-id")
 
 
-__all__ = ["OPEN_STATUSES", "payment_for_payer", "payments_for_owner", "payments_to_reconcile"]
+def latest_payments_for_owners(owners) -> dict:
+    """{str(owner's pk): its newest payment} for owners of one model, in one query; each payment's `issued_invoices`
+    are its numbered invoices, newest first (the transfer instructions live on them)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Prefetch
+
+    from portal.payments.models import Invoice, InvoiceKind
+
+    owners = list(owners)
+    if not owners:
+        return {}
+    invoices = Invoice.objects.filter(kind=InvoiceKind.INVOICE).exclude(number="").order_by("-created_at")
+    payments = (
+        Payment.objects.filter(
+            owner_content_type=ContentType.objects.get_for_model(owners[0], for_concrete_model=False),
+            owner_object_id__in=[str(owner.pk) for owner in owners],
+        )
+        .prefetch_related(Prefetch("invoices", queryset=invoices, to_attr="issued_invoices"))
+        .order_by("created_at", "id")
+    )
+    return {payment.owner_object_id: payment for payment in payments}  # the newest wins
+
+
+__all__ = [
+    "OPEN_STATUSES",
+    "latest_payments_for_owners",
+    "payment_for_payer",
+    "payments_for_owner",
+    "payments_to_reconcile",
+]
 
 
 FINANCE_GROUP = "Finance"

@@ -85,15 +85,70 @@ def _registration_order() -> None:
         )
 
 
+def _member():
+    """The MEMBER person of browser_as, made first when a loader gives them data."""
+    from portal.users import User
+    from tests.accounts.factories import UserFactory
+    from tests.e2e.pages import MEMBER_EMAIL
+
+    return User.objects.filter(email=MEMBER_EMAIL).first() or UserFactory(
+        email=MEMBER_EMAIL, first_name="Mia", last_name="Member"
+    )
+
+
+def _membership_application():
+    """MEMBER applied for Silver membership for Quillfeather Cloud (as /join/apply/ does), paying by card."""
+    from members.models import MembershipTier
+    from tests.members.factories import application
+
+    return application(applicant=_member(), tier=MembershipTier.objects.get(slug="silver"), name="Quillfeather Cloud")
+
+
+def _membership_dues() -> None:
+    """The application approved: MEMBER administers Quillfeather Cloud, whose first dues wait at E2E_DUES_PAYMENT_ID."""
+    from members import services
+    from portal.payments.models import Payment
+    from tests.e2e.pages import E2E_DUES_PAYMENT_ID
+
+    membership = services.application_approve(application=_membership_application(), actor=None)
+    Payment.objects.filter(pk=membership.dues_periods.get().payment_id).update(public_id=E2E_DUES_PAYMENT_ID)
+
+
+def _sponsor():
+    """MEMBER administers Orchard Automation, a demo member company, and may apply to sponsor the summit."""
+    from members.models import Organization, OrganizationRole
+
+    organization = Organization.objects.get(slug="orchard-automation")
+    OrganizationRole.objects.create(user=_member(), organization=organization, role=OrganizationRole.Role.ADMIN)
+    return organization
+
+
+def _sponsorship_invoiced() -> None:
+    """Orchard Automation applied for Spotlight, to pay by bank transfer; approved and invoiced (E2E_SPONSORSHIP_PAYMENT_ID)."""
+    from events import services
+    from events.models import Event
+    from portal.payments.models import Payment
+    from tests.e2e.pages import E2E_SPONSORSHIP_PAYMENT_ID
+
+    event = Event.objects.get(slug__startswith="openinfra-summit-europe-")
+    sponsorship = services.sponsorship_request(
+        package=event.sponsorship_packages.get(name="Spotlight"),
+        organization=_sponsor(),
+        contact_email="events@orchard-automation.example",
+        payment_method="bank_transfer",
+        actor=_member(),
+    )
+    services.sponsorship_approve(sponsorship=sponsorship, actor=None)
+    payment = services.sponsorship_invoice(sponsorship=sponsorship, method="bank_transfer", actor=None)
+    Payment.objects.filter(pk=payment.pk).update(public_id=E2E_SPONSORSHIP_PAYMENT_ID)
+
+
 def _individual_member() -> None:
     """The MEMBER person (browser_as) as an individual member, for the pages that edit and leave the profile."""
     from members import services
-    from tests.accounts.factories import UserFactory
-    from tests.e2e.pages import E2E_MEMBER_EMAIL
 
-    person = UserFactory(first_name="Mia", last_name="Member", email=E2E_MEMBER_EMAIL)
     services.individual_member_join(
-        user=person,
+        user=_member(),
         display_name="Mia Member",
         bio="Reviews patches.",
         affiliations=[{"organization_name": "Northwind Cloud", "title": "Engineer"}],
@@ -102,7 +157,14 @@ def _individual_member() -> None:
 
 
 # Data some pages need beyond the demo foundation, by name (see tests/e2e/pages.py `needs`).
-DATA_LOADERS: dict = {"registration-order": _registration_order, "individual-member": _individual_member}
+DATA_LOADERS: dict = {
+    "registration-order": _registration_order,
+    "individual-member": _individual_member,
+    "membership-application": _membership_application,
+    "membership-dues": _membership_dues,
+    "sponsor": _sponsor,
+    "sponsorship-invoiced": _sponsorship_invoiced,
+}
 
 
 @pytest.fixture
@@ -120,10 +182,9 @@ def browser_as(browser, live_server, demo_site):
     """browser_as(who, width=1280, **context_options) -> a Playwright page logged in as `who`."""
     from django.test import Client
 
-    from portal.users import User
     from tests.accounts.factories import UserFactory
     from tests.conftest import log_in_with_second_factor
-    from tests.e2e.pages import E2E_MEMBER_EMAIL, MEMBER, STAFF
+    from tests.e2e.pages import MEMBER, STAFF
 
     contexts = []
     people = {}
@@ -145,10 +206,7 @@ def browser_as(browser, live_server, demo_site):
                     from allauth.account.internal.flows.login import record_authentication
                     from django.test import RequestFactory
 
-                    # A loader may have made the person already (e.g. an individual member).
-                    user = User.objects.filter(email=E2E_MEMBER_EMAIL).first() or UserFactory(
-                        first_name="Mia", last_name="Member", email=E2E_MEMBER_EMAIL
-                    )
+                    user = _member()
                     client.force_login(user)
                     # Just typed the password: allauth lets the person change their second factor.
                     request = RequestFactory().get("/")

@@ -34,9 +34,10 @@ E2E_ORDER_CODE, E2E_ORDER_SECRET, E2E_PAYMENT_ID = (
     "e2e-order-secret-for-the-page-checks",
     "e2epaymentpagecheck",
 )
-
-# The MEMBER person's address, so a loader can prepare them before the harness logs them in.
-E2E_MEMBER_EMAIL = "mia.member@example.org"
+# The MEMBER person (loaders give them an application, dues or an organisation to sponsor with), and the
+# payments of the "membership-dues" and "sponsorship-invoiced" loaders.
+MEMBER_EMAIL = "mia.member@example.org"
+E2E_DUES_PAYMENT_ID, E2E_SPONSORSHIP_PAYMENT_ID = "e2eduespagecheck", "e2esponsorshippagecheck"
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,22 @@ PAGES: list[SitePage] = [
     SitePage("/members/individuals/join/", "individual-join", who=MEMBER),
     SitePage("/members/individuals/edit/", "individual-edit", who=MEMBER, needs=("individual-member",)),
     SitePage("/members/individuals/leave/", "individual-leave", who=MEMBER, needs=("individual-member",)),
+    SitePage("/join/apply/", "join-apply", who=MEMBER),
+    SitePage("/accounts/", "join-applied", who=MEMBER, needs=("membership-application",)),
+    SitePage("/join/waitlist/platinum/", "join-waitlist"),
+    SitePage(f"/payments/{E2E_DUES_PAYMENT_ID}/", "dues-pay", who=MEMBER, needs=("membership-dues",)),
     SitePage("/news/", "news"),
     SitePage("/events/", "events"),
     SitePage(f"/events/{SUMMIT}/", "event"),
     SitePage(f"/events/{SUMMIT}/register/", "registration"),
     SitePage(f"/events/{SUMMIT}/order/{E2E_ORDER_CODE}/{E2E_ORDER_SECRET}/", "order", needs=("registration-order",)),
     SitePage(f"/payments/{E2E_PAYMENT_ID}/", "pay", needs=("registration-order",)),
+    SitePage(f"/events/{SUMMIT}/sponsor/", "sponsor"),
+    SitePage(f"/events/{SUMMIT}/sponsor/", "sponsor-apply", who=MEMBER, needs=("sponsor",)),
+    SitePage(f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/", "sponsorship-pay", needs=("sponsorship-invoiced",)),
+    SitePage(
+        f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/invoice/", "sponsorship-invoice", needs=("sponsorship-invoiced",)
+    ),
     SitePage("/accounts/login/", "login"),
     SitePage("/accounts/signup/", "signup"),
     SitePage("/accounts/password/reset/", "password-reset"),
@@ -87,4 +98,7 @@ PAGES: list[SitePage] = [
     SitePage("/admin/audit-log/", "audit-log", who=STAFF, axe=False),
     SitePage("/admin/snippets/adoption/surveyresponse/", "wagtail-survey-responses", who=STAFF, axe=False),
     SitePage("/django-admin/", "django-admin", who=STAFF, axe=False),
+    SitePage("/admin/members/applications/", "admin-applications", who=STAFF, axe=False),
+    SitePage("/admin/events/sponsorships/", "admin-sponsorships", who=STAFF, axe=False),
+    SitePage("/admin/finance/payments/", "admin-finance-payments", who=STAFF, axe=False),
 ]

@@ -79,6 +79,25 @@ def test_visitor_browses_home_a_project_the_directory_and_a_company(browser, liv
     assert not axe_failures, "\n".join(axe_failures)
 
 
+def test_visitor_browses_by_keyboard_alone(page, live_server, demo_site, artifacts_dir):
+    """Journey 1 with Tab and Enter only: the skip link, the main navigation, links in the page."""
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert _focused(page, "a.skip-link") and page.locator("a.skip-link").bounding_box()["y"] >= 0  # in view
+    for selector, address in (
+        ("header a[href='/projects/']", "/projects/"),
+        ("main a[href='/projects/openstack/']", "/projects/openstack/"),
+        ("header a[href='/members/']", "/members/"),
+        ("main a[href='/members/northwind-cloud/']", "/members/northwind-cloud/"),
+    ):
+        _tab_to(page, selector, limit=300)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url == live_server.url + address
+    assert page.locator("h1").inner_text() == "Northwind Cloud"
+    _shoot(page, artifacts_dir, "keyboard-browse", "company")
+
+
 def _fill_card(page, number: str) -> None:
     page.get_by_placeholder("number").fill(number)
     page.get_by_placeholder("exp_month").fill("12")
