@@ -108,14 +108,15 @@ def send_application_approved(*, application: MembershipApplication, dues: DuesP
 
 def _how_to_pay(dues: DuesPeriod) -> str:
     payment = dues.payment
-    if payment.method == "card":
+    if payment is not None and payment.method == "card":
         return f"Pay it by card here: {_absolute(payment.get_absolute_url())}"
     return dues.invoice.notes if dues.invoice is not None and dues.invoice.notes else "Pay it by bank transfer."
 
 
 def _invoice_line(dues: DuesPeriod) -> str:
     number = f"Invoice {dues.invoice.number}" if dues.invoice is not None else "The invoice"
-    return f"{number} for {dues.payment.amount_display} covers {dues.starts:%d %B %Y} to {dues.ends:%d %B %Y}."
+    amount = dues.payment.amount_display if dues.payment is not None else f"{dues.amount} {dues.currency}"
+    return f"{number} for {amount} covers {dues.starts:%d %B %Y} to {dues.ends:%d %B %Y}."
 
 
 def send_renewal_notice(*, dues: DuesPeriod, recipients: list[str], paid_until) -> None:

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
@@ -215,7 +216,7 @@ def project_choices() -> QuerySet:
 
     Through the relation's model: members never imports the page models.
     """
-    project_model = IndividualMember._meta.get_field("projects").related_model
+    project_model: Any = IndividualMember._meta.get_field("projects").related_model
     return project_model.objects.live().public().order_by("title")
 
 
