@@ -1,6 +1,7 @@
 """Playwright on Debian's Chromium, headless, with the flags that keep it off the network."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -21,8 +22,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
+    # The hook sees the whole session's items: mark only the browser tests, so `-m "not e2e"` works.
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.e2e)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
