@@ -22,3 +22,8 @@ class MembersConfig(AppConfig):
             describe=services.describe_dues,
         )
         register_account_sections()
+
+        # The member admin pages (members/manage/): their audit actions.
+        from members.manage import services as manage_services
+
+        register_actions(manage_services.AUDIT_ACTIONS)

@@ -267,7 +267,6 @@ def register_admin_urls():
     ]
 
 
-
 @hooks.register("register_admin_menu_item")
 def register_queue_menu_item():
     return PermissionMenuItem(
@@ -288,3 +287,7 @@ def register_export_menu_item():
         order=201,
         permission="members.view_membership",
     )
+
+
+# The tier change requests queue of the member admin pages (members/manage/admin.py registers its hooks).
+from members.manage import admin as _tier_change_admin  # noqa: E402, F401

@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     # /join/ itself is the Wagtail JoinPage; its form and waiting list are Django views.
     path("join/", include("members.urls")),
+    # The member admin pages and invitation links; /members/ and /members/<slug>/ stay Wagtail's.
+    path("members/", include("members.manage.urls")),
     path("adoption/survey/", adoption_views.survey, name="adoption-survey"),
     # One log-in for everyone: both admins send people to allauth's page (403 if already logged in).
     path("admin/login/", account_views.admin_login, name="admin_login"),

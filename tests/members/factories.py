@@ -83,3 +83,16 @@ def application(*, applicant=None, tier=None, name: str = "Acme Cloud", **overri
         data=application_data(name, **overrides),
         agreement_accepted=True,
     )
+
+
+# --- Member admin pages (members/manage/) ---------------------------------------------------------
+
+
+def role_for(organization, role: str, user=None):
+    """A person (a new one unless given) holding `role` for `organization`."""
+    from members.models import OrganizationRole
+    from tests.accounts.factories import UserFactory
+
+    user = user or UserFactory()
+    OrganizationRole.objects.create(user=user, organization=organization, role=role)
+    return user
