@@ -38,6 +38,7 @@ SCREENS = {
     "organization_roles": "/admin/snippets/members/organizationrole/",
     "tier_waitlist": "/admin/snippets/members/tierwaitlistentry/",
     "members_csv": "/admin/members/export.csv",
+    "tier_change_requests": "/admin/members/tier-changes/",
     "events": "/admin/events/event/",
     "events_promo_codes": "/admin/events/promocode/",
     "events_orders": "/admin/events/order/",
@@ -59,6 +60,7 @@ MEMBERSHIP_SCREENS = {
     "organization_roles",
     "tier_waitlist",
     "members_csv",
+    "tier_change_requests",
 }
 
 ACCESS = {

@@ -85,8 +85,59 @@ def _registration_order() -> None:
         )
 
 
+def _member_person():
+    """The MEMBER person browser_as logs in (made here when a loader needs it first)."""
+    from portal.users import User
+    from tests.accounts.factories import UserFactory
+    from tests.e2e.pages import E2E_MEMBER_EMAIL
+
+    return User.objects.filter(email=E2E_MEMBER_EMAIL).first() or UserFactory(
+        first_name="Mia", last_name="Member", email=E2E_MEMBER_EMAIL
+    )
+
+
+def _member_admin() -> None:
+    """MEMBER administers the demo's Northwind Cloud: its open dues invoice, a pending invitation (at the
+    fixed link E2E_INVITATION_TOKEN), a declined tier change request."""
+    import datetime
+
+    from django.utils import timezone
+
+    from members import services
+    from members.manage.invitations import token_hash
+    from members.models import MembershipTier, Organization, OrganizationInvitation, OrganizationRole, TierChangeRequest
+    from tests.e2e.pages import E2E_INVITATION_TOKEN
+
+    person = _member_person()
+    northwind = Organization.objects.get(slug="northwind-cloud")
+    OrganizationRole.objects.get_or_create(user=person, organization=northwind, role=OrganizationRole.Role.ADMIN)
+    membership = northwind.memberships.get()
+    services.dues_period_create(
+        membership=membership, starts=timezone.localdate(), payer_email="billing@northwind-cloud.example"
+    )
+    now = timezone.now()
+    OrganizationInvitation.objects.create(
+        organization=northwind,
+        email="new.engineer@northwind-cloud.example",
+        role=OrganizationRole.Role.TECHNICAL,
+        token_hash=token_hash(E2E_INVITATION_TOKEN),
+        invited_by=person,
+        expires_at=now + datetime.timedelta(days=7),
+    )
+    other_tier = MembershipTier.objects.filter(is_public=True).exclude(pk=membership.tier_id).first()
+    TierChangeRequest.objects.create(
+        organization=northwind,
+        membership=membership,
+        tier=other_tier,
+        requested_by=person,
+        status=TierChangeRequest.Status.DECLINED,
+        decline_reason="No seat this year.",
+        decided_at=now,
+    )
+
+
 # Data some pages need beyond the demo foundation, by name (see tests/e2e/pages.py `needs`).
-DATA_LOADERS: dict = {"registration-order": _registration_order}
+DATA_LOADERS: dict = {"registration-order": _registration_order, "member-admin": _member_admin}
 
 
 @pytest.fixture
@@ -128,7 +179,7 @@ def browser_as(browser, live_server, demo_site):
                     from allauth.account.internal.flows.login import record_authentication
                     from django.test import RequestFactory
 
-                    user = UserFactory(first_name="Mia", last_name="Member")
+                    user = _member_person()
                     client.force_login(user)
                     # Just typed the password: allauth lets the person change their second factor.
                     request = RequestFactory().get("/")

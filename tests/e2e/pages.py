@@ -35,6 +35,11 @@ E2E_ORDER_CODE, E2E_ORDER_SECRET, E2E_PAYMENT_ID = (
     "e2epaymentpagecheck",
 )
 
+# The MEMBER person the harness logs in, and the invitation link the "member-admin" loader makes.
+E2E_MEMBER_EMAIL = "mia.member@example.org"
+E2E_INVITATION_TOKEN = "e2e-invitation-token-for-the-page-checks"
+MANAGE = "/members/manage/northwind-cloud"
+
 
 @dataclass(frozen=True)
 class SitePage:
@@ -72,6 +77,13 @@ PAGES: list[SitePage] = [
     SitePage("/accounts/2fa/totp/activate/", "two-factor-set-up", who=MEMBER),
     SitePage("/accounts/reauthenticate/", "confirm-password", who=MEMBER),
     SitePage("/accounts/2fa/recovery-codes/", "recovery-codes", who=STAFF),
+    SitePage("/members/manage/", "manage-organisations", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/", "manage-overview", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/profile/", "manage-profile", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/people/", "manage-people", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/invoices/", "manage-invoices", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/tier/", "manage-tier", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"/members/invitations/{E2E_INVITATION_TOKEN}/", "invitation", needs=("member-admin",)),
     SitePage("/api/docs/", "api-docs", axe=False),
     SitePage("/admin/", "wagtail-dashboard", who=STAFF, axe=False),
     SitePage("/admin/pages/", "wagtail-pages", who=STAFF, axe=False),
