@@ -56,7 +56,7 @@ def organizations_section(user) -> dict | None:
     items += [
         {
             "label": f"Pay {dues_period.payment.amount_display}: {dues_period.membership.organization.name} dues",
-            "url": reverse("manage:invoices", kwargs={"slug": dues_period.membership.organization.slug}),
+            "url": dues_period.payment.get_absolute_url(),
             "meta": f"invoice {dues_period.invoice.number}" if dues_period.invoice else "",
             "badge": "Unpaid",
             "badge_kind": "warning",
