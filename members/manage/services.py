@@ -75,8 +75,9 @@ def organization_role_remove(*, role: OrganizationRole, actor) -> None:
     """Admins remove a person's role; an organisation always keeps at least one admin."""
     with transaction.atomic():
         organization = role.organization
+        # Two admins removing each other at once: the second waits here, then finds itself no longer admin.
+        _lock_organization(organization)
         require_role(organization=organization, actor=actor, roles=ADMINS, action="remove people's roles")
-        _lock_organization(organization)  # two admins removing each other at once: the second sees the first
         locked = OrganizationRole.objects.select_related("user").filter(pk=role.pk).first()
         if locked is None:
             raise MembershipError("This role was already removed.", code="role_gone")

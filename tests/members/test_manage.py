@@ -6,6 +6,8 @@ row in access.ROLES_FOR_VIEW gets the helpful 403, each role in the row gets thr
 """
 
 import datetime
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -395,3 +397,44 @@ def _svg_upload():
         b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>',
         content_type="image/svg+xml",
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_removing_each_other_at_once_leave_one_admin(monkeypatch):
+    from members.manage import services
+
+    # Widen the window between the last-admin check and the delete: without the organisation's row
+    # lock both removals would pass the check and the organisation would be left with no admin.
+    real_audit = services.audit
+
+    def slow_audit(*args, **kwargs):
+        time.sleep(0.5)
+        real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(services, "audit", slow_audit)
+    organization = member(MembershipTierFactory(), slug="acme")
+    first, second = role_for(organization, "admin"), role_for(organization, "admin")
+    roles = {user.pk: OrganizationRole.objects.get(user=user) for user in (first, second)}
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def remove(actor, target):
+        try:
+            OrganizationRole.objects.exists()  # open this thread's connection before the start line
+            barrier.wait()
+            outcomes.append(services.organization_role_remove(role=roles[target.pk], actor=actor))
+        except Exception as error:  # noqa: BLE001 - recorded and asserted below
+            outcomes.append(error)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    threads = [threading.Thread(target=remove, args=pair) for pair in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["NoneType", "NotAllowed"], outcomes
+    assert organization.roles.filter(role="admin").count() == 1
