@@ -2,6 +2,7 @@
 permitting) or decline with a reason. Imported by members/wagtail_hooks.py, which registers its hooks."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -23,15 +24,12 @@ def _requests():
     return TierChangeRequest.objects.select_related("organization", "tier", "membership__tier", "requested_by")
 
 
-class TierChangeQueueView(WagtailAdminTemplateMixin, TemplateView):
+class TierChangeQueueView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    permission_required = PERMISSION
+    raise_exception = True  # a 403, not a log-in loop: the admin has logged the person in already
     template_name = "members/admin/tier_change_queue.html"
     page_title = "Tier change requests"
     header_icon = "pick"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

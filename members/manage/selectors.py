@@ -118,6 +118,15 @@ def dues_for_organization(organization: Organization) -> list[DuesPeriod]:
     return periods
 
 
+def unpaid_dues_count(organization: Organization) -> int:
+    """Dues periods still to pay (those of a canceled membership are no longer due)."""
+    return (
+        DuesPeriod.objects.filter(membership__organization=organization, paid_at__isnull=True, payment__isnull=False)
+        .exclude(membership__status=Membership.Status.CANCELED)
+        .count()
+    )
+
+
 def invoice_for_organization(organization: Organization, number: str):
     """A dues invoice of the organisation, or a credit note on one, by its number (404 otherwise)."""
     from portal.payments.models import Invoice

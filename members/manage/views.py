@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from members.manage import invitations, selectors, services
 from members.manage.access import manage_view, may
 from members.manage.forms import InvitationForm, ProfileForm, TierChangeForm
-from members.models import DuesPeriod, Membership, OrganizationRole, TierChangeRequest
+from members.models import OrganizationRole, TierChangeRequest
 from portal.accounts.adapter import NEXT_AFTER_VERIFICATION
 from portal.exceptions import ApplicationError
 from portal.ratelimit import rate_limit
@@ -52,12 +52,7 @@ def organizations(request):
 def overview(request, organization):
     history = selectors.membership_history(organization)
     changes = selectors.tier_change_requests(organization)
-    unpaid = None
-    if may(organization.user_roles, "invoices"):
-        unpaid = DuesPeriod.objects.filter(
-            membership__organization=organization, paid_at__isnull=True, payment__isnull=False
-        ).exclude(membership__status=Membership.Status.CANCELED)
-        unpaid = unpaid.count()
+    unpaid = selectors.unpaid_dues_count(organization) if may(organization.user_roles, "invoices") else None
     context = {
         "history": history,
         "current": selectors.current_membership(history),

@@ -174,6 +174,16 @@ def test_the_organisations_list_shows_mine_only(client):
     assert b  # both exist
 
 
+def test_the_overview_shows_the_membership_and_the_dues_to_those_who_pay_them():
+    target = company("Acme")
+    billing = logged_in(target.people["billing"]).get("/members/manage/acme/").content.decode()
+    assert "Active" in billing and "1 invoice to pay" in billing
+    assert 'href="/members/manage/acme/invoices/"' in billing and 'href="/members/manage/acme/people/"' not in billing
+    technical = logged_in(target.people["technical"]).get("/members/manage/acme/").content.decode()
+    assert "Active" in technical and "invoice to pay" not in technical
+    assert 'href="/members/manage/acme/invoices/"' not in technical  # the menu offers only what the role reaches
+
+
 def test_marketing_edits_the_profile_and_logo_and_the_directory_shows_it(client):
     target = company("Acme")
     client.force_login(target.people["marketing"])
