@@ -89,6 +89,7 @@ PAGES: list[SitePage] = [
     SitePage("/admin/pages/", "wagtail-pages", who=STAFF, axe=False),
     SitePage("/admin/reports/site-history/", "wagtail-site-history", who=STAFF, axe=False),
     SitePage("/admin/audit-log/", "audit-log", who=STAFF, axe=False),
+    SitePage("/admin/members/tier-changes/", "wagtail-tier-changes", who=STAFF, axe=False, needs=("member-admin",)),
     SitePage("/admin/snippets/adoption/surveyresponse/", "wagtail-survey-responses", who=STAFF, axe=False),
     SitePage("/django-admin/", "django-admin", who=STAFF, axe=False),
 ]
