@@ -24,6 +24,9 @@ class MembersConfig(AppConfig):
         register_account_sections()
 
         # The member admin pages (members/manage/): their audit actions.
+        from members.manage import invitations as manage_invitations
         from members.manage import services as manage_services
+        from portal.accounts.sections import register_anonymiser
 
         register_actions(manage_services.AUDIT_ACTIONS)
+        register_anonymiser("members_invitations", manage_invitations.anonymise)

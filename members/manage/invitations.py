@@ -160,3 +160,8 @@ def invitation_accept(*, token: str, user) -> OrganizationRole:
         locked.save(update_fields=["accepted_at", "accepted_by"])
         audit("guildhall.organization_invitation.accept", locked, actor=user, data={"role": locked.role})
     return role
+
+
+def anonymise(user) -> None:
+    """Account deletion: the invitations the person accepted no longer carry their old address."""
+    OrganizationInvitation.objects.filter(accepted_by=user).update(email=user.email)

@@ -233,3 +233,15 @@ def test_expired_invitations_are_not_listed_as_pending(client, acme, time_machin
     time_machine.move_to("2026-03-09T09:00:00Z", tick=False)
     client.force_login(acme.admin)
     assert "late@example.org" not in client.get("/members/manage/acme/people/").content.decode()
+
+
+def test_deleting_the_account_removes_the_address_from_the_invitations_it_accepted(acme):
+    from portal.accounts.services import user_anonymise
+
+    invitation, token = invite(acme, email="grace@example.org")
+    grace = UserFactory(email="grace@example.org")
+    invitations.invitation_accept(token=token, user=grace)
+    user_anonymise(user=grace, actor=grace)
+    invitation.refresh_from_db()
+    assert "grace" not in invitation.email and invitation.email.endswith("@anonymised.invalid")
+    assert roles_of(grace, acme) == set()
