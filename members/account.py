@@ -33,13 +33,25 @@ def applications_section(user) -> dict | None:
 
 
 def organizations_section(user) -> dict | None:
+    """One line per organisation with the person's roles there, linked to its admin pages; dues to pay."""
+    from django.urls import reverse
+
     roles = list(selectors.roles_for_user(user))
     if not roles:
         return None
     # Dues are paid by an organisation's admins and billing contacts: no role, nothing to pay.
     dues = list(selectors.unpaid_dues_for_user(user))
+    by_organization: dict[int, list[OrganizationRole]] = {}
+    for role in roles:
+        by_organization.setdefault(role.organization_id, []).append(role)
     items = [
-        {"label": role.organization.name, "badge": role.get_role_display(), "badge_kind": "neutral"} for role in roles
+        {
+            "label": held[0].organization.name,
+            "url": reverse("manage:overview", kwargs={"slug": held[0].organization.slug}),
+            "badge": ", ".join(role.get_role_display() for role in held),
+            "badge_kind": "neutral",
+        }
+        for held in by_organization.values()
     ]
     items += [
         {
@@ -51,7 +63,11 @@ def organizations_section(user) -> dict | None:
         }
         for dues_period in dues
     ]
-    return {"title": "Your organisations", "items": items}
+    return {
+        "title": "Your organisations",
+        "items": items,
+        "actions": [{"label": "Manage your organisations", "url": reverse("manage:organizations")}],
+    }
 
 
 def export_applications(user) -> list[dict]:

@@ -1,12 +1,21 @@
-"""/api/v1/tiers/ and /api/v1/members/: the membership tiers and the current member organisations."""
+"""/api/v1/tiers/ and /api/v1/members/: the membership tiers and the current member organisations.
+
+PATCH /api/v1/members/<slug>/ lets that organisation's admins, signed in (session and CSRF token), change
+its public profile through the same service as the member admin pages.
+"""
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.response import Response
 
-from members.models import Industry, MembershipTier, Organization
+from members.manage.exceptions import NotAllowed
+from members.manage.selectors import organization_for_user
+from members.manage.services import PROFILE_FIELDS, organization_profile_update
+from members.models import Industry, MembershipTier, Organization, OrganizationRole
 from members.selectors import members_for_directory, tiers_with_seats
+from portal.api.authentication import request_token
 from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
@@ -95,6 +104,29 @@ class TierViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
         return tiers_with_seats()
 
 
+class MemberProfileSerializer(serializers.ModelSerializer):
+    """The public profile an organisation's admins change (PATCH: send only the fields that change)."""
+
+    url = serializers.SerializerMethodField(help_text="The organisation's page in the member directory.")
+
+    class Meta:
+        model = Organization
+        fields = ["slug", "url", *PROFILE_FIELDS]
+        read_only_fields = ["slug"]
+
+    def get_url(self, organization) -> str:
+        return self.context["request"].build_absolute_uri(f"/members/{organization.slug}/")
+
+
+class SignedInPerson(permissions.BasePermission):
+    """A person signed in with the session; API tokens act for tools, never for an organisation's people."""
+
+    message = "Log in to change a member's profile: API tokens cannot."
+
+    def has_permission(self, request, view) -> bool:
+        return request_token(request) is None and bool(request.user and request.user.is_authenticated)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Current member organisations, by tier rank then name"),
     retrieve=extend_schema(
@@ -109,6 +141,31 @@ class MemberViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return members_for_directory()
+
+    def get_permissions(self):
+        if self.action == "partial_update":
+            return [SignedInPerson()]
+        return super().get_permissions()
+
+    @extend_schema(
+        summary="Change an organisation's public profile (its administrators, signed in)",
+        description="Session authentication with a CSRF token. A person with no role in the organisation gets "
+        "404; one without the administrator role, or an API token, 403.",
+        request=MemberProfileSerializer,
+        responses={200: MemberProfileSerializer},
+    )
+    def partial_update(self, request, slug=None):
+        organization = organization_for_user(request.user, slug)
+        if OrganizationRole.Role.ADMIN not in organization.user_roles:
+            raise NotAllowed(f"Only {organization.name}'s administrators can change its profile through the API.")
+        serializer = MemberProfileSerializer(
+            organization, data=request.data, partial=True, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        updated = organization_profile_update(
+            organization=organization, actor=request.user, data=dict(serializer.validated_data)
+        )
+        return Response(MemberProfileSerializer(updated, context={"request": request}).data)
 
 
 router.register("tiers", TierViewSet, basename="tier")

@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
             api,  # noqa: F401 - registers /api/v1/tiers/ and /api/v1/members/ on the router
             services,
         )
-        from members.account import register_account_sections
+        from members.account import register_account_sections, register_individual_sections
         from portal.audit import register_actions
         from portal.payments import registry
 
@@ -22,11 +22,12 @@ class MembersConfig(AppConfig):
             describe=services.describe_dues,
         )
         register_account_sections()
-        _ready_individual_members()
+        register_individual_sections()
 
+        # The member admin pages (members/manage/): their audit actions and the invitations' anonymiser.
+        from members.manage import invitations as manage_invitations
+        from members.manage import services as manage_services
+        from portal.accounts.sections import register_anonymiser
 
-def _ready_individual_members() -> None:
-    """Issue 8: the individual membership's My account section, export and anonymiser."""
-    from members.account import register_individual_sections
-
-    register_individual_sections()
+        register_actions(manage_services.AUDIT_ACTIONS)
+        register_anonymiser("members_invitations", manage_invitations.anonymise)

@@ -458,3 +458,111 @@ class IndividualAffiliation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} at {self.organization_name}" if self.title else self.organization_name
+
+
+# --- Member admin pages (/members/manage/): invitations and tier change requests -----------------
+
+
+class OrganizationInvitation(models.Model):
+    """An admin's invitation to take one role for an organisation, by e-mail, valid for 7 days.
+
+    Only a SHA-256 of the token is stored: the link in the e-mail is the one copy of the secret.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=OrganizationRole.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_revoked",
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="invitation_expires_later"),
+        ]
+        indexes = [models.Index(fields=["organization", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization} ({self.get_role_display()})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "pending"
+
+
+class TierChangeRequest(models.Model):
+    """An organisation admin asks for another tier; staff approve (a new membership row) or decline it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the membership team"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.DECLINED},
+        Status.APPROVED: set(),
+        Status.DECLINED: set(),
+    }
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tier_change_requests")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", help_text="The membership row to change."
+    )
+    tier = models.ForeignKey(MembershipTier, on_delete=models.PROTECT, related_name="+", verbose_name="requested tier")
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    new_membership = models.OneToOneField(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(status="pending"), name="tier_change_one_pending_per_organization"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""), name="tier_change_decline_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.tier} ({self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]

@@ -399,6 +399,16 @@ def dues_paid(payment) -> None:
     if dues.paid_at is not None:
         return
     _dues_settled(dues)
+    _dues_invoice_paid(dues)
+
+
+def _dues_invoice_paid(dues: DuesPeriod) -> None:
+    """Dues paid by a later payment (a retry, or a card instead of a transfer) settle the period's invoice too."""
+    from portal.payments import invoicing
+    from portal.payments.models import InvoiceStatus
+
+    if dues.invoice_id and dues.invoice.status == InvoiceStatus.ISSUED:
+        invoicing.invoice_mark_paid(invoice=dues.invoice)
 
 
 def dues_refunded(payment, amount: Decimal) -> None:

@@ -307,3 +307,7 @@ def register_export_menu_item():
         order=201,
         permission="members.view_membership",
     )
+
+
+# The tier change requests queue of the member admin pages (members/manage/admin.py registers its hooks).
+from members.manage import admin as _tier_change_admin  # noqa: E402, F401

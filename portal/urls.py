@@ -30,6 +30,8 @@ urlpatterns = [
     path("join/", include("members.urls")),
     # Join, edit and leave the individual membership; the list and profiles are the directory page's routes.
     path("members/individuals/", include((individual_urlpatterns, "individuals"))),
+    # The member admin pages and invitation links; /members/ and /members/<slug>/ stay Wagtail's.
+    path("members/", include("members.manage.urls")),
     path("adoption/survey/", adoption_views.survey, name="adoption-survey"),
     # One log-in for everyone: both admins send people to allauth's page (403 if already logged in).
     path("admin/login/", account_views.admin_login, name="admin_login"),

@@ -72,6 +72,9 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
             # The applications queue: approve or reject.
             "members.view_membershipapplication",
             "members.change_membershipapplication",
+            # The tier change requests queue (members/manage/admin.py): approve or decline.
+            "members.view_tierchangerequest",
+            "members.change_tierchangerequest",
         ),
         description="Organisations, memberships, the applications queue and dues.",
     ),

@@ -32,6 +32,11 @@ def user_update_profile(*, user: User, first_name: str, last_name: str, actor: A
     return user
 
 
+def anonymised_email(user: User) -> str:
+    """The address an anonymised account is left with (anonymisers may copy it onto their own rows)."""
+    return f"deleted-user-{user.pk}@{ANONYMISED_DOMAIN}"
+
+
 def user_anonymise(*, user: User, actor: Any) -> User:
     """Deleting an account anonymises it: personal data goes, the row stays for financial records.
 
@@ -51,7 +56,7 @@ def user_anonymise(*, user: User, actor: Any) -> User:
             anonymiser(user)
         user.first_name = ""
         user.last_name = ""
-        user.email = f"deleted-user-{user.pk}@{ANONYMISED_DOMAIN}"
+        user.email = anonymised_email(user)
         user.set_unusable_password()
         user.is_active = False
         user.is_staff = False

@@ -39,6 +39,7 @@ SCREENS = {
     "tier_waitlist": "/admin/snippets/members/tierwaitlistentry/",
     "members_csv": "/admin/members/export.csv",
     "individual_members": "/admin/snippets/members/individualmember/",
+    "tier_change_requests": "/admin/members/tier-changes/",
     "events": "/admin/events/event/",
     "events_promo_codes": "/admin/events/promocode/",
     "events_orders": "/admin/events/order/",
@@ -61,6 +62,7 @@ MEMBERSHIP_SCREENS = {
     "tier_waitlist",
     "members_csv",
     "individual_members",
+    "tier_change_requests",
 }
 
 ACCESS = {

@@ -160,6 +160,46 @@ def _individual_member() -> None:
     )
 
 
+def _member_admin() -> None:
+    """MEMBER administers the demo's Northwind Cloud: its open dues invoice, a pending invitation (at the
+    fixed link E2E_INVITATION_TOKEN), a declined tier change request."""
+    import datetime
+
+    from django.utils import timezone
+
+    from members import services
+    from members.manage.invitations import token_hash
+    from members.models import MembershipTier, Organization, OrganizationInvitation, OrganizationRole, TierChangeRequest
+    from tests.e2e.pages import E2E_INVITATION_TOKEN
+
+    person = _member()
+    northwind = Organization.objects.get(slug="northwind-cloud")
+    OrganizationRole.objects.get_or_create(user=person, organization=northwind, role=OrganizationRole.Role.ADMIN)
+    membership = northwind.memberships.get()
+    services.dues_period_create(
+        membership=membership, starts=timezone.localdate(), payer_email="billing@northwind-cloud.example"
+    )
+    now = timezone.now()
+    OrganizationInvitation.objects.create(
+        organization=northwind,
+        email="new.engineer@northwind-cloud.example",
+        role=OrganizationRole.Role.TECHNICAL,
+        token_hash=token_hash(E2E_INVITATION_TOKEN),
+        invited_by=person,
+        expires_at=now + datetime.timedelta(days=7),
+    )
+    other_tier = MembershipTier.objects.filter(is_public=True).exclude(pk=membership.tier_id).first()
+    TierChangeRequest.objects.create(
+        organization=northwind,
+        membership=membership,
+        tier=other_tier,
+        requested_by=person,
+        status=TierChangeRequest.Status.DECLINED,
+        decline_reason="No seat this year.",
+        decided_at=now,
+    )
+
+
 # Data some pages need beyond the demo foundation, by name (see tests/e2e/pages.py `needs`).
 DATA_LOADERS: dict = {
     "registration-order": _registration_order,
@@ -168,6 +208,7 @@ DATA_LOADERS: dict = {
     "membership-dues": _membership_dues,
     "sponsor": _sponsor,
     "sponsorship-invoiced": _sponsorship_invoiced,
+    "member-admin": _member_admin,
 }
 
 

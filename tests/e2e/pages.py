@@ -38,6 +38,9 @@ E2E_ORDER_CODE, E2E_ORDER_SECRET, E2E_PAYMENT_ID = (
 # payments of the "membership-dues" and "sponsorship-invoiced" loaders.
 MEMBER_EMAIL = "mia.member@example.org"
 E2E_DUES_PAYMENT_ID, E2E_SPONSORSHIP_PAYMENT_ID = "e2eduespagecheck", "e2esponsorshippagecheck"
+# The invitation link the "member-admin" loader makes.
+E2E_INVITATION_TOKEN = "e2e-invitation-token-for-the-page-checks"
+MANAGE = "/members/manage/northwind-cloud"
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,19 @@ PAGES: list[SitePage] = [
     SitePage("/accounts/2fa/totp/activate/", "two-factor-set-up", who=MEMBER),
     SitePage("/accounts/reauthenticate/", "confirm-password", who=MEMBER),
     SitePage("/accounts/2fa/recovery-codes/", "recovery-codes", who=STAFF),
+    SitePage("/members/manage/", "manage-organisations", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/", "manage-overview", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/profile/", "manage-profile", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/people/", "manage-people", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/invoices/", "manage-invoices", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"{MANAGE}/tier/", "manage-tier", who=MEMBER, needs=("member-admin",)),
+    SitePage(f"/members/invitations/{E2E_INVITATION_TOKEN}/", "invitation", needs=("member-admin",)),
     SitePage("/api/docs/", "api-docs", axe=False),
     SitePage("/admin/", "wagtail-dashboard", who=STAFF, axe=False),
     SitePage("/admin/pages/", "wagtail-pages", who=STAFF, axe=False),
     SitePage("/admin/reports/site-history/", "wagtail-site-history", who=STAFF, axe=False),
     SitePage("/admin/audit-log/", "audit-log", who=STAFF, axe=False),
+    SitePage("/admin/members/tier-changes/", "wagtail-tier-changes", who=STAFF, axe=False, needs=("member-admin",)),
     SitePage("/admin/snippets/adoption/surveyresponse/", "wagtail-survey-responses", who=STAFF, axe=False),
     SitePage("/django-admin/", "django-admin", who=STAFF, axe=False),
     SitePage("/admin/members/applications/", "admin-applications", who=STAFF, axe=False),

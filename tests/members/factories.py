@@ -98,3 +98,16 @@ def individual_member(*, user=None, name: str = "Grace Hopper", affiliations=(),
         projects=projects,
         agreement_accepted=True,
     )
+
+
+# --- Member admin pages (members/manage/) ---------------------------------------------------------
+
+
+def role_for(organization, role: str, user=None):
+    """A person (a new one unless given) holding `role` for `organization`."""
+    from members.models import OrganizationRole
+    from tests.accounts.factories import UserFactory
+
+    user = user or UserFactory()
+    OrganizationRole.objects.create(user=user, organization=organization, role=role)
+    return user

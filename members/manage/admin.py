@@ -1,0 +1,83 @@
+"""Staff's queue of tier change requests in the Wagtail admin: approve (a new membership row, seats
+permitting) or decline with a reason. Imported by members/wagtail_hooks.py, which registers its hooks."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from members.manage import services
+from members.manage.forms import DeclineForm
+from members.models import TierChangeRequest
+from members.selectors import tiers_with_seats
+from portal.admin_menu import PermissionMenuItem
+from portal.exceptions import ApplicationError
+
+PERMISSION = "members.change_tierchangerequest"
+
+
+def _requests():
+    return TierChangeRequest.objects.select_related("organization", "tier", "membership__tier", "requested_by")
+
+
+class TierChangeQueueView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    permission_required = PERMISSION
+    raise_exception = True  # a 403, not a log-in loop: the admin has logged the person in already
+    template_name = "members/admin/tier_change_queue.html"
+    page_title = "Tier change requests"
+    header_icon = "pick"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = list(_requests().filter(status=TierChangeRequest.Status.PENDING).order_by("created_at"))
+        context["decided"] = list(
+            _requests().exclude(status=TierChangeRequest.Status.PENDING).select_related("decided_by")[:20]
+        )
+        context["tiers"] = list(tiers_with_seats(public_only=False))
+        context["decline_form"] = DeclineForm()
+        return context
+
+
+def tier_change_action(request, pk: int, action: str):
+    """POST only: one service call per button, its refusal (a full tier, say) shown as a message."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    if request.method != "POST" or action not in ("approve", "decline"):
+        return redirect("members_tier_changes")
+    change = get_object_or_404(_requests(), pk=pk)
+    name = change.organization.name
+    try:
+        if action == "approve":
+            services.tier_change_approve(change_request=change, actor=request.user)
+            messages.success(request, f"{name} is now a {change.tier.name} member.")
+        else:
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Give the organisation a reason for declining.")
+            else:
+                services.tier_change_decline(
+                    change_request=change, reason=form.cleaned_data["reason"], actor=request.user
+                )
+                messages.success(request, f"{name}: request declined; the reason was e-mailed.")
+    except ApplicationError as error:
+        messages.error(request, f"{name}: {error.message}")
+    return redirect("members_tier_changes")
+
+
+@hooks.register("register_admin_urls")
+def register_tier_change_urls():
+    return [
+        path("members/tier-changes/", TierChangeQueueView.as_view(), name="members_tier_changes"),
+        path("members/tier-changes/<int:pk>/<str:action>/", tier_change_action, name="members_tier_change_action"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_tier_change_menu_item():
+    return PermissionMenuItem(
+        "Tier change requests", reverse("members_tier_changes"), icon_name="pick", order=200, permission=PERMISSION
+    )

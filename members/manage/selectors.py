@@ -1,0 +1,156 @@
+"""Reads of the member admin pages. Every page starts from `organization_for_user`: the organisation is
+found through the person's own roles, so anyone without one gets a 404 whatever the slug."""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from members.models import (
+    DuesPeriod,
+    Membership,
+    Organization,
+    OrganizationInvitation,
+    OrganizationRole,
+    TierChangeRequest,
+)
+from portal import money
+
+
+def organization_for_user(user, slug: str) -> Organization:
+    """The organisation at `slug` when the person holds a role in it (404 otherwise); `user_roles` is the
+    set of their roles there. One query."""
+    roles = list(OrganizationRole.objects.filter(user=user, organization__slug=slug).select_related("organization"))
+    if not roles:
+        raise Http404("No organisation of yours at this address.")
+    organization = roles[0].organization
+    organization.user_roles = frozenset(role.role for role in roles)
+    return organization
+
+
+def organizations_for_user(user) -> QuerySet[Organization]:
+    """The person's organisations by name, each with `my_roles` and its current membership's tier and status."""
+    current = Membership.objects.filter(organization=OuterRef("pk"), status__in=Membership.SEAT_STATUSES).order_by(
+        "-starts", "-pk"
+    )
+    return (
+        Organization.objects.filter(pk__in=OrganizationRole.objects.filter(user=user).values("organization_id"))
+        .annotate(
+            tier_name=Subquery(current.values("tier__name")[:1]),
+            membership_status=Subquery(current.values("status")[:1]),
+        )
+        .prefetch_related(
+            Prefetch("roles", queryset=OrganizationRole.objects.filter(user=user).order_by("role"), to_attr="my_roles")
+        )
+        .order_by("name")
+    )
+
+
+def membership_history(organization: Organization) -> list[Membership]:
+    """Every membership row, newest first: a tier change ends one row and starts the next."""
+    return list(organization.memberships.select_related("tier").order_by("-starts", "-pk"))
+
+
+def current_membership(memberships: list[Membership], *, today: datetime.date | None = None) -> Membership | None:
+    """The row holding a seat today, from an already loaded history (no query)."""
+    day = today or timezone.localdate()
+    for membership in memberships:
+        if (
+            membership.status in Membership.SEAT_STATUSES
+            and membership.starts <= day
+            and (membership.ends is None or membership.ends >= day)
+        ):
+            return membership
+    return None
+
+
+def tier_change_requests(organization: Organization) -> list[TierChangeRequest]:
+    return list(
+        TierChangeRequest.objects.filter(organization=organization)
+        .select_related("tier", "membership__tier", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def people(organization: Organization) -> QuerySet[OrganizationRole]:
+    return organization.roles.select_related("user").order_by("user__last_name", "user__first_name", "role")
+
+
+def pending_invitations(organization: Organization) -> QuerySet[OrganizationInvitation]:
+    return (
+        organization.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def organization_admins(organization: Organization) -> QuerySet[OrganizationRole]:
+    return organization.roles.filter(role=OrganizationRole.Role.ADMIN).select_related("user").order_by("user__email")
+
+
+def dues_for_organization(organization: Organization) -> list[DuesPeriod]:
+    """Every dues period with its invoice (and credit notes) and `attempts`, the payments made for it. Two queries."""
+    from portal.payments.models import Invoice, Payment
+
+    periods = list(
+        DuesPeriod.objects.filter(membership__organization=organization)
+        .select_related("membership__tier", "invoice", "payment")
+        .prefetch_related(
+            Prefetch("invoice__credit_notes", queryset=Invoice.objects.exclude(number="").order_by("created_at", "pk"))
+        )
+        .order_by("-starts", "-pk")
+    )
+    attempts: dict[str, list[Payment]] = defaultdict(list)
+    if periods:
+        for payment in Payment.objects.filter(
+            owner_content_type=ContentType.objects.get_for_model(DuesPeriod),
+            owner_object_id__in=[str(period.pk) for period in periods],
+        ).order_by("created_at", "pk"):
+            attempts[payment.owner_object_id].append(payment)
+    for period in periods:
+        period.attempts = attempts[str(period.pk)]
+        period.amount_display = money.format_money(period.amount, period.currency)
+    return periods
+
+
+def unpaid_dues_count(organization: Organization) -> int:
+    """Dues periods still to pay (those of a canceled membership are no longer due)."""
+    return (
+        DuesPeriod.objects.filter(membership__organization=organization, paid_at__isnull=True, payment__isnull=False)
+        .exclude(membership__status=Membership.Status.CANCELED)
+        .count()
+    )
+
+
+def invoice_for_organization(organization: Organization, number: str):
+    """A dues invoice of the organisation, or a credit note on one, by its number (404 otherwise)."""
+    from portal.payments.models import Invoice
+
+    dues_invoices = DuesPeriod.objects.filter(membership__organization=organization, invoice__isnull=False).values(
+        "invoice_id"
+    )
+    invoice = (
+        Invoice.objects.filter(number=number)
+        .filter(Q(pk__in=dues_invoices) | Q(credited_invoice__in=dues_invoices))
+        .prefetch_related("lines")
+        .first()
+    )
+    if invoice is None or not number:
+        raise Http404("No such invoice for this organisation.")
+    return invoice
+
+
+def dues_period_for_organization(organization: Organization, pk: int) -> DuesPeriod:
+    period = (
+        DuesPeriod.objects.filter(membership__organization=organization, pk=pk)
+        .select_related("membership__tier", "payment")
+        .first()
+    )
+    if period is None:
+        raise Http404("No such dues period for this organisation.")
+    return period

@@ -1,0 +1,216 @@
+"""Writes of the member admin pages: the profile, people's roles, tier change requests and paying dues.
+
+Each service checks the person's role itself (the view is not the only door), inside its transaction.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from members import services as membership_services
+from members.exceptions import MembershipError, TierFull, TierNotOpen
+from members.manage import emails
+from members.manage.access import ADMINS, BILLING, PROFILE_EDITORS
+from members.manage.exceptions import LastAdmin, NotAllowed
+from members.manage.selectors import current_membership
+from members.models import DuesPeriod, Membership, MembershipTier, Organization, OrganizationRole, TierChangeRequest
+from portal import cache
+from portal.audit import audit
+from portal.exceptions import InvalidTransition
+
+PROFILE_FIELDS = ("name", "website", "description", "country", "industry", "size")
+T = TierChangeRequest.Status
+
+
+def require_role(*, organization: Organization, actor, roles: frozenset[str], action: str) -> None:
+    """Refuse unless `actor` holds one of `roles` for the organisation."""
+    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "pk", None):
+        raise NotAllowed(f"Log in to {action}.")
+    if not OrganizationRole.objects.filter(user=actor, organization=organization, role__in=roles).exists():
+        labels = " or ".join(str(OrganizationRole.Role(role).label).lower() for role in sorted(roles))
+        raise NotAllowed(f"Only {organization.name}'s {labels} can {action}.")
+
+
+def _lock_organization(organization: Organization) -> Organization:
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def organization_profile_update(
+    *, organization: Organization, actor, data: dict, logo=None, remove_logo: bool = False
+) -> Organization:
+    """Admins and marketing contacts change the public profile (PROFILE_FIELDS and the logo); audited."""
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    with transaction.atomic():
+        require_role(organization=organization, actor=actor, roles=PROFILE_EDITORS, action="edit the profile")
+        locked = _lock_organization(organization)
+        changed = []
+        for name, value in data.items():
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        if logo:
+            locked.logo = logo
+            changed.append("logo")
+        elif remove_logo and locked.logo:
+            locked.logo = ""
+            changed.append("logo")
+        try:
+            locked.full_clean()
+        except ValidationError as error:
+            fields = error.message_dict
+            first = next(iter(fields))
+            raise MembershipError(f"{first}: {fields[first][0]}", code="invalid", extra={"fields": fields}) from error
+        if not changed:
+            return locked
+        locked.save()
+        audit("guildhall.organization.update", locked, actor=actor, data={"fields": changed})
+        transaction.on_commit(cache.purge)
+    return locked
+
+
+def organization_role_remove(*, role: OrganizationRole, actor) -> None:
+    """Admins remove a person's role; an organisation always keeps at least one admin."""
+    with transaction.atomic():
+        organization = role.organization
+        # Two admins removing each other at once: the second waits here, then finds itself no longer admin.
+        _lock_organization(organization)
+        require_role(organization=organization, actor=actor, roles=ADMINS, action="remove people's roles")
+        locked = OrganizationRole.objects.select_related("user").filter(pk=role.pk).first()
+        if locked is None:
+            raise MembershipError("This role was already removed.", code="role_gone")
+        if (
+            locked.role == OrganizationRole.Role.ADMIN
+            and not organization.roles.filter(role=OrganizationRole.Role.ADMIN).exclude(pk=locked.pk).exists()
+        ):
+            raise LastAdmin(
+                f"{organization.name} needs at least one administrator: invite or name another one before "
+                "removing the last."
+            )
+        audit(
+            "guildhall.organization_role.remove",
+            locked,
+            actor=actor,
+            data={"role": locked.role, "user": locked.user.email, "organization": organization.slug},
+        )
+        locked.delete()
+
+
+def tier_change_request(
+    *, organization: Organization, tier: MembershipTier, actor, note: str = ""
+) -> TierChangeRequest:
+    """An admin asks for another public tier with a free seat; one open request per organisation."""
+    with transaction.atomic():
+        require_role(organization=organization, actor=actor, roles=ADMINS, action="ask for a tier change")
+        _lock_organization(organization)
+        membership = current_membership(list(organization.memberships.select_related("tier")))
+        if membership is None:
+            raise MembershipError(
+                f"{organization.name} has no current membership to change; apply to join instead.",
+                code="no_membership",
+            )
+        if not tier.is_public:
+            raise TierNotOpen(f"The {tier.name} tier is granted by invitation only; write to the membership team.")
+        if tier.pk == membership.tier_id:
+            raise MembershipError(f"{organization.name} is already a {tier.name} member.", code="same_tier")
+        if TierChangeRequest.objects.filter(organization=organization, status=T.PENDING).exists():
+            raise MembershipError(
+                "A tier change request is already waiting for the membership team.", code="tier_change_pending"
+            )
+        if tier.seat_limit is not None and membership_services.seats_taken(tier=tier) >= tier.seat_limit:
+            raise TierFull(f"The {tier.name} tier is full; join its waiting list from /join/.")
+        change = TierChangeRequest.objects.create(
+            organization=organization, membership=membership, tier=tier, note=note.strip(), requested_by=actor
+        )
+        audit(
+            "guildhall.tier_change.request",
+            change,
+            actor=actor,
+            data={"from": membership.tier.slug, "to": tier.slug},
+        )
+        emails.send_tier_change_requested(change_request=change)
+    return change
+
+
+def _lock_change(change_request: TierChangeRequest, status: str) -> TierChangeRequest:
+    locked = (
+        TierChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("organization", "tier", "membership", "requested_by")
+        .get(pk=change_request.pk)
+    )
+    if not locked.can_move_to(status):
+        raise InvalidTransition(f"This request is already {locked.get_status_display().lower()}.")
+    return locked
+
+
+def tier_change_approve(*, change_request: TierChangeRequest, actor) -> Membership:
+    """Staff approve: `membership_change_tier` ends the current row and starts the new tier (seats permitting)."""
+    with transaction.atomic():
+        locked = _lock_change(change_request, T.APPROVED)
+        new = membership_services.membership_change_tier(membership=locked.membership, tier=locked.tier, actor=actor)
+        locked.status, locked.decided_by, locked.decided_at = T.APPROVED, actor, timezone.now()
+        locked.new_membership = new
+        locked.save(update_fields=["status", "decided_by", "decided_at", "new_membership"])
+        audit("guildhall.tier_change.approve", locked, actor=actor, data={"membership": new.pk})
+        emails.send_tier_change_decided(change_request=locked)
+    return new
+
+
+def tier_change_decline(*, change_request: TierChangeRequest, reason: str, actor) -> TierChangeRequest:
+    """Staff decline with a reason, which the admin who asked receives by e-mail."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MembershipError("Give the organisation a reason for declining.", code="reason_required")
+    with transaction.atomic():
+        locked = _lock_change(change_request, T.DECLINED)
+        locked.status, locked.decided_by, locked.decided_at = T.DECLINED, actor, timezone.now()
+        locked.decline_reason = reason
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
+        audit("guildhall.tier_change.decline", locked, actor=actor, data={"reason": reason})
+        emails.send_tier_change_decided(change_request=locked)
+    return locked
+
+
+def dues_card_payment(*, dues: DuesPeriod, actor):
+    """Admins and billing contacts pay open dues by card, on the payments app's own pay page: the open card
+    payment of the period, or a new one (after a decline, or instead of a bank transfer)."""
+    from portal.payments import services as payments
+    from portal.payments.models import PaymentMethod, PaymentStatus
+    from portal.payments.selectors import payments_for_owner
+
+    with transaction.atomic():
+        organization = dues.membership.organization
+        require_role(organization=organization, actor=actor, roles=BILLING, action="pay the organisation's dues")
+        locked = (
+            DuesPeriod.objects.select_for_update(of=("self",)).select_related("membership", "payment").get(pk=dues.pk)
+        )
+        if locked.paid_at is not None:
+            raise MembershipError("These dues are already paid: thank you.", code="already_paid")
+        if locked.membership.status == Membership.Status.CANCELED:
+            raise MembershipError("This membership has ended: its dues are no longer due.", code="membership_ended")
+        open_statuses = (PaymentStatus.CREATED, PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING)
+        for payment in payments_for_owner(locked):
+            if payment.method == PaymentMethod.CARD and payment.status in open_statuses:
+                return payment
+        return payments.payment_create(
+            owner=locked,
+            amount=locked.amount,
+            currency=locked.currency,
+            payer_email=actor.email,
+            description=locked.payment.description if locked.payment else str(locked),
+            actor=actor,
+        )
+
+
+AUDIT_ACTIONS = {
+    "guildhall.organization.update": ("Update organisation", "Organisation profile updated"),
+    "guildhall.organization_role.remove": ("Remove role", "Organisation role removed"),
+    "guildhall.organization_invitation.create": ("Invite", "Invitation to an organisation role sent"),
+    "guildhall.organization_invitation.revoke": ("Revoke invitation", "Invitation revoked"),
+    "guildhall.organization_invitation.accept": ("Accept invitation", "Invitation accepted"),
+    "guildhall.tier_change.request": ("Request tier change", "Tier change requested"),
+    "guildhall.tier_change.approve": ("Approve tier change", "Tier change approved"),
+    "guildhall.tier_change.decline": ("Decline tier change", "Tier change declined"),
+}
