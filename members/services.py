@@ -407,8 +407,9 @@ def _dues_invoice_paid(dues: DuesPeriod) -> None:
     from portal.payments import invoicing
     from portal.payments.models import InvoiceStatus
 
-    if dues.invoice_id and dues.invoice.status == InvoiceStatus.ISSUED:
-        invoicing.invoice_mark_paid(invoice=dues.invoice)
+    invoice = dues.invoice
+    if invoice is not None and invoice.status == InvoiceStatus.ISSUED:
+        invoicing.invoice_mark_paid(invoice=invoice)
 
 
 def dues_refunded(payment, amount: Decimal) -> None:
