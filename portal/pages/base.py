@@ -4,6 +4,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+VIEW_RESTRICTIONS_KEY = "any-view-restriction"  # forgotten when a restriction is saved or deleted (portal/signals.py)
+
 
 class BasePage(Page):
     social_image = models.ForeignKey(
@@ -23,6 +25,16 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def get_view_restrictions(self):
+        """Wagtail asks on every view (two queries); while no page anywhere is restricted, the cache says so."""
+        from wagtail.models import PageViewRestriction
+
+        from portal.cache import remember
+
+        if not remember(VIEW_RESTRICTIONS_KEY, lambda: PageViewRestriction.objects.exists()):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def json_ld(self, request) -> dict | None:
         """Structured data for search engines; pages that describe a thing return it."""
