@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from bench.run import FORWARDED, Processes, bench_env, free_port, log, manage
+from portal.payments.gateway import WEBHOOK_EVENTS
 
 PROC = Path("/proc")
 BROWSER = {"HTTP_ORIGIN": "https://testserver", "HTTP_REFERER": "https://testserver/"}  # CSRF checks pass
@@ -67,40 +68,55 @@ class Step:
 
 
 class Meter:
-    """Per step: requests, their thread CPU, queries and the PostgreSQL backend's CPU."""
+    """Per step: requests (or tasks), their thread CPU, queries and the PostgreSQL backend's CPU.
+
+    Steps nest (a task run eagerly inside a request): the inner one's cost is its own, not the outer's.
+    """
 
     def __init__(self):
         self.steps: dict[str, Step] = defaultdict(Step)
         self.on = False
         self.lock = threading.Lock()
+        self.local = threading.local()
 
     def measure(self, name: str, call):
         from django.db import connection
 
         if not self.on:
             return call()
-        queries: list[str] = []
+        stack = self.local.__dict__.setdefault("stack", [])
+        frame = {"queries": [], "child_cpu": 0.0, "child_db": 0.0}
 
         def counter(execute, sql, params, many, context):
-            queries.append(sql)
+            stack[-1]["queries"].append(sql)
             return execute(sql, params, many, context)
 
         backend = _backend_pid(connection)
         db_before = process_cpu(backend) if backend else 0.0
+        stack.append(frame)
         started = time.thread_time()
-        with connection.execute_wrapper(counter):
-            result = call()
-        cpu = time.thread_time() - started
+        try:
+            if len(stack) == 1:
+                with connection.execute_wrapper(counter):
+                    result = call()
+            else:
+                result = call()
+        finally:
+            cpu = time.thread_time() - started
+            stack.pop()
         backend = backend or _backend_pid(connection)
         db_cpu = process_cpu(backend) - db_before if backend else 0.0
+        if stack:
+            stack[-1]["child_cpu"] += cpu
+            stack[-1]["child_db"] += db_cpu
         with self.lock:
             step = self.steps[name]
             step.count += 1
-            step.cpu += cpu
-            step.db_cpu += db_cpu
-            step.queries += len(queries)
+            step.cpu += cpu - frame["child_cpu"]
+            step.db_cpu += db_cpu - frame["child_db"]
+            step.queries += len(frame["queries"])
             if not step.samples:
-                step.samples = queries
+                step.samples = frame["queries"]
         return result
 
 
@@ -249,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--url", help="instead of the journey: GET this path --journeys times (a fresh query string each)"
     )
+    parser.add_argument(
+        "--eager", action="store_true", help="run Celery tasks in this process, each one measured as a step"
+    )
     parser.add_argument("--skip-prepare", action="store_true", help="the database is migrated and loaded")
     args = parser.parse_args(argv)
 
@@ -280,12 +299,14 @@ def main(argv: list[str] | None = None) -> int:
             [
                 sys.executable, "-m", "portal.payments.localstripe_server", "--port", str(stripe_port), "--quiet",
                 "--webhook-url", f"http://127.0.0.1:{port}/payments/stripe/webhook/",
-                "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"],
+                "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"], "--webhook-events", ",".join(WEBHOOK_EVENTS),
             ],
             env,
         )  # fmt: skip
         celery = None
-        if env.get("REDIS_URL"):
+        if args.eager:
+            _run_tasks_here(meter)
+        elif env.get("REDIS_URL"):
             celery = processes.start(
                 "celery",
                 [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],
@@ -295,6 +316,23 @@ def main(argv: list[str] | None = None) -> int:
         return _profile(args, meter, env, stripe_port, stripe.pid, celery.pid if celery else None)
     finally:
         processes.stop()
+
+
+def _run_tasks_here(meter: Meter) -> None:
+    """Tasks run where they are sent (after the commit, as on a worker), each measured as `task <name>`."""
+    from celery import Task
+    from django.conf import settings
+
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    apply = Task.apply
+
+    def measured_apply(self, *args, **kwargs):
+        return meter.measure(f"task {self.name}", lambda: apply(self, *args, **kwargs))
+
+    Task.apply = measured_apply
 
 
 def _profile(args, meter: Meter, env: dict, stripe_port: int, stripe_pid: int, celery_pid: int | None) -> int:

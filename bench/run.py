@@ -29,6 +29,7 @@ from bench import report
 from bench.journeys import JOURNEYS, JourneyContext, JourneyError, run_journey
 from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario
 from bench.wrk import LoadResult, WrkError, find_wrk, run_wrk
+from portal.payments.gateway import WEBHOOK_EVENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
@@ -269,6 +270,8 @@ class Bench:
                 py, "-m", "portal.payments.localstripe_server", "--port", str(self.stripe_port), "--quiet",
                 "--webhook-url", f"{self.base_url}/payments/stripe/webhook/",
                 "--webhook-secret", self.env["STRIPE_WEBHOOK_SECRET"],
+                # As the endpoint is configured at Stripe: only the events that can move a payment.
+                "--webhook-events", ",".join(WEBHOOK_EVENTS),
             ],
             self.env,
         )  # fmt: skip

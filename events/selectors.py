@@ -30,16 +30,16 @@ def seats_taken(
     exclude_order_id: int | None = None,
     exclude_waiting_entry_id: int | None = None,
 ) -> dict[int, int]:
-    """Seats held or sold per ticket type: order lines plus open waiting-list offers (two queries)."""
-    lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id__in=ticket_type_ids)
-    if exclude_order_id:
-        lines = lines.exclude(order_id=exclude_order_id)
-    taken = dict(lines.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
-    offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id__in=ticket_type_ids)
-    if exclude_waiting_entry_id:
-        offers = offers.exclude(pk=exclude_waiting_entry_id)
-    offered = dict(offers.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
-    return {pk: (taken.get(pk) or 0) + (offered.get(pk) or 0) for pk in ticket_type_ids}
+    """Seats held or sold per ticket type: order lines plus open waiting-list offers (one query)."""
+    taken = dict(
+        TicketType.objects.filter(pk__in=ticket_type_ids)
+        .order_by()
+        .annotate(
+            n=_taken_subquery(now, exclude_order_id=exclude_order_id, exclude_waiting_entry_id=exclude_waiting_entry_id)
+        )
+        .values_list("pk", "n")
+    )
+    return {pk: taken.get(pk) or 0 for pk in ticket_type_ids}
 
 
 def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:
@@ -60,21 +60,18 @@ def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: i
     return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def _taken_subquery(now: datetime) -> Coalesce:
-    lines = (
-        OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
-        .order_by()
-        .values("ticket_type_id")
-        .annotate(n=Sum("quantity"))
-        .values("n")
-    )
-    offers = (
-        WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
-        .order_by()
-        .values("ticket_type_id")
-        .annotate(n=Sum("quantity"))
-        .values("n")
-    )
+def _taken_subquery(
+    now: datetime, *, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
+) -> Coalesce:
+    """Seats of the outer ticket type held by orders and by open waiting-list offers."""
+    lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
+    if exclude_order_id:
+        lines = lines.exclude(order_id=exclude_order_id)
+    offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
+    if exclude_waiting_entry_id:
+        offers = offers.exclude(pk=exclude_waiting_entry_id)
+    lines = lines.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
+    offers = offers.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
     return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0)) + Coalesce(
         Subquery(offers, output_field=IntegerField()), Value(0)
     )
@@ -82,18 +79,21 @@ def _taken_subquery(now: datetime) -> Coalesce:
 
 def ticket_types_with_availability(
     *, event: Event, include_hidden: bool = False, now: datetime | None = None
-) -> QuerySet[TicketType]:
-    """The event's ticket types, each annotated with `taken` and `available` seats."""
+) -> list[TicketType]:
+    """The event's ticket types, each with `taken` and `available` seats (one query).
+
+    `available` is worked out from `taken` here rather than by a second copy of the subquery in SQL,
+    and each type's `event` is the one given: building and compiling those cost more than the query.
+    """
     now = now or timezone.now()
     qs = TicketType.objects.filter(event=event)
     if not include_hidden:
         qs = qs.filter(hidden=False)
-    return (
-        qs.select_related("event")
-        .annotate(taken=_taken_subquery(now))
-        .annotate(available=Greatest(Value(0), Coalesce("capacity", 0) - _taken_subquery(now)))
-        .order_by("position", "pk")
-    )
+    ticket_types = list(qs.annotate(taken=_taken_subquery(now)).order_by("position", "pk"))
+    for ticket_type in ticket_types:
+        ticket_type.event = event
+        ticket_type.available = max(0, (ticket_type.capacity or 0) - ticket_type.taken)
+    return ticket_types
 
 
 def ticket_types_on_sale(*, event: Event, now: datetime | None = None) -> list[TicketType]:
@@ -280,9 +280,11 @@ def organizations_administered_by(user):
         return Organization.objects.none()
     if user.has_perm("events.change_sponsorship"):
         return Organization.objects.order_by("name")
-    return Organization.objects.filter(
-        roles__user=user, roles__role=OrganizationRole.Role.ADMIN
-    ).distinct().order_by("name")
+    return (
+        Organization.objects.filter(roles__user=user, roles__role=OrganizationRole.Role.ADMIN)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def slot_holding_q(now: datetime, prefix: str = "") -> Q:

@@ -37,7 +37,10 @@ def register(request, slug: str):
         return render(request, "events/register.html", context, status=400)
     try:
         quote = services.order_validate(
-            event=event, quantities=choice.quantities(), promo_code=choice.cleaned_data["promo_code"]
+            event=event,
+            quantities=choice.quantities(),
+            promo_code=choice.cleaned_data["promo_code"],
+            ticket_types=ticket_types,
         )
     except ApplicationError as error:
         choice.add_error(None, error.message)
@@ -66,15 +69,16 @@ def register(request, slug: str):
             billing=details.billing(),
             accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
             user=request.user,
+            ticket_types=ticket_types,
         )
     except ApplicationError as error:
         details.add_error(None, error.message)
         status = 503 if error.code == "busy" else 409 if error.status_code == 409 else 400
         return render(request, "events/register_details.html", context, status=status)
-    return _after_order(request, order)
+    return _after_order(request, order, new=True)
 
 
-def _after_order(request, order: Order):
+def _after_order(request, order: Order, *, new: bool = False):
     if order.status == Order.Status.PAID:
         messages.success(request, "You are registered. Your tickets are on their way to your inbox.")
         return redirect(order.get_absolute_url())
@@ -82,7 +86,7 @@ def _after_order(request, order: Order):
         messages.info(request, "Thank you! Your registration waits for our approval; we will write to you.")
         return redirect(order.get_absolute_url())
     try:
-        return redirect(payments.order_request_payment(order=order))
+        return redirect(payments.order_request_payment(order=order, new=new))
     except ApplicationError as error:
         messages.warning(request, error.message)
         return redirect(order.get_absolute_url())
@@ -298,7 +302,7 @@ def waiting_list_offer(request, slug: str, token: str):
     except ApplicationError as error:
         details.add_error(None, error.message)
         return render(request, "events/waiting_list_offer.html", context, status=error.status_code)
-    return _after_order(request, order)
+    return _after_order(request, order, new=True)
 
 
 @csrf_exempt

@@ -92,6 +92,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
+# Django's, with <input> and error lists written in Python (portal/forms_renderer.py): the same markup.
+FORM_RENDERER = "portal.forms_renderer.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
