@@ -267,7 +267,6 @@ def register_admin_urls():
     ]
 
 
-
 @hooks.register("register_admin_menu_item")
 def register_queue_menu_item():
     return PermissionMenuItem(
