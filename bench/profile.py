@@ -28,34 +28,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+from bench.cpu import process_cpu
 from bench.run import FORWARDED, Processes, bench_env, free_port, log, manage
 from portal.payments.gateway import WEBHOOK_EVENTS
 
-PROC = Path("/proc")
 BROWSER = {"HTTP_ORIGIN": "https://testserver", "HTTP_REFERER": "https://testserver/"}  # CSRF checks pass
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(pid: int, *, children: bool = False) -> float:
-    """Seconds of CPU of a process (and, with children, of the processes it started)."""
-    total = 0.0
-    pids = [pid]
-    if children:
-        pids += [int(p.name) for p in PROC.iterdir() if p.name.isdigit() and _ppid(p) == pid]
-    for one in pids:
-        try:
-            fields = (PROC / str(one) / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / TICKS
-    return total
-
-
-def _ppid(entry: Path) -> int:
-    try:
-        return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return -1
 
 
 @dataclass
@@ -92,7 +69,7 @@ class Meter:
             return execute(sql, params, many, context)
 
         backend = _backend_pid(connection)
-        db_before = process_cpu(backend) if backend else 0.0
+        db_before = process_cpu(backend, children=False) if backend else 0.0
         stack.append(frame)
         started = time.thread_time()
         try:
@@ -105,7 +82,7 @@ class Meter:
             cpu = time.thread_time() - started
             stack.pop()
         backend = backend or _backend_pid(connection)
-        db_cpu = process_cpu(backend) - db_before if backend else 0.0
+        db_cpu = process_cpu(backend, children=False) - db_before if backend else 0.0
         if stack:
             stack[-1]["child_cpu"] += cpu
             stack[-1]["child_db"] += db_cpu
@@ -183,15 +160,20 @@ def run_order_journeys(visitor: ClientVisitor, state: dict, count: int) -> None:
     """bench.journeys' order journey, with the test client's responses in place of requests'."""
     from bench.journeys import _order_run_once
 
+    adapter = _Adapter(visitor)
     for _ in range(count):
-        _order_run_once(_Adapter(visitor), state)
+        _order_run_once(adapter, state)
 
 
 class _Adapter:
-    """What _order_run_once reads of a response: .text, .url, .status_code."""
+    """What _order_run_once reads of a response: .text, .url, .status_code; and a session for localstripe."""
 
     def __init__(self, visitor: ClientVisitor):
+        import requests
+
         self.visitor = visitor
+        self.session = requests.Session()
+        self.session.trust_env = False
 
     def _wrap(self, response):
         response.url = "https://testserver" + response.url_path
@@ -373,7 +355,7 @@ def _profile(args, meter: Meter, env: dict, stripe_port: int, stripe_pid: int, c
     log(f"{args.warmup} journeys to warm up…")
     run_order_journeys(visitor, state, args.warmup)
     time.sleep(2.5)  # localstripe sends its webhooks a second later
-    stripe_before, celery_before = process_cpu(stripe_pid), process_cpu(celery_pid, children=True) if celery_pid else 0
+    stripe_before, celery_before = process_cpu(stripe_pid, children=False), process_cpu(celery_pid) if celery_pid else 0
     profiler = cProfile.Profile(time.thread_time) if args.cprofile else None  # CPU, not waits
     log(f"{args.journeys} journeys measured…")
     meter.on = True
@@ -388,8 +370,8 @@ def _profile(args, meter: Meter, env: dict, stripe_port: int, stripe_pid: int, c
     meter.on = False
     if celery_pid:
         time.sleep(2)
-    stripe_ms = (process_cpu(stripe_pid) - stripe_before) * 1000 / args.journeys
-    celery_ms = (process_cpu(celery_pid, children=True) - celery_before) * 1000 / args.journeys if celery_pid else 0
+    stripe_ms = (process_cpu(stripe_pid, children=False) - stripe_before) * 1000 / args.journeys
+    celery_ms = (process_cpu(celery_pid) - celery_before) * 1000 / args.journeys if celery_pid else 0
     print_steps(meter, args.journeys, show_sql=args.sql)
     print(f"\nlocalstripe: {stripe_ms:.1f} ms CPU per journey; Celery worker: {celery_ms:.1f} ms CPU per journey")
     print(f"this process (Django + the driver): {(time.process_time() - cpu_started) * 1000 / args.journeys:.1f} ms")

@@ -96,10 +96,20 @@ def ticket_types_with_availability(
     return ticket_types
 
 
-def ticket_types_on_sale(*, event: Event, now: datetime | None = None) -> list[TicketType]:
-    """What the register page offers: visible ticket types whose sale window is open."""
+def ticket_types_on_sale(*, event: Event, now: datetime | None = None, seats: bool = True) -> list[TicketType]:
+    """What the register page offers: visible ticket types whose sale window is open.
+
+    With `seats` (the default) each has `taken` and `available`; the steps after the choice go
+    without them, since seats are counted under the lock when the order is placed.
+    """
     now = now or timezone.now()
-    return [tt for tt in ticket_types_with_availability(event=event, now=now) if tt.on_sale(now)]
+    if seats:
+        ticket_types = ticket_types_with_availability(event=event, now=now)
+    else:
+        ticket_types = list(TicketType.objects.filter(event=event, hidden=False).order_by("position", "pk"))
+        for ticket_type in ticket_types:
+            ticket_type.event = event
+    return [tt for tt in ticket_types if tt.on_sale(now)]
 
 
 def events_published() -> QuerySet[Event]:

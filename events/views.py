@@ -23,18 +23,28 @@ def _ticket_labels(quote) -> list[str]:
     return labels
 
 
+def _choice_page(request, event, data=None, *, error: str = "", status: int = 200):
+    """The first step, with the seats left per ticket type (and the choice made, if any, with its errors)."""
+    ticket_types = selectors.ticket_types_on_sale(event=event)
+    choice = TicketChoiceForm(data, ticket_types=ticket_types)
+    if data is not None and choice.is_valid() and error:
+        choice.add_error(None, error)
+    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
+    return render(request, "events/register.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def register(request, slug: str):
     """Two steps without JavaScript: choose tickets (GET), then details and summary (POST places the order)."""
     event = selectors.event_for_registration(slug)
-    ticket_types = selectors.ticket_types_on_sale(event=event)
     data = request.POST if request.method == "POST" else request.GET
-    choice = TicketChoiceForm(data if ("step" in data) else None, ticket_types=ticket_types)
-    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
-    if not choice.is_bound or not context["open"]:
-        return render(request, "events/register.html", context)
+    if "step" not in data or not event.registration_is_open():
+        return _choice_page(request, event, data if "step" in data else None)
+    # The later steps need the types, not the seats left: those are counted under the lock.
+    ticket_types = selectors.ticket_types_on_sale(event=event, seats=False)
+    choice = TicketChoiceForm(data, ticket_types=ticket_types)
     if not choice.is_valid():
-        return render(request, "events/register.html", context, status=400)
+        return _choice_page(request, event, data, status=400)
     try:
         quote = services.order_validate(
             event=event,
@@ -43,8 +53,8 @@ def register(request, slug: str):
             ticket_types=ticket_types,
         )
     except ApplicationError as error:
-        choice.add_error(None, error.message)
-        return render(request, "events/register.html", context, status=400)
+        return _choice_page(request, event, data, error=error.message, status=400)
+    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": True}
 
     initial = {}
     if request.user.is_authenticated:

@@ -151,8 +151,9 @@ def _conditional(request, cached):
     return response
 
 
-def mark_cacheable(request) -> None:
-    setattr(request, MARK, True)
+def mark_cacheable(request, *, seconds: int | None = None) -> None:
+    """The answer may be kept for anonymous visitors: `seconds`, or PAGE_CACHE_SECONDS."""
+    setattr(request, MARK, seconds or True)
 
 
 class AnonymousPageCacheMiddleware:
@@ -200,7 +201,8 @@ class AnonymousPageCacheMiddleware:
                 response.render()
             response["X-Page-Cache"] = "miss"
             try:
-                _cache().set(key, response, _timeout())
+                seconds = getattr(request, MARK)
+                _cache().set(key, response, _timeout() if seconds is True else min(seconds, _timeout()))
             except Exception:  # noqa: BLE001
                 logger.warning("Page cache unavailable; page not stored.", exc_info=True)
         return response

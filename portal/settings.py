@@ -160,6 +160,9 @@ else:
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tasks are fire-and-forget (e-mails, webhooks, documents): storing each one's result is a Redis write
+# per task that nothing reads. A task whose caller waits for its answer says ignore_result=False.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

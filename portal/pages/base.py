@@ -21,6 +21,8 @@ class BasePage(Page):
 
     # Pages whose answer depends on the visitor set this to False (the full-page cache skips them).
     cache_anonymous = True
+    # How long the anonymous page cache keeps this page; None: PAGE_CACHE_SECONDS (until a purge).
+    cache_seconds: int | None = None
     og_type = "website"
 
     class Meta:

@@ -50,15 +50,16 @@ def _lock(invoice_pk: int) -> Invoice:
 
 def _next_number(series: str, year: int) -> tuple[int, str]:
     """The next number of a series in a year, under a lock on its sequence row (no gap, no duplicate)."""
-    InvoiceSequence.objects.get_or_create(series=series, year=year)
-    sequence = InvoiceSequence.objects.select_for_update().get(series=series, year=year)
+    # Locked as it is read; the year's first invoice creates the row (a concurrent creator's insert
+    # fails on the unique key and get_or_create reads, and locks, the winner's row).
+    sequence, _ = InvoiceSequence.objects.select_for_update().get_or_create(series=series, year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence.last_number, f"{series}-{year}-{sequence.last_number:05d}"
 
 
-def _totals(invoice: Invoice) -> tuple[Decimal, Decimal]:
-    lines = list(invoice.lines.all())
+def _totals(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> tuple[Decimal, Decimal]:
+    lines = list(invoice.lines.all()) if lines is None else lines
     net = sum((line.net(invoice.currency) for line in lines), Decimal("0"))
     tax = sum((line.tax(invoice.currency) for line in lines), Decimal("0"))
     return net, tax
@@ -90,18 +91,20 @@ def invoice_create(
             notes=notes,
             **buyer,
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                position=n,
-                description=line.description[:300],
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-            )
-            for n, line in enumerate(lines)
+        rows = InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=invoice,
+                    position=n,
+                    description=line.description[:300],
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    tax_rate=line.tax_rate,
+                )
+                for n, line in enumerate(lines)
+            ]
         )
-        net, tax = _totals(invoice)
+        net, tax = _totals(invoice, rows)
         invoice.net_total, invoice.tax_total, invoice.total = net, tax, net + tax
         invoice.save(update_fields=["net_total", "tax_total", "total"])
         audit("guildhall.invoice.create", invoice, actor=actor, data={"total": str(invoice.total)})

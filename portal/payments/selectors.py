@@ -93,14 +93,11 @@ def invoice_for_finance(pk: int):
     )
 
 
-def invoice_for_payment(payment: Payment):
+def invoice_for_payment(payment: Payment, *, with_lines: bool = False):
     """The payment's latest issued invoice, if it has one (bank transfers show its instructions)."""
     from portal.payments.models import Invoice, InvoiceKind
 
-    return (
-        Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE)
-        .exclude(number="")
-        .prefetch_related("lines")
-        .order_by("-created_at")
-        .first()
-    )
+    invoices = Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE).exclude(number="")
+    if with_lines:
+        invoices = invoices.prefetch_related("lines")
+    return invoices.order_by("-created_at").first()

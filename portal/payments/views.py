@@ -17,7 +17,7 @@ from portal.payments.exceptions import (
     PaymentServiceUnavailable,
     WebhookSignatureInvalid,
 )
-from portal.payments.models import PaymentStatus
+from portal.payments.models import PaymentMethod, PaymentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "payment": payment,
         "client_secret": client_secret,
-        "invoice": selectors.invoice_for_payment(payment),
+        # Only a bank transfer shows its invoice here (the instructions to pay it).
+        "invoice": selectors.invoice_for_payment(payment) if payment.method == PaymentMethod.BANK_TRANSFER else None,
         **_stripe_context(),
     }
     return render(request, "payments/pay.html", context)
@@ -102,7 +103,7 @@ def invoice(request: HttpRequest, public_id: str) -> HttpResponse:
     from portal.payments.pdf import invoice_pdf
 
     payment = selectors.payment_for_payer(public_id)
-    document = selectors.invoice_for_payment(payment)
+    document = selectors.invoice_for_payment(payment, with_lines=True)
     if document is None:
         raise Http404("No invoice for this payment")
     if request.GET.get("format") == "pdf":
