@@ -265,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             log("migrate and load_demo…")
             manage(env, "migrate", "--noinput", "-v0")
             manage(env, "load_demo")
+        manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
         os.environ.update(env)
         import django
 

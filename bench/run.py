@@ -248,6 +248,9 @@ class Bench:
         log(f"migrate ({describe_database(self.env)})…")
         manage(self.env, "migrate", "--noinput", "-v0")
         manage(self.env, "load_demo")
+        # Fresh planner statistics: without them PostgreSQL picks nested loops over tables it believes
+        # empty (autovacuum, which would gather them, may be off on a development server).
+        manage(self.env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
         log(f"site prepared in {time.monotonic() - started:.0f} s")
 
     def start_servers(self) -> None:

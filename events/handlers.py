@@ -13,7 +13,7 @@ def on_succeeded(payment) -> None:
 
 def after_succeeded(payment) -> None:
     """After that commit, before the receipt: the invoice of an order this payment paid (not of a refused one)."""
-    order = payment.owner
+    order = Order.objects.select_related("event", "promo_code").get(pk=payment.owner_object_id)
     if order.paid_at is not None:
         payments.order_invoice_for_payment(order=order, payment=payment)
 

@@ -90,9 +90,8 @@ def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
             payment = services.payment_sync(payment_id=payment.pk)
         except PaymentServiceUnavailable as error:
             messages.error(request, error.message)
-    return render(
-        request, "payments/return.html", {"payment": payment, "invoice": selectors.invoice_for_payment(payment)}
-    )
+    context = {"payment": payment, "invoice_number": selectors.invoice_number_for_payment(payment)}
+    return render(request, "payments/return.html", context)
 
 
 @require_GET
