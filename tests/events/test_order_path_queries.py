@@ -53,7 +53,7 @@ def _csrf(html: str) -> str:
 
 
 def test_each_step_of_the_order_journey_stays_within_its_query_budget(
-    client, localstripe, django_assert_max_num_queries, queued
+    client, site_with_home, localstripe, django_assert_max_num_queries, queued
 ):
     event = EventFactory(slug="summit", currency="EUR")
     full = TicketTypeFactory(event=event, name="Full access", price=Decimal("749.00"), capacity=100, position=1)
