@@ -172,9 +172,9 @@ class AnonymousPageCacheMiddleware:
             mark_cacheable(request)
         elif request.path.startswith(SKIP_PREFIXES):
             return self.get_response(request)
-        else:
-            remember_site(request)
         if not _visitor_is_anonymous(request):
+            if not api:
+                remember_site(request)
             response = self.get_response(request)
             if getattr(request, MARK, False) and not response.has_header("Cache-Control"):
                 # Someone with a session may see personal things (their name, drafts): keep it out of shared caches.
@@ -193,6 +193,8 @@ class AnonymousPageCacheMiddleware:
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
             return _conditional(request, cached)
+        if not api:
+            remember_site(request)  # a miss: the page will be rendered (a hit never needs the Site)
         response = self.get_response(request)
         if self._storable(request, response, api=api):
             if not response.has_header("Cache-Control"):  # the API sets its own browser lifetime
