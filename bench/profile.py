@@ -253,7 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-prepare", action="store_true", help="the database is migrated and loaded")
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="guildhall-profile-"))
+    with tempfile.TemporaryDirectory(prefix="guildhall-profile-") as tmp:
+        return _run(args, Path(tmp))
+
+
+def _run(args, workdir: Path) -> int:
     processes = Processes(workdir)
     port, stripe_port = free_port(), free_port()
     env = bench_env(workdir, port=port, stripe_port=stripe_port)
