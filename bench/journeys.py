@@ -85,9 +85,20 @@ class _FormParser(HTMLParser):
             self._textarea = None
 
 
+def _form_markup(html: str) -> str:
+    """Only the <form>…</form> parts of a page: the parser is pure Python and costs the driver's CPU."""
+    parts, start = [], html.find("<form")
+    while start != -1:
+        end = html.find("</form>", start)
+        end = len(html) if end == -1 else end + len("</form>")
+        parts.append(html[start:end])
+        start = html.find("<form", end)
+    return "".join(parts)
+
+
 def parse_forms(html: str) -> list[Form]:
     parser = _FormParser()
-    parser.feed(html)
+    parser.feed(_form_markup(html))
     return parser.forms
 
 
@@ -116,6 +127,7 @@ class Visitor:
         self.base_url = base_url
         self.origin = "https://" + urlsplit(base_url).netloc  # what the browser sees behind TLS
         self.session = requests.Session()
+        self.session.trust_env = False  # loopback only: no proxy settings to read from the environment each request
         self.session.headers.update(headers)
 
     def close(self) -> None:
@@ -165,44 +177,82 @@ class Journey:
     verify: Callable[[Any], list[str]] = field(default=lambda state: [])
 
 
+CpuProbe = Callable[[], dict[str, float]]  # seconds of CPU used so far, by process (gunicorn, driver…)
+
+
+@dataclass
+class JourneyRun:
+    result: LoadResult
+    problems: list[str]
+    cpu_s: dict[str, float]  # CPU spent in the measured window, by process
+
+
 def run_journey(
-    journey: Journey, ctx: JourneyContext, *, connections: int, duration_s: float
-) -> tuple[LoadResult, list[str]]:
-    """Run `journey` from `connections` threads for `duration_s`; returns the load result and the problems."""
+    journey: Journey,
+    ctx: JourneyContext,
+    *,
+    connections: int,
+    duration_s: float,
+    warmup_s: float = 0.0,
+    cpu_probe: CpuProbe | None = None,
+) -> JourneyRun:
+    """Run `journey` from `connections` threads: `warmup_s` unmeasured, then `duration_s` measured.
+
+    The same threads run both phases without a pause, so the measured window starts on warm workers
+    with the load already at its level (as wrk's warm-up does). `cpu_probe` is read at the start and
+    end of the measured window.
+    """
     state = journey.prepare(ctx)
     latencies: list[float] = []
     errors: Counter[str] = Counter()
     lock = threading.Lock()
-    deadline = time.monotonic() + duration_s
+    started = time.monotonic()
+    measuring_from = started + warmup_s
+    deadline = measuring_from + duration_s
+    window: dict[str, Any] = {}
+
+    def mark_start() -> None:
+        with lock:
+            if not window:
+                window["started"] = time.monotonic()
+                window["cpu"] = cpu_probe() if cpu_probe else {}
 
     def worker() -> None:
         visitor = Visitor(ctx.base_url, ctx.headers)
         try:
-            while time.monotonic() < deadline:
-                started = time.perf_counter()
+            while (now := time.monotonic()) < deadline:
+                measured = now >= measuring_from
+                if measured:
+                    mark_start()
+                started_one = time.perf_counter()
                 try:
                     journey.run_once(visitor, state)
                 except JourneyError as exc:
-                    with lock:
-                        errors[exc.kind] += 1
+                    if measured:
+                        with lock:
+                            errors[exc.kind] += 1
                     continue
                 except requests.RequestException:
-                    with lock:
-                        errors["connect"] += 1
+                    if measured:
+                        with lock:
+                            errors["connect"] += 1
                     continue
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                with lock:
-                    latencies.append(elapsed_ms)
+                if measured:
+                    elapsed_ms = (time.perf_counter() - started_one) * 1000
+                    with lock:
+                        latencies.append(elapsed_ms)
         finally:
             visitor.close()
 
-    started = time.monotonic()
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
+    mark_start()  # nothing was measured (a warm-up longer than the run): an empty window
+    elapsed = time.monotonic() - window["started"]
+    cpu_after = cpu_probe() if cpu_probe else {}
+    cpu = {name: cpu_after[name] - window["cpu"].get(name, 0.0) for name in cpu_after}
     result = LoadResult(
         requests=len(latencies),
         duration_s=elapsed,
@@ -212,7 +262,7 @@ def run_journey(
         max_ms=max(latencies, default=0.0),
         errors=dict(errors),
     )
-    return result, journey.verify(state)
+    return JourneyRun(result, journey.verify(state), cpu)
 
 
 # --- The order journey (issues 5 and 9) ------------------------------------------------------
@@ -270,9 +320,9 @@ def _order_prepare(ctx: JourneyContext) -> dict:
     }
 
 
-def _card_token(state: dict) -> str:
+def _card_token(visitor: Visitor, state: dict) -> str:
     ctx: JourneyContext = state["ctx"]
-    response = requests.post(
+    response = visitor.session.post(  # the visitor's connection to localstripe is kept alive, as a browser's
         f"{ctx.stripe_url}/v1/tokens",
         data={
             "key": ctx.stripe_publishable_key,
@@ -307,7 +357,7 @@ def _order_run_once(visitor: Visitor, state: dict) -> None:
     if not urlsplit(pay_page.url).path.startswith("/payments/"):
         raise JourneyError(f"no pay page (HTTP {pay_page.status_code})", urlsplit(pay_page.url).path)
     card = find_form(pay_page.text, action_endswith="/card/", method="post")
-    done = visitor.submit(pay_page, card, {**card.fields, "token": _card_token(state)})
+    done = visitor.submit(pay_page, card, {**card.fields, "token": _card_token(visitor, state)})
     if not urlsplit(done.url).path.endswith("/return/") or done.status_code != 200:
         raise JourneyError("not paid", urlsplit(done.url).path)
     next(state["completed"])

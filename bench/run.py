@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bench import report
+from bench import cpu, report
 from bench.journeys import JOURNEYS, JourneyContext, JourneyError, run_journey
 from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario
 from bench.wrk import LoadResult, WrkError, find_wrk, run_wrk
+from portal.payments.gateway import WEBHOOK_EVENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
@@ -82,6 +83,10 @@ class Processes:
         self.running.append((name, proc))
         return proc
 
+    def pids(self) -> dict[str, int]:
+        """The running servers by name (their children count with them)."""
+        return {name: proc.pid for name, proc in self.running if proc.poll() is None}
+
     def tail(self, name: str, lines: int = 30) -> str:
         path = self.logdir / f"{name}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
@@ -107,23 +112,7 @@ class Processes:
 
 def server_cpu_seconds(master_pid: int) -> float | None:
     """User + system CPU time of the gunicorn master and its workers, from /proc (None elsewhere)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return None
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # ended meanwhile
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == master_pid or ppid == master_pid:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+    return cpu.process_cpu(master_pid)
 
 
 def bench_env(workdir: Path, *, port: int, stripe_port: int) -> dict[str, str]:
@@ -259,6 +248,9 @@ class Bench:
         log(f"migrate ({describe_database(self.env)})…")
         manage(self.env, "migrate", "--noinput", "-v0")
         manage(self.env, "load_demo")
+        # Fresh planner statistics: without them PostgreSQL picks nested loops over tables it believes
+        # empty (autovacuum, which would gather them, may be off on a development server).
+        manage(self.env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
         log(f"site prepared in {time.monotonic() - started:.0f} s")
 
     def start_servers(self) -> None:
@@ -269,6 +261,8 @@ class Bench:
                 py, "-m", "portal.payments.localstripe_server", "--port", str(self.stripe_port), "--quiet",
                 "--webhook-url", f"{self.base_url}/payments/stripe/webhook/",
                 "--webhook-secret", self.env["STRIPE_WEBHOOK_SECRET"],
+                # As the endpoint is configured at Stripe: only the events that can move a payment.
+                "--webhook-events", ",".join(WEBHOOK_EVENTS),
             ],
             self.env,
         )  # fmt: skip
@@ -322,26 +316,36 @@ class Bench:
             headers=dict(FORWARDED),
             manage=lambda *args: manage(self.env, *args),
         )
+        postgres = cpu.PostgresBackends(self.env["DATABASE_URL"])
         try:
-            cpu_before = server_cpu_seconds(self.gunicorn.pid)
-            result, problems = run_journey(
-                JOURNEYS[scenario.journey], ctx, connections=scenario.connections, duration_s=self.args.duration
+            run = run_journey(
+                JOURNEYS[scenario.journey],
+                ctx,
+                connections=scenario.connections,
+                duration_s=self.args.duration,
+                warmup_s=self.args.journey_warmup,
+                cpu_probe=cpu.probe(self.processes.pids(), postgres),
             )
-            cpu_after = server_cpu_seconds(self.gunicorn.pid)
         except NotImplementedError as exc:
             row.state, row.note = report.PENDING, f"not available yet ({exc})"
             return
         except (BenchError, JourneyError, requests.RequestException, KeyError, ValueError) as exc:
             row.state, row.note = report.FAILED, f"failed: {exc}".replace("\n", " ")[:300]
             return
-        row.result = result
-        if cpu_before is not None and cpu_after is not None and result.requests:
-            # per completed journey; includes prepare/verify's few requests, a small overestimate
-            row.cpu_ms = (cpu_after - cpu_before) * 1000 / result.requests
-        if problems:
-            row.note = "problems: " + "; ".join(problems)
-        else:
-            row.note = "per completed journey: req/s, latency and CPU; paid orders and capacity checked after the run"
+        finally:
+            postgres.close()
+        row.result = result = run.result
+        done = result.requests
+        if "gunicorn" in run.cpu_s and done:
+            row.cpu_ms = run.cpu_s["gunicorn"] * 1000 / done
+        if run.problems:
+            row.note = "problems: " + "; ".join(run.problems)
+            return
+        row.note = "per completed journey: req/s, latency and CPU; paid orders and capacity checked after the run"
+        if done:
+            shares = ", ".join(f"{name} {seconds * 1000 / done:.0f}" for name, seconds in run.cpu_s.items())
+            total = sum(run.cpu_s.values()) * 1000 / done
+            row.note += f". CPU ms per journey, everything on the machine that serves it: {shares}; {total:.0f} in all"
 
     def measure(self, row: report.Row) -> None:
         scenario = row.scenario
@@ -477,6 +481,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Guildhall benchmarks (issue 12).")
     parser.add_argument("--duration", type=float, default=4, help="seconds of load per scenario (default 4)")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up before each (default 1)")
+    parser.add_argument(
+        "--journey-warmup",
+        type=float,
+        default=3,
+        help="seconds of journeys before measuring them (default 3: each worker meets each page once)",
+    )
     parser.add_argument("--workers", type=int, default=CPUS + 1, help=f"gunicorn workers (default {CPUS + 1})")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--only", help="comma-separated scenario keys (the static bound always runs)")

@@ -8,8 +8,13 @@ from events.models import Order
 
 def on_succeeded(payment) -> None:
     """Called once, inside the transaction that records the success: mark paid, or refuse a late one."""
-    order = payment.owner
-    if services.order_payment_succeeded(order=order, amount=payment.amount):
+    services.order_payment_succeeded(order=payment.owner, amount=payment.amount)
+
+
+def after_succeeded(payment) -> None:
+    """After that commit, before the receipt: the invoice of an order this payment paid (not of a refused one)."""
+    order = Order.objects.select_related("event", "promo_code").get(pk=payment.owner_object_id)
+    if order.paid_at is not None:
         payments.order_invoice_for_payment(order=order, payment=payment)
 
 
@@ -33,5 +38,11 @@ def sponsorship_describe(sponsorship) -> str:
 def register() -> None:
     from portal.payments import registry
 
-    registry.register("events.Order", on_succeeded=on_succeeded, on_refunded=on_refunded, describe=describe)
+    registry.register(
+        "events.Order",
+        on_succeeded=on_succeeded,
+        on_refunded=on_refunded,
+        describe=describe,
+        after_succeeded=after_succeeded,
+    )
     registry.register("events.Sponsorship", on_succeeded=sponsorship_succeeded, describe=sponsorship_describe)

@@ -15,9 +15,14 @@ from portal.payments import services as payment_services
 from portal.payments.models import OPEN_STATUSES, PaymentStatus
 
 
-def order_request_payment(*, order: Order) -> str:
-    """The pay page for the order's total: an open payment is resumed (a double click makes no second one)."""
-    open_payment = selectors.payments_for_owner(order).filter(status__in=OPEN_STATUSES, amount=order.total).first()
+def order_request_payment(*, order: Order, new: bool = False) -> str:
+    """The pay page for the order's total: an open payment is resumed (a double click makes no second one).
+
+    `new`: the order was placed in this request, so it has no payment to resume yet.
+    """
+    open_payment = None
+    if not new:
+        open_payment = selectors.payments_for_owner(order).filter(status__in=OPEN_STATUSES, amount=order.total).first()
     payment = open_payment or payment_services.payment_create(
         owner=order,
         amount=order.total,

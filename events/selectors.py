@@ -1,6 +1,7 @@
 """Reads for registration: querysets already shaped, so a page costs the same for 5 rows or 500."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import CombinedExpression
@@ -31,16 +32,16 @@ def seats_taken(
     exclude_order_id: int | None = None,
     exclude_waiting_entry_id: int | None = None,
 ) -> dict[int, int]:
-    """Seats held or sold per ticket type: order lines plus open waiting-list offers (two queries)."""
-    lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id__in=ticket_type_ids)
-    if exclude_order_id:
-        lines = lines.exclude(order_id=exclude_order_id)
-    taken = dict(lines.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
-    offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id__in=ticket_type_ids)
-    if exclude_waiting_entry_id:
-        offers = offers.exclude(pk=exclude_waiting_entry_id)
-    offered = dict(offers.values_list("ticket_type_id").annotate(n=Sum("quantity")).values_list("ticket_type_id", "n"))
-    return {pk: (taken.get(pk) or 0) + (offered.get(pk) or 0) for pk in ticket_type_ids}
+    """Seats held or sold per ticket type: order lines plus open waiting-list offers (one query)."""
+    taken = dict(
+        TicketType.objects.filter(pk__in=ticket_type_ids)
+        .order_by()
+        .annotate(
+            n=_taken_subquery(now, exclude_order_id=exclude_order_id, exclude_waiting_entry_id=exclude_waiting_entry_id)
+        )
+        .values_list("pk", "n")
+    )
+    return {pk: taken.get(pk) or 0 for pk in ticket_type_ids}
 
 
 def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:
@@ -61,46 +62,56 @@ def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: i
     return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def _taken_subquery(now: datetime) -> CombinedExpression:
-    lines = (
-        OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
-        .order_by()
-        .values("ticket_type_id")
-        .annotate(n=Sum("quantity"))
-        .values("n")
-    )
-    offers = (
-        WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
-        .order_by()
-        .values("ticket_type_id")
-        .annotate(n=Sum("quantity"))
-        .values("n")
-    )
-    return Coalesce(Subquery(lines, output_field=IntegerField()), Value(0)) + Coalesce(
-        Subquery(offers, output_field=IntegerField()), Value(0)
+def _taken_subquery(
+    now: datetime, *, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
+) -> CombinedExpression:
+    """Seats of the outer ticket type held by orders and by open waiting-list offers."""
+    lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
+    if exclude_order_id:
+        lines = lines.exclude(order_id=exclude_order_id)
+    offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
+    if exclude_waiting_entry_id:
+        offers = offers.exclude(pk=exclude_waiting_entry_id)
+    line_seats = lines.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
+    offer_seats = offers.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
+    return Coalesce(Subquery(line_seats, output_field=IntegerField()), Value(0)) + Coalesce(
+        Subquery(offer_seats, output_field=IntegerField()), Value(0)
     )
 
 
 def ticket_types_with_availability(
     *, event: Event, include_hidden: bool = False, now: datetime | None = None
-) -> QuerySet[TicketType]:
-    """The event's ticket types, each annotated with `taken` and `available` seats."""
+) -> list[TicketType]:
+    """The event's ticket types, each with `taken` and `available` seats (one query).
+
+    `available` is worked out from `taken` here rather than by a second copy of the subquery in SQL,
+    and each type's `event` is the one given: building and compiling those cost more than the query.
+    """
     now = now or timezone.now()
     qs = TicketType.objects.filter(event=event)
     if not include_hidden:
         qs = qs.filter(hidden=False)
-    return (
-        qs.select_related("event")
-        .annotate(taken=_taken_subquery(now))
-        .annotate(available=Greatest(Value(0), Coalesce("capacity", 0) - _taken_subquery(now)))
-        .order_by("position", "pk")
-    )
+    ticket_types: list[Any] = list(qs.annotate(taken=_taken_subquery(now)).order_by("position", "pk"))
+    for ticket_type in ticket_types:
+        ticket_type.event = event
+        ticket_type.available = max(0, (ticket_type.capacity or 0) - ticket_type.taken)
+    return ticket_types
 
 
-def ticket_types_on_sale(*, event: Event, now: datetime | None = None) -> list[TicketType]:
-    """What the register page offers: visible ticket types whose sale window is open."""
+def ticket_types_on_sale(*, event: Event, now: datetime | None = None, seats: bool = True) -> list[TicketType]:
+    """What the register page offers: visible ticket types whose sale window is open.
+
+    With `seats` (the default) each has `taken` and `available`; the steps after the choice go
+    without them, since seats are counted under the lock when the order is placed.
+    """
     now = now or timezone.now()
-    return [tt for tt in ticket_types_with_availability(event=event, now=now) if tt.on_sale(now)]
+    if seats:
+        ticket_types = ticket_types_with_availability(event=event, now=now)
+    else:
+        ticket_types = list(TicketType.objects.filter(event=event, hidden=False).order_by("position", "pk"))
+        for ticket_type in ticket_types:
+            ticket_type.event = event
+    return [tt for tt in ticket_types if tt.on_sale(now)]
 
 
 def events_published() -> QuerySet[Event]:

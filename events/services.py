@@ -143,9 +143,18 @@ def _check_promo(*, event: Event, code: str, ticket_types: list[TicketType], now
 
 
 def order_validate(
-    *, event: Event, quantities: dict[int, int], promo_code: str = "", now: datetime | None = None
+    *,
+    event: Event,
+    quantities: dict[int, int],
+    promo_code: str = "",
+    now: datetime | None = None,
+    ticket_types: list[TicketType] | None = None,
 ) -> Quote:
-    """Everything about an order that can be checked without locks: window, types, limits, promo code."""
+    """Everything about an order that can be checked without locks: window, types, limits, promo code.
+
+    `ticket_types`: the event's ticket types as the caller already read them (the register page's),
+    so they are not read again; any other type asked for is read from the database.
+    """
     now = now or timezone.now()
     if not event.registration_is_open(now):
         raise RegistrationClosed(f"Registration for {event.name} is not open.")
@@ -154,7 +163,9 @@ def order_validate(
     wanted = {int(pk): int(n) for pk, n in quantities.items() if int(n) > 0}
     if not wanted:
         raise OrderInvalid("Choose at least one ticket.")
-    types = {tt.pk: tt for tt in TicketType.objects.filter(event=event, pk__in=wanted)}
+    types = {tt.pk: tt for tt in ticket_types or () if tt.pk in wanted and tt.event_id == event.pk}
+    if missing := set(wanted) - set(types):
+        types.update({tt.pk: tt for tt in TicketType.objects.filter(event=event, pk__in=missing)})
     if set(types) != set(wanted):
         raise OrderInvalid("One of the ticket types is not sold for this event.")
     promo = _check_promo(event=event, code=promo_code, ticket_types=list(types.values()), now=now)
@@ -186,50 +197,62 @@ def _race_window() -> None:
         time.sleep(seconds)
 
 
-def _lock_capacity(*, ticket_type_ids: list[int], promo_code_id: int | None) -> None:
+@dataclass(frozen=True)
+class Capacity:
+    """What the locked rows say, read in the locking query itself (staff may have changed it)."""
+
+    seats: dict[int, int]  # ticket type pk -> capacity
+    promo_max_uses: int | None = None
+    promo_max_tickets: int | None = None
+
+
+def _lock_capacity(*, ticket_type_ids: list[int], promo_code_id: int | None) -> Capacity:
     """Lock the capacity-owning rows in one global order (ticket types by pk, then the promo code)."""
-    if not _locking_enabled():
-        return
-    if connection.vendor == "postgresql":
-        # Waiting longer than this means a rush: answer "busy, try again" rather than pile up.
-        timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
-    list(TicketType.objects.select_for_update().filter(pk__in=ticket_type_ids).order_by("pk").values_list("pk"))
-    if promo_code_id:
-        list(PromoCode.objects.select_for_update().filter(pk=promo_code_id).values_list("pk"))
+    types = TicketType.objects.filter(pk__in=ticket_type_ids).order_by("pk")
+    promos = PromoCode.objects.filter(pk=promo_code_id) if promo_code_id else PromoCode.objects.none()
+    if _locking_enabled():
+        if connection.vendor == "postgresql":
+            # Waiting longer than this means a rush: answer "busy, try again" rather than pile up.
+            timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+        types, promos = types.select_for_update(), promos.select_for_update()
+    seats = dict(types.values_list("pk", "capacity"))
+    limits = promos.values_list("max_uses", "max_tickets").first() if promo_code_id else None
+    return Capacity(seats, *(limits or (None, None)))
 
 
 def _check_capacity(
-    *, quote: Quote, now: datetime, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
+    *,
+    quote: Quote,
+    capacity: Capacity,
+    now: datetime,
+    exclude_order_id: int | None = None,
+    exclude_waiting_entry_id: int | None = None,
 ) -> None:
+    """Count, after the lock, what is held or sold; raise SoldOut or PromoCodeUsedUp if the quote does not fit."""
     taken = selectors.seats_taken(
         ticket_type_ids=[line.ticket_type.pk for line in quote.lines],
         now=now,
         exclude_order_id=exclude_order_id,
         exclude_waiting_entry_id=exclude_waiting_entry_id,
     )
-    capacities = dict(
-        TicketType.objects.filter(pk__in=taken).values_list("pk", "capacity")
-    )  # re-read under the lock: staff may have changed it
     for line in quote.lines:
-        available = max(0, capacities[line.ticket_type.pk] - taken[line.ticket_type.pk])
+        available = max(0, capacity.seats[line.ticket_type.pk] - taken[line.ticket_type.pk])
         if line.quantity > available:
             name = line.ticket_type.name
             message = f"{name} is sold out." if available == 0 else f"Only {available} × {name} left."
             raise SoldOut(message, extra={"ticket_type": line.ticket_type.pk, "available": available})
     promo = quote.promo_code
-    if promo is not None and promo.max_uses is not None:
-        max_uses = PromoCode.objects.values_list("max_uses", flat=True).get(pk=promo.pk)
+    if promo is not None and capacity.promo_max_uses is not None:
         used = selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
-        if max_uses is not None and used >= max_uses:
+        if used >= capacity.promo_max_uses:
             raise PromoCodeUsedUp(f"The promo code {promo.code} has been used up.")
-    if promo is not None and promo.max_tickets is not None:
-        max_tickets = PromoCode.objects.values_list("max_tickets", flat=True).get(pk=promo.pk)
+    if promo is not None and capacity.promo_max_tickets is not None:
         used = selectors.promo_code_tickets(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
         wanted = sum(line.quantity for line in quote.lines if line.discount > 0)
-        if max_tickets is not None and used + wanted > max_tickets:
-            left = max(0, max_tickets - used)
+        if used + wanted > capacity.promo_max_tickets:
+            left = max(0, capacity.promo_max_tickets - used)
             raise PromoCodeUsedUp(
                 f"The promo code {promo.code} covers {left} more ticket{'s' if left != 1 else ''}.",
                 extra={"tickets_left": left},
@@ -253,29 +276,33 @@ def order_create(
     accepted_code_of_conduct: bool = False,
     user=None,
     waiting_list_entry: WaitingListEntry | None = None,
+    ticket_types: list[TicketType] | None = None,
 ) -> Order:
     """Hold seats for a new order: lock, count paid plus unexpired holds, write; free orders are paid at once.
 
     With a waiting-list entry, the order may use the seats offered to that entry (and only it may).
+    `ticket_types` as for order_validate.
     """
     now = timezone.now()
     if event.code_of_conduct_url and not accepted_code_of_conduct:
         raise OrderInvalid("Please accept the code of conduct.")
     if not buyer_name.strip() or not buyer_email.strip():
         raise OrderInvalid("Tell us the buyer's name and e-mail.")
-    quote = order_validate(event=event, quantities=quantities, promo_code=promo_code, now=now)
+    quote = order_validate(
+        event=event, quantities=quantities, promo_code=promo_code, now=now, ticket_types=ticket_types
+    )
     attendees = [a for a in (attendees or [])]
     if attendees and len(attendees) != quote.quantity:
         raise OrderInvalid("Give one set of attendee details per ticket, or name the attendees later.")
     billing = billing or {}
     try:
         with transaction.atomic():
-            _lock_capacity(
+            capacity = _lock_capacity(
                 ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
                 promo_code_id=quote.promo_code.pk if quote.promo_code else None,
             )
             entry_id = _waiting_entry_check(entry=waiting_list_entry, quote=quote, now=now)
-            _check_capacity(quote=quote, now=now, exclude_waiting_entry_id=entry_id)
+            _check_capacity(quote=quote, capacity=capacity, now=now, exclude_waiting_entry_id=entry_id)
             _race_window()
             order = _order_write(
                 event=event,
@@ -420,12 +447,12 @@ def _seats_still_free(order: Order, now: datetime) -> bool:
         ],
         promo_code=order.promo_code,
     )
-    _lock_capacity(
+    capacity = _lock_capacity(
         ticket_type_ids=sorted(line.ticket_type_id for line in lines),
         promo_code_id=order.promo_code_id,
     )
     try:
-        _check_capacity(quote=quote, now=now, exclude_order_id=order.pk)
+        _check_capacity(quote=quote, capacity=capacity, now=now, exclude_order_id=order.pk)
     except SoldOut:
         return False
     return True
@@ -666,9 +693,8 @@ def waiting_list_offer(*, ticket_type_ids: list[int], now: datetime | None = Non
     from events import tasks
 
     with transaction.atomic():
-        _lock_capacity(ticket_type_ids=sorted(ticket_type_ids), promo_code_id=None)
+        capacities = _lock_capacity(ticket_type_ids=sorted(ticket_type_ids), promo_code_id=None).seats
         taken = selectors.seats_taken(ticket_type_ids=ticket_type_ids, now=now)
-        capacities = dict(TicketType.objects.filter(pk__in=ticket_type_ids).values_list("pk", "capacity"))
         hours = getattr(settings, "WAITING_LIST_OFFER_HOURS", 24)
         for pk in ticket_type_ids:
             free = capacities[pk] - taken[pk]

@@ -23,25 +23,38 @@ def _ticket_labels(quote) -> list[str]:
     return labels
 
 
+def _choice_page(request, event, data=None, *, error: str = "", status: int = 200):
+    """The first step, with the seats left per ticket type (and the choice made, if any, with its errors)."""
+    ticket_types = selectors.ticket_types_on_sale(event=event)
+    choice = TicketChoiceForm(data, ticket_types=ticket_types)
+    if data is not None and choice.is_valid() and error:
+        choice.add_error(None, error)
+    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
+    return render(request, "events/register.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def register(request, slug: str):
     """Two steps without JavaScript: choose tickets (GET), then details and summary (POST places the order)."""
     event = selectors.event_for_registration(slug)
-    ticket_types = selectors.ticket_types_on_sale(event=event)
     data = request.POST if request.method == "POST" else request.GET
-    choice = TicketChoiceForm(data if ("step" in data) else None, ticket_types=ticket_types)
-    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
-    if not choice.is_bound or not context["open"]:
-        return render(request, "events/register.html", context)
+    if "step" not in data or not event.registration_is_open():
+        return _choice_page(request, event, data if "step" in data else None)
+    # The later steps need the types, not the seats left: those are counted under the lock.
+    ticket_types = selectors.ticket_types_on_sale(event=event, seats=False)
+    choice = TicketChoiceForm(data, ticket_types=ticket_types)
     if not choice.is_valid():
-        return render(request, "events/register.html", context, status=400)
+        return _choice_page(request, event, data, status=400)
     try:
         quote = services.order_validate(
-            event=event, quantities=choice.quantities(), promo_code=choice.cleaned_data["promo_code"]
+            event=event,
+            quantities=choice.quantities(),
+            promo_code=choice.cleaned_data["promo_code"],
+            ticket_types=ticket_types,
         )
     except ApplicationError as error:
-        choice.add_error(None, error.message)
-        return render(request, "events/register.html", context, status=400)
+        return _choice_page(request, event, data, error=error.message, status=400)
+    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": True}
 
     initial = {}
     if request.user.is_authenticated:
@@ -66,15 +79,16 @@ def register(request, slug: str):
             billing=details.billing(),
             accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
             user=request.user,
+            ticket_types=ticket_types,
         )
     except ApplicationError as error:
         details.add_error(None, error.message)
         status = 503 if error.code == "busy" else 409 if error.status_code == 409 else 400
         return render(request, "events/register_details.html", context, status=status)
-    return _after_order(request, order)
+    return _after_order(request, order, new=True)
 
 
-def _after_order(request, order: Order):
+def _after_order(request, order: Order, *, new: bool = False):
     if order.status == Order.Status.PAID:
         messages.success(request, "You are registered. Your tickets are on their way to your inbox.")
         return redirect(order.get_absolute_url())
@@ -82,7 +96,7 @@ def _after_order(request, order: Order):
         messages.info(request, "Thank you! Your registration waits for our approval; we will write to you.")
         return redirect(order.get_absolute_url())
     try:
-        return redirect(payments.order_request_payment(order=order))
+        return redirect(payments.order_request_payment(order=order, new=new))
     except ApplicationError as error:
         messages.warning(request, error.message)
         return redirect(order.get_absolute_url())
@@ -298,7 +312,7 @@ def waiting_list_offer(request, slug: str, token: str):
     except ApplicationError as error:
         details.add_error(None, error.message)
         return render(request, "events/waiting_list_offer.html", context, status=error.status_code)
-    return _after_order(request, order)
+    return _after_order(request, order, new=True)
 
 
 @csrf_exempt

@@ -98,6 +98,9 @@ class OrderViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["buyer_name"]
+    # Every order would add rows to Wagtail's reference index on each save (its event, promo code,
+    # buyer): work on the checkout path for a "usage" count nobody reads. Orders are found by event.
+    add_to_reference_index = False
 
 
 register_permission_policy(Order, ReadOnlyPermissionPolicy(Order))

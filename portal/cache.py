@@ -65,13 +65,40 @@ def _generation() -> int:
     return generation
 
 
-def generation() -> int | None:
-    """The current generation, for fragments cached under it (None when the cache is down: do not cache)."""
+GENERATION_ATTR = "_guildhall_page_generation"
+
+
+def generation(request=None) -> int | None:
+    """The current generation, for fragments cached under it (None when the cache is down: do not cache).
+
+    Read once per request: the page cache middleware, the site settings and the fragments share it.
+    """
+    if request is not None and hasattr(request, GENERATION_ATTR):
+        return getattr(request, GENERATION_ATTR)
     try:
-        return _generation()
+        current = _generation()
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; fragments rendered afresh.", exc_info=True)
-        return None
+        current = None
+    if request is not None:
+        setattr(request, GENERATION_ATTR, current)
+    return current
+
+
+def remember_site(request) -> None:
+    """Wagtail looks the Site up by host on every request; keep it under the generation (a Site save bumps it)."""
+    from django.http.request import split_domain_port
+    from wagtail.models import Site
+
+    if hasattr(request, "_wagtail_site"):
+        return
+    current = generation(request)
+    if current is None:
+        return
+    hostname = split_domain_port(request._get_raw_host())[0]  # as Wagtail does: no ALLOWED_HOSTS check here
+    site = remember(f"site-for:{current}:{hostname}:{request.get_port()}", lambda: Site._find_for_request(request))
+    if site is not None:
+        request._wagtail_site = site
 
 
 def purge() -> None:
@@ -124,8 +151,9 @@ def _conditional(request, cached):
     return response
 
 
-def mark_cacheable(request) -> None:
-    setattr(request, MARK, True)
+def mark_cacheable(request, *, seconds: int | None = None) -> None:
+    """The answer may be kept for anonymous visitors: `seconds`, or PAGE_CACHE_SECONDS."""
+    setattr(request, MARK, seconds or True)
 
 
 class AnonymousPageCacheMiddleware:
@@ -145,21 +173,28 @@ class AnonymousPageCacheMiddleware:
         elif request.path.startswith(SKIP_PREFIXES):
             return self.get_response(request)
         if not _visitor_is_anonymous(request):
+            if not api:
+                remember_site(request)
             response = self.get_response(request)
             if getattr(request, MARK, False) and not response.has_header("Cache-Control"):
                 # Someone with a session may see personal things (their name, drafts): keep it out of shared caches.
                 patch_cache_control(response, private=True, no_cache=True)
             return response
         host_and_path = _key_source(request, api=api)  # raises DisallowedHost like any view would
+        current = generation(request)
+        if current is None:  # a cache outage slows the site down, it must not take it down
+            return self.get_response(request)
+        key = _key(host_and_path, current)
         try:
-            key = _key(host_and_path, _generation())
             cached = _cache().get(key)
-        except Exception:  # noqa: BLE001 - a cache outage slows the site down, it must not take it down
+        except Exception:  # noqa: BLE001
             logger.warning("Page cache unavailable; serving without it.", exc_info=True)
             return self.get_response(request)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
             return _conditional(request, cached)
+        if not api:
+            remember_site(request)  # a miss: the page will be rendered (a hit never needs the Site)
         response = self.get_response(request)
         if self._storable(request, response, api=api):
             if not response.has_header("Cache-Control"):  # the API sets its own browser lifetime
@@ -168,7 +203,8 @@ class AnonymousPageCacheMiddleware:
                 response.render()
             response["X-Page-Cache"] = "miss"
             try:
-                _cache().set(key, response, _timeout())
+                seconds = getattr(request, MARK)
+                _cache().set(key, response, _timeout() if seconds is True else min(seconds, _timeout()))
             except Exception:  # noqa: BLE001
                 logger.warning("Page cache unavailable; page not stored.", exc_info=True)
         return response

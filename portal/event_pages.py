@@ -51,8 +51,10 @@ class EventPage(BasePage):
     parent_page_types = ["portal.EventIndexPage"]
     subpage_types: list[str] = []
     template = "events/event_page.html"
-    # Availability changes by the minute: never served from the anonymous page cache.
-    cache_anonymous = False
+    # Seats left change by the minute, so anonymous visitors get a copy at most this old (the register
+    # page, which sells, always counts them live): during a rush the page is rendered a few times a
+    # minute, not on every visit.
+    cache_seconds = 10
     og_type = "website"
 
     class Meta:
@@ -74,9 +76,15 @@ class EventPage(BasePage):
 
         return selectors.event_by_slug(self.slug)
 
+    @cached_property
+    def ticket_types(self) -> list:
+        """The event's ticket types with seats left: read once for the page and its JSON-LD."""
+        from events import selectors
+
+        return selectors.ticket_types_with_availability(event=self.event) if self.event is not None else []
+
     def json_ld(self, request) -> dict | None:
         """schema.org Event with its ticket offers, for search engines."""
-        from events import selectors
 
         event = self.event
         if event is None:
@@ -97,7 +105,7 @@ class EventPage(BasePage):
                 "availability": "https://schema.org/InStock" if ticket_type.available else "https://schema.org/SoldOut",
                 "url": request.build_absolute_uri(event.get_register_url()),
             }
-            for ticket_type in selectors.ticket_types_with_availability(event=event)
+            for ticket_type in self.ticket_types
         ]
         return {
             "@context": "https://schema.org",
@@ -122,7 +130,7 @@ class EventPage(BasePage):
         event = self.event
         context["event"] = event
         if event is not None:
-            context["ticket_types"] = list(selectors.ticket_types_with_availability(event=event))
+            context["ticket_types"] = self.ticket_types
             context["registration_open"] = event.registration_is_open()
             context["sponsors_by_package"] = selectors.sponsors_by_package(event)
         return context

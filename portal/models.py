@@ -83,7 +83,7 @@ class HomePage(BasePage):
         sections = SimpleLazyObject(lambda: home_page_sections(self))
         for name in ("featured_projects", "member_groups", "latest_news"):
             context[name] = SimpleLazyObject(lambda name=name: sections[name])
-        context["sections_generation"] = cache.generation()
+        context["sections_generation"] = cache.generation(request)
         return context
 
     def json_ld(self, request) -> dict | None:

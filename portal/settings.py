@@ -93,6 +93,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
+# Django's, with <input> and error lists written in Python (portal/forms_renderer.py): the same markup.
+FORM_RENDERER = "portal.forms_renderer.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -144,7 +146,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backends.RedisCache",  # one client per pool, not per call
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "guildhall",
         }
@@ -159,6 +161,9 @@ else:
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tasks are fire-and-forget (e-mails, webhooks, documents): storing each one's result is a Redis write
+# per task that nothing reads. A task whose caller waits for its answer says ignore_result=False.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

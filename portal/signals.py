@@ -22,8 +22,14 @@ def _forget_footer_links(sender=None, **kwargs) -> None:
     cache.purge()
 
 
+def _forget_view_restrictions(sender=None, **kwargs) -> None:
+    from portal.pages.base import VIEW_RESTRICTIONS_KEY
+
+    cache.forget(VIEW_RESTRICTIONS_KEY)
+
+
 def connect() -> None:
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, PageViewRestriction, Site
 
     from events.models import Event
     from members.models import Membership, MembershipTier, Organization
@@ -47,4 +53,8 @@ def connect() -> None:
     post_save.connect(_forget_site_settings, sender=SiteSettings, dispatch_uid="sitedata-settings-save")
     post_delete.connect(_forget_site_settings, sender=SiteSettings, dispatch_uid="sitedata-settings-delete")
     post_save.connect(_forget_footer_links, sender=FooterLink, dispatch_uid="sitedata-footer-save")
+    post_save.connect(_forget_view_restrictions, sender=PageViewRestriction, dispatch_uid="sitedata-restriction-save")
+    post_delete.connect(
+        _forget_view_restrictions, sender=PageViewRestriction, dispatch_uid="sitedata-restriction-delete"
+    )
     post_delete.connect(_forget_footer_links, sender=FooterLink, dispatch_uid="sitedata-footer-delete")

@@ -94,7 +94,7 @@ class SiteSettings(BaseSiteSetting):
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):
             return getattr(request, attr_name)
-        current = generation()
+        current = generation(request)
         if current is None:
             return super().for_request(request)
         hostname = split_domain_port(request.get_host())[0]

@@ -17,7 +17,7 @@ def send_email(message: dict) -> None:
     mail.deliver(message)
 
 
-@shared_task(name="portal.ping")
+@shared_task(name="portal.ping", ignore_result=False)
 def ping(value: str = "pong") -> str:
     """Round trip used by the health check and the broker test."""
     return value

@@ -11,8 +11,9 @@ from portal.snippets import CallToAction, FooterLink
 @hooks.register("before_serve_page")
 def _mark_page_cacheable(page, request, serve_args, serve_kwargs):
     """Wagtail serves this live page: the anonymous page cache may keep the answer."""
-    if getattr(page.specific_class, "cache_anonymous", False) and not getattr(request, "is_preview", False):
-        mark_cacheable(request)
+    page_class = page.specific_class
+    if getattr(page_class, "cache_anonymous", False) and not getattr(request, "is_preview", False):
+        mark_cacheable(request, seconds=getattr(page_class, "cache_seconds", None))
 
 
 class FooterLinkViewSet(SnippetViewSet):

@@ -4,6 +4,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+VIEW_RESTRICTIONS_KEY = "any-view-restriction"  # forgotten when a restriction is saved or deleted (portal/signals.py)
+
 
 class BasePage(Page):
     social_image = models.ForeignKey(
@@ -19,10 +21,22 @@ class BasePage(Page):
 
     # Pages whose answer depends on the visitor set this to False (the full-page cache skips them).
     cache_anonymous = True
+    # How long the anonymous page cache keeps this page; None: PAGE_CACHE_SECONDS (until a purge).
+    cache_seconds: int | None = None
     og_type = "website"
 
     class Meta:
         abstract = True
+
+    def get_view_restrictions(self):
+        """Wagtail asks on every view (two queries); while no page anywhere is restricted, the cache says so."""
+        from wagtail.models import PageViewRestriction
+
+        from portal.cache import remember
+
+        if not remember(VIEW_RESTRICTIONS_KEY, lambda: PageViewRestriction.objects.exists()):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def json_ld(self, request) -> dict | None:
         """Structured data for search engines; pages that describe a thing return it."""

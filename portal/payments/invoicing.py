@@ -6,7 +6,7 @@ document, so a rolled-back issue leaves no gap and two issues at once never shar
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -50,11 +50,16 @@ def _lock(invoice_pk: int) -> Invoice:
 
 def _next_number(series: str, year: int) -> tuple[int, str]:
     """The next number of a series in a year, under a lock on its sequence row (no gap, no duplicate)."""
-    InvoiceSequence.objects.get_or_create(series=series, year=year)
-    sequence = InvoiceSequence.objects.select_for_update().get(series=series, year=year)
+    # Locked as it is read; the year's first invoice creates the row (a concurrent creator's insert
+    # fails on the unique key and get_or_create reads, and locks, the winner's row).
+    sequence, _ = InvoiceSequence.objects.select_for_update().get_or_create(series=series, year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence.last_number, f"{series}-{year}-{sequence.last_number:05d}"
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _totals(invoice: Invoice) -> tuple[Decimal, Decimal]:
@@ -82,28 +87,34 @@ def invoice_create(
         raise ValueError(f"Unknown buyer fields: {sorted(unknown)}")
     if not (buyer.get("buyer_name") or "").strip():
         raise PaymentError("The buyer's legal name is required.")
+    currency = money.normalise_currency(currency)
+    rows = [
+        InvoiceLine(
+            position=n,
+            description=line.description[:300],
+            quantity=_cents(line.quantity),
+            unit_price=_cents(line.unit_price),
+            tax_rate=_cents(line.tax_rate),
+        )
+        for n, line in enumerate(lines)
+    ]
+    # The totals from the lines as they will be stored (two places, as the database rounds them).
+    net = sum((row.net(currency) for row in rows), Decimal("0"))
+    tax = sum((row.tax(currency) for row in rows), Decimal("0"))
     with transaction.atomic():
         invoice = Invoice.objects.create(
-            currency=money.normalise_currency(currency),
+            currency=currency,
             payment=payment,
             payment_terms_days=payment_terms_days,
             notes=notes,
+            net_total=net,
+            tax_total=tax,
+            total=net + tax,
             **buyer,
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                position=n,
-                description=line.description[:300],
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-            )
-            for n, line in enumerate(lines)
-        )
-        net, tax = _totals(invoice)
-        invoice.net_total, invoice.tax_total, invoice.total = net, tax, net + tax
-        invoice.save(update_fields=["net_total", "tax_total", "total"])
+        for row in rows:
+            row.invoice = invoice
+        InvoiceLine.objects.bulk_create(rows)
         audit("guildhall.invoice.create", invoice, actor=actor, data={"total": str(invoice.total)})
     return invoice
 

@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--from-scratch", action="store_true", help="ignore the saved state")
     parser.add_argument("--webhook-url", help="our webhook endpoint, registered at start")
     parser.add_argument("--webhook-secret", help="the signing secret for that endpoint")
+    parser.add_argument(
+        "--webhook-events",
+        help="comma-separated event types the endpoint subscribes to, as one configures it at Stripe (default: all)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args(argv)
 
@@ -64,7 +68,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.webhook_url:
         if not args.webhook_secret:
             parser.error("--webhook-url needs --webhook-secret")
-        register_webhook("guildhall", args.webhook_url, args.webhook_secret, None)
+        events = [e.strip() for e in args.webhook_events.split(",") if e.strip()] if args.webhook_events else None
+        register_webhook("guildhall", args.webhook_url, args.webhook_secret, events)
 
     access_log = None
     if not args.quiet:

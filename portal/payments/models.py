@@ -82,6 +82,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    # Set by the task that sends the receipt after the success is committed: it is sent once.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -114,7 +116,12 @@ class Payment(models.Model):
 
     @property
     def owner_label(self) -> str:
-        model = self.owner_content_type.model_class() if self.owner_content_type_id else None
+        # By id from the content-type cache: the foreign key would cost a query per payment.
+        model = (
+            ContentType.objects.get_for_id(self.owner_content_type_id).model_class()
+            if self.owner_content_type_id
+            else None
+        )
         return model._meta.label if model is not None else ""
 
     @property

@@ -1,6 +1,7 @@
 """What happens when a kind of thing is paid for: apps register handlers by their model's label.
 
-    registry.register("events.Order", on_succeeded=order_mark_paid, on_refunded=order_refunded)
+    registry.register("events.Order", on_succeeded=order_mark_paid, on_refunded=order_refunded,
+                      after_succeeded=order_invoice)
 
 `portal.payments` imports no domain app; it calls these by the label of the payment's owner.
 """
@@ -18,6 +19,7 @@ class Handler:
     on_succeeded: Callable[[Any], None]
     on_refunded: Callable[[Any, Decimal], None] | None = None
     describe: Callable[[Any], str] | None = None
+    after_succeeded: Callable[[Any], None] | None = None
 
 
 _handlers: dict[str, Handler] = {}
@@ -37,9 +39,14 @@ def register(
     on_succeeded: Callable[[Any], None],
     on_refunded: Callable[[Any, Decimal], None] | None = None,
     describe: Callable[[Any], str] | None = None,
+    after_succeeded: Callable[[Any], None] | None = None,
 ) -> None:
-    """on_succeeded(payment) runs once, inside the transaction that records the success."""
-    _handlers[_key(model_label)] = Handler(on_succeeded, on_refunded, describe)
+    """on_succeeded(payment) runs once, inside the transaction that records the success.
+
+    after_succeeded(payment), if given, runs once in a task after that commit, under the payment's
+    lock, just before the receipt is sent: the place for documents the receipt carries (an invoice).
+    """
+    _handlers[_key(model_label)] = Handler(on_succeeded, on_refunded, describe, after_succeeded)
 
 
 def unregister(model_label: str) -> None:

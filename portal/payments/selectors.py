@@ -11,7 +11,9 @@ def payment_for_payer(public_id: str) -> Payment:
     """The pay page's payment: the unguessable id is the permission (404 otherwise)."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(Payment.objects.select_related("owner_content_type"), public_id=public_id)
+    # No join for the owner's content type: the payer's pages never show it, and the owner is
+    # looked up through Django's content-type cache.
+    return get_object_or_404(Payment, public_id=public_id)
 
 
 def payments_to_reconcile(*, before: datetime) -> QuerySet[Payment]:
@@ -122,14 +124,19 @@ def invoice_for_finance(pk: int):
     )
 
 
-def invoice_for_payment(payment: Payment):
+def invoice_number_for_payment(payment: Payment) -> str:
+    """The number of the payment's latest issued invoice, or "" (the return page links to it)."""
+    from portal.payments.models import Invoice, InvoiceKind
+
+    invoices = Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE).exclude(number="")
+    return invoices.order_by("-created_at").values_list("number", flat=True).first() or ""
+
+
+def invoice_for_payment(payment: Payment, *, with_lines: bool = False):
     """The payment's latest issued invoice, if it has one (bank transfers show its instructions)."""
     from portal.payments.models import Invoice, InvoiceKind
 
-    return (
-        Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE)
-        .exclude(number="")
-        .prefetch_related("lines")
-        .order_by("-created_at")
-        .first()
-    )
+    invoices = Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE).exclude(number="")
+    if with_lines:
+        invoices = invoices.prefetch_related("lines")
+    return invoices.order_by("-created_at").first()

@@ -18,7 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from portal import money
-from portal.audit import audit
+from portal.audit import audit, audit_batch
 from portal.payments import gateway, registry
 from portal.payments.exceptions import (
     BelowMinimumCharge,
@@ -61,10 +61,15 @@ def _lock(payment_pk: int) -> Payment:
 
 
 def _lock_owner(payment: Payment) -> None:
-    """Serialise the successes of one owner's payments, so a double success is always seen."""
-    model = payment.owner_content_type.model_class()
+    """Serialise the successes of one owner's payments, so a double success is always seen.
+
+    The locked row becomes `payment.owner`, so the owner's handler reads it without another query.
+    """
+    model = ContentType.objects.get_for_id(payment.owner_content_type_id).model_class()
     if model is not None:
-        list(model._base_manager.select_for_update().filter(pk=payment.owner_object_id).values_list("pk"))
+        owner = model._base_manager.select_for_update().filter(pk=payment.owner_object_id).first()
+        if owner is not None:
+            Payment._meta.get_field("owner").set_cached_value(payment, owner)
 
 
 def payment_create(
@@ -149,7 +154,7 @@ def payment_pay_with_card(*, payment: Payment, token: str, actor=None) -> Paymen
     PaymentServiceUnavailable (nothing changed).
     """
     declined: PaymentDeclined | None = None
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         locked = _lock(payment.pk)
         if locked.stripe_payment_intent_id:
             # A repeat or concurrent submission: read back the intent created before, never another.
@@ -179,8 +184,8 @@ def payment_pay_with_card(*, payment: Payment, token: str, actor=None) -> Paymen
             _move(locked, S.FAILED, actor=actor, failure_message=error.message[:500])
         else:
             locked.stripe_payment_intent_id = intent.id
-            locked.save(update_fields=["stripe_payment_intent_id", "stripe_customer_id", "updated_at"])
-            _apply_intent(locked, intent, actor=actor)
+            if not _apply_intent(locked, intent, actor=actor):  # a move saves the ids with the status
+                locked.save(update_fields=["stripe_payment_intent_id", "stripe_customer_id", "updated_at"])
     if declined is not None:
         raise declined
     return locked
@@ -251,10 +256,11 @@ def _move(payment: Payment, target: str, *, actor=None, **fields) -> None:
     if target == S.SUCCEEDED:
         _fulfil(payment)
         if not payment.is_duplicate:
-            from portal.payments import emails, invoicing
+            from portal.payments import invoicing, tasks
 
             invoicing.invoices_paid_for_payment(payment=payment)
-            emails.send_receipt(payment=payment)
+            # Documents and the receipt (a PDF to draw) need not keep the payer waiting: a task, after commit.
+            enqueue_on_commit(tasks.send_receipt, payment.pk)
 
 
 def _jsonable(fields: dict) -> dict:
@@ -266,7 +272,7 @@ def _fulfil(payment: Payment) -> None:
     _lock_owner(payment)
     already_paid = (
         Payment.objects.filter(
-            owner_content_type=payment.owner_content_type,
+            owner_content_type_id=payment.owner_content_type_id,
             owner_object_id=payment.owner_object_id,
             status__in=PAID_STATUSES,
             is_duplicate=False,
@@ -289,6 +295,25 @@ def _fulfil(payment: Payment) -> None:
         logger.error("Payment %s succeeded but nothing is registered for %s", payment.public_id, payment.owner_label)
         return
     handler.on_succeeded(payment)
+
+
+def payment_receipt_send(*, payment_id: int) -> bool:
+    """Once per successful payment: its owner's documents (the handler's after_succeeded), its invoices
+    marked paid, then the receipt with them. Returns whether it was sent now."""
+    from portal.payments import emails, invoicing
+
+    with transaction.atomic(), audit_batch():
+        payment = _lock(payment_id)
+        if payment.receipt_sent_at is not None or payment.succeeded_at is None or payment.is_duplicate:
+            return False
+        handler = registry.get(payment.owner_label)
+        if handler is not None and handler.after_succeeded is not None:
+            handler.after_succeeded(payment)
+        invoicing.invoices_paid_for_payment(payment=payment)
+        payment.receipt_sent_at = timezone.now()
+        payment.save(update_fields=["receipt_sent_at"])
+        emails.send_receipt(payment=payment)
+    return True
 
 
 def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None) -> Refund:
@@ -388,9 +413,20 @@ def payment_refund_duplicate(*, payment_id: int) -> Refund | None:
     return refund
 
 
-def stripe_event_receive(*, payload: bytes, signature: str | None) -> tuple[StripeEvent, bool]:
-    """A webhook delivery: verify its signature (WebhookSignatureInvalid otherwise), then record it once."""
-    return stripe_event_record(event=gateway.event_construct(payload, signature))
+def _event_is_handled(event_type: str) -> bool:
+    """The events that can move a payment; an endpoint subscribes to these (gateway.WEBHOOK_EVENTS)."""
+    return event_type.startswith("payment_intent.")
+
+
+def stripe_event_receive(*, payload: bytes, signature: str | None) -> tuple[StripeEvent | None, bool]:
+    """A webhook delivery: verify its signature (WebhookSignatureInvalid otherwise), then record it once.
+
+    An event of a type we never act on (customer.created…) is answered without a row or a task.
+    """
+    event = gateway.event_construct(payload, signature)
+    if not _event_is_handled(str(event.get("type", ""))):
+        return None, False
+    return stripe_event_record(event=event)
 
 
 def payment_client_secret(*, payment: Payment) -> str:
@@ -406,15 +442,13 @@ def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
 
     try:
         with transaction.atomic():
-            stored, created = StripeEvent.objects.get_or_create(
-                event_id=event["id"], defaults={"type": event.get("type", ""), "payload": event}
-            )
-            if created:
-                enqueue_on_commit(tasks.process_stripe_event, stored.pk)
+            # Insert first (one query for the usual first delivery); the unique id refuses a repeat.
+            stored = StripeEvent.objects.create(event_id=event["id"], type=event.get("type", ""), payload=event)
+            enqueue_on_commit(tasks.process_stripe_event, stored.pk)
     except IntegrityError:
-        # A concurrent delivery of the same id won the insert.
+        # A repeat, or a concurrent delivery of the same id that won the insert.
         return StripeEvent.objects.get(event_id=event["id"]), False
-    return stored, created
+    return stored, True
 
 
 def stripe_event_process(*, event_pk: int) -> None:
@@ -424,7 +458,7 @@ def stripe_event_process(*, event_pk: int) -> None:
         if event.processed_at is not None:
             return
         obj = (event.payload.get("data") or {}).get("object") or {}
-        if event.type.startswith("payment_intent.") and obj.get("id"):
+        if _event_is_handled(event.type) and obj.get("id"):
             intent = gateway.intent_state_from(obj)
             payment = _payment_for_intent(intent)
             if payment is not None:
@@ -458,6 +492,7 @@ __all__ = [
     "payment_create",
     "payment_mark_transfer_received",
     "payment_pay_with_card",
+    "payment_receipt_send",
     "payment_refund",
     "payment_refund_duplicate",
     "payment_retry",

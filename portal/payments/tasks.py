@@ -20,6 +20,12 @@ def process_stripe_event(event_pk: int) -> None:
     services.stripe_event_process(event_pk=event_pk)
 
 
+@shared_task(name="payments.send_receipt", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_receipt(payment_id: int) -> None:
+    """After a success is committed: the owner's documents (its invoice), then the receipt, once."""
+    services.payment_receipt_send(payment_id=payment_id)
+
+
 @shared_task(name="payments.reconcile", **_RETRY)
 def reconcile_payments(older_than_seconds: int | None = None) -> int:
     """Every 15 minutes: settle payments whose webhook never came."""

@@ -17,7 +17,7 @@ from portal.payments.exceptions import (
     PaymentServiceUnavailable,
     WebhookSignatureInvalid,
 )
-from portal.payments.models import PaymentStatus
+from portal.payments.models import PaymentMethod, PaymentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "payment": payment,
         "client_secret": client_secret,
-        "invoice": selectors.invoice_for_payment(payment),
+        # Only a bank transfer shows its invoice here (the instructions to pay it).
+        "invoice": selectors.invoice_for_payment(payment) if payment.method == PaymentMethod.BANK_TRANSFER else None,
         **_stripe_context(),
     }
     return render(request, "payments/pay.html", context)
@@ -89,9 +90,8 @@ def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
             payment = services.payment_sync(payment_id=payment.pk)
         except PaymentServiceUnavailable as error:
             messages.error(request, error.message)
-    return render(
-        request, "payments/return.html", {"payment": payment, "invoice": selectors.invoice_for_payment(payment)}
-    )
+    context = {"payment": payment, "invoice_number": selectors.invoice_number_for_payment(payment)}
+    return render(request, "payments/return.html", context)
 
 
 @require_GET
@@ -102,7 +102,7 @@ def invoice(request: HttpRequest, public_id: str) -> HttpResponse:
     from portal.payments.pdf import invoice_pdf
 
     payment = selectors.payment_for_payer(public_id)
-    document = selectors.invoice_for_payment(payment)
+    document = selectors.invoice_for_payment(payment, with_lines=True)
     if document is None:
         raise Http404("No invoice for this payment")
     if request.GET.get("format") == "pdf":

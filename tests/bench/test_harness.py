@@ -219,11 +219,34 @@ def test_journey_runner_counts_completions_and_5xx_separately():
     journey = Journey(prepare=lambda ctx: {}, run_once=run_once, verify=lambda state: ["1 ticket type oversold"])
     ctx = JourneyContext(base_url="http://127.0.0.1:1", path="/", stripe_url="", headers={}, manage=lambda *a: "")
 
-    result, problems = run_journey(journey, ctx, connections=2, duration_s=0.2)
+    run = run_journey(journey, ctx, connections=2, duration_s=0.2)
 
-    assert result.requests > 0 and result.errors["status"] > 0
-    assert result.requests + result.errors["status"] == calls["n"]
-    assert problems == ["1 ticket type oversold"]
+    assert run.result.requests > 0 and run.result.errors["status"] > 0
+    assert run.result.requests + run.result.errors["status"] == calls["n"]
+    assert run.problems == ["1 ticket type oversold"]
+
+
+def test_journeys_of_the_warm_up_are_not_counted_and_cpu_is_read_around_the_measured_window():
+    calls = {"n": 0}
+    readings = []
+
+    def run_once(session, state):
+        calls["n"] += 1
+        time.sleep(0.005)
+
+    def probe():
+        readings.append(calls["n"])
+        return {"gunicorn": float(len(readings)), "driver": 10.0 * len(readings)}
+
+    journey = Journey(prepare=lambda ctx: {}, run_once=run_once)
+    ctx = JourneyContext(base_url="http://127.0.0.1:1", path="/", stripe_url="", headers={}, manage=lambda *a: "")
+
+    run = run_journey(journey, ctx, connections=2, duration_s=0.15, warmup_s=0.15, cpu_probe=probe)
+
+    assert len(readings) == 2 and readings[0] > 0, "the first reading comes after the warm-up's journeys"
+    assert 0 < run.result.requests < calls["n"]
+    assert run.cpu_s == {"gunicorn": 1.0, "driver": 10.0}
+    assert 0.1 < run.result.duration_s < 0.3
 
 
 @pytest.mark.django_db

@@ -100,3 +100,36 @@ def test_demo_sponsorships_show_logos_by_package(client, demo):
     assert "Sponsor of" in company and f"{event.name}</a> — Headline sponsor" in company
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
     assert SponsorshipPackage.objects.filter(event=event).count() == 4
+
+
+def test_event_page_is_kept_for_anonymous_visitors_ten_seconds_and_counts_seats_once(
+    client, demo, django_assert_max_num_queries
+):
+    import time_machine
+
+    from events import services
+    from portal import cache
+
+    upcoming = selectors.event_next_open()
+    full = TicketType.objects.get(event=upcoming, name="Full access")
+    cache.purge()
+    first = client.get(upcoming.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss" and "1500 of 1500 left" in first.content.decode()
+    services.order_create(
+        event=upcoming,
+        quantities={full.pk: 2},
+        buyer_name="Ada",
+        buyer_email="ada@example.org",
+        accepted_code_of_conduct=True,
+    )
+    # Within ten seconds a visitor may see the count from before the sale; the register page is live.
+    with django_assert_max_num_queries(0):
+        again = client.get(upcoming.get_absolute_url())
+    assert again["X-Page-Cache"] == "hit" and "1500 of 1500 left" in again.content.decode()
+    assert "1498 left" in client.get(upcoming.get_register_url()).content.decode()
+    with (
+        time_machine.travel(timezone.now() + timezone.timedelta(seconds=11)),
+        django_assert_max_num_queries(8),  # routing (5), the event, its ticket types once, its sponsors
+    ):
+        later = client.get(upcoming.get_absolute_url())
+    assert later["X-Page-Cache"] == "miss" and "1498 of 1500 left" in later.content.decode()

@@ -22,7 +22,7 @@ def kata(site_with_home):
 
 
 def test_anonymous_page_sets_no_cookie_and_the_second_request_is_served_without_queries(
-    client, kata, django_assert_num_queries
+    client, kata, django_assert_num_queries, monkeypatch
 ):
     first = client.get("/projects/kata-containers/")
     assert first.status_code == 200
@@ -30,10 +30,18 @@ def test_anonymous_page_sets_no_cookie_and_the_second_request_is_served_without_
     assert "public" in first["Cache-Control"]
     assert first["X-Page-Cache"] == "miss"
 
+    from django.core.cache import cache as default_cache
+
+    reads = []
+    get = default_cache.get
+    monkeypatch.setattr(
+        default_cache, "get", lambda key, *args, **kwargs: reads.append(key) or get(key, *args, **kwargs)
+    )
     with django_assert_num_queries(0):
         second = client.get("/projects/kata-containers/")
     assert second.status_code == 200
     assert second["X-Page-Cache"] == "hit"
+    assert len(reads) == 2, f"a hit reads the generation and the page, nothing else: {reads}"
     assert second.content == first.content
     assert second.cookies == {}
     # The hit never reached the session middleware.

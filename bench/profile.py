@@ -1,0 +1,432 @@
+"""Profile the order journey in one process: queries and CPU per step, and where the CPU goes.
+
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python -m bench.profile [--journeys 30] [--cprofile 25]
+
+The same journey as `make bench` (bench/journeys.py, the same form filling), but each request goes
+through Django's test client in this process, with the bench's production settings, against
+PostgreSQL, Redis and localstripe. localstripe's webhooks come to a small server thread of this
+process. Per step it reports the requests' own CPU (thread time), their queries, and the CPU the
+PostgreSQL backend spent on them; then the CPU of localstripe and of a Celery worker per journey,
+and with --cprofile the functions that cost most.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from bench.cpu import process_cpu
+from bench.run import FORWARDED, Processes, bench_env, free_port, log, manage
+from portal.payments.gateway import WEBHOOK_EVENTS
+
+BROWSER = {"HTTP_ORIGIN": "https://testserver", "HTTP_REFERER": "https://testserver/"}  # CSRF checks pass
+
+
+@dataclass
+class Step:
+    count: int = 0
+    cpu: float = 0.0
+    db_cpu: float = 0.0
+    queries: int = 0
+    samples: list[str] = field(default_factory=list)
+
+
+class Meter:
+    """Per step: requests (or tasks), their thread CPU, queries and the PostgreSQL backend's CPU.
+
+    Steps nest (a task run eagerly inside a request): the inner one's cost is its own, not the outer's.
+    """
+
+    def __init__(self):
+        self.steps: dict[str, Step] = defaultdict(Step)
+        self.on = False
+        self.lock = threading.Lock()
+        self.local = threading.local()
+
+    def measure(self, name: str, call):
+        from django.db import connection
+
+        if not self.on:
+            return call()
+        stack = self.local.__dict__.setdefault("stack", [])
+        frame = {"queries": [], "child_cpu": 0.0, "child_db": 0.0}
+
+        def counter(execute, sql, params, many, context):
+            stack[-1]["queries"].append(sql)
+            return execute(sql, params, many, context)
+
+        backend = _backend_pid(connection)
+        db_before = process_cpu(backend, children=False) if backend else 0.0
+        stack.append(frame)
+        started = time.thread_time()
+        try:
+            if len(stack) == 1:
+                with connection.execute_wrapper(counter):
+                    result = call()
+            else:
+                result = call()
+        finally:
+            cpu = time.thread_time() - started
+            stack.pop()
+        backend = backend or _backend_pid(connection)
+        db_cpu = process_cpu(backend, children=False) - db_before if backend else 0.0
+        if stack:
+            stack[-1]["child_cpu"] += cpu
+            stack[-1]["child_db"] += db_cpu
+        with self.lock:
+            step = self.steps[name]
+            step.count += 1
+            step.cpu += cpu - frame["child_cpu"]
+            step.db_cpu += db_cpu - frame["child_db"]
+            step.queries += len(frame["queries"])
+            if not step.samples:
+                step.samples = frame["queries"]
+        return result
+
+
+def _backend_pid(connection) -> int | None:
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return None
+    if not hasattr(connection, "_bench_pid"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            connection._bench_pid = cursor.fetchone()[0]
+    return connection._bench_pid
+
+
+def step_name(method: str, path: str, query: str) -> str:
+    from django.urls import resolve
+
+    match = resolve(path)
+    return f"{method} {match.view_name}{' ?' if query else ''}"
+
+
+class ClientVisitor:
+    """bench.journeys.Visitor's interface over Django's test client, each request measured."""
+
+    def __init__(self, meter: Meter):
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True, HTTP_X_FORWARDED_PROTO="https")
+        self.meter = meter
+
+    def _send(self, method: str, path: str, data=None) -> Any:
+        from bench.journeys import JourneyError
+
+        for _hop in range(10):
+            split = urlsplit(path)
+            name = step_name(method, split.path, split.query or ("?" if method == "GET" and data else ""))
+
+            def call(method=method, path=path, data=data):
+                if method == "GET":
+                    return self.client.get(path, data or {}, secure=True, **BROWSER)
+                return self.client.post(path, data or {}, secure=True, **BROWSER)
+
+            response = self.meter.measure(name, call)
+            if response.status_code >= 500:
+                raise JourneyError(f"HTTP {response.status_code}", split.path)
+            if response.status_code not in (301, 302, 303, 307, 308):
+                response.url_path = split.path
+                response.text = response.content.decode()
+                return response
+            path, method, data = response["Location"], "GET", None
+        raise JourneyError("redirect loop", path)
+
+    def get(self, path: str, params=None):
+        return self._send("GET", path, params)
+
+    def submit(self, page, form, data):
+        action = form.action or page.url_path
+        return self._send(form.method.upper(), action, data)
+
+    def close(self) -> None:
+        pass
+
+
+def run_order_journeys(visitor: ClientVisitor, state: dict, count: int) -> None:
+    """bench.journeys' order journey, with the test client's responses in place of requests'."""
+    from bench.journeys import _order_run_once
+
+    adapter = _Adapter(visitor)
+    for _ in range(count):
+        _order_run_once(adapter, state)
+
+
+class _Adapter:
+    """What _order_run_once reads of a response: .text, .url, .status_code; and a session for localstripe."""
+
+    def __init__(self, visitor: ClientVisitor):
+        import requests
+
+        self.visitor = visitor
+        self.session = requests.Session()
+        self.session.trust_env = False
+
+    def _wrap(self, response):
+        response.url = "https://testserver" + response.url_path
+        return response
+
+    def get(self, path, params=None):
+        return self._wrap(self.visitor.get(path, params))
+
+    def submit(self, page, form, data):
+        page.url_path = urlsplit(page.url).path
+        return self._wrap(self.visitor.submit(page, form, data))
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_webhooks(meter: Meter, port: int) -> threading.Thread:
+    """localstripe's webhook deliveries, answered by this process's Django in a thread, measured."""
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    application = get_wsgi_application()
+
+    def app(environ, start_response):
+        environ["HTTP_X_FORWARDED_PROTO"] = "https"
+        try:
+            return meter.measure(
+                f"{environ['REQUEST_METHOD']} webhook", lambda: list(application(environ, start_response))
+            )
+        finally:
+            close_old_connections()
+
+    server = make_server("127.0.0.1", port, app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
+def print_steps(meter: Meter, journeys: int, *, show_sql: bool) -> None:
+    total_cpu = total_db = total_q = 0.0
+    print(f"\n{'step':58} {'n/jrny':>6} {'CPU ms':>8} {'PG ms':>7} {'queries':>8}")
+    for name, step in sorted(meter.steps.items(), key=lambda kv: -kv[1].cpu):
+        per = step.count / journeys
+        print(
+            f"{name:58} {per:6.1f} {step.cpu * 1000 / step.count:8.2f} {step.db_cpu * 1000 / step.count:7.2f} "
+            f"{step.queries / step.count:8.1f}"
+        )
+        total_cpu += step.cpu
+        total_db += step.db_cpu
+        total_q += step.queries
+    print(
+        f"{'per journey':58} {'':6} {total_cpu * 1000 / journeys:8.2f} {total_db * 1000 / journeys:7.2f} "
+        f"{total_q / journeys:8.1f}"
+    )
+    if show_sql:
+        for name, step in meter.steps.items():
+            print(f"\n--- {name}: {len(step.samples)} queries")
+            for sql in step.samples:
+                print("   ", sql[:220])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
+    parser.add_argument("--journeys", type=int, default=30, help="measured journeys (default 30)")
+    parser.add_argument("--warmup", type=int, default=5, help="journeys before measuring (default 5)")
+    parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="print the N costliest functions")
+    parser.add_argument("--dump", type=Path, help="also write the cProfile stats to this file (pstats)")
+    parser.add_argument("--sql", action="store_true", help="print one request's queries per step")
+    parser.add_argument(
+        "--url", help="instead of the journey: GET this path --journeys times (a fresh query string each)"
+    )
+    parser.add_argument(
+        "--eager", action="store_true", help="run Celery tasks in this process, each one measured as a step"
+    )
+    parser.add_argument("--skip-prepare", action="store_true", help="the database is migrated and loaded")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="guildhall-profile-") as tmp:
+        return _run(args, Path(tmp))
+
+
+def _run(args, workdir: Path) -> int:
+    processes = Processes(workdir)
+    port, stripe_port = free_port(), free_port()
+    env = bench_env(workdir, port=port, stripe_port=stripe_port)
+    env["BENCH_QUERY_HEADER"] = "0"
+    try:
+        log("collectstatic…")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        if not args.skip_prepare:
+            log("migrate and load_demo…")
+            manage(env, "migrate", "--noinput", "-v0")
+            manage(env, "load_demo")
+        manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        settings.ALLOWED_HOSTS.append("testserver")
+        meter = Meter()
+        if args.url:
+            return _profile_url(args, meter)
+        serve_webhooks(meter, port)
+        stripe = processes.start(
+            "localstripe",
+            [
+                sys.executable, "-m", "portal.payments.localstripe_server", "--port", str(stripe_port), "--quiet",
+                "--webhook-url", f"http://127.0.0.1:{port}/payments/stripe/webhook/",
+                "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"], "--webhook-events", ",".join(WEBHOOK_EVENTS),
+            ],
+            env,
+        )  # fmt: skip
+        celery = None
+        if args.eager:
+            _run_tasks_here(meter)
+        elif env.get("REDIS_URL"):
+            celery = processes.start(
+                "celery",
+                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],
+                env,
+            )
+        time.sleep(3)
+        return _profile(args, meter, env, stripe_port, stripe.pid, celery.pid if celery else None)
+    finally:
+        processes.stop()
+
+
+def _run_tasks_here(meter: Meter) -> None:
+    """Tasks run where they are sent (after the commit, as on a worker), each measured as `task <name>`."""
+    from celery import Task
+    from django.conf import settings
+
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    apply = Task.apply
+
+    def measured_apply(self, *args, **kwargs):
+        return meter.measure(f"task {self.name}", lambda: apply(self, *args, **kwargs))
+
+    Task.apply = measured_apply
+
+
+def _profile(args, meter: Meter, env: dict, stripe_port: int, stripe_pid: int, celery_pid: int | None) -> int:
+    import itertools
+
+    from django.test import Client
+
+    from bench.journeys import JourneyContext
+    from bench.scenarios import EVENT_PAGE
+
+    body = Client(HTTP_X_FORWARDED_PROTO="https").get("/events/", secure=True).content.decode()
+    path = re.search(r'href="(' + EVENT_PAGE + ')"', body).group(1) + "register/"
+    ctx = JourneyContext(
+        base_url="https://testserver",
+        path=path,
+        stripe_url=f"http://127.0.0.1:{stripe_port}",
+        headers=dict(FORWARDED),
+        manage=lambda *a: manage(env, *a),
+    )
+    from events.models import Event
+    from events.selectors import ticket_types_with_availability
+
+    event = Event.objects.get(slug=path.rstrip("/").split("/")[-2])
+    choices = [
+        tt
+        for tt in ticket_types_with_availability(event=event)
+        if tt.price > 0 and not tt.needs_approval and tt.available
+    ]
+    ticket_type = max(choices, key=lambda t: t.available)
+    state = {
+        "ctx": ctx,
+        "qty_field": f"qty_{ticket_type.pk}",
+        "ticket_type": ticket_type.name,
+        "counter": itertools.count(int(time.time())),
+        "completed": itertools.count(),
+    }
+    visitor = ClientVisitor(meter)
+    log(f"{args.warmup} journeys to warm up…")
+    run_order_journeys(visitor, state, args.warmup)
+    time.sleep(2.5)  # localstripe sends its webhooks a second later
+    stripe_before, celery_before = process_cpu(stripe_pid, children=False), process_cpu(celery_pid) if celery_pid else 0
+    profiler = cProfile.Profile(time.thread_time) if args.cprofile else None  # CPU, not waits
+    log(f"{args.journeys} journeys measured…")
+    meter.on = True
+    started, cpu_started = time.monotonic(), time.process_time()
+    if profiler:
+        profiler.enable()
+    run_order_journeys(visitor, state, args.journeys)
+    if profiler:
+        profiler.disable()
+    elapsed = time.monotonic() - started
+    time.sleep(2.5)
+    meter.on = False
+    if celery_pid:
+        time.sleep(2)
+    stripe_ms = (process_cpu(stripe_pid, children=False) - stripe_before) * 1000 / args.journeys
+    celery_ms = (process_cpu(celery_pid) - celery_before) * 1000 / args.journeys if celery_pid else 0
+    print_steps(meter, args.journeys, show_sql=args.sql)
+    print(f"\nlocalstripe: {stripe_ms:.1f} ms CPU per journey; Celery worker: {celery_ms:.1f} ms CPU per journey")
+    print(f"this process (Django + the driver): {(time.process_time() - cpu_started) * 1000 / args.journeys:.1f} ms")
+    print(f"wall: {elapsed * 1000 / args.journeys:.0f} ms per journey, one at a time")
+    _print_profile(profiler, args)
+    return 0
+
+
+def _profile_url(args, meter: Meter) -> int:
+    """One page, uncached (a unique query string per request), as an anonymous visitor."""
+    from django.test import Client
+
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    run = secrets.token_hex(4)  # the cache outlives a run: never ask twice for the same URL
+
+    def get(n: int) -> None:
+        sep = "&" if "?" in args.url else "?"
+        response = meter.measure(
+            f"GET {args.url}", lambda: client.get(f"{args.url}{sep}bench-nocache={run}-{n}", secure=True)
+        )
+        if response.status_code != 200:
+            raise SystemExit(f"{args.url} answered {response.status_code}")
+
+    for n in range(args.warmup):
+        get(-n - 1)
+    meter.on = True
+    profiler = cProfile.Profile(time.thread_time) if args.cprofile else None
+    if profiler:
+        profiler.enable()
+    for n in range(args.journeys):
+        get(n)
+    if profiler:
+        profiler.disable()
+    print_steps(meter, args.journeys, show_sql=args.sql)
+    _print_profile(profiler, args)
+    return 0
+
+
+def _print_profile(profiler, args) -> None:
+    if profiler is None:
+        return
+    if args.dump:
+        profiler.dump_stats(args.dump)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(args.cprofile)
+    out.write("\n")
+    stats.sort_stats("tottime").print_stats(args.cprofile)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
