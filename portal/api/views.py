@@ -1,6 +1,9 @@
+import threading
+
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,3 +53,15 @@ def not_found(request, *args, **kwargs):
     return JsonResponse(
         {"message": f"No API resource at {request.path}.", "code": "not_found", "extra": {}}, status=404
     )
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/schema/, built by one thread at a time: drf-spectacular's generator keeps per-run state in
+    module globals, and two threads of one gunicorn worker building it at once answered a 500
+    (tfranzel/drf-spectacular#1123)."""
+
+    _generating = threading.Lock()
+
+    def _get_schema_response(self, request):
+        with self._generating:
+            return super()._get_schema_response(request)

@@ -48,3 +48,36 @@ def test_every_public_get_documents_the_conditional_get(schema):
         assert "304" in operation["responses"], f"{path} is public but not behind PublicEndpointMixin"
         assert "ETag" in operation["responses"]["200"]["headers"]
         assert any(p["name"] == "If-None-Match" for p in operation["parameters"])
+
+
+def test_the_schema_is_built_by_one_thread_at_a_time(client, monkeypatch):
+    """Two threads building the schema at once crashed drf-spectacular (a 500 under gunicorn's threads)."""
+    import threading
+    import time
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    building, most = [0], [0]
+    guard = threading.Lock()
+    original = SchemaGenerator.get_schema
+
+    def watched(self, *args, **kwargs):
+        with guard:
+            building[0] += 1
+            most[0] = max(most[0], building[0])
+        time.sleep(0.2)  # long enough for the other thread to arrive while this one builds
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            with guard:
+                building[0] -= 1
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", watched)
+    statuses = []
+    threads = [threading.Thread(target=lambda: statuses.append(client.get("/api/schema/").status_code)) for _ in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200, 200]
+    assert most[0] == 1
