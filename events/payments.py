@@ -35,7 +35,7 @@ def order_request_payment(*, order: Order, new: bool = False) -> str:
 
 
 def order_invoice_for_payment(*, order: Order, payment) -> None:
-    """The paid order's invoice, issued on the payment so the payments receipt carries it."""
+    """The paid order's invoice, issued paid on the payment so the payments receipt carries it."""
     if payment.invoices.exists():
         return
     lines = [
@@ -53,11 +53,9 @@ def order_invoice_for_payment(*, order: Order, payment) -> None:
         "buyer_vat_id": order.billing_vat_id,
         "buyer_email": order.buyer_email,
     }
-    invoice = invoicing.invoice_create(
-        currency=order.currency, buyer=buyer, lines=lines, payment=payment, payment_terms_days=0,
-        notes=f"Order {order.code}",
-    )  # fmt: skip
-    invoicing.invoice_issue(invoice=invoice)
+    invoicing.invoice_issue_paid(
+        currency=order.currency, buyer=buyer, lines=lines, payment=payment, notes=f"Order {order.code}"
+    )
 
 
 def order_refund_payments(*, order: Order, amount: Decimal, reason: str, actor=None) -> Decimal:

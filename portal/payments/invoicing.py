@@ -69,17 +69,10 @@ def _totals(invoice: Invoice) -> tuple[Decimal, Decimal]:
     return net, tax
 
 
-def invoice_create(
-    *,
-    currency: str,
-    buyer: dict,
-    lines: list[Line],
-    payment: Payment | None = None,
-    payment_terms_days: int = 30,
-    notes: str = "",
-    actor=None,
-) -> Invoice:
-    """A draft invoice; the buyer's details stay editable until it is issued."""
+def _draft(
+    *, currency: str, buyer: dict, lines: list[Line], payment: Payment | None, payment_terms_days: int, notes: str
+) -> tuple[Invoice, list[InvoiceLine]]:
+    """An unsaved draft and its lines, checked, with the totals the database will store."""
     if not lines:
         raise PaymentError("An invoice needs at least one line.")
     unknown = set(buyer) - set(BUYER_FIELDS)
@@ -101,21 +94,70 @@ def invoice_create(
     # The totals from the lines as they will be stored (two places, as the database rounds them).
     net = sum((row.net(currency) for row in rows), Decimal("0"))
     tax = sum((row.tax(currency) for row in rows), Decimal("0"))
+    invoice = Invoice(
+        currency=currency,
+        payment=payment,
+        payment_terms_days=payment_terms_days,
+        notes=notes,
+        net_total=net,
+        tax_total=tax,
+        total=net + tax,
+        **buyer,
+    )
+    return invoice, rows
+
+
+def _insert(invoice: Invoice, rows: list[InvoiceLine]) -> None:
+    invoice.save(force_insert=True)
+    for row in rows:
+        row.invoice = invoice
+    InvoiceLine.objects.bulk_create(rows)
+
+
+def invoice_create(
+    *,
+    currency: str,
+    buyer: dict,
+    lines: list[Line],
+    payment: Payment | None = None,
+    payment_terms_days: int = 30,
+    notes: str = "",
+    actor=None,
+) -> Invoice:
+    """A draft invoice; the buyer's details stay editable until it is issued."""
+    invoice, rows = _draft(
+        currency=currency, buyer=buyer, lines=lines, payment=payment, payment_terms_days=payment_terms_days, notes=notes
+    )
     with transaction.atomic():
-        invoice = Invoice.objects.create(
-            currency=currency,
-            payment=payment,
-            payment_terms_days=payment_terms_days,
-            notes=notes,
-            net_total=net,
-            tax_total=tax,
-            total=net + tax,
-            **buyer,
-        )
-        for row in rows:
-            row.invoice = invoice
-        InvoiceLine.objects.bulk_create(rows)
+        _insert(invoice, rows)
         audit("guildhall.invoice.create", invoice, actor=actor, data={"total": str(invoice.total)})
+    return invoice
+
+
+def invoice_issue_paid(
+    *, currency: str, buyer: dict, lines: list[Line], payment: Payment, notes: str = "", actor=None
+) -> Invoice:
+    """The invoice of a payment that has already succeeded: created, issued and paid in one step.
+
+    The same document and history (create, issue and paid entries) as invoice_create → invoice_issue
+    → invoice_mark_paid, in one insert instead of three passes through a draft.
+    """
+    invoice, rows = _draft(
+        currency=currency, buyer=buyer, lines=lines, payment=payment, payment_terms_days=0, notes=notes
+    )
+    with transaction.atomic():
+        today = timezone.localdate()
+        series = SERIES[InvoiceKind.INVOICE]
+        invoice.sequence, invoice.number = _next_number(series, today.year)
+        invoice.series, invoice.year = series, today.year
+        invoice.seller = dict(settings.INVOICE_SELLER)
+        invoice.issued_on = invoice.due_on = today
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = timezone.now()
+        _insert(invoice, rows)
+        audit("guildhall.invoice.create", invoice, actor=actor, data={"total": str(invoice.total)})
+        audit("guildhall.invoice.issue", invoice, actor=actor, data={"number": invoice.number})
+        audit("guildhall.invoice.paid", invoice, actor=actor)
     return invoice
 
 

@@ -49,6 +49,35 @@ def test_issue_numbers_are_sequential_and_restart_each_year():
 
 
 @pytest.mark.django_db
+def test_an_invoice_issued_paid_is_the_document_and_history_of_create_issue_and_mark_paid():
+    from wagtail.models import ModelLogEntry
+
+    from tests.payments.factories import PaymentFactory
+
+    with time_machine.travel("2026-06-01 10:00:00+00:00"):
+        stepwise = invoicing.invoice_create(currency="EUR", buyer=dict(BUYER), lines=LINES, payment_terms_days=0)
+        stepwise = invoicing.invoice_mark_paid(invoice=invoicing.invoice_issue(invoice=stepwise))
+        payment = PaymentFactory()
+        paid = invoicing.invoice_issue_paid(currency="eur", buyer=dict(BUYER), lines=LINES, payment=payment)
+    paid = Invoice.objects.get(pk=paid.pk)  # as stored
+    assert paid.number == "INV-2026-00002"  # the same gap-free series
+    assert paid.payment == payment and paid.status == InvoiceStatus.PAID and paid.paid_at is not None
+    fields = ("currency", "net_total", "tax_total", "total", "seller", "issued_on", "due_on", "buyer_vat_id")
+    assert [getattr(paid, f) for f in fields] == [getattr(stepwise, f) for f in fields]
+    assert [(line.description, line.net(paid.currency)) for line in paid.lines.order_by("position")] == [
+        (line.description, line.net(stepwise.currency)) for line in stepwise.lines.order_by("position")
+    ]
+    actions = ModelLogEntry.objects.filter(object_id=str(paid.pk), action__startswith="guildhall.invoice.")
+    assert sorted(actions.values_list("action", flat=True)) == [
+        "guildhall.invoice.create",
+        "guildhall.invoice.issue",
+        "guildhall.invoice.paid",
+    ]
+    with pytest.raises(InvoiceNotEditable):
+        invoicing.invoice_void(invoice=paid)
+
+
+@pytest.mark.django_db
 def test_a_rolled_back_issue_leaves_no_gap():
     draft = _draft()
     with pytest.raises(RuntimeError), time_machine.travel("2026-06-01 10:00:00+00:00"):
