@@ -79,6 +79,16 @@ def _profile_page(request, context: dict):
     return render(request, "members/individual_form.html", context, status=400 if request.method == "POST" else 200)
 
 
+def _profile_fields(form, formset) -> dict:
+    """The profile as the join and edit services take it."""
+    return {
+        "display_name": form.cleaned_data["display_name"],
+        "bio": form.cleaned_data["bio"],
+        "affiliations": affiliations_from(formset),
+        "projects": form.cleaned_data["projects"],
+    }
+
+
 @never_cache
 @login_required
 @rate_limit("individual-join", "10/h")
@@ -93,11 +103,8 @@ def individual_join(request):
         try:
             member = services.individual_member_join(
                 user=request.user,
-                display_name=form.cleaned_data["display_name"],
-                bio=form.cleaned_data["bio"],
-                affiliations=affiliations_from(formset),
-                projects=form.cleaned_data["projects"],
                 agreement_accepted=form.cleaned_data["agreement"],
+                **_profile_fields(form, formset),
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -126,11 +133,8 @@ def individual_edit(request):
         try:
             services.individual_member_update(
                 member=member,
-                display_name=form.cleaned_data["display_name"],
-                bio=form.cleaned_data["bio"],
-                affiliations=affiliations_from(formset),
-                projects=form.cleaned_data["projects"],
                 actor=request.user,
+                **_profile_fields(form, formset),
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
