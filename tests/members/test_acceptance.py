@@ -1,7 +1,6 @@
 """Issue 7's acceptance: from "Join us" to a logo in the directory, seats under concurrency, logos, rejections."""
 
 import io
-import threading
 import time
 from decimal import Decimal
 from html import unescape
@@ -9,13 +8,13 @@ from html import unescape
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 
 from members import services
 from members.exceptions import TierFull
 from members.models import Membership, MembershipApplication, Organization
 from tests.accounts.factories import UserFactory
+from tests.concurrency import run_at_once
 from tests.members.factories import MembershipFactory, MembershipTierFactory, application, application_data
 from tests.payments.conftest import GOOD_CARD, card_token
 from tests.portal.factories import directory, join_page
@@ -110,27 +109,10 @@ def test_2_two_concurrent_approvals_for_the_last_platinum_seat_exactly_one_succe
         MembershipFactory(tier=platinum)
     contenders = [application(tier=platinum, name=f"Contender {n}") for n in range(2)]
     staff = [UserFactory(is_staff=True) for _ in contenders]
-    barrier = threading.Barrier(len(contenders))
-    outcomes: list[object] = []
-    lock = threading.Lock()
-
-    def approve(candidate, actor):
-        try:
-            MembershipApplication.objects.exists()  # open this thread's connection before the start line
-            barrier.wait()
-            result = services.application_approve(application=candidate, actor=actor)
-        except Exception as error:  # noqa: BLE001 - recorded and asserted below
-            result = error
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=approve, args=pair) for pair in zip(contenders, staff, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = run_at_once(
+        lambda candidate, actor: services.application_approve(application=candidate, actor=actor),
+        zip(contenders, staff, strict=True),
+    )
     memberships = [o for o in outcomes if isinstance(o, Membership)]
     refusals = [o for o in outcomes if isinstance(o, TierFull)]
     assert len(memberships) == 1 and len(refusals) == 1, outcomes

@@ -1,16 +1,15 @@
 """One open application per organisation: the database refuses a second, even one for another tier
 arriving at the same moment (the service locks only the requested tier's row)."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from members import services
 from members.exceptions import DuplicateApplication
 from members.models import MembershipApplication
 from tests.accounts.factories import UserFactory
+from tests.concurrency import run_at_once
 from tests.members.factories import MembershipTierFactory, application, application_data
 
 
@@ -40,29 +39,12 @@ def test_two_applications_for_one_organisation_to_two_tiers_at_once_exactly_one_
     monkeypatch.setattr(services, "_open_applications_like", slow_check)
     tiers = [MembershipTierFactory(name="Gold"), MembershipTierFactory(name="Silver")]
     applicants = [UserFactory() for _ in tiers]
-    barrier = threading.Barrier(len(tiers))
-    outcomes: list[object] = []
-    lock = threading.Lock()
-
-    def submit(tier, applicant):
-        try:
-            MembershipApplication.objects.exists()  # open this thread's connection before the start line
-            barrier.wait()
-            result = services.application_submit(
-                applicant=applicant, tier=tier, data=application_data("Acme Cloud"), agreement_accepted=True
-            )
-        except Exception as error:  # noqa: BLE001 - recorded and asserted below
-            result = error
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(tiers, applicants, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = run_at_once(
+        lambda tier, applicant: services.application_submit(
+            applicant=applicant, tier=tier, data=application_data("Acme Cloud"), agreement_accepted=True
+        ),
+        zip(tiers, applicants, strict=True),
+    )
     accepted = [o for o in outcomes if isinstance(o, MembershipApplication)]
     refused = [o for o in outcomes if isinstance(o, DuplicateApplication)]
     assert len(accepted) == 1 and len(refused) == 1, outcomes

@@ -6,7 +6,6 @@ row in access.ROLES_FOR_VIEW gets the helpful 403, each role in the row gets thr
 """
 
 import datetime
-import threading
 import time
 from types import SimpleNamespace
 
@@ -21,6 +20,7 @@ from members.manage import urls as manage_urls
 from members.manage.access import ROLES_FOR_VIEW
 from members.models import Membership, Organization, OrganizationRole
 from tests.accounts.factories import UserFactory
+from tests.concurrency import run_at_once
 from tests.members.factories import MembershipFactory, MembershipTierFactory, member, role_for
 
 pytestmark = pytest.mark.django_db
@@ -426,25 +426,9 @@ def test_two_admins_removing_each_other_at_once_leave_one_admin(monkeypatch):
     organization = member(MembershipTierFactory(), slug="acme")
     first, second = role_for(organization, "admin"), role_for(organization, "admin")
     roles = {user.pk: OrganizationRole.objects.get(user=user) for user in (first, second)}
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = []
-
-    def remove(actor, target):
-        try:
-            OrganizationRole.objects.exists()  # open this thread's connection before the start line
-            barrier.wait()
-            outcomes.append(services.organization_role_remove(role=roles[target.pk], actor=actor))
-        except Exception as error:  # noqa: BLE001 - recorded and asserted below
-            outcomes.append(error)
-        finally:
-            from django.db import connection
-
-            connection.close()
-
-    threads = [threading.Thread(target=remove, args=pair) for pair in ((first, second), (second, first))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = run_at_once(
+        lambda actor, target: services.organization_role_remove(role=roles[target.pk], actor=actor),
+        [(first, second), (second, first)],
+    )
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["NoneType", "NotAllowed"], outcomes
     assert organization.roles.filter(role="admin").count() == 1
