@@ -182,6 +182,9 @@ class _Adapter:
     def get(self, path, params=None):
         return self._wrap(self.visitor.get(path, params))
 
+    def post(self, url, data):
+        return self.session.post(url, data=data, timeout=30)
+
     def submit(self, page, form, data):
         page.url_path = urlsplit(page.url).path
         return self._wrap(self.visitor.submit(page, form, data))

@@ -278,7 +278,7 @@ class Bench:
                 py, "-m", "gunicorn", "portal.wsgi:application",
                 "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.args.workers),
-                "--worker-class", "gthread",
+                "--worker-class", self.args.worker_class,
                 "--threads", str(self.args.threads),
                 "--keep-alive", "5",
                 "--timeout", "30",
@@ -489,6 +489,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=CPUS + 1, help=f"gunicorn workers (default {CPUS + 1})")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (default gthread)")
     parser.add_argument("--only", help="comma-separated scenario keys (the static bound always runs)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the report")
     parser.add_argument("--check", action="store_true", help="exit 1 when an acceptance target fails")

@@ -1,12 +1,20 @@
-"""E-mail goes through Celery: this backend serialises each message and enqueues it."""
+"""E-mail goes through Celery: this backend serialises each message and enqueues it.
+
+A message written by a task a worker runs goes out from that worker at once (a task of its own
+would cost a round trip through the broker for nothing); only if the mail server fails is it
+queued, so `portal.send_email` retries it with backoff.
+"""
 
 import base64
+import logging
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def message_to_dict(message: EmailMultiAlternatives) -> dict:
@@ -55,12 +63,33 @@ def deliver(data: dict) -> None:
     connection.send_messages([message_from_dict(data)])
 
 
+def _in_worker() -> bool:
+    """Whether a Celery worker is running the current code as a task (not eagerly, inside a request)."""
+    from celery import current_task
+
+    return bool(current_task) and not current_task.request.is_eager
+
+
+def _send_now_or_queue(message: EmailMultiAlternatives) -> None:
+    from portal.tasks import send_email
+
+    try:
+        get_connection(backend=settings.GUILDHALL_EMAIL_BACKEND).send_messages([message])
+    except OSError:  # smtplib's errors are OSErrors too
+        logger.warning("Mail server failed; %r queued for retries.", message.subject, exc_info=True)
+        send_email.delay(message_to_dict(message))
+
+
 class CeleryEmailBackend(BaseEmailBackend):
     """Queues each message on commit, so a rolled-back transaction sends no e-mail."""
 
     def send_messages(self, email_messages) -> int:
         from portal.tasks import send_email
 
+        in_worker = _in_worker()
         for message in email_messages:
-            transaction.on_commit(partial(send_email.delay, message_to_dict(message)))
+            if in_worker:
+                transaction.on_commit(partial(_send_now_or_queue, message))
+            else:
+                transaction.on_commit(partial(send_email.delay, message_to_dict(message)))
         return len(email_messages)

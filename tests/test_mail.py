@@ -33,3 +33,38 @@ def test_rolled_back_transaction_sends_no_mail():
     assert mail.outbox == []
     send_mail("Welcome", "Hello", None, ["grace@example.org"])  # outside a transaction: at once
     assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+
+
+class _FailingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+@pytest.mark.django_db
+def test_a_message_a_worker_writes_goes_out_from_that_worker_and_only_a_failure_is_queued(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from portal import mail as portal_mail
+    from portal.tasks import send_email
+
+    queued = []
+    monkeypatch.setattr(send_email, "delay", lambda data: queued.append(data))
+    monkeypatch.setattr(portal_mail, "_in_worker", lambda: True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_mail("Your tickets", "Attached.", None, ["ada@example.org"])
+    assert [m.subject for m in mail.outbox] == ["Your tickets"] and not queued, "sent by the worker, no task"
+
+    settings.GUILDHALL_EMAIL_BACKEND = f"{__name__}._FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        send_mail("Your receipt", "Attached.", None, ["ada@example.org"])
+    assert [data["subject"] for data in queued] == ["Your receipt"], "a failed send is left to the retrying task"
+
+
+def test_a_request_is_not_a_worker():
+    from portal.mail import _in_worker
+
+    assert _in_worker() is False

@@ -442,13 +442,37 @@ def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
 
     try:
         with transaction.atomic():
-            # Insert first (one query for the usual first delivery); the unique id refuses a repeat.
-            stored = StripeEvent.objects.create(event_id=event["id"], type=event.get("type", ""), payload=event)
-            enqueue_on_commit(tasks.process_stripe_event, stored.pk)
+            recorded = _success_already_recorded(event)
+            # Insert first (the usual first delivery); the unique id refuses a repeat.
+            stored = StripeEvent.objects.create(
+                event_id=event["id"],
+                type=event.get("type", ""),
+                payload=event,
+                payment_id=recorded,
+                processed_at=timezone.now() if recorded else None,
+            )
+            if recorded is None:
+                enqueue_on_commit(tasks.process_stripe_event, stored.pk)
     except IntegrityError:
         # A repeat, or a concurrent delivery of the same id that won the insert.
         return StripeEvent.objects.get(event_id=event["id"]), False
     return stored, True
+
+
+def _success_already_recorded(event: dict) -> int | None:
+    """The payment whose success `event` reports, when the ledger holds it already; else None.
+
+    The card form usually records the success before Stripe's webhook arrives. A paid payment never
+    moves back to succeeded (ALLOWED_TRANSITIONS), so processing such an event could change nothing:
+    it is stored as processed, without a task.
+    """
+    if event.get("type") != "payment_intent.succeeded":
+        return None
+    intent_id = ((event.get("data") or {}).get("object") or {}).get("id")
+    if not intent_id:
+        return None
+    paid = Payment.objects.filter(stripe_payment_intent_id=intent_id, status__in=PAID_STATUSES)
+    return paid.values_list("pk", flat=True).first()
 
 
 def stripe_event_process(*, event_pk: int) -> None:

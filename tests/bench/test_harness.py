@@ -3,7 +3,9 @@
 The load itself never runs in the suite (`make bench` does that).
 """
 
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection
@@ -11,7 +13,16 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from bench import report
-from bench.journeys import Journey, JourneyContext, JourneyError, find_form, percentile, run_journey
+from bench.journeys import (
+    Form,
+    Journey,
+    JourneyContext,
+    JourneyError,
+    Visitor,
+    find_form,
+    percentile,
+    run_journey,
+)
 from bench.middleware import QueryCountMiddleware
 from bench.run import resolve
 from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario, Target, api_link, first_link, first_of
@@ -304,3 +315,65 @@ def test_a_journey_fills_the_form_a_browser_would_send():
     assert "accept_code_of_conduct" in form.names
     with pytest.raises(JourneyError, match="page changed"):
         find_form(REGISTER_DETAILS, has="buyer_email", method="get")
+
+
+class _Site(BaseHTTPRequestHandler):
+    """A site of three pages: a form that sets a cookie and redirects, a page that reads it, a 500."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as gunicorn
+    seen: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self, status: int, body: str = "", headers: dict | None = None) -> None:
+        data = body.encode()
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        self.seen.append(("POST", self.path, self.rfile.read(length).decode(), self.headers.get("Origin")))
+        self.send_response(303)
+        self.send_header("Set-Cookie", "sessionid=abc; Path=/; Secure; HttpOnly")
+        self.send_header("Location", "/done/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):
+        self.seen.append(("GET", self.path, self.headers.get("Cookie"), self.headers.get("X-Forwarded-Proto")))
+        if self.path.startswith("/broken/"):
+            self._answer(500, "oops")
+        elif self.path.startswith("/logout/"):
+            self._answer(200, "bye", {"Set-Cookie": 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0'})
+        else:
+            self._answer(200, f"<p>{self.path}</p>")
+
+
+def test_the_driver_keeps_cookies_follows_redirects_as_a_browser_and_counts_a_5xx_as_an_error():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Site.seen = []
+    visitor = Visitor(f"http://127.0.0.1:{server.server_port}", {"X-Forwarded-Proto": "https"})
+    try:
+        page = visitor.get("/form/", {"q": "1"})
+        form = Form(action="/send/", method="post", fields={"a": "1"}, names=["a"])
+        done = visitor.submit(page, form, {"a": "1", "b": "x y"})
+        assert (done.status_code, done.url, done.text) == (200, f"{visitor.base_url}/done/", "<p>/done/</p>")
+        # The POST carried the form and the browser's Origin; the 303 became a GET with the (Secure) cookie.
+        assert _Site.seen[1] == ("POST", "/send/", "a=1&b=x+y", visitor.origin)
+        assert _Site.seen[2] == ("GET", "/done/", "sessionid=abc", "https")
+        assert _Site.seen[0][1] == "/form/?q=1"
+        visitor.get("/logout/")
+        visitor.get("/after/")
+        assert _Site.seen[-1][2] is None, "a cookie the site deleted is not sent again"
+        with pytest.raises(JourneyError, match="HTTP 500"):
+            visitor.get("/broken/")
+    finally:
+        visitor.close()
+        server.shutdown()
+        server.server_close()

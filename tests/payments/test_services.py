@@ -211,6 +211,19 @@ def test_an_event_for_an_intent_we_do_not_know_is_stored_and_ignored(fulfilments
     assert fulfilments.succeeded == []
 
 
+def test_news_of_a_success_already_recorded_is_stored_processed_without_a_task(
+    localstripe, fulfilments, owner, django_capture_on_commit_callbacks
+):
+    payment = _paid(localstripe, owner)
+    intent = ls_request(localstripe["url"], "GET", f"/v1/payment_intents/{payment.stripe_payment_intent_id}")
+    event = json.loads(intent_event(intent, event_type="payment_intent.succeeded", event_id="evt_known"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        stored, created = services.stripe_event_record(event=event)
+    assert created and not callbacks, "nothing left for a task to do"
+    assert stored.processed_at is not None and stored.payment_id == payment.pk
+    assert fulfilments.succeeded == [payment.pk], "fulfilled once, by the card form"
+
+
 def test_processing_an_event_twice_applies_it_once(localstripe, fulfilments, owner):
     payment = services.payment_pay_with_card(payment=_create(owner), token=card_token(localstripe, THREE_D_SECURE_CARD))
     authenticate_3ds(localstripe, payment.stripe_payment_intent_id)
