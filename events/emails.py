@@ -16,11 +16,15 @@ from django.utils import timezone
 from events import selectors
 from events.models import Event, Order, Ticket
 
+# Any of the eight masks makes a valid code that every reader decodes; choosing the "best" one scores
+# all eight, which cost twice the rest of the drawing (1.7 of 2.8 ms for each ticket's e-mail).
+QR_MASK = 0
+
 
 def ticket_qr_png(ticket: Ticket, *, scale: int = 6) -> bytes:
     """The ticket's QR code: its unguessable code, which check-in scans."""
     buffer = io.BytesIO()
-    segno.make(ticket.code, error="m").save(buffer, kind="png", scale=scale, border=2)
+    segno.make(ticket.code, error="m", mask=QR_MASK).save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()
 
 

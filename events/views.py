@@ -13,6 +13,10 @@ from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order
 from portal.accounts.mfa import staff_second_factor_required
+from portal.cache import mark_cacheable
+
+# The first step of registration, for anonymous visitors: at most this old (the event page: 10 s).
+CHOICE_PAGE_CACHE_SECONDS = 2
 
 
 def _ticket_labels(quote) -> list[str]:
@@ -39,6 +43,10 @@ def register(request, slug: str):
     event = selectors.event_for_registration(slug)
     data = request.POST if request.method == "POST" else request.GET
     if "step" not in data or not event.registration_is_open():
+        if "step" not in data:
+            # The same for every anonymous visitor, who may be kept waiting by a crowd: it may be kept
+            # a moment (the seats left are a guide; the order counts them under the lock).
+            mark_cacheable(request, seconds=CHOICE_PAGE_CACHE_SECONDS)
         return _choice_page(request, event, data if "step" in data else None)
     # The later steps need the types, not the seats left: those are counted under the lock.
     ticket_types = selectors.ticket_types_on_sale(event=event, seats=False)

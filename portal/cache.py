@@ -15,6 +15,8 @@ header is stored; the same purge drops them when projects, members, tiers or ado
 
 import hashlib
 import logging
+import secrets
+import threading
 
 from django.conf import settings
 from django.core.cache import caches
@@ -56,12 +58,18 @@ def _timeout() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 300)
 
 
+def _first_generation() -> int:
+    """Where a generation starts when the cache has none (new, or emptied): a random number, never one used
+    before, so the copies a process keeps of an earlier generation's data are not taken for the new one's."""
+    return secrets.randbelow(2**62) + 1
+
+
 def _generation() -> int:
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY, 1)
+        cache.add(GENERATION_KEY, _first_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY) or _first_generation()
     return generation
 
 
@@ -96,7 +104,9 @@ def remember_site(request) -> None:
     if current is None:
         return
     hostname = split_domain_port(request._get_raw_host())[0]  # as Wagtail does: no ALLOWED_HOSTS check here
-    site = remember(f"site-for:{current}:{hostname}:{request.get_port()}", lambda: Site._find_for_request(request))
+    site = remember_for_generation(
+        f"site-for:{current}:{hostname}:{request.get_port()}", lambda: Site._find_for_request(request), current
+    )
     if site is not None:
         request._wagtail_site = site
 
@@ -108,7 +118,7 @@ def purge() -> None:
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:  # no generation yet: nothing is cached under one
-            cache.add(GENERATION_KEY, 1, timeout=None)
+            cache.add(GENERATION_KEY, _first_generation(), timeout=None)
     except Exception:  # noqa: BLE001 - publishing must not fail because the cache is down
         logger.error("Could not purge the page cache; pages may be stale for PAGE_CACHE_SECONDS.", exc_info=True)
 
@@ -245,6 +255,47 @@ def remember(key: str, producer):
         except Exception:  # noqa: BLE001
             logger.warning("Could not cache %s.", key, exc_info=True)
     return value
+
+
+# Copies in this process of the site-wide data, for the generation they were read under. Any change
+# to that data bumps the generation (portal.signals), which every request reads once: a process
+# drops its copies as soon as any process purges, and a page costs no cache round trip for them.
+_process_copies: dict[str, object] = {}
+_process_generation: list[int | None] = [None]
+_process_lock = threading.Lock()
+
+
+def remember_for_generation(key: str, producer, current: int):
+    """`remember(key, producer)`, kept in this process while `current` is the generation."""
+    if _process_generation[0] != current:
+        with _process_lock:
+            if _process_generation[0] != current:
+                _process_copies.clear()
+                _process_generation[0] = current
+    value = _process_copies.get(key)
+    if value is not None:
+        return value
+    value = remember(key, producer)
+    with _process_lock:
+        if value is not None and _process_generation[0] == current:  # not if another thread moved on
+            _process_copies[key] = value
+    return value
+
+
+def remember_for_this_request(key: str, producer):
+    """`remember_for_generation` under the generation this process saw last (at the start of the request,
+    in the page cache middleware), for code that has no request at hand."""
+    current = _process_generation[0]
+    if current is None:
+        return remember(key, producer)
+    return remember_for_generation(key, producer, current)
+
+
+def forget_process_copies() -> None:
+    """Drop this process's copies (tests that empty the cache between them)."""
+    with _process_lock:
+        _process_copies.clear()
+        _process_generation[0] = None
 
 
 def forget(*keys: str) -> None:

@@ -26,6 +26,7 @@ def _forget_view_restrictions(sender=None, **kwargs) -> None:
     from portal.pages.base import VIEW_RESTRICTIONS_KEY
 
     cache.forget(VIEW_RESTRICTIONS_KEY)
+    cache.purge()  # a page just restricted must not be served from the cache (nor kept by a process)
 
 
 def connect() -> None:

@@ -1,5 +1,7 @@
 """Snippets and settings staff edit in the admin: footer links, reusable calls to action, site settings."""
 
+import copy
+
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -89,7 +91,7 @@ class SiteSettings(BaseSiteSetting):
         """
         from django.http.request import split_domain_port
 
-        from portal.cache import generation, remember
+        from portal.cache import generation, remember_for_generation
 
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):
@@ -99,7 +101,8 @@ class SiteSettings(BaseSiteSetting):
             return super().for_request(request)
         hostname = split_domain_port(request.get_host())[0]
         key = f"site-settings-for:{current}:{hostname}:{request.get_port()}"
-        site_settings = remember(key, lambda: cls.for_site(Site.find_for_request(request)))
+        shared = remember_for_generation(key, lambda: cls.for_site(Site.find_for_request(request)), current)
+        site_settings = copy.copy(shared)  # the process's copy is shared by its threads: each request its own
         site_settings._request = request
         setattr(request, attr_name, site_settings)
         return site_settings

@@ -120,8 +120,11 @@ def _fresh_cache():
     """Each test starts with an empty cache: the anonymous page cache must not carry pages between tests."""
     from django.core.cache import caches
 
+    from portal.cache import forget_process_copies
+
     for alias in settings.CACHES:
         caches[alias].clear()
+    forget_process_copies()
     yield
 
 

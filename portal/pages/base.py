@@ -32,9 +32,9 @@ class BasePage(Page):
         """Wagtail asks on every view (two queries); while no page anywhere is restricted, the cache says so."""
         from wagtail.models import PageViewRestriction
 
-        from portal.cache import remember
+        from portal.cache import remember_for_this_request
 
-        if not remember(VIEW_RESTRICTIONS_KEY, lambda: PageViewRestriction.objects.exists()):
+        if not remember_for_this_request(VIEW_RESTRICTIONS_KEY, lambda: PageViewRestriction.objects.exists()):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
 

@@ -81,12 +81,19 @@ def seo_meta(context) -> dict:
     }
 
 
-@register.simple_tag
-def footer_links() -> list:
-    from portal.cache import remember
+@register.simple_tag(takes_context=True)
+def footer_links(context) -> list:
+    from portal.cache import generation, remember, remember_for_generation
     from portal.snippets import FooterLink
 
-    return remember("footer-links", lambda: list(FooterLink.objects.order_by("sort_order", "label")))
+    def read() -> list:
+        return list(FooterLink.objects.order_by("sort_order", "label"))
+
+    request = context.get("request")
+    current = generation(request) if request is not None else None
+    if current is None:
+        return remember("footer-links", read)
+    return remember_for_generation("footer-links", read, current)  # a link saved purges: a new generation
 
 
 @register.inclusion_tag("includes/org_logo.html")

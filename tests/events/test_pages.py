@@ -133,3 +133,35 @@ def test_event_page_is_kept_for_anonymous_visitors_ten_seconds_and_counts_seats_
     ):
         later = client.get(upcoming.get_absolute_url())
     assert later["X-Page-Cache"] == "miss" and "1498 of 1500 left" in later.content.decode()
+
+
+def test_the_first_step_of_registration_is_kept_two_seconds_for_anonymous_visitors_only(
+    client, demo, django_user_model, django_assert_max_num_queries
+):
+    import time_machine
+
+    from events import services
+    from portal import cache
+
+    upcoming = selectors.event_next_open()
+    full = TicketType.objects.get(event=upcoming, name="Full access")
+    register = upcoming.get_register_url()
+    cache.purge()
+    assert client.get(register)["X-Page-Cache"] == "miss"
+    services.order_create(
+        event=upcoming, quantities={full.pk: 2}, buyer_name="Ada", buyer_email="ada@example.org",
+        accepted_code_of_conduct=True,
+    )  # fmt: skip
+    with django_assert_max_num_queries(0):
+        again = client.get(register)
+    assert again["X-Page-Cache"] == "hit" and "1500 left" in again.content.decode()
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=3)):
+        later = client.get(register)
+    assert later["X-Page-Cache"] == "miss" and "1498 left" in later.content.decode()
+
+    # The next step (a choice made), and anyone logged in, always get a fresh page.
+    details = client.get(register, {"step": "details", f"qty_{full.pk}": "1"})
+    assert details.status_code == 200 and "X-Page-Cache" not in details
+    client.force_login(django_user_model.objects.create_user("grace@example.org", password="x" * 12))
+    mine = client.get(register)
+    assert "X-Page-Cache" not in mine and "1498 left" in mine.content.decode()

@@ -270,3 +270,38 @@ def test_site_settings_are_read_from_the_cache_and_a_save_is_seen_at_once(client
 
     assert "The Renamed Foundation" in client.get("/projects/kata-containers/?v=2").content.decode()
     assert "The Renamed Foundation" in client.get("/projects/kata-containers/").content.decode()
+
+
+def test_each_process_keeps_the_site_wide_data_until_any_process_purges(client, kata, monkeypatch):
+    """A page reads only the generation from the shared cache once a process holds the Site, its settings
+    and the footer's links; a change saved by another process (a new generation) is seen at once."""
+    from django.core.cache import cache
+
+    from portal import cache as page_cache
+    from portal.snippets import FooterLink
+
+    link = FooterLink.objects.create(label="Privacy", url="https://example.org/privacy/")
+    client.get("/projects/kata-containers/?v=1")  # a miss: the process reads and keeps the site data
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: reads.append(key) or real_get(key, *args, **kwargs))
+    page = client.get("/projects/kata-containers/?v=2").content.decode()
+    assert "Privacy" in page
+    assert [key for key in reads if "sitedata" in key] == [], "no shared-cache round trip for site data"
+
+    # Another process renames the link: no signal here, only its writes to the database and the cache.
+    FooterLink.objects.filter(pk=link.pk).update(label="Your privacy")
+    cache.delete("sitedata:footer-links")
+    cache.incr(page_cache.GENERATION_KEY)
+    assert "Your privacy" in client.get("/projects/kata-containers/?v=3").content.decode()
+
+
+def test_an_emptied_cache_starts_a_generation_never_used_before(settings):
+    from django.core.cache import cache
+
+    from portal import cache as page_cache
+
+    first = page_cache.generation()
+    page_cache.purge()
+    cache.clear()  # Redis flushed, say
+    assert page_cache.generation() not in (first, first + 1)
