@@ -100,7 +100,11 @@ def _send(order: Order, template: str, subject: str, *, context: dict | None = N
 
 
 def send_order_confirmation(order_id: int) -> None:
-    order = selectors.order_with_details(order_id)
+    send_order_confirmation_of(selectors.order_with_details(order_id))
+
+
+def send_order_confirmation_of(order: Order) -> None:
+    """The tickets, for an order read with its details (selectors.order_with_details)."""
     _send(
         order,
         "order_confirmation",

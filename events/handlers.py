@@ -2,20 +2,27 @@
 
 from decimal import Decimal
 
-from events import payments, services
+from events import emails, payments, selectors, services
 from events.models import Order
 
 
 def on_succeeded(payment) -> None:
-    """Called once, inside the transaction that records the success: mark paid, or refuse a late one."""
-    services.order_payment_succeeded(order=payment.owner, amount=payment.amount)
+    """Called once, inside the transaction that records the success, with the order locked (the ledger
+    locks a payment's owner): mark paid, or refuse a late one. The tickets then go with the payment's
+    receipt (after_succeeded): one task after the commit, not two.
+    """
+    services.order_payment_succeeded(
+        order=payment.owner, amount=payment.amount, locked=True, tickets_sent_by_caller=True
+    )
 
 
 def after_succeeded(payment) -> None:
-    """After that commit, before the receipt: the invoice of an order this payment paid (not of a refused one)."""
-    order = Order.objects.select_related("event", "promo_code").get(pk=payment.owner_object_id)
+    """After that commit, before the receipt: the invoice and the tickets of an order this payment paid
+    (not of a refused one)."""
+    order = selectors.order_with_details(payment.owner_object_id)
     if order.paid_at is not None:
         payments.order_invoice_for_payment(order=order, payment=payment)
+        emails.send_order_confirmation_of(order)
 
 
 def on_refunded(payment, refund_amount: Decimal) -> None:

@@ -44,7 +44,7 @@ def order_invoice_for_payment(*, order: Order, payment) -> None:
             + (f" (promo code {order.promo_code.code})" if line.discount and order.promo_code else ""),
             unit_price=line.total,  # one line per ticket type, after discount: exact to the cent
         )
-        for line in order.lines.select_related("ticket_type")
+        for line in order.lines.all()  # with their ticket types (selectors.order_with_details)
         if line.total > 0
     ]
     buyer = {

@@ -412,20 +412,26 @@ def _after_paid(order: Order) -> None:
 # --- Payment outcomes ---------------------------------------------------------------------
 
 
-def order_payment_succeeded(*, order: Order, amount: Decimal | None = None) -> bool:
+def order_payment_succeeded(
+    *, order: Order, amount: Decimal | None = None, locked: bool = False, tickets_sent_by_caller: bool = False
+) -> bool:
     """Mark an order paid; a payment after the hold ran out is re-checked against capacity.
 
     Returns False when the seats are gone: the order stays expired and the payment is refunded
-    automatically (after commit), and the buyer is told.
+    automatically (after commit), and the buyer is told. The tickets go by e-mail after the commit,
+    by a task of their own unless `tickets_sent_by_caller` (the payment's receipt task sends them).
+    `locked`: the caller's transaction holds the order's row lock already (the payments ledger locks
+    the owner of a payment that succeeds), so it is neither read nor locked again.
     """
     now = timezone.now()
-    with transaction.atomic():
-        order = Order.objects.select_for_update(of=("self",)).select_related("event", "promo_code").get(pk=order.pk)
+    with transaction.atomic(savepoint=not locked):
+        if not locked:
+            order = Order.objects.select_for_update(of=("self",)).select_related("event", "promo_code").get(pk=order.pk)
         if order.status in Order.SOLD:
             return True  # the same success told twice
         if order.status in (Order.Status.CANCELED, Order.Status.REFUNDED) or order.hold_expired(now):
             if order.status in (Order.Status.PENDING, Order.Status.EXPIRED) and _seats_still_free(order, now):
-                return _mark_paid(order, now, late=True)
+                return _mark_paid(order, now, late=True, send_tickets=not tickets_sent_by_caller)
             if order.status == Order.Status.PENDING:
                 order.transition(Order.Status.EXPIRED)
                 order.save(update_fields=["status"])
@@ -434,7 +440,7 @@ def order_payment_succeeded(*, order: Order, amount: Decimal | None = None) -> b
 
             enqueue_on_commit(tasks.refund_late_payment, order.pk)
             return False
-        return _mark_paid(order, now, late=False)
+        return _mark_paid(order, now, late=False, send_tickets=not tickets_sent_by_caller)
 
 
 def _seats_still_free(order: Order, now: datetime) -> bool:
@@ -458,13 +464,14 @@ def _seats_still_free(order: Order, now: datetime) -> bool:
     return True
 
 
-def _mark_paid(order: Order, now: datetime, *, late: bool) -> bool:
+def _mark_paid(order: Order, now: datetime, *, late: bool, send_tickets: bool = True) -> bool:
     order.transition(Order.Status.PAID)
     order.paid_at = now
     order.expires_at = None
     order.save(update_fields=["status", "paid_at", "expires_at"])
     audit("events.order.paid", order, data={"code": order.code, "late": late, "total": str(order.total)})
-    _after_paid(order)
+    if send_tickets:
+        _after_paid(order)
     return True
 
 

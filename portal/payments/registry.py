@@ -41,7 +41,8 @@ def register(
     describe: Callable[[Any], str] | None = None,
     after_succeeded: Callable[[Any], None] | None = None,
 ) -> None:
-    """on_succeeded(payment) runs once, inside the transaction that records the success.
+    """on_succeeded(payment) runs once, inside the transaction that records the success, with the owner's
+    row locked and read as `payment.owner`.
 
     after_succeeded(payment), if given, runs once in a task after that commit, under the payment's
     lock, just before the receipt is sent: the place for documents the receipt carries (an invoice).
