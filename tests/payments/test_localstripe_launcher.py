@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -101,3 +102,61 @@ def test_webhook_is_registered_at_start_and_signed(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         hook_server.shutdown()
+
+
+def _launch(port: int, state) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "portal.payments.localstripe_server",
+            "--port",
+            str(port),
+            "--quiet",
+            "--state",
+            str(state),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    return proc
+
+
+def _call(port: int, method: str, path: str, data: dict | None = None) -> dict:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)  # noqa: S310
+    request.add_header("Authorization", "Bearer sk_test_x")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        return json.loads(response.read())
+
+
+def test_lists_hold_each_type_s_objects_in_order_also_after_a_restart(tmp_path):
+    """Listing reads the launcher's index by type (localstripe would walk its whole store): the same answers."""
+    port, state = free_port(), tmp_path / "localstripe.pickle"
+    proc = _launch(port, state)
+    try:
+        emails = [f"buyer{n}@example.org" for n in range(3)]
+        for email in emails:
+            _call(port, "POST", "/v1/customers", {"email": email})
+        intent = _call(
+            port,
+            "POST",
+            "/v1/payment_intents",
+            {"amount": "1000", "currency": "eur", "payment_method": "pm_card_visa", "confirm": "true"},
+        )
+        _call(port, "POST", "/v1/refunds", {"payment_intent": intent["id"], "amount": "400"})
+        listed = sorted(c["email"] for c in _call(port, "GET", "/v1/customers?limit=100")["data"])
+        refunds = _call(port, "GET", f"/v1/refunds?payment_intent={intent['id']}")["data"]
+        assert listed == emails and [r["amount"] for r in refunds] == [400]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    proc = _launch(port, state)  # the state file loaded again: indexed as well
+    try:
+        assert sorted(c["email"] for c in _call(port, "GET", "/v1/customers?limit=100")["data"]) == emails
+        assert len(_call(port, "GET", f"/v1/refunds?payment_intent={intent['id']}")["data"]) == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
