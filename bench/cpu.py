@@ -99,3 +99,17 @@ def probe(processes: dict[str, int], postgres: PostgresBackends | None = None) -
         return {name: value for name, value in out.items() if value is not None}
 
     return read
+
+
+def speed_probe(rounds: int = 3) -> float:
+    """Milliseconds of CPU for a fixed pure-Python loop (the best of `rounds`): how fast this machine's
+    cores are just now. On shared virtual machines it moves by half from one minute to the next, and
+    every absolute figure of the run moves with it."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        best = min(best, time.process_time() - started)
+    return best * 1000

@@ -364,6 +364,7 @@ class Bench:
     def run(self, scenarios: list[Scenario]) -> str:
         started_at = datetime.now(UTC)
         load_before = os.getloadavg()
+        self.probe_before = cpu.speed_probe()
         self.prepare()
         self.start_servers()
 
@@ -410,6 +411,7 @@ class Bench:
         import wagtail
 
         load_after = os.getloadavg()
+        probe_after = cpu.speed_probe()
         wrk_version = subprocess.run([self.wrk, "--version"], capture_output=True, text=True).stdout.split(" [")[0]
         cache = "Redis (REDIS_URL)" if self.env["REDIS_URL"] else "local memory, one per worker process"
         return {
@@ -440,8 +442,10 @@ class Bench:
             ),
             "ratios": "`% of static` = req/s ÷ the static file's; `× static` = latency ÷ the static file's",
             "noise": (
-                f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after: other work on this machine "
-                "moves absolute figures; compare ratios within one run"
+                f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; a fixed CPU loop "
+                f"(`bench/cpu.py::speed_probe`) took {self.probe_before:.0f} ms before and {probe_after:.0f} ms after "
+                "(the lower, the faster the cores were): other work on this machine or its host moves absolute "
+                "figures; compare ratios within one run"
             ),
             "versions": (
                 f"Python {platform.python_version()}, Django {django.get_version()}, Wagtail {wagtail.__version__}"

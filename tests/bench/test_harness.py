@@ -220,11 +220,14 @@ def test_percentile_is_nearest_rank():
 
 def test_journey_runner_counts_completions_and_5xx_separately():
     calls = {"n": 0}
+    lock = threading.Lock()  # two threads count
 
     def run_once(session, state):
-        calls["n"] += 1
+        with lock:
+            calls["n"] += 1
+            n = calls["n"]
         time.sleep(0.002)
-        if calls["n"] % 4 == 0:
+        if n % 4 == 0:
             raise JourneyError("status", "500 on pay")
 
     journey = Journey(prepare=lambda ctx: {}, run_once=run_once, verify=lambda state: ["1 ticket type oversold"])
@@ -240,9 +243,11 @@ def test_journey_runner_counts_completions_and_5xx_separately():
 def test_journeys_of_the_warm_up_are_not_counted_and_cpu_is_read_around_the_measured_window():
     calls = {"n": 0}
     readings = []
+    lock = threading.Lock()
 
     def run_once(session, state):
-        calls["n"] += 1
+        with lock:
+            calls["n"] += 1
         time.sleep(0.005)
 
     def probe():
