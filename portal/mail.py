@@ -57,10 +57,14 @@ def message_from_dict(data: dict) -> EmailMultiAlternatives:
     return message
 
 
+def deliver_message(message: EmailMultiAlternatives) -> None:
+    """Hand one message to the real backend configured by EMAIL_URL."""
+    get_connection(backend=settings.GUILDHALL_EMAIL_BACKEND).send_messages([message])
+
+
 def deliver(data: dict) -> None:
-    """Hand one serialised message to the real backend configured by EMAIL_URL."""
-    connection = get_connection(backend=settings.GUILDHALL_EMAIL_BACKEND)
-    connection.send_messages([message_from_dict(data)])
+    """Hand one serialised message (message_to_dict) to the real backend."""
+    deliver_message(message_from_dict(data))
 
 
 def _in_worker() -> bool:
@@ -74,7 +78,7 @@ def _send_now_or_queue(message: EmailMultiAlternatives) -> None:
     from portal.tasks import send_email
 
     try:
-        get_connection(backend=settings.GUILDHALL_EMAIL_BACKEND).send_messages([message])
+        deliver_message(message)
     except OSError:  # smtplib's errors are OSErrors too
         logger.warning("Mail server failed; %r queued for retries.", message.subject, exc_info=True)
         send_email.delay(message_to_dict(message))
