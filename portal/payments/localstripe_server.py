@@ -48,7 +48,7 @@ def _index_by_type(resources) -> None:
     """
     store = resources.store
 
-    class IndexedStore(type(store)):
+    class IndexedStore(resources.Store):
         def _type_of(self, key):
             return self._by_type.setdefault(key.partition(":")[0], {})
 
