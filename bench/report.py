@@ -17,17 +17,21 @@ class Row:
     queries: int | None = None
     note: str = ""
     cpu_ms: float | None = None  # the server's CPU time per request (all gunicorn processes)
+    # The static file measured just before and just after this row: its ratios are to that pair, so a
+    # host that slows down or speeds up during the run moves both sides of each ratio alike.
+    bound: "Bound | None" = None
 
 
 @dataclass(frozen=True)
 class Bound:
-    """The static file's figures: the mean of its runs at the start and at the end of the bench."""
+    """The static file's figures: the mean of its runs (around one scenario, or over the whole bench)."""
 
     rps: float
     p50_ms: float
     p99_ms: float
-    drift: float  # how far apart the two static runs were, relative to their mean
+    drift: float  # how far apart the slowest and fastest static runs were, relative to their mean
     cpu_ms: float | None = None
+    runs: int = 2
 
 
 def bound_from(results: list[LoadResult], cpu_ms: list[float] | None = None) -> Bound | None:
@@ -42,6 +46,7 @@ def bound_from(results: list[LoadResult], cpu_ms: list[float] | None = None) -> 
         p99_ms=sum(r.p99_ms for r in results) / n,
         drift=drift,
         cpu_ms=sum(cpu_ms) / len(cpu_ms) if cpu_ms else None,
+        runs=n,
     )
 
 
@@ -78,6 +83,7 @@ def check(row: Row, bound: Bound | None) -> Check | None:
     if row.state != MEASURED or row.result is None:
         return Check(title, target.label, "—", "PENDING" if row.state == PENDING else "FAIL")
     result = row.result
+    bound = row.bound or bound
     if target.kind == "rps_ratio":
         if bound is None:
             return Check(title, target.label, "no static bound", "FAIL")
@@ -124,16 +130,17 @@ def table(rows: list[Row], bound: Bound | None) -> str:
             dashes = " | ".join(["—"] * 8)
             lines.append(f"| {s.title} | {path} | {s.connections} | {dashes} | {queries} | — | {row.note} |")
             continue
-        if bound is not None:
-            q = ratios(r, bound)
+        near = row.bound or bound
+        if near is not None:
+            q = ratios(r, near)
             rel = (f"{q.rps:.0%}", f"×{q.p50:.1f}", f"×{q.p99:.1f}")
         else:
             rel = ("—", "—", "—")
         cpu, cpu_rel = "—", "—"
         if row.cpu_ms is not None:
             cpu = _num(row.cpu_ms, 2)
-            if bound is not None and bound.cpu_ms:
-                cpu_rel = f"×{row.cpu_ms / bound.cpu_ms:.1f}"
+            if near is not None and near.cpu_ms:
+                cpu_rel = f"×{row.cpu_ms / near.cpu_ms:.1f}"
         lines.append(
             f"| {s.title} | {path} | {s.connections} | {_num(r.rps, 0)} | {rel[0]} | {_num(r.p50_ms, 2)} | {rel[1]} "
             f"| {_num(r.p99_ms, 2)} | {rel[2]} | {cpu} | {cpu_rel} | {queries} | {_errors(r)} | {row.note} |"
@@ -150,7 +157,8 @@ def render(rows: list[Row], bound: Bound | None, meta: dict[str, str]) -> str:
     if bound is not None:
         out.append(
             f"Static bound: {bound.rps:,.0f} req/s, p50 {bound.p50_ms:.2f} ms, p99 {bound.p99_ms:.2f} ms "
-            f"(mean of the runs at the start and at the end; they differ by {bound.drift:.0%})."
+            f"(mean of its {bound.runs} runs, one before the first scenario and one after each; the slowest and "
+            f"the fastest differ by {bound.drift:.0%}). Each scenario's ratios are to the two runs around it."
         )
         if bound.cpu_ms:
             out.append(

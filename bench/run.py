@@ -2,9 +2,9 @@
 
 Order of a run: collect static files into a temporary STATIC_ROOT, migrate and fill a database
 (PostgreSQL/Redis from DATABASE_URL/REDIS_URL, else a SQLite file of the run's own), start
-localstripe (in memory) and gunicorn on free loopback ports, measure the static file, every
-scenario, the static file again, count each scenario's queries, write bench/results/latest.md and
-print it. Every process it starts is stopped on the way out, on error and on Ctrl-C too.
+localstripe (in memory) and gunicorn on free loopback ports, measure the static file, then each
+scenario followed by the static file again (each scenario's ratios are to the static runs around
+it), count each scenario's queries, write bench/results/latest.md and print it. Every process it starts is stopped on the way out, on error and on Ctrl-C too.
 """
 
 import argparse
@@ -347,6 +347,11 @@ class Bench:
             total = sum(run.cpu_s.values()) * 1000 / done
             row.note += f". CPU ms per journey, everything on the machine that serves it: {shares}; {total:.0f} in all"
 
+    def static_run(self, path: str) -> report.Row:
+        row = report.Row(STATIC, report.MEASURED, path)
+        self.measure(row)
+        return row
+
     def measure(self, row: report.Row) -> None:
         scenario = row.scenario
         log(f"{scenario.key}: {row.path} at {scenario.connections} connection(s)…")
@@ -376,16 +381,21 @@ class Bench:
             if row.state != report.MEASURED:
                 log(f"{row.scenario.key}: {row.note}")
 
-        first_static = report.Row(STATIC, report.MEASURED, static.path)
-        self.measure(first_static)
+        # The static file before the first scenario and after each one: every scenario is measured
+        # between two static runs, and its ratios are to those two (the host's speed drifts).
+        static_runs = [self.static_run(static.path)]
         for row in rows:
             if row.state == report.MEASURED:
                 self.measure(row)
-        last_static = report.Row(STATIC, report.MEASURED, static.path)
-        self.measure(last_static)
-
-        statics = [r.result for r in (first_static, last_static) if r.result is not None]
-        bound = report.bound_from(statics, [r.cpu_ms for r in (first_static, last_static) if r.cpu_ms is not None])
+                static_runs.append(self.static_run(static.path))
+                row.bound = report.bound_from(
+                    [r.result for r in static_runs[-2:] if r.result is not None],
+                    [r.cpu_ms for r in static_runs[-2:] if r.cpu_ms is not None],
+                )
+        first_static = static_runs[0]
+        measured = [r for r in static_runs if r.result is not None]
+        statics = [r.result for r in measured]
+        bound = report.bound_from(statics, [r.cpu_ms for r in measured if r.cpu_ms is not None])
         if bound is None:
             raise BenchError("the static file could not be measured: " + first_static.note)
         static_row = report.Row(STATIC, report.MEASURED, static.path, queries=first_static.queries, cpu_ms=bound.cpu_ms)
@@ -398,7 +408,8 @@ class Bench:
             max_ms=max(r.max_ms for r in statics),
             errors={k: sum(r.errors.get(k, 0) for r in statics) for s in statics for k in s.errors},
         )
-        static_row.note = f"runs at start and end: {statics[0].rps:,.0f} and {statics[-1].rps:,.0f} req/s"
+        spread = f"{min(r.rps for r in statics):,.0f} to {max(r.rps for r in statics):,.0f}"
+        static_row.note = f"{len(statics)} runs, one before the first scenario and one after each: {spread} req/s"
         self.rows = [static_row, *rows]
         if any(key.startswith("HTTP 5") for row in self.rows if row.result for key in row.result.errors):
             log("some answers were 5xx; the end of gunicorn's log:\n" + self.processes.tail("gunicorn", 40))

@@ -105,6 +105,19 @@ def test_a_throughput_target_passes_only_at_half_the_static_rate_and_without_err
     assert report.check(row, bound).verdict == verdict
 
 
+def test_a_scenario_is_judged_against_the_static_runs_around_it_not_the_whole_bench():
+    """The host slowed down while it ran: the static file around it was slower too."""
+    whole_bench = report.bound_from([load(2000), load(2000), load(1000)])
+    row = report.Row(Scenario("api", "API", "/api/", target=HALF), report.MEASURED, "/api/", load(600))
+    row.bound = report.bound_from([load(1000), load(1200)])
+
+    assert report.check(row, whole_bench).verdict == "PASS"
+    assert "55% (600 of 1,100 req/s)" in report.check(row, whole_bench).figure
+    assert "| 600 | 55% |" in report.table([row], whole_bench)
+    row.bound = None
+    assert report.check(row, whole_bench).verdict == "FAIL", "without its own runs: the whole bench's mean"
+
+
 def test_latency_and_journey_targets():
     bound = report.bound_from([load(2000)])
     fast = report.Row(
