@@ -34,6 +34,31 @@ def _post(url: str, data: bytes, headers: dict) -> dict:
         return json.loads(response.read())
 
 
+def _launch(port: int, state, *options: str) -> subprocess.Popen:
+    """The launcher on `port`, its state kept in the file `state`, once it listens."""
+    launcher = ["portal.payments.localstripe_server", "--port", str(port), "--quiet", "--state", str(state)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *launcher, *options],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc
+
+
+def _call(port: int, method: str, path: str, data: dict | None = None) -> dict:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)  # noqa: S310
+    request.add_header("Authorization", "Bearer sk_test_x")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        return json.loads(response.read())
+
+
 def test_binds_loopback_only(localstripe_server):
     port = localstripe_server["port"]
     with socket.create_connection(("127.0.0.1", port), timeout=2):
@@ -64,27 +89,15 @@ def test_webhook_is_registered_at_start_and_signed(tmp_path):
     threading.Thread(target=hook_server.serve_forever, daemon=True).start()
     port = free_port()
     state = tmp_path / "localstripe.pickle"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "portal.payments.localstripe_server",
-            "--port",
-            str(port),
-            "--quiet",
-            "--state",
-            str(state),
-            "--webhook-url",
-            f"http://127.0.0.1:{hook_server.server_port}/hook/",
-            "--webhook-secret",
-            "whsec_test",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    proc = _launch(
+        port,
+        state,
+        "--webhook-url",
+        f"http://127.0.0.1:{hook_server.server_port}/hook/",
+        "--webhook-secret",
+        "whsec_test",
     )
     try:
-        wait_for_port(port)
         customer = _post(
             f"http://127.0.0.1:{port}/v1/customers",
             b"email=buyer%40example.org",
@@ -102,34 +115,6 @@ def test_webhook_is_registered_at_start_and_signed(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         hook_server.shutdown()
-
-
-def _launch(port: int, state) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "portal.payments.localstripe_server",
-            "--port",
-            str(port),
-            "--quiet",
-            "--state",
-            str(state),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port)
-    return proc
-
-
-def _call(port: int, method: str, path: str, data: dict | None = None) -> dict:
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)  # noqa: S310
-    request.add_header("Authorization", "Bearer sk_test_x")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
-        return json.loads(response.read())
 
 
 def test_lists_hold_each_type_s_objects_in_order_also_after_a_restart(tmp_path):
