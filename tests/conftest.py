@@ -52,15 +52,10 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
     raise RuntimeError(f"nothing answered on 127.0.0.1:{port} after {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def localstripe_server():
-    """A fresh localstripe on a free loopback port, state in memory, for the whole session.
-
-    Yields a dict with its base URL and a function that (re)registers a webhook target.
-    """
-    port = free_port()
+def start_localstripe(port: int, *options: str) -> subprocess.Popen:
+    """Our localstripe launcher on `port` (state in memory unless `--state FILE` is among `options`), once it listens."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portal.payments.localstripe_server", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "portal.payments.localstripe_server", "--port", str(port), "--quiet", *options],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -70,6 +65,17 @@ def localstripe_server():
     except RuntimeError:
         proc.kill()
         raise RuntimeError(f"localstripe did not start: {proc.stderr.read().decode() if proc.stderr else ''}") from None
+    return proc
+
+
+@pytest.fixture(scope="session")
+def localstripe_server():
+    """A fresh localstripe on a free loopback port, state in memory, for the whole session.
+
+    Yields a dict with its base URL and a function that (re)registers a webhook target.
+    """
+    port = free_port()
+    proc = start_localstripe(port)
     yield {"port": port, "url": f"http://127.0.0.1:{port}", "process": proc}
     proc.terminate()
     try:

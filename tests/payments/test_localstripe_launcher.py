@@ -5,7 +5,6 @@ import hmac
 import json
 import socket
 import subprocess
-import sys
 import threading
 import urllib.parse
 import urllib.request
@@ -13,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_for_port
+from tests.conftest import free_port, start_localstripe
 
 pytestmark = pytest.mark.localstripe
 
@@ -36,19 +35,7 @@ def _post(url: str, data: bytes, headers: dict) -> dict:
 
 def _launch(port: int, state, *options: str) -> subprocess.Popen:
     """The launcher on `port`, its state kept in the file `state`, once it listens."""
-    launcher = ["portal.payments.localstripe_server", "--port", str(port), "--quiet", "--state", str(state)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", *launcher, *options],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-    except BaseException:
-        proc.kill()
-        raise
-    return proc
+    return start_localstripe(port, "--state", str(state), *options)
 
 
 def _call(port: int, method: str, path: str, data: dict | None = None) -> dict:
