@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -19,3 +19,18 @@ def _tune_gc(**kwargs) -> None:
     from portal.gc_tuning import tune_for_serving
 
     tune_for_serving()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task=None, **kwargs) -> None:
+    """Around a task in a worker, what Django does around a request: drop a connection that is broken or
+    older than CONN_MAX_AGE, keep the others (settings.CELERY_DB_REUSE_MAX stops Celery closing them all).
+
+    Not for a task run eagerly: it runs inside its caller's request, maybe inside its transaction.
+    """
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

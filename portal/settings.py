@@ -171,6 +171,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes the database connection before and after every task unless this is set,
+# so each task paid for a new PostgreSQL connection (a backend forked per e-mail). With it the fix-up
+# closes only every this-many tasks; portal/celery.py meanwhile honours CONN_MAX_AGE around each task
+# as Django does around a request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULE: dict = {
     # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
