@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
@@ -25,6 +26,23 @@ def open_offers_q(now: datetime, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": WaitingListEntry.Status.OFFERED, f"{prefix}offer_expires_at__gt": now})
 
 
+# Under the capacity lock of every order: written in SQL, since building it with the ORM cost more
+# than running it (and the lock is held meanwhile). It says what holding_orders_q and open_offers_q say;
+# tests/events/test_seats_taken.py holds the two together.
+_SEATS_TAKEN_SQL = """
+SELECT line.ticket_type_id, SUM(line.quantity)
+FROM events_orderline line INNER JOIN events_order ord ON ord.id = line.order_id
+WHERE line.ticket_type_id IN ({ids})
+  AND (ord.status IN ({sold}) OR (ord.status = %s AND (ord.expires_at IS NULL OR ord.expires_at > %s))){not_order}
+GROUP BY line.ticket_type_id
+UNION ALL
+SELECT offer.ticket_type_id, SUM(offer.quantity)
+FROM events_waitinglistentry offer
+WHERE offer.ticket_type_id IN ({ids}) AND offer.status = %s AND offer.offer_expires_at > %s{not_entry}
+GROUP BY offer.ticket_type_id
+"""
+
+
 def seats_taken(
     *,
     ticket_type_ids: list[int],
@@ -33,15 +51,28 @@ def seats_taken(
     exclude_waiting_entry_id: int | None = None,
 ) -> dict[int, int]:
     """Seats held or sold per ticket type: order lines plus open waiting-list offers (one query)."""
-    taken = dict(
-        TicketType.objects.filter(pk__in=ticket_type_ids)
-        .order_by()
-        .annotate(
-            n=_taken_subquery(now, exclude_order_id=exclude_order_id, exclude_waiting_entry_id=exclude_waiting_entry_id)
-        )
-        .values_list("pk", "n")
+    if not ticket_type_ids:
+        return {}
+    ids = ", ".join(["%s"] * len(ticket_type_ids))
+    sql = _SEATS_TAKEN_SQL.format(
+        ids=ids,
+        sold=", ".join(["%s"] * len(Order.SOLD)),
+        not_order=" AND line.order_id <> %s" if exclude_order_id else "",
+        not_entry=" AND offer.id <> %s" if exclude_waiting_entry_id else "",
     )
-    return {pk: taken.get(pk) or 0 for pk in ticket_type_ids}
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params: list[Any] = [*ticket_type_ids, *map(str, Order.SOLD), str(Order.Status.PENDING), moment]
+    if exclude_order_id:
+        params.append(exclude_order_id)
+    params += [*ticket_type_ids, str(WaitingListEntry.Status.OFFERED), moment]
+    if exclude_waiting_entry_id:
+        params.append(exclude_waiting_entry_id)
+    taken = dict.fromkeys(ticket_type_ids, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for ticket_type_id, seats in cursor.fetchall():
+            taken[ticket_type_id] += int(seats or 0)
+    return taken
 
 
 def promo_code_uses(*, promo_code_id: int, now: datetime, exclude_order_id: int | None = None) -> int:

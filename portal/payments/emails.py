@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 
 from portal import money
-from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, Payment, Refund
+from portal.payments.models import Invoice, Payment, Refund
 
 
 def finance_recipients() -> list[str]:
@@ -51,8 +51,8 @@ def send_invoice(*, invoice: Invoice) -> None:
     message.send()
 
 
-def send_receipt(*, payment: Payment) -> None:
-    """Thanks for paying; the paid invoice is attached when there is one."""
+def send_receipt(*, payment: Payment, invoices: list[Invoice]) -> None:
+    """Thanks for paying; the paid invoices (invoicing.invoices_paid_for_payment) are attached."""
     message = EmailMessage(
         subject=f"Payment received: {payment.amount_display}",
         body=(
@@ -61,7 +61,7 @@ def send_receipt(*, payment: Payment) -> None:
         ),
         to=[payment.payer_email],
     )
-    for invoice in payment.invoices.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.PAID):
+    for invoice in invoices:
         _attach_invoice(message, invoice)
     message.send()
 

@@ -145,7 +145,8 @@ def invoice_issue_paid(
     invoice, rows = _draft(
         currency=currency, buyer=buyer, lines=lines, payment=payment, payment_terms_days=0, notes=notes
     )
-    with transaction.atomic():
+    # Called inside the receipt's transaction: a failure here fails it all, so no savepoint (two round trips).
+    with transaction.atomic(savepoint=False):
         today = timezone.localdate()
         series = SERIES[InvoiceKind.INVOICE]
         invoice.sequence, invoice.number = _next_number(series, today.year)
@@ -292,10 +293,18 @@ def bank_transfer_invoice_issue(
     return invoice
 
 
-def invoices_paid_for_payment(*, payment: Payment) -> None:
-    """When a payment succeeds, its issued invoices are paid; the payer gets a receipt with them."""
-    for invoice in payment.invoices.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED):
-        invoice_mark_paid(invoice=invoice)
+def invoices_paid_for_payment(*, payment: Payment) -> list[Invoice]:
+    """When a payment succeeds, its issued invoices are paid. Returns all its paid invoices, with their
+    lines, for the receipt that carries them."""
+    invoices = payment.invoices.filter(
+        kind=InvoiceKind.INVOICE, status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID]
+    ).prefetch_related("lines")
+    paid = []
+    for invoice in invoices:
+        if invoice.status == InvoiceStatus.ISSUED:
+            invoice = invoice_mark_paid(invoice=invoice)
+        paid.append(invoice)
+    return paid
 
 
 def invoice_mark_reminded(*, invoice: Invoice) -> None:

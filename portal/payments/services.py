@@ -309,10 +309,10 @@ def payment_receipt_send(*, payment_id: int) -> bool:
         handler = registry.get(payment.owner_label)
         if handler is not None and handler.after_succeeded is not None:
             handler.after_succeeded(payment)
-        invoicing.invoices_paid_for_payment(payment=payment)
+        invoices = invoicing.invoices_paid_for_payment(payment=payment)
         payment.receipt_sent_at = timezone.now()
         payment.save(update_fields=["receipt_sent_at"])
-        emails.send_receipt(payment=payment)
+        emails.send_receipt(payment=payment, invoices=invoices)
     return True
 
 
