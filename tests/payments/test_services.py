@@ -368,14 +368,10 @@ def test_tasks_retry_while_stripe_is_unavailable(localstripe, fulfilments, owner
 def test_real_stripe_gets_a_return_url_and_localstripe_does_not(settings, monkeypatch):
     sent = []
 
-    class FakeIntents:
-        def create(self, params, options):
-            sent.append((params, options))
-            raise gateway.stripe.APIConnectionError("offline")
-
     class FakeClient:
-        class v1:  # noqa: N801 - mirrors StripeClient.v1
-            payment_intents = FakeIntents()
+        def raw_request(self, method, path, **params):
+            sent.append((method, path, params))
+            raise gateway.stripe.APIConnectionError("offline")
 
     monkeypatch.setattr(gateway, "client", lambda: FakeClient())
     arguments = {
@@ -391,7 +387,18 @@ def test_real_stripe_gets_a_return_url_and_localstripe_does_not(settings, monkey
         settings.STRIPE_API_BASE = base
         with pytest.raises(PaymentServiceUnavailable):
             gateway.intent_create_and_confirm(**arguments)
-    (stripe_params, stripe_options), (local_params, _) = sent
+    (method, path, stripe_params), (_, _, local_params) = sent
+    assert (method, path) == ("post", "/v1/payment_intents")
     assert stripe_params["return_url"] == arguments["return_url"] and stripe_params["currency"] == "eur"
-    assert stripe_options == {"idempotency_key": "guildhall-intent-x"}
+    assert stripe_params["idempotency_key"] == "guildhall-intent-x" and local_params["idempotency_key"]
     assert "return_url" not in local_params and "payment_method_types" not in stripe_params
+
+
+def test_stripe_calls_go_through_the_proxy_of_the_environment_unless_stripe_is_exempt(monkeypatch):
+    """The proxy settings are read once, when the client is made (not on every call); NO_PROXY counts."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    through_proxy = gateway._http_client("https://api.stripe.com")
+    assert through_proxy._proxy == {"https": "http://proxy.internal:3128"}
+    assert through_proxy._session.trust_env is False
+    assert gateway._http_client("http://127.0.0.1:8420")._proxy is None
