@@ -71,8 +71,7 @@ def _http_client(api_base: str) -> stripe.RequestsClient:
     """
     session = requests.Session()
     session.trust_env = False
-    proxies = requests.utils.get_environ_proxies(api_base)
-    proxy = {scheme: url for scheme, url in proxies.items() if scheme in ("http", "https")}
+    proxy = requests.utils.get_environ_proxies(api_base).get(urlsplit(api_base).scheme)
     return stripe.RequestsClient(session=session, proxy=proxy or None)
 
 

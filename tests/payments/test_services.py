@@ -399,6 +399,6 @@ def test_stripe_calls_go_through_the_proxy_of_the_environment_unless_stripe_is_e
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     through_proxy = gateway._http_client("https://api.stripe.com")
-    assert through_proxy._proxy == {"https": "http://proxy.internal:3128"}
+    assert through_proxy._proxy["https"] == "http://proxy.internal:3128"
     assert through_proxy._session.trust_env is False
     assert gateway._http_client("http://127.0.0.1:8420")._proxy is None
