@@ -1,5 +1,6 @@
 """Invoices: gap-free yearly numbers, immutable once issued, credit notes, PDF, bank transfers, reminders."""
 
+import re
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -167,6 +168,78 @@ def test_pdf_renders_with_the_buyers_vat_id_and_po_number():
     ):
         assert text.encode() in data, text
     assert invoice_pdf(invoice).startswith(b"%PDF")
+
+
+A4_WIDTH = 595.28  # points
+# A piece of text an uncompressed PDF shows: where it starts (points from the bottom left) and what it says.
+SHOWN = re.compile(rb"BT (-?[\d.]+) (-?[\d.]+) Td (?:[\d.]+ Tw )?\((.*?)\) Tj ET")
+
+
+def _shown(invoice: Invoice) -> list[tuple[float, float, str]]:
+    data = invoice_pdf(invoice, compress=False)
+    return [(float(x), float(y), text.decode("latin-1")) for x, y, text in SHOWN.findall(data)]
+
+
+def _texts(invoice: Invoice) -> list[str]:
+    return [text for _, _, text in _shown(invoice)]
+
+
+def _has_run(texts: list[str], run: list[str]) -> bool:
+    return any(texts[i : i + len(run)] == run for i in range(len(texts)))
+
+
+@pytest.mark.django_db
+def test_pdf_shows_the_number_each_line_and_the_totals_in_order():
+    invoice = invoicing.invoice_issue(invoice=_draft())
+    texts = _texts(invoice)
+    assert texts[0] == f"Invoice {invoice.number}"
+    assert _has_run(texts, ["Description", "Qty", "Unit price", "Tax %", "Amount"])
+    assert _has_run(texts, ["Gold membership 2026", "1", "10,000.00 EUR", "19", "10,000.00 EUR"])
+    assert _has_run(texts, ["Setup", "1", "50.00 EUR", "0", "50.00 EUR"])
+    assert _has_run(texts, ["Net", "10,050.00 EUR", "Tax", "1,900.00 EUR", "Total", "11,950.00 EUR"])
+
+
+@pytest.mark.django_db
+def test_pdf_keeps_every_text_on_the_page_and_each_table_row_on_one_line():
+    invoice = invoicing.invoice_issue(invoice=_draft())
+    shown = _shown(invoice)
+    assert all(0 < x < A4_WIDTH - 50 for x, _, _ in shown), [s for s in shown if not 0 < s[0] < A4_WIDTH - 50]
+    rows = {text: y for _, y, text in shown}
+    assert rows["Gold membership 2026"] == rows["10,000.00 EUR"] and rows["Setup"] == rows["50.00 EUR"]
+    assert rows["Total"] == rows["11,950.00 EUR"]
+
+
+@pytest.mark.django_db
+def test_pdf_prints_the_buyers_vat_id_and_po_number_under_the_address():
+    """They once started at the right margin after the address, and ran off the page."""
+    invoice = invoicing.invoice_issue(invoice=_draft())
+    where = {text: (x, y) for x, y, text in _shown(invoice)}
+    name, vat_id, po_number = (
+        where["Example Cloud GmbH"],
+        where["VAT ID: DE123456789"],
+        where["PO number: PO-2026-0042"],
+    )
+    assert name[0] == vat_id[0] == po_number[0]  # the left margin
+    assert name[1] > where["DE"][1] > vat_id[1] > po_number[1]  # one below the other, after the country
+
+
+@pytest.mark.django_db
+def test_pdf_wraps_an_address_line_wider_than_the_page():
+    street = "Industrial Park North, Building 7, Floor 3, Suite 12, " * 4 + "10115 Berlin"
+    invoice = invoicing.invoice_create(currency="EUR", buyer={**BUYER, "buyer_address": street}, lines=LINES)
+    pieces = [text for text in _texts(invoice) if "Building 7" in text or "10115 Berlin" in text]
+    assert len(pieces) > 1 and " ".join(pieces) == street.strip()
+
+
+@pytest.mark.django_db
+def test_pdf_with_many_lines_continues_on_a_second_page():
+    lines = [Line(f"Seat {n}", Decimal("10.00")) for n in range(1, 46)]
+    invoice = invoicing.invoice_issue(invoice=invoicing.invoice_create(currency="EUR", buyer=dict(BUYER), lines=lines))
+    data = invoice_pdf(invoice, compress=False)
+    assert data.count(b"/Type /Page\n") == 2
+    texts = _texts(invoice)
+    assert [text for text in texts if text.startswith("Seat ")] == [f"Seat {n}" for n in range(1, 46)]
+    assert _has_run(texts, ["Total", "450.00 EUR"])
 
 
 # --- bank transfers -------------------------------------------------------------------------------------
