@@ -157,8 +157,9 @@ def render(rows: list[Row], bound: Bound | None, meta: dict[str, str]) -> str:
     if bound is not None:
         out.append(
             f"Static bound: {bound.rps:,.0f} req/s, p50 {bound.p50_ms:.2f} ms, p99 {bound.p99_ms:.2f} ms "
-            f"(mean of its {bound.runs} runs, one before the first scenario and one after each; the slowest and "
-            f"the fastest differ by {bound.drift:.0%}). Each scenario's ratios are to the two runs around it."
+            f"(mean of its {bound.runs} runs: one before the first scenario, then one after each slice of every "
+            f"scenario; the slowest and the fastest differ by {bound.drift:.0%}). Each scenario's ratios are to the "
+            "static runs between and around its own slices."
         )
         if bound.cpu_ms:
             out.append(

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -229,6 +230,29 @@ def resolve(site: HttpSite, scenario: Scenario) -> report.Row:
     return report.Row(scenario, report.MEASURED, path)
 
 
+Slice = tuple[LoadResult, float | None]  # one wrk run and the server's CPU seconds during it
+
+
+def interleave(
+    scenario_slice: Callable[[bool], Slice], static_slice: Callable[[], Slice], rounds: int
+) -> tuple[list[Slice], list[Slice]]:
+    """`rounds` times: a slice of the scenario (the first one after a warm-up), then one of the static file."""
+    scenario_slices, static_slices = [], []
+    for n in range(rounds):
+        scenario_slices.append(scenario_slice(n == 0))
+        static_slices.append(static_slice())
+    return scenario_slices, static_slices
+
+
+def _combine(slices: list[Slice]) -> tuple[LoadResult, float | None]:
+    """The slices as one load, and the server's CPU ms per request over them (None if any is unknown)."""
+    result = LoadResult.combined([piece for piece, _ in slices])
+    cpu = [cpu_s for _, cpu_s in slices]
+    if any(c is None for c in cpu) or not result.requests:
+        return result, None
+    return result, sum(c for c in cpu if c is not None) * 1000 / result.requests
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, workdir: Path, processes: Processes):
         self.args = args
@@ -293,19 +317,19 @@ class Bench:
             raise BenchError(f"{exc}\n--- gunicorn log ---\n{self.processes.tail('gunicorn')}") from None
         log(f"gunicorn on {self.base_url}: {self.args.workers} workers × {self.args.threads} threads")
 
-    def load(self, row: report.Row) -> LoadResult:
+    def load(self, row: report.Row, *, duration_s: float, warmup_s: float = 0) -> tuple[LoadResult, float | None]:
+        """One run of wrk on the row's path; with the server's CPU seconds it took (None without /proc)."""
         scenario = row.scenario
         headers = {**FORWARDED, **scenario.headers}
         url = self.base_url + row.path
         kwargs = {"connections": scenario.connections, "threads": 1, "headers": headers}
-        if self.args.warmup > 0:
-            run_wrk(self.wrk, url, duration_s=self.args.warmup, cache_bust=scenario.cache_bust, **kwargs)
+        if warmup_s > 0:
+            run_wrk(self.wrk, url, duration_s=warmup_s, cache_bust=scenario.cache_bust, **kwargs)
         cpu_before = server_cpu_seconds(self.gunicorn.pid)
-        result = run_wrk(self.wrk, url, duration_s=self.args.duration, cache_bust=scenario.cache_bust, **kwargs)
+        result = run_wrk(self.wrk, url, duration_s=duration_s, cache_bust=scenario.cache_bust, **kwargs)
         cpu_after = server_cpu_seconds(self.gunicorn.pid)
-        if cpu_before is not None and cpu_after is not None and result.requests:
-            row.cpu_ms = (cpu_after - cpu_before) * 1000 / result.requests
-        return result
+        cpu_s = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+        return result, cpu_s
 
     def journey(self, row: report.Row) -> None:
         scenario = row.scenario
@@ -347,24 +371,64 @@ class Bench:
             total = sum(run.cpu_s.values()) * 1000 / done
             row.note += f". CPU ms per journey, everything on the machine that serves it: {shares}; {total:.0f} in all"
 
-    def static_run(self, path: str) -> report.Row:
+    def static_run(self, path: str, *, duration_s: float | None = None, warmup: bool = True) -> report.Row:
         row = report.Row(STATIC, report.MEASURED, path)
-        self.measure(row)
+        self.measure(row, duration_s=duration_s, warmup=warmup)
         return row
 
-    def measure(self, row: report.Row) -> None:
+    def measure(self, row: report.Row, *, duration_s: float | None = None, warmup: bool = True) -> None:
         scenario = row.scenario
         log(f"{scenario.key}: {row.path} at {scenario.connections} connection(s)…")
         try:
             if scenario.journey:
                 self.journey(row)
             else:
-                row.result = self.load(row)
+                row.result, cpu_s = self.load(
+                    row, duration_s=duration_s or self.args.duration, warmup_s=self.args.warmup if warmup else 0
+                )
+                if cpu_s is not None and row.result.requests:
+                    row.cpu_ms = cpu_s * 1000 / row.result.requests
                 row.queries = count_queries(self.site, scenario, row.path)
         except (WrkError, requests.RequestException, subprocess.TimeoutExpired) as exc:
             row.state, row.note = report.FAILED, f"failed: {exc}".replace("\n", " ")[:200]
+        self.check_server(scenario)
+
+    def check_server(self, scenario: Scenario) -> None:
         if self.gunicorn.poll() is not None:
             raise BenchError(f"gunicorn died during {scenario.key}:\n{self.processes.tail('gunicorn')}")
+
+    def measure_interleaved(self, row: report.Row, static_path: str) -> list[report.Row]:
+        """The scenario in `rounds` slices, each followed by a slice of the static file; returns those.
+
+        The host's speed swings within seconds (up to 2x): slices a second apart see the same host,
+        where one run of each, several seconds apart, may not.
+        """
+        scenario = row.scenario
+        log(f"{scenario.key}: {row.path} at {scenario.connections} connection(s), {self.args.rounds} slices…")
+        static = report.Row(STATIC, report.MEASURED, static_path)
+
+        def scenario_slice(first: bool) -> tuple[LoadResult, float | None]:
+            warmup_s = self.args.warmup if first else 0
+            return self.load(row, duration_s=self.args.duration / self.args.rounds, warmup_s=warmup_s)
+
+        def static_slice() -> tuple[LoadResult, float | None]:
+            return self.load(static, duration_s=self.args.duration / self.args.rounds)
+
+        try:
+            scenario_slices, static_slices = interleave(scenario_slice, static_slice, self.args.rounds)
+            row.queries = count_queries(self.site, scenario, row.path)
+        except (WrkError, requests.RequestException, subprocess.TimeoutExpired) as exc:
+            row.state, row.note = report.FAILED, f"failed: {exc}".replace("\n", " ")[:200]
+            self.check_server(scenario)
+            return []
+        self.check_server(scenario)
+        row.result, row.cpu_ms = _combine(scenario_slices)
+        statics = []
+        for result, cpu_s in static_slices:
+            piece = report.Row(STATIC, report.MEASURED, static_path, result)
+            piece.cpu_ms = cpu_s * 1000 / result.requests if cpu_s is not None and result.requests else None
+            statics.append(piece)
+        return statics
 
     def run(self, scenarios: list[Scenario]) -> str:
         started_at = datetime.now(UTC)
@@ -385,13 +449,19 @@ class Bench:
         # between two static runs, and its ratios are to those two (the host's speed drifts).
         static_runs = [self.static_run(static.path)]
         for row in rows:
-            if row.state == report.MEASURED:
+            if row.state != report.MEASURED:
+                continue
+            before = static_runs[-1]
+            if row.scenario.journey:
                 self.measure(row)
-                static_runs.append(self.static_run(static.path))
-                row.bound = report.bound_from(
-                    [r.result for r in static_runs[-2:] if r.result is not None],
-                    [r.cpu_ms for r in static_runs[-2:] if r.cpu_ms is not None],
-                )
+                around = [before, self.static_run(static.path)]
+            else:
+                around = [before, *self.measure_interleaved(row, static.path)]
+            static_runs.extend(around[1:])
+            row.bound = report.bound_from(
+                [r.result for r in around if r.result is not None],
+                [r.cpu_ms for r in around if r.cpu_ms is not None],
+            )
         first_static = static_runs[0]
         measured = [r for r in static_runs if r.result is not None]
         statics = [r.result for r in measured]
@@ -409,7 +479,9 @@ class Bench:
             errors={k: sum(r.errors.get(k, 0) for r in statics) for s in statics for k in s.errors},
         )
         spread = f"{min(r.rps for r in statics):,.0f} to {max(r.rps for r in statics):,.0f}"
-        static_row.note = f"{len(statics)} runs, one before the first scenario and one after each: {spread} req/s"
+        static_row.note = (
+            f"{len(statics)} runs: before the first scenario, between each one's slices and after it: {spread} req/s"
+        )
         self.rows = [static_row, *rows]
         if any(key.startswith("HTTP 5") for row in self.rows if row.result for key in row.result.errors):
             log("some answers were 5xx; the end of gunicorn's log:\n" + self.processes.tail("gunicorn", 40))
@@ -443,7 +515,8 @@ class Bench:
             "cache": cache,
             "load": (
                 f"{wrk_version}, 1 thread, {self.args.duration:g} s per scenario after {self.args.warmup:g} s of "
-                "warm-up, on loopback; each request comes from one of 1024 client addresses (X-Forwarded-For) "
+                f"warm-up, in {self.args.rounds} slices each followed by a slice of the static file as long; "
+                "on loopback; each request comes from one of 1024 client addresses (X-Forwarded-For) "
                 "so per-client API throttling applies as it would to many visitors"
             ),
             "uncached": "a unique query string on every request (`?bench-nocache=…`), so no cache can answer",
@@ -451,7 +524,11 @@ class Bench:
                 "one request after the load (caches warm), counted on the server by `bench/middleware.py` "
                 "(loaded only by `bench/settings.py` with BENCH_QUERY_HEADER=1)"
             ),
-            "ratios": "`% of static` = req/s ÷ the static file's; `× static` = latency ÷ the static file's",
+            "ratios": (
+                "`% of static` = req/s ÷ the static file's; `× static` = latency ÷ the static file's, each to the "
+                "static slices between and around the scenario's own (the order journey: the static runs before "
+                "and after it)"
+            ),
             "noise": (
                 f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; a fixed CPU loop "
                 f"(`bench/cpu.py::speed_probe`) took {self.probe_before:.0f} ms before and {probe_after:.0f} ms after "
@@ -496,6 +573,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Guildhall benchmarks (issue 12).")
     parser.add_argument("--duration", type=float, default=4, help="seconds of load per scenario (default 4)")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up before each (default 1)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="slices each scenario's load is cut into, each followed by a slice of the static file (default 4)",
+    )
     parser.add_argument(
         "--journey-warmup",
         type=float,

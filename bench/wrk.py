@@ -35,6 +35,24 @@ class LoadResult:
     def error_count(self) -> int:
         return sum(self.errors.values())
 
+    @classmethod
+    def combined(cls, slices: "list[LoadResult]") -> "LoadResult":
+        """Slices of one load as one: requests over the time they took; percentiles, the slices' mean."""
+        n = len(slices)
+        errors: dict[str, int] = {}
+        for piece in slices:
+            for kind, count in piece.errors.items():
+                errors[kind] = errors.get(kind, 0) + count
+        return cls(
+            requests=sum(r.requests for r in slices),
+            duration_s=sum(r.duration_s for r in slices),
+            p50_ms=sum(r.p50_ms for r in slices) / n,
+            p90_ms=sum(r.p90_ms for r in slices) / n,
+            p99_ms=sum(r.p99_ms for r in slices) / n,
+            max_ms=max(r.max_ms for r in slices),
+            errors=errors,
+        )
+
 
 def find_wrk() -> str:
     path = shutil.which("wrk") or ("/usr/bin/wrk" if Path("/usr/bin/wrk").exists() else None)

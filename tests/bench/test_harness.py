@@ -24,7 +24,7 @@ from bench.journeys import (
     run_journey,
 )
 from bench.middleware import QueryCountMiddleware
-from bench.run import resolve
+from bench.run import _combine, interleave, resolve
 from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario, Target, api_link, first_link, first_of
 from bench.wrk import LoadResult, WrkError, parse_wrk_output, wrk_command
 
@@ -395,3 +395,37 @@ def test_the_driver_keeps_cookies_follows_redirects_as_a_browser_and_counts_a_5x
         visitor.close()
         server.shutdown()
         server.server_close()
+
+
+def test_a_scenario_is_measured_in_slices_each_followed_by_the_static_file():
+    """The host's speed swings within seconds: the scenario and the static file take turns, slice by slice."""
+    calls = []
+
+    def scenario_slice(first):
+        calls.append("warm-up, scenario" if first else "scenario")
+        return load(500 + len(calls)), 0.5
+
+    def static_slice():
+        calls.append("static")
+        return load(1000), 0.25
+
+    scenario_slices, static_slices = interleave(scenario_slice, static_slice, 3)
+
+    assert calls == ["warm-up, scenario", "static", "scenario", "static", "scenario", "static"]
+    result, cpu_ms = _combine(scenario_slices)
+    assert result.requests == sum(piece.requests for piece, _ in scenario_slices) == 4 * (501 + 503 + 505)
+    assert result.duration_s == 12.0 and round(result.rps) == 503
+    assert cpu_ms == pytest.approx(1.5 * 1000 / result.requests)
+    assert len(static_slices) == 3
+
+
+def test_slices_combine_into_one_load_with_every_error_counted():
+    slow = load(400, p50=20.0, p99=80.0, read=1)
+    fast = load(600, p50=10.0, p99=40.0, read=2, **{"HTTP 500": 3})
+
+    both = LoadResult.combined([slow, fast])
+
+    assert (both.requests, both.duration_s, both.rps) == (4000, 8.0, 500.0)
+    assert (both.p50_ms, both.p99_ms, both.max_ms) == (15.0, 60.0, 80.0)
+    assert both.errors == {"read": 3, "HTTP 500": 3}
+    assert _combine([(slow, 1.0), (fast, None)])[1] is None, "one slice without CPU: no CPU figure"
