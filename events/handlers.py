@@ -16,13 +16,15 @@ def on_succeeded(payment) -> None:
     )
 
 
-def after_succeeded(payment) -> None:
+def after_succeeded(payment) -> list:
     """After that commit, before the receipt: the invoice and the tickets of an order this payment paid
-    (not of a refused one)."""
+    (not of a refused one). Returns the invoice issued, for the receipt."""
     order = selectors.order_with_details(payment.owner_object_id)
-    if order.paid_at is not None:
-        payments.order_invoice_for_payment(order=order, payment=payment)
-        emails.send_order_confirmation_of(order)
+    if order.paid_at is None:
+        return []
+    invoice = payments.order_invoice_for_payment(order=order, payment=payment)
+    emails.send_order_confirmation_of(order)
+    return [invoice] if invoice is not None else []
 
 
 def on_refunded(payment, refund_amount: Decimal) -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from events.models import Order
 from portal.payments import invoicing, selectors
 from portal.payments import services as payment_services
-from portal.payments.models import OPEN_STATUSES, PaymentStatus
+from portal.payments.models import OPEN_STATUSES, Invoice, PaymentStatus
 
 
 def order_request_payment(*, order: Order, new: bool = False) -> str:
@@ -34,10 +34,11 @@ def order_request_payment(*, order: Order, new: bool = False) -> str:
     return payment.get_absolute_url()
 
 
-def order_invoice_for_payment(*, order: Order, payment) -> None:
-    """The paid order's invoice, issued paid on the payment so the payments receipt carries it."""
-    if payment.invoices.exists():
-        return
+def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
+    """The paid order's invoice, issued paid on the payment so the payments receipt carries it (None
+    when the payment has one already)."""
+    if payment.invoices.all():  # read with the payment (payment_receipt_send)
+        return None
     lines = [
         invoicing.Line(
             description=f"{line.quantity} × {line.ticket_type.name}, {order.event.name}"
@@ -53,7 +54,7 @@ def order_invoice_for_payment(*, order: Order, payment) -> None:
         "buyer_vat_id": order.billing_vat_id,
         "buyer_email": order.buyer_email,
     }
-    invoicing.invoice_issue_paid(
+    return invoicing.invoice_issue_paid(
         currency=order.currency, buyer=buyer, lines=lines, payment=payment, notes=f"Order {order.code}"
     )
 

@@ -294,16 +294,16 @@ def bank_transfer_invoice_issue(
 
 
 def invoices_paid_for_payment(*, payment: Payment) -> list[Invoice]:
-    """When a payment succeeds, its issued invoices are paid. Returns all its paid invoices, with their
-    lines, for the receipt that carries them."""
-    invoices = payment.invoices.filter(
-        kind=InvoiceKind.INVOICE, status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID]
-    ).prefetch_related("lines")
+    """When a payment succeeds, its issued invoices are paid. Returns all its paid invoices, for the
+    receipt that carries them (`payment.invoices` may be prefetched: one query at most)."""
     paid = []
-    for invoice in invoices:
+    for invoice in payment.invoices.all():
+        if invoice.kind != InvoiceKind.INVOICE:
+            continue
         if invoice.status == InvoiceStatus.ISSUED:
             invoice = invoice_mark_paid(invoice=invoice)
-        paid.append(invoice)
+        if invoice.status == InvoiceStatus.PAID:
+            paid.append(invoice)
     return paid
 
 

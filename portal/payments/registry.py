@@ -19,7 +19,7 @@ class Handler:
     on_succeeded: Callable[[Any], None]
     on_refunded: Callable[[Any, Decimal], None] | None = None
     describe: Callable[[Any], str] | None = None
-    after_succeeded: Callable[[Any], None] | None = None
+    after_succeeded: Callable[[Any], list | None] | None = None
 
 
 _handlers: dict[str, Handler] = {}
@@ -39,13 +39,15 @@ def register(
     on_succeeded: Callable[[Any], None],
     on_refunded: Callable[[Any, Decimal], None] | None = None,
     describe: Callable[[Any], str] | None = None,
-    after_succeeded: Callable[[Any], None] | None = None,
+    after_succeeded: Callable[[Any], list | None] | None = None,
 ) -> None:
     """on_succeeded(payment) runs once, inside the transaction that records the success, with the owner's
     row locked and read as `payment.owner`.
 
     after_succeeded(payment), if given, runs once in a task after that commit, under the payment's
     lock, just before the receipt is sent: the place for documents the receipt carries (an invoice).
+    It returns the invoices it issued (the receipt attaches them); `payment.invoices.all()` holds the
+    payment's invoices from before it ran, read without a query.
     """
     _handlers[_key(model_label)] = Handler(on_succeeded, on_refunded, describe, after_succeeded)
 

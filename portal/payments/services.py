@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from portal import money
@@ -306,10 +307,13 @@ def payment_receipt_send(*, payment_id: int) -> bool:
         payment = _lock(payment_id)
         if payment.receipt_sent_at is not None or payment.succeeded_at is None or payment.is_duplicate:
             return False
+        # Read once for the handler (has this payment an invoice?) and for marking them paid.
+        prefetch_related_objects([payment], "invoices")
+        issued = []
         handler = registry.get(payment.owner_label)
         if handler is not None and handler.after_succeeded is not None:
-            handler.after_succeeded(payment)
-        invoices = invoicing.invoices_paid_for_payment(payment=payment)
+            issued = handler.after_succeeded(payment) or []
+        invoices = invoicing.invoices_paid_for_payment(payment=payment) + issued
         payment.receipt_sent_at = timezone.now()
         payment.save(update_fields=["receipt_sent_at"])
         emails.send_receipt(payment=payment, invoices=invoices)
