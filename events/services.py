@@ -748,14 +748,14 @@ def waiting_list_anonymise(*, emails: list[str], anonymised_email: str) -> list[
     """
     if not emails:
         return []
+    person = WaitingListEntry.objects.filter(selectors.email_in_q("email", emails))
     with transaction.atomic():
-        # Locked as waiting_list_leave locks one, so an offer being taken or made meanwhile waits for
-        # us; the entries only (waiting_list_offer locks the ticket types, in its order).
-        entries = list(
-            WaitingListEntry.objects.filter(selectors.email_in_q("email", emails))
-            .select_related("ticket_type")
-            .select_for_update(of=("self",))
-        )
+        # The ticket types of the entries on a list first, then the entries: waiting_list_offer's order,
+        # so an offer made meanwhile for one of them waits for us instead of deadlocking with us.
+        active_types = person.filter(status__in=WaitingListEntry.ACTIVE).values_list("ticket_type_id", flat=True)
+        if active_types:
+            _lock_capacity(ticket_type_ids=sorted(set(active_types)), promo_code_id=None)
+        entries = list(person.select_related("ticket_type").select_for_update(of=("self",)))
         if not entries:
             return []
         pks = [entry.pk for entry in entries]
