@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Q
 
-from events import selectors
+from events import selectors, services
 from events.models import Order, Ticket
 from events.templatetags.events_tags import amount
 
@@ -100,29 +100,22 @@ def export(user) -> list[dict]:
     ]
 
 
-def _matches_any(field: str, emails: list[str]) -> Q:
-    """`field` equals one of `emails`, whatever the case (matches nothing for no e-mail)."""
-    condition = Q(pk__in=[])
-    for email in emails:
-        condition |= Q(**{f"{field}__iexact": email})
-    return condition
-
-
 def anonymise(user) -> None:
     """Orders are financial rows and stay; the person's name, e-mail and billing details go.
 
     Their orders are those placed signed in and those placed as a guest with one of their verified
     addresses (an unverified one may be someone else's); tickets bought for them lose their details too.
+    Their waiting-list entries, found by the same addresses, leave the list and lose the address.
     Runs before the account's addresses are removed (portal.accounts.services.user_anonymise).
     """
     from allauth.account.models import EmailAddress
 
-    from portal.accounts.services import ANONYMISED_DOMAIN
+    from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 
     emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
     with transaction.atomic():
-        orders = Order.objects.filter(Q(user=user) | _matches_any("buyer_email", emails))
-        Ticket.objects.filter(Q(order__in=orders) | _matches_any("attendee_email", emails)).update(
+        orders = Order.objects.filter(Q(user=user) | selectors.email_in_q("buyer_email", emails))
+        Ticket.objects.filter(Q(order__in=orders) | selectors.email_in_q("attendee_email", emails)).update(
             attendee_name="", attendee_email="", company="", job_title="", pronouns=""
         )
         for order in orders.only("pk", "code"):
@@ -134,6 +127,7 @@ def anonymise(user) -> None:
                 billing_address="",
                 billing_vat_id="",
             )
+        services.waiting_list_anonymise(emails=emails, anonymised_email=anonymised_email(user))
 
 
 def register() -> None:

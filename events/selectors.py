@@ -26,6 +26,14 @@ def open_offers_q(now: datetime, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": WaitingListEntry.Status.OFFERED, f"{prefix}offer_expires_at__gt": now})
 
 
+def email_in_q(field: str, emails: list[str]) -> Q:
+    """`field` equals one of `emails`, whatever the case (matches nothing for no e-mail)."""
+    condition = Q(pk__in=[])
+    for email in emails:
+        condition |= Q(**{f"{field}__iexact": email})
+    return condition
+
+
 # Under the capacity lock of every order: written in SQL, since building it with the ORM cost more
 # than running it (and the lock is held meanwhile). It says what holding_orders_q and open_offers_q say;
 # tests/events/test_seats_taken.py holds the two together.

@@ -13,9 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import OperationalError, connection, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from events import selectors
 from events.exceptions import (
@@ -49,7 +53,7 @@ from events.models import (
     WaitingListEntry,
     new_order_code,
 )
-from portal.audit import audit
+from portal.audit import audit, audit_batch
 from portal.payments.models import PaymentMethod
 from portal.tasking import enqueue_on_commit
 
@@ -734,6 +738,59 @@ def waiting_list_leave(*, entry: WaitingListEntry) -> WaitingListEntry:
         if was_offered:
             waiting_list_offer(ticket_type_ids=[entry.ticket_type_id])
     return entry
+
+
+def waiting_list_anonymise(*, emails: list[str], anonymised_email: str) -> list[WaitingListEntry]:
+    """A deleted account's entries (by e-mail, whatever the case) lose the address; those on the list leave it.
+
+    Leaving is as in waiting_list_leave, for every entry at once: audited, and an open offer's
+    seats go to the next person. The audit entries already written keep their rows, without the address.
+    """
+    if not emails:
+        return []
+    person = WaitingListEntry.objects.filter(selectors.email_in_q("email", emails))
+    with transaction.atomic():
+        # The ticket types of the entries on a list first, then the entries: waiting_list_offer's order,
+        # so an offer made meanwhile for one of them waits for us instead of deadlocking with us.
+        active_types = person.filter(status__in=WaitingListEntry.ACTIVE).values_list("ticket_type_id", flat=True)
+        if active_types:
+            _lock_capacity(ticket_type_ids=sorted(set(active_types)), promo_code_id=None)
+        entries = list(person.select_related("ticket_type").select_for_update(of=("self",)))
+        if not entries:
+            return []
+        pks = [entry.pk for entry in entries]
+        leaving = [entry for entry in entries if entry.status in WaitingListEntry.ACTIVE]
+        released = sorted(
+            {entry.ticket_type_id for entry in leaving if entry.status == WaitingListEntry.Status.OFFERED}
+        )
+        # One statement for status and address: the person may wait for one ticket type under two of
+        # their addresses, and two active entries with the same new address would break the
+        # one-active-entry-per-address constraint.
+        WaitingListEntry.objects.filter(pk__in=pks).update(
+            email=anonymised_email,
+            status=Case(
+                When(status__in=WaitingListEntry.ACTIVE, then=Value(WaitingListEntry.Status.LEFT)),
+                default=F("status"),
+            ),
+        )
+        # Audit labels are the entry's str(), which starts with the address. Longest first: replacing
+        # ada@x.org before not-ada@x.org would leave "not-" behind.
+        label: F | Replace = F("label")
+        for address in sorted({entry.email for entry in entries}, key=len, reverse=True):
+            label = Replace(label, Value(address), Value(anonymised_email))
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(WaitingListEntry), object_id__in=[str(pk) for pk in pks]
+        ).update(label=label)
+        for entry in entries:
+            entry.email = anonymised_email
+        with audit_batch():
+            for entry in leaving:
+                entry.status = WaitingListEntry.Status.LEFT
+                audit("events.waiting_list.leave", entry, data={"account_deleted": True})
+        # After the update, so none of the person's own entries is offered the seats they let go.
+        if released:
+            waiting_list_offer(ticket_type_ids=released)
+    return entries
 
 
 def waiting_list_expire_offers(*, now: datetime | None = None) -> int:

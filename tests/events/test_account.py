@@ -1,15 +1,22 @@
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
-from events import services
-from events.models import Order
-from portal.accounts.services import user_anonymise
+from events import account, services
+from events.models import Order, WaitingListEntry
+from portal.accounts.services import anonymised_email, user_anonymise
 from portal.models import User
-from tests.events.factories import TicketTypeFactory
+from tests.events.factories import EventFactory, TicketTypeFactory, buyer
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +91,85 @@ def test_deleting_the_account_anonymises_guest_orders_placed_with_its_addresses(
     stranger = Order.objects.get(pk=stranger.pk)
     assert (stranger.buyer_name, stranger.buyer_email) == ("Buyer", "stranger@example.org")
     assert stranger.tickets.get().attendee_name == "Grace"
+
+
+def _entry(ticket_type, email, status=WaitingListEntry.Status.WAITING):
+    """An entry as the list holds it (offers and expiries happen on their own schedule)."""
+    offer = {}
+    if status in (WaitingListEntry.Status.OFFERED, WaitingListEntry.Status.EXPIRED):
+        expires = timezone.now() + timedelta(hours=24 if status == WaitingListEntry.Status.OFFERED else -1)
+        offer = {"offered_at": expires - timedelta(hours=24), "offer_expires_at": expires}
+    return WaitingListEntry.objects.create(ticket_type=ticket_type, email=email, status=status, **offer)
+
+
+def test_deleting_the_account_takes_its_addresses_off_the_waiting_lists(ada, django_capture_on_commit_callbacks):
+    EmailAddress.objects.create(user=ada, email="ada@work.example", verified=True)
+    EmailAddress.objects.create(user=ada, email="not-ada@example.org", verified=False)  # unproven: not hers
+    event = EventFactory(slug="summit")
+    full = TicketTypeFactory(event=event, name="Full access", capacity=1, price=Decimal("500.00"))
+    workshop = TicketTypeFactory(event=event, name="Workshop", capacity=1, price=Decimal("50.00"))
+    holders = [
+        services.order_create(event=event, quantities={tt.pk: 1}, accepted_code_of_conduct=True, **buyer(n))
+        for n, tt in enumerate((full, workshop))
+    ]
+    expired = _entry(full, "ada@example.org", WaitingListEntry.Status.EXPIRED)  # an old offer she let lapse
+    offered = services.waiting_list_join(ticket_type=full, email="ada@example.org", quantity=1)
+    grace = services.waiting_list_join(ticket_type=full, email="grace@example.org", quantity=1)
+    services.order_cancel(order=holders[0])  # the seat is offered to Ada, first in line
+    offered.refresh_from_db()
+    assert offered.status == WaitingListEntry.Status.OFFERED
+    # Waiting for the workshop twice, under both her addresses (one written in another case).
+    waiting = services.waiting_list_join(ticket_type=workshop, email="ada@example.org", quantity=1)
+    work = _entry(workshop, "Ada@Work.Example")
+    unproven = services.waiting_list_join(ticket_type=workshop, email="not-ada@example.org", quantity=1)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_anonymise(user=ada, actor=ada)
+
+    mine = [expired, offered, waiting, work]
+    for entry in mine:
+        entry.refresh_from_db()
+        assert entry.email == anonymised_email(ada)
+    assert [entry.status for entry in mine] == ["expired", "left", "left", "left"]
+    # Ada's offer is released as when someone leaves the list: the seat is offered to Grace, next in line.
+    grace.refresh_from_db()
+    assert grace.status == WaitingListEntry.Status.OFFERED
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    unproven.refresh_from_db()
+    assert (unproven.email, unproven.status) == ("not-ada@example.org", WaitingListEntry.Status.WAITING)
+    # The audit log keeps what happened to her entries, not her address.
+    log = ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(WaitingListEntry), object_id__in=[str(e.pk) for e in mine]
+    )
+    assert {entry.action for entry in log} == {f"events.waiting_list.{a}" for a in ("join", "offer", "leave")}
+    assert [entry.label for entry in log if anonymised_email(ada) not in entry.label] == []
+    assert log.filter(action="events.waiting_list.leave").count() == 3
+
+
+def test_anonymising_costs_the_same_for_one_waiting_list_entry_or_many(ada, django_assert_max_num_queries):
+    def person_with_entries(email: str, waiting: int, expired: int) -> User:
+        user = User.objects.create_user(email=email, password="x")
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        # An open offer with someone behind it: leaving passes the seat on.
+        full = TicketTypeFactory(capacity=1)
+        _entry(full, email, WaitingListEntry.Status.OFFERED)
+        _entry(full, f"next-after-{email}")
+        for _ in range(waiting):
+            _entry(TicketTypeFactory(capacity=1), email)
+        for _ in range(expired):
+            _entry(TicketTypeFactory(capacity=1), email, WaitingListEntry.Status.EXPIRED)
+        return user
+
+    ContentType.objects.get_for_model(WaitingListEntry)  # warm Django's content-type cache
+    few = person_with_entries("few@example.org", waiting=0, expired=0)
+    with CaptureQueriesContext(connection) as queries:
+        account.anonymise(few)
+    assert WaitingListEntry.objects.get(email="next-after-few@example.org").status == "offered"
+
+    many = person_with_entries("many@example.org", waiting=5, expired=3)
+    with django_assert_max_num_queries(len(queries)):
+        account.anonymise(many)
+    assert not WaitingListEntry.objects.filter(email="many@example.org").exists()
+    assert WaitingListEntry.objects.filter(status="left", email=anonymised_email(many)).count() == 6
+    assert WaitingListEntry.objects.get(email="next-after-many@example.org").status == "offered"
