@@ -49,7 +49,9 @@ def seo_meta(context) -> dict:
             description = strip_tags(description)
     if not description and site_settings:
         description = site_settings.tagline
-    description = Truncator(description.strip()).chars(300)
+    description = description.strip()
+    if len(description) > 300:  # Truncator is costly, and most descriptions are short
+        description = Truncator(description).chars(300)
 
     canonical = ""
     if request is not None:
@@ -79,6 +81,28 @@ def seo_meta(context) -> dict:
         "image": image,
         "json_ld": json_ld_script(json_ld),
     }
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context) -> str:
+    """The footer: the same on every page of a site (its settings and links), so drawn once per process
+    and page-cache generation (a save of either purges: a new generation). It cost as much as the rest
+    of the page's chrome together on every page the cache does not answer."""
+    from django.http.request import split_domain_port
+    from django.template.loader import render_to_string
+
+    from portal.cache import generation, remember_for_generation
+
+    request = context.get("request")
+
+    def draw() -> str:
+        return render_to_string("includes/footer.html", request=request)
+
+    current = generation(request) if request is not None else None
+    if current is None:
+        return mark_safe(draw())  # noqa: S308 - our own template, rendered with autoescaping
+    site = f"{split_domain_port(request.get_host())[0]}:{request.get_port()}"
+    return mark_safe(remember_for_generation(f"footer-html:{current}:{site}", draw, current))  # noqa: S308 - as above
 
 
 @register.simple_tag(takes_context=True)

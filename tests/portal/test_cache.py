@@ -305,3 +305,27 @@ def test_an_emptied_cache_starts_a_generation_never_used_before(settings):
     page_cache.purge()
     cache.clear()  # Redis flushed, say
     assert page_cache.generation() not in (first, first + 1)
+
+
+def test_the_footer_is_drawn_once_per_generation_and_a_change_shows_at_once(client, kata):
+    """Every page's footer is the same: drawn once, until anything in it is saved (a new generation)."""
+    from django.test.signals import template_rendered
+
+    from portal.snippets import FooterLink
+
+    drawn = []
+
+    def count(sender, template, **kwargs):
+        if template.name == "includes/footer.html":
+            drawn.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        for n in range(3):
+            assert "<footer" in client.get(f"/projects/kata-containers/?v={n}").content.decode()
+        assert len(drawn) == 1
+        FooterLink.objects.create(label="Code of conduct", url="https://example.org/coc/")  # purges
+        assert "Code of conduct" in client.get("/projects/kata-containers/?v=4").content.decode()
+        assert len(drawn) == 2
+    finally:
+        template_rendered.disconnect(count)
