@@ -1,5 +1,7 @@
 """The policy per path: strict on the public site, Stripe's origins from settings, admin-only relaxations."""
 
+import re
+
 import pytest
 
 
@@ -54,3 +56,77 @@ def test_a_wagtail_preview_of_a_public_page_gets_the_admins_policy(rf, site_with
     request.user = AnonymousUser()
     response = ContentSecurityPolicyMiddleware(lambda r: site_with_home.serve_preview(r, ""))(request)
     assert _csp(response)["frame-ancestors"] == ["'self'"]
+
+
+def _pair(rf, path, view, settings_overrides=None):
+    """The headers our middleware writes and those django-csp's own process_response writes, same request."""
+    from csp.middleware import CSPMiddleware
+
+    from portal.security import ContentSecurityPolicyMiddleware
+
+    class Reference(ContentSecurityPolicyMiddleware):
+        process_response = CSPMiddleware.process_response
+
+    out = []
+    for middleware in (ContentSecurityPolicyMiddleware, Reference):
+        request = rf.get(path)
+        response = middleware(view)(request)
+        out.append({k: v for k, v in response.items() if k.startswith("Content-Security-Policy")})
+    return out
+
+
+@pytest.mark.django_db
+def test_the_kept_policy_is_the_one_django_csp_builds(rf, settings):
+    from django.http import HttpResponse
+
+    def plain(request):
+        return HttpResponse("ok")
+
+    def with_nonce(request):
+        return HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+
+    def with_update(request):
+        response = HttpResponse("ok")
+        response._csp_update = {"img-src": ["https://images.example"]}
+        return response
+
+    def exempt(request):
+        response = HttpResponse("ok")
+        response._csp_exempt = True
+        return response
+
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/r/"}}
+    for path, view in [("/", plain), ("/admin/", plain), ("/", with_nonce), ("/", with_update), ("/", exempt)]:
+        for _ in range(2):  # built, then kept
+            ours, theirs = _pair(rf, path, view)
+            assert ours == theirs, (path, view.__name__)
+    assert "Content-Security-Policy" not in _pair(rf, "/", exempt)[0]
+    from csp.constants import NONCE
+
+    policy = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = {
+        **policy,
+        "DIRECTIVES": {**policy["DIRECTIVES"], "script-src": ["'self'", NONCE]},
+    }
+    headers = [_pair(rf, "/", with_nonce) for _ in range(2)]
+    for ours, theirs in headers:  # each request its own nonce; the rest as django-csp writes it
+        assert re.sub("'nonce-[^']+'", "", ours["Content-Security-Policy"]) == re.sub(
+            "'nonce-[^']+'", "", theirs["Content-Security-Policy"]
+        )
+    nonces = {ours["Content-Security-Policy"] for ours, _ in headers}
+    assert len(nonces) == 2 and all("'nonce-" in header for header in nonces), "a nonce is never kept"
+
+
+@pytest.mark.django_db
+def test_a_policy_is_built_once_per_process_until_its_settings_change(client, site_with_home, settings, monkeypatch):
+    from portal import security
+
+    builds = []
+    real = security.build_policy
+    monkeypatch.setattr(security, "build_policy", lambda **kw: builds.append(kw) or real(**kw))
+    security._built.clear()
+    for _ in range(3):
+        client.get("/accounts/login/")
+    assert len(builds) == 2, "the policy and the (empty) report-only one, once each"
+    settings.STRIPE_API_BASE = "https://stripe.example"
+    assert "https://stripe.example" in _csp(client.get("/accounts/login/"))["connect-src"]
