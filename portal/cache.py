@@ -2,8 +2,9 @@
 
 Django's cache middleware skips responses that set cookies, and wagtail-cache does not support
 Wagtail 8, so the site keeps its own: a hit is answered before sessions, authentication or the
-database are touched. Keys are host + path + query under a generation number; purging bumps the
-generation (any cache backend can do that), so every cached page goes at once when content changes.
+database are touched. Keys are host + path + query; each page is stored with the generation number
+it was rendered under, and purging bumps the generation (any cache backend can do that), so every
+cached page goes at once when content changes.
 
 Only responses Wagtail served for a live page are stored (the `before_serve_page` hook marks the
 request), only for visitors without a session cookie, and only when the response sets no cookie.
@@ -131,8 +132,25 @@ def _key_source(request, *, api: bool = False) -> str:
     return source
 
 
-def _key(source: str, generation: int) -> str:
-    return f"pagecache:{generation}:{hashlib.sha256(source.encode()).hexdigest()}"
+def _key(source: str) -> str:
+    return f"pagecache:{hashlib.sha256(source.encode()).hexdigest()}"
+
+
+def _generation_and_page(key: str) -> tuple[int, object | None]:
+    """The generation and the page stored under `key`, if it was stored under that generation.
+
+    A page is stored with the generation it was rendered in, so both come back in one round trip
+    (a hit is otherwise mostly two): a purge bumps the generation, and what was stored before no
+    longer matches it.
+    """
+    found = _cache().get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        current = _generation()  # a new or emptied cache: start a generation
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current:
+        return current, stored[1]
+    return current, None
 
 
 def _visitor_is_anonymous(request) -> bool:
@@ -190,16 +208,13 @@ class AnonymousPageCacheMiddleware:
                 # Someone with a session may see personal things (their name, drafts): keep it out of shared caches.
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        host_and_path = _key_source(request, api=api)  # raises DisallowedHost like any view would
-        current = generation(request)
-        if current is None:  # a cache outage slows the site down, it must not take it down
-            return self.get_response(request)
-        key = _key(host_and_path, current)
+        key = _key(_key_source(request, api=api))  # raises DisallowedHost like any view would
         try:
-            cached = _cache().get(key)
-        except Exception:  # noqa: BLE001
+            current, cached = _generation_and_page(key)
+        except Exception:  # noqa: BLE001 - a cache outage slows the site down, it must not take it down
             logger.warning("Page cache unavailable; serving without it.", exc_info=True)
             return self.get_response(request)
+        setattr(request, GENERATION_ATTR, current)  # the site data and fragments read under it
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
             return _conditional(request, cached)
@@ -214,7 +229,7 @@ class AnonymousPageCacheMiddleware:
             response["X-Page-Cache"] = "miss"
             try:
                 seconds = getattr(request, MARK)
-                _cache().set(key, response, _timeout() if seconds is True else min(seconds, _timeout()))
+                _cache().set(key, (current, response), _timeout() if seconds is True else min(seconds, _timeout()))
             except Exception:  # noqa: BLE001
                 logger.warning("Page cache unavailable; page not stored.", exc_info=True)
         return response
