@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from portal import money
@@ -50,12 +50,32 @@ def _lock(invoice_pk: int) -> Invoice:
 
 def _next_number(series: str, year: int) -> tuple[int, str]:
     """The next number of a series in a year, under a lock on its sequence row (no gap, no duplicate)."""
-    # Locked as it is read; the year's first invoice creates the row (a concurrent creator's insert
-    # fails on the unique key and get_or_create reads, and locks, the winner's row).
-    sequence, _ = InvoiceSequence.objects.select_for_update().get_or_create(series=series, year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return sequence.last_number, f"{series}-{year}-{sequence.last_number:05d}"
+    # One statement takes the number and locks the row until the commit (the ORM would need a locked
+    # read, then a write). The year's first invoice creates the row: a concurrent creator's insert
+    # fails on the unique key, and the update then waits for the winner's lock.
+    number = _take_number(series, year)
+    if number is None:
+        try:
+            with transaction.atomic():
+                InvoiceSequence.objects.create(series=series, year=year, last_number=1)
+            number = 1
+        except IntegrityError:
+            number = _take_number(series, year)
+            if number is None:  # pragma: no cover - the row the insert collided with is gone
+                raise
+    return number, f"{series}-{year}-{number:05d}"
+
+
+def _take_number(series: str, year: int) -> int | None:
+    table = connection.ops.quote_name(InvoiceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE series = %s AND year = %s "  # noqa: S608
+            "RETURNING last_number",
+            [series, year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def _cents(value) -> Decimal:
@@ -112,6 +132,18 @@ def _insert(invoice: Invoice, rows: list[InvoiceLine]) -> None:
     for row in rows:
         row.invoice = invoice
     InvoiceLine.objects.bulk_create(rows)
+    _keep_lines(invoice, rows)
+
+
+def _keep_lines(invoice: Invoice, rows: list[InvoiceLine]) -> None:
+    """The lines just written are the invoice's lines: its PDF reads them without a query.
+
+    Kept as Django's prefetch_related keeps them (a queryset with its results already filled in).
+    """
+    lines = invoice.lines.all()
+    lines._result_cache = sorted(rows, key=lambda row: row.position)
+    lines._prefetch_done = True
+    invoice._prefetched_objects_cache = {"lines": lines}
 
 
 def invoice_create(

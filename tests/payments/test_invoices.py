@@ -50,7 +50,7 @@ def test_issue_numbers_are_sequential_and_restart_each_year():
 
 
 @pytest.mark.django_db
-def test_an_invoice_issued_paid_is_the_document_and_history_of_create_issue_and_mark_paid():
+def test_an_invoice_issued_paid_is_the_document_and_history_of_create_issue_and_mark_paid(django_assert_num_queries):
     from wagtail.models import ModelLogEntry
 
     from tests.payments.factories import PaymentFactory
@@ -59,8 +59,13 @@ def test_an_invoice_issued_paid_is_the_document_and_history_of_create_issue_and_
         stepwise = invoicing.invoice_create(currency="EUR", buyer=dict(BUYER), lines=LINES, payment_terms_days=0)
         stepwise = invoicing.invoice_mark_paid(invoice=invoicing.invoice_issue(invoice=stepwise))
         payment = PaymentFactory()
-        paid = invoicing.invoice_issue_paid(currency="eur", buyer=dict(BUYER), lines=LINES, payment=payment)
-    paid = Invoice.objects.get(pk=paid.pk)  # as stored
+        issued = invoicing.invoice_issue_paid(currency="eur", buyer=dict(BUYER), lines=LINES, payment=payment)
+    paid = Invoice.objects.get(pk=issued.pk)  # as stored
+    # The receipt's PDF reads the lines of the invoice it was handed: the stored ones, without a query.
+    with django_assert_num_queries(0):
+        handed = [(line.pk, line.position, line.description, line.unit_price) for line in issued.lines.all()]
+    assert handed == [(line.pk, line.position, line.description, line.unit_price) for line in paid.lines.all()]
+    assert len(handed) == 2
     assert paid.number == "INV-2026-00002"  # the same gap-free series
     assert paid.payment == payment and paid.status == InvoiceStatus.PAID and paid.paid_at is not None
     fields = ("currency", "net_total", "tax_total", "total", "seller", "issued_on", "due_on", "buyer_vat_id")
