@@ -142,7 +142,7 @@ def table(rows: list[Row], bound: Bound | None) -> str:
             if near is not None and near.cpu_ms:
                 cpu_rel = f"×{row.cpu_ms / near.cpu_ms:.1f}"
         lines.append(
-            f"| {s.title} | {path} | {s.connections} | {_num(r.rps, 0)} | {rel[0]} | {_num(r.p50_ms, 2)} | {rel[1]} "
+            f"| {s.title} | {path} | {s.connections} | {_num(r.rps, 0 if r.rps >= 100 else 1)} | {rel[0]} | {_num(r.p50_ms, 2)} | {rel[1]} "
             f"| {_num(r.p99_ms, 2)} | {rel[2]} | {cpu} | {cpu_rel} | {queries} | {_errors(r)} | {row.note} |"
         )
     return head + "\n".join(lines) + "\n"

@@ -142,8 +142,8 @@ def _keep_lines(invoice: Invoice, rows: list[InvoiceLine]) -> None:
     """
     lines = invoice.lines.all()
     lines._result_cache = sorted(rows, key=lambda row: row.position)
-    lines._prefetch_done = True
-    invoice._prefetched_objects_cache = {"lines": lines}
+    lines._prefetch_done = True  # type: ignore[attr-defined]
+    invoice._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
 
 
 def invoice_create(

@@ -135,6 +135,9 @@ def test_latency_and_journey_targets():
     )
 
     assert [report.check(r, bound).verdict for r in (fast, slow, oversold)] == ["PASS", "FAIL", "FAIL"]
+    # Tens of journeys a second are shown to a tenth: 12.4 and 12.6 orders/s are not both "12".
+    journeys = report.Row(Scenario("o", "Orders", "/"), report.MEASURED, "/", load(12.5))
+    assert "| Orders | `/` | 8 | 12.5 |" in report.table([journeys], bound)
 
 
 def test_report_shows_pending_rows_ratios_and_verdicts():
@@ -429,3 +432,44 @@ def test_slices_combine_into_one_load_with_every_error_counted():
     assert (both.p50_ms, both.p99_ms, both.max_ms) == (15.0, 60.0, 80.0)
     assert both.errors == {"read": 3, "HTTP 500": 3}
     assert _combine([(slow, 1.0), (fast, None)])[1] is None, "one slice without CPU: no CPU figure"
+
+
+# --- bench.ab: two versions in turns -----------------------------------------------------------
+
+AB_REPORT = """\
+# Guildhall benchmarks
+
+| Scenario | Path | Conns | Req/s | % of static | p50 ms | × static | p99 ms | × static | CPU ms/req | × static | Queries/req | Errors | Notes |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
+| Static file (whitenoise), the upper bound | `/static/x.css` | 8 | 1,607 | 100% | 5.67 | ×1.0 | 73.46 | ×1.0 | 1.11 | ×1.0 | 0 | 0 | 2 runs |
+| API: members list | `/api/v1/members/` | 8 | — | — | — | — | — | — | — | — | — | — | not available |
+| Order journey | `/events/x/register/` | 8 | 12 | 1% | 434.70 | ×76.6 | 1,120.41 | ×15.3 | 84.55 | ×76.0 | — | 0 | CPU ms per journey: celery 31, gunicorn 85; 143 in all |
+
+Static bound: 1,607 req/s
+"""
+
+
+def test_ab_reads_each_measured_scenarios_rate_and_a_journeys_cpu_from_the_report():
+    from bench.ab import Figures, figures
+
+    assert figures(AB_REPORT) == {
+        "Static file (whitenoise), the upper bound": Figures(1607.0, None),
+        "Order journey": Figures(12.0, 143.0, "celery 31, gunicorn 85"),
+    }
+    with pytest.raises(ValueError, match="no results table"):
+        figures("# Guildhall benchmarks\n\nnothing measured\n")
+
+
+def test_ab_ratios_are_the_median_of_the_pairs_this_over_base():
+    from bench.ab import Figures, ratios
+
+    pairs = [
+        ({"order": Figures(10, 150.0)}, {"order": Figures(12, 120.0)}),
+        ({"order": Figures(8, 200.0)}, {"order": Figures(12, 140.0)}),  # an outlier pair moves the median little
+        ({"order": Figures(10, 140.0)}, {"order": Figures(11, 133.0)}),
+    ]
+    rps, cpu = ratios(pairs)["order"]
+    assert rps == pytest.approx(1.2)
+    assert cpu == pytest.approx(0.8)
+    # A scenario one side did not measure in some pair has no ratio.
+    assert ratios([({"a": Figures(1, None)}, {"a": Figures(2, None), "b": Figures(3, None)})]) == {"a": (2.0, None)}
