@@ -14,7 +14,7 @@ class TicketChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.ticket_types = list(ticket_types)
         for ticket_type in self.ticket_types:
-            # Seats left are known on the choice page only (ticket_types_on_sale(seats=True)).
+            # Seats left are known on the choice page only (selectors.ticket_types_on_sale).
             limit = min(ticket_type.max_per_order, getattr(ticket_type, "available", ticket_type.max_per_order))
             self.fields[f"qty_{ticket_type.pk}"] = forms.IntegerField(
                 label=ticket_type.name,

@@ -137,20 +137,11 @@ def ticket_types_with_availability(
     return ticket_types
 
 
-def ticket_types_on_sale(*, event: Event, now: datetime | None = None, seats: bool = True) -> list[TicketType]:
-    """What the register page offers: visible ticket types whose sale window is open.
-
-    With `seats` (the default) each has `taken` and `available`; the steps after the choice go
-    without them, since seats are counted under the lock when the order is placed.
-    """
+def ticket_types_on_sale(*, event: Event, now: datetime | None = None) -> list[TicketType]:
+    """What the register page offers: visible ticket types whose sale window is open, each with `taken`
+    and `available` (the steps after the choice: event_and_ticket_types_on_sale, without seats)."""
     now = now or timezone.now()
-    if seats:
-        ticket_types = ticket_types_with_availability(event=event, now=now)
-    else:
-        ticket_types = list(TicketType.objects.filter(event=event, hidden=False).order_by("position", "pk"))
-        for ticket_type in ticket_types:
-            ticket_type.event = event
-    return [tt for tt in ticket_types if tt.on_sale(now)]
+    return [tt for tt in ticket_types_with_availability(event=event, now=now) if tt.on_sale(now)]
 
 
 def events_published() -> QuerySet[Event]:
@@ -182,6 +173,24 @@ def event_by_slug(slug: str) -> Event | None:
 
 def event_for_registration(slug: str) -> Event:
     return get_object_or_404(events_published(), slug=slug)
+
+
+def event_and_ticket_types_on_sale(slug: str, *, now: datetime | None = None) -> tuple[Event, list[TicketType]]:
+    """The registration steps after the choice: the published event and its ticket types on sale, without
+    seat counts (the order counts them under its lock), in one query: the types with their event joined,
+    or the event alone when it shows no type (404 when it is not published)."""
+    now = now or timezone.now()
+    ticket_types = list(
+        TicketType.objects.filter(event__slug=slug, event__status=Event.Status.PUBLISHED, hidden=False)
+        .select_related("event")
+        .order_by("position", "pk")
+    )
+    if not ticket_types:
+        return event_for_registration(slug), []
+    event = ticket_types[0].event
+    for ticket_type in ticket_types:
+        ticket_type.event = event  # one instance for the page, as ticket_types_on_sale gives
+    return event, [tt for tt in ticket_types if tt.on_sale(now)]
 
 
 def promo_code_find(*, event: Event, code: str) -> PromoCode | None:

@@ -40,16 +40,16 @@ def _choice_page(request, event, data=None, *, error: str = "", status: int = 20
 @require_http_methods(["GET", "POST"])
 def register(request, slug: str):
     """Two steps without JavaScript: choose tickets (GET), then details and summary (POST places the order)."""
-    event = selectors.event_for_registration(slug)
     data = request.POST if request.method == "POST" else request.GET
-    if "step" not in data or not event.registration_is_open():
-        if "step" not in data:
-            # The same for every anonymous visitor, who may be kept waiting by a crowd: it may be kept
-            # a moment (the seats left are a guide; the order counts them under the lock).
-            mark_cacheable(request, seconds=CHOICE_PAGE_CACHE_SECONDS)
-        return _choice_page(request, event, data if "step" in data else None)
+    if "step" not in data:
+        # The same for every anonymous visitor, who may be kept waiting by a crowd: it may be kept
+        # a moment (the seats left are a guide; the order counts them under the lock).
+        mark_cacheable(request, seconds=CHOICE_PAGE_CACHE_SECONDS)
+        return _choice_page(request, selectors.event_for_registration(slug))
     # The later steps need the types, not the seats left: those are counted under the lock.
-    ticket_types = selectors.ticket_types_on_sale(event=event, seats=False)
+    event, ticket_types = selectors.event_and_ticket_types_on_sale(slug)
+    if not event.registration_is_open():
+        return _choice_page(request, event, data)
     choice = TicketChoiceForm(data, ticket_types=ticket_types)
     if not choice.is_valid():
         return _choice_page(request, event, data, status=400)

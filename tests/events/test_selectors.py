@@ -33,3 +33,36 @@ def test_a_persons_orders_include_guest_orders_with_a_verified_email_only(django
         tickets = [t for o in orders for t in o.tickets.all()]
     assert {o.pk for o in orders} == {signed_in.pk, guest.pk}
     assert len(tickets) == 2
+
+
+def test_the_steps_after_the_choice_get_the_event_and_its_types_on_sale_in_one_query(django_assert_num_queries):
+    from datetime import timedelta
+
+    from django.http import Http404
+    from django.utils import timezone
+
+    from events.models import Event
+    from tests.events.factories import EventFactory
+
+    event = EventFactory(slug="summit")
+    late = TicketTypeFactory(event=event, name="Late", position=2)
+    early = TicketTypeFactory(event=event, name="Early", position=1)
+    TicketTypeFactory(event=event, name="Hidden", hidden=True, position=0)
+    TicketTypeFactory(event=event, name="Later", sale_starts=timezone.now() + timedelta(days=1), position=3)
+    TicketTypeFactory(name="Another event's")
+
+    with django_assert_num_queries(1):
+        found, ticket_types = selectors.event_and_ticket_types_on_sale("summit")
+        assert [tt.name for tt in ticket_types] == ["Early", "Late"]
+        assert all(tt.event is found for tt in ticket_types), "one event instance, read with the types"
+    assert found == event and found.currency == event.currency
+    assert [tt.pk for tt in ticket_types] == [early.pk, late.pk]
+
+    # No type to show: still the event (the page says so); not published: 404, types or not.
+    bare = EventFactory(slug="bare")
+    assert selectors.event_and_ticket_types_on_sale("bare") == (bare, [])
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
+    with pytest.raises(Http404):
+        selectors.event_and_ticket_types_on_sale("summit")
+    with pytest.raises(Http404):
+        selectors.event_and_ticket_types_on_sale("nowhere")
