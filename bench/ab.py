@@ -83,20 +83,31 @@ def _side_env(side: str) -> dict[str, str]:
         env["REDIS_URL"] = urlunsplit(parts._replace(path="/" + REDIS_DATABASES[side]))
     database = env.get("DATABASE_URL", "")
     if database.startswith(("postgres://", "postgresql://")):
-        parts = urlsplit(database)
-        name = f"{parts.path.lstrip('/') or 'postgres'}_ab_{side}"
+        name = _database_name(database, side)
         _create_database(database, name)
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+        env["DATABASE_URL"] = urlunsplit(urlsplit(database)._replace(path="/" + name))
     return env
 
 
-def _create_database(url: str, name: str) -> None:
+def _database_name(url: str, side: str) -> str:
+    return f"{urlsplit(url).path.lstrip('/') or 'postgres'}_ab_{side}"
+
+
+def _create_database(url: str, name: str, *, create: bool = True) -> None:
     """A new, empty database for each run: an order run sells a few hundred seats of the demo event."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_databases() -> None:
+    database = os.environ.get("DATABASE_URL", "")
+    if database.startswith(("postgres://", "postgresql://")):
+        for side in REDIS_DATABASES:
+            _create_database(database, _database_name(database, side), create=False)
 
 
 def _run(side: str, tree: Path, args: argparse.Namespace, output: Path) -> dict[str, Figures]:
@@ -138,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                         log(f"pair {n + 1}, {name}: {base.rps:,.1f} → {this.rps:,.1f}/s{cpu}")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(base_tree)], cwd=ROOT, check=False)
+            _drop_databases()
     print(f"\nthis checkout ÷ {args.base}, median of {args.pairs} pairs run in turns:")
     for name, (rps, cpu) in ratios(pairs).items():
         print(f"  {name}: ×{rps:.2f} per second" + (f", ×{cpu:.2f} CPU per journey" if cpu else ""))
