@@ -100,6 +100,31 @@ def export(user) -> list[dict]:
     ]
 
 
+def export_waiting_lists(user) -> list[dict]:
+    """The person's waiting-list entries, found by their verified addresses as the anonymiser finds them."""
+    return [
+        {
+            "event": entry.ticket_type.event.name,
+            "ticket_type": entry.ticket_type.name,
+            "email": entry.email,
+            "quantity": entry.quantity,
+            "status": entry.status,
+            "created_at": entry.created_at.isoformat(),
+            "offered_at": entry.offered_at.isoformat() if entry.offered_at else None,
+            "offer_expires_at": entry.offer_expires_at.isoformat() if entry.offer_expires_at else None,
+            "order": entry.order.code if entry.order else None,
+        }
+        for entry in selectors.waiting_list_entries_for_emails(_verified_emails(user))
+    ]
+
+
+def _verified_emails(user) -> list[str]:
+    """The addresses proven to be the person's (an unverified one may be someone else's)."""
+    from allauth.account.models import EmailAddress
+
+    return list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+
+
 def anonymise(user) -> None:
     """Orders are financial rows and stay; the person's name, e-mail and billing details go.
 
@@ -108,11 +133,9 @@ def anonymise(user) -> None:
     Their waiting-list entries, found by the same addresses, leave the list and lose the address.
     Runs before the account's addresses are removed (portal.accounts.services.user_anonymise).
     """
-    from allauth.account.models import EmailAddress
-
     from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 
-    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    emails = _verified_emails(user)
     with transaction.atomic():
         orders = Order.objects.filter(Q(user=user) | selectors.email_in_q("buyer_email", emails))
         Ticket.objects.filter(Q(order__in=orders) | selectors.email_in_q("attendee_email", emails)).update(
@@ -136,4 +159,5 @@ def register() -> None:
     sections.register_section("events", "account/sections/list.html", section_context, order=50)
     sections.register_section("sponsorships", "account/sections/list.html", sponsorship_section_context, order=55)
     sections.register_export("event_orders", export)
+    sections.register_export("event_waiting_lists", export_waiting_lists)
     sections.register_anonymiser("events", anonymise)

@@ -283,6 +283,15 @@ def checkin_counts(event: Event) -> dict[str, int]:
 # --- Waiting list -------------------------------------------------------------------------
 
 
+def waiting_list_entries_for_emails(emails: list[str]) -> QuerySet[WaitingListEntry]:
+    """A person's entries on every waiting list, by their addresses (whatever the case), oldest first."""
+    return (
+        WaitingListEntry.objects.filter(email_in_q("email", emails))
+        .select_related("ticket_type__event", "order")
+        .order_by("created_at", "pk")
+    )
+
+
 def waiting_list_next(*, ticket_type_id: int) -> QuerySet[WaitingListEntry]:
     """Who waits for this ticket type, first come first served."""
     return WaitingListEntry.objects.filter(

@@ -127,7 +127,9 @@ def test_export_holds_the_persons_data_and_nobody_elses(client, django_assert_ma
     services.user_update_profile(user=user, first_name="Ada", last_name="King", actor=user)
     services.user_update_profile(user=other, first_name="Grace", last_name="Murray", actor=other)
     client.force_login(user)
-    # 8, plus the members app's three export keys (applications, organisation roles, individual memberships).
+    # The session, the user; the accounts app's audit entries and addresses; the events app's orders, and
+    # the waiting-list entries of the person's verified addresses (2); the members app's individual
+    # membership (with the page restrictions its page needs), applications and organisation roles.
     with django_assert_max_num_queries(11):
         response = client.get(reverse("accounts:export"))
     assert response.status_code == 200

@@ -173,3 +173,30 @@ def test_anonymising_costs_the_same_for_one_waiting_list_entry_or_many(ada, djan
     assert not WaitingListEntry.objects.filter(email="many@example.org").exists()
     assert WaitingListEntry.objects.filter(status="left", email=anonymised_email(many)).count() == 6
     assert WaitingListEntry.objects.get(email="next-after-many@example.org").status == "offered"
+
+
+def test_the_data_export_lists_the_persons_waiting_list_entries_by_their_verified_addresses(
+    client, ada, django_assert_max_num_queries
+):
+    EmailAddress.objects.create(user=ada, email="ada@work.example", verified=True)
+    EmailAddress.objects.create(user=ada, email="not-ada@example.org", verified=False)  # unproven: not hers
+    event = EventFactory(name="OpenInfra Summit Europe", slug="summit")
+    full = TicketTypeFactory(event=event, name="Full access", capacity=1)
+    workshop = TicketTypeFactory(event=event, name="Workshop", capacity=1)
+    _entry(full, "ADA@example.org")  # the case she typed it in
+    lapsed = _entry(workshop, "ada@work.example", WaitingListEntry.Status.EXPIRED)
+    _entry(full, "not-ada@example.org")
+    _entry(workshop, "grace@example.org")
+
+    client.force_login(ada)
+    # As for a person with no entry (tests/accounts), plus a content type not cached yet: each entry is read
+    # with its event, in one query for all.
+    with django_assert_max_num_queries(12):
+        exported = json.loads(client.get(reverse("accounts:export")).content)["event_waiting_lists"]
+
+    assert [(e["ticket_type"], e["email"], e["status"]) for e in exported] == [
+        ("Full access", "ADA@example.org", "waiting"),
+        ("Workshop", "ada@work.example", "expired"),
+    ]
+    assert exported[0]["event"] == "OpenInfra Summit Europe" and exported[0]["offered_at"] is None
+    assert exported[1]["offer_expires_at"] == lapsed.offer_expires_at.isoformat()
