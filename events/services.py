@@ -728,6 +728,9 @@ def waiting_list_offer(*, ticket_type_ids: list[int], now: datetime | None = Non
 def waiting_list_leave(*, entry: WaitingListEntry) -> WaitingListEntry:
     """Leave the list (one click from the e-mail); an open offer's seats go to the next person."""
     with transaction.atomic():
+        # The ticket type first, then the entry: waiting_list_offer's order, so an offer being made for
+        # this type meanwhile (it may pick this entry) waits for us instead of deadlocking with us.
+        _lock_capacity(ticket_type_ids=[entry.ticket_type_id], promo_code_id=None)
         entry = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.status not in WaitingListEntry.ACTIVE:
             return entry

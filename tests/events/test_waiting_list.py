@@ -128,3 +128,25 @@ def test_cannot_join_when_seats_are_free_or_twice(sold_out):
     services.waiting_list_join(ticket_type=full, email="a@example.org", quantity=1)
     with pytest.raises(WaitingListInvalid, match="already"):
         services.waiting_list_join(ticket_type=full, email="A@example.org", quantity=1)
+
+
+@pytest.mark.postgres
+def test_leaving_locks_the_ticket_type_before_the_entry_as_an_offer_does(sold_out):
+    """Offers lock the ticket type, then the entries they pick: leaving in the other order could deadlock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, full, _ = sold_out
+    entry = services.waiting_list_join(ticket_type=full, email="leaver@example.org", quantity=1)
+    with CaptureQueriesContext(connection) as leave:
+        services.waiting_list_leave(entry=entry)
+
+    def locked(queries) -> list[str]:
+        tables = []
+        for query in queries:
+            if "FOR UPDATE" in query["sql"]:
+                tables.append(re.search(r'FROM "(\w+)"', query["sql"]).group(1))
+        return tables
+
+    assert locked(leave.captured_queries)[:2] == ["events_tickettype", "events_waitinglistentry"]
+    assert WaitingListEntry.objects.get().status == WaitingListEntry.Status.LEFT
