@@ -114,15 +114,8 @@ def export_waiting_lists(user) -> list[dict]:
             "offer_expires_at": entry.offer_expires_at.isoformat() if entry.offer_expires_at else None,
             "order": entry.order.code if entry.order else None,
         }
-        for entry in selectors.waiting_list_entries_for_emails(_verified_emails(user))
+        for entry in selectors.waiting_list_entries_for_emails(list(selectors.verified_emails(user)))
     ]
-
-
-def _verified_emails(user) -> list[str]:
-    """The addresses proven to be the person's (an unverified one may be someone else's)."""
-    from allauth.account.models import EmailAddress
-
-    return list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
 
 
 def anonymise(user) -> None:
@@ -135,7 +128,7 @@ def anonymise(user) -> None:
     """
     from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 
-    emails = _verified_emails(user)
+    emails = list(selectors.verified_emails(user))
     with transaction.atomic():
         orders = Order.objects.filter(Q(user=user) | selectors.email_in_q("buyer_email", emails))
         Ticket.objects.filter(Q(order__in=orders) | selectors.email_in_q("attendee_email", emails)).update(

@@ -216,11 +216,17 @@ def order_with_details(order_id: int) -> Order:
     return _order_queryset().get(pk=order_id)
 
 
-def orders_for_user(user) -> QuerySet[Order]:
-    """A person's orders: placed while signed in, or as a guest with one of their verified e-mails."""
+def verified_emails(user) -> QuerySet:
+    """The addresses proven to be the person's (an unverified one may be someone else's): what their
+    guest orders, tickets bought for them and waiting-list entries are found by."""
     from allauth.account.models import EmailAddress
 
-    emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+
+
+def orders_for_user(user) -> QuerySet[Order]:
+    """A person's orders: placed while signed in, or as a guest with one of their verified e-mails."""
+    emails = verified_emails(user)
     return (
         _order_queryset()
         .filter(Q(user=user) | Q(buyer_email__in=Subquery(emails)))
@@ -241,9 +247,7 @@ def event_sales_summary(event: Event) -> dict[str, int]:
 
 def tickets_held_by_user(user) -> QuerySet[Ticket]:
     """Valid tickets someone else bought for this person (the attendee e-mail is one of theirs, verified)."""
-    from allauth.account.models import EmailAddress
-
-    emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    emails = verified_emails(user)
     return (
         Ticket.objects.filter(attendee_email__in=Subquery(emails), order__status__in=Order.SOLD)
         .exclude(order__user=user)
