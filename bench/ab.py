@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import databases
 from bench.run import ROOT, log
 
 REDIS_DATABASES = {"base": "14", "this": "15"}  # away from db 0, which the site and the suite use
@@ -82,32 +83,21 @@ def _side_env(side: str) -> dict[str, str]:
         parts = urlsplit(redis)
         env["REDIS_URL"] = urlunsplit(parts._replace(path="/" + REDIS_DATABASES[side]))
     database = env.get("DATABASE_URL", "")
-    if database.startswith(("postgres://", "postgresql://")):
-        name = _database_name(database, side)
-        _create_database(database, name)
-        env["DATABASE_URL"] = urlunsplit(urlsplit(database)._replace(path="/" + name))
+    if databases.is_postgres(database):
+        # The revision compared may predate bench runs making their own database: one per side here.
+        env["DATABASE_URL"] = databases.recreate(database, _database_name(database, side))
     return env
 
 
 def _database_name(url: str, side: str) -> str:
-    return f"{urlsplit(url).path.lstrip('/') or 'postgres'}_ab_{side}"
-
-
-def _create_database(url: str, name: str, *, create: bool = True) -> None:
-    """A new, empty database for each run: an order run sells a few hundred seats of the demo event."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            connection.execute(f'CREATE DATABASE "{name}"')
+    return databases.throwaway_name(url, f"ab_{side}")
 
 
 def _drop_databases() -> None:
     database = os.environ.get("DATABASE_URL", "")
-    if database.startswith(("postgres://", "postgresql://")):
+    if databases.is_postgres(database):
         for side in REDIS_DATABASES:
-            _create_database(database, _database_name(database, side), create=False)
+            databases.recreate(database, _database_name(database, side), create=False)
 
 
 def _run(side: str, tree: Path, args: argparse.Namespace, output: Path) -> dict[str, Figures]:

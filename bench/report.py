@@ -1,6 +1,7 @@
 """Rows, ratios to the static bound, acceptance checks and the Markdown report: no I/O here."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from statistics import median
 
 from bench.scenarios import Scenario, Target
 from bench.wrk import LoadResult
@@ -20,6 +21,10 @@ class Row:
     # The static file measured just before and just after this row: its ratios are to that pair, so a
     # host that slows down or speeds up during the run moves both sides of each ratio alike.
     bound: "Bound | None" = None
+    # Each slice's req/s over the static runs just before and just after it (paired_ratios): the
+    # scenario's share of static is their median, so one slice caught in a burst of the host's
+    # noise (it swings up to 2x within seconds) moves the figure less than a sum of slices would.
+    slice_ratios: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,24 @@ def ratios(result: LoadResult, bound: Bound) -> Ratios:
     )
 
 
+def paired_ratios(slices: list[LoadResult], statics: list[LoadResult]) -> list[float]:
+    """Each slice's req/s over the mean of the static runs around it: `statics` holds the run before the
+    first slice, then the one after each slice (one more than `slices`)."""
+    if len(statics) != len(slices) + 1:
+        raise ValueError(f"{len(slices)} slices need {len(slices) + 1} static runs around them, not {len(statics)}")
+    pairs = zip(slices, statics, statics[1:], strict=False)
+    return [piece.rps / ((a.rps + b.rps) / 2) for piece, a, b in pairs if a.rps + b.rps > 0]
+
+
+def share_of_static(row: Row, bound: Bound) -> float:
+    """The scenario's req/s as a share of the static file's: the median of its slices' paired ratios,
+    or (measured in one piece) its req/s over the bound's."""
+    if row.slice_ratios:
+        return median(row.slice_ratios)
+    assert row.result is not None
+    return ratios(row.result, bound).rps
+
+
 @dataclass(frozen=True)
 class Check:
     title: str
@@ -87,8 +110,11 @@ def check(row: Row, bound: Bound | None) -> Check | None:
     if target.kind == "rps_ratio":
         if bound is None:
             return Check(title, target.label, "no static bound", "FAIL")
-        value = ratios(result, bound).rps
+        value = share_of_static(row, bound)
         figure, ok = f"{value:.0%} ({result.rps:,.0f} of {bound.rps:,.0f} req/s)", value >= target.value
+        if row.slice_ratios:
+            low, high = min(row.slice_ratios), max(row.slice_ratios)
+            figure += f", the median of {len(row.slice_ratios)} slices ({low:.0%} to {high:.0%})"
         if row.cpu_ms and bound.cpu_ms:
             figure += f"; CPU per request {row.cpu_ms / bound.cpu_ms:.1f}× the static file's"
     elif target.kind == "p50_ms":
@@ -133,7 +159,7 @@ def table(rows: list[Row], bound: Bound | None) -> str:
         near = row.bound or bound
         if near is not None:
             q = ratios(r, near)
-            rel = (f"{q.rps:.0%}", f"×{q.p50:.1f}", f"×{q.p99:.1f}")
+            rel = (f"{share_of_static(row, near):.0%}", f"×{q.p50:.1f}", f"×{q.p99:.1f}")
         else:
             rel = ("—", "—", "—")
         cpu, cpu_rel = "—", "—"

@@ -1,7 +1,8 @@
 """`make bench`: the site under gunicorn with production settings, each scenario under wrk.
 
 Order of a run: collect static files into a temporary STATIC_ROOT, migrate and fill a database
-(PostgreSQL/Redis from DATABASE_URL/REDIS_URL, else a SQLite file of the run's own), start
+(on DATABASE_URL's PostgreSQL server, a database of the run's own, dropped at the end; Redis from
+REDIS_URL; else a SQLite file of the run's own), start
 localstripe (in memory) and gunicorn on free loopback ports, measure the static file, then each
 scenario followed by the static file again (each scenario's ratios are to the static runs around
 it), count each scenario's queries, write bench/results/latest.md and print it. Every process it starts is stopped on the way out, on error and on Ctrl-C too.
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bench import cpu, report
+from bench import cpu, databases, report
 from bench.journeys import JOURNEYS, JourneyContext, JourneyError, run_journey
 from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario
 from bench.wrk import LoadResult, WrkError, find_wrk, run_wrk
@@ -116,10 +117,10 @@ def server_cpu_seconds(master_pid: int) -> float | None:
     return cpu.process_cpu(master_pid)
 
 
-def bench_env(workdir: Path, *, port: int, stripe_port: int) -> dict[str, str]:
+def bench_env(workdir: Path, *, port: int, stripe_port: int, database_url: str | None = None) -> dict[str, str]:
     """Production settings for a throwaway site: never the developer's database, static or media."""
     env = dict(os.environ)
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    database_url = database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="0",
@@ -159,7 +160,10 @@ def describe_database(env: dict[str, str]) -> str:
         if os.environ.get("DATABASE_URL"):
             return "SQLite from DATABASE_URL, migrated and filled with `load_demo`"
         return "SQLite, a fresh file of the run's own (WAL), migrated and filled with `load_demo`"
-    return f"{url.scheme} on {url.hostname}:{url.port or ''} database `{url.path.lstrip('/')}` (DATABASE_URL), migrated and `load_demo`"
+    return (
+        f"{url.scheme} on {url.hostname}:{url.port or ''} (DATABASE_URL's server), a new database of the run's "
+        f"own (`{url.path.lstrip('/')}`, dropped after), migrated and filled with `load_demo`"
+    )
 
 
 class HttpSite:
@@ -254,13 +258,13 @@ def _combine(slices: list[Slice]) -> tuple[LoadResult, float | None]:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, workdir: Path, processes: Processes):
+    def __init__(self, args: argparse.Namespace, workdir: Path, processes: Processes, database_url: str | None = None):
         self.args = args
         self.workdir = workdir
         self.processes = processes
         self.port = free_port()
         self.stripe_port = free_port()
-        self.env = bench_env(workdir, port=self.port, stripe_port=self.stripe_port)
+        self.env = bench_env(workdir, port=self.port, stripe_port=self.stripe_port, database_url=database_url)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.site = HttpSite(self.base_url, workdir / "static")
         self.wrk = find_wrk()
@@ -300,6 +304,7 @@ class Bench:
             "gunicorn",
             [
                 py, "-m", "gunicorn", "portal.wsgi:application",
+                "--config", str(ROOT / "gunicorn.conf.py"),  # production's: a listening socket per worker
                 "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.args.workers),
                 "--worker-class", self.args.worker_class,
@@ -397,7 +402,7 @@ class Bench:
         if self.gunicorn.poll() is not None:
             raise BenchError(f"gunicorn died during {scenario.key}:\n{self.processes.tail('gunicorn')}")
 
-    def measure_interleaved(self, row: report.Row, static_path: str) -> list[report.Row]:
+    def measure_interleaved(self, row: report.Row, static_path: str, before: report.Row) -> list[report.Row]:
         """The scenario in `rounds` slices, each followed by a slice of the static file; returns those.
 
         The host's speed swings within seconds (up to 2x): slices a second apart see the same host,
@@ -423,6 +428,9 @@ class Bench:
             return []
         self.check_server(scenario)
         row.result, row.cpu_ms = _combine(scenario_slices)
+        if before.result is not None:
+            around = [before.result, *(result for result, _ in static_slices)]
+            row.slice_ratios = report.paired_ratios([result for result, _ in scenario_slices], around)
         statics = []
         for result, cpu_s in static_slices:
             piece = report.Row(STATIC, report.MEASURED, static_path, result)
@@ -456,7 +464,7 @@ class Bench:
                 self.measure(row)
                 around = [before, self.static_run(static.path)]
             else:
-                around = [before, *self.measure_interleaved(row, static.path)]
+                around = [before, *self.measure_interleaved(row, static.path, before)]
             static_runs.extend(around[1:])
             row.bound = report.bound_from(
                 [r.result for r in around if r.result is not None],
@@ -525,7 +533,8 @@ class Bench:
                 "(loaded only by `bench/settings.py` with BENCH_QUERY_HEADER=1)"
             ),
             "ratios": (
-                "`% of static` = req/s ÷ the static file's; `× static` = latency ÷ the static file's, each to the "
+                "`% of static` = the median over the scenario's slices of each slice's req/s ÷ the mean of the "
+                "static slices just before and just after it; `× static` = latency ÷ the static file's, to the "
                 "static slices between and around the scenario's own (the order journey: the static runs before "
                 "and after it)"
             ),
@@ -622,8 +631,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="guildhall-bench-") as tmp:
         processes = Processes(Path(tmp))
+        server_url = os.environ.get("DATABASE_URL", "")
+        run_database = databases.run_database(server_url)  # PostgreSQL: a database of this run's own
         try:
-            bench = Bench(args, Path(tmp), processes)
+            bench = Bench(args, Path(tmp), processes, run_database)
             text = bench.run(select(args.only))
         except BenchError as exc:
             log(f"FAILED: {exc}")
@@ -636,6 +647,8 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         finally:
             processes.stop()
+            if run_database:
+                databases.drop(server_url, run_database)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     tmp_output = args.output.with_suffix(".md.tmp")
     tmp_output.write_text(text)

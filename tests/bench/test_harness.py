@@ -118,6 +118,29 @@ def test_a_scenario_is_judged_against_the_static_runs_around_it_not_the_whole_be
     assert report.check(row, whole_bench).verdict == "FAIL", "without its own runs: the whole bench's mean"
 
 
+def test_each_slice_is_paired_with_the_static_runs_around_it_and_the_share_is_their_median():
+    """One slice caught in a burst of the host's noise: the median of the pairs keeps the verdict the
+    other slices give; the sum of the slices over the mean of the static runs would not."""
+    slices = [load(600), load(150), load(620), load(580)]  # the second ran while the host stalled
+    statics = [load(1000), load(1000), load(1100), load(1000), load(1000)]
+
+    paired = report.paired_ratios(slices, statics)
+
+    assert paired == pytest.approx([0.6, 0.15 / 1.05, 0.62 / 1.05, 0.58])
+    row = report.Row(Scenario("home", "Home", "/", target=HALF), report.MEASURED, "/", LoadResult.combined(slices))
+    row.bound = report.bound_from(statics)
+    assert report.ratios(row.result, row.bound).rps < 0.5, "the slices summed: failed by one stall"
+    row.slice_ratios = paired
+    check = report.check(row, None)
+    assert check.verdict == "PASS"
+    assert "59% (488 of 1,020 req/s), the median of 4 slices (14% to 60%)" in check.figure
+    assert "| 488 | 59% |" in report.table([row], None)
+    row.slice_ratios = [0.3, 0.45, 0.7, 0.4]
+    assert report.check(row, None).verdict == "FAIL", "most slices under half: the median fails"
+    with pytest.raises(ValueError):
+        report.paired_ratios(slices, statics[:-1])
+
+
 def test_latency_and_journey_targets():
     bound = report.bound_from([load(2000)])
     fast = report.Row(
