@@ -22,8 +22,8 @@ class Row:
     # host that slows down or speeds up during the run moves both sides of each ratio alike.
     bound: "Bound | None" = None
     # Each slice's req/s over the static runs just before and just after it (paired_ratios): the
-    # scenario's share of static is their median, so one slice caught in a burst of the host's
-    # noise (it swings up to 2x within seconds) moves the figure less than a sum of slices would.
+    # scenario's share of static is their median, so one slice caught in a burst of other work on
+    # the machine or its host moves the figure less than a sum of the slices would.
     slice_ratios: list[float] = field(default_factory=list)
 
 

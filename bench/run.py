@@ -403,10 +403,12 @@ class Bench:
             raise BenchError(f"gunicorn died during {scenario.key}:\n{self.processes.tail('gunicorn')}")
 
     def measure_interleaved(self, row: report.Row, static_path: str, before: report.Row) -> list[report.Row]:
-        """The scenario in `rounds` slices, each followed by a slice of the static file; returns those.
+        """The scenario in `rounds` slices, each followed by a slice of the static file; returns those,
+        and sets the row's slice ratios, each slice paired with the static runs around it (`before`,
+        the static run just before the first slice, then the slices').
 
-        The host's speed swings within seconds (up to 2x): slices a second apart see the same host,
-        where one run of each, several seconds apart, may not.
+        Other work on a shared host comes and goes within seconds: slices a second apart see the same
+        machine, where one run of each, several seconds apart, may not.
         """
         scenario = row.scenario
         log(f"{scenario.key}: {row.path} at {scenario.connections} connection(s), {self.args.rounds} slices…")
