@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from tests.conftest import ROOT, free_port
 
@@ -20,18 +21,19 @@ def application(environ, start_response):
 CONNECTIONS, WORKERS = 48, 3
 
 
-def _wait_until_served(port: int, deadline: float) -> None:
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            conn.close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+def _listening_sockets(port: int) -> int:
+    """Sockets listening on 127.0.0.1:`port` (/proc/net/tcp: local address, then state 0A = LISTEN)."""
+    local = f"0100007F:{port:04X}"
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1] == local and row.split()[3] == "0A")
+
+
+def _wait_until_every_worker_listens(port: int, workers: int, deadline: float) -> None:
+    """A worker's own socket joins the port when it boots: until all have, the others take its share."""
+    while _listening_sockets(port) < workers:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{_listening_sockets(port)} of {workers} workers listen on {port}")
+        time.sleep(0.1)
 
 
 def test_connections_opened_in_a_burst_are_spread_over_the_workers(tmp_path):
@@ -52,8 +54,7 @@ def test_connections_opened_in_a_burst_are_spread_over_the_workers(tmp_path):
         env={**os.environ, "PYTHONPATH": str(tmp_path)},
     )  # fmt: skip
     try:
-        _wait_until_served(port, time.monotonic() + 20)
-        time.sleep(1)  # every worker booted and listening
+        _wait_until_every_worker_listens(port, WORKERS, time.monotonic() + 30)
         # Each handshake completes in the kernel before any worker accepts: the burst is in the queue.
         connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(CONNECTIONS)]
         for conn in connections:
