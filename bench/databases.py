@@ -13,11 +13,17 @@ def is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://"))
 
 
+def maintenance_url(url: str) -> str:
+    """The server's `postgres` database: DATABASE_URL may name one that does not exist (the suite's
+    is made by pytest-django under another name), and a database cannot drop itself."""
+    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
+
+
 def recreate(url: str, name: str, *, create: bool = True) -> str:
     """Drop the database `name` on `url`'s server and, with `create`, make it anew; returns its URL."""
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as connection:
+    with psycopg.connect(maintenance_url(url), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if create:
             connection.execute(f'CREATE DATABASE "{name}"')
