@@ -54,7 +54,8 @@ def test_check_in_on_a_phone(phone_page, live_server, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "checkin-375-already.png"), full_page=True)
 
     page.get_by_label("Name or e-mail").fill("katherine")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     assert page.get_by_text("Checked in at ").is_visible()
     assert _fits(page)
     page.screenshot(path=str(artifacts_dir / "checkin-375-search.png"), full_page=True)

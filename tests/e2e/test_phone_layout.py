@@ -33,7 +33,8 @@ def test_log_in_with_errors_then_my_account_fit_a_phone(live_server, phone_page,
     phone_page.goto(live_server.url + "/accounts/login/")
     phone_page.get_by_label("Email").fill(user.email)
     phone_page.get_by_label("Password").fill("not-the-password")
-    phone_page.get_by_role("button", name="Log in").click()
+    with phone_page.expect_navigation():  # the errors come back on the same address: wait for that page
+        phone_page.get_by_role("button", name="Log in").click()
     assert phone_page.locator(".errorlist").first.is_visible()
     assert _fits(phone_page)
     phone_page.screenshot(path=str(artifacts_dir / "phone-375-login-error.png"), full_page=True)
