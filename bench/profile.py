@@ -287,7 +287,7 @@ def _run(args, workdir: Path) -> int:
         stripe = processes.start(
             "localstripe",
             [
-                sys.executable, "-m", "portal.payments.localstripe_server", "--port", str(stripe_port), "--quiet",
+                sys.executable, "-m", "portal.dev.localstripe", "--port", str(stripe_port), "--quiet",
                 "--webhook-url", f"http://127.0.0.1:{port}/payments/stripe/webhook/",
                 "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"], "--webhook-events", ",".join(WEBHOOK_EVENTS),
             ],

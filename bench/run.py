@@ -286,7 +286,7 @@ class Bench:
         self.processes.start(
             "localstripe",
             [
-                py, "-m", "portal.payments.localstripe_server", "--port", str(self.stripe_port), "--quiet",
+                py, "-m", "portal.dev.localstripe", "--port", str(self.stripe_port), "--quiet",
                 "--webhook-url", f"{self.base_url}/payments/stripe/webhook/",
                 "--webhook-secret", self.env["STRIPE_WEBHOOK_SECRET"],
                 # As the endpoint is configured at Stripe: only the events that can move a payment.

@@ -7,7 +7,7 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from events import account, api, handlers  # noqa: F401 - importing api registers its viewsets
-        from portal.audit import register_actions
+        from portal.core.audit import register_actions
 
         register_actions(
             {

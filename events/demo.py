@@ -137,36 +137,6 @@ def _vancouver_2023() -> Event:
     return event
 
 
-def _pages(events: list[Event]) -> None:
-    from portal.event_pages import EventIndexPage, EventPage
-    from portal.models import HomePage
-
-    home = HomePage.objects.first()
-    if home is None:
-        return
-    index = EventIndexPage.objects.first()
-    if index is None:
-        index = EventIndexPage(
-            title="Events",
-            slug="events",
-            intro="<p>The OpenInfra Summit brings together the people who build and run open infrastructure.</p>",
-        )
-        home.add_child(instance=index)
-        index.save_revision().publish()
-    for event in events:
-        if EventPage.objects.filter(slug=event.slug).exists():
-            continue
-        page = EventPage(
-            title=event.name,
-            slug=event.slug,
-            intro=f"<p>{event.summary}</p>",
-            body="<p>Keynotes from operators running OpenStack at scale, the Forum where users and "
-            "developers plan the next releases, hands-on workshops, and the project teams gathering.</p>",
-        )
-        index.add_child(instance=page)
-        page.save_revision().publish()
-
-
 PACKAGES = [
     # name, price, slots, passes, benefits
     ("Headline", "150000.00", 2, 20, "Keynote stage mention\nLargest booth, front of the hall\nLogo on every screen"),
@@ -227,9 +197,9 @@ def _sponsorships(event: Event, *, past: bool) -> None:
         taken += sold
 
 
-def load() -> None:
-    """The summits, their ticket types, the COMMUNITY20 code, sponsorships and their pages."""
+def load() -> list[Event]:
+    """The summits, their ticket types, the COMMUNITY20 code and sponsorships; the site adds their pages."""
     events = [_next_summit(), _vancouver_2023()]
     _sponsorships(events[0], past=False)
     _sponsorships(events[1], past=True)
-    _pages(events)
+    return events

@@ -1,6 +1,6 @@
 """Registration's e-mails: confirmation with QR tickets and a calendar file, and the order's news.
 
-Each function builds one message and sends it through the Celery mail backend (portal/mail.py).
+Each function builds one message and sends it through the Celery mail backend (portal/core/mail.py).
 """
 
 import io

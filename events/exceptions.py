@@ -1,6 +1,6 @@
 """The errors registration raises; views turn them into form errors, the API into 4xx answers."""
 
-from portal.exceptions import ApplicationError, Busy, InvalidTransition
+from portal.core.exceptions import ApplicationError, Busy, InvalidTransition
 
 __all__ = [
     "ApplicationError",

@@ -1,6 +1,6 @@
 """Summit registration: events, ticket types, promo codes, orders, their lines and tickets.
 
-Commerce lives here, not in pages: an event page (portal/event_pages.py) only carries content and
+Commerce lives here, not in pages: an event page (portal/site/pages/events.py) only carries content and
 finds its event by slug. Prices are Decimal in the event's currency; times are aware UTC and shown
 in the event's time zone.
 """
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import validate_svg_logo
-from portal.exceptions import InvalidTransition
+from portal.core.exceptions import InvalidTransition
 from portal.payments.models import PaymentMethod
 
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone

@@ -53,9 +53,9 @@ from events.models import (
     WaitingListEntry,
     new_order_code,
 )
-from portal.audit import audit, audit_batch
+from portal.core.audit import audit, audit_batch
+from portal.core.tasking import enqueue_on_commit
 from portal.payments.models import PaymentMethod
-from portal.tasking import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -981,7 +981,7 @@ def _new_pass_code(sponsorship: Sponsorship) -> str:
 
 def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
     """The invoice is paid: the logo shows, and included passes become a 100 % code for that many tickets."""
-    from portal import cache
+    from portal.core import cache
 
     now = timezone.now()
     with transaction.atomic():
@@ -1017,7 +1017,7 @@ def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
 
 def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> Sponsorship:
     """Reject a request or cancel a sponsorship: its slot comes free; an unused pass code stops working."""
-    from portal import cache
+    from portal.core import cache
 
     with transaction.atomic():
         sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)

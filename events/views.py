@@ -13,7 +13,7 @@ from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order
 from portal.accounts.mfa import staff_second_factor_required
-from portal.cache import mark_cacheable
+from portal.core.cache import mark_cacheable
 
 # The first step of registration, for anonymous visitors: at most this old (the event page: 10 s).
 CHOICE_PAGE_CACHE_SECONDS = 2

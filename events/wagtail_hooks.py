@@ -20,7 +20,7 @@ from wagtail.permissions import register_permission_policy
 from events import selectors, services
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
-from portal.admin_menu import PermissionMenuItem
+from portal.core.admin_menu import PermissionMenuItem
 
 
 class EventViewSet(ModelViewSet):

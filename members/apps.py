@@ -11,7 +11,7 @@ class MembersConfig(AppConfig):
             services,
         )
         from members.account import register_account_sections, register_individual_sections
-        from portal.audit import register_actions
+        from portal.core.audit import register_actions
         from portal.payments import registry
 
         register_actions(services.AUDIT_ACTIONS)

@@ -1,7 +1,7 @@
 """Demo membership data: organisation admins for a few member companies, two applications in the queue and a
 few individual members.
 
-Called by portal.demo.load(); rows are created when missing and never rewritten (idempotent).
+Called by portal.site.demo.load(); rows are created when missing and never rewritten (idempotent).
 People are fictional; their e-mail addresses are verified so they can log in with the demo password.
 """
 
@@ -168,7 +168,7 @@ INDIVIDUAL_MEMBERS = [
 
 def ensure_individual_members() -> None:
     """Demo individual members, through the service (once per person); projects are linked when the demo's
-    project pages exist already (portal.demo.load() builds them first)."""
+    project pages exist already (portal.site.demo.load() builds them first)."""
     organizations = {organization.slug: organization for organization in Organization.objects.all()}
     for first, last, email, bio, affiliations, project_slugs in INDIVIDUAL_MEMBERS:
         person = _person(first, last, email)

@@ -1,6 +1,6 @@
 """The membership workflow's errors; messages are safe to show to applicants and staff."""
 
-from portal.exceptions import ApplicationError, InvalidTransition
+from portal.core.exceptions import ApplicationError, InvalidTransition
 
 
 class MembershipError(ApplicationError):

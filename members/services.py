@@ -33,8 +33,8 @@ from members.models import (
     validate_not_reserved_slug,
 )
 from members.signals import member_joined, member_lapsed
-from portal import cache
-from portal.audit import audit
+from portal.core import cache
+from portal.core.audit import audit
 
 AGREEMENT_VERSION = "2026-01"
 APPLICATION_FIELDS = (

@@ -1,11 +1,11 @@
-"""Organisation logos: delegates to the shared checks in portal/uploads.py (PNG/JPEG verified with Pillow,
+"""Organisation logos: delegates to the shared checks in portal/core/uploads.py (PNG/JPEG verified with Pillow,
 SVG parsed with defusedxml and refused if it can run or fetch anything), with the members' size limit
 (settings.MEMBERS_LOGO_MAX_BYTES, 1 MB) and a file name that must agree with the content."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from portal import uploads
+from portal.core import uploads
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 EXTENSIONS = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}

@@ -17,8 +17,8 @@ from members.forms import (
     affiliations_from,
 )
 from members.models import MembershipTier
-from portal.exceptions import ApplicationError
-from portal.ratelimit import rate_limit
+from portal.core.exceptions import ApplicationError
+from portal.core.ratelimit import rate_limit
 
 
 @never_cache

@@ -28,8 +28,8 @@ from members.models import (
     OrganizationRole,
     TierWaitlistEntry,
 )
-from portal.admin_menu import PermissionMenuItem
-from portal.exceptions import ApplicationError
+from portal.core.admin_menu import PermissionMenuItem
+from portal.core.exceptions import ApplicationError
 
 QUEUE_PERMISSION = "members.change_membershipapplication"
 

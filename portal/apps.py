@@ -6,7 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Guildhall portal"
 
     def ready(self) -> None:
-        from portal import signals
         from portal.api import projects  # noqa: F401 - registers /api/v1/projects/ on the router
+        from portal.site import signals
 
         signals.connect()

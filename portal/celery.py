@@ -10,13 +10,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["portal.core"])  # portal.core is not an app of its own
 
 
 @worker_ready.connect
 @worker_process_init.connect
 def _tune_gc(**kwargs) -> None:
-    """The worker (solo pool) or each pool process, once loaded: see portal/gc_tuning.py."""
-    from portal.gc_tuning import tune_for_serving
+    """The worker (solo pool) or each pool process, once loaded: see portal/core/gc_tuning.py."""
+    from portal.core.gc_tuning import tune_for_serving
 
     tune_for_serving()
 

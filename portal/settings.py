@@ -75,10 +75,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.security.ContentSecurityPolicyMiddleware",
+    "portal.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cached anonymous page is answered without touching the session or database.
-    "portal.cache.AnonymousPageCacheMiddleware",
+    "portal.core.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,8 +93,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
-# Django's, with <input> and error lists written in Python (portal/forms_renderer.py): the same markup.
-FORM_RENDERER = "portal.forms_renderer.FormRenderer"
+# Django's, with <input> and error lists written in Python (portal/core/forms_renderer.py): the same markup.
+FORM_RENDERER = "portal.core.forms_renderer.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            # The site's tags live with the site (portal.site), which is not an app of its own.
+            "libraries": {"portal_tags": "portal.site.templatetags.portal_tags"},
         },
     },
 ]
@@ -146,7 +148,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache_backends.RedisCache",  # one client per pool, not per call
+            "BACKEND": "portal.core.cache_backends.RedisCache",  # one client per pool, not per call
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "guildhall",
         }
@@ -206,7 +208,7 @@ CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
 
 # --- E-mail -------------------------------------------------------------------------------
 # Every message goes through a Celery task; the task hands it to the backend from EMAIL_URL.
-EMAIL_BACKEND = "portal.mail.CeleryEmailBackend"
+EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 GUILDHALL_EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
@@ -286,7 +288,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# The public site is strict: no inline scripts or styles (portal/security.py adds Stripe's origins
+# The public site is strict: no inline scripts or styles (portal/core/security.py adds Stripe's origins
 # from STRIPE_JS_URL / STRIPE_API_BASE at request time). Non-executed data blocks such as
 # <script type="application/ld+json"> are not blocked by script-src.
 CONTENT_SECURITY_POLICY = {
@@ -335,7 +337,7 @@ if env.str("WAGTAILSEARCH_URL", default=""):
         "INDEX": env.str("WAGTAILSEARCH_INDEX", default="guildhall"),
     }
 
-# --- Anonymous full-page cache (portal/cache.py) ------------------------------------------
+# --- Anonymous full-page cache (portal/core/cache.py) ------------------------------------------
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # Browsers revalidate every time by default, so a purge is seen at once; the server cache stays warm.
 PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=0)

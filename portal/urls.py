@@ -12,13 +12,14 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from members.urls import individual_urlpatterns
-from portal import health, views
 from portal.accounts import views as account_views
 from portal.adoption import views as adoption_views
+from portal.core import health
 from portal.payments import urls as payments_urls
+from portal.site import views
 
-# One 429 page for allauth's limits and ours (portal/ratelimit.py).
-handler429 = "portal.ratelimit.too_many_requests"
+# One 429 page for allauth's limits and ours (portal/core/ratelimit.py).
+handler429 = "portal.core.ratelimit.too_many_requests"
 
 urlpatterns = [
     path("health/", health.health, name="health"),

@@ -9,7 +9,7 @@ def run_at_once(call: Callable, arguments: Iterable[tuple], *, timeout: float = 
     connections are open; returns each call's result, or the exception it raised, in finishing order."""
     from django.db import connection
 
-    from portal.users import User
+    from portal.accounts.users import User
 
     pending = list(arguments)
     barrier = threading.Barrier(len(pending))

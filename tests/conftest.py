@@ -55,7 +55,7 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 def start_localstripe(port: int, *options: str) -> subprocess.Popen:
     """Our localstripe launcher on `port` (state in memory unless `--state FILE` is among `options`), once it listens."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portal.payments.localstripe_server", "--port", str(port), "--quiet", *options],
+        [sys.executable, "-m", "portal.dev.localstripe", "--port", str(port), "--quiet", *options],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -102,7 +102,7 @@ def artifacts_dir() -> Path:
 @pytest.fixture
 def site_with_home(db):
     """The demo's page tree root, as `load_demo` leaves it."""
-    from portal import demo
+    from portal.site import demo
 
     return demo.ensure_home_page()
 
@@ -118,7 +118,7 @@ def _mail_through_celery(settings):
     The task hands messages to locmem (GUILDHALL_EMAIL_BACKEND), so mail.outbox still works,
     after the transaction commits (use django_capture_on_commit_callbacks(execute=True)).
     """
-    settings.EMAIL_BACKEND = "portal.mail.CeleryEmailBackend"
+    settings.EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +126,7 @@ def _fresh_cache():
     """Each test starts with an empty cache: the anonymous page cache must not carry pages between tests."""
     from django.core.cache import caches
 
-    from portal.cache import forget_process_copies
+    from portal.core.cache import forget_process_copies
 
     for alias in settings.CACHES:
         caches[alias].clear()

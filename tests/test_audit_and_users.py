@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError
 from wagtail.models import ModelLogEntry
 
-from portal.audit import audit
+from portal.core.audit import audit
 from portal.models import User
 
 

@@ -49,7 +49,7 @@ def test_relaxations_apply_to_their_prefix_only(client, staff_client_factory):
 def test_a_wagtail_preview_of_a_public_page_gets_the_admins_policy(rf, site_with_home):
     from django.contrib.auth.models import AnonymousUser
 
-    from portal.security import ContentSecurityPolicyMiddleware
+    from portal.core.security import ContentSecurityPolicyMiddleware
 
     request = rf.get("/")
     request.is_preview = True  # what Wagtail sets on the request it renders a preview with
@@ -62,7 +62,7 @@ def _pair(rf, path, view, settings_overrides=None):
     """The headers our middleware writes and those django-csp's own process_response writes, same request."""
     from csp.middleware import CSPMiddleware
 
-    from portal.security import ContentSecurityPolicyMiddleware
+    from portal.core.security import ContentSecurityPolicyMiddleware
 
     class Reference(ContentSecurityPolicyMiddleware):
         process_response = CSPMiddleware.process_response
@@ -119,7 +119,7 @@ def test_the_kept_policy_is_the_one_django_csp_builds(rf, settings):
 
 @pytest.mark.django_db
 def test_a_policy_is_built_once_per_process_until_its_settings_change(client, site_with_home, settings, monkeypatch):
-    from portal import security
+    from portal.core import security
 
     builds = []
     real = security.build_policy

@@ -1,6 +1,6 @@
 import gc
 
-from portal.gc_tuning import YOUNG_GENERATION, tune_for_serving
+from portal.core.gc_tuning import YOUNG_GENERATION, tune_for_serving
 
 
 def test_a_serving_process_freezes_what_it_loaded_and_collects_the_young_generation_less_often():

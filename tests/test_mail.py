@@ -47,8 +47,8 @@ class _FailingBackend:
 def test_a_message_a_worker_writes_goes_out_from_that_worker_and_only_a_failure_is_queued(
     monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    from portal import mail as portal_mail
-    from portal.tasks import send_email
+    from portal.core import mail as portal_mail
+    from portal.core.tasks import send_email
 
     queued = []
     monkeypatch.setattr(send_email, "delay", lambda data: queued.append(data))
@@ -65,6 +65,6 @@ def test_a_message_a_worker_writes_goes_out_from_that_worker_and_only_a_failure_
 
 
 def test_a_request_is_not_a_worker():
-    from portal.mail import _in_worker
+    from portal.core.mail import _in_worker
 
     assert _in_worker() is False

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
-from portal.ratelimit import parse_rate, rate_limit
+from portal.core.ratelimit import parse_rate, rate_limit
 from tests.accounts.factories import UserFactory
 
 

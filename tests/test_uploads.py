@@ -1,4 +1,4 @@
-"""Uploads are checked by content: each refusal says why (portal/uploads.py)."""
+"""Uploads are checked by content: each refusal says why (portal/core/uploads.py)."""
 
 from io import BytesIO
 
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from portal.uploads import validate_image, validate_logo
+from portal.core.uploads import validate_image, validate_logo
 
 
 def _raster(fmt: str, size=(40, 20)) -> bytes:

@@ -14,8 +14,8 @@ from members.manage import services
 from members.manage.forms import DeclineForm
 from members.models import TierChangeRequest
 from members.selectors import tiers_with_seats
-from portal.admin_menu import PermissionMenuItem
-from portal.exceptions import ApplicationError
+from portal.core.admin_menu import PermissionMenuItem
+from portal.core.exceptions import ApplicationError
 
 PERMISSION = "members.change_tierchangerequest"
 

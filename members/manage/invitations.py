@@ -29,7 +29,7 @@ from members.manage.exceptions import (
 from members.manage.services import require_role
 from members.models import Organization, OrganizationInvitation, OrganizationRole
 from members.services import organization_role_grant
-from portal.audit import audit
+from portal.core.audit import audit
 
 VALID_FOR = datetime.timedelta(days=7)
 

@@ -17,7 +17,7 @@ from members.models import (
     OrganizationRole,
     TierChangeRequest,
 )
-from portal import money
+from portal.core import money
 
 
 def organization_for_user(user, slug: str) -> Organization:

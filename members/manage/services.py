@@ -14,9 +14,9 @@ from members.manage.access import ADMINS, BILLING, PROFILE_EDITORS
 from members.manage.exceptions import LastAdmin, NotAllowed
 from members.manage.selectors import current_membership
 from members.models import DuesPeriod, Membership, MembershipTier, Organization, OrganizationRole, TierChangeRequest
-from portal import cache
-from portal.audit import audit
-from portal.exceptions import InvalidTransition
+from portal.core import cache
+from portal.core.audit import audit
+from portal.core.exceptions import InvalidTransition
 
 PROFILE_FIELDS = ("name", "website", "description", "country", "industry", "size")
 T = TierChangeRequest.Status

@@ -16,8 +16,8 @@ from members.manage.access import manage_view, may
 from members.manage.forms import InvitationForm, ProfileForm, TierChangeForm
 from members.models import OrganizationRole, TierChangeRequest
 from portal.accounts.adapter import NEXT_AFTER_VERIFICATION
-from portal.exceptions import ApplicationError
-from portal.ratelimit import rate_limit
+from portal.core.exceptions import ApplicationError
+from portal.core.ratelimit import rate_limit
 
 
 def _page(request, template: str, organization, context: dict, *, status: int = 200) -> HttpResponse:

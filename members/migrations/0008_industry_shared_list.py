@@ -1,4 +1,4 @@
-"""Organisations and applications take the shared industry list (portal/industries.py): their stored
+"""Organisations and applications take the shared industry list (portal/core/industries.py): their stored
 values stay, the list gains "other". Going back, "other" becomes no industry."""
 
 from django.db import migrations, models

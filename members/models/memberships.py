@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members.models.organizations import MembershipTier, Organization, OrganizationSize
 from members.uploads import validate_logo
-from portal.industries import Industry
+from portal.core.industries import Industry
 
 
 class Membership(models.Model):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from members.uploads import validate_logo
-from portal.industries import Industry
+from portal.core.industries import Industry
 
 # /members/manage/ and /members/individuals/ are routes, /join/apply/ the application form.
 RESERVED_SLUGS = frozenset({"manage", "individuals", "apply"})

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.accounts import sections
-        from portal.audit import register_actions
+        from portal.core.audit import register_actions
 
         register_actions(
             {

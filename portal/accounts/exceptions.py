@@ -1,6 +1,6 @@
 """Errors of the accounts app; views show their message to the person."""
 
-from portal.exceptions import ApplicationError
+from portal.core.exceptions import ApplicationError
 
 
 class AccountError(ApplicationError):

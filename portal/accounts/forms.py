@@ -1,6 +1,6 @@
 from django import forms
 
-from portal.users import User
+from portal.accounts.users import User
 
 
 class ProfileForm(forms.Form):

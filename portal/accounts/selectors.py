@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from wagtail.models import ModelLogEntry
 
-from portal.users import User
+from portal.accounts.users import User
 
 
 def user_email_addresses(user: User) -> QuerySet[EmailAddress]:

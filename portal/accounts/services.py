@@ -9,8 +9,8 @@ from wagtail.models import ModelLogEntry
 
 from portal.accounts import sections
 from portal.accounts.exceptions import CannotDeleteAccount
-from portal.audit import audit
-from portal.users import User
+from portal.accounts.users import User
+from portal.core.audit import audit
 
 ANONYMISED_DOMAIN = "anonymised.invalid"  # RFC 2606: can never receive mail
 

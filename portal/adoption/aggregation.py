@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django_countries import countries
 
 from portal.adoption.models import MIN_SEGMENT_SIZE, OTHER, DeploymentType, Project
-from portal.industries import Industry
+from portal.core.industries import Industry
 
 OTHER_LABEL = "Other"
 

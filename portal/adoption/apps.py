@@ -8,7 +8,7 @@ class AdoptionConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.adoption import api  # noqa: F401 - registers the adoption endpoints on the router
-        from portal.audit import register_actions
+        from portal.core.audit import register_actions
 
         register_actions(
             {

@@ -21,7 +21,7 @@ from portal.adoption.models import (
     SurveyEdition,
     SurveyResponse,
 )
-from portal.industries import Industry
+from portal.core.industries import Industry
 
 # year: (responses, total cores the sampled answers are scaled to)
 EDITIONS = {2020: (140, 15_200_000), 2021: (170, 25_300_000), 2022: (210, 40_600_000)}

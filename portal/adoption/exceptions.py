@@ -1,6 +1,6 @@
 """The adoption app's domain errors (subclasses of the one hierarchy)."""
 
-from portal.exceptions import ApplicationError
+from portal.core.exceptions import ApplicationError
 
 
 class SurveyClosed(ApplicationError):

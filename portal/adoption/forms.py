@@ -2,7 +2,7 @@ from django import forms
 from django_countries import countries
 
 from portal.adoption.models import DeploymentType, Project
-from portal.industries import Industry
+from portal.core.industries import Industry
 
 MAX_CORES = 100_000_000  # a typo guard: no single organisation runs more than this
 

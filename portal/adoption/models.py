@@ -17,8 +17,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from portal.exceptions import InvalidTransition
-from portal.industries import Industry
+from portal.core.exceptions import InvalidTransition
+from portal.core.industries import Industry
 
 # A segment with fewer responses than this is folded into "other" (privacy).
 MIN_SEGMENT_SIZE = 5

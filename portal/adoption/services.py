@@ -16,9 +16,9 @@ from portal.adoption.models import (
     SurveyEdition,
     SurveyResponse,
 )
-from portal.audit import audit
-from portal.exceptions import ApplicationError
-from portal.tasking import enqueue_on_commit
+from portal.core.audit import audit
+from portal.core.exceptions import ApplicationError
+from portal.core.tasking import enqueue_on_commit
 
 ROW_FIELDS = (
     "industry",

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_http_methods
 
 from portal.adoption import selectors, services
 from portal.adoption.forms import SurveyForm
-from portal.exceptions import ApplicationError
-from portal.ratelimit import rate_limit
+from portal.core.exceptions import ApplicationError
+from portal.core.ratelimit import rate_limit
 
 
 @login_required

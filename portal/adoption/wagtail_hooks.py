@@ -21,8 +21,8 @@ from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet,
 from portal.adoption import selectors, services
 from portal.adoption.models import Project, ResponseStatus, SurveyEdition, SurveyResponse
 from portal.adoption.tasks import recompute_aggregates
-from portal.exceptions import ApplicationError
-from portal.tasking import enqueue_on_commit
+from portal.core.exceptions import ApplicationError
+from portal.core.tasking import enqueue_on_commit
 
 RESPONSES_NS = "wagtailsnippets_adoption_surveyresponse"
 EDITIONS_NS = "wagtailsnippets_adoption_surveyedition"

@@ -11,7 +11,7 @@ class ApiConfig(AppConfig):
             authentication,  # noqa: F401 - registers the bearer scheme with drf-spectacular
             signals,
         )
-        from portal.audit import register_actions
+        from portal.core.audit import register_actions
 
         register_actions(
             {

@@ -1,6 +1,6 @@
 """Errors of the API's own services (tokens, webhooks)."""
 
-from portal.exceptions import ApplicationError
+from portal.core.exceptions import ApplicationError
 
 
 class AlreadyRevoked(ApplicationError):

@@ -35,8 +35,8 @@ from rest_framework.views import APIView
 
 from members.selectors import members_for_directory, tiers_in_rank_order
 from portal.api.http import PublicEndpointMixin
-from portal.pages.projects import ProjectStatus
-from portal.selectors import projects_for_api
+from portal.site.pages.projects import ProjectStatus
+from portal.site.selectors import projects_for_api
 
 
 def _cell(value: object) -> object:

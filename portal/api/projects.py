@@ -9,8 +9,8 @@ from wagtail.rich_text import expand_db_html
 from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
-from portal.pages.projects import ProjectPage, ProjectStatus
-from portal.selectors import projects_for_api
+from portal.site.pages.projects import ProjectPage, ProjectStatus
+from portal.site.selectors import projects_for_api
 
 
 class ProjectReferenceSerializer(serializers.Serializer):

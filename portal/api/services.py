@@ -32,7 +32,7 @@ from portal.api.models import (
     WebhookSubscription,
     hash_secret,
 )
-from portal.audit import audit
+from portal.core.audit import audit
 
 TOKEN_MARK = "gh_"  # noqa: S105 - the visible mark of our tokens, not a secret
 # last_used_at is written at most this often per token, so a busy tool costs no extra writes.

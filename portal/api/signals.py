@@ -46,7 +46,7 @@ def connect() -> None:
     from wagtail.signals import page_published
 
     from members import signals as members_signals
-    from portal.pages.projects import ProjectPage
+    from portal.site.pages.projects import ProjectPage
 
     page_published.connect(project_published, sender=ProjectPage, dispatch_uid="api-webhook-project-updated")
     members_signals.member_joined.connect(member_joined, dispatch_uid="api-webhook-member-joined")

@@ -24,7 +24,7 @@ from wagtail.permissions import register_permission_policy
 from portal.api import services
 from portal.api.exceptions import AlreadyRevoked
 from portal.api.models import ApiToken, Scope, WebhookDelivery, WebhookEvent, WebhookSubscription
-from portal.exceptions import ApplicationError
+from portal.core.exceptions import ApplicationError
 
 
 class SinglePermissionPolicy(ModelPermissionPolicy):

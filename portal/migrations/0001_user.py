@@ -2,7 +2,7 @@
 
 import django.db.models.functions.text
 import django.utils.timezone
-import portal.users
+import portal.accounts.users
 from django.db import migrations, models
 
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='portal_user_email_ci_unique')],
             },
             managers=[
-                ('objects', portal.users.UserManager()),
+                ('objects', portal.accounts.users.UserManager()),
             ],
         ),
     ]

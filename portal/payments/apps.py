@@ -7,7 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        from portal.audit import register_actions
+        from portal.core.audit import register_actions
 
         register_actions(
             {

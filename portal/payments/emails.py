@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 
-from portal import money
+from portal.core import money
 from portal.payments.models import Invoice, Payment, Refund
 
 

@@ -1,6 +1,6 @@
 """Payment errors: the gateway turns Stripe's errors into these; views show their message."""
 
-from portal.exceptions import ApplicationError, InvalidTransition
+from portal.core.exceptions import ApplicationError, InvalidTransition
 
 UNAVAILABLE_MESSAGE = "The payment service is unavailable, please try again in a few minutes."
 

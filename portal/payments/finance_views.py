@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from portal.exceptions import ApplicationError
+from portal.core.exceptions import ApplicationError
 from portal.payments import invoicing, selectors, services, tasks
 from portal.payments.filters import InvoiceFilter, PaymentFilter
 from portal.payments.forms import CreditNoteForm, InvoiceBuyerForm, PeriodForm, RefundForm, TransferReceivedForm

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from portal import money
-from portal.audit import audit
-from portal.exceptions import InvalidTransition
+from portal.core import money
+from portal.core.audit import audit
+from portal.core.exceptions import InvalidTransition
 from portal.payments.exceptions import PaymentError
 from portal.payments.models import (
     INVOICE_TRANSITIONS,

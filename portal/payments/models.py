@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from portal import money
+from portal.core import money
 
 
 def new_public_id() -> str:

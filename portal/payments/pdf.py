@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from fpdf import FPDF
 
-from portal import money
+from portal.core import money
 from portal.payments.models import Invoice, InvoiceKind
 
 COLUMNS = (90, 20, 30, 20, 30)  # description, quantity, unit price, tax rate, amount (mm)

@@ -18,8 +18,9 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from portal import money
-from portal.audit import audit, audit_batch
+from portal.core import money
+from portal.core.audit import audit, audit_batch
+from portal.core.tasking import enqueue_on_commit
 from portal.payments import gateway, registry
 from portal.payments.exceptions import (
     BelowMinimumCharge,
@@ -38,7 +39,6 @@ from portal.payments.models import (
     RefundStatus,
     StripeEvent,
 )
-from portal.tasking import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 

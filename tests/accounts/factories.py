@@ -2,7 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
-from portal.users import User
+from portal.accounts.users import User
 
 PASSWORD = "correct-horse-battery-staple"
 

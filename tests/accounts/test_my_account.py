@@ -9,7 +9,7 @@ from wagtail.models import ModelLogEntry
 
 from portal.accounts import sections, services
 from portal.accounts.exceptions import CannotDeleteAccount
-from portal.users import User
+from portal.accounts.users import User
 from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

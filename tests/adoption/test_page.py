@@ -90,7 +90,7 @@ def test_the_page_costs_the_same_queries_for_few_or_many_editions(client, adopti
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from portal import cache
+    from portal.core import cache
 
     cache.purge()  # both measured requests follow a purge (new figures purge the cache), so cost alike
     with CaptureQueriesContext(connection) as few:

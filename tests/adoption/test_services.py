@@ -4,7 +4,7 @@ from wagtail.models import ModelLogEntry
 from portal.adoption import selectors, services
 from portal.adoption.exceptions import AlreadyAnswered, SurveyClosed
 from portal.adoption.models import EditionAggregate, ResponseStatus, SurveyResponse
-from portal.exceptions import InvalidTransition
+from portal.core.exceptions import InvalidTransition
 from tests.adoption.factories import EditionFactory, OpenEditionFactory, ResponseFactory, UserFactory
 
 ANSWERS = {

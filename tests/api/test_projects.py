@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal import cache
+from portal.core import cache
 from tests.members.factories import MembershipTierFactory, member
 from tests.portal.factories import project, project_index
 

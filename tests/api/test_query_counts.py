@@ -61,7 +61,7 @@ ENDPOINTS = {
 
 
 def _count(client, url) -> tuple[int, dict]:
-    from portal.cache import purge
+    from portal.core.cache import purge
 
     purge()  # measure the view itself, not the anonymous cache in front of it
     with CaptureQueriesContext(connection) as queries:

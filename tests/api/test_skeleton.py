@@ -38,7 +38,7 @@ def test_error_format_for_validation_and_application_errors(rf):
     from rest_framework.exceptions import NotFound
 
     from portal.api.errors import exception_handler
-    from portal.exceptions import ApplicationError
+    from portal.core.exceptions import ApplicationError
 
     response = exception_handler(serializers.ValidationError({"email": ["Enter a valid e-mail address."]}), {})
     assert response.status_code == 400

@@ -91,7 +91,7 @@ def _registration_order() -> None:
 
 def _member():
     """The MEMBER person of browser_as, made first when a loader gives them data."""
-    from portal.users import User
+    from portal.accounts.users import User
     from tests.accounts.factories import UserFactory
     from tests.e2e.pages import MEMBER_EMAIL
 
@@ -215,8 +215,8 @@ DATA_LOADERS: dict = {
 @pytest.fixture
 def demo_site(transactional_db):
     """The demo foundation as `make run` shows it (pages, adoption figures, demo staff)."""
-    from portal import demo
     from portal.accounts.groups import ensure_staff_groups
+    from portal.site import demo
 
     ensure_staff_groups()  # transactional tests start from a flushed database
     demo.load()

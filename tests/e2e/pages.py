@@ -9,7 +9,7 @@ Add a row for each page your issue ships (see DEVELOPERS.md, "Pages under the CS
 - `axe`: False for pages we do not own the markup of (Wagtail's admin, Swagger UI): they still get
   the CSP check.
 - `needs`: names of data loaders in `tests/e2e/conftest.py::DATA_LOADERS` to run first (the demo
-  foundation, `portal.demo.load()`, is always loaded; add a loader there for data it lacks).
+  foundation, `portal.site.demo.load()`, is always loaded; add a loader there for data it lacks).
 """
 
 import zoneinfo

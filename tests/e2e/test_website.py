@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal import demo
+from portal.site import demo
 
 PAGES = ["/", "/projects/openstack/", "/members/", "/join/", "/about/", "/news/"]
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from events import selectors
 from events.models import Event, PromoCode, TicketType
-from portal.event_pages import EventPage
+from portal.site.pages.events import EventPage
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_event_page_is_kept_for_anonymous_visitors_ten_seconds_and_counts_seats_
     import time_machine
 
     from events import services
-    from portal import cache
+    from portal.core import cache
 
     upcoming = selectors.event_next_open()
     full = TicketType.objects.get(event=upcoming, name="Full access")
@@ -141,7 +141,7 @@ def test_the_first_step_of_registration_is_kept_two_seconds_for_anonymous_visito
     import time_machine
 
     from events import services
-    from portal import cache
+    from portal.core import cache
 
     upcoming = selectors.event_next_open()
     full = TicketType.objects.get(event=upcoming, name="Full access")

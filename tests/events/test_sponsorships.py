@@ -13,9 +13,9 @@ from events import selectors, services
 from events.exceptions import NotOrganizationAdmin, PromoCodeUsedUp, SoldOut
 from events.models import Order, Sponsorship, SponsorshipPackage, SponsorWaitingListEntry
 from portal.accounts.groups import EVENTS_STAFF
-from portal.event_pages import EventIndexPage, EventPage
 from portal.payments import services as payment_services
 from portal.payments.models import Payment, PaymentStatus
+from portal.site.pages.events import EventIndexPage, EventPage
 from tests.accounts.factories import UserFactory
 from tests.events.factories import EventFactory, TicketTypeFactory, buyer
 from tests.members.factories import OrganizationFactory

@@ -5,7 +5,7 @@ from django.test import Client
 
 from members import demo as members_demo
 from members.models import IndividualMember, MembershipApplication, OrganizationRole
-from portal import demo
+from portal.site import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -96,7 +96,7 @@ def test_approval_creates_the_organisation_its_admin_the_membership_and_the_firs
 
 def test_the_payments_registry_activates_the_membership_once(django_capture_on_commit_callbacks, monkeypatch):
     purges = []
-    monkeypatch.setattr("portal.cache.purge", lambda: purges.append(1))
+    monkeypatch.setattr("portal.core.cache.purge", lambda: purges.append(1))
     membership = services.application_approve(application=application(), actor=None)
     dues = membership.dues_periods.get()
     handler = registry.get("members.DuesPeriod")

@@ -5,8 +5,8 @@ from decimal import Decimal
 import factory
 from django.contrib.contenttypes.models import ContentType
 
+from portal.accounts.users import User
 from portal.payments.models import Payment
-from portal.users import User
 
 
 class OwnerFactory(factory.django.DjangoModelFactory):

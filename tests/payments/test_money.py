@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal import money
+from portal.core import money
 
 TWO_DECIMAL = ["EUR", "USD", "GBP", "CHF"]
 ZERO_DECIMAL = ["JPY", "KRW"]

@@ -5,8 +5,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from members.models import Organization
-from portal import demo
 from portal.models import NewsPage, ProjectPage
+from portal.site import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -152,7 +152,7 @@ class _DeadCache:
 
 
 def test_a_page_cache_outage_serves_pages_uncached_and_publishing_still_works(client, kata, monkeypatch):
-    from portal import cache
+    from portal.core import cache
 
     monkeypatch.setattr(cache, "_cache", lambda: _DeadCache())
     response = client.get("/projects/kata-containers/")
@@ -263,7 +263,7 @@ def test_site_settings_are_read_from_the_cache_and_a_save_is_seen_at_once(client
     from django.test import RequestFactory
     from wagtail.models import Site
 
-    from portal.snippets import SiteSettings
+    from portal.site.snippets import SiteSettings
 
     client.get("/projects/kata-containers/?v=1")
     with django_assert_max_num_queries(0):  # no Site lookup, no settings row: both from the cache
@@ -282,8 +282,8 @@ def test_each_process_keeps_the_site_wide_data_until_any_process_purges(client, 
     and the footer's links; a change saved by another process (a new generation) is seen at once."""
     from django.core.cache import cache
 
-    from portal import cache as page_cache
-    from portal.snippets import FooterLink
+    from portal.core import cache as page_cache
+    from portal.site.snippets import FooterLink
 
     link = FooterLink.objects.create(label="Privacy", url="https://example.org/privacy/")
     client.get("/projects/kata-containers/?v=1")  # a miss: the process reads and keeps the site data
@@ -304,7 +304,7 @@ def test_each_process_keeps_the_site_wide_data_until_any_process_purges(client, 
 def test_an_emptied_cache_starts_a_generation_never_used_before(settings):
     from django.core.cache import cache
 
-    from portal import cache as page_cache
+    from portal.core import cache as page_cache
 
     first = page_cache.generation()
     page_cache.purge()
@@ -316,7 +316,7 @@ def test_the_footer_is_drawn_once_per_generation_and_a_change_shows_at_once(clie
     """Every page's footer is the same: drawn once, until anything in it is saved (a new generation)."""
     from django.test.signals import template_rendered
 
-    from portal.snippets import FooterLink
+    from portal.site.snippets import FooterLink
 
     drawn = []
 

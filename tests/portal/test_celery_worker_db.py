@@ -12,7 +12,7 @@ from celery.fixups.django import DjangoWorkerFixup
 from django.db import connection, transaction
 
 from portal.celery import app
-from portal.tasks import ping
+from portal.core.tasks import ping
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
-from portal.forms_renderer import FormRenderer
+from portal.core.forms_renderer import FormRenderer
 
 
 class EveryInput(forms.Form):
@@ -58,7 +58,7 @@ def test_unbound_bound_valid_and_invalid_forms_render_exactly_as_with_djangos_te
 
 
 def test_a_renderer_that_disagrees_with_the_template_falls_back_to_it(monkeypatch):
-    from portal import forms_renderer
+    from portal.core import forms_renderer
 
     renderer = FormRenderer()
     monkeypatch.setattr(forms_renderer, "render_input", lambda widget: "<input wrong>")

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal import cache
+from portal.core import cache
 from tests.members.factories import MembershipTierFactory, member
 from tests.portal.factories import directory, join_page, news, news_index, project, project_index
 

@@ -1,4 +1,4 @@
-"""Survey answers take the one industry list of portal/industries.py (the members' stored values).
+"""Survey answers take the one industry list of portal/core/industries.py (the members' stored values).
 
 Converts the stored answers and the published aggregates (keys and labels); reversible. Going back,
 the industries the survey never had (hardware, software, non-profit) become "other".

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal import demo
+from portal.site import demo
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from portal.payments import localstripe_server
+from portal.dev import localstripe as localstripe_server
 
 
 class Command(BaseCommand):

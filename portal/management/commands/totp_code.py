@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.accounts.mfa import totp_code, totp_secret_for
-from portal.demo import DEMO_STAFF_EMAIL
 from portal.models import User
+from portal.site.demo import DEMO_STAFF_EMAIL
 
 
 class Command(BaseCommand):

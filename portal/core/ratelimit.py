@@ -1,6 +1,6 @@
 """Rate limits for our own views, counted in the cache (Redis in production).
 
-    from portal.ratelimit import rate_limit
+    from portal.core.ratelimit import rate_limit
 
     @rate_limit("survey", "5/m")                       # 5 POSTs a minute per person (or address)
     @rate_limit("join", "10/h", key="ip")              # per client address

@@ -77,7 +77,7 @@ class SiteSettings(BaseSiteSetting):
     @classmethod
     def for_site(cls, site):
         """Every page shows these: read them from the cache, which the save signal clears."""
-        from portal.cache import remember
+        from portal.core.cache import remember
 
         if site is None:
             return super().for_site(site)
@@ -91,7 +91,7 @@ class SiteSettings(BaseSiteSetting):
         """
         from django.http.request import split_domain_port
 
-        from portal.cache import generation, remember_for_generation
+        from portal.core.cache import generation, remember_for_generation
 
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):

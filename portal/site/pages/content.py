@@ -6,8 +6,8 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
-from portal.blocks import BodyBlock
-from portal.pages.base import BasePage
+from portal.site.blocks import BodyBlock
+from portal.site.pages.base import BasePage
 
 
 class StandardPage(BasePage):

@@ -9,7 +9,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal.pages.base import BasePage
+from portal.site.pages.base import BasePage
 
 
 class EventIndexPage(BasePage):

@@ -16,8 +16,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
-from portal.blocks import BodyBlock
-from portal.pages.base import BasePage
+from portal.site.blocks import BodyBlock
+from portal.site.pages.base import BasePage
 
 NEWS_PER_PAGE = 10
 
@@ -44,7 +44,7 @@ class NewsFeed(Feed):
         return self.index_page.search_description or self.index_page.title
 
     def items(self):
-        from portal.selectors import news_for_index
+        from portal.site.selectors import news_for_index
 
         return news_for_index(parent=self.index_page)[:20]
 
@@ -83,7 +83,7 @@ class NewsIndexPage(RoutablePageMixin, BasePage):
 
     @path("")
     def index_route(self, request):
-        from portal.selectors import news_for_index
+        from portal.site.selectors import news_for_index
 
         items = news_for_index(parent=self)
         tag = request.GET.get("tag", "").strip()

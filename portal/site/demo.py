@@ -1,7 +1,7 @@
 """The demo foundation that `make run` shows (../shared/DEMO_CONTENT.md). Every step is idempotent.
 
 Rows and pages are created when missing and never rewritten, so a second run changes nothing;
-the facts live in portal/demo_content.py.
+the facts live in portal/site/demo_content.py.
 """
 
 import datetime
@@ -17,12 +17,15 @@ from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
+from events import demo as events_demo
+from events.models import Event
 from members import demo as members_demo
 from members.models import Membership, MembershipTier, Organization
-from portal import demo_content as content
 from portal.accounts.mfa import totp_activate, totp_secret_for
 from portal.adoption import demo as adoption_demo
 from portal.models import (
+    EventIndexPage,
+    EventPage,
     FooterLink,
     HomePage,
     JoinPage,
@@ -35,6 +38,7 @@ from portal.models import (
     StandardPage,
     User,
 )
+from portal.site import demo_content as content
 
 DEMO_STAFF_EMAIL = "staff@openinfra.example"
 DEMO_STAFF_PASSWORD = "openinfra-demo"  # noqa: S105 - a printed demo login, never used in production
@@ -419,9 +423,32 @@ def staff_totp_secret() -> str | None:
     return totp_secret_for(user) if user else None
 
 
-def load() -> tuple[str, str, bool]:
-    from events import demo as events_demo
+def ensure_event_pages(home: HomePage, events: list[Event]) -> None:
+    """The events index and a page for each demo summit, tied to its event by slug."""
+    index = EventIndexPage.objects.first()
+    if index is None:
+        index = EventIndexPage(
+            title="Events",
+            slug="events",
+            intro="<p>The OpenInfra Summit brings together the people who build and run open infrastructure.</p>",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    for event in events:
+        if EventPage.objects.filter(slug=event.slug).exists():
+            continue
+        page = EventPage(
+            title=event.name,
+            slug=event.slug,
+            intro=f"<p>{event.summary}</p>",
+            body="<p>Keynotes from operators running OpenStack at scale, the Forum where users and "
+            "developers plan the next releases, hands-on workshops, and the project teams gathering.</p>",
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()
 
+
+def load() -> tuple[str, str, bool]:
     home = ensure_home_page()
     organizations = ensure_members()
     ensure_about_page(home)
@@ -435,5 +462,5 @@ def load() -> tuple[str, str, bool]:
     ensure_site_settings(Site.objects.get(is_default_site=True))
     ensure_footer_links()
     adoption_demo.load(home)
-    events_demo.load()
+    ensure_event_pages(home, events_demo.load())
     return ensure_staff()

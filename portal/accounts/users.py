@@ -43,6 +43,8 @@ class User(AbstractUser):
     objects: ClassVar[UserManager] = UserManager()  # django-stubs declares managers as ClassVars
 
     class Meta:
+        # The model stayed in the `portal` app when its module moved here: AUTH_USER_MODEL is portal.User.
+        app_label = "portal"
         db_table = "portal_user"
         verbose_name = "user"
         constraints = [

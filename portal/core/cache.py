@@ -273,7 +273,7 @@ def remember(key: str, producer):
 
 
 # Copies in this process of the site-wide data, for the generation they were read under. Any change
-# to that data bumps the generation (portal.signals), which every request reads once: a process
+# to that data bumps the generation (portal.site.signals), which every request reads once: a process
 # drops its copies as soon as any process purges, and a page costs no cache round trip for them.
 _process_copies: dict[str, object] = {}
 _process_generation: list[int | None] = [None]

@@ -3,8 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 
 from members.models import Organization
-from portal.pages.news import NewsPage
-from portal.pages.projects import ProjectPage
+from portal.site.pages.news import NewsPage
+from portal.site.pages.projects import ProjectPage
 
 
 def projects_for_listing(*, parent=None) -> QuerySet[ProjectPage]:

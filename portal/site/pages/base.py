@@ -4,7 +4,9 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-VIEW_RESTRICTIONS_KEY = "any-view-restriction"  # forgotten when a restriction is saved or deleted (portal/signals.py)
+VIEW_RESTRICTIONS_KEY = (
+    "any-view-restriction"  # forgotten when a restriction is saved or deleted (portal/site/signals.py)
+)
 
 
 class BasePage(Page):
@@ -32,7 +34,7 @@ class BasePage(Page):
         """Wagtail asks on every view (two queries); while no page anywhere is restricted, the cache says so."""
         from wagtail.models import PageViewRestriction
 
-        from portal.cache import remember_for_this_request
+        from portal.core.cache import remember_for_this_request
 
         if not remember_for_this_request(VIEW_RESTRICTIONS_KEY, lambda: PageViewRestriction.objects.exists()):
             return PageViewRestriction.objects.none()

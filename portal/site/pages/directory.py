@@ -11,7 +11,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
-from portal.pages.base import BasePage
+from portal.site.pages.base import BasePage
 
 INDIVIDUALS_PER_PAGE = 24
 
@@ -98,7 +98,7 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
     def organization(self, request, slug):
         from events.selectors import sponsorships_for_organization
         from members.selectors import organization_for_directory
-        from portal.selectors import projects_for_organization
+        from portal.site.selectors import projects_for_organization
 
         organization = organization_for_directory(slug)
         return self.render(

@@ -1,6 +1,6 @@
 """Uploaded images are checked by what they contain, not by their name or declared type.
 
-    from portal.uploads import validate_logo
+    from portal.core.uploads import validate_logo
     logo = forms.FileField(validators=[validate_logo])        # PNG, JPEG or SVG, 2 MB at most
 
     kind = validate_logo(uploaded_file)                       # "png" | "jpeg" | "svg", or ValidationError

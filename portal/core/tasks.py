@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal import mail
+from portal.core import mail
 
 
 @shared_task(

@@ -31,7 +31,7 @@ def seo_meta(context) -> dict:
     page = context.get("page")
     site_settings = None
     if request is not None:
-        from portal.snippets import SiteSettings
+        from portal.site.snippets import SiteSettings
 
         try:
             site_settings = SiteSettings.for_request(request)
@@ -91,7 +91,7 @@ def site_footer(context) -> str:
     from django.http.request import split_domain_port
     from django.template.loader import render_to_string
 
-    from portal.cache import generation, remember_for_generation
+    from portal.core.cache import generation, remember_for_generation
 
     request = context.get("request")
 
@@ -107,8 +107,8 @@ def site_footer(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def footer_links(context) -> list:
-    from portal.cache import generation, remember, remember_for_generation
-    from portal.snippets import FooterLink
+    from portal.core.cache import generation, remember, remember_for_generation
+    from portal.site.snippets import FooterLink
 
     def read() -> list:
         return list(FooterLink.objects.order_by("sort_order", "label"))

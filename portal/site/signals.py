@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from portal import cache
+from portal.core import cache
 
 
 def _purge(sender=None, **kwargs) -> None:
@@ -23,7 +23,7 @@ def _forget_footer_links(sender=None, **kwargs) -> None:
 
 
 def _forget_view_restrictions(sender=None, **kwargs) -> None:
-    from portal.pages.base import VIEW_RESTRICTIONS_KEY
+    from portal.site.pages.base import VIEW_RESTRICTIONS_KEY
 
     cache.forget(VIEW_RESTRICTIONS_KEY)
     cache.purge()  # a page just restricted must not be served from the cache (nor kept by a process)
@@ -35,7 +35,7 @@ def connect() -> None:
     from events.models import Event
     from members.models import Membership, MembershipTier, Organization
     from portal.adoption.models import EditionAggregate, SurveyEdition
-    from portal.snippets import CallToAction, FooterLink, SiteSettings
+    from portal.site.snippets import CallToAction, FooterLink, SiteSettings
 
     page_published.connect(_purge, dispatch_uid="pagecache-published")
     page_unpublished.connect(_purge, dispatch_uid="pagecache-unpublished")

@@ -9,8 +9,8 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
-from portal.blocks import BodyBlock
-from portal.pages.base import BasePage
+from portal.site.blocks import BodyBlock
+from portal.site.pages.base import BasePage
 
 
 class ProjectStatus(models.TextChoices):
@@ -44,7 +44,7 @@ class ProjectIndexPage(BasePage):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from portal.selectors import projects_for_listing
+        from portal.site.selectors import projects_for_listing
 
         context = super().get_context(request, *args, **kwargs)
         context["projects"] = projects_for_listing(parent=self)
@@ -114,7 +114,7 @@ class ProjectPage(BasePage):
     og_type = "article"
 
     def get_context(self, request, *args, **kwargs):
-        from portal.selectors import project_relations
+        from portal.site.selectors import project_relations
 
         context = super().get_context(request, *args, **kwargs)
         context.update(project_relations(self))

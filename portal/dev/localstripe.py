@@ -5,7 +5,7 @@ every change. This launcher binds 127.0.0.1 only, keeps the store in our var/ fo
 memory, for tests and benchmarks) and registers our webhook endpoint at every start, since
 localstripe forgets registrations.
 
-    python -m portal.payments.localstripe_server --port 8420 \
+    python -m portal.dev.localstripe --port 8420 \
         --webhook-url http://127.0.0.1:8000/payments/stripe/webhook/ --webhook-secret whsec_...
 """
 
