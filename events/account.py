@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from events import selectors, services
 from events.models import Order, Ticket
-from events.templatetags.events_tags import amount
+from portal.core.money import format_money
 
 
 def section_context(user) -> dict | None:
@@ -22,7 +22,7 @@ def section_context(user) -> dict | None:
             {
                 "label": f"{order.event.name}: order {order.code}",
                 "url": order.get_absolute_url(),
-                "meta": f"{tickets} ticket{'s' if tickets != 1 else ''} · {amount(order.total, order.currency)}",
+                "meta": f"{tickets} ticket{'s' if tickets != 1 else ''} · {format_money(order.total, order.currency, nbsp=True)}",
                 "badge": "Waiting for approval" if order.awaiting_approval else order.get_status_display(),
                 "badge_kind": badge_kinds.get(order.status, "neutral"),
             }

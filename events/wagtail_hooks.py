@@ -1,12 +1,9 @@
 """Staff screens for registration: events, ticket types and promo codes are edited in the admin;
 orders are read-only there (they change only through services) and approvals have their own page."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +18,7 @@ from events import selectors, services
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
 from portal.core.admin_menu import PermissionMenuItem
+from portal.core.csv_writer import csv_response
 
 
 class EventViewSet(ModelViewSet):
@@ -228,24 +226,6 @@ def dashboard(request):
     return TemplateResponse(request, "events/admin/dashboard.html", context)
 
 
-def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-
-    def generate():
-        yield writer.writerow(header)
-        for row in rows:
-            # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-            yield writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
-
-    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @permission_required("events.view_order", raise_exception=True)
 def orders_csv(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
@@ -270,7 +250,7 @@ def orders_csv(request, slug: str):
     )
     header = ["code", "status", "buyer_name", "buyer_email", "company", "tickets", "promo_code", "subtotal",
               "discount", "total", "refunded", "currency", "created_at", "paid_at"]  # fmt: skip
-    return _csv_response(f"{event.slug}-orders.csv", header, rows)
+    return csv_response(f"{event.slug}-orders.csv", header, rows)
 
 
 @permission_required("events.view_order", raise_exception=True)
@@ -301,7 +281,7 @@ def attendees_csv(request, slug: str):
         "buyer_email",
         "checked_in_at",
     ]
-    return _csv_response(f"{event.slug}-attendees.csv", header, rows)
+    return csv_response(f"{event.slug}-attendees.csv", header, rows)
 
 
 @hooks.register("register_admin_urls")

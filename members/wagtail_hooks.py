@@ -1,8 +1,6 @@
 """Staff screens (Membership group): tiers, organisations, memberships with history, the applications queue,
 dues, roles and the waiting list; a CSV export of the current members."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -29,6 +27,7 @@ from members.models import (
     TierWaitlistEntry,
 )
 from portal.core.admin_menu import PermissionMenuItem
+from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
 
 QUEUE_PERMISSION = "members.change_membershipapplication"
@@ -239,7 +238,7 @@ def members_csv(request):
         raise PermissionDenied
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="members-{timezone.localdate():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
+    writer = safe_writer(response)
     writer.writerow(
         [
             "organization",

@@ -110,6 +110,8 @@ TEMPLATES = [
             ],
             # The site's tags live with the site (portal.site), which is not an app of its own.
             "libraries": {"portal_tags": "portal.site.templatetags.portal_tags"},
+            # Amounts look the same on every page: `{{ amount|money:currency }}`, no {% load %} needed.
+            "builtins": ["portal.core.templatetags.money"],
         },
     },
 ]

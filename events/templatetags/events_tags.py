@@ -1,6 +1,4 @@
-"""Display helpers: an event's moments in its own time zone, amounts with their currency."""
-
-from decimal import Decimal
+"""Display helpers: an event's moments in its own time zone (amounts: the `money` filter, everywhere)."""
 
 from django import template
 from django.utils import timezone
@@ -14,16 +12,6 @@ def event_local(moment, event):
     if not moment:
         return ""
     return timezone.localtime(moment, event.tz)
-
-
-@register.filter
-def amount(value, currency: str = "") -> str:
-    """1438.4 → "1,438.40 USD" (never a float on the way)."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    text = f"{value:,.0f}" if currency.upper() == "JPY" else f"{value:,.2f}"
-    return f"{text}\u00a0{currency}" if currency else text  # no line break between amount and currency
 
 
 @register.inclusion_tag("events/_next_event.html")

@@ -21,8 +21,6 @@ absolute URLs; a landscape that needs files in `hosted_logos` downloads them fro
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import yaml
@@ -35,24 +33,9 @@ from rest_framework.views import APIView
 
 from members.selectors import members_for_directory, tiers_in_rank_order
 from portal.api.http import PublicEndpointMixin
+from portal.core.csv_writer import csv_text
 from portal.site.pages.projects import ProjectStatus
 from portal.site.selectors import projects_for_api
-
-
-def _cell(value: object) -> object:
-    """Text someone typed must not run as a spreadsheet formula when the CSV is opened."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(header: list[str], rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return buffer.getvalue()
 
 
 def _absolute(request, url: str) -> str:
@@ -250,7 +233,7 @@ class MembersCSVView(_ExportView):
         responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv")},
     )
     def get(self, request):
-        return Response(_csv(MEMBER_COLUMNS, _member_rows(request)))
+        return Response(csv_text(MEMBER_COLUMNS, _member_rows(request)))
 
 
 class ProjectsCSVView(_ExportView):
@@ -264,7 +247,7 @@ class ProjectsCSVView(_ExportView):
         responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv")},
     )
     def get(self, request):
-        return Response(_csv(PROJECT_COLUMNS, _project_rows(request)))
+        return Response(csv_text(PROJECT_COLUMNS, _project_rows(request)))
 
 
 _ITEM = {

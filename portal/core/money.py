@@ -88,7 +88,16 @@ def minimum_charge(currency: str) -> Decimal:
     return MINIMUM_CHARGE[code]
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    """'1,250.00 EUR' / '5,000 JPY' for pages and e-mails."""
-    places = exponent(currency)
-    return f"{amount:,.{places}f} {normalise_currency(currency)}"
+def format_money(amount: Decimal | int | str, currency: str = "", *, nbsp: bool = False) -> str:
+    """The one display of an amount: '1,250.00 EUR', '5,000 JPY', '1.250 KWD' for pages, e-mails, PDFs and CSVs.
+
+    `nbsp` joins amount and code with a no-break space, so HTML never breaks the line between them.
+    Without a currency, two decimals and no code.
+    """
+    value = Decimal(amount)
+    places = exponent(currency) if currency else 2
+    text = f"{value:,.{places}f}"
+    if not currency:
+        return text
+    separator = "\u00a0" if nbsp else " "
+    return f"{text}{separator}{normalise_currency(currency)}"

@@ -1,6 +1,5 @@
 """The finance screens in the Wagtail admin: payments, invoices, refunds, transfers, exports. Finance group only."""
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -10,27 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
 from portal.payments import invoicing, selectors, services, tasks
 from portal.payments.filters import InvoiceFilter, PaymentFilter
 from portal.payments.forms import CreditNoteForm, InvoiceBuyerForm, PeriodForm, RefundForm, TransferReceivedForm
 from portal.payments.models import InvoiceStatus, PaymentMethod, PaymentStatus
 from portal.payments.pdf import invoice_pdf
-
-
-def _cell(value: object) -> object:
-    """Text a payer typed must not run as a spreadsheet formula when the accountant opens the CSV."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-class _SafeWriter:
-    def __init__(self, writer) -> None:
-        self._writer = writer
-
-    def writerow(self, row: list) -> None:
-        self._writer.writerow([_cell(value) for value in row])
 
 
 def finance_only(view):
@@ -241,7 +226,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{start}-{end}.csv"'
-    writer = _SafeWriter(csv.writer(response))
+    writer = safe_writer(response)
     if kind == "payments":
         writer.writerow(
             [

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from events import services
+from events import selectors, services
 from events.models import Order, SponsorshipPackage
 from portal.accounts.groups import EVENTS_STAFF
 from tests.events.factories import EventFactory, TicketTypeFactory, buyer, paid_order
@@ -71,3 +71,18 @@ def test_search_cancel_and_csv_exports(staff, summit):
         )
     )
     assert attendees[1][0] == "'=HYPERLINK(evil)" and attendees[1][6] == other.code
+
+
+def test_exports_leave_empty_cells_empty_and_the_dashboard_shows_money(staff, summit):
+    event, full, paid = summit
+    paid_order(event, full, n=9, quantity=1)
+    attendees = list(
+        csv.DictReader(
+            io.StringIO(b"".join(staff.get("/admin/events/dashboard/summit/attendees.csv").streaming_content).decode())
+        )
+    )
+    assert attendees and all("'" not in value for row in attendees for value in row.values())
+    assert any(value == "" for row in attendees for value in row.values())
+    body = staff.get("/admin/events/dashboard/?event=summit").content.decode()
+    revenue = selectors.event_dashboard(event)["ticket_revenue"]
+    assert f"{revenue:,.2f}\u00a0{event.currency}" in body

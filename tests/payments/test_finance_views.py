@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from portal.core.csv_writer import safe_cell as _cell
 from portal.payments import invoicing, services
-from portal.payments.finance_views import _cell
 from portal.payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Refund
 from tests.conftest import login_staff
 from tests.payments.conftest import GOOD_CARD, card_token
