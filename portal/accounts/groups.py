@@ -123,13 +123,27 @@ def _permission(apps, dotted: str):
         return found
     # On a fresh database Django creates model permissions after all migrations; make the ones
     # we need now, exactly as create_permissions would.
-    action, _, model = codename.partition("_")
-    if app_label == "wagtailadmin":
-        model = "admin"
+    declared = _declared_permission(apps, app_label, codename)
+    if declared is not None:
+        model, name = declared
+    else:
+        action, _, model = codename.partition("_")
+        if app_label == "wagtailadmin":
+            model = "admin"
+        name = f"Can {action} {model.replace('_', ' ')}"
     content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
-    return Permission.objects.create(
-        content_type=content_type, codename=codename, name=f"Can {action} {model.replace('_', ' ')}"
-    )
+    return Permission.objects.create(content_type=content_type, codename=codename, name=name)
+
+
+def _declared_permission(apps, app_label: str, codename: str) -> tuple[str, str] | None:
+    """(model, name) of a custom permission from the model's Meta.permissions: its codename names no model."""
+    if app_label not in {config.label for config in apps.get_app_configs()}:
+        return None
+    for model in apps.get_app_config(app_label).get_models():
+        for declared, name in model._meta.permissions:
+            if declared == codename:
+                return model._meta.model_name, name
+    return None
 
 
 def ensure_staff_groups(apps=None) -> None:
