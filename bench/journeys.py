@@ -332,7 +332,7 @@ def run_journey(
     return JourneyRun(result, journey.verify(state), cpu)
 
 
-# --- The order journey (issues 5 and 9) ------------------------------------------------------
+# --- The order journey ------------------------------------------------------------------
 # One buyer, one paid ticket, as a browser without JavaScript would do it, plus the card token
 # Stripe.js would make: register page → choose 1 ticket (GET form) → details (POST form) → the
 # pay page → a card token from localstripe → POST it to the pay page's form → the return page.

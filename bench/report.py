@@ -197,7 +197,7 @@ def render(rows: list[Row], bound: Bound | None, meta: dict[str, str]) -> str:
     out.append("")
     checks = [c for c in (check(row, bound) for row in rows) if c is not None]
     if checks:
-        out.append("## Acceptance (issue 12)")
+        out.append("## Acceptance")
         out.append("")
         out.append("| Scenario | Target | Figure | Verdict |")
         out.append("| --- | --- | --- | --- |")

@@ -581,7 +581,7 @@ def machine() -> str:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Guildhall benchmarks (issue 12).")
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Guildhall benchmarks.")
     parser.add_argument("--duration", type=float, default=4, help="seconds of load per scenario (default 4)")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up before each (default 1)")
     parser.add_argument(

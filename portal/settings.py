@@ -121,7 +121,7 @@ SQLITE_PATH = VAR_DIR / "guildhall.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite ignores SELECT ... FOR UPDATE: IMMEDIATE transactions make writers queue instead
-    # (STYLE.md rule 8); WAL lets readers run beside the writer.
+    # (see docs/ARCHITECTURE.md, capacity); WAL lets readers run beside the writer.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -201,7 +201,7 @@ MEMBERS_LOGO_MAX_BYTES = env.int("MEMBERS_LOGO_MAX_BYTES", default=1024 * 1024)
 ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
 CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": 60.0}
-# Waiting lists (issue 10): how long an offer holds its seats for the person it was sent to.
+# Waiting lists: how long an offer holds its seats for the person it was sent to.
 WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
     "task": "events.expire_waiting_list_offers",

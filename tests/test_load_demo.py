@@ -70,7 +70,7 @@ def test_load_demo_is_idempotent_and_serves_every_public_url(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_content_matches_the_demo_brief(client):
+def test_demo_content_matches_the_demo_foundations_facts(client):
     _load_demo()
     assert ProjectPage.objects.live().count() == 5
     assert 12 <= Organization.objects.count() <= 30

@@ -1,4 +1,4 @@
-"""Acceptance 3 (issue 13): the security headers of a DEBUG-off response, with production settings.
+"""The security headers of a DEBUG-off response, with production settings.
 
 The production settings run in a subprocess (as in tests/test_deploy.py), so the suite's own
 settings cannot hide a gap. Only the static-files storage is swapped (the manifest needs

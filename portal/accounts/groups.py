@@ -96,7 +96,7 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
             "events.view_promocode",
             "events.view_order",
             "events.change_order",
-            # Issue 10: check-in, sponsorships and their pipeline, the waiting lists, the dashboard.
+            # Check-in, sponsorships and their pipeline, the waiting lists, the dashboard.
             "events.check_in_ticket",
             "events.view_ticket",
             "events.add_sponsorshippackage",

@@ -51,7 +51,7 @@ DEPLOYMENT_WEIGHTS = {
 }
 PROJECT_ODDS = {Project.KATA: 0.25, Project.STARLINGX: 0.1, Project.ZUUL: 0.12, Project.AIRSHIP: 0.07}
 
-# The public clouds that joined in 2022 and agreed to be listed (DEMO_CONTENT.md).
+# The public clouds that joined in 2022 and agreed to be listed.
 NEW_PUBLIC_CLOUDS = [
     ("Binero", "SE", "Stockholm"),
     ("Cloudfire", "NL", "Amsterdam"),

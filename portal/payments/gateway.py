@@ -1,4 +1,4 @@
-"""The one module that talks to Stripe (STYLE.md rule 9).
+"""The one module that talks to Stripe.
 
 Everything else sees plain dataclasses and our own errors. The API version is pinned, every call
 that moves money carries an idempotency key, and the base URL comes from settings so development

@@ -1,4 +1,4 @@
-"""The demo foundation that `make run` shows (../shared/DEMO_CONTENT.md). Every step is idempotent.
+"""The demo foundation that `make run` shows. Every step is idempotent.
 
 Rows and pages are created when missing and never rewritten, so a second run changes nothing;
 the facts live in portal/site/demo_content.py.

@@ -1,4 +1,4 @@
-"""The demo foundation's facts (../shared/DEMO_CONTENT.md), as data the loader turns into rows and pages.
+"""The demo foundation's facts, as data the loader turns into rows and pages.
 
 Names of companies and people are fictional.
 """

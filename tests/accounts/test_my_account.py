@@ -27,7 +27,7 @@ def test_my_account_shows_the_person_and_links_to_email_and_password(client, dja
     client.force_login(user)
     client.get(reverse("accounts:home"))  # warm the site chrome's caches (site settings, footer links)
     # 8, plus one query for each section other apps register: the members app's applications and
-    # organisations (issue 7), the sponsorships (issue 10), the individual membership (issue 8).
+    # organisations, the sponsorships, the individual membership.
     with django_assert_max_num_queries(12):
         response = client.get(reverse("accounts:home"))
     assert response.status_code == 200

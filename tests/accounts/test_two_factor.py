@@ -1,4 +1,4 @@
-"""Acceptance 4 (issue 13): staff need a second factor for the admin; others are not forced."""
+"""Staff need a second factor for the admin; others are not forced."""
 
 import io
 

@@ -179,7 +179,7 @@ def test_report_shows_pending_rows_ratios_and_verdicts():
             Scenario("project", "Project page", "/projects/openstack/", target=HALF),
             report.PENDING,
             "/projects/openstack/",
-            note="not available yet (404; issue 4)",
+            note="not available yet (404; the public website)",
         ),
     ]
 
@@ -190,7 +190,7 @@ def test_report_shows_pending_rows_ratios_and_verdicts():
     home = next(line for line in text.splitlines() if line.startswith("| Home page | `/`"))
     assert "| 500 | 25% | 8.00 | ×4.0 | 40.00 | ×5.0 | 1.50 | ×6.0 | 3 | 0 |" in home
     project = next(line for line in text.splitlines() if line.startswith("| Project page"))
-    assert "not available yet (404; issue 4)" in project and "| — |" in project
+    assert "not available yet (404; the public website)" in project and "| — |" in project
     assert (
         "| Home page | at least 50 % | 25% (500 of 2,000 req/s); CPU per request 6.0× the static file's | FAIL |"
         in text
@@ -215,25 +215,27 @@ class FakeSite:
 
 
 def test_a_url_that_answers_404_is_a_pending_row_not_a_failure():
-    row = resolve(FakeSite({"/": "home"}), Scenario("project", "Project", "/projects/openstack/", built_by="issue 4"))
+    row = resolve(
+        FakeSite({"/": "home"}), Scenario("project", "Project", "/projects/openstack/", built_by="the public website")
+    )
 
     assert row.state == report.PENDING
-    assert row.note == "not available yet (404; issue 4)"
+    assert row.note == "not available yet (404; the public website)"
 
 
 def test_a_scenario_found_through_a_link_is_measured_once_the_link_exists():
-    event = Scenario("event", "Event", first_link("/events/", r"/events/[\w-]+/"), built_by="issue 9")
+    event = Scenario("event", "Event", first_link("/events/", r"/events/[\w-]+/"), built_by="the event pages")
 
     before = resolve(FakeSite({}), event)
     after = resolve(FakeSite({"/events/": '<a href="/events/summit-2027/">', "/events/summit-2027/": "page"}), event)
 
-    assert (before.state, before.note) == (report.PENDING, "not available yet (/events/ answers 404; issue 9)")
+    assert (before.state, before.note) == (report.PENDING, "not available yet (/events/ answers 404; the event pages)")
     assert (after.state, after.path) == (report.MEASURED, "/events/summit-2027/")
     with pytest.raises(NotYet):
         first_link("/events/", r"/events/[\w-]+/")(FakeSite({"/events/": "no events yet"}))
 
 
-def test_every_scenario_of_issue_12_is_declared_once():
+def test_every_acceptance_scenario_is_declared_once():
     keys = [s.key for s in SCENARIOS]
 
     assert len(keys) == len(set(keys))

@@ -1,4 +1,4 @@
-"""Acceptance 4 of issue 10: the check-in page on a 375 px phone: log in, scan twice, search."""
+"""The check-in page on a 375 px phone: log in, scan twice, search."""
 
 import pytest
 from django.test import Client
@@ -29,7 +29,7 @@ def test_check_in_on_a_phone(phone_page, live_server, artifacts_dir):
 
     page.goto(f"{live_server.url}/events/summit/checkin/")
     page.wait_for_url("**/accounts/login/**")  # staff pages ask for a log-in
-    # Staff pages need the second factor (issue 13): log in as tests/e2e/conftest.py's browser_as does.
+    # Staff pages need the second factor: log in as tests/e2e/conftest.py's browser_as does.
     client = Client()
     totp_activate(staff)
     log_in_with_second_factor(client, staff)

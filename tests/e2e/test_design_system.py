@@ -1,4 +1,4 @@
-"""The shared CSS vocabulary (BRIEF.md) on one page: it fits a phone and looks right on a desktop."""
+"""The shared CSS vocabulary (static/css/site.css) on one page: it fits a phone and looks right on a desktop."""
 
 import pytest
 from django.template import Context, Template

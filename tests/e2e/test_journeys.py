@@ -1,4 +1,4 @@
-"""Issue 13, acceptance 1: the main journeys in Chromium, as people make them, with screenshots at
+"""The main journeys in Chromium, as people make them, with screenshots at
 1280 and 375 px in var/artifacts/ (journey-<name>-<step>-<width>.png)."""
 
 import re
@@ -256,7 +256,7 @@ def test_attendee_registers_and_pays_by_keyboard_alone(
 
 
 def test_staff_check_a_ticket_in_on_a_phone(browser_as, live_server, artifacts_dir):
-    """Journey 6 (issue 10's page): at the door, on a phone, by scanning (typing the code and Enter)."""
+    """Journey 6: at the door, on a phone, by scanning (typing the code and Enter)."""
     from tests.e2e.pages import STAFF
     from tests.events.factories import paid_order
 

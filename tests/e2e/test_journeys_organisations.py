@@ -1,4 +1,4 @@
-"""Issue 13, acceptance 1: the journeys of organisations in Chromium. A company applies, Membership staff
+"""The journeys of organisations in Chromium. A company applies, Membership staff
 approve it in the admin, its admin pays the dues by card; a sponsor applies to pay by bank transfer, Events
 staff invoice it, Finance mark the transfer received. Each step's page is shot at 1280 and 375 px (as the
 same person) in var/artifacts/ (journey-<name>-<step>-<width>.png), with axe on our own pages. The

@@ -1,4 +1,4 @@
-"""The order journey's requests, as `make bench` makes them, each under a query budget (issue 12).
+"""The order journey's requests, as `make bench` makes them, each under a query budget.
 
 Choose a ticket, give the details, place the order, open the pay page, pay by card on localstripe,
 land on the return page; localstripe's webhook comes in; the receipt task sends the invoice. The

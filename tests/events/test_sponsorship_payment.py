@@ -1,4 +1,4 @@
-"""How a sponsor pays (issue 13's sponsor journey): they choose card or bank transfer when applying, staff see
+"""How a sponsor pays: they choose card or bank transfer when applying, staff see
 that choice when invoicing, and the sponsor finds the invoice, with the reference to quote, under My account."""
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Sponsorships (acceptance 1 of issue 10): the last Headline slot, the waiting list, the pipeline,
+"""Sponsorships: the last Headline slot, the waiting list, the pipeline,
 the logo on the event page and in the API, and the sponsor's passes."""
 
 from datetime import timedelta

@@ -1,6 +1,6 @@
 """Staff and check-in endpoints: orders and attendees (staff scope), check-in (checkin scope).
 
-Acceptance 4 of issue 11: without a token orders and attendees answer 401; a read-scoped token
+Without a token orders and attendees answer 401; a read-scoped token
 cannot check in (403); a revoked token is refused.
 """
 

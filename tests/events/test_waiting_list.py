@@ -1,4 +1,4 @@
-"""The waiting list of a sold-out ticket type (acceptance 2 of issue 10)."""
+"""The waiting list of a sold-out ticket type."""
 
 import re
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Issue 7's acceptance: from "Join us" to a logo in the directory, seats under concurrency, logos, rejections."""
+"""From "Join us" to a logo in the directory, seats under concurrency, logos, rejections."""
 
 import io
 import time

@@ -1,4 +1,4 @@
-"""Issue 11: PATCH /api/v1/members/<slug>/ lets that organisation's admins, signed in with the session and
+"""PATCH /api/v1/members/<slug>/ lets that organisation's admins, signed in with the session and
 a CSRF token, change its public profile through organization_profile_update; everyone else is refused
 in the API's error format, and anonymous reads stay public and cacheable."""
 

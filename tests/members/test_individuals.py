@@ -1,4 +1,4 @@
-"""Issue 8, acceptance 4: individual members join with a public profile, are found by name and affiliation, and leave."""
+"""Individual members join with a public profile, are found by name and affiliation, and leave."""
 
 import datetime
 

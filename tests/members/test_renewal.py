@@ -1,4 +1,4 @@
-"""Issue 8, acceptance 2: a year of renewal under a frozen clock.
+"""A year of renewal under a frozen clock.
 
 The invoice for the next year goes out MEMBERS_RENEWAL_NOTICE_DAYS before the paid year ends, the billing
 contact is reminded 30, 7 and 0 days before the end (each once, however often the task runs), the member is

@@ -189,7 +189,7 @@ def test_the_waiting_list_keeps_one_entry_per_address_and_tier():
 
 
 def test_renewal_invoices_the_next_year_ahead_then_grace_then_lapse_and_payment_brings_it_back(settings):
-    # The rule changed in issue 8: the invoice goes out MEMBERS_RENEWAL_NOTICE_DAYS before the end (was: the
+    # The invoice goes out MEMBERS_RENEWAL_NOTICE_DAYS before the end (was: the
     # day after, straight into grace); grace starts the day after the end. The full year: test_renewal.py.
     settings.MEMBERS_RENEWAL_NOTICE_DAYS, settings.MEMBERS_GRACE_DAYS = 30, 30
     membership = services.application_approve(application=application(), actor=None)

@@ -1,4 +1,4 @@
-"""Issue 5's acceptance, end to end: browser-equivalent calls, localstripe, its webhook to the live server, tasks."""
+"""Paying, end to end: browser-equivalent calls, localstripe, its webhook to the live server, tasks."""
 
 import threading
 import time

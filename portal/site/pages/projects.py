@@ -1,4 +1,4 @@
-"""Projects: the project page *is* the project (STYLE.md rule 14)."""
+"""Projects: the project page *is* the project (content in the page, no commerce)."""
 
 from django.db import models
 from modelcluster.contrib.taggit import ClusterTaggableManager
