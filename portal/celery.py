@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
+from portal.core.gc_tuning import tune_for_serving
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
@@ -17,7 +19,6 @@ app.autodiscover_tasks(["portal.core"])  # portal.core is not an app of its own
 @worker_process_init.connect
 def _tune_gc(**kwargs) -> None:
     """The worker (solo pool) or each pool process, once loaded: see portal/core/gc_tuning.py."""
-    from portal.core.gc_tuning import tune_for_serving
 
     tune_for_serving()
 

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        # Imported here, not at the top: they use models, which Django loads after importing apps.py.
         from portal.accounts import sections
         from portal.core.audit import register_actions
 

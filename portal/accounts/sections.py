@@ -18,6 +18,8 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from portal.accounts import selectors
+
 
 @dataclass(frozen=True)
 class Section:
@@ -75,7 +77,6 @@ def anonymisers() -> list[Callable[[Any], None]]:
 
 def register_core() -> None:
     """The accounts app's own export keys: the person's fields, e-mail addresses, audit entries."""
-    from portal.accounts import selectors
 
     register_export("account", selectors.user_export_account)
     register_export("email_addresses", selectors.user_export_email_addresses)

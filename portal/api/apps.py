@@ -7,6 +7,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
+        # Imported here, not at the top: they use models, which Django loads after importing apps.py.
         from portal.api import (
             authentication,  # noqa: F401 - registers the bearer scheme with drf-spectacular
             signals,

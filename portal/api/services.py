@@ -32,6 +32,7 @@ from portal.api.models import (
     WebhookSubscription,
     hash_secret,
 )
+from portal.api.tasks import deliver_webhook
 from portal.core.audit import audit
 
 TOKEN_MARK = "gh_"  # noqa: S105 - the visible mark of our tokens, not a secret
@@ -188,7 +189,6 @@ def webhook_dispatch(*, event_type: str, payload: dict[str, Any]) -> list[Webhoo
         raise InvalidWebhook(f"Unknown webhook event type {event_type!r}.", code="invalid_event_type")
     # JSON-safe now (dates, Decimals, UUIDs), so what is stored is exactly what is sent.
     payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    from portal.api.tasks import deliver_webhook
 
     deliveries = []
     with transaction.atomic():
@@ -292,7 +292,6 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery, final: bool = False) 
 
 def webhook_delivery_replay(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
     """Send a delivery again (failed, or delivered and wanted again); attempts continue their count."""
-    from portal.api.tasks import deliver_webhook
 
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)

@@ -3,10 +3,13 @@
 
 from django.conf import settings
 
+from members import signals as members_signals
+from portal.api.services import webhook_dispatch
+from portal.site.pages.projects import ProjectPage
+
 
 def project_published(sender, instance, revision=None, **kwargs) -> None:
     """Tell webhook subscribers that a project page was published (its public data may have changed)."""
-    from portal.api.services import webhook_dispatch
 
     base = settings.SITE_URL
     webhook_dispatch(
@@ -31,22 +34,17 @@ def _member(membership) -> dict:
 
 
 def member_joined(sender, membership, **kwargs) -> None:
-    from portal.api.services import webhook_dispatch
 
     webhook_dispatch(event_type="member.joined", payload={**_member(membership), "starts": membership.starts})
 
 
 def member_lapsed(sender, membership, **kwargs) -> None:
-    from portal.api.services import webhook_dispatch
 
     webhook_dispatch(event_type="member.lapsed", payload={**_member(membership), "ends": membership.ends})
 
 
 def connect() -> None:
     from wagtail.signals import page_published
-
-    from members import signals as members_signals
-    from portal.site.pages.projects import ProjectPage
 
     page_published.connect(project_published, sender=ProjectPage, dispatch_uid="api-webhook-project-updated")
     members_signals.member_joined.connect(member_joined, dispatch_uid="api-webhook-member-joined")

@@ -16,6 +16,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
 from django.http import StreamingHttpResponse
 
@@ -57,9 +58,9 @@ class _Echo:
 def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Iterator[str]:
     """The header and each row as CSV lines (CRLF, as RFC 4180 says), every cell through safe_cell."""
     writer = SafeWriter(_Echo())
-    yield writer.writerow(header)
+    yield cast(str, writer.writerow(header))
     for row in rows:
-        yield writer.writerow(row)
+        yield cast(str, writer.writerow(row))
 
 
 def csv_text(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:

@@ -2,6 +2,7 @@
 
 import uuid
 
+from celery import current_app as app  # the project's app: portal/__init__.py makes it current
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -29,7 +30,6 @@ def _cache() -> str:
 def _broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"  # no broker configured: tasks run in-process
-    from portal.celery import app
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)

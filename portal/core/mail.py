@@ -75,7 +75,7 @@ def _in_worker() -> bool:
 
 
 def _send_now_or_queue(message: EmailMultiAlternatives) -> None:
-    from portal.core.tasks import send_email
+    from portal.core.tasks import send_email  # a cycle: the task delivers through this module
 
     try:
         deliver_message(message)
@@ -88,7 +88,7 @@ class CeleryEmailBackend(BaseEmailBackend):
     """Queues each message on commit, so a rolled-back transaction sends no e-mail."""
 
     def send_messages(self, email_messages) -> int:
-        from portal.core.tasks import send_email
+        from portal.core.tasks import send_email  # a cycle: the task delivers through this module
 
         in_worker = _in_worker()
         for message in email_messages:

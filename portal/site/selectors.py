@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from members.models import Organization
+from members.selectors import directory_by_tier, members_for_directory
 from portal.site.pages.news import NewsPage
 from portal.site.pages.projects import ProjectPage
 
@@ -53,7 +54,6 @@ def projects_for_api() -> QuerySet[ProjectPage]:
 
 def home_page_sections(home) -> dict:
     """What the home page shows beside its own fields: featured projects, member logos by tier, latest news."""
-    from members.selectors import directory_by_tier, members_for_directory
 
     # By id: in a live preview the relation is modelcluster's in-memory FakeQuerySet, not a queryset.
     featured_ids = [project.pk for project in home.featured_projects.all()]

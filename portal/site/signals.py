@@ -3,7 +3,12 @@
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from events.models import Event
+from members.models import Membership, MembershipTier, Organization
+from portal.adoption.models import EditionAggregate, SurveyEdition
 from portal.core import cache
+from portal.site.pages.base import VIEW_RESTRICTIONS_KEY
+from portal.site.snippets import CallToAction, FooterLink, SiteSettings
 
 
 def _purge(sender=None, **kwargs) -> None:
@@ -23,7 +28,6 @@ def _forget_footer_links(sender=None, **kwargs) -> None:
 
 
 def _forget_view_restrictions(sender=None, **kwargs) -> None:
-    from portal.site.pages.base import VIEW_RESTRICTIONS_KEY
 
     cache.forget(VIEW_RESTRICTIONS_KEY)
     cache.purge()  # a page just restricted must not be served from the cache (nor kept by a process)
@@ -31,11 +35,6 @@ def _forget_view_restrictions(sender=None, **kwargs) -> None:
 
 def connect() -> None:
     from wagtail.models import Page, PageViewRestriction, Site
-
-    from events.models import Event
-    from members.models import Membership, MembershipTier, Organization
-    from portal.adoption.models import EditionAggregate, SurveyEdition
-    from portal.site.snippets import CallToAction, FooterLink, SiteSettings
 
     page_published.connect(_purge, dispatch_uid="pagecache-published")
     page_unpublished.connect(_purge, dispatch_uid="pagecache-unpublished")

@@ -8,6 +8,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 from wagtail.search import index
 
+from portal.core.cache import generation, remember, remember_for_generation
+
 
 class FooterLink(index.Indexed, models.Model):
     label = models.CharField(max_length=80)
@@ -77,7 +79,6 @@ class SiteSettings(BaseSiteSetting):
     @classmethod
     def for_site(cls, site):
         """Every page shows these: read them from the cache, which the save signal clears."""
-        from portal.core.cache import remember
 
         if site is None:
             return super().for_site(site)
@@ -90,8 +91,6 @@ class SiteSettings(BaseSiteSetting):
         Keyed under the page cache's generation, which a save of these settings or of a Site bumps.
         """
         from django.http.request import split_domain_port
-
-        from portal.core.cache import generation, remember_for_generation
 
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):

@@ -4,6 +4,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from portal.core.cache import remember_for_this_request
+
 VIEW_RESTRICTIONS_KEY = (
     "any-view-restriction"  # forgotten when a restriction is saved or deleted (portal/site/signals.py)
 )
@@ -33,8 +35,6 @@ class BasePage(Page):
     def get_view_restrictions(self):
         """Wagtail asks on every view (two queries); while no page anywhere is restricted, the cache says so."""
         from wagtail.models import PageViewRestriction
-
-        from portal.core.cache import remember_for_this_request
 
         if not remember_for_this_request(VIEW_RESTRICTIONS_KEY, lambda: PageViewRestriction.objects.exists()):
             return PageViewRestriction.objects.none()

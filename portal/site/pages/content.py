@@ -6,6 +6,7 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from members.selectors import member_count, tiers_with_seats
 from portal.site.blocks import BodyBlock
 from portal.site.pages.base import BasePage
 
@@ -45,7 +46,6 @@ class JoinPage(BasePage):
     template = "portal/join_page.html"
 
     def get_context(self, request, *args, **kwargs):
-        from members.selectors import member_count, tiers_with_seats
 
         context = super().get_context(request, *args, **kwargs)
         context["tiers"] = list(tiers_with_seats())

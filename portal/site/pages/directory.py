@@ -11,6 +11,17 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from events.selectors import sponsorships_for_organization
+from members.selectors import (
+    directory_by_tier,
+    directory_filter_options,
+    filter_directory,
+    individual_member_for_profile,
+    individual_members_for_directory,
+    members_for_directory,
+    organization_for_directory,
+    tiers_in_rank_order,
+)
 from portal.site.pages.base import BasePage
 
 INDIVIDUALS_PER_PAGE = 24
@@ -35,13 +46,6 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
 
     @path("")
     def index_route(self, request):
-        from members.selectors import (
-            directory_by_tier,
-            directory_filter_options,
-            filter_directory,
-            members_for_directory,
-            tiers_in_rank_order,
-        )
 
         tiers = list(tiers_in_rank_order())
         everyone = list(members_for_directory())
@@ -58,7 +62,6 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
 
     @path("individuals/", name="individuals")
     def individuals(self, request):
-        from members.selectors import individual_members_for_directory
 
         query = request.GET.get("q", "").strip()[:100]
         people = Paginator(individual_members_for_directory(query=query), INDIVIDUALS_PER_PAGE)
@@ -75,7 +78,6 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
 
     @path("individuals/<slug:slug>/", name="individual")
     def individual(self, request, slug):
-        from members.selectors import individual_member_for_profile, members_for_directory
 
         person = individual_member_for_profile(slug)
         linked = [a.organization_id for a in person.affiliations.all() if a.organization_id]
@@ -96,9 +98,9 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
 
     @path("<slug:slug>/", name="organization")
     def organization(self, request, slug):
-        from events.selectors import sponsorships_for_organization
-        from members.selectors import organization_for_directory
-        from portal.site.selectors import projects_for_organization
+        from portal.site.selectors import (
+            projects_for_organization,  # a cycle: the site's selectors import the page models
+        )
 
         organization = organization_for_directory(slug)
         return self.render(
@@ -116,7 +118,6 @@ class MemberDirectoryPage(RoutablePageMixin, BasePage):
         )
 
     def get_sitemap_urls(self, request=None):
-        from members.selectors import members_for_directory
 
         entries = super().get_sitemap_urls(request)
         base = self.get_full_url(request)

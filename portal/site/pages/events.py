@@ -9,6 +9,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from events import selectors
+from events.models import Event
 from portal.site.pages.base import BasePage
 
 
@@ -29,7 +31,6 @@ class EventIndexPage(BasePage):
         verbose_name = "event index page"
 
     def get_context(self, request, *args, **kwargs):
-        from events import selectors
 
         context = super().get_context(request, *args, **kwargs)
         now = timezone.now()
@@ -64,22 +65,18 @@ class EventPage(BasePage):
         """The page belongs to the event with its slug: refuse a slug no event has."""
         from django.core.exceptions import ValidationError
 
-        from events.models import Event
-
         super().clean()
         if self.slug and not Event.objects.filter(slug=self.slug).exists():
             raise ValidationError({"slug": "No event has this slug: create the event first (Registration › Events)."})
 
     @cached_property
     def event(self):
-        from events import selectors
 
         return selectors.event_by_slug(self.slug)
 
     @cached_property
     def ticket_types(self) -> list:
         """The event's ticket types with seats left: read once for the page and its JSON-LD."""
-        from events import selectors
 
         return selectors.ticket_types_with_availability(event=self.event) if self.event is not None else []
 
@@ -124,7 +121,6 @@ class EventPage(BasePage):
         }
 
     def get_context(self, request, *args, **kwargs):
-        from events import selectors
 
         context = super().get_context(request, *args, **kwargs)
         event = self.event

@@ -7,8 +7,10 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from portal.core import cache
 from portal.site.blocks import BodyBlock
 from portal.site.pages.base import BasePage
+from portal.site.snippets import SiteSettings
 
 
 class HomePage(BasePage):
@@ -48,8 +50,7 @@ class HomePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         from django.utils.functional import SimpleLazyObject
 
-        from portal.core import cache
-        from portal.site.selectors import home_page_sections
+        from portal.site.selectors import home_page_sections  # a cycle: the site's selectors import the page models
 
         context = super().get_context(request, *args, **kwargs)
         # The sections are read only when the template renders them: their HTML is a fragment cached
@@ -62,7 +63,6 @@ class HomePage(BasePage):
         return context
 
     def json_ld(self, request) -> dict | None:
-        from portal.site.snippets import SiteSettings
 
         site_settings = SiteSettings.for_request(request)
         data = {

@@ -44,7 +44,7 @@ class NewsFeed(Feed):
         return self.index_page.search_description or self.index_page.title
 
     def items(self):
-        from portal.site.selectors import news_for_index
+        from portal.site.selectors import news_for_index  # a cycle: the site's selectors import the page models
 
         return news_for_index(parent=self.index_page)[:20]
 
@@ -83,7 +83,7 @@ class NewsIndexPage(RoutablePageMixin, BasePage):
 
     @path("")
     def index_route(self, request):
-        from portal.site.selectors import news_for_index
+        from portal.site.selectors import news_for_index  # a cycle: the site's selectors import the page models
 
         items = news_for_index(parent=self)
         tag = request.GET.get("tag", "").strip()

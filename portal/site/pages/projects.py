@@ -44,7 +44,7 @@ class ProjectIndexPage(BasePage):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from portal.site.selectors import projects_for_listing
+        from portal.site.selectors import projects_for_listing  # a cycle: the site's selectors import the page models
 
         context = super().get_context(request, *args, **kwargs)
         context["projects"] = projects_for_listing(parent=self)
@@ -114,7 +114,7 @@ class ProjectPage(BasePage):
     og_type = "article"
 
     def get_context(self, request, *args, **kwargs):
-        from portal.site.selectors import project_relations
+        from portal.site.selectors import project_relations  # a cycle: the site's selectors import the page models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(project_relations(self))

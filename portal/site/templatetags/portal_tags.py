@@ -7,6 +7,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from portal.core.cache import generation, remember, remember_for_generation
+from portal.site.snippets import FooterLink, SiteSettings
+
 register = template.Library()
 
 # The characters that could end a <script> element or open a comment, escaped inside JSON strings.
@@ -31,8 +34,6 @@ def seo_meta(context) -> dict:
     page = context.get("page")
     site_settings = None
     if request is not None:
-        from portal.site.snippets import SiteSettings
-
         try:
             site_settings = SiteSettings.for_request(request)
         except Exception:  # noqa: BLE001 - no site matches this host: fall back to the defaults
@@ -91,8 +92,6 @@ def site_footer(context) -> str:
     from django.http.request import split_domain_port
     from django.template.loader import render_to_string
 
-    from portal.core.cache import generation, remember_for_generation
-
     request = context.get("request")
 
     def draw() -> str:
@@ -107,8 +106,6 @@ def site_footer(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def footer_links(context) -> list:
-    from portal.core.cache import generation, remember, remember_for_generation
-    from portal.site.snippets import FooterLink
 
     def read() -> list:
         return list(FooterLink.objects.order_by("sort_order", "label"))
