@@ -10,7 +10,7 @@ urlpatterns = [
 ]
 
 
-# --- Individual members (issue 8): mounted at /members/individuals/ by portal/urls.py, before Wagtail. The list
+# --- Individual members: mounted at /members/individuals/ by portal/urls.py, before Wagtail. The list
 # and the profiles (/members/individuals/<slug>/) are routes of the directory page; these slugs are reserved.
 individual_urlpatterns = [
     path("join/", views.individual_join, name="join"),

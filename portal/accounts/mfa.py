@@ -5,11 +5,16 @@ add: staff who have not set up an authenticator are sent to set one up before an
 and staff whose session was not confirmed with a code are asked for one.
 """
 
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -99,17 +104,12 @@ def admin_next_url(request: HttpRequest) -> str | None:
 
 def totp_secret_for(user) -> str | None:
     """The person's authenticator key (base32), or None without one; for the demo's printed login."""
-    from allauth.mfa.utils import decrypt
-
     authenticator = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
     return decrypt(authenticator.data["secret"]) if authenticator else None
 
 
 def totp_activate(user, secret: str | None = None) -> str:
     """Give a person an authenticator (and recovery codes) without the web flow; returns the key."""
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     existing = totp_secret_for(user)
     if existing:
         return existing
@@ -121,10 +121,5 @@ def totp_activate(user, secret: str | None = None) -> str:
 
 def totp_code(secret: str, at: float | None = None) -> str:
     """The code an authenticator app shows for this key now (or at a given Unix time)."""
-    import time
-
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     moment = time.time() if at is None else at
     return format_hotp_value(hotp_value(secret, int(moment) // app_settings.TOTP_PERIOD))

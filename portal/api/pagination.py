@@ -1,5 +1,5 @@
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework import pagination
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import pagination, serializers
 from rest_framework.exceptions import ValidationError
 
 
@@ -42,9 +42,6 @@ PAGE_SIZE = OpenApiParameter(
 
 def paginated(serializer_class, name: str):
     """The schema of a page of `serializer_class`, for actions that paginate by hand (detail=True routes)."""
-    from drf_spectacular.utils import inline_serializer
-    from rest_framework import serializers
-
     return inline_serializer(
         name,
         {

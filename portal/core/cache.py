@@ -21,8 +21,10 @@ import threading
 
 from django.conf import settings
 from django.core.cache import caches
+from django.http.request import split_domain_port
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
+from wagtail.models import Site
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +98,6 @@ def generation(request=None) -> int | None:
 
 def remember_site(request) -> None:
     """Wagtail looks the Site up by host on every request; keep it under the generation (a Site save bumps it)."""
-    from django.http.request import split_domain_port
-    from wagtail.models import Site
-
     if hasattr(request, "_wagtail_site"):
         return
     current = generation(request)

@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args(argv)
 
+    # Not at the top: localstripe is a development extra; `--help` and the tests' import work without it.
     from aiohttp import web
     from localstripe import resources
     from localstripe.resources import store

@@ -3,7 +3,9 @@
 import json
 
 from django import template
-from django.utils.html import format_html
+from django.http.request import split_domain_port
+from django.template.loader import render_to_string
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -45,8 +47,6 @@ def seo_meta(context) -> dict:
     if not description and page is not None:
         description = getattr(page, "tagline", "") or getattr(page, "intro", "") or ""
         if "<" in description:
-            from django.utils.html import strip_tags
-
             description = strip_tags(description)
     if not description and site_settings:
         description = site_settings.tagline
@@ -89,9 +89,6 @@ def site_footer(context) -> str:
     """The footer: the same on every page of a site (its settings and links), so drawn once per process
     and page-cache generation (a save of either purges: a new generation). It cost as much as the rest
     of the page's chrome together on every page the cache does not answer."""
-    from django.http.request import split_domain_port
-    from django.template.loader import render_to_string
-
     request = context.get("request")
 
     def draw() -> str:
