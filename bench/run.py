@@ -134,6 +134,9 @@ def bench_env(workdir: Path, *, port: int, stripe_port: int, database_url: str |
         REDIS_URL=os.environ.get("REDIS_URL", ""),
         # Never real Stripe, whatever the shell has: localstripe on loopback, in memory.
         STRIPE_SECRET_KEY="sk_test_localstripe",  # noqa: S106 - the localstripe placeholder
+        STRIPE_ALLOW_LOCALSTRIPE="1",
+        # A bench on SQLite without Redis measures one machine's processes, each with its own cache.
+        ALLOW_PER_PROCESS_CACHE="1",
         STRIPE_PUBLISHABLE_KEY="pk_test_localstripe",
         STRIPE_WEBHOOK_SECRET="whsec_bench_" + secrets.token_hex(8),
         LOCALSTRIPE_PORT=str(stripe_port),

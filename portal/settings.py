@@ -19,12 +19,17 @@ environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment variables 
 
 DEBUG = env.bool("DEBUG", default=False)
 
+
+def refuse_to_start(reason: str) -> None:
+    """One clear line, no traceback: a production start with a missing setting is a configuration error."""
+    sys.stderr.write(f"Guildhall refuses to start: {reason}\n")
+    raise SystemExit(1)
+
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        # One clear line, no traceback: a production start without a key is a configuration error.
-        sys.stderr.write("Guildhall refuses to start: SECRET_KEY is not set and DEBUG is off.\n")
-        raise SystemExit(1)
+        refuse_to_start("SECRET_KEY is not set and DEBUG is off.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
@@ -164,6 +169,13 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_ALWAYS_EAGER = True
+    # A per-process cache multiplies every limit (API throttles, log-in lock-out, form limits) by the
+    # number of processes and leaves the others' page caches stale after a publish.
+    if not DEBUG and not env.bool("ALLOW_PER_PROCESS_CACHE", default=False):
+        refuse_to_start(
+            "REDIS_URL is not set and DEBUG is off: each process would keep its own rate limits and page"
+            " cache. Set REDIS_URL, or ALLOW_PER_PROCESS_CACHE=1 to run a single process without Redis."
+        )
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tasks are fire-and-forget (e-mails, webhooks, documents): storing each one's result is a Redis write
 # per task that nothing reads. A task whose caller waits for its answer says ignore_result=False.
@@ -226,6 +238,11 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_loca
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
 # Without a real key we talk to our own localstripe; with one, to Stripe itself.
 _uses_localstripe = STRIPE_SECRET_KEY == "sk_test_localstripe"  # noqa: S105 - the placeholder, not a secret
+if _uses_localstripe and not DEBUG and not env.bool("STRIPE_ALLOW_LOCALSTRIPE", default=False):
+    refuse_to_start(
+        "STRIPE_SECRET_KEY is not set and DEBUG is off: payments would go to localstripe, a development"
+        " stand-in. Set the Stripe keys, or STRIPE_ALLOW_LOCALSTRIPE=1 for a demonstration site."
+    )
 STRIPE_API_BASE = env.str(
     "STRIPE_API_BASE",
     default=f"http://127.0.0.1:{LOCALSTRIPE_PORT}" if _uses_localstripe else "https://api.stripe.com",
@@ -372,9 +389,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = WAGTAIL_SITE_NAME
 # Paths a staff member without a second factor is sent away from (to set one up).
 MFA_REQUIRED_FOR_STAFF_PATHS = ("/admin/", "/django-admin/")
-# Rate limits count client addresses; behind N proxies of ours the address is the Nth from the
-# right in X-Forwarded-For (0: trust only REMOTE_ADDR, right when nothing sits in front).
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every rate limit (allauth's, the site's forms, the API's throttles) counts client addresses read one
+# way (portal.core.ratelimit.client_ip): behind N proxies of ours the address is the Nth from the right
+# in X-Forwarded-For (0: trust only REMOTE_ADDR, right when nothing sits in front).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 LOGIN_URL = "account_login"
 # One log-in for everyone: the Wagtail admin sends visitors to allauth's page too, through a gate
 # that answers 403 (not a redirect loop) to someone logged in without admin access.
@@ -415,8 +434,8 @@ REST_FRAMEWORK = {
         "token": env.str("API_TOKEN_RATE", default="3000/minute"),
         "user": env.str("API_USER_RATE", default="3000/minute"),
     },
-    # Behind one proxy (the deploy's reverse proxy), the client is the last X-Forwarded-For hop.
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
+    # The anonymous throttle reads the client's address as every other limit does (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

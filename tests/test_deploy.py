@@ -15,7 +15,17 @@ def _run_manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "REDIS_URL",
+            "STRIPE_SECRET_KEY",
+            "ALLOW_PER_PROCESS_CACHE",
+            "STRIPE_ALLOW_LOCALSTRIPE",
+        }
     }
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     env.update(env_overrides)
@@ -36,10 +46,53 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         ALLOWED_HOSTS="openinfra.example",
         SITE_URL="https://openinfra.example",
         DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        **PRODUCTION_SERVICES,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+# What a production start needs beside the keys: a shared cache and real Stripe keys. Nothing is
+# contacted by `check`, so placeholders do.
+PRODUCTION_SERVICES = {
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "STRIPE_SECRET_KEY": "sk_live_placeholder",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_placeholder",
+    "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
+}
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k9$Zq!w2@Lr7#Xv4^Bn8&Mt1*Hy6(Pj3)Ds5_Gf0+Ce-Ua=Ko;Ri,Wl.Ex",
+    "ALLOWED_HOSTS": "openinfra.example",
+}
+
+
+def _refusal(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_production_without_a_shared_cache_refuses_to_start_naming_redis_url():
+    # Per-process caches let N processes allow N times every limit: production needs Redis.
+    without_redis = {k: v for k, v in PRODUCTION_SERVICES.items() if k != "REDIS_URL"}
+    line = _refusal(_run_manage("check", **PRODUCTION, **without_redis))
+    assert line.startswith("Guildhall refuses to start: REDIS_URL is not set and DEBUG is off")
+    assert "ALLOW_PER_PROCESS_CACHE=1" in line
+    allowed = _run_manage("check", **PRODUCTION, **without_redis, ALLOW_PER_PROCESS_CACHE="1")
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_production_without_stripe_keys_refuses_localstripe():
+    without_stripe = {"REDIS_URL": PRODUCTION_SERVICES["REDIS_URL"]}
+    line = _refusal(_run_manage("check", **PRODUCTION, **without_stripe))
+    assert line.startswith("Guildhall refuses to start: STRIPE_SECRET_KEY is not set and DEBUG is off")
+    assert "STRIPE_ALLOW_LOCALSTRIPE=1" in line
+    allowed = _run_manage("check", **PRODUCTION, **without_stripe, STRIPE_ALLOW_LOCALSTRIPE="1")
+    assert allowed.returncode == 0, allowed.stderr
 
 
 def test_start_without_secret_key_fails_with_one_clear_line():

@@ -48,6 +48,8 @@ def production_response(tmp_path_factory):
         "ALLOWED_HOSTS": "openinfra.example",
         "SITE_URL": "https://openinfra.example",
         "DATABASE_URL": f"sqlite:///{db}",
+        "STRIPE_ALLOW_LOCALSTRIPE": "1",
+        "ALLOW_PER_PROCESS_CACHE": "1",
     }
     full_env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}}
     full_env.update(env, DJANGO_SETTINGS_MODULE="portal.settings")

@@ -3,10 +3,14 @@
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from portal.api.authentication import request_token
+from portal.core.ratelimit import client_ip
 
 
 class AnonymousThrottle(AnonRateThrottle):
-    """Rate "anon", keyed by the client's IP (X-Forwarded-For trusted per NUM_PROXIES)."""
+    """Rate "anon", keyed by the client's address as every limit of the site reads it (TRUSTED_PROXY_COUNT)."""
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class TokenThrottle(SimpleRateThrottle):
