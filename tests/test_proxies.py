@@ -14,7 +14,9 @@ from portal.core.ratelimit import rate_limit
 def _tight_api_limit(monkeypatch):
     # The throttle classes read their rates once, at import: patch the class attribute for these tests.
     monkeypatch.setattr(
-        throttling.SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "token": "100/minute", "user": "100/minute"}
+        throttling.SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "2/minute", "token": "100/minute", "user": "100/minute"},
     )
     cache.clear()
     yield
