@@ -4,6 +4,7 @@ Wagtail keeps /events/ and /events/<slug>/."""
 from django.urls import path
 
 from events import views
+from portal.core.secret_links import secret_link
 
 app_name = "events"
 
@@ -14,13 +15,17 @@ urlpatterns = [
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
     path("<slug:slug>/sponsor/", views.sponsor, name="sponsor"),
     path("<slug:slug>/waiting-list/", views.waiting_list_join, name="waiting-list"),
-    path("<slug:slug>/waiting-list/offer/<str:token>/", views.waiting_list_offer, name="waiting-list-offer"),
-    path("<slug:slug>/waiting-list/leave/<str:token>/", views.waiting_list_leave, name="waiting-list-leave"),
-    path(_order, views.order_detail, name="order"),
-    path(_order + "cancel/", views.order_cancel, name="order-cancel"),
-    path(_order + "pay/", views.order_pay, name="order-pay"),
-    path(_order + "tickets.pdf", views.order_tickets_pdf, name="order-tickets-pdf"),
-    path(_order + "calendar.ics", views.order_calendar, name="order-calendar"),
-    path(_order + "tickets/<str:ticket_code>/", views.ticket_change, name="ticket-change"),
-    path(_order + "tickets/<str:ticket_code>/qr.png", views.ticket_qr, name="ticket-qr"),
+    path(
+        "<slug:slug>/waiting-list/offer/<str:token>/", secret_link(views.waiting_list_offer), name="waiting-list-offer"
+    ),
+    path(
+        "<slug:slug>/waiting-list/leave/<str:token>/", secret_link(views.waiting_list_leave), name="waiting-list-leave"
+    ),
+    path(_order, secret_link(views.order_detail), name="order"),
+    path(_order + "cancel/", secret_link(views.order_cancel), name="order-cancel"),
+    path(_order + "pay/", secret_link(views.order_pay), name="order-pay"),
+    path(_order + "tickets.pdf", secret_link(views.order_tickets_pdf), name="order-tickets-pdf"),
+    path(_order + "calendar.ics", secret_link(views.order_calendar), name="order-calendar"),
+    path(_order + "tickets/<str:ticket_code>/", secret_link(views.ticket_change), name="ticket-change"),
+    path(_order + "tickets/<str:ticket_code>/qr.png", secret_link(views.ticket_qr), name="ticket-qr"),
 ]

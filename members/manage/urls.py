@@ -7,6 +7,7 @@ walks this list, so a new view is checked for 404/403/log-in as soon as it is ad
 from django.urls import path
 
 from members.manage import views
+from portal.core.secret_links import secret_link
 
 app_name = "manage"
 
@@ -22,5 +23,5 @@ urlpatterns = [
     path("manage/<slug:slug>/invoices/<str:number>.pdf", views.invoice_pdf, name="invoice_pdf"),
     path("manage/<slug:slug>/invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
     path("manage/<slug:slug>/tier/", views.tier_change, name="tier_change"),
-    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/", secret_link(views.invitation), name="invitation"),
 ]
