@@ -20,6 +20,10 @@ from portal.site import views
 
 # One 429 page for allauth's limits and ours (portal/core/ratelimit.py).
 handler429 = "portal.core.ratelimit.too_many_requests"
+# The site's pages for people, the API's JSON for /api/ and JSON clients (portal/core/errors.py).
+handler400 = "portal.core.errors.bad_request"
+handler404 = "portal.core.errors.not_found"
+handler500 = "portal.core.errors.server_error"
 
 urlpatterns = [
     path("health/", health.health, name="health"),
