@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from events import selectors, services
 from events.models import Order, Ticket
+from portal.core.audit import audit_forget_person
 from portal.core.money import format_money
 
 
@@ -131,9 +132,10 @@ def anonymise(user) -> None:
     emails = list(selectors.verified_emails(user))
     with transaction.atomic():
         orders = Order.objects.filter(Q(user=user) | selectors.email_in_q("buyer_email", emails))
-        Ticket.objects.filter(Q(order__in=orders) | selectors.email_in_q("attendee_email", emails)).update(
-            attendee_name="", attendee_email="", company="", job_title="", pronouns=""
-        )
+        tickets = Ticket.objects.filter(Q(order__in=orders) | selectors.email_in_q("attendee_email", emails))
+        # Their audit entries named them too ("Full access: Grace Hopper", renames' before and after).
+        audit_forget_person(Ticket, list(tickets.values_list("pk", flat=True)), label="Ticket (anonymised)")
+        tickets.update(attendee_name="", attendee_email="", company="", job_title="", pronouns="")
         for order in orders.only("pk", "code"):
             Order.objects.filter(pk=order.pk).update(
                 user=None,

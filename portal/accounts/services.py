@@ -10,6 +10,7 @@ from wagtail.models import ModelLogEntry
 from portal.accounts import sections
 from portal.accounts.exceptions import CannotDeleteAccount
 from portal.accounts.users import User
+from portal.core import cache
 from portal.core.audit import audit
 
 ANONYMISED_DOMAIN = "anonymised.invalid"  # RFC 2606: can never receive mail
@@ -69,4 +70,7 @@ def user_anonymise(*, user: User, actor: Any) -> User:
             content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
         ).update(label=str(user))
         audit("guildhall.user.anonymise", user, actor=actor, data={"self_service": actor == user})
+        # From the service, so whichever process deletes the account (web, shell, worker) purges the
+        # shared page cache: a public profile or list entry must not outlive the account.
+        transaction.on_commit(cache.purge)
     return user

@@ -80,3 +80,43 @@ def audit_batch():
         _batch.reset(token)
     if pending:
         ModelLogEntry.objects.bulk_create(pending)
+
+
+# Keys of an entry's data that name or reach a person; anonymising blanks them, wherever they sit.
+PERSONAL_KEYS = frozenset(
+    {
+        "name",
+        "email",
+        "company",
+        "job_title",
+        "pronouns",
+        "attendee_name",
+        "attendee_email",
+        "buyer_name",
+        "buyer_email",
+    }
+)
+
+
+def _without_personal(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ("" if k in PERSONAL_KEYS else _without_personal(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_personal(v) for v in value]
+    return value
+
+
+def audit_forget_person(model: type[models.Model], object_ids, *, label: str) -> int:
+    """The entries about these rows keep what happened and when, not whom it was about: each one's label
+    becomes `label` and the personal keys of its data are blanked. Returns how many entries changed."""
+    entries = list(
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id__in=[str(pk) for pk in object_ids],
+        ).only("pk", "data", "label")
+    )
+    for entry in entries:
+        entry.label = label
+        entry.data = _without_personal(entry.data or {})
+    ModelLogEntry.objects.bulk_update(entries, ["label", "data"], batch_size=500)
+    return len(entries)

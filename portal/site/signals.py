@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from events.models import Event
-from members.models import Membership, MembershipTier, Organization
+from members.models import IndividualMember, Membership, MembershipTier, Organization
 from portal.adoption.models import EditionAggregate, SurveyEdition
 from portal.core import cache
 from portal.site.pages.base import VIEW_RESTRICTIONS_KEY
@@ -46,7 +46,16 @@ def connect() -> None:
     post_delete.connect(_purge, sender=Site, dispatch_uid="pagecache-site-deleted")
     # Pages show members, calls to action and the next event; the cached API lists show members, tiers
     # and adoption figures.
-    cached_models = (Organization, Membership, MembershipTier, CallToAction, Event, EditionAggregate, SurveyEdition)
+    cached_models = (
+        Organization,
+        Membership,
+        MembershipTier,
+        IndividualMember,
+        CallToAction,
+        Event,
+        EditionAggregate,
+        SurveyEdition,
+    )
     for model in cached_models:
         post_save.connect(_purge, sender=model, dispatch_uid=f"pagecache-save-{model._meta.label}")
         post_delete.connect(_purge, sender=model, dispatch_uid=f"pagecache-delete-{model._meta.label}")
