@@ -76,22 +76,25 @@ def _refusal(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
-def test_production_without_a_shared_cache_refuses_to_start_naming_redis_url():
-    # Per-process caches let N processes allow N times every limit: production needs Redis.
-    without_redis = {k: v for k, v in PRODUCTION_SERVICES.items() if k != "REDIS_URL"}
-    line = _refusal(_run_manage("check", **PRODUCTION, **without_redis))
-    assert line.startswith("Guildhall refuses to start: REDIS_URL is not set and DEBUG is off")
-    assert "ALLOW_PER_PROCESS_CACHE=1" in line
-    allowed = _run_manage("check", **PRODUCTION, **without_redis, ALLOW_PER_PROCESS_CACHE="1")
-    assert allowed.returncode == 0, allowed.stderr
-
-
-def test_production_without_stripe_keys_refuses_localstripe():
-    without_stripe = {"REDIS_URL": PRODUCTION_SERVICES["REDIS_URL"]}
-    line = _refusal(_run_manage("check", **PRODUCTION, **without_stripe))
-    assert line.startswith("Guildhall refuses to start: STRIPE_SECRET_KEY is not set and DEBUG is off")
-    assert "STRIPE_ALLOW_LOCALSTRIPE=1" in line
-    allowed = _run_manage("check", **PRODUCTION, **without_stripe, STRIPE_ALLOW_LOCALSTRIPE="1")
+@pytest.mark.parametrize(
+    ("missing", "refusal", "opt_in"),
+    [
+        # Per-process caches let N processes allow N times every limit: production needs Redis.
+        (("REDIS_URL",), "REDIS_URL is not set and DEBUG is off", "ALLOW_PER_PROCESS_CACHE"),
+        # Without Stripe keys payments would go to localstripe, a development stand-in.
+        (
+            ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"),
+            "STRIPE_SECRET_KEY is not set and DEBUG is off",
+            "STRIPE_ALLOW_LOCALSTRIPE",
+        ),
+    ],
+)
+def test_production_refuses_to_start_without_a_service_and_names_the_opt_in(missing, refusal, opt_in):
+    services = {k: v for k, v in PRODUCTION_SERVICES.items() if k not in missing}
+    line = _refusal(_run_manage("check", **PRODUCTION, **services))
+    assert line.startswith(f"Guildhall refuses to start: {refusal}")
+    assert f"{opt_in}=1" in line
+    allowed = _run_manage("check", **PRODUCTION, **services, **{opt_in: "1"})
     assert allowed.returncode == 0, allowed.stderr
 
 

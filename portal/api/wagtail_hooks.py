@@ -4,6 +4,8 @@ Both sit under Settings. Each is guarded by one permission of its own (`api.mana
 `api.manage_webhooks`) that no staff group holds by default: superusers grant it in Groups.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
@@ -22,7 +24,6 @@ from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.api import services
-from portal.api.exceptions import AlreadyRevoked
 from portal.api.models import ApiToken, Scope, WebhookDelivery, WebhookEvent, WebhookSubscription
 from portal.core.exceptions import ApplicationError
 
@@ -124,39 +125,66 @@ class TokenIndexView(generic.IndexView):
         return buttons
 
 
-class RevokeTokenView(WagtailAdminTemplateMixin, TemplateView):
+class ConfirmActionView(WagtailAdminTemplateMixin, TemplateView):
+    """A confirmation page for one action on one object: GET asks, POST runs `act` and goes back to the list.
+
+    Subclasses name the policy and action that allow it, the objects, the verb and what it does."""
+
     template_name = "api/admin/confirm.html"
-    header_icon = "key"
-    page_title = "Revoke API token"
+    policy: ModelPermissionPolicy
+    permission: str
+    queryset: Any
+    verb: str
+    index_url_name: str
+    danger = False
 
     def dispatch(self, request, pk, *args, **kwargs):
-        if not TOKEN_POLICY.user_has_permission(request.user, "change"):
+        if not self.policy.user_has_permission(request.user, self.permission):
             raise PermissionDenied
-        self.object = get_object_or_404(ApiToken, pk=pk)
+        self.object = get_object_or_404(self.queryset, pk=pk)
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return str(self.object)
 
+    def explanation(self) -> str:
+        raise NotImplementedError
+
+    def act(self, request) -> str:
+        """Do it; returns the success message (an ApplicationError's message is shown instead)."""
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
             "object": self.object,
-            "verb": "Revoke",
-            "explanation": "Requests with this token are refused from now on. This cannot be undone.",
+            "verb": self.verb,
+            "explanation": self.explanation(),
             "action_url": self.request.path,
-            "cancel_url": reverse("api_tokens:index"),
-            "danger": True,
+            "cancel_url": reverse(self.index_url_name),
+            "danger": self.danger,
         }
 
     def post(self, request, *args, **kwargs):
         try:
-            services.api_token_revoke(token=self.object, actor=request.user)
-        except AlreadyRevoked as error:
+            messages.success(request, self.act(request))
+        except ApplicationError as error:
             messages.error(request, error.message)
-        else:
-            messages.success(request, f"{self.object.name}: token revoked.")
-        return redirect(reverse("api_tokens:index"))
+        return redirect(reverse(self.index_url_name))
+
+
+class RevokeTokenView(ConfirmActionView):
+    header_icon = "key"
+    page_title = "Revoke API token"
+    policy, permission, queryset = TOKEN_POLICY, "change", ApiToken.objects.all()
+    verb, index_url_name, danger = "Revoke", "api_tokens:index", True
+
+    def explanation(self) -> str:
+        return "Requests with this token are refused from now on. This cannot be undone."
+
+    def act(self, request) -> str:
+        services.api_token_revoke(token=self.object, actor=request.user)
+        return f"{self.object.name}: token revoked."
 
 
 class ApiTokenViewSet(ModelViewSet):
@@ -274,38 +302,19 @@ class DeliveryIndexView(generic.IndexView):
         return buttons
 
 
-class ReplayDeliveryView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "api/admin/confirm.html"
+class ReplayDeliveryView(ConfirmActionView):
     header_icon = "resubmit"
     page_title = "Replay webhook delivery"
+    policy, permission = DELIVERY_POLICY, "replay"
+    queryset = WebhookDelivery.objects.select_related("subscription")
+    verb, index_url_name = "Replay", "webhook_deliveries:index"
 
-    def dispatch(self, request, pk, *args, **kwargs):
-        if not DELIVERY_POLICY.user_has_permission(request.user, "replay"):
-            raise PermissionDenied
-        self.object = get_object_or_404(WebhookDelivery.objects.select_related("subscription"), pk=pk)
-        return super().dispatch(request, *args, **kwargs)
+    def explanation(self) -> str:
+        return f"The same payload is POSTed again to {self.object.subscription.url}, with a fresh signature."
 
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "object": self.object,
-            "verb": "Replay",
-            "explanation": f"The same payload is POSTed again to {self.object.subscription.url}, with a fresh signature.",
-            "action_url": self.request.path,
-            "cancel_url": reverse("webhook_deliveries:index"),
-        }
-
-    def post(self, request, *args, **kwargs):
-        try:
-            services.webhook_delivery_replay(delivery=self.object, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{self.object}: queued again.")
-        return redirect(reverse("webhook_deliveries:index"))
+    def act(self, request) -> str:
+        services.webhook_delivery_replay(delivery=self.object, actor=request.user)
+        return f"{self.object}: queued again."
 
 
 class DeliveryInspectView(generic.InspectView):
