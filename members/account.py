@@ -1,5 +1,7 @@
 """My account: the person's membership applications, their organisations and roles, and dues they can pay."""
 
+from django.urls import reverse
+
 from members import selectors
 from members.models import MembershipApplication, OrganizationRole
 
@@ -95,14 +97,29 @@ def anonymise(user) -> None:
     MembershipApplication.objects.filter(applicant=user).update(contact_name="(removed)", contact_email="")
 
 
+def deletion_blockers(user) -> list[str]:
+    """An organisation is never left without an admin: its last one hands the role over first."""
+    return [
+        f"You are the only administrator of {organization.name}: name another on its People page "
+        f"({reverse('manage:people', args=[organization.slug])}) before deleting your account."
+        for organization in selectors.organizations_where_last_admin(user)
+    ]
+
+
 def register_account_sections() -> None:
-    from portal.accounts.sections import register_anonymiser, register_export, register_section
+    from portal.accounts.sections import (
+        register_anonymiser,
+        register_deletion_check,
+        register_export,
+        register_section,
+    )
 
     register_section("membership_applications", "account/sections/list.html", applications_section, order=40)
     register_section("organizations", "account/sections/list.html", organizations_section, order=30)
     register_export("membership_applications", export_applications)
     register_export("organization_roles", export_roles)
     register_anonymiser("members", anonymise)
+    register_deletion_check("members", deletion_blockers)
 
 
 # --- Individual membership (issue 8) ------------------------------------------------------

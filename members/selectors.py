@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import slugify
 
 from members.models import (
     DuesPeriod,
@@ -172,6 +173,30 @@ def applications_for_user(user) -> QuerySet[MembershipApplication]:
 
 def roles_for_user(user) -> QuerySet[OrganizationRole]:
     return OrganizationRole.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def organization_name_taken(name: str, *, excluding: Organization) -> bool:
+    """Whether another organisation, or an open application, already goes by this name (any case, or its
+    slug): the rule applications follow, applied to renames."""
+    name = name.strip()
+    others = Organization.objects.exclude(pk=excluding.pk).filter(Q(name__iexact=name) | Q(slug=slugify(name)[:100]))
+    applications = MembershipApplication.objects.filter(
+        Q(organization_name__iexact=name) | Q(organization_slug=slugify(name)[:100]),
+        status__in=MembershipApplication.OPEN_STATUSES,
+    ).exclude(organization=excluding)
+    return others.exists() or applications.exists()
+
+
+def organizations_where_last_admin(user) -> QuerySet[Organization]:
+    """Organisations of which this person is the only admin."""
+    admin = OrganizationRole.Role.ADMIN
+    theirs = OrganizationRole.objects.filter(user=user, role=admin).values("organization_id")
+    return (
+        Organization.objects.filter(pk__in=theirs)
+        .annotate(admins=Count("roles", filter=Q(roles__role=admin)))
+        .filter(admins=1)
+        .order_by("name")
+    )
 
 
 def unpaid_dues_for_user(user) -> QuerySet[DuesPeriod]:

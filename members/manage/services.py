@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from members import selectors
 from members import services as membership_services
 from members.exceptions import MembershipError, TierFull, TierNotOpen
 from members.manage import emails
@@ -51,6 +52,12 @@ def organization_profile_update(
             if getattr(locked, name) != value:
                 setattr(locked, name, value)
                 changed.append(name)
+        if "name" in changed and selectors.organization_name_taken(locked.name, excluding=locked):
+            raise MembershipError(
+                f"Another organisation is already called {locked.name}: choose another name.",
+                code="name_taken",
+                extra={"fields": {"name": ["Another organisation already has this name."]}},
+            )
         if logo:
             locked.logo = logo
             changed.append("logo")

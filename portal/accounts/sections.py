@@ -39,6 +39,7 @@ class RenderedSection:
 _SECTIONS: dict[str, Section] = {}
 _EXPORTS: dict[str, Callable[[Any], Any]] = {}
 _ANONYMISERS: dict[str, Callable[[Any], None]] = {}
+_DELETION_CHECKS: dict[str, Callable[[Any], list[str]]] = {}
 
 
 def register_section(name: str, template: str, context_fn: Callable[[Any], dict | None], *, order: int = 100) -> None:
@@ -54,6 +55,17 @@ def register_export(name: str, fn: Callable[[Any], Any]) -> None:
 def register_anonymiser(name: str, fn: Callable[[Any], None]) -> None:
     """Add (or replace, by name) a step of account anonymisation."""
     _ANONYMISERS[name] = fn
+
+
+def register_deletion_check(name: str, fn: Callable[[Any], list[str]]) -> None:
+    """Add (or replace, by name) a reason an account cannot be deleted yet: `fn(user)` returns what the
+    person must do first (e.g. hand over the last admin role of an organisation), or an empty list."""
+    _DELETION_CHECKS[name] = fn
+
+
+def deletion_blockers(user: AbstractBaseUser) -> list[str]:
+    """Everything that stands in the way of deleting this account, in the apps' words."""
+    return [reason for _, fn in sorted(_DELETION_CHECKS.items()) for reason in fn(user)]
 
 
 def sections_for(user: AbstractBaseUser) -> list[RenderedSection]:

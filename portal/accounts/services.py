@@ -44,7 +44,8 @@ def user_anonymise(*, user: User, actor: Any) -> User:
     Name and e-mail are replaced, the password made unusable (which also ends every session),
     privileges dropped and allauth's e-mail addresses removed, after each app's anonymiser has run
     (so it can still find what it holds by the person's addresses).
-    A superuser cannot be anonymised: another administrator must first take the role away.
+    A superuser cannot be anonymised: another administrator must first take the role away; nor can an
+    account an app still needs (sections.deletion_blockers: e.g. an organisation's last admin).
     """
     if user.is_superuser:
         raise CannotDeleteAccount(
@@ -52,6 +53,9 @@ def user_anonymise(*, user: User, actor: Any) -> User:
         )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        blockers = sections.deletion_blockers(user)
+        if blockers:
+            raise CannotDeleteAccount(" ".join(blockers))
         # First, while the person's name and addresses are still there: apps find guest orders by e-mail.
         for anonymiser in sections.anonymisers():
             anonymiser(user)

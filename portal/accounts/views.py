@@ -80,7 +80,7 @@ def delete(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, "Your account is deleted. Thank you for having been with us.")
             return redirect("/")
-    return render(request, "account/delete.html", {"form": form})
+    return render(request, "account/delete.html", {"form": form, "blockers": sections.deletion_blockers(request.user)})
 
 
 @login_required
