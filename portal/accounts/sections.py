@@ -74,6 +74,8 @@ def sections_for(user: AbstractBaseUser) -> list[RenderedSection]:
     for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name)):
         context = section.context_fn(user)
         if context is not None:
+            # A dict without "items" would hand the template dict.items (three blank rows per pair).
+            context.setdefault("items", [])
             rendered.append(RenderedSection(name=section.name, template=section.template, context=context))
     return rendered
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
@@ -152,3 +153,12 @@ def test_a_registered_export_appears_in_the_download(client, monkeypatch):
     client.force_login(user)
     data = json.loads(client.get(reverse("accounts:export")).content)
     assert data["tickets"] == [{"holder": user.email}]
+
+
+def test_someone_who_is_not_an_individual_member_sees_the_way_in_not_blank_rows(client):
+    client.force_login(UserFactory())
+    soup = BeautifulSoup(client.get("/accounts/").content, "html.parser")
+    card = soup.select_one('section[aria-label="Individual membership"]')
+    assert card.select(".item-list__item") == []
+    assert "You are not an individual member" in card.get_text()
+    assert card.select_one('a[href="/members/individuals/join/"]')
