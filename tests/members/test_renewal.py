@@ -8,10 +8,12 @@ open invoice late brings it back.
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from members import services, tasks
@@ -218,3 +220,21 @@ def test_joining_and_lapsing_are_sent_to_webhook_subscribers(settings):
         ("member.joined", {"slug": "acme-cloud", "name": "Acme Cloud", "tier": "gold", "starts": "2027-03-02"}),
         ("member.lapsed", {"slug": "acme-cloud", "name": "Acme Cloud", "tier": "gold", "ends": "2028-03-01"}),
     ]
+
+
+def test_members_renew_by_hand_dry_run_changes_and_sends_nothing_then_runs(renewal, django_capture_on_commit_callbacks):
+    membership, _browser, _run_on, clock = renewal
+    clock.move_to(datetime.datetime.combine(NOTICE_DAY, datetime.time(9), tzinfo=UTC))
+    dry = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("members_renew", "--dry-run", stdout=dry)
+    assert "renewal invoices issued: 1 (would be)" in dry.getvalue()
+    assert DuesPeriod.objects.filter(membership=membership).count() == 1 and _renewal_mails() == []
+    done = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("members_renew", "--today", PAID_UNTIL.isoformat(), stdout=done)
+    assert "renewal invoices issued: 1" in done.getvalue()
+    assert DuesPeriod.objects.filter(membership=membership).count() == 2
+    assert [m.subject.split(" ")[:2] for m in _renewal_mails()] == [["Renewal", "of"]]
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("members_renew", "--today", "1 March")
