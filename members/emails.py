@@ -44,6 +44,21 @@ def send_application_received(*, application: MembershipApplication) -> None:
     )
 
 
+def send_waitlist_joined(*, entry) -> None:
+    """The confirmation of a place on a full tier's waiting list."""
+    send_mail(
+        subject=f"You are on the {entry.tier.name} membership waiting list",
+        message=(
+            f"Hello,\n\n{entry.organization_name} is on the waiting list of the {entry.tier.name} tier of the "
+            f"{FOUNDATION}: all its {entry.tier.seat_limit} seats are taken. We will write to this address as soon "
+            f"as a seat frees up; entries are offered in the order they joined.\n\n"
+            f"The tiers: {_absolute('/join/')}\n"
+        ),
+        from_email=None,
+        recipient_list=[entry.email],
+    )
+
+
 def send_application_notice_to_staff(*, application: MembershipApplication) -> None:
     recipients = membership_staff_emails()
     if not recipients:

@@ -602,7 +602,10 @@ def membership_change_tier(*, membership: Membership, tier: MembershipTier, acto
 
 
 def waitlist_join(*, tier: MembershipTier, email: str, organization_name: str) -> TierWaitlistEntry:
-    """One entry per e-mail address and tier; joining again is harmless."""
+    """One entry per e-mail address and tier, confirmed by e-mail; joining again is harmless. Only tiers with
+    a seat limit have a waiting list: any other takes applications at once."""
+    if tier.seat_limit is None:
+        raise TierNotOpen(f"The {tier.name} tier has no seat limit and no waiting list: apply directly.")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -612,6 +615,7 @@ def waitlist_join(*, tier: MembershipTier, email: str, organization_name: str) -
         except IntegrityError:
             return TierWaitlistEntry.objects.get(tier=tier, email=email.strip().lower())
         audit("guildhall.waitlist.join", entry, data={"tier": tier.slug})
+        transaction.on_commit(lambda: emails.send_waitlist_joined(entry=entry))
     return entry
 
 

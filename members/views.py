@@ -53,7 +53,8 @@ def apply(request):
 
 @never_cache
 def waitlist(request, slug: str):
-    tier = get_object_or_404(MembershipTier, slug=slug, is_public=True)
+    # Only a tier with a seat limit has a waiting list; any other takes applications at once.
+    tier = get_object_or_404(MembershipTier, slug=slug, is_public=True, seat_limit__isnull=False)
     initial = {"email": request.user.email} if request.user.is_authenticated else {}
     form = WaitlistForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -88,3 +88,14 @@ def test_demo_content_matches_the_demo_foundations_facts(client):
     # The former member's membership has ended: it is not in the directory and has no page.
     assert "Greyfield Hosting" not in directory.get_text()
     assert client.get("/members/greyfield-hosting/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_demo_staff_account_is_in_every_staff_group_so_alerts_reach_it():
+    from portal.accounts.groups import STAFF_GROUPS
+    from portal.accounts.users import User
+    from portal.site.demo import DEMO_STAFF_EMAIL, ensure_staff
+
+    ensure_staff()
+    staff = User.objects.get(email=DEMO_STAFF_EMAIL)
+    assert set(staff.groups.values_list("name", flat=True)) == {group.name for group in STAFF_GROUPS}

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
@@ -21,6 +22,7 @@ from events import demo as events_demo
 from events.models import Event
 from members import demo as members_demo
 from members.models import Membership, MembershipTier, Organization
+from portal.accounts.groups import STAFF_GROUPS
 from portal.accounts.mfa import totp_activate, totp_secret_for
 from portal.adoption import demo as adoption_demo
 from portal.models import (
@@ -97,6 +99,8 @@ def ensure_staff() -> tuple[str, str, bool]:
             email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD, first_name="Demo", last_name="Staff"
         )
     EmailAddress.objects.get_or_create(user=user, email=DEMO_STAFF_EMAIL, defaults={"verified": True, "primary": True})
+    # In every staff group, so the alerts each group receives (applications, orders...) reach the demo's inbox.
+    user.groups.add(*Group.objects.filter(name__in=[group.name for group in STAFF_GROUPS]))
     totp_activate(user)
     return DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, created
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from members import selectors, services
-from members.exceptions import ApplicationNotOpen, DuplicateApplication, MembershipError, TierFull
+from members.exceptions import ApplicationNotOpen, DuplicateApplication, MembershipError, TierFull, TierNotOpen
 from members.models import DuesPeriod, Membership, MembershipApplication, OrganizationRole
 from portal.payments import registry
 from portal.payments import services as payment_services
@@ -181,11 +181,25 @@ def test_an_existing_member_cannot_apply_again():
         application()
 
 
-def test_the_waiting_list_keeps_one_entry_per_address_and_tier():
-    tier = MembershipTierFactory()
-    services.waitlist_join(tier=tier, email="Ada@Acme.example", organization_name="Acme")
-    services.waitlist_join(tier=tier, email="ada@acme.example", organization_name="Acme")
+def test_the_waiting_list_keeps_one_entry_per_address_and_tier_and_confirms_it(django_capture_on_commit_callbacks):
+    tier = MembershipTierFactory(name="Platinum", seat_limit=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.waitlist_join(tier=tier, email="Ada@Acme.example", organization_name="Acme")
+        services.waitlist_join(tier=tier, email="ada@acme.example", organization_name="Acme")
     assert tier.waitlist.count() == 1
+    [confirmation] = mail.outbox
+    assert confirmation.to == ["ada@acme.example"]
+    assert confirmation.subject == "You are on the Platinum membership waiting list"
+    assert "Acme is on the waiting list" in confirmation.body and "all its 2 seats are taken" in confirmation.body
+
+
+def test_a_tier_without_a_seat_limit_has_no_waiting_list(client):
+    tier = MembershipTierFactory(name="Silver", slug="silver", seat_limit=None)
+    with pytest.raises(TierNotOpen, match="no seat limit"):
+        services.waitlist_join(tier=tier, email="ada@acme.example", organization_name="Acme")
+    assert client.get("/join/waitlist/silver/").status_code == 404
+    assert client.post("/join/waitlist/silver/", {"email": "a@b.example", "organization_name": "B"}).status_code == 404
+    assert not tier.waitlist.exists()
 
 
 def test_renewal_invoices_the_next_year_ahead_then_grace_then_lapse_and_payment_brings_it_back(settings):
