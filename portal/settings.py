@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.mfa.StaffTwoFactorMiddleware",
+    # Signed-in GETs of public pages, kept per kind of header (portal/core/cache.py).
+    "portal.core.cache.SignedInPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

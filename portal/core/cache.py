@@ -249,6 +249,91 @@ class AnonymousPageCacheMiddleware:
         return "private" not in cache_control and "no-store" not in cache_control
 
 
+# --- Signed-in visitors ---------------------------------------------------------------------
+# A public page differs between signed-in people only in the header's links (My account, and Admin
+# for staff) and in any messages waiting for them: the rest is the page anonymous visitors get. So a
+# signed-in GET of a public page is kept too, once per kind of header, and served to everyone of that
+# kind while the generation lasts; a person with messages waiting gets the page rendered afresh.
+SIGNED_IN_MARK = "_guildhall_page_same_for_signed_in"
+
+
+def mark_same_for_signed_in(request) -> None:
+    """A Wagtail page without view restrictions: every signed-in person of a kind sees the same answer.
+    (Django views that mark themselves cacheable for anonymous visitors may greet a person: not these.)"""
+    setattr(request, SIGNED_IN_MARK, True)
+
+
+HEADER_KIND_SECONDS = 300
+
+
+def _header_kind(user) -> str:
+    """Whether the header shows the Admin link: two permission queries, so kept a few minutes per person
+    (a new or removed admin access shows in the header within HEADER_KIND_SECONDS)."""
+    key = f"header-kind:{user.pk}"
+    kind = _cache().get(key)
+    if kind is None:
+        kind = "staff" if user.has_perm("wagtailadmin.access_admin") else "person"
+        _cache().set(key, kind, HEADER_KIND_SECONDS)
+    return kind
+
+
+def _messages_waiting(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0  # len() reads them without marking them seen
+
+
+class SignedInPageCacheMiddleware:
+    """Serve and store signed-in GETs of public pages per kind of header; place it after the
+    authentication and message middleware. Answers are private: no shared cache keeps them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.method not in ("GET", "HEAD")
+            or user is None
+            or not user.is_authenticated
+            or request.path.startswith(SKIP_PREFIXES)
+            or request.path.startswith(API_CACHE_PREFIXES)
+            or _messages_waiting(request)
+        ):
+            return self.get_response(request)
+        try:
+            key = _key(f"{_key_source(request)}|signed-in:{_header_kind(user)}")
+            current, cached = _generation_and_page(key)
+        except Exception:  # noqa: BLE001 - a cache outage slows the site down, it must not take it down
+            logger.warning("Page cache unavailable; serving without it.", exc_info=True)
+            return self.get_response(request)
+        setattr(request, GENERATION_ATTR, current)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if self._storable(request, response):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            patch_cache_control(response, private=True, no_cache=True)
+            response["X-Page-Cache"] = "miss"
+            try:
+                seconds = getattr(request, MARK)
+                _cache().set(key, (current, response), _timeout() if seconds is True else min(seconds, _timeout()))
+            except Exception:  # noqa: BLE001
+                logger.warning("Page cache unavailable; page not stored.", exc_info=True)
+        return response
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        if not getattr(request, MARK, False) or not getattr(request, SIGNED_IN_MARK, False):
+            return False
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or _messages_waiting(request):
+            return False  # a form's token, or messages added while rendering, are this person's
+        return "no-store" not in response.get("Cache-Control", "")
+
+
 # --- Site-wide data every page shows (settings, footer links) -----------------------------
 # Kept under their own keys, dropped only when that data is saved, so a page publish does not
 # make every page pay for them again.

@@ -4,7 +4,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from portal.core.cache import mark_cacheable
+from portal.core.cache import mark_cacheable, mark_same_for_signed_in
 from portal.site.snippets import CallToAction, FooterLink
 
 
@@ -14,6 +14,8 @@ def _mark_page_cacheable(page, request, serve_args, serve_kwargs):
     page_class = page.specific_class
     if getattr(page_class, "cache_anonymous", False) and not getattr(request, "is_preview", False):
         mark_cacheable(request, seconds=getattr(page_class, "cache_seconds", None))
+        if not page.get_view_restrictions().exists():
+            mark_same_for_signed_in(request)
 
 
 class FooterLinkViewSet(SnippetViewSet):
