@@ -62,14 +62,14 @@ def test_a_file_is_judged_by_its_bytes_not_its_name():
         ),
         pytest.param(
             _svg('<image href="https://tracker.example/p.png" width="1" height="1"/>'),
-            "svg_external_reference",
-            "https://tracker.example/p.png",
+            "svg_forbidden_element",
+            "an image element",
             id="external-image",
         ),
         pytest.param(
             _svg('<a xlink:href="javascript:alert(1)"><text>x</text></a>'),
-            "svg_external_reference",
-            "javascript:alert(1)",
+            "svg_forbidden_element",
+            "contains a link",
             id="javascript-link",
         ),
         pytest.param(
@@ -80,8 +80,8 @@ def test_a_file_is_judged_by_its_bytes_not_its_name():
         ),
         pytest.param(
             _svg("<style>@import 'https://evil.example/a.css';</style>"),
-            "svg_external_reference",
-            "https://evil.example/a.css",
+            "svg_unsafe_css",
+            "use @import",
             id="css-import",
         ),
         pytest.param(
@@ -120,7 +120,7 @@ def test_damaged_and_wrong_raster_images_are_refused():
 def test_size_and_pixel_limits():
     big = SimpleUploadedFile("big.png", _raster("PNG"))
     error = _refusal(big, max_bytes=20)
-    assert error.code == "too_large" and "larger than 20\xa0bytes" in error.messages[0]
+    assert error.code == "too_large" and "larger than 20 bytes" in error.messages[0]
     huge = _refusal(_raster("PNG", size=(6000, 5000)))
     assert huge.code == "too_many_pixels" and "6000 x 5000" in huge.messages[0]
 
