@@ -98,7 +98,7 @@ REFUSALS = {
     "svg_element": "The SVG contains a <{tag}> element, which is not allowed in an uploaded image.",
     "svg_foreign_element": "The SVG contains a non-SVG element ({tag}), which is not allowed.",
     "svg_event_handler": "The SVG contains an event handler attribute ({name}), which is not allowed.",
-    "svg_attribute": "The SVG has a {name} attribute on <{tag}>, which is not allowed in an uploaded image.",
+    "svg_attribute": "The SVG has an attribute {name} on <{tag}>, which is not allowed in an uploaded image.",
     "svg_external_reference": "The SVG refers to something outside the file ({target}); it must be self-contained.",
     "svg_unsafe_css": "The SVG's styles use {what}, which is not allowed in an uploaded image.",
 }
