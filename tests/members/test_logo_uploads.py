@@ -147,4 +147,3 @@ def test_a_stored_logo_is_not_checked_again_when_the_profile_is_saved(admin_clie
     assert response.status_code == 302
     acme.refresh_from_db()
     assert acme.name == "Acme Cloud" and Path(acme.logo.path).read_bytes() == old
-

@@ -227,6 +227,7 @@ def test_a_name_with_a_bidi_override_is_refused_on_the_profile_form(client):
     assert "invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE)" in response.content.decode()
     assert Organization.objects.get(slug="acme").name == "Acme"
 
+
 def test_an_admin_removes_a_role_but_the_last_admin_stays(client):
     target = company("Acme")
     admin = target.people["admin"]
