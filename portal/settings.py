@@ -371,6 +371,8 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]
+# New SVGs in the image library pass the same allowlist as logos (portal/core/svg.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "portal.site.image_forms.CheckedImageForm"
 if env.str("WAGTAILSEARCH_URL", default=""):
     # e.g. https://user:pass@opensearch.example:9200 switches search to OpenSearch/Elasticsearch.
     WAGTAILSEARCH_BACKENDS["default"] = {
