@@ -2,6 +2,7 @@
 
 from django import forms
 
+from portal.core.text import validate_plain_text
 from portal.payments.models import PaymentMethod
 
 
@@ -37,10 +38,15 @@ class OrderDetailsForm(forms.Form):
     """Step 2: who buys, who attends (or "name later"), billing details, the code of conduct."""
 
     buyer_name = forms.CharField(
-        max_length=200, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+        validators=[validate_plain_text],
+        max_length=200,
+        label="Your name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     buyer_email = forms.EmailField(label="Your e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    billing_company = forms.CharField(max_length=200, required=False, label="Company (for the invoice)")
+    billing_company = forms.CharField(
+        validators=[validate_plain_text], max_length=200, required=False, label="Company (for the invoice)"
+    )
     billing_address = forms.CharField(required=False, label="Billing address", widget=forms.Textarea(attrs={"rows": 3}))
     billing_vat_id = forms.CharField(max_length=40, required=False, label="VAT number")
 
@@ -48,9 +54,13 @@ class OrderDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.ticket_labels = ticket_labels
         for index, _label in enumerate(ticket_labels, start=1):
-            self.fields[f"attendee_{index}_name"] = forms.CharField(max_length=200, required=False, label="Name")
+            self.fields[f"attendee_{index}_name"] = forms.CharField(
+                validators=[validate_plain_text], max_length=200, required=False, label="Name"
+            )
             self.fields[f"attendee_{index}_email"] = forms.EmailField(required=False, label="E-mail")
-            self.fields[f"attendee_{index}_company"] = forms.CharField(max_length=200, required=False, label="Company")
+            self.fields[f"attendee_{index}_company"] = forms.CharField(
+                validators=[validate_plain_text], max_length=200, required=False, label="Company"
+            )
         if code_of_conduct_url:
             self.fields["accept_code_of_conduct"] = forms.BooleanField(
                 required=True,
@@ -85,11 +95,15 @@ class OrderDetailsForm(forms.Form):
 
 
 class TicketForm(forms.Form):
-    attendee_name = forms.CharField(max_length=200, label="Name")
+    attendee_name = forms.CharField(validators=[validate_plain_text], max_length=200, label="Name")
     attendee_email = forms.EmailField(required=False, label="E-mail")
-    company = forms.CharField(max_length=200, required=False, label="Company")
-    job_title = forms.CharField(max_length=200, required=False, label="Job title (badge)")
-    pronouns = forms.CharField(max_length=40, required=False, label="Pronouns (badge)")
+    company = forms.CharField(validators=[validate_plain_text], max_length=200, required=False, label="Company")
+    job_title = forms.CharField(
+        validators=[validate_plain_text], max_length=200, required=False, label="Job title (badge)"
+    )
+    pronouns = forms.CharField(
+        validators=[validate_plain_text], max_length=40, required=False, label="Pronouns (badge)"
+    )
 
 
 class WaitingListForm(forms.Form):

@@ -18,8 +18,9 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import validate_svg_logo
 from portal.core.exceptions import InvalidTransition
+from portal.core.text import validate_plain_text
+from portal.core.uploads import validate_logo_file
 from portal.payments.models import PaymentMethod
 
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -227,9 +228,9 @@ class Order(models.Model):
     user = models.ForeignKey(
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="event_orders"
     )
-    buyer_name = models.CharField(max_length=200)
+    buyer_name = models.CharField(max_length=200, validators=[validate_plain_text])
     buyer_email = models.EmailField()
-    billing_company = models.CharField(max_length=200, blank=True)
+    billing_company = models.CharField(max_length=200, blank=True, validators=[validate_plain_text])
     billing_address = models.TextField(blank=True)
     billing_vat_id = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
@@ -319,11 +320,15 @@ class Ticket(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="tickets")
     code = models.CharField(max_length=40, unique=True, default=new_ticket_code, editable=False)
-    attendee_name = models.CharField(max_length=200, blank=True)
+    attendee_name = models.CharField(max_length=200, blank=True, validators=[validate_plain_text])
     attendee_email = models.EmailField(blank=True)
-    company = models.CharField(max_length=200, blank=True)
-    job_title = models.CharField(max_length=200, blank=True, help_text="Printed on the badge.")
-    pronouns = models.CharField(max_length=40, blank=True, help_text="Printed on the badge.")
+    company = models.CharField(max_length=200, blank=True, validators=[validate_plain_text])
+    job_title = models.CharField(
+        max_length=200, blank=True, validators=[validate_plain_text], help_text="Printed on the badge."
+    )
+    pronouns = models.CharField(
+        max_length=40, blank=True, validators=[validate_plain_text], help_text="Printed on the badge."
+    )
     checked_in_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -452,8 +457,8 @@ class Sponsorship(models.Model):
     logo = models.FileField(
         upload_to=sponsor_logo_upload_to,
         blank=True,
-        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg", "webp"]), validate_svg_logo],
-        help_text="Empty: the organisation's logo is shown.",
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg"]), validate_logo_file],
+        help_text="PNG, JPEG or SVG, at most 1 MB. Empty: the organisation's logo is shown.",
     )
     requested_by = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)

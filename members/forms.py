@@ -5,6 +5,7 @@ from django import forms
 from members import selectors
 from members.models import MembershipApplication, MembershipTier
 from members.services import AGREEMENT_VERSION, INDIVIDUAL_AGREEMENT_VERSION
+from portal.core.text import validate_plain_text
 
 
 class ApplicationForm(forms.ModelForm):
@@ -58,7 +59,7 @@ class ApplicationForm(forms.ModelForm):
 
 class WaitlistForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
-    organization_name = forms.CharField(label="Organisation name", max_length=200)
+    organization_name = forms.CharField(validators=[validate_plain_text], label="Organisation name", max_length=200)
 
 
 class RejectForm(forms.Form):
@@ -71,7 +72,7 @@ class RejectForm(forms.Form):
 
 
 class IndividualProfileForm(forms.Form):
-    display_name = forms.CharField(label="Name on your profile", max_length=120)
+    display_name = forms.CharField(validators=[validate_plain_text], label="Name on your profile", max_length=120)
     bio = forms.CharField(
         label="About you",
         required=False,
@@ -99,12 +100,16 @@ class IndividualJoinForm(IndividualProfileForm):
 
 class AffiliationForm(forms.Form):
     organization_name = forms.CharField(
-        label="Organisation", max_length=200, required=False, help_text="Leave empty to use the member chosen below."
+        validators=[validate_plain_text],
+        label="Organisation",
+        max_length=200,
+        required=False,
+        help_text="Leave empty to use the member chosen below.",
     )
     organization = forms.ModelChoiceField(
         label="Member organisation", queryset=None, required=False, help_text="If it is a member of the foundation."
     )
-    title = forms.CharField(label="Title", max_length=200, required=False)
+    title = forms.CharField(validators=[validate_plain_text], label="Title", max_length=200, required=False)
     starts = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ends = forms.DateField(
         label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Empty while current."

@@ -209,7 +209,6 @@ MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
 # sent while that invoice is unpaid (days before the end; each once).
 MEMBERS_RENEWAL_NOTICE_DAYS = env.int("MEMBERS_RENEWAL_NOTICE_DAYS", default=30)
 MEMBERS_RENEWAL_REMINDER_DAYS = tuple(env.list("MEMBERS_RENEWAL_REMINDER_DAYS", cast=int, default=[30, 7, 0]))
-MEMBERS_LOGO_MAX_BYTES = env.int("MEMBERS_LOGO_MAX_BYTES", default=1024 * 1024)
 
 # --- Events (summit registration) ---------------------------------------------------------
 ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
@@ -304,6 +303,8 @@ if AWS_STORAGE_BUCKET_NAME:
     SERVE_MEDIA = False
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# The one size limit for every logo upload (member organisations, applications, sponsors, the site's own).
+MAX_LOGO_BYTES = env.int("MAX_LOGO_BYTES", default=1024 * 1024)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
@@ -372,6 +373,8 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]
+# New SVGs in the image library pass the same allowlist as logos (portal/core/svg.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "portal.site.image_forms.CheckedImageForm"
 if env.str("WAGTAILSEARCH_URL", default=""):
     # e.g. https://user:pass@opensearch.example:9200 switches search to OpenSearch/Elasticsearch.
     WAGTAILSEARCH_BACKENDS["default"] = {

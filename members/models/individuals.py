@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.models.organizations import Organization
+from portal.core.text import validate_plain_text
 
 # --- Individual members (issue 8) ---------------------------------------------------------
 
@@ -22,7 +23,7 @@ class IndividualMember(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="individual_memberships")
     slug = models.SlugField(max_length=100, help_text="The profile's address: /members/individuals/<slug>/.")
-    display_name = models.CharField(max_length=120)
+    display_name = models.CharField(max_length=120, validators=[validate_plain_text])
     bio = models.TextField(blank=True, max_length=2000)
     # A string reference: members never imports the page models (STYLE); project pages are content.
     projects = models.ManyToManyField("portal.ProjectPage", blank=True, related_name="individual_members")
@@ -58,7 +59,7 @@ class IndividualAffiliation(models.Model):
     """Where an individual member works or worked: an organisation (linked when it is a member), title, dates."""
 
     member = models.ForeignKey(IndividualMember, on_delete=models.CASCADE, related_name="affiliations")
-    organization_name = models.CharField("organisation", max_length=200)
+    organization_name = models.CharField("organisation", max_length=200, validators=[validate_plain_text])
     organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,

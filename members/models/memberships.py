@@ -13,6 +13,7 @@ from django.utils import timezone
 from members.models.organizations import MembershipTier, Organization, OrganizationSize
 from members.uploads import validate_logo
 from portal.core.industries import Industry
+from portal.core.text import validate_plain_text
 
 
 class Membership(models.Model):
@@ -110,9 +111,9 @@ class MembershipApplication(models.Model):
         help_text="Set at approval (or when an existing organisation applies again).",
     )
     # The organisation as the applicant described it.
-    organization_name = models.CharField(max_length=200)
+    organization_name = models.CharField(max_length=200, validators=[validate_plain_text])
     organization_slug = models.SlugField(max_length=100, help_text="Derived from the name; the directory address.")
-    legal_name = models.CharField(max_length=200)
+    legal_name = models.CharField(max_length=200, validators=[validate_plain_text])
     website = models.URLField()
     description = models.TextField(blank=True)
     country = models.CharField(max_length=100)
@@ -126,7 +127,7 @@ class MembershipApplication(models.Model):
         validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg"]), validate_logo],
     )
     # Contacts.
-    contact_name = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=200, validators=[validate_plain_text])
     contact_email = models.EmailField()
     billing_email = models.EmailField(help_text="Invoices and dues reminders go here.")
     technical_email = models.EmailField(blank=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from members.uploads import validate_logo
 from portal.core.industries import Industry
+from portal.core.text import validate_plain_text
 
 # /members/manage/ and /members/individuals/ are routes, /join/apply/ the application form.
 RESERVED_SLUGS = frozenset({"manage", "individuals", "apply"})
@@ -79,7 +80,7 @@ def logo_upload_to(instance: "Organization", filename: str) -> str:
 class Organization(models.Model):
     """A company or institution that is, was or wants to be a member."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_plain_text])
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_not_reserved_slug])
     # A plain file, not a Wagtail image: member logos are usually SVG, which renditions do not handle.
     logo = models.FileField(
@@ -93,7 +94,9 @@ class Organization(models.Model):
     country = models.CharField(max_length=100, blank=True)
     industry = models.CharField(max_length=30, choices=Industry.choices, blank=True)
     size = models.CharField(max_length=20, choices=OrganizationSize.choices, blank=True)
-    legal_name = models.CharField(max_length=200, blank=True, help_text="As it should appear on invoices.")
+    legal_name = models.CharField(
+        max_length=200, blank=True, validators=[validate_plain_text], help_text="As it should appear on invoices."
+    )
     billing_address = models.TextField(blank=True)
     vat_id = models.CharField("VAT ID", max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -139,7 +142,7 @@ class TierWaitlistEntry(models.Model):
 
     tier = models.ForeignKey(MembershipTier, on_delete=models.CASCADE, related_name="waitlist")
     email = models.EmailField()
-    organization_name = models.CharField(max_length=200)
+    organization_name = models.CharField(max_length=200, validators=[validate_plain_text])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

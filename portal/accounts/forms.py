@@ -1,12 +1,13 @@
 from django import forms
 
 from portal.accounts.users import User
+from portal.core.text import validate_plain_text
 
 
 class ProfileForm(forms.Form):
     # A plain form, not a ModelForm: validating must not change the user before the service does.
-    first_name = forms.CharField(label="First name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = forms.CharField(validators=[validate_plain_text], label="First name", max_length=150, required=False)
+    last_name = forms.CharField(validators=[validate_plain_text], label="Last name", max_length=150, required=False)
 
 
 class DeleteAccountForm(forms.Form):

@@ -6,13 +6,12 @@ goes into `<desc>`, the table rows and the CSV. No JavaScript, nothing from a CD
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from portal.adoption.models import EditionAggregate, format_cores
+from portal.core.csv_writer import csv_text
 
 WIDTH = 480
 
@@ -72,11 +71,7 @@ class Chart:
         return f"chart-{self.name}-desc"
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.csv_columns)
-        writer.writerows(self.csv_rows)
-        return out.getvalue()
+        return csv_text(self.csv_columns, self.csv_rows)
 
 
 def vertical_bars(points: list[tuple[str, int, str]], *, height: int = 300) -> tuple[list[Bar], int, float]:

@@ -3,6 +3,7 @@ from django_countries import countries
 
 from portal.adoption.models import DeploymentType, Project
 from portal.core.industries import Industry
+from portal.core.text import validate_plain_text
 
 MAX_CORES = 100_000_000  # a typo guard: no single organisation runs more than this
 
@@ -15,7 +16,9 @@ class SurveyForm(forms.Form):
         required=False,
         help_text="We will not record your organisation's name.",
     )
-    organization_name = forms.CharField(label="Organisation", max_length=200, required=False)
+    organization_name = forms.CharField(
+        validators=[validate_plain_text], label="Organisation", max_length=200, required=False
+    )
     industry = forms.ChoiceField(label="Industry", choices=[("", "Choose an industry")] + Industry.choices)
     country = forms.ChoiceField(
         label="Country of the main deployment", choices=lambda: [("", "Choose a country")] + list(countries)
@@ -34,7 +37,11 @@ class SurveyForm(forms.Form):
     )
     deployments = forms.IntegerField(label="Number of deployments", min_value=1, max_value=100_000, initial=1)
     public_cloud_name = forms.CharField(
-        label="Public cloud name", max_length=120, required=False, help_text="Only if you run a public cloud."
+        validators=[validate_plain_text],
+        label="Public cloud name",
+        max_length=120,
+        required=False,
+        help_text="Only if you run a public cloud.",
     )
     public_cloud_region = forms.CharField(label="Public cloud region", max_length=120, required=False)
     public_cloud_listed = forms.BooleanField(label="List our public cloud on the foundation's site", required=False)

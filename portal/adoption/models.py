@@ -19,6 +19,7 @@ from wagtail.models import Page
 
 from portal.core.exceptions import InvalidTransition
 from portal.core.industries import Industry
+from portal.core.text import validate_plain_text
 
 # A segment with fewer responses than this is folded into "other" (privacy).
 MIN_SEGMENT_SIZE = 5
@@ -101,7 +102,7 @@ class SurveyResponse(models.Model):
     )
     # TODO(members): link to members.Organization (nullable FK) once that model has landed; the
     # name stays as what the respondent typed.
-    organization_name = models.CharField("organisation", max_length=200, blank=True)
+    organization_name = models.CharField("organisation", max_length=200, blank=True, validators=[validate_plain_text])
     is_anonymous = models.BooleanField(
         "anonymous", default=False, help_text="The respondent asked not to be named, even to staff reports."
     )

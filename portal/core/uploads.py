@@ -1,49 +1,29 @@
 """Uploaded images are checked by what they contain, not by their name or declared type.
 
-    from portal.core.uploads import validate_logo
-    logo = forms.FileField(validators=[validate_logo])        # PNG, JPEG or SVG, 2 MB at most
+    from portal.core.uploads import validate_logo_file
+    logo = models.FileField(validators=[validate_logo_file])  # every logo field and form uses this one
 
     kind = validate_logo(uploaded_file)                       # "png" | "jpeg" | "svg", or ValidationError
 
-PNG and JPEG must open and verify with Pillow as what their bytes say they are, within a pixel
-budget. SVG is parsed with defusedxml (no DTDs or entities) and refused, with a message that says
-why, if it holds anything that can run or fetch: scripts, event-handler attributes, foreignObject,
-animation (which can rewrite links), links or styles that point outside the file, non-SVG elements.
-Every refusal is a `ValidationError` with a `code` (see REFUSALS), so forms show it next to the field.
+One size limit for every logo, `settings.MAX_LOGO_BYTES` (1 MB). PNG and JPEG must open and verify
+with Pillow as what their bytes say they are, within a pixel budget. SVG stays SVG (landscape tools
+need it) but is kept only if everything in it is on the allowlist in portal/core/svg.py. Every
+refusal is a `ValidationError` with a `code` (see REFUSALS), so forms show it next to the field and
+the API names the field. A file already stored is not checked again when its row is saved.
 """
 
-import re
 from io import BytesIO
 
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
-MAX_LOGO_BYTES = 2 * 1024 * 1024
+from portal.core.svg import REFUSALS as SVG_REFUSALS
+from portal.core.svg import check_svg
+
 MAX_PIXELS = 25_000_000  # 5000 x 5000: far above any logo, far below a decompression bomb
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-FORBIDDEN_SVG_ELEMENTS = {
-    "script": "a script",
-    "foreignObject": "a foreignObject element (it can hold HTML)",
-    "iframe": "an iframe",
-    "embed": "an embed element",
-    "object": "an object element",
-    "handler": "an event handler element",
-    "listener": "an event listener element",
-    "set": "an animation (it can rewrite links)",
-    "animate": "an animation (it can rewrite links)",
-    "animateMotion": "an animation (it can rewrite links)",
-    "animateTransform": "an animation (it can rewrite links)",
-    "discard": "an animation element",
-}
-# url(...) pointing anywhere but an id in this file, and @import, in style attributes or <style>.
-_EXTERNAL_CSS = re.compile(r"url\(\s*['\"]?\s*(?!#)([^'\")\s]+)|@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
 
 REFUSALS = {
     "too_large": "The file is larger than {limit}; please upload a smaller one.",
@@ -52,18 +32,26 @@ REFUSALS = {
     "wrong_format": "This file is a {found} image; only {allowed} are accepted.",
     "damaged": "The image is damaged or incomplete, so it cannot be opened.",
     "too_many_pixels": "The image is {width} x {height} pixels; please upload one of at most {limit} pixels.",
-    "svg_malformed": "The SVG file is not well-formed XML.",
-    "svg_dtd": "The SVG declares a DTD or entities, which is not allowed.",
-    "svg_not_svg": "The file is XML but not an SVG image.",
-    "svg_forbidden_element": "The SVG contains {what}, which is not allowed in an uploaded image.",
-    "svg_foreign_element": "The SVG contains a non-SVG element ({tag}), which is not allowed.",
-    "svg_event_handler": "The SVG contains an event handler attribute ({name}), which is not allowed.",
-    "svg_external_reference": "The SVG refers to something outside the file ({target}); it must be self-contained.",
+    "wrong_name": "The file's content is {kind} but its name says otherwise; rename it to {extension}.",
+    **SVG_REFUSALS,
 }
+EXTENSIONS = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}
 
 
 def _refuse(code: str, **params) -> ValidationError:
     return ValidationError(REFUSALS[code].format(**params), code=code, params=params)
+
+
+def size_label(size: int) -> str:
+    """A byte count as people write it: "1 MB", "512 KB", "1.5 MB", "20 bytes"."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def max_logo_bytes() -> int:
+    return settings.MAX_LOGO_BYTES
 
 
 def _read(file, max_bytes: int) -> bytes:
@@ -72,14 +60,14 @@ def _read(file, max_bytes: int) -> bytes:
     else:
         size = getattr(file, "size", None)
         if size is not None and size > max_bytes:
-            raise _refuse("too_large", limit=filesizeformat(max_bytes))
+            raise _refuse("too_large", limit=size_label(max_bytes))
         if hasattr(file, "seek"):
             file.seek(0)
         data = file.read(max_bytes + 1)
         if hasattr(file, "seek"):
             file.seek(0)  # leave the file readable for whoever saves it
     if len(data) > max_bytes:
-        raise _refuse("too_large", limit=filesizeformat(max_bytes))
+        raise _refuse("too_large", limit=size_label(max_bytes))
     if not data:
         raise _refuse("empty")
     return data
@@ -106,52 +94,9 @@ def check_raster(data: bytes, *, formats: tuple[str, ...] = ("PNG", "JPEG"), max
     return found
 
 
-def _local_name(name: str) -> tuple[str, str]:
-    if name.startswith("{"):
-        namespace, _, local = name[1:].partition("}")
-        return namespace, local
-    return "", name
-
-
-def check_svg(data: bytes) -> None:
-    """The SVG can neither run code nor fetch anything when shown; refuses with the reason."""
-    try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as error:
-        raise _refuse("svg_dtd") from error
-    except SafeET.ParseError as error:
-        raise _refuse("svg_malformed") from error
-    if _local_name(root.tag) != (SVG_NS, "svg"):
-        raise _refuse("svg_not_svg")
-    for element in root.iter():
-        if not isinstance(element.tag, str):  # comments and processing instructions
-            continue
-        namespace, tag = _local_name(element.tag)
-        if tag in FORBIDDEN_SVG_ELEMENTS:
-            raise _refuse("svg_forbidden_element", what=FORBIDDEN_SVG_ELEMENTS[tag])
-        if namespace != SVG_NS:
-            raise _refuse("svg_foreign_element", tag=tag)
-        for attribute, value in element.attrib.items():
-            attr_namespace, name = _local_name(attribute)
-            if name.lower().startswith("on"):
-                raise _refuse("svg_event_handler", name=name)
-            if name == "href" and attr_namespace in ("", XLINK_NS) and not value.strip().startswith("#"):
-                raise _refuse("svg_external_reference", target=value.strip()[:80])
-            if name == "style" or attr_namespace == "":
-                _check_css(value)
-        if tag == "style":
-            _check_css(element.text or "")
-
-
-def _check_css(text: str) -> None:
-    match = _EXTERNAL_CSS.search(text)
-    if match:
-        raise _refuse("svg_external_reference", target=(match.group(1) or match.group(2))[:80])
-
-
-def validate_logo(file, *, max_bytes: int = MAX_LOGO_BYTES) -> str:
-    """A logo upload: PNG, JPEG or a self-contained SVG within `max_bytes`; returns its kind."""
-    data = _read(file, max_bytes)
+def validate_logo(file, *, max_bytes: int | None = None) -> str:
+    """A logo upload: PNG, JPEG or a self-contained SVG within `max_bytes` (MAX_LOGO_BYTES); returns its kind."""
+    data = _read(file, max_logo_bytes() if max_bytes is None else max_bytes)
     if data.startswith(PNG_SIGNATURE) or data.startswith(JPEG_SIGNATURE):
         return check_raster(data).lower()
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -159,7 +104,7 @@ def validate_logo(file, *, max_bytes: int = MAX_LOGO_BYTES) -> str:
         check_svg(data)
         return "svg"
     if head.startswith(b"<!doctype"):
-        raise _refuse("svg_dtd")
+        check_svg(data)  # refuses the DOCTYPE
     try:  # another raster format (GIF, WebP, ...): say which, rather than "not an image"
         check_raster(data)
     except ValidationError as error:
@@ -168,7 +113,19 @@ def validate_logo(file, *, max_bytes: int = MAX_LOGO_BYTES) -> str:
     raise _refuse("not_an_image")
 
 
-def validate_image(file, *, max_bytes: int = MAX_LOGO_BYTES, formats: tuple[str, ...] = ("PNG", "JPEG")) -> str:
-    """A raster image only (photos, banners): one of `formats` within `max_bytes`."""
-    data = _read(file, max_bytes)
+def validate_logo_file(file) -> None:
+    """The validator of every logo field: a new upload passes validate_logo and its name agrees with its
+    content (a stored file is not checked again each time its row is saved)."""
+    if not file or getattr(file, "_committed", False):
+        return
+    kind = validate_logo(file)
+    name = (getattr(file, "name", "") or "").lower()
+    expected = EXTENSIONS.get(kind, ())
+    if name and expected and not name.endswith(expected):
+        raise _refuse("wrong_name", kind=kind.upper(), extension=expected[0])
+
+
+def validate_image(file, *, max_bytes: int | None = None, formats: tuple[str, ...] = ("PNG", "JPEG")) -> str:
+    """A raster image only (photos, banners): one of `formats` within `max_bytes` (MAX_LOGO_BYTES)."""
+    data = _read(file, max_logo_bytes() if max_bytes is None else max_bytes)
     return check_raster(data, formats=formats).lower()

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from portal.core import money
+from portal.core.text import validate_plain_text
 
 
 def new_public_id() -> str:
@@ -237,7 +238,7 @@ class Invoice(models.Model):
     refund = models.OneToOneField(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_note")
 
     currency = models.CharField(max_length=3)
-    buyer_name = models.CharField("legal name", max_length=200)
+    buyer_name = models.CharField("legal name", max_length=200, validators=[validate_plain_text])
     buyer_address = models.TextField("address", blank=True)
     buyer_country = models.CharField("country", max_length=2, blank=True)
     buyer_vat_id = models.CharField("VAT ID", max_length=40, blank=True)

@@ -2,6 +2,7 @@
 
 import copy
 
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -9,6 +10,7 @@ from wagtail.models import Site
 from wagtail.search import index
 
 from portal.core.cache import generation, remember, remember_for_generation
+from portal.core.uploads import validate_logo_file
 
 
 class FooterLink(index.Indexed, models.Model):
@@ -49,7 +51,12 @@ class SiteSettings(BaseSiteSetting):
     foundation_name = models.CharField(max_length=120, default="Open Infrastructure Foundation")
     short_name = models.CharField(max_length=40, blank=True, default="OpenInfra")
     tagline = models.CharField(max_length=200, blank=True)
-    logo = models.FileField(upload_to="site/", blank=True, help_text="SVG or PNG, shown in structured data.")
+    logo = models.FileField(
+        upload_to="site/",
+        blank=True,
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg"]), validate_logo_file],
+        help_text="SVG, PNG or JPEG, at most 1 MB, shown in structured data.",
+    )
     contact_email = models.EmailField(blank=True)
     github_url = models.URLField("GitHub", blank=True)
     mastodon_url = models.URLField("Mastodon", blank=True)

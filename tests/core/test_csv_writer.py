@@ -41,3 +41,14 @@ def test_a_writer_into_a_file_neutralises_each_row():
     writer = safe_writer(buffer)
     writer.writerow(["@cmd", ""])
     assert buffer.getvalue() == "'@cmd,\r\n"
+
+
+def test_no_module_writes_csv_but_the_one_writer():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = re.compile(r"csv\.(writer|DictWriter)\(")
+    sources = [p for package in ("portal", "members", "events") for p in (root / package).rglob("*.py")]
+    offenders = [str(p.relative_to(root)) for p in sources if writers.search(p.read_text(encoding="utf-8"))]
+    assert offenders == ["portal/core/csv_writer.py"]

@@ -143,7 +143,7 @@ def _big_png() -> bytes:
         ("logo.png", "GIF", "This file is a GIF image; only PNG and JPEG are accepted."),
         ("logo.pdf", b"%PDF-1.4\n", "File extension “pdf” is not allowed."),
         ("logo.png", SVG, "The file's content is SVG but its name says otherwise; rename it to .svg."),
-        ("logo.png", "BIG", "The file is larger than 1.0\xa0MB; please upload a smaller one."),
+        ("logo.png", "BIG", "The file is larger than 1 MB; please upload a smaller one."),
         (
             "logo.svg",
             b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',

@@ -109,3 +109,12 @@ def test_the_schema_documents_the_patch(client):
     assert {"400", "401", "403", "404"} <= set(operation["responses"])
     assert {} not in operation["security"]
     assert "put" not in schema["paths"]["/api/v1/members/{slug}/"]
+
+
+def test_a_name_with_a_bidi_override_is_a_400_naming_the_field(acme):
+    response = patch(session_client(role_for(acme, "admin")), {"name": "Acme\u202egpj.exe"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and set(body["extra"]["fields"]) == {"name"}
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in body["message"]
+    assert Organization.objects.get(slug="acme").name == "Acme"

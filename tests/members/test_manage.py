@@ -219,6 +219,15 @@ def test_a_profile_edit_with_a_bad_website_is_refused_on_the_form(client):
     assert not ModelLogEntry.objects.filter(action="guildhall.organization.update").exists()
 
 
+def test_a_name_with_a_bidi_override_is_refused_on_the_profile_form(client):
+    target = company("Acme")
+    client.force_login(target.people["admin"])
+    response = client.post("/members/manage/acme/profile/", {"name": "Acme\u202egpj.exe", "website": ""})
+    assert response.status_code == 400
+    assert "invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE)" in response.content.decode()
+    assert Organization.objects.get(slug="acme").name == "Acme"
+
+
 def test_an_admin_removes_a_role_but_the_last_admin_stays(client):
     target = company("Acme")
     admin = target.people["admin"]

@@ -1,5 +1,7 @@
 """Projects: the project page *is* the project (content in the page, no commerce)."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -9,6 +11,7 @@ from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from portal.core.uploads import size_label
 from portal.site.blocks import BodyBlock
 from portal.site.pages.base import BasePage
 
@@ -112,6 +115,16 @@ class ProjectPage(BasePage):
     subpage_types: list[str] = []
     template = "portal/project_page.html"
     og_type = "article"
+
+    def clean(self):
+        """A newly chosen logo is at most MAX_LOGO_BYTES, like every other logo (a kept one is not checked again)."""
+        super().clean()
+        if not self.logo_id:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values_list("logo_id", flat=True).first() if self.pk else None
+        if self.logo_id != stored and (self.logo.file_size or self.logo.file.size) > settings.MAX_LOGO_BYTES:
+            limit = size_label(settings.MAX_LOGO_BYTES)
+            raise ValidationError({"logo": f"The logo is larger than {limit}; please choose a smaller image."})
 
     def get_context(self, request, *args, **kwargs):
         from portal.site.selectors import project_relations  # a cycle: the site's selectors import the page models
