@@ -160,14 +160,14 @@ def cores_chart(aggregates: list[EditionAggregate]) -> Chart:
             [str(a.edition.year), f"{a.total_cores:,}", percent(a.growth_percent, signed=True), f"{a.sample_size:,}"]
             for a in aggregates
         ],
-        csv_columns=["year", "total_cores", "growth_percent", "responses", *PROVENANCE_COLUMNS],
+        csv_columns=["year", "total_cores", "growth_percent", "responses", *PROVENANCE_COLUMNS[1:]],
         csv_rows=[
             [
                 a.edition.year,
                 a.total_cores,
                 "" if a.growth_percent is None else a.growth_percent,
                 a.sample_size,
-                *provenance(a),
+                *provenance(a)[1:],
             ]
             for a in aggregates
         ],

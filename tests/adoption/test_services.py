@@ -2,7 +2,7 @@ import pytest
 from wagtail.models import ModelLogEntry
 
 from portal.adoption import selectors, services
-from portal.adoption.exceptions import AlreadyAnswered, SurveyClosed
+from portal.adoption.exceptions import AlreadyAnswered, SurveyClosed, SurveyStillOpen
 from portal.adoption.models import EditionAggregate, ResponseStatus, SurveyResponse
 from portal.core.exceptions import InvalidTransition
 from tests.adoption.factories import EditionFactory, OpenEditionFactory, ResponseFactory, UserFactory
@@ -54,7 +54,7 @@ def test_one_live_answer_per_person_and_edition():
 
 
 @pytest.mark.django_db
-def test_approving_publishes_the_answer_in_the_aggregates(django_capture_on_commit_callbacks):
+def test_approving_publishes_nothing_until_the_figures_are_computed(django_capture_on_commit_callbacks):
     edition = EditionFactory(year=2018)
     ResponseFactory.create_batch(4, edition=edition, cores=10)
     pending = ResponseFactory(edition=edition, status=ResponseStatus.PENDING, cores=1000)
@@ -63,16 +63,35 @@ def test_approving_publishes_the_answer_in_the_aggregates(django_capture_on_comm
         services.response_approve(response=pending, actor=staff)
     pending.refresh_from_db()
     assert pending.status == ResponseStatus.APPROVED and pending.moderated_by == staff
-    aggregate = EditionAggregate.objects.get(edition=edition)
-    assert (aggregate.sample_size, aggregate.total_cores) == (5, 1040)
-    assert selectors.aggregate_for_year(2018) == aggregate
+    assert not EditionAggregate.objects.filter(edition=edition).exists()
     assert ModelLogEntry.objects.filter(action="adoption.response.approve", user=staff).exists()
+
+    aggregate = services.aggregates_recompute(edition=edition, actor=staff)
+    assert (aggregate.sample_size, aggregate.total_cores) == (5, 1040)
+    # 1,000 of 1,040 cores are one answer's: the edition's total would be that answer, so nothing is shown.
+    assert not aggregate.published and aggregate.withheld_reason == "one response makes up more than 60 % of the cores"
+    assert selectors.aggregate_for_year(2018) is None
 
     with django_capture_on_commit_callbacks(execute=True):
         services.response_reject(response=pending, actor=staff)
-    aggregate.refresh_from_db()
+    aggregate = services.aggregates_recompute(edition=edition, actor=staff)
     assert (aggregate.sample_size, aggregate.total_cores) == (4, 40)
+    assert aggregate.withheld_reason == "fewer than 5 responses"
     assert selectors.aggregate_for_year(2018) is None, "fewer than 5 answers are not published"
+
+
+@pytest.mark.django_db
+def test_an_open_edition_cannot_be_computed_and_closed_ones_are_computed_once():
+    open_edition = OpenEditionFactory()
+    ResponseFactory.create_batch(5, edition=open_edition, cores=10)
+    with pytest.raises(SurveyStillOpen):
+        services.aggregates_recompute(edition=open_edition)
+    closed = EditionFactory(year=2012)
+    ResponseFactory.create_batch(5, edition=closed, cores=10)
+    assert services.aggregates_compute_closed() == [2012]
+    assert services.aggregates_compute_closed() == [], "computed once, not at every run"
+    assert selectors.aggregate_for_year(2012).total_cores == 50
+    assert not EditionAggregate.objects.filter(edition=open_edition).exists()
 
 
 @pytest.mark.django_db
