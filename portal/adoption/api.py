@@ -13,7 +13,6 @@ from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
 
-
 # The charts of the /adoption/ page whose CSV holds one edition's breakdown (see charts.py).
 SEGMENT_CSVS = ("industries", "deployment-types")
 

@@ -237,9 +237,16 @@ def segment_chart(
         columns=[heading, "Responses", "Share", "Cores"],
         rows=rows,
         csv_columns=[
-            "year", "segment", "label", "responses", "share_percent", "cores", "suppressed", "reason",
+            "year",
+            "segment",
+            "label",
+            "responses",
+            "share_percent",
+            "cores",
+            "suppressed",
+            "reason",
             *PROVENANCE_COLUMNS,
-        ],  # fmt: skip
+        ],
         csv_rows=csv_rows,
         orientation="horizontal",
         bars=bars,

@@ -28,7 +28,9 @@ def test_staff_see_pending_answers_with_approve_and_reject(client, staff):
 
 
 @pytest.mark.django_db
-def test_approving_in_the_admin_moves_no_figure_until_staff_recompute(client, staff, django_capture_on_commit_callbacks):
+def test_approving_in_the_admin_moves_no_figure_until_staff_recompute(
+    client, staff, django_capture_on_commit_callbacks
+):
     edition = EditionFactory(year=2016)
     ResponseFactory.create_batch(4, edition=edition)
     pending = ResponseFactory(edition=edition, status=ResponseStatus.PENDING, cores=5)

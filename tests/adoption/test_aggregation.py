@@ -70,7 +70,11 @@ def test_aggregates_match_the_hand_computed_fixture(fixture_2021):
     hidden = [(None, None)] * 2
     assert _segments(aggregate.by_industry) == [("research", 6, 300), ("telecom", *hidden[0]), ("other", *hidden[1])]
     assert _segments(aggregate.by_country) == [("FR", 6, 300), ("DE", None, None), ("other", None, None)]
-    assert _segments(aggregate.by_deployment_type) == [("hybrid", 6, 300), ("private", None, None), ("other", None, None)]
+    assert _segments(aggregate.by_deployment_type) == [
+        ("hybrid", 6, 300),
+        ("private", None, None),
+        ("other", None, None),
+    ]
     # Projects overlap: OpenStack is everyone and Zuul leaves 9 others, so only "other" is withheld.
     assert _segments(aggregate.by_project) == [("openstack", 15, 1600), ("zuul", 6, 300), ("other", None, None)]
     assert aggregate.by_country[0]["label"] == "France"

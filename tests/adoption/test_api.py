@@ -72,7 +72,14 @@ def test_one_edition_carries_every_aggregate_and_no_raw_answer(client):
     body = client.get("/api/v1/adoption/2022/").json()
     assert set(body) >= {"by_industry", "by_country", "by_deployment_type", "by_project", "public_clouds"}
     assert body["by_industry"] == [
-        {"key": "telecom", "label": "Telecommunications", "responses": 5, "cores": 500, "suppressed": False, "reason": None}
+        {
+            "key": "telecom",
+            "label": "Telecommunications",
+            "responses": 5,
+            "cores": 500,
+            "suppressed": False,
+            "reason": None,
+        }
     ]
     assert body["public_clouds"] == [{"name": "Binero", "country": "DE", "regions": ["Stockholm"]}]
     assert "Binero AB" not in str(body)
