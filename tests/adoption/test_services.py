@@ -110,3 +110,26 @@ def test_the_task_recomputes_by_id():
     assert recompute_aggregates.delay(edition.pk).get() == 6
     assert EditionAggregate.objects.get(edition=edition).total_cores == 42
     assert recompute_aggregates.delay(10_000).get() is None
+
+
+@pytest.mark.django_db
+def test_the_hourly_task_computes_editions_that_have_closed(settings):
+    from portal.adoption.tasks import compute_closed_editions
+
+    assert settings.CELERY_BEAT_SCHEDULE["adoption-compute-closed-editions"]["task"] == compute_closed_editions.name
+    ResponseFactory.create_batch(5, edition=EditionFactory(year=2011), cores=4)
+    assert compute_closed_editions.delay().get() == [2011]
+    assert selectors.aggregate_for_year(2011).total_cores == 20
+
+
+@pytest.mark.django_db
+def test_the_rule_follows_the_settings(settings):
+    settings.ADOPTION_MIN_SEGMENT = 3
+    settings.ADOPTION_DOMINANCE_SHARE = 0.9
+    edition = EditionFactory(year=2009)
+    ResponseFactory.create_batch(3, edition=edition, cores=10)
+    ResponseFactory.create_batch(3, edition=edition, cores=10, industry="finance")
+    aggregate = services.aggregates_recompute(edition=edition)
+    aggregate.refresh_from_db()
+    assert (aggregate.min_segment_size, str(aggregate.dominance_share)) == (3, "0.90")
+    assert [(s["key"], s["responses"]) for s in aggregate.by_industry] == [("finance", 3), ("telecom", 3)]
