@@ -71,6 +71,14 @@ class SurveyEdition(models.Model):
         aggregate = getattr(self, "aggregate", None)
         return aggregate.sample_size if aggregate and aggregate.published else 0
 
+    @property
+    def figures_status(self) -> str:
+        """For staff: whether the figures are computed and published, or why they are withheld."""
+        aggregate = getattr(self, "aggregate", None)
+        if aggregate is None or aggregate.min_segment_size is None:
+            return "Not computed" if self.closes <= timezone.now() else "Computed after closing"
+        return "Published" if aggregate.published else f"Withheld: {aggregate.withheld_reason}"
+
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.opens <= now < self.closes

@@ -225,6 +225,7 @@ class SurveyEditionViewSet(SnippetViewSet):
         DateColumn("opens", label="Opens"),
         DateColumn("closes", label="Closes"),
         Column("sample_size", label="Published responses", accessor="published_sample_size"),
+        Column("figures", label="Figures", accessor="figures_status"),
     ]
     ordering = ["-year"]
     panels = [FieldPanel("year"), FieldPanel("opens"), FieldPanel("closes")]

@@ -61,6 +61,7 @@ def test_staff_cannot_compute_the_figures_of_an_open_edition(client, staff, djan
         response = client.post(f"{EDITIONS}recompute/{edition.pk}/", follow=True)
     assert "has not closed yet" in response.content.decode()
     assert not EditionAggregate.objects.filter(edition=edition).exists()
+    assert "Computed after closing" in client.get(EDITIONS).content.decode()
 
 
 @pytest.mark.django_db
@@ -79,6 +80,7 @@ def test_staff_recompute_an_edition(client, staff, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"{EDITIONS}recompute/{edition.pk}/").status_code == 302
     assert EditionAggregate.objects.get(edition=edition).total_cores == 15
+    assert "Not computed" in listing and "Not computed" not in client.get(EDITIONS).content.decode()
 
 
 @pytest.mark.django_db

@@ -176,6 +176,15 @@ def test_every_figure_carries_its_provenance(client, adoption_page, six_answers,
     assert all(row["edition_responses"] == "6" and row["min_segment_responses"] == "5" for row in rows)
     assert all(row["computed_at"].startswith(str(year)) and row["dominance_share"] == "0.60" for row in rows)
 
+    chart = BeautifulSoup(client.get("/adoption/").content, "html.parser").find(id="chart-industries")
+    assert "fewer than 5 responses" in chart.find("figcaption").get_text()
+    assert [[cell.get_text() for cell in row.find_all(["th", "td"])] for row in chart.tbody.find_all("tr")] == [
+        ["Telecommunications", "—", "—", "—"],
+        ["Other", "—", "—", "—"],
+    ]
+    assert not chart.find_all("rect"), "no bar for a withheld figure"
+    assert chart.find("a", href=f"/api/v1/adoption/{year}/")
+
 
 @pytest.mark.django_db
 def test_the_schema_documents_the_methodology(client):
