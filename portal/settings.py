@@ -221,6 +221,17 @@ CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
     "schedule": 60.0,
 }
 
+# --- Adoption survey (portal/adoption/disclosure.py) ---------------------------------------
+# A segment is published only with at least this many responses ("other" included) ...
+ADOPTION_MIN_SEGMENT = env.int("ADOPTION_MIN_SEGMENT", default=5)
+# ... and its cores only when no single response makes up more than this share of them.
+ADOPTION_DOMINANCE_SHARE = env.float("ADOPTION_DOMINANCE_SHARE", default=0.6)
+# An edition's figures are computed once, when it has closed (hourly check; idempotent).
+CELERY_BEAT_SCHEDULE["adoption-compute-closed-editions"] = {
+    "task": "adoption.compute_closed_editions",
+    "schedule": crontab(minute=10),
+}
+
 # --- E-mail -------------------------------------------------------------------------------
 # Every message goes through a Celery task; the task hands it to the backend from EMAIL_URL.
 EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"

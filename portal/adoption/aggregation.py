@@ -1,6 +1,7 @@
 """Pure arithmetic of the published figures: rows in, privacy-safe breakdowns out.
 
-No database here, so the rules (folding, growth) can be checked against hand-computed numbers.
+No database here, so the rules (folding, suppression, growth) can be checked against hand-computed
+numbers and generated editions. The disclosure rule itself lives in `disclosure`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,34 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django_countries import countries
 
-from portal.adoption.models import MIN_SEGMENT_SIZE, OTHER, DeploymentType, Project
+from portal.adoption.disclosure import Cell, Rule, protect
+from portal.adoption.models import OTHER, DeploymentType, Project
 from portal.core.industries import Industry
 
 OTHER_LABEL = "Other"
+
+
+def cells(
+    rows: list[Mapping], keys_of: Callable[[Mapping], Iterable[str]], label_of: Callable[[str], str], *, rule: Rule
+) -> list[Cell]:
+    """The answers per segment; segments under the rule's minimum are folded into one "other" cell.
+
+    A row may belong to several segments (projects used); "other" holds each row once.
+    """
+    members: dict[str, set[int]] = defaultdict(set)
+    for index, row in enumerate(rows):
+        for key in keys_of(row):
+            members[key].add(index)
+    kept: list[Cell] = []
+    other_rows: set[int] = set()
+    for key, indexes in members.items():
+        if key == OTHER or len(indexes) < rule.min_segment:
+            other_rows |= indexes
+        else:
+            kept.append(Cell(key, label_of(key), frozenset(indexes)))
+    if other_rows:
+        kept.append(Cell(OTHER, OTHER_LABEL, frozenset(other_rows)))
+    return kept
 
 
 def breakdown(
@@ -22,43 +47,13 @@ def breakdown(
     keys_of: Callable[[Mapping], Iterable[str]],
     label_of: Callable[[str], str],
     *,
-    min_size: int = MIN_SEGMENT_SIZE,
+    rule: Rule,
+    partition: bool = True,
 ) -> list[dict]:
-    """Responses and cores per segment; segments under `min_size` responses are folded into "other".
-
-    A row may belong to several segments (projects used); "other" counts each row once.
-    Largest segments first, "other" last; an empty "other" is left out.
-    """
+    """Responses and cores per segment, with every figure the rule withholds set to None and explained."""
     rows = list(rows)
-    members: dict[str, list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        for key in dict.fromkeys(keys_of(row)):  # each segment once per row, order kept
-            members[key].append(index)
-    kept: list[dict] = []
-    other_rows: set[int] = set()
-    for key, indexes in members.items():
-        if key == OTHER or len(indexes) < min_size:
-            other_rows.update(indexes)
-        else:
-            kept.append(
-                {
-                    "key": key,
-                    "label": label_of(key),
-                    "responses": len(indexes),
-                    "cores": sum(rows[i]["cores"] for i in indexes),
-                }
-            )
-    kept.sort(key=lambda segment: (-segment["responses"], -segment["cores"], segment["label"]))
-    if other_rows:
-        kept.append(
-            {
-                "key": OTHER,
-                "label": OTHER_LABEL,
-                "responses": len(other_rows),
-                "cores": sum(rows[i]["cores"] for i in other_rows),
-            }
-        )
-    return kept
+    segments = cells(rows, keys_of, label_of, rule=rule)
+    return protect(segments, [row["cores"] for row in rows], rule=rule, partition=partition, other_key=OTHER)
 
 
 def growth_percent(total: int, previous: int | None) -> Decimal | None:
@@ -68,8 +63,12 @@ def growth_percent(total: int, previous: int | None) -> Decimal | None:
     return (Decimal(total - previous) * 100 / Decimal(previous)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def consenting_public_clouds(rows: Iterable[Mapping]) -> list[dict]:
-    """Providers that agreed to be listed: one entry per name, with their regions and country."""
+def consenting_public_clouds(rows: Iterable[Mapping], *, published_countries: set[str]) -> list[dict]:
+    """Providers that agreed to be listed: one entry per name, with their regions.
+
+    The listing (name, regions) is what the provider agreed to; its country is an answer like any
+    other, so it is shown only when that country is itself a published segment (else None).
+    """
     clouds: dict[str, dict] = {}
     country_votes: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
@@ -85,7 +84,13 @@ def consenting_public_clouds(rows: Iterable[Mapping]) -> list[dict]:
     result = []
     for key, entry in clouds.items():
         country = country_votes[key].most_common(1)[0][0]
-        result.append({**entry, "regions": sorted(entry["regions"]), "country": country})
+        result.append(
+            {
+                **entry,
+                "regions": sorted(entry["regions"]),
+                "country": country if country in published_countries else None,
+            }
+        )
     return sorted(result, key=lambda cloud: cloud["name"].casefold())
 
 
@@ -98,19 +103,40 @@ def _country_label(code: str) -> str:
     return countries.name(code) or code
 
 
-def figures(rows: Iterable[Mapping], *, previous_total: int | None) -> dict:
+def withheld_reason(rows: Iterable[Mapping], *, rule: Rule) -> str:
+    """Why a whole edition may not be published ("" when it may): too few answers, or one dominates."""
+    cores = [row["cores"] for row in rows]
+    if len(cores) < rule.min_segment:
+        return rule.too_few
+    if not rule.sum_ok(frozenset(range(len(cores))), cores):
+        return rule.dominated
+    return ""
+
+
+def figures(rows: Iterable[Mapping], *, previous_total: int | None, rule: Rule) -> dict:
     """Every published figure of one edition from its approved rows (dicts of response fields)."""
     rows = list(rows)
     total = sum(row["cores"] for row in rows)
+    by_country = breakdown(rows, lambda row: [str(row["country"])], _country_label, rule=rule)
+    published_countries = {s["key"] for s in by_country if s["responses"] is not None and s["key"] != OTHER}
+    reason = withheld_reason(rows, rule=rule)
     return {
+        "published": not reason,
+        "withheld_reason": reason,
+        "min_segment_size": rule.min_segment,
+        "dominance_share": rule.dominance_share,
         "sample_size": len(rows),
         "total_cores": total,
         "total_deployments": sum(row["deployments"] for row in rows),
         "previous_total_cores": previous_total or None,
         "growth_percent": growth_percent(total, previous_total),
-        "by_industry": breakdown(rows, lambda row: [row["industry"]], _label(Industry.choices)),
-        "by_country": breakdown(rows, lambda row: [str(row["country"])], _country_label),
-        "by_deployment_type": breakdown(rows, lambda row: [row["deployment_type"]], _label(DeploymentType.choices)),
-        "by_project": breakdown(rows, lambda row: row["projects"] or [], _label(Project.choices)),
-        "public_clouds": consenting_public_clouds(rows),
+        "by_industry": breakdown(rows, lambda row: [row["industry"]], _label(Industry.choices), rule=rule),
+        "by_country": by_country,
+        "by_deployment_type": breakdown(
+            rows, lambda row: [row["deployment_type"]], _label(DeploymentType.choices), rule=rule
+        ),
+        "by_project": breakdown(
+            rows, lambda row: dict.fromkeys(row["projects"] or []), _label(Project.choices), rule=rule, partition=False
+        ),
+        "public_clouds": consenting_public_clouds(rows, published_countries=published_countries),
     }

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
+
 from portal.adoption.models import EditionAggregate, format_cores
 from portal.core.csv_writer import csv_text
 
@@ -61,6 +63,8 @@ class Chart:
     height: int = 0
     baseline: float = 0
     caption: str = ""
+    api_url: str = ""  # the same figures in the API, with their provenance
+    csv_query: str = ""  # "?year=2022" when the CSV holds one edition
 
     @property
     def title_id(self) -> str:
@@ -111,6 +115,30 @@ def horizontal_bars(points: list[tuple[str, int, str]]) -> tuple[list[Bar], int,
     return bars, pad * 2 + row * len(points), 0
 
 
+PROVENANCE_COLUMNS = ["edition_responses", "computed_at", "min_segment_responses", "dominance_share"]
+
+
+def provenance(aggregate: EditionAggregate) -> list:
+    """The CSV cells that say where a row's figures come from: sample, computation time, rule applied."""
+    return [
+        aggregate.sample_size,
+        aggregate.computed_at.isoformat(),
+        aggregate.min_segment_size,
+        aggregate.dominance_share,
+    ]
+
+
+def rule_caption(aggregate: EditionAggregate | None) -> str:
+    if aggregate is None:
+        return ""
+    rule = aggregate.rule
+    return (
+        f"Segments with fewer than {rule.min_segment} responses are counted under “Other”; a figure resting on "
+        f"fewer responses, or on one response making up more than {rule.dominance_share * 100:.0f} % of the "
+        "cores, is withheld (—), as is any figure it could be derived from."
+    )
+
+
 def cores_chart(aggregates: list[EditionAggregate]) -> Chart:
     points = [(str(a.edition.year), a.total_cores, millions(a.total_cores)) for a in aggregates]
     bars, height, baseline = vertical_bars(points)
@@ -132,52 +160,101 @@ def cores_chart(aggregates: list[EditionAggregate]) -> Chart:
             [str(a.edition.year), f"{a.total_cores:,}", percent(a.growth_percent, signed=True), f"{a.sample_size:,}"]
             for a in aggregates
         ],
-        csv_columns=["year", "total_cores", "growth_percent", "responses"],
+        csv_columns=["year", "total_cores", "growth_percent", "responses", *PROVENANCE_COLUMNS[1:]],
         csv_rows=[
-            [a.edition.year, a.total_cores, "" if a.growth_percent is None else a.growth_percent, a.sample_size]
+            [
+                a.edition.year,
+                a.total_cores,
+                "" if a.growth_percent is None else a.growth_percent,
+                a.sample_size,
+                *provenance(a)[1:],
+            ]
             for a in aggregates
         ],
         orientation="vertical",
         bars=bars,
         height=height,
         baseline=baseline,
+        caption=" ".join(
+            f"{a.edition.year}: {a.sample_size:,} responses, computed {a.computed_at:%-d %B %Y}." for a in aggregates
+        ),
+        api_url=reverse("adoption-list"),
     )
+
+
+def _figure(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
 
 
 def segment_chart(
     name: str, title: str, heading: str, aggregate: EditionAggregate | None, segments: list[dict]
 ) -> Chart:
-    """Shares of one breakdown of the latest edition, as horizontal bars."""
+    """Shares of one breakdown of an edition, as horizontal bars; withheld figures show as "—"."""
     total = aggregate.sample_size if aggregate else 0
 
-    def share(segment: dict) -> Decimal:
+    def share(segment: dict) -> Decimal | None:
+        if segment["responses"] is None:
+            return None
         return (Decimal(segment["responses"]) * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)
 
-    points = [(s["label"], s["responses"], f"{share(s)}\u00a0%") for s in segments]
+    shown = [s for s in segments if s["responses"] is not None]
+    points = [(s["label"], s["responses"], f"{share(s)}\u00a0%") for s in shown]
     bars, height, baseline = horizontal_bars(points)
-    if segments and aggregate:
-        named = [s for s in segments if s["key"] != "other"] or segments
+    if shown and aggregate:
+        named = [s for s in shown if s["key"] != "other"] or shown
         description = (
             f"{title} of the {total} responses to the {aggregate.edition.year} survey: "
-            + "; ".join(f"{s['label']} {share(s)} %" for s in segments)
+            + "; ".join(f"{s['label']} {share(s)} %" for s in shown)
             + f". The largest is {named[0]['label']}."
         )
     else:
         description = "No survey results have been published yet."
     year = aggregate.edition.year if aggregate else ""
+    rows = []
+    csv_rows = []
+    for s in segments:
+        value = share(s)
+        percent_text = "—" if value is None else f"{value}\u00a0%"
+        rows.append([s["label"], _figure(s["responses"]), percent_text, _figure(s["cores"])])
+        csv_rows.append(
+            [
+                year,
+                s["key"],
+                s["label"],
+                "" if s["responses"] is None else s["responses"],
+                "" if value is None else value,
+                "" if s["cores"] is None else s["cores"],
+                "yes" if s.get("suppressed") else "",
+                s.get("reason") or "",
+                *(provenance(aggregate) if aggregate else []),
+            ]
+        )
+    computed = f" Computed {aggregate.computed_at:%-d %B %Y}." if aggregate else ""
     return Chart(
         name=name,
         title=f"{title} ({year})" if year else title,
         description=description,
         columns=[heading, "Responses", "Share", "Cores"],
-        rows=[[s["label"], str(s["responses"]), f"{share(s)}\u00a0%", f"{s['cores']:,}"] for s in segments],
-        csv_columns=["year", "segment", "label", "responses", "share_percent", "cores"],
-        csv_rows=[[year, s["key"], s["label"], s["responses"], share(s), s["cores"]] for s in segments],
+        rows=rows,
+        csv_columns=[
+            "year",
+            "segment",
+            "label",
+            "responses",
+            "share_percent",
+            "cores",
+            "suppressed",
+            "reason",
+            *PROVENANCE_COLUMNS,
+        ],
+        csv_rows=csv_rows,
         orientation="horizontal",
         bars=bars,
         height=height,
         baseline=baseline,
-        caption=f"Segments with fewer than 5 responses are counted under “Other”. {total} responses.",
+        caption=f"{rule_caption(aggregate)} {total} responses.{computed}",
+        api_url=reverse("adoption-detail", kwargs={"year": year}) if aggregate else "",
+        csv_query=f"?year={year}" if aggregate else "",
     )
 
 
@@ -204,9 +281,12 @@ class Report:
         return next((chart for chart in self.charts if chart.name == name), None)
 
 
-def report(aggregates: Iterable[EditionAggregate]) -> Report:
+def report(aggregates: Iterable[EditionAggregate], *, year: int | None = None) -> Report:
+    """The page's charts: cores over every edition, then the breakdowns of `year` (the latest by default)."""
     aggregates = list(aggregates)
     latest = aggregates[-1] if aggregates else None
+    if year is not None:
+        latest = next((a for a in aggregates if a.edition.year == year), None)
     charts = [
         cores_chart(aggregates),
         segment_chart("industries", "Industries", "Industry", latest, latest.by_industry if latest else []),

@@ -11,3 +11,8 @@ class SurveyClosed(ApplicationError):
 class AlreadyAnswered(ApplicationError):
     code = "already_answered"
     status_code = 409
+
+
+class SurveyStillOpen(ApplicationError):
+    code = "survey_still_open"
+    status_code = 409

@@ -1,10 +1,12 @@
 """Adoption data: survey editions, the responses people submit, and the aggregates we publish.
 
-Raw responses are never public: the site and the API read only `EditionAggregate`, which a Celery
-task computes from approved responses with small segments folded into "other".
+Raw responses are never public: the site and the API read only `EditionAggregate`, computed from
+approved responses once an edition has closed, under the disclosure rule of `disclosure.py`.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,12 +19,12 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from portal.adoption.disclosure import Rule
 from portal.core.exceptions import InvalidTransition
 from portal.core.industries import Industry
 from portal.core.text import validate_plain_text
 
-# A segment with fewer responses than this is folded into "other" (privacy).
-MIN_SEGMENT_SIZE = 5
+# Segments under the minimum size (ADOPTION_MIN_SEGMENT) are folded into this one.
 OTHER = "other"
 
 
@@ -68,7 +70,15 @@ class SurveyEdition(models.Model):
     @property
     def published_sample_size(self) -> int:
         aggregate = getattr(self, "aggregate", None)
-        return aggregate.sample_size if aggregate else 0
+        return aggregate.sample_size if aggregate and aggregate.published else 0
+
+    @property
+    def figures_status(self) -> str:
+        """For staff: whether the figures are computed and published, or why they are withheld."""
+        aggregate = getattr(self, "aggregate", None)
+        if aggregate is None or aggregate.min_segment_size is None:
+            return "Not computed" if self.closes <= timezone.now() else "Computed after closing"
+        return "Published" if aggregate.published else f"Withheld: {aggregate.withheld_reason}"
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -171,14 +181,22 @@ class SurveyResponse(models.Model):
 
 
 class EditionAggregate(models.Model):
-    """The published figures of one edition, computed from approved responses by a task.
+    """The figures of one closed edition, computed from its approved responses.
 
-    Each breakdown is a list of {"key", "label", "responses", "cores"}, largest first, with every
-    segment of fewer than MIN_SEGMENT_SIZE responses folded into "other".
+    Each breakdown is a list of {"key", "label", "responses", "cores", "suppressed", "reason"}: small
+    segments are folded into "other", and any figure the disclosure rule withholds is None with the
+    reason. The rule's thresholds are stored with the figures, as their provenance.
     """
 
     edition = models.OneToOneField(SurveyEdition, on_delete=models.CASCADE, primary_key=True, related_name="aggregate")
     computed_at = models.DateTimeField(default=timezone.now)
+    published = models.BooleanField(
+        default=False, help_text="The edition has enough responses, none dominating its cores, to be shown."
+    )
+    withheld_reason = models.CharField(max_length=200, blank=True, help_text="Why the edition is not published.")
+    # The rule applied; empty for figures computed before the rule was recorded (never published).
+    min_segment_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    dominance_share = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     sample_size = models.PositiveIntegerField(default=0)
     total_cores = models.PositiveBigIntegerField(default=0)
     total_deployments = models.PositiveBigIntegerField(default=0)
@@ -205,6 +223,11 @@ class EditionAggregate(models.Model):
     @property
     def headline_cores(self) -> str:
         return format_cores(self.total_cores)
+
+    @property
+    def rule(self) -> Rule:
+        """The disclosure rule these figures were computed under."""
+        return Rule(min_segment=self.min_segment_size or 0, dominance_share=self.dominance_share or Decimal(0))
 
 
 def format_cores(cores: int) -> str:
@@ -248,7 +271,8 @@ class AdoptionPage(RoutablePageMixin, Page):
 
         from portal.adoption import charts, selectors
 
-        report = charts.report(selectors.editions_with_aggregates())
+        year = request.GET.get("year", "")
+        report = charts.report(selectors.editions_with_aggregates(), year=int(year) if year.isdigit() else None)
         chart = report.chart(name)
         if chart is None:
             raise Http404("No such data set.")

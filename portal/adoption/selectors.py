@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from portal.adoption.models import MIN_SEGMENT_SIZE, EditionAggregate, ResponseStatus, SurveyEdition, SurveyResponse
+from portal.adoption.models import AdoptionPage, EditionAggregate, ResponseStatus, SurveyEdition, SurveyResponse
 
 
-def published_aggregates() -> QuerySet[EditionAggregate]:
-    """Aggregates fit to publish: an edition with fewer than MIN_SEGMENT_SIZE answers is not shown."""
-    return EditionAggregate.objects.select_related("edition").filter(sample_size__gte=MIN_SEGMENT_SIZE)
+def published_aggregates(now=None) -> QuerySet[EditionAggregate]:
+    """Aggregates fit to publish: of a closed edition, computed under the disclosure rule, which allowed them.
+
+    An open edition is never shown, whatever is stored: its figures would move with each answer.
+    """
+    now = now or timezone.now()
+    return EditionAggregate.objects.select_related("edition").filter(
+        published=True, min_segment_size__isnull=False, edition__closes__lte=now
+    )
 
 
 def open_edition(now=None) -> SurveyEdition | None:
@@ -37,10 +43,9 @@ def public_clouds() -> list[dict]:
     for aggregate in published_aggregates().order_by("-edition__year"):
         for cloud in aggregate.public_clouds:
             key = cloud["name"].casefold()
-            entry = clouds.setdefault(
-                key,
-                {"name": cloud["name"], "country": cloud.get("country", ""), "regions": [], "years": []},
-            )
+            entry = clouds.setdefault(key, {"name": cloud["name"], "country": None, "regions": [], "years": []})
+            # The newest country an edition published (None where the rule withheld it every time).
+            entry["country"] = entry["country"] or cloud.get("country")
             for region in cloud.get("regions", []):
                 if region not in entry["regions"]:
                     entry["regions"].append(region)
@@ -54,6 +59,20 @@ def public_clouds() -> list[dict]:
 
 def approved_responses(edition: SurveyEdition) -> QuerySet[SurveyResponse]:
     return SurveyResponse.objects.filter(edition=edition, status=ResponseStatus.APPROVED)
+
+
+def editions_to_compute(now=None) -> QuerySet[SurveyEdition]:
+    """Closed editions whose figures were never computed after they closed (or not under the rule)."""
+    now = now or timezone.now()
+    return (
+        SurveyEdition.objects.filter(closes__lte=now)
+        .filter(
+            Q(aggregate__isnull=True)
+            | Q(aggregate__computed_at__lt=F("closes"))
+            | Q(aggregate__min_segment_size__isnull=True)
+        )
+        .order_by("year")
+    )
 
 
 def responses_for_moderation() -> QuerySet[SurveyResponse]:
@@ -70,3 +89,8 @@ def response_for_user(user, edition: SurveyEdition) -> SurveyResponse | None:
         .exclude(status=ResponseStatus.REJECTED)
         .first()
     )
+
+
+def adoption_page() -> AdoptionPage | None:
+    """The live /adoption/ page, whose routes serve the figures as CSV."""
+    return AdoptionPage.objects.live().first()

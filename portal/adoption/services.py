@@ -1,15 +1,14 @@
-"""Writes of adoption data: submitting, moderating, and recomputing the published figures."""
+"""Writes of adoption data: submitting, moderating, and computing the figures of closed editions."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
-from portal.adoption import aggregation, selectors
-from portal.adoption.exceptions import AlreadyAnswered, SurveyClosed
+from portal.adoption import aggregation, disclosure, selectors
+from portal.adoption.disclosure import Rule
+from portal.adoption.exceptions import AlreadyAnswered, SurveyClosed, SurveyStillOpen
 from portal.adoption.models import (
-    MIN_SEGMENT_SIZE,
     EditionAggregate,
     Project,
     ResponseStatus,
@@ -18,7 +17,6 @@ from portal.adoption.models import (
 )
 from portal.core.audit import audit
 from portal.core.exceptions import ApplicationError
-from portal.core.tasking import enqueue_on_commit
 
 ROW_FIELDS = (
     "industry",
@@ -79,7 +77,7 @@ def response_submit(
     return response
 
 
-def _moderate(*, response: SurveyResponse, actor, status: str, action: str, recompute: bool) -> SurveyResponse:
+def _moderate(*, response: SurveyResponse, actor, status: str, action: str) -> SurveyResponse:
     with transaction.atomic():
         response = SurveyResponse.objects.select_for_update().get(pk=response.pk)
         previous = response.status
@@ -88,72 +86,46 @@ def _moderate(*, response: SurveyResponse, actor, status: str, action: str, reco
         response.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
         response.save(update_fields=["status", "moderated_at", "moderated_by"])
         audit(action, response, actor=actor, data={"from": previous, "to": status})
-        if recompute and ResponseStatus.APPROVED in (previous, status):
-            # Only a change to the approved set moves the published figures.
-            from portal.adoption.tasks import recompute_aggregates
-
-            enqueue_on_commit(recompute_aggregates, response.edition_id)
+    # No recompute here: figures that moved with each approval would publish every new answer as the
+    # difference between two readings. They are computed once the edition closes, or by staff.
     return response
 
 
-def response_approve(*, response: SurveyResponse, actor, recompute: bool = True) -> SurveyResponse:
-    """Staff accept a response into the figures; the edition's aggregates are recomputed.
-
-    `recompute=False` is for callers that moderate many answers and recompute once afterwards.
-    """
-    return _moderate(
-        response=response,
-        actor=actor,
-        status=ResponseStatus.APPROVED,
-        action="adoption.response.approve",
-        recompute=recompute,
-    )
+def response_approve(*, response: SurveyResponse, actor) -> SurveyResponse:
+    """Staff accept a response; it counts in the figures computed when the edition closes."""
+    return _moderate(response=response, actor=actor, status=ResponseStatus.APPROVED, action="adoption.response.approve")
 
 
-def response_reject(*, response: SurveyResponse, actor, recompute: bool = True) -> SurveyResponse:
+def response_reject(*, response: SurveyResponse, actor) -> SurveyResponse:
     """Staff keep a response out of the figures (withdrawing it if it was approved)."""
-    return _moderate(
-        response=response,
-        actor=actor,
-        status=ResponseStatus.REJECTED,
-        action="adoption.response.reject",
-        recompute=recompute,
-    )
+    return _moderate(response=response, actor=actor, status=ResponseStatus.REJECTED, action="adoption.response.reject")
 
 
 def responses_moderate(*, responses, status: str, actor) -> int:
-    """Approve or reject many answers at once (skipping those already there); one recompute per edition."""
+    """Approve or reject many answers at once, skipping those already there."""
     service = response_approve if status == ResponseStatus.APPROVED else response_reject
-    editions: set[int] = set()
     done = 0
     with transaction.atomic():
         for response in responses:
             if status not in SurveyResponse.TRANSITIONS.get(response.status, set()):
                 continue
-            previous = response.status
-            service(response=response, actor=actor, recompute=False)
+            service(response=response, actor=actor)
             done += 1
-            if ResponseStatus.APPROVED in (previous, status):
-                editions.add(response.edition_id)
-        from portal.adoption.tasks import recompute_aggregates
-
-        for edition_id in sorted(editions):
-            enqueue_on_commit(recompute_aggregates, edition_id, actor_id=getattr(actor, "pk", None))
     return done
 
 
 def _previous_total(edition: SurveyEdition) -> int | None:
-    """The previous edition's cores, if it is publishable: growth must not reveal a tiny sample."""
+    """The previous edition's published cores: growth compares two closed, published editions only."""
     previous = SurveyEdition.objects.filter(year__lt=edition.year).order_by("-year").first()
-    if previous is None:
+    if previous is None or previous.closes > edition.closes:
         return None
-    figures = selectors.approved_responses(previous).aggregate(total=Sum("cores"), count=Count("pk"))
-    return figures["total"] if figures["count"] >= MIN_SEGMENT_SIZE else None
+    aggregate = selectors.published_aggregates().filter(edition=previous).first()
+    return aggregate.total_cores if aggregate else None
 
 
-def _recompute_one(edition: SurveyEdition) -> EditionAggregate:
+def _compute_one(edition: SurveyEdition, rule: Rule) -> EditionAggregate:
     rows = selectors.approved_responses(edition).values(*ROW_FIELDS)
-    figures = aggregation.figures(rows, previous_total=_previous_total(edition))
+    figures = aggregation.figures(rows, previous_total=_previous_total(edition), rule=rule)
     aggregate, _created = EditionAggregate.objects.update_or_create(
         edition=edition, defaults={**figures, "computed_at": timezone.now()}
     )
@@ -161,16 +133,41 @@ def _recompute_one(edition: SurveyEdition) -> EditionAggregate:
 
 
 def aggregates_recompute(*, edition: SurveyEdition, actor=None) -> EditionAggregate:
-    """Store the edition's figures from its approved responses, and the next edition's growth."""
+    """Compute a closed edition's figures from its approved responses under the disclosure rule.
+
+    An open edition is refused: its figures are published once, after it closes. The next edition's
+    growth, which compares against these figures, follows (only its growth, not its other figures).
+    """
     with transaction.atomic():
-        aggregate = _recompute_one(edition)
-        following = SurveyEdition.objects.filter(year__gt=edition.year).order_by("year").first()
-        if following is not None and EditionAggregate.objects.filter(edition=following).exists():
-            _recompute_one(following)
+        edition = SurveyEdition.objects.select_for_update().get(pk=edition.pk)
+        if edition.is_open() or edition.opens > timezone.now():
+            raise SurveyStillOpen(f"The {edition.year} survey has not closed yet; its figures are computed after.")
+        aggregate = _compute_one(edition, disclosure.current_rule())
+        following = (
+            EditionAggregate.objects.select_related("edition")
+            .filter(edition__year__gt=edition.year)
+            .order_by("edition__year")
+            .first()
+        )
+        if following is not None:
+            previous = _previous_total(following.edition)
+            following.previous_total_cores = previous
+            following.growth_percent = aggregation.growth_percent(following.total_cores, previous)
+            following.save(update_fields=["previous_total_cores", "growth_percent"])
         audit(
             "adoption.aggregate.recompute",
             edition,
             actor=actor,
-            data={"sample_size": aggregate.sample_size, "total_cores": aggregate.total_cores},
+            data={
+                "sample_size": aggregate.sample_size,
+                "published": aggregate.published,
+                "min_segment_size": aggregate.min_segment_size,
+                "dominance_share": str(aggregate.dominance_share),
+            },
         )
     return aggregate
+
+
+def aggregates_compute_closed(*, now=None) -> list[int]:
+    """Compute the figures of every edition that has closed since its figures were last computed."""
+    return [aggregates_recompute(edition=edition).edition.year for edition in selectors.editions_to_compute(now)]

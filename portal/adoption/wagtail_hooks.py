@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -16,7 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from portal.adoption import selectors, services
 from portal.adoption.models import Project, ResponseStatus, SurveyEdition, SurveyResponse
@@ -77,7 +78,7 @@ class ModerateResponseView(WagtailAdminTemplateMixin, TemplateView):
 
 
 class RecomputeView(WagtailAdminTemplateMixin, TemplateView):
-    """Recompute one edition's published figures now (the task also runs after each moderation)."""
+    """Compute one closed edition's figures now, e.g. after late moderation (refused while it is open)."""
 
     template_name = "adoption/admin/confirm.html"
     header_icon = "resubmit"
@@ -98,8 +99,9 @@ class RecomputeView(WagtailAdminTemplateMixin, TemplateView):
             {
                 "object": self.object,
                 "verb": "Recompute",
-                "explanation": "The published figures of this edition (and the growth of the next one) are "
-                "computed again from its approved responses.",
+                "explanation": "The figures of this edition (and the growth of the next one) are computed "
+                "again from its approved responses. Readers can compare the figures before and after, so "
+                "moderate late answers in one batch and recompute once.",
                 "action_url": self.request.path,
                 "cancel_url": reverse(f"{EDITIONS_NS}:list"),
             }
@@ -107,6 +109,9 @@ class RecomputeView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
+        if self.object.closes > timezone.now():
+            messages.error(request, f"The {self.object.year} survey has not closed yet; its figures follow its close.")
+            return redirect(reverse(f"{EDITIONS_NS}:list"))
         enqueue_on_commit(recompute_aggregates, self.object.pk, actor_id=request.user.pk)
         messages.success(request, f"The figures of the {self.object.year} survey are being recomputed.")
         return redirect(reverse(f"{EDITIONS_NS}:list"))
@@ -136,15 +141,6 @@ class ResponseIndexView(IndexView):
         return buttons
 
 
-class ResponseEditView(EditView):
-    def save_instance(self):
-        instance = super().save_instance()
-        if instance.status == ResponseStatus.APPROVED:
-            # A corrected approved answer changes the published figures.
-            enqueue_on_commit(recompute_aggregates, instance.edition_id, actor_id=self.request.user.pk)
-        return instance
-
-
 class ResponseAdminForm(WagtailAdminModelForm):
     # The JSON list of project slugs, edited as checkboxes rather than as raw JSON.
     projects = forms.MultipleChoiceField(choices=Project.choices, widget=forms.CheckboxSelectMultiple, required=False)
@@ -155,7 +151,6 @@ class SurveyResponseViewSet(SnippetViewSet):
     icon = "form"
     menu_label = "Survey responses"
     index_view_class = ResponseIndexView
-    edit_view_class = ResponseEditView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
@@ -169,7 +164,7 @@ class SurveyResponseViewSet(SnippetViewSet):
     ]
     list_filter = ["edition", "status", "industry", "deployment_type"]
     search_fields = ["organization_name", "public_cloud_name"]
-    # Status moves only through approve / reject, so moderation is audited and recomputes figures.
+    # Status moves only through approve / reject, so moderation is audited; figures follow the close.
     edit_handler = ObjectList(
         [
             MultiFieldPanel(
@@ -230,6 +225,7 @@ class SurveyEditionViewSet(SnippetViewSet):
         DateColumn("opens", label="Opens"),
         DateColumn("closes", label="Closes"),
         Column("sample_size", label="Published responses", accessor="published_sample_size"),
+        Column("figures", label="Figures", accessor="figures_status"),
     ]
     ordering = ["-year"]
     panels = [FieldPanel("year"), FieldPanel("opens"), FieldPanel("closes")]

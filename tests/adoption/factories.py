@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -63,22 +64,23 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     status = ResponseStatus.APPROVED
 
 
+def _segment(key: str, label: str) -> dict:
+    return {"key": key, "label": label, "responses": 10, "cores": 1_000_000, "suppressed": False, "reason": None}
+
+
 class AggregateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = EditionAggregate
 
     edition = factory.SubFactory(EditionFactory)
+    published = True
+    min_segment_size = 5
+    dominance_share = Decimal("0.60")
     sample_size = 10
     total_cores = 1_000_000
     total_deployments = 20
-    by_industry = factory.LazyFunction(
-        lambda: [{"key": "telecom", "label": "Telecommunications", "responses": 10, "cores": 1_000_000}]
-    )
-    by_country = factory.LazyFunction(lambda: [{"key": "DE", "label": "Germany", "responses": 10, "cores": 1_000_000}])
-    by_deployment_type = factory.LazyFunction(
-        lambda: [{"key": "private", "label": "Private cloud", "responses": 10, "cores": 1_000_000}]
-    )
-    by_project = factory.LazyFunction(
-        lambda: [{"key": "openstack", "label": "OpenStack", "responses": 10, "cores": 1_000_000}]
-    )
+    by_industry = factory.LazyFunction(lambda: [_segment("telecom", "Telecommunications")])
+    by_country = factory.LazyFunction(lambda: [_segment("DE", "Germany")])
+    by_deployment_type = factory.LazyFunction(lambda: [_segment("private", "Private cloud")])
+    by_project = factory.LazyFunction(lambda: [_segment("openstack", "OpenStack")])
     public_clouds = factory.LazyFunction(lambda: [{"name": "Binero", "country": "SE", "regions": ["Stockholm"]}])

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from portal.adoption.models import EditionAggregate, ResponseStatus
-from tests.adoption.factories import EditionFactory, ResponseFactory, UserFactory
+from tests.adoption.factories import EditionFactory, OpenEditionFactory, ResponseFactory, UserFactory
 
 RESPONSES = "/admin/snippets/adoption/surveyresponse/"
 EDITIONS = "/admin/snippets/adoption/surveyedition/"
@@ -28,7 +28,9 @@ def test_staff_see_pending_answers_with_approve_and_reject(client, staff):
 
 
 @pytest.mark.django_db
-def test_approving_in_the_admin_recomputes_the_figures(client, staff, django_capture_on_commit_callbacks):
+def test_approving_in_the_admin_moves_no_figure_until_staff_recompute(
+    client, staff, django_capture_on_commit_callbacks
+):
     edition = EditionFactory(year=2016)
     ResponseFactory.create_batch(4, edition=edition)
     pending = ResponseFactory(edition=edition, status=ResponseStatus.PENDING, cores=5)
@@ -39,13 +41,27 @@ def test_approving_in_the_admin_recomputes_the_figures(client, staff, django_cap
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == ResponseStatus.APPROVED and pending.moderated_by == staff
-    assert EditionAggregate.objects.get(edition=edition).total_cores == 405
+    assert not EditionAggregate.objects.filter(edition=edition).exists(), "an approval publishes nothing by itself"
 
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{EDITIONS}recompute/{edition.pk}/")
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 405
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"{RESPONSES}reject/{pending.pk}/")
     pending.refresh_from_db()
     assert pending.status == ResponseStatus.REJECTED
-    assert EditionAggregate.objects.get(edition=edition).total_cores == 400
+    assert EditionAggregate.objects.get(edition=edition).total_cores == 405, "nor does a rejection"
+
+
+@pytest.mark.django_db
+def test_staff_cannot_compute_the_figures_of_an_open_edition(client, staff, django_capture_on_commit_callbacks):
+    edition = OpenEditionFactory()
+    ResponseFactory.create_batch(5, edition=edition, cores=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{EDITIONS}recompute/{edition.pk}/", follow=True)
+    assert "has not closed yet" in response.content.decode()
+    assert not EditionAggregate.objects.filter(edition=edition).exists()
+    assert "Computed after closing" in client.get(EDITIONS).content.decode()
 
 
 @pytest.mark.django_db
@@ -64,6 +80,7 @@ def test_staff_recompute_an_edition(client, staff, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"{EDITIONS}recompute/{edition.pk}/").status_code == 302
     assert EditionAggregate.objects.get(edition=edition).total_cores == 15
+    assert "Not computed" in listing and "Not computed" not in client.get(EDITIONS).content.decode()
 
 
 @pytest.mark.django_db
@@ -96,17 +113,12 @@ def test_answers_waiting_for_a_decision_are_listed_first(client, staff):
 
 
 @pytest.mark.django_db
-def test_bulk_approval_moderates_the_selection_and_recomputes_once(
-    client, staff, django_capture_on_commit_callbacks, monkeypatch
+def test_bulk_approval_moderates_the_selection_and_recomputes_nothing(
+    client, staff, django_capture_on_commit_callbacks
 ):
-    from portal.adoption import tasks
-
     edition = EditionFactory(year=2014)
     pending = ResponseFactory.create_batch(5, edition=edition, status=ResponseStatus.PENDING, cores=2)
     already = ResponseFactory(edition=edition, cores=1)
-    calls = []
-    original = tasks.recompute_aggregates.delay
-    monkeypatch.setattr(tasks.recompute_aggregates, "delay", lambda *a, **k: calls.append(a) or original(*a, **k))
     url = "/admin/bulk/adoption/surveyresponse/approve/?" + "&".join(f"id={r.pk}" for r in [*pending, already])
     url += f"&next={RESPONSES}"
     confirm = client.get(url)
@@ -115,13 +127,12 @@ def test_bulk_approval_moderates_the_selection_and_recomputes_once(
         response = client.post(url)
     assert response.status_code == 302
     assert set(edition.responses.values_list("status", flat=True)) == {ResponseStatus.APPROVED}
-    assert calls == [(edition.pk,)]
-    assert EditionAggregate.objects.get(edition=edition).total_cores == 11
+    assert not EditionAggregate.objects.filter(edition=edition).exists()
     assert "5 survey responses approved." in client.get(RESPONSES).content.decode()
 
 
 @pytest.mark.django_db
-def test_correcting_an_approved_answer_recomputes_the_figures(client, staff, django_capture_on_commit_callbacks):
+def test_correcting_an_approved_answer_counts_at_the_next_recompute(client, staff, django_capture_on_commit_callbacks):
     edition = EditionFactory(year=2013)
     ResponseFactory.create_batch(4, edition=edition, cores=10)
     typo = ResponseFactory(edition=edition, cores=4_000_000, projects=["openstack", "zuul"])
@@ -145,4 +156,7 @@ def test_correcting_an_approved_answer_recomputes_the_figures(client, staff, dja
     assert response.status_code == 302, response.content.decode()[:2000]
     typo.refresh_from_db()
     assert (typo.cores, typo.projects, typo.status) == (40, ["openstack", "zuul"], ResponseStatus.APPROVED)
+    assert not EditionAggregate.objects.filter(edition=edition).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{EDITIONS}recompute/{edition.pk}/")
     assert EditionAggregate.objects.get(edition=edition).total_cores == 80

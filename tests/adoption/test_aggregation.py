@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from portal.adoption import aggregation, services
+from portal.adoption.disclosure import Rule
 from portal.adoption.models import DeploymentType, Industry, ResponseStatus
 from tests.adoption.factories import EditionFactory, ResponseFactory
 
@@ -58,27 +59,44 @@ def _segments(segments):
 
 def test_aggregates_match_the_hand_computed_fixture(fixture_2021):
     aggregate = fixture_2021
+    assert aggregate.published and aggregate.withheld_reason == ""
+    assert (aggregate.min_segment_size, aggregate.dominance_share) == (5, Decimal("0.60"))
     assert aggregate.sample_size == 15
     assert aggregate.total_cores == 1600
     assert aggregate.total_deployments == 30
     assert aggregate.previous_total_cores == 1000
     assert aggregate.growth_percent == Decimal("60.0")
-    assert _segments(aggregate.by_industry) == [("research", 6, 300), ("telecom", 5, 500), ("other", 4, 800)]
-    assert _segments(aggregate.by_country) == [("FR", 6, 300), ("DE", 5, 500), ("other", 4, 800)]
-    assert _segments(aggregate.by_deployment_type) == [("hybrid", 6, 300), ("private", 5, 500), ("other", 4, 800)]
-    assert _segments(aggregate.by_project) == [("openstack", 15, 1600), ("zuul", 6, 300), ("other", 4, 800)]
+    # "other" (4 answers) is withheld; telecom too, or 15 - 6 - 5 would give other's 4 answers away.
+    hidden = [(None, None)] * 2
+    assert _segments(aggregate.by_industry) == [("research", 6, 300), ("telecom", *hidden[0]), ("other", *hidden[1])]
+    assert _segments(aggregate.by_country) == [("FR", 6, 300), ("DE", None, None), ("other", None, None)]
+    assert _segments(aggregate.by_deployment_type) == [
+        ("hybrid", 6, 300),
+        ("private", None, None),
+        ("other", None, None),
+    ]
+    # Projects overlap: OpenStack is everyone and Zuul leaves 9 others, so only "other" is withheld.
+    assert _segments(aggregate.by_project) == [("openstack", 15, 1600), ("zuul", 6, 300), ("other", None, None)]
     assert aggregate.by_country[0]["label"] == "France"
     assert aggregate.by_industry[-1]["label"] == "Other"
+    reasons = {s["key"]: s["reason"] for s in aggregate.by_industry}
+    assert reasons == {
+        "research": None,
+        "telecom": "withheld so that another suppressed figure cannot be derived from the published ones",
+        "other": "fewer than 5 responses",
+    }
 
 
 def test_a_segment_of_four_responses_is_folded_into_other(fixture_2021):
     keys = {s["key"] for breakdown in ("by_industry", "by_country", "by_deployment_type", "by_project")
             for s in getattr(fixture_2021, breakdown)}  # fmt: skip
     assert not keys & {"retail", "US", "public", "kata-containers"}
-    assert all(
-        s["responses"] >= 5 or s["key"] == "other"
+    published = [
+        s["responses"]
         for s in fixture_2021.by_industry + fixture_2021.by_country + fixture_2021.by_project
-    )
+        if s["responses"] is not None
+    ]
+    assert published and min(published) >= 5
 
 
 def test_a_fifth_response_makes_the_segment_visible(fixture_2021):
@@ -88,8 +106,9 @@ def test_a_fifth_response_makes_the_segment_visible(fixture_2021):
     assert "other" not in [s["key"] for s in aggregate.by_industry]
 
 
-def test_consenting_public_clouds_are_listed_whatever_their_segment(fixture_2021):
-    assert fixture_2021.public_clouds == [{"name": "Binero", "regions": ["Stockholm"], "country": "US"}]
+def test_consenting_public_clouds_are_listed_but_not_a_country_the_rule_withholds(fixture_2021):
+    # The provider agreed to its name and regions; its country (US, 4 answers) is an answer like any other.
+    assert fixture_2021.public_clouds == [{"name": "Binero", "regions": ["Stockholm"], "country": None}]
 
 
 def test_recomputing_an_edition_updates_the_next_editions_growth(fixture_2021):
@@ -112,7 +131,7 @@ def test_growth_is_relative_to_the_previous_figure():
 def test_the_other_answer_and_small_segments_share_one_other():
     rows = [{"industry": "other", "cores": 1}] * 2 + [{"industry": "retail", "cores": 10}] * 3
     rows += [{"industry": "telecom", "cores": 100}] * 5
-    segments = aggregation.breakdown(rows, lambda row: [row["industry"]], str)
+    segments = aggregation.breakdown(rows, lambda row: [row["industry"]], str, rule=Rule())
     assert [(s["key"], s["responses"], s["cores"]) for s in segments] == [("telecom", 5, 500), ("other", 5, 32)]
 
 
@@ -125,7 +144,7 @@ def test_the_first_edition_has_no_growth(fixture_2021):
 
 @pytest.mark.django_db
 def test_growth_never_reveals_an_unpublished_previous_edition():
-    small, current = EditionFactory(year=2030), EditionFactory(year=2031)
+    small, current = EditionFactory(year=2010), EditionFactory(year=2011)
     ResponseFactory.create_batch(4, edition=small, cores=999)
     ResponseFactory.create_batch(5, edition=current, cores=100)
     aggregate = services.aggregates_recompute(edition=current)

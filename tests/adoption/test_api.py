@@ -44,7 +44,19 @@ def test_editions_list_headline_figures_and_sample_sizes(client):
         "total_deployments": 5,
         "growth_percent": None,
         "computed_at": item["computed_at"],
+        "provenance": {
+            "edition": 2022,
+            "responses": 5,
+            "computed_at": item["computed_at"],
+            "rule": {
+                "min_segment_responses": 5,
+                "dominance_share": 0.6,
+                "description": item["provenance"]["rule"]["description"],
+            },
+            "csv": [],  # no /adoption/ page in this test
+        },
     }
+    assert "at least 5 responses" in item["provenance"]["rule"]["description"]
 
 
 @pytest.mark.django_db
@@ -59,7 +71,16 @@ def test_one_edition_carries_every_aggregate_and_no_raw_answer(client):
     services.aggregates_recompute(edition=edition)
     body = client.get("/api/v1/adoption/2022/").json()
     assert set(body) >= {"by_industry", "by_country", "by_deployment_type", "by_project", "public_clouds"}
-    assert body["by_industry"] == [{"key": "telecom", "label": "Telecommunications", "responses": 5, "cores": 500}]
+    assert body["by_industry"] == [
+        {
+            "key": "telecom",
+            "label": "Telecommunications",
+            "responses": 5,
+            "cores": 500,
+            "suppressed": False,
+            "reason": None,
+        }
+    ]
     assert body["public_clouds"] == [{"name": "Binero", "country": "DE", "regions": ["Stockholm"]}]
     assert "Binero AB" not in str(body)
     missing = client.get("/api/v1/adoption/1999/")
