@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('adoption', '0002_one_industry_list'),
+        ('adoption', '0003_names_plain_text'),
     ]
 
     operations = [
