@@ -1,8 +1,8 @@
 """Every PDF the portal draws goes through `Document`, so any name prints: Zoë, Łukasz, 李小龙, Ἀθηνᾶ.
 
 Text is set in DejaVu Sans (Debian's fonts-dejavu-core) with Droid Sans Fallback (fonts-droid-fallback)
-for the Chinese, Japanese and Korean characters DejaVu lacks, both read from `settings.PDF_FONT_DIR`.
-Without DejaVu the document falls back to the core Helvetica, which speaks Latin-1 only: other
+for the Chinese and Japanese characters DejaVu lacks (it has few Korean syllables), both read from `settings.PDF_FONT_DIR`.
+Without DejaVu the document falls back to the core Helvetica, which speaks Windows-1252 only: other
 characters lose their accents or become '?', and a warning is logged.
 
 What it costs. fpdf2's `add_font` reads the whole font (its character map and every glyph's width:
@@ -11,7 +11,7 @@ size grows with the font's glyph count (20 ms for DejaVu's 6,000 glyphs, 50 ms f
 so a parsed font cannot serve two documents. So each process reads each font once (`_load`), and each
 document gets a copy of the metrics and a fontTools font of its own opened on bytes kept in memory.
 The font every document carries is a cut of DejaVu to the scripts of European names and our own text
-(`NAME_SCRIPTS`, a quarter of its glyphs); whole DejaVu and then Droid are added as fallback fonts only
+(`NAME_SCRIPTS`, a third of its glyphs); whole DejaVu and then Droid are added as fallback fonts only
 when a text has a character the cut lacks, so an ordinary invoice subsets two small fonts.
 
 One-line text goes through `FPDF.text` at the very place `FPDF.cell` would put it (a cell splits its
@@ -46,11 +46,15 @@ FAMILY = "dejavu"  # the cut of DejaVu every document carries
 WHOLE_FAMILY = "dejavuall"  # all of DejaVu, a fallback
 CJK_FAMILY = "droid"  # the last fallback
 CORE_FAMILY = "helvetica"  # without DejaVu
+CORE_ENCODING = "windows-1252"  # Latin-1 with the typographic quotes and dashes, the euro sign, Š and Ž
 
 NAME_SCRIPTS = (
     (0x0020, 0x036F),  # Latin, Latin-1, Latin Extended-A and -B, IPA, modifier letters, combining accents
     (0x0370, 0x03FF),  # Greek
     (0x0400, 0x052F),  # Cyrillic and its supplement
+    # Hebrew and Arabic: fpdf2 orders right-to-left words correctly only within one font. Without
+    # uharfbuzz (text shaping) Arabic letters print in their isolated forms, unjoined.
+    (0x0590, 0x06FF),
     (0x1E00, 0x1FFF),  # Latin Extended Additional (Vietnamese), Greek Extended (polytonic)
     (0x2000, 0x206F),  # punctuation: dashes, quotes, the middle dot's neighbours
     (0x20A0, 0x20CF),  # currency signs
@@ -135,15 +139,16 @@ def _add_font(pdf: FPDF, family: str, style: str, path: Path, *, cut: bool = Fal
     return font
 
 
-def latin1(text: str) -> str:
-    """What the core fonts can print: accents dropped where that helps (Ŝ to S), '?' for the rest."""
+def core_text(text: str) -> str:
+    """What the core fonts print (Windows-1252): accents dropped where that helps (Ŝ to S), else '?'."""
     shown = []
     for char in text:
-        if ord(char) < 256:
-            shown.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char)[:1]
-        shown.append(base if base and ord(base) < 128 else "?")
+        try:
+            char.encode(CORE_ENCODING)
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char)[:1]
+            char = base if base.isascii() and base.isalpha() else "?"
+        shown.append(char)
     return "".join(shown)
 
 
@@ -168,9 +173,10 @@ class Document:
         if self.unicode:
             self._cmap = _add_font(self.pdf, FAMILY, "", self._fonts / REGULAR, cut=True).cmap
         else:
+            self.pdf.core_fonts_encoding = CORE_ENCODING
             logger.warning(
                 "No DejaVu Sans under %s (Debian: fonts-dejavu-core): PDFs use Helvetica, "
-                "and characters outside Latin-1 lose their accents or print as '?'",
+                "and characters outside Windows-1252 lose their accents or print as '?'",
                 self._fonts,
             )
         self.family = FAMILY if self.unicode else CORE_FAMILY
@@ -191,7 +197,7 @@ class Document:
         """The text as it will print; it brings in a fallback font the first time a character needs one."""
         text = str(value or "")
         if not self.unicode:
-            return latin1(text)
+            return core_text(text)
         cmap = self._current_cmap()
         missing = {char for char in text if ord(char) not in cmap}
         if missing:
