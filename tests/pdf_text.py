@@ -44,3 +44,30 @@ def page_texts(data: bytes) -> list[str]:
 
 def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
+
+
+@dataclass(frozen=True)
+class Placed:
+    page: int
+    x: float  # the image's bottom left corner, in points from the page's bottom left
+    y: float
+    width: float
+    height: float
+
+
+def images(data: bytes) -> list[Placed]:
+    """Where each image is drawn: the matrix set (`cm`) just before it is painted (`Do`)."""
+    placed: list[Placed] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(data)).pages):
+        matrix: list[float] = []
+
+        def visit(operator, args, cm, tm, number=number):
+            nonlocal matrix
+            if operator == b"cm":
+                matrix = [float(value) for value in args]
+            elif operator == b"Do" and matrix:
+                width, _, _, height, x, y = matrix
+                placed.append(Placed(number, x, y, width, height))
+
+        page.extract_text(visitor_operand_before=visit)
+    return placed

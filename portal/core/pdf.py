@@ -263,8 +263,8 @@ class Document:
                 self.line(height, text)
 
     def wrapped(self, height: float, text: object) -> None:
-        """A block of text across the page, wrapped at word boundaries."""
-        self.pdf.multi_cell(0, height, self.printable(text), new_x="LMARGIN", new_y="NEXT")
+        """A block of text across the page, wrapped at word boundaries, ragged right."""
+        self.pdf.multi_cell(0, height, self.printable(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def _lines(self, text: str, width: float, height: float) -> list[str]:
         if not text:

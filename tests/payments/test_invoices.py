@@ -243,6 +243,69 @@ def test_pdf_with_many_lines_continues_on_a_second_page():
     assert _has_run(texts, ["Total", "450.00 EUR"])
 
 
+NAMES = ["Zoë Ŝimić-Łukasiewicz", "Ἀθηνᾶ Παπαδοπούλου", "Анна Ковальчук", "李小龙 田中さくら"]
+
+
+@pytest.mark.django_db
+@pytest.mark.dejavu
+@pytest.mark.cjk_font
+@pytest.mark.parametrize("name", NAMES)
+def test_pdf_prints_the_buyers_name_and_address_as_typed(name):
+    address = f"{name} c/o Ὁδὸς Ἑρμοῦ 12\nМосква 李家村"
+    lines = [Line(f"Summit pass for {name}", Decimal("400.00"))]
+    invoice = invoicing.invoice_issue(
+        invoice=invoicing.invoice_create(
+            currency="EUR", buyer={**BUYER, "buyer_name": name, "buyer_address": address}, lines=lines
+        )
+    )
+    [page] = pdf_text.page_texts(invoice_pdf(invoice))
+    lines_shown = page.splitlines()
+    assert name in lines_shown and "Москва 李家村" in lines_shown
+    assert f"{name} c/o Ὁδὸς Ἑρμοῦ 12" in lines_shown
+    assert any(line.startswith(f"Summit pass for {name}") for line in lines_shown)
+
+
+@pytest.mark.django_db
+@pytest.mark.dejavu
+def test_pdf_wraps_a_120_character_buyer_name_and_description_inside_the_page():
+    name = ("Ŝtefánia Łukasiewicz-Ørsted Holding für Offene Infrastruktur und Ἀθηνᾶ Software " * 2)[:120]
+    description = ("Platinum sponsorship of the Open Infrastructure Summit " * 2)[:110]
+    invoice = invoicing.invoice_create(
+        currency="EUR", buyer={**BUYER, "buyer_name": name}, lines=[Line(description, Decimal("125000.00"))]
+    )
+    shown = _shown(invoice)
+    name_lines = [(x, y, text) for x, y, text in shown if text and text in name and len(text) > 10]
+    assert len(name_lines) > 1 and " ".join(text for _, _, text in name_lines) == name.strip()
+    description_lines = [(x, y, text) for x, y, text in shown if text in description and len(text) > 10]
+    assert len(description_lines) > 1 and " ".join(t for _, _, t in description_lines) == description.strip()
+    amount_y = next(y for _, y, text in shown if text == "125,000.00 EUR")
+    assert amount_y == description_lines[0][1]  # the amount beside the description's first line
+    assert next(y for _, y, text in shown if text == "Net") < description_lines[-1][1]  # the totals below
+    assert all(0 < x < pdf_text.A4_WIDTH - 50 for x, _, _ in shown)
+    assert pdf_text.page_count(invoice_pdf(invoice)) == 1
+
+
+@pytest.mark.django_db
+def test_pdf_of_a_paid_invoice_says_paid_and_when_instead_of_when_it_is_due():
+    with time_machine.travel("2026-06-03 10:00:00+00:00"):
+        issued = invoicing.invoice_issue(invoice=_draft())
+    [unpaid] = pdf_text.page_texts(invoice_pdf(issued))
+    assert "Due: 03 July 2026" in unpaid.splitlines() and "PAID" not in unpaid.splitlines()
+    with time_machine.travel("2026-06-20 10:00:00+00:00"):
+        paid = invoicing.invoice_mark_paid(invoice=issued)
+    [page] = pdf_text.page_texts(invoice_pdf(paid))
+    lines = page.splitlines()
+    assert lines[:3] == [f"Invoice {paid.number}", "PAID", "Paid on 20 June 2026"]
+    assert not any(line.startswith("Due:") for line in lines)
+
+
+@pytest.mark.django_db
+def test_pdf_of_a_void_invoice_says_void():
+    void = invoicing.invoice_void(invoice=invoicing.invoice_issue(invoice=_draft()))
+    [page] = pdf_text.page_texts(invoice_pdf(void))
+    assert page.splitlines()[:2] == [f"Invoice {void.number}", "VOID"]
+
+
 # --- bank transfers -------------------------------------------------------------------------------------
 
 
