@@ -207,15 +207,15 @@ class Document:
     def _add_fallbacks(self, missing: set[str]) -> None:
         """Whole DejaVu, then Droid, each added once and only if it has a character still missing."""
         for family, path in ((WHOLE_FAMILY, self._fonts / REGULAR), (CJK_FAMILY, self._fonts / CJK)):
+            if not (missing and path.is_file()):
+                continue
+            cmap = _load(path, "", cut=False).metrics.cmap
+            if family not in self._fallbacks and any(ord(char) in cmap for char in missing):
+                _add_font(self.pdf, family, "", path)
+                self._fallbacks.append(family)
+                self.pdf.set_fallback_fonts(self._fallbacks, exact_match=False)
             if family in self._fallbacks:
-                missing = {char for char in missing if ord(char) not in self.pdf.fonts[family].cmap}
-            elif missing and path.is_file():
-                cmap = _load(path, "", cut=False).metrics.cmap
-                if any(ord(char) in cmap for char in missing):
-                    _add_font(self.pdf, family, "", path)
-                    self._fallbacks.append(family)
-                    self.pdf.set_fallback_fonts(self._fallbacks, exact_match=False)
-                    missing = {char for char in missing if ord(char) not in cmap}
+                missing = {char for char in missing if ord(char) not in cmap}
 
     def _current_cmap(self) -> dict[int, str]:
         font = self.pdf.current_font
@@ -273,6 +273,7 @@ class Document:
         if self._in_font(text) and self.pdf.get_string_width(text) <= room:
             return [text]
         lines = self.pdf.multi_cell(width, height, text, dry_run=True, output=MethodReturnValue.LINES)
+        assert isinstance(lines, list)  # what output=LINES returns
         return [str(line) for line in lines]
 
     def _put(self, left: float, top: float, width: float, height: float, text: str, align: Align) -> None:

@@ -3,11 +3,11 @@
 from django.utils import timezone
 
 from portal.core import money
-from portal.core.pdf import Document
+from portal.core.pdf import Align, Document
 from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus
 
 COLUMNS = (85, 15, 35, 15, 40)  # description, quantity, unit price, tax rate, amount (mm; the page has 190)
-ALIGN = "LRRRR"  # figures line up on the right
+ALIGN: tuple[Align, ...] = ("L", "R", "R", "R", "R")  # figures line up on the right
 TOTAL_LABEL_WIDTH = sum(COLUMNS[:-1])  # the totals' labels end where the amount column starts
 PAID_GREEN = (22, 120, 60)
 VOID_GREY = (120, 120, 120)
