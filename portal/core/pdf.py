@@ -1,7 +1,8 @@
 """Every PDF the portal draws goes through `Document`, so any name prints: Zoë, Łukasz, 李小龙, Ἀθηνᾶ.
 
 Text is set in DejaVu Sans (Debian's fonts-dejavu-core) with Droid Sans Fallback (fonts-droid-fallback)
-for the Chinese and Japanese characters DejaVu lacks (it has few Korean syllables), both read from `settings.PDF_FONT_DIR`.
+for the Chinese and Japanese characters DejaVu lacks, both read from `settings.PDF_FONT_DIR`. Neither
+has the Korean syllables: a Korean name prints as empty boxes (and fpdf2 logs the missing glyphs).
 Without DejaVu the document falls back to the core Helvetica, which speaks Windows-1252 only: other
 characters lose their accents or become '?', and a warning is logged.
 

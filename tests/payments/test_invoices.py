@@ -306,6 +306,20 @@ def test_pdf_of_a_void_invoice_says_void():
     assert page.splitlines()[:2] == [f"Invoice {void.number}", "VOID"]
 
 
+@pytest.mark.django_db
+def test_pdf_without_the_fonts_is_still_drawn_in_helvetica_with_a_warning(settings, tmp_path, caplog):
+    settings.PDF_FONT_DIR = str(tmp_path)
+    invoice = invoicing.invoice_issue(
+        invoice=invoicing.invoice_create(
+            currency="EUR", buyer={**BUYER, "buyer_name": "Łukasz Żółw Ŝimić"}, lines=LINES
+        )
+    )
+    with caplog.at_level("WARNING", logger="portal.core.pdf"):
+        [page] = pdf_text.page_texts(invoice_pdf(invoice))
+    assert "?ukasz Zó?w Simic" in page.splitlines() and "11,950.00 EUR" in page
+    assert any("DejaVu" in record.getMessage() for record in caplog.records)
+
+
 # --- bank transfers -------------------------------------------------------------------------------------
 
 
