@@ -1,49 +1,36 @@
 """Printable tickets: one A6 page per ticket with the event, the attendee and the QR code."""
 
 import io
-from pathlib import Path
-
-from fpdf import FPDF
 
 from events.emails import ticket_qr_png
 from events.models import Order
+from portal.core.pdf import Document
 
-# A Unicode font when the system has one (names are not all Latin-1); the core font otherwise.
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-def _pdf() -> tuple[FPDF, str]:
-    pdf = FPDF(format=(105, 148))  # A6, in millimetres
-    pdf.set_auto_page_break(False)
-    if _DEJAVU.exists():
-        pdf.add_font("DejaVu", "", str(_DEJAVU))
-        return pdf, "DejaVu"
-    return pdf, "helvetica"
-
-
-def _text(value: str, font: str) -> str:
-    return value if font == "DejaVu" else value.encode("latin-1", "replace").decode("latin-1")
+PAGE = (105, 148)  # A6, in millimetres
+QR_SIZE = 47
+QR_LEFT = (PAGE[0] - QR_SIZE) / 2
+BOTTOM = 8  # the QR code stays this far above the page's edge however long the names above it
 
 
 def order_tickets_pdf(order: Order) -> bytes:
     """The order's tickets (prefetched), ready to print or show on a phone."""
-    pdf, font = _pdf()
+    doc = Document(page_format=PAGE, bottom_margin=None)
     event = order.event
     when = f"{event.local(event.start):%d %b %Y} – {event.local(event.end):%d %b %Y}"
     for ticket in order.tickets.all():
-        pdf.add_page()
-        pdf.set_font(font, size=13)
-        pdf.multi_cell(0, 6, _text(event.name, font), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(font, size=9)
-        pdf.multi_cell(0, 5, _text(f"{when} · {event.city}", font), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
-        pdf.set_font(font, size=15)
-        pdf.multi_cell(0, 7, _text(ticket.attendee_name or "Name to be given", font), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(font, size=10)
-        if ticket.company:
-            pdf.multi_cell(0, 5, _text(ticket.company, font), new_x="LMARGIN", new_y="NEXT")
-        pdf.multi_cell(
-            0, 5, _text(f"{ticket.ticket_type.name} · order {order.code}", font), new_x="LMARGIN", new_y="NEXT"
-        )
-        pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=29, y=pdf.get_y() + 4, w=47)
-    return bytes(pdf.output())
+        doc.add_page()
+        doc.style(13, bold=True)
+        doc.wrapped(6, event.name)
+        doc.style(9)
+        doc.wrapped(5, f"{when} · {event.city}")
+        doc.gap(2)
+        doc.style(15, bold=True)
+        doc.wrapped(7, ticket.attendee_name or "Name to be given")
+        doc.style(10)
+        for detail in (ticket.pronouns, ticket.job_title, ticket.company):
+            if detail:
+                doc.wrapped(5, detail)
+        doc.wrapped(5, f"{ticket.ticket_type.name} · order {order.code}")
+        top = min(doc.pdf.get_y() + 4, PAGE[1] - BOTTOM - QR_SIZE)
+        doc.pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=QR_LEFT, y=top, w=QR_SIZE)
+    return doc.output()

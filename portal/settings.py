@@ -279,6 +279,9 @@ INVOICE_SELLER = {
     "bic": env.str("INVOICE_BANK_BIC", default="EXAMPLEXXX"),
 }
 INVOICE_REMINDER_DAYS_BEFORE_DUE = env.int("INVOICE_REMINDER_DAYS_BEFORE_DUE", default=5)
+# Where PDFs find DejaVu Sans (dejavu/, Debian's fonts-dejavu-core) and Droid Sans Fallback for
+# Chinese, Japanese and Korean (droid/, fonts-droid-fallback); without them, only Latin-1 prints.
+PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="/usr/share/fonts/truetype")
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -513,5 +516,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         # stripe-python logs every request at INFO.
         "stripe": {"level": "WARNING"},
+        # fontTools narrates every font it subsets for a PDF (some sixty lines each) at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

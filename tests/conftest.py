@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from portal.core import pdf
+
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +35,10 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xfail(reason="Chromium missing in CI", strict=True, run=False))
                 raise pytest.UsageError(f"CI is set but {CHROMIUM} is missing: install Debian's chromium")
             item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is not installed"))
+        if item.get_closest_marker("dejavu") and not pdf.has_unicode_font():
+            item.add_marker(pytest.mark.skip(reason=f"no {pdf.REGULAR} under PDF_FONT_DIR (fonts-dejavu-core)"))
+        if item.get_closest_marker("cjk_font") and not pdf.has_cjk_font():
+            item.add_marker(pytest.mark.skip(reason=f"no {pdf.CJK} under PDF_FONT_DIR (fonts-droid-fallback)"))
 
 
 def free_port() -> int:

@@ -1,6 +1,5 @@
 """Invoices: gap-free yearly numbers, immutable once issued, credit notes, PDF, bank transfers, reminders."""
 
-import re
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,6 +14,7 @@ from portal.payments import invoicing, services
 from portal.payments.invoicing import InvoiceNotEditable, Line
 from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, PaymentMethod, PaymentStatus
 from portal.payments.pdf import invoice_pdf
+from tests import pdf_text
 from tests.payments.factories import OwnerFactory
 
 BUYER = {
@@ -162,8 +162,9 @@ def test_void_only_unpaid_invoices():
 @pytest.mark.django_db
 def test_pdf_renders_with_the_buyers_vat_id_and_po_number():
     invoice = invoicing.invoice_issue(invoice=_draft())
-    data = invoice_pdf(invoice, compress=False)
+    data = invoice_pdf(invoice)
     assert data.startswith(b"%PDF")
+    [page] = pdf_text.page_texts(data)
     for text in (
         invoice.number,
         "VAT ID: DE123456789",
@@ -171,18 +172,12 @@ def test_pdf_renders_with_the_buyers_vat_id_and_po_number():
         "Example Cloud GmbH",
         "11,950.00 EUR",
     ):
-        assert text.encode() in data, text
-    assert invoice_pdf(invoice).startswith(b"%PDF")
-
-
-A4_WIDTH = 595.28  # points
-# A piece of text an uncompressed PDF shows: where it starts (points from the bottom left) and what it says.
-SHOWN = re.compile(rb"BT (-?[\d.]+) (-?[\d.]+) Td (?:[\d.]+ Tw )?\((.*?)\) Tj ET")
+        assert text in page, text
+    assert pdf_text.page_texts(invoice_pdf(invoice, compress=False)) == [page]
 
 
 def _shown(invoice: Invoice) -> list[tuple[float, float, str]]:
-    data = invoice_pdf(invoice, compress=False)
-    return [(float(x), float(y), text.decode("latin-1")) for x, y, text in SHOWN.findall(data)]
+    return [(piece.x, piece.y, piece.text) for piece in pdf_text.shown(invoice_pdf(invoice))]
 
 
 def _texts(invoice: Invoice) -> list[str]:
@@ -208,7 +203,9 @@ def test_pdf_shows_the_number_each_line_and_the_totals_in_order():
 def test_pdf_keeps_every_text_on_the_page_and_each_table_row_on_one_line():
     invoice = invoicing.invoice_issue(invoice=_draft())
     shown = _shown(invoice)
-    assert all(0 < x < A4_WIDTH - 50 for x, _, _ in shown), [s for s in shown if not 0 < s[0] < A4_WIDTH - 50]
+    assert all(0 < x < pdf_text.A4_WIDTH - 50 for x, _, _ in shown), [
+        s for s in shown if not 0 < s[0] < pdf_text.A4_WIDTH - 50
+    ]
     rows = {text: y for _, y, text in shown}
     assert rows["Gold membership 2026"] == rows["10,000.00 EUR"] and rows["Setup"] == rows["50.00 EUR"]
     assert rows["Total"] == rows["11,950.00 EUR"]
@@ -240,11 +237,87 @@ def test_pdf_wraps_an_address_line_wider_than_the_page():
 def test_pdf_with_many_lines_continues_on_a_second_page():
     lines = [Line(f"Seat {n}", Decimal("10.00")) for n in range(1, 46)]
     invoice = invoicing.invoice_issue(invoice=invoicing.invoice_create(currency="EUR", buyer=dict(BUYER), lines=lines))
-    data = invoice_pdf(invoice, compress=False)
-    assert data.count(b"/Type /Page\n") == 2
+    assert pdf_text.page_count(invoice_pdf(invoice)) == 2
     texts = _texts(invoice)
     assert [text for text in texts if text.startswith("Seat ")] == [f"Seat {n}" for n in range(1, 46)]
     assert _has_run(texts, ["Total", "450.00 EUR"])
+
+
+NAMES = ["Zoë Ŝimić-Łukasiewicz", "Ἀθηνᾶ Παπαδοπούλου", "Анна Ковальчук", "李小龙 田中さくら"]
+
+
+@pytest.mark.django_db
+@pytest.mark.dejavu
+@pytest.mark.cjk_font
+@pytest.mark.parametrize("name", NAMES)
+def test_pdf_prints_the_buyers_name_and_address_as_typed(name):
+    address = f"{name} c/o Ὁδὸς Ἑρμοῦ 12\nМосква 李家村"
+    lines = [Line(f"Summit pass for {name}", Decimal("400.00"))]
+    invoice = invoicing.invoice_issue(
+        invoice=invoicing.invoice_create(
+            currency="EUR", buyer={**BUYER, "buyer_name": name, "buyer_address": address}, lines=lines
+        )
+    )
+    [page] = pdf_text.page_texts(invoice_pdf(invoice))
+    lines_shown = page.splitlines()
+    assert name in lines_shown and "Москва 李家村" in lines_shown
+    assert f"{name} c/o Ὁδὸς Ἑρμοῦ 12" in lines_shown
+    assert any(line.startswith(f"Summit pass for {name}") for line in lines_shown)
+
+
+@pytest.mark.django_db
+@pytest.mark.dejavu
+def test_pdf_wraps_a_120_character_buyer_name_and_description_inside_the_page():
+    name = ("Ŝtefánia Łukasiewicz-Ørsted Holding für Offene Infrastruktur und Ἀθηνᾶ Software " * 2)[:120]
+    description = ("Platinum sponsorship of the Open Infrastructure Summit " * 2)[:110]
+    invoice = invoicing.invoice_create(
+        currency="EUR", buyer={**BUYER, "buyer_name": name}, lines=[Line(description, Decimal("125000.00"))]
+    )
+    shown = _shown(invoice)
+    name_lines = [(x, y, text) for x, y, text in shown if text and text in name and len(text) > 10]
+    assert len(name_lines) > 1 and " ".join(text for _, _, text in name_lines) == name.strip()
+    description_lines = [(x, y, text) for x, y, text in shown if text in description and len(text) > 10]
+    assert len(description_lines) > 1 and " ".join(t for _, _, t in description_lines) == description.strip()
+    amount_y = next(y for _, y, text in shown if text == "125,000.00 EUR")
+    assert amount_y == description_lines[0][1]  # the amount beside the description's first line
+    assert next(y for _, y, text in shown if text == "Net") < description_lines[-1][1]  # the totals below
+    assert all(0 < x < pdf_text.A4_WIDTH - 50 for x, _, _ in shown)
+    assert pdf_text.page_count(invoice_pdf(invoice)) == 1
+
+
+@pytest.mark.django_db
+def test_pdf_of_a_paid_invoice_says_paid_and_when_instead_of_when_it_is_due():
+    with time_machine.travel("2026-06-03 10:00:00+00:00"):
+        issued = invoicing.invoice_issue(invoice=_draft())
+    [unpaid] = pdf_text.page_texts(invoice_pdf(issued))
+    assert "Due: 03 July 2026" in unpaid.splitlines() and "PAID" not in unpaid.splitlines()
+    with time_machine.travel("2026-06-20 10:00:00+00:00"):
+        paid = invoicing.invoice_mark_paid(invoice=issued)
+    [page] = pdf_text.page_texts(invoice_pdf(paid))
+    lines = page.splitlines()
+    assert lines[:3] == [f"Invoice {paid.number}", "PAID", "Paid on 20 June 2026"]
+    assert not any(line.startswith("Due:") for line in lines)
+
+
+@pytest.mark.django_db
+def test_pdf_of_a_void_invoice_says_void():
+    void = invoicing.invoice_void(invoice=invoicing.invoice_issue(invoice=_draft()))
+    [page] = pdf_text.page_texts(invoice_pdf(void))
+    assert page.splitlines()[:2] == [f"Invoice {void.number}", "VOID"]
+
+
+@pytest.mark.django_db
+def test_pdf_without_the_fonts_is_still_drawn_in_helvetica_with_a_warning(settings, tmp_path, caplog):
+    settings.PDF_FONT_DIR = str(tmp_path)
+    invoice = invoicing.invoice_issue(
+        invoice=invoicing.invoice_create(
+            currency="EUR", buyer={**BUYER, "buyer_name": "Łukasz Żółw Ŝimić"}, lines=LINES
+        )
+    )
+    with caplog.at_level("WARNING", logger="portal.core.pdf"):
+        [page] = pdf_text.page_texts(invoice_pdf(invoice))
+    assert "?ukasz Zó?w Simic" in page.splitlines() and "11,950.00 EUR" in page
+    assert any("DejaVu" in record.getMessage() for record in caplog.records)
 
 
 # --- bank transfers -------------------------------------------------------------------------------------
