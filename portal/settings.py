@@ -391,8 +391,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "portal.api.filters.StrictFilterBackend",
+        "portal.api.filters.StrictOrderingFilter",
     ],
     # Tools send `Authorization: Bearer <token>` (portal/api/authentication.py); people use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [

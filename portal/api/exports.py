@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 
 from members.selectors import members_for_directory, tiers_in_rank_order
 from portal.api.http import PublicEndpointMixin
+from portal.core.countries import country_code
 from portal.core.csv_writer import csv_text
 from portal.site.pages.projects import ProjectStatus
 from portal.site.selectors import projects_for_api
@@ -51,6 +52,7 @@ MEMBER_COLUMNS = [
     "tier_rank",
     "website",
     "country",
+    "country_code",
     "industry",
     "description",
     "logo_url",
@@ -82,6 +84,7 @@ def _member_rows(request):
             organization.tier_rank,
             organization.website,
             organization.country,
+            country_code(organization.country),
             organization.industry,
             organization.description,
             _absolute(request, organization.logo.url) if organization.logo else "",

@@ -41,6 +41,7 @@ def test_members_csv_lists_current_members_in_tier_order_and_defuses_formulas(cl
     assert rows[0]["url"] == "http://testserver/members/acme/"
     assert rows[0]["logo_url"].startswith("http://testserver/media/")
     assert rows[1]["name"] == "'=HYPERLINK(evil)"
+    assert (rows[0]["country"], rows[0]["country_code"]) == (catalogue["acme"].country, "DE")
     assert response["Content-Disposition"] == 'inline; filename="members.csv"'
     assert response["Access-Control-Allow-Origin"] == "*" and response["ETag"]
 
