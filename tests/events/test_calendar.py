@@ -53,9 +53,9 @@ def _zones(components: list[dict]) -> dict[str, list[tuple[datetime, timedelta]]
         if component["name"] == "VTIMEZONE":
             current = zones.setdefault(_prop(component, "TZID")[1], [])
         elif component["parent"] == "VTIMEZONE":
-            local = datetime.strptime(_prop(component, "DTSTART")[1], "%Y%m%dT%H%M%S")
+            local = datetime.strptime(_prop(component, "DTSTART")[1], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
             before, after = _offset(_prop(component, "TZOFFSETFROM")[1]), _offset(_prop(component, "TZOFFSETTO")[1])
-            current.append(((local - before).replace(tzinfo=UTC), after))
+            current.append((local - before, after))
     return {tzid: sorted(onsets) for tzid, onsets in zones.items()}
 
 
