@@ -324,6 +324,9 @@ SILENCED_SYSTEM_CHECKS = [
 
 # --- Wagtail ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Open Infrastructure Foundation"
+# The landscape export (portal/api/landscape.py): each project status as one of the maturities landscape2
+# draws specially (graduated, incubating, sandbox, archived).
+LANDSCAPE_MATURITY = {"incubating": "incubating", "confirmed": "graduated", "archived": "archived"}
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS: dict[str, dict[str, object]] = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odt", "docx", "xlsx", "zip"]
