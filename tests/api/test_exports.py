@@ -91,6 +91,7 @@ def test_landscape_yml_has_the_upstream_shape(client, catalogue):
 def test_the_api_root_links_the_exports(client):
     exports = client.get("/api/v1/").json()["exports"]
     assert exports["landscape.yml"] == "http://testserver/api/v1/exports/landscape.yml"
+    assert exports["landscape.zip"] == "http://testserver/api/v1/exports/landscape.zip"
 
 
 @pytest.mark.parametrize(
