@@ -1,5 +1,6 @@
 """/api/v1/events/: published events and their ticket types with live availability."""
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -9,10 +10,12 @@ from rest_framework.response import Response
 from events import selectors, services
 from events.models import Event, Order, OrderLine, Ticket, TicketType
 from portal.api.authentication import actor_for
+from portal.api.filters import CountryFilter
 from portal.api.http import PublicEndpointMixin
 from portal.api.pagination import PAGE, PAGE_SIZE, paginated
 from portal.api.permissions import HasScope
 from portal.api.routers import router
+from portal.api.serializers import CountryCodeField
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -21,6 +24,7 @@ class EventSerializer(serializers.ModelSerializer):
     register_url = serializers.SerializerMethodField()
     ticket_types_url = serializers.SerializerMethodField()
     registration_open = serializers.SerializerMethodField()
+    country_code = CountryCodeField()
 
     class Meta:
         model = Event
@@ -31,6 +35,7 @@ class EventSerializer(serializers.ModelSerializer):
             "venue",
             "city",
             "country",
+            "country_code",
             "start",
             "end",
             "time_zone",
@@ -171,6 +176,26 @@ class CheckInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40, help_text="The code on the ticket (its QR code).")
 
 
+class EventFilter(django_filters.FilterSet):
+    when = django_filters.ChoiceFilter(
+        choices=[("upcoming", "Upcoming (not yet ended), soonest first"), ("past", "Past, most recent first")],
+        method="_chosen_by_the_view",
+        help_text="Only upcoming or only past events.",
+    )
+
+    country = CountryFilter()
+    country_code = CountryFilter()
+
+    class Meta:
+        model = Event
+        fields = ["city", "country", "country_code", "currency", "when"]
+
+    def _chosen_by_the_view(self, queryset, name, value):
+        # The view already picked the selector for `when` (upcoming and past sort differently);
+        # the filter is here so that the value is validated and documented like every other.
+        return queryset
+
+
 def _events_staff(scope: str, perm: str) -> HasScope:
     # Tools by token scope; people signed in by the Events staff group's permission (superusers pass).
     return HasScope(scope, session_perm=perm)
@@ -181,7 +206,7 @@ class EventViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = EventSerializer
     lookup_field = "slug"
-    filterset_fields = ["city", "currency"]
+    filterset_class = EventFilter
     ordering_fields = ["start", "name"]
 
     def get_queryset(self):

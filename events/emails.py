@@ -4,18 +4,17 @@ Each function builds one message and sends it through the Celery mail backend (p
 """
 
 import io
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import segno
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
 from PIL import Image
 
 from events import selectors
-from events.models import Event, Order, Ticket
+from events.calendar import event_ics
+from events.models import Order, Ticket
 
 # Any of the eight masks makes a valid code that every reader decodes; choosing the "best" one scores
 # all eight, which cost twice the rest of the drawing (1.7 of 2.8 ms for each ticket's e-mail).
@@ -44,51 +43,6 @@ def qr_png(qr: segno.QRCode, *, scale: int, border: int = QR_BORDER) -> bytes:
     buffer = io.BytesIO()
     modules.resize((modules.width * scale, modules.height * scale), Image.Resampling.NEAREST).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > 75:
-            out.append(current)
-            current = " " + char
-        else:
-            current += char
-    out.append(current)
-    return "\r\n".join(out)
-
-
-def event_ics(event: Event, *, url: str = "") -> str:
-    """An iCalendar file with the event, its times in UTC (calendars show them locally)."""
-    location = ", ".join(part for part in (event.venue, event.city, event.country) if part)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Guildhall//Summit registration//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:event-{event.pk}-{event.slug}@guildhall",
-        f"DTSTAMP:{_ics_time(timezone.now())}",
-        f"DTSTART:{_ics_time(event.start)}",
-        f"DTEND:{_ics_time(event.end)}",
-        f"SUMMARY:{_ics_text(event.name)}",
-        f"LOCATION:{_ics_text(location)}",
-        f"DESCRIPTION:{_ics_text(event.summary)}",
-    ]
-    if url:
-        lines.append(f"URL:{url}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
 def order_url(order: Order) -> str:

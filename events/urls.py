@@ -1,5 +1,5 @@
-"""Mounted at /events/ before Wagtail's catch-all; only register/ and order/… subpaths, so
-Wagtail keeps /events/ and /events/<slug>/."""
+"""Mounted at /events/ before Wagtail's catch-all; only feed.ics and subpaths of an event (register/,
+calendar.ics, order/…), so Wagtail keeps /events/ and /events/<slug>/."""
 
 from django.urls import path
 
@@ -11,6 +11,8 @@ app_name = "events"
 _order = "<slug:slug>/order/<str:code>/<str:secret>/"
 
 urlpatterns = [
+    path("feed.ics", views.calendar_feed, name="calendar-feed"),
+    path("<slug:slug>/calendar.ics", views.event_calendar, name="event-calendar"),
     path("<slug:slug>/register/", views.register, name="register"),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
     path("<slug:slug>/sponsor/", views.sponsor, name="sponsor"),

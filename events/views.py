@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events import documents, emails, payments, selectors, services
+from events import calendar, documents, emails, payments, selectors, services
 from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order
@@ -202,15 +202,36 @@ def order_tickets_pdf(request, slug: str, code: str, secret: str):
     return response
 
 
+def _calendar_response(body: str, filename: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(body, content_type=calendar.CONTENT_TYPE)
+    response["Content-Disposition"] = f'{"attachment" if attachment else "inline"}; filename="{filename}"'
+    return response
+
+
 @require_GET
 def order_calendar(request, slug: str, code: str, secret: str):
     order = _order(slug, code, secret)
-    response = HttpResponse(
-        emails.event_ics(order.event, url=request.build_absolute_uri(order.event.get_absolute_url())),
-        content_type="text/calendar; charset=utf-8",
+    body = calendar.event_ics(order.event, url=request.build_absolute_uri(order.event.get_absolute_url()))
+    return _calendar_response(body, f"{order.event.slug}.ics", attachment=True)
+
+
+@require_GET
+def event_calendar(request, slug: str):
+    """One published event as a calendar file, for "Add to calendar"."""
+    event = get_object_or_404(selectors.events_published(), slug=slug)
+    body = calendar.event_ics(event, url=request.build_absolute_uri(event.get_absolute_url()))
+    return _calendar_response(body, f"{event.slug}.ics", attachment=True)
+
+
+@require_GET
+def calendar_feed(request):
+    """The upcoming published events, for calendars to subscribe to."""
+    body = calendar.calendar_ics(
+        selectors.events_upcoming(),
+        url_for=lambda event: request.build_absolute_uri(event.get_absolute_url()),
+        name=f"{settings.WAGTAIL_SITE_NAME} events",
     )
-    response["Content-Disposition"] = f'attachment; filename="{order.event.slug}.ics"'
-    return response
+    return _calendar_response(body, "events.ics", attachment=False)
 
 
 @login_required

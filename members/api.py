@@ -5,7 +5,6 @@ its public profile through the same service as the member admin pages.
 """
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
@@ -16,9 +15,10 @@ from members.manage.services import PROFILE_FIELDS, organization_profile_update
 from members.models import Industry, MembershipTier, Organization, OrganizationRole
 from members.selectors import members_for_directory, tiers_with_seats
 from portal.api.authentication import request_token
+from portal.api.filters import CountryFilter, StrictFilterBackend
 from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
-from portal.api.serializers import ErrorSerializer
+from portal.api.serializers import CountryCodeField, ErrorSerializer
 
 
 class TierSerializer(serializers.ModelSerializer):
@@ -52,6 +52,7 @@ class MemberTierSerializer(serializers.Serializer):
 class MemberSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The organisation's page in the member directory.")
     logo = serializers.SerializerMethodField(help_text="Absolute URL of the logo (often SVG), or null.")
+    country_code = CountryCodeField()
     industry_label = serializers.CharField(source="get_industry_display")
     tier = MemberTierSerializer(source="*")
 
@@ -64,6 +65,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "website",
             "description",
             "country",
+            "country_code",
             "industry",
             "industry_label",
             "logo",
@@ -82,12 +84,13 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class MemberFilter(django_filters.FilterSet):
     tier = django_filters.CharFilter(field_name="tier_slug", help_text="A tier's slug, e.g. platinum.")
-    country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
+    country = CountryFilter()
+    country_code = CountryFilter()
     industry = django_filters.ChoiceFilter(choices=Industry.choices)
 
     class Meta:
         model = Organization
-        fields = ["tier", "country", "industry"]
+        fields = ["tier", "country", "country_code", "industry"]
 
 
 @extend_schema_view(
@@ -136,7 +139,7 @@ class SignedInPerson(permissions.BasePermission):
 class MemberViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MemberSerializer
     lookup_field = "slug"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = MemberFilter
 
     def get_queryset(self):

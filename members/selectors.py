@@ -70,20 +70,23 @@ def members_for_directory(
     return organizations
 
 
+def _member_since() -> Min:
+    """The first day of the organisation's membership: its earliest membership that was ever in force."""
+    return Min(
+        "memberships__starts",
+        filter=Q(memberships__status__in=[*Membership.PUBLIC_STATUSES, Membership.Status.LAPSED])
+        | Q(memberships__status=Membership.Status.CANCELED, memberships__next__isnull=False),
+    )
+
+
+def members_for_landscape(*, today: datetime.date | None = None) -> QuerySet[Organization]:
+    """The directory's members with `member_since`, the date they joined, for the landscape export."""
+    return members_for_directory(today=today).annotate(member_since=_member_since())
+
+
 def organization_for_directory(slug: str, *, today: datetime.date | None = None) -> Organization:
     """A member's public page exists only while its membership is active; anything else is a 404."""
-    organization = (
-        members_for_directory(today=today)
-        .filter(slug=slug)
-        .annotate(
-            member_since=Min(
-                "memberships__starts",
-                filter=Q(memberships__status__in=[*Membership.PUBLIC_STATUSES, Membership.Status.LAPSED])
-                | Q(memberships__status=Membership.Status.CANCELED, memberships__next__isnull=False),
-            )
-        )
-        .first()
-    )
+    organization = members_for_directory(today=today).filter(slug=slug).annotate(member_since=_member_since()).first()
     if organization is None:
         raise Http404("No member with this address.")
     return organization

@@ -35,6 +35,7 @@ from members.models import (
 from members.signals import member_joined, member_lapsed
 from portal.core import cache
 from portal.core.audit import audit
+from portal.core.countries import country_code
 
 AGREEMENT_VERSION = "2026-01"
 APPLICATION_FIELDS = (
@@ -285,19 +286,9 @@ def application_approve(*, application: MembershipApplication, actor) -> Members
     return membership
 
 
-def _country_code(country: str) -> str:
-    """Invoices hold an ISO country code; organisations a country's name (or already its code)."""
-    from django_countries import countries
-
-    country = (country or "").strip()
-    if len(country) == 2 and country.upper() in dict(countries):
-        return country.upper()
-    return countries.by_name(country, insensitive=True) or ""
-
-
 def _buyer(organization: Organization, *, email: str) -> dict:
     address = organization.billing_address
-    code = _country_code(organization.country)
+    code = country_code(organization.country)
     if not code and organization.country:
         address = f"{address}\n{organization.country}".strip()
     return {

@@ -380,6 +380,9 @@ SILENCED_SYSTEM_CHECKS = [
 
 # --- Wagtail ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Open Infrastructure Foundation"
+# The landscape export (portal/api/landscape.py): each project status as one of the maturities landscape2
+# draws specially (graduated, incubating, sandbox, archived).
+LANDSCAPE_MATURITY = {"incubating": "incubating", "confirmed": "graduated", "archived": "archived"}
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS: dict[str, dict[str, object]] = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odt", "docx", "xlsx", "zip"]
@@ -451,8 +454,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "portal.api.filters.StrictFilterBackend",
+        "portal.api.filters.StrictOrderingFilter",
     ],
     # Tools send `Authorization: Bearer <token>` (portal/api/authentication.py); people use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,40 +1,22 @@
-"""Exports for other tools: members and projects as CSV, and both as a CNCF `landscape.yml`.
-
-The YAML follows the landscape format as landscape sites read it (cncf/landscape and landscape2):
-
-    landscape:
-      - category:
-        name: Members
-        subcategories:
-          - subcategory:
-            name: Platinum
-            items:
-              - item:
-                name: Acme
-                homepage_url: https://acme.example/
-                logo: https://portal.example/media/organizations/logos/acme.svg
-                description: …
-
-i.e. `category:`, `subcategory:` and `item:` are empty markers beside the entry's own keys. Logos are
-absolute URLs; a landscape that needs files in `hosted_logos` downloads them from there.
+"""Exports for other tools: members and projects as CSV, and both as a CNCF landscape (portal/api/landscape.py):
+`landscape.yml` alone, or `landscape.zip` with the logos and a settings stub, ready for landscape2 to build.
 """
 
 from __future__ import annotations
 
 import json
 
-import yaml
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members.selectors import members_for_directory, tiers_in_rank_order
+from members.selectors import members_for_directory
 from portal.api.http import PublicEndpointMixin
+from portal.api.landscape import LANDSCAPE2_MATURITIES, landscape, landscape_yaml, landscape_zip
+from portal.core.countries import country_code
 from portal.core.csv_writer import csv_text
-from portal.site.pages.projects import ProjectStatus
 from portal.site.selectors import projects_for_api
 
 
@@ -51,6 +33,7 @@ MEMBER_COLUMNS = [
     "tier_rank",
     "website",
     "country",
+    "country_code",
     "industry",
     "description",
     "logo_url",
@@ -82,6 +65,7 @@ def _member_rows(request):
             organization.tier_rank,
             organization.website,
             organization.country,
+            country_code(organization.country),
             organization.industry,
             organization.description,
             _absolute(request, organization.logo.url) if organization.logo else "",
@@ -110,69 +94,6 @@ def _project_rows(request):
             _project_logo(request, project),
             _absolute(request, project.get_url(request)),
         ]
-
-
-def landscape(request) -> dict:
-    """The members (one subcategory per tier, in rank order) and the projects (one per status)."""
-    members_by_tier: dict[int, list[dict]] = {}
-    for organization in members_for_directory():
-        item = {
-            "item": None,
-            "name": organization.name,
-            "homepage_url": organization.website or _absolute(request, f"/members/{organization.slug}/"),
-        }
-        if organization.logo:
-            item["logo"] = _absolute(request, organization.logo.url)
-        if organization.description:
-            item["description"] = organization.description
-        members_by_tier.setdefault(organization.tier_id, []).append(item)
-    member_subcategories = [
-        {"subcategory": None, "name": tier.name, "items": members_by_tier[tier.pk]}
-        for tier in tiers_in_rank_order()
-        if tier.pk in members_by_tier
-    ]
-    projects_by_status: dict[str, list[dict]] = {}
-    for project in projects_for_api():
-        item = {
-            "item": None,
-            "name": project.title,
-            "homepage_url": project.website or _absolute(request, project.get_url(request)),
-        }
-        if project.logo_id:
-            item["logo"] = _project_logo(request, project)
-        if project.tagline:
-            item["description"] = project.tagline
-        if project.repository:
-            item["repo_url"] = project.repository
-        item["project"] = project.status
-        projects_by_status.setdefault(project.status, []).append(item)
-    project_subcategories = [
-        {"subcategory": None, "name": label, "items": projects_by_status[value]}
-        for value, label in ProjectStatus.choices
-        if value in projects_by_status
-    ]
-    foundation = settings.WAGTAIL_SITE_NAME
-    categories = []
-    if project_subcategories:
-        categories.append({"category": None, "name": f"{foundation} Projects", "subcategories": project_subcategories})
-    if member_subcategories:
-        categories.append({"category": None, "name": f"{foundation} Members", "subcategories": member_subcategories})
-    return {"landscape": categories}
-
-
-class _LandscapeDumper(yaml.SafeDumper):
-    """Writes None as an empty value, so markers read `- category:` as in upstream files, and indents
-    lists under their key as those files do."""
-
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)
-
-
-_LandscapeDumper.add_representer(type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", ""))
-
-
-def landscape_yaml(data: dict) -> str:
-    return yaml.dump(data, Dumper=_LandscapeDumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -204,11 +125,12 @@ class YAMLRenderer(_TextRenderer):
 
 class _ExportView(PublicEndpointMixin, APIView):
     filename = ""
+    disposition = "inline"
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200:
-            response["Content-Disposition"] = f'inline; filename="{self.filename}"'
+            response["Content-Disposition"] = f'{self.disposition}; filename="{self.filename}"'
         return response
 
 
@@ -252,15 +174,21 @@ class ProjectsCSVView(_ExportView):
 
 _ITEM = {
     "type": "object",
-    "required": ["item", "name", "homepage_url"],
+    "required": ["item", "name", "homepage_url", "logo"],
     "properties": {
         "item": {"type": "null"},
         "name": {"type": "string"},
         "homepage_url": {"type": "string", "format": "uri"},
-        "logo": {"type": "string", "format": "uri"},
+        "logo": {"type": "string", "description": "A file name under hosted_logos/ (in landscape.zip)."},
         "description": {"type": "string"},
         "repo_url": {"type": "string", "format": "uri"},
-        "project": {"type": "string", "description": "The project's status (maturity)."},
+        "project": {
+            "type": "string",
+            "enum": list(LANDSCAPE2_MATURITIES),
+            "description": "The project's maturity, mapped from its status.",
+        },
+        "joined": {"type": "string", "format": "date", "description": "When a member joined."},
+        "extra": {"type": "object", "properties": {"joined": {"type": "string", "format": "date"}}},
     },
 }
 LANDSCAPE_SCHEMA = {
@@ -307,4 +235,35 @@ class LandscapeView(_ExportView):
         responses={200: OpenApiResponse(LANDSCAPE_SCHEMA, description="The landscape, as YAML.")},
     )
     def get(self, request):
-        return Response(landscape_yaml(landscape(request)))
+        return Response(landscape_yaml(landscape(request.build_absolute_uri).data))
+
+
+class ZipRenderer(renderers.BaseRenderer):
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data).encode()
+
+
+class LandscapeZipView(_ExportView):
+    renderer_classes = [ZipRenderer]
+    content_negotiation_class = _IgnoreAccept
+    filename = "landscape.zip"
+    disposition = "attachment"
+
+    @extend_schema(
+        summary="A landscape bundle that landscape2 builds",
+        description="A zip of `landscape.yml` (as /api/v1/exports/landscape.yml), `hosted_logos/` with every item's "
+        "logo named from its slug (a placeholder SVG where there is none), a `settings.yml` stub and a README "
+        "listing the logos that are raster only.",
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="application/zip")},
+    )
+    def get(self, request):
+        return Response(landscape_zip(request.build_absolute_uri))

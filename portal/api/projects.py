@@ -1,11 +1,11 @@
 """/api/v1/projects/: the foundation's projects, read from their pages."""
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from wagtail.rich_text import expand_db_html
 
+from portal.api.filters import StrictFilterBackend
 from portal.api.http import PublicEndpointMixin
 from portal.api.routers import router
 from portal.api.serializers import ErrorSerializer
@@ -106,7 +106,7 @@ class ProjectFilter(django_filters.FilterSet):
 class ProjectViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ProjectSerializer
     lookup_field = "slug"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = ProjectFilter
 
     def get_queryset(self):

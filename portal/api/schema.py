@@ -41,6 +41,12 @@ class GuildhallAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter.get("in") == "query" and schema.get("type") == "string" and "enum" not in schema:
+                # The API answers 400 to a blank value (portal/api/filters.py), and Django's forms to a NUL.
+                schema.setdefault("minLength", 1)
+                schema.setdefault("pattern", "^[^\\x00]+$")
         responses = operation.setdefault("responses", {})
         for status in self._error_statuses(operation):
             if status not in responses:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("v1/exports/members.csv", exports.MembersCSVView.as_view(), name="export-members-csv"),
     path("v1/exports/projects.csv", exports.ProjectsCSVView.as_view(), name="export-projects-csv"),
     path("v1/exports/landscape.yml", exports.LandscapeView.as_view(), name="export-landscape"),
+    path("v1/exports/landscape.zip", exports.LandscapeZipView.as_view(), name="export-landscape-zip"),
     path("v1/", include(router.urls)),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's script as a file, so no inline script is needed.

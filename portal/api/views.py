@@ -38,6 +38,7 @@ class ApiRootView(PublicEndpointMixin, APIView):
                 ("members.csv", "export-members-csv"),
                 ("projects.csv", "export-projects-csv"),
                 ("landscape.yml", "export-landscape"),
+                ("landscape.zip", "export-landscape-zip"),
             )
         }
         return Response(

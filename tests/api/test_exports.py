@@ -41,6 +41,7 @@ def test_members_csv_lists_current_members_in_tier_order_and_defuses_formulas(cl
     assert rows[0]["url"] == "http://testserver/members/acme/"
     assert rows[0]["logo_url"].startswith("http://testserver/media/")
     assert rows[1]["name"] == "'=HYPERLINK(evil)"
+    assert (rows[0]["country"], rows[0]["country_code"]) == (catalogue["acme"].country, "DE")
     assert response["Content-Disposition"] == 'inline; filename="members.csv"'
     assert response["Access-Control-Allow-Origin"] == "*" and response["ETag"]
 
@@ -70,25 +71,27 @@ def test_landscape_yml_has_the_upstream_shape(client, catalogue):
         "name": "Zuul",
         "homepage_url": "https://zuul-ci.example/",
         "description": "Gating CI",
+        "logo": "zuul.svg",
         "repo_url": "https://opendev.example/project-1",
-        "project": "confirmed",
+        "project": "graduated",
     }
     airship = projects["subcategories"][0]["items"][0]
     assert airship["homepage_url"] == "http://testserver/projects/airship/", "no website: the project's page"
     assert [sub["name"] for sub in members["subcategories"]] == ["Platinum", "Gold"]
     acme = members["subcategories"][0]["items"][0]
     assert acme["name"] == "Acme" and acme["homepage_url"] == "https://acme.example/"
-    assert acme["logo"].startswith("http://testserver/media/") and acme["description"] == "Clouds."
+    assert acme["logo"] == "acme.svg" and acme["description"] == "Clouds."
     for category in data["landscape"]:
         for subcategory in category["subcategories"]:
             assert subcategory["subcategory"] is None
             for item in subcategory["items"]:
-                assert {"item", "name", "homepage_url"} <= set(item)
+                assert {"item", "name", "homepage_url", "logo"} <= set(item)
 
 
 def test_the_api_root_links_the_exports(client):
     exports = client.get("/api/v1/").json()["exports"]
     assert exports["landscape.yml"] == "http://testserver/api/v1/exports/landscape.yml"
+    assert exports["landscape.zip"] == "http://testserver/api/v1/exports/landscape.zip"
 
 
 @pytest.mark.parametrize(

@@ -55,3 +55,17 @@ def test_ticket_types_with_availability_in_constant_queries(client, django_asser
 def test_schema_documents_the_events_endpoints(client):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/events/{slug}/ticket-types/" in schema["paths"]
+
+
+def test_events_carry_the_country_code_and_filter_by_code_or_name(client):
+    EventFactory(slug="paris", city="Paris", country="France")
+    EventFactory(slug="vancouver")
+
+    rows = {e["slug"]: e for e in client.get("/api/v1/events/").json()["results"]}
+    assert rows["paris"]["country_code"] == "FR" and rows["vancouver"]["country_code"] == "CA"
+
+    def slugs(query):
+        return [e["slug"] for e in client.get(f"/api/v1/events/?{query}").json()["results"]]
+
+    assert slugs("country=FR") == slugs("country=France") == slugs("country_code=fr") == ["paris"]
+    assert slugs("country_code=CA") == ["vancouver"]

@@ -92,7 +92,9 @@ def test_free_order_skips_payment_and_mails_qr_tickets_and_calendar(django_captu
     assert png.startswith(b"\x89PNG")
     ics = next(a[1] for a in message.attachments if a[0].endswith(".ics"))
     ics = ics.decode() if isinstance(ics, bytes) else ics
-    assert "BEGIN:VEVENT" in ics and f"DTSTART:{order.event.start:%Y%m%dT%H%M%SZ}" in ics.replace("\r\n ", "")
+    local_start = order.event.local(order.event.start)
+    assert "BEGIN:VEVENT" in ics
+    assert f"DTSTART;TZID={order.event.time_zone}:{local_start:%Y%m%dT%H%M%S}" in ics.replace("\r\n ", "")
     assert order.get_absolute_url() in message.body
 
 

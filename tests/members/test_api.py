@@ -69,3 +69,26 @@ def test_member_lists_cost_the_same_for_5_and_200_members(client, url, django_as
         response = client.get(url)
     if "members" in url:
         assert len(response.json()["results"]) == 200
+
+
+def test_members_carry_the_country_code_and_filter_by_code_or_name(client):
+    gold = MembershipTierFactory(slug="gold")
+    member(gold, slug="oslo", country="Norway")
+    member(gold, slug="bergen", country="NO")
+    member(gold, slug="paris", country="France")
+    member(gold, slug="nowhere", country="Atlantis")
+
+    rows = {m["slug"]: m for m in client.get("/api/v1/members/").json()["results"]}
+    assert (rows["oslo"]["country"], rows["oslo"]["country_code"]) == ("Norway", "NO")
+    assert rows["paris"]["country_code"] == "FR"
+    assert rows["nowhere"]["country_code"] is None
+
+    def slugs(query):
+        response = client.get(f"/api/v1/members/?{query}")
+        assert response.status_code == 200
+        return sorted(m["slug"] for m in response.json()["results"])
+
+    assert slugs("country=NO") == slugs("country=Norway") == slugs("country=norway") == ["bergen", "oslo"]
+    assert slugs("country_code=NO") == slugs("country_code=no") == ["bergen", "oslo"]
+    assert slugs("country=Atlantis") == ["nowhere"]
+    assert slugs("country=DE") == []
