@@ -4,7 +4,7 @@ import io
 
 from events.emails import ticket_qr_png
 from events.models import Order
-from portal.core.pdf import Document
+from portal.core.pdf import Document, draw
 
 PAGE = (105, 148)  # A6, in millimetres
 QR_SIZE = 47
@@ -14,7 +14,10 @@ BOTTOM = 8  # the QR code stays this far above the page's edge however long the 
 
 def order_tickets_pdf(order: Order) -> bytes:
     """The order's tickets (prefetched), ready to print or show on a phone."""
-    doc = Document(page_format=PAGE, bottom_margin=None)
+    return draw(lambda doc: _draw_tickets(doc, order), page_format=PAGE, bottom_margin=None)
+
+
+def _draw_tickets(doc: Document, order: Order) -> None:
     event = order.event
     when = f"{event.local(event.start):%d %b %Y} – {event.local(event.end):%d %b %Y}"
     for ticket in order.tickets.all():
@@ -33,4 +36,3 @@ def order_tickets_pdf(order: Order) -> bytes:
         doc.wrapped(5, f"{ticket.ticket_type.name} · order {order.code}")
         top = min(doc.pdf.get_y() + 4, PAGE[1] - BOTTOM - QR_SIZE)
         doc.pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=QR_LEFT, y=top, w=QR_SIZE)
-    return doc.output()

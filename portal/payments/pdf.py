@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from portal.core import money
-from portal.core.pdf import Align, Document
+from portal.core.pdf import Align, Document, draw
 from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus
 
 COLUMNS = (85, 15, 35, 15, 40)  # description, quantity, unit price, tax rate, amount (mm; the page has 190)
@@ -31,7 +31,10 @@ def _stamp(doc: Document, invoice: Invoice) -> None:
 
 def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
     """The document as the buyer receives it; the numbers are those frozen when it was issued."""
-    doc = Document(page_format="A4", compress=compress)
+    return draw(lambda doc: _draw_invoice(doc, invoice), page_format="A4", compress=compress)
+
+
+def _draw_invoice(doc: Document, invoice: Invoice) -> None:
     doc.add_page()
     seller = invoice.seller or {}
     currency = invoice.currency
@@ -85,4 +88,3 @@ def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
         doc.gap(6)
         doc.style(10)
         doc.wrapped(5, invoice.notes)
-    return doc.output()
