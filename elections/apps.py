@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ElectionsConfig(AppConfig):
+    name = "elections"
+    verbose_name = "Elections"
+
+    def ready(self) -> None:
+        from elections import services
+        from portal.core.audit import register_actions
+
+        register_actions(services.AUDIT_ACTIONS)
