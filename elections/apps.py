@@ -6,7 +6,10 @@ class ElectionsConfig(AppConfig):
     verbose_name = "Elections"
 
     def ready(self) -> None:
-        from elections import services
+        from elections import (
+            api,  # noqa: F401 - registers /api/v1/elections/ on the router
+            services,
+        )
         from portal.core.audit import register_actions
 
         register_actions(services.AUDIT_ACTIONS)

@@ -4,7 +4,7 @@ import datetime
 import json
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from elections.models import Ballot, Candidate, Election, VoterRecord
@@ -12,12 +12,11 @@ from members.models import IndividualMember, Membership, Organization, Organizat
 
 
 def elections_listed() -> QuerySet[Election]:
-    """Every election, newest first, with its number of candidates on the ballot."""
-    return Election.objects.annotate(
-        candidates_on_ballot=Count(
-            "candidates", filter=Q(candidates__accepted_at__isnull=False, candidates__withdrawn_at__isnull=True)
-        )
-    ).order_by("-voting_closes", "pk")
+    """Every election, newest first, with its ballot paper in ``ballot_list`` (one query for all of them)."""
+    paper = Candidate.objects.filter(accepted_at__isnull=False, withdrawn_at__isnull=True).order_by("name", "pk")
+    return Election.objects.prefetch_related(Prefetch("candidates", queryset=paper, to_attr="ballot_list")).order_by(
+        "-voting_closes", "pk"
+    )
 
 
 def election_by_slug(slug: str) -> Election:
