@@ -118,3 +118,18 @@ def test_the_list_page_links_each_election(client):
     election()
     response = client.get("/elections/")
     assert 'href="/elections/board-2027/"' in response.content.decode()
+
+
+def test_casting_a_ballot_logs_nothing_that_names_the_voter(client, caplog):
+    vote = election()
+    candidate(vote, "Ada")
+    member = voter()
+    client.force_login(member)
+
+    with caplog.at_level("DEBUG"):
+        client.post("/elections/board-2027/vote/", {"score-ada": "3"})
+
+    assert Ballot.objects.count() == 1
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("django.db"))
+    assert member.email not in logged
+    assert Ballot.objects.get().receipt not in logged
