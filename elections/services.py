@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from elections import selectors
+from elections import emails, selectors
 from elections.exceptions import (
     AlreadyNominated,
     AlreadyVoted,
@@ -152,6 +152,7 @@ def nomination_create(*, election: Election, nominator: Any, nominee: Any) -> No
                 election=election, user=nominee, name=name, slug=_unique_slug(election, name)
             )
             audit("elections.candidate.invite", candidate, actor=None, data={"nominations": count})
+            emails.send_invited_to_stand(candidate)  # the mail backend sends once the transaction commits
     return nomination
 
 

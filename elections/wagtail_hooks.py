@@ -70,11 +70,13 @@ class ElectionViewSet(ModelViewSet):
     search_fields = ["title"]
     form_fields = FORM_FIELDS
     inspect_view_enabled = False
+    url_prefix = "elections"
+    url_namespace = "elections_admin"  # "elections" is the public pages' namespace
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return ElectionViewSet("elections")
+    return ElectionViewSet("election_admin")
 
 
 @permission_required("elections.change_election", raise_exception=True)

@@ -171,7 +171,7 @@ def test_before_voting_opens_staff_may_change_the_election_and_each_change_is_au
 # --- Nominations --------------------------------------------------------------------------------
 
 
-def test_a_nominee_reaching_the_threshold_is_asked_to_stand_and_accepts():
+def test_a_nominee_reaching_the_threshold_is_asked_to_stand_and_accepts(mailoutbox, django_capture_on_commit_callbacks):
     vote = election(phase="nominations", nominations_required=2)
     nominee = voter(name="Nia Nominee")
     first, second = voter(name="First"), voter(name="Second")
@@ -180,10 +180,13 @@ def test_a_nominee_reaching_the_threshold_is_asked_to_stand_and_accepts():
     with pytest.raises(AlreadyNominated):
         services.nomination_create(election=vote, nominator=first, nominee=nominee)
     assert not Candidate.objects.exists()
-    services.nomination_create(election=vote, nominator=second, nominee=nominee)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.nomination_create(election=vote, nominator=second, nominee=nominee)
 
     invited = Candidate.objects.get(election=vote, user=nominee)
     assert not invited.on_ballot
+    assert [m.to for m in mailoutbox] == [[nominee.email]]
+    assert "You have been nominated in Board of Directors 2027" in mailoutbox[0].subject
     services.candidate_accept(candidate=invited, user=nominee, statement="I will listen.", answers=["Yes"])
     assert list(selectors.ballot_paper(vote)) == [invited]
 
