@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "members",
     "events",
+    "elections",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -52,6 +52,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Only /events/<slug>/register/ and /events/<slug>/order/…: Wagtail owns /events/ and /events/<slug>/.
     path("events/", include("events.urls")),
+    path("elections/", include("elections.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
+from elections import demo as elections_demo
 from events import demo as events_demo
 from events.models import Event
 from members import demo as members_demo
@@ -458,6 +459,7 @@ def load() -> tuple[str, str, bool]:
     ensure_about_page(home)
     projects = ensure_projects(home, organizations)
     members_demo.load()  # after the projects: individual members say which they work on
+    elections_demo.load()  # after the individual members: they stand and vote
     ensure_directory(home)
     ensure_join_page(home)
     ensure_news(home)

@@ -1,0 +1,102 @@
+"""The demo elections: Individual Directors 2026, counted and certified, and 2027, open for voting now.
+
+Idempotent: found by slug. The past election's ballots are written directly (its voting period is
+over, so the ballot service would refuse them), then counted and certified through the services.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from elections import services
+from elections.models import Ballot, Candidate, Election, VoterRecord
+from members.models import IndividualMember
+
+PAST = "individual-directors-2026"
+OPEN = "individual-directors-2027"
+
+# Cumulative votes (two seats, so two votes each), one ballot per demo member in the order they are listed.
+PAST_BALLOTS = [
+    {"amara-okonkwo": 2},
+    {"henrik-solberg": 1, "lucia-ferreyra": 1},
+    {"lucia-ferreyra": 2},
+    {"amara-okonkwo": 2},
+]
+
+STATEMENTS = {
+    "amara-okonkwo": "I want the foundation to reach the operators who never come to a summit.",
+    "henrik-solberg": "Security and sustainability of our maintainers come first.",
+    "lucia-ferreyra": "Edge users need a seat at the table; I would bring their voice.",
+    "kenji-arakawa": "Shared CI is the foundation's quiet superpower. Let us fund it properly.",
+}
+
+
+def _periods(voting_opens):
+    return {
+        "nominations_open": voting_opens - timedelta(days=40),
+        "nominations_close": voting_opens - timedelta(days=20),
+        "acceptance_closes": voting_opens - timedelta(days=10),
+        "voting_opens": voting_opens,
+        "voting_closes": voting_opens + timedelta(days=14),
+    }
+
+
+def _candidates(election: Election, members: list[IndividualMember]) -> dict[str, Candidate]:
+    made = {}
+    for member in members:
+        slug = member.slug
+        made[slug], _ = Candidate.objects.get_or_create(
+            election=election,
+            user=member.user,
+            defaults={
+                "name": member.display_name,
+                "slug": slug,
+                "statement": STATEMENTS.get(slug, ""),
+                "accepted_at": election.acceptance_closes - timedelta(days=1),
+            },
+        )
+    return made
+
+
+def load() -> list[Election]:
+    members = list(
+        IndividualMember.objects.filter(left_at__isnull=True).select_related("user").order_by("joined_at", "pk")
+    )
+    now = timezone.now()
+    past = Election.objects.filter(slug=PAST).first()
+    if past is None:
+        past = Election.objects.create(
+            title="Individual Directors 2026",
+            slug=PAST,
+            description="Two Individual Directors for a two-year term, elected by cumulative voting.",
+            seats=2,
+            method=Election.Method.CUMULATIVE,
+            roll_date=timezone.localdate(now),
+            tie_seed="individual-directors-2026",
+            **_periods(now - timedelta(days=60)),
+        )
+        _candidates(past, members)
+        known = set(past.candidates.values_list("slug", flat=True))
+        for member, content in zip(members, PAST_BALLOTS, strict=False):
+            VoterRecord.objects.create(election=past, user=member.user)
+            Ballot.objects.create(
+                election=past,
+                election_day=past.election_day,
+                content={slug: n for slug, n in content.items() if slug in known},
+            )
+        services.election_count(election=past, actor=None)
+        services.election_certify(election=past, actor=None)
+    current = Election.objects.filter(slug=OPEN).first()
+    if current is None:
+        current = Election.objects.create(
+            title="Individual Directors 2027",
+            slug=OPEN,
+            description="Two Individual Directors for a two-year term, elected by Bloc STAR voting.",
+            seats=2,
+            method=Election.Method.BLOC_STAR,
+            roll_date=timezone.localdate(now),
+            tie_seed="individual-directors-2027",
+            **_periods(now - timedelta(days=1)),
+        )
+        _candidates(current, members[:3])
+    return [past, current]

@@ -1,0 +1,238 @@
+"""Writes for elections: staff set them up, members nominate and vote, staff count and certify.
+
+Casting a ballot is deliberately not audited: an audit row carries the voter and a timestamp, and the
+secret ballot needs no record of when anyone voted beyond the fact that they did (``VoterRecord``).
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from elections import emails, selectors
+from elections.exceptions import (
+    AlreadyNominated,
+    AlreadyVoted,
+    ElectionFrozen,
+    InvalidTransition,
+    NotEligible,
+    OutsidePeriod,
+)
+from elections.models import Ballot, Candidate, Election, Nomination, VoterRecord
+from elections.tabulation import tabulate, validate_ballot
+from members.models import Organization
+from portal.core.audit import audit
+
+AUDIT_ACTIONS = {
+    "elections.election.create": ("Create election", "Election created"),
+    "elections.election.update": ("Change election", "Election changed"),
+    "elections.candidate.add": ("Add candidate", "Candidate added by staff"),
+    "elections.candidate.withdraw": ("Withdraw candidate", "Candidate withdrawn"),
+    "elections.nomination.create": ("Nominate", "Nomination made"),
+    "elections.candidate.invite": ("Invite candidate", "Nominee asked to stand"),
+    "elections.candidate.accept": ("Accept candidacy", "Candidacy accepted"),
+    "elections.election.count": ("Count ballots", "Ballots counted"),
+    "elections.election.certify": ("Certify results", "Results certified and published"),
+}
+
+
+def _move(election: Election, status: str) -> None:
+    if status not in Election.TRANSITIONS[Election.Status(election.status)]:
+        raise InvalidTransition(f"An election that is {election.get_status_display().lower()} cannot become {status}.")
+    election.status = status
+
+
+def election_create(*, actor: Any, tiers: Any = (), **fields: Any) -> Election:
+    """Staff define an election; its tie-break seed is drawn now and published with it."""
+    with transaction.atomic():
+        election = Election(**fields)
+        election.full_clean(exclude=["tiers"])
+        election.save()
+        if tiers:
+            election.tiers.set(tiers)
+        audit("elections.election.create", election, actor=actor, data={"slug": election.slug})
+    return election
+
+
+def election_update(*, election: Election, actor: Any, **changes: Any) -> Election:
+    """Change an election; what ballots are cast against is frozen once voting opens."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        tiers = changes.pop("tiers", None)
+        changed = {k for k, v in changes.items() if getattr(election, k) != v}
+        if tiers is not None and set(tiers) != set(election.tiers.all()):
+            changed.add("tiers")
+        if election.is_frozen():
+            frozen = changed & {*Election.FROZEN_FIELDS, "tiers"}
+            if frozen or election.status != Election.Status.SCHEDULED:
+                raise ElectionFrozen(
+                    "Voting has opened: the method, seats, electorate and candidates can no longer change "
+                    f"({', '.join(sorted(frozen)) or 'results being counted'})."
+                )
+        for key, value in changes.items():
+            setattr(election, key, value)
+        election.full_clean(exclude=["tiers"])
+        election.save()
+        if tiers is not None:
+            election.tiers.set(tiers)
+        audit("elections.election.update", election, actor=actor, data={"changed": sorted(changed)})
+    return election
+
+
+def _refuse_if_frozen(election: Election) -> None:
+    if election.is_frozen():
+        raise ElectionFrozen("Voting has opened: the candidates can no longer change.")
+
+
+def _unique_slug(election: Election, name: str) -> str:
+    base = slugify(name)[:90] or "candidate"
+    slug, n = base, 2
+    while election.candidates.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _display_name(user: Any) -> str:
+    return user.get_full_name() or user.email
+
+
+def candidate_add(*, election: Election, user: Any, actor: Any, name: str = "", statement: str = "") -> Candidate:
+    """Staff put a person on the ballot directly (accepted), until voting opens."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        _refuse_if_frozen(election)
+        name = name or _display_name(user)
+        candidate, _ = Candidate.objects.update_or_create(
+            election=election,
+            user=user,
+            defaults={"name": name, "statement": statement, "accepted_at": timezone.now(), "withdrawn_at": None},
+            create_defaults={
+                "name": name,
+                "slug": _unique_slug(election, name),
+                "statement": statement,
+                "accepted_at": timezone.now(),
+            },
+        )
+        audit("elections.candidate.add", candidate, actor=actor, data={"election": election.slug})
+    return candidate
+
+
+def candidate_withdraw(*, candidate: Candidate, actor: Any) -> Candidate:
+    """A candidate leaves the ballot (their own choice or staff's), until voting opens."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=candidate.election_id)
+        _refuse_if_frozen(election)
+        candidate.withdrawn_at = timezone.now()
+        candidate.save(update_fields=["withdrawn_at"])
+        audit("elections.candidate.withdraw", candidate, actor=actor)
+    return candidate
+
+
+def nomination_create(*, election: Election, nominator: Any, nominee: Any) -> Nomination:
+    """An eligible voter nominates a member of the right kind; at the threshold the nominee is asked to stand."""
+    if not election.is_nominating():
+        raise OutsidePeriod("Nominations are not open for this election.")
+    if not selectors.may_nominate(nominator, election):
+        raise NotEligible("Only those who may vote in this election may nominate.")
+    if not selectors.may_stand(nominee, election):
+        raise NotEligible("This person cannot stand in this election.")
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        try:
+            with transaction.atomic():
+                nomination = Nomination.objects.create(election=election, nominee=nominee, nominator=nominator)
+        except IntegrityError:
+            raise AlreadyNominated("You have already nominated this person.") from None
+        audit("elections.nomination.create", nomination, actor=nominator)
+        count = Nomination.objects.filter(election=election, nominee=nominee).count()
+        if count >= election.nominations_required and not election.candidates.filter(user=nominee).exists():
+            name = _display_name(nominee)
+            candidate = Candidate.objects.create(
+                election=election, user=nominee, name=name, slug=_unique_slug(election, name)
+            )
+            audit("elections.candidate.invite", candidate, actor=None, data={"nominations": count})
+            emails.send_invited_to_stand(candidate)  # the mail backend sends once the transaction commits
+    return nomination
+
+
+def candidate_accept(*, candidate: Candidate, user: Any, statement: str, answers: list[str] | None = None) -> Candidate:
+    """The nominee agrees to stand, with a statement and answers to the election's questions."""
+    if candidate.user_id != user.pk:
+        raise NotEligible("Only the nominee can accept a nomination.")
+    if not candidate.election.is_accepting():
+        raise OutsidePeriod("The time to accept nominations has passed.")
+    with transaction.atomic():
+        candidate.statement = statement
+        candidate.answers = list(answers or [])
+        candidate.accepted_at = timezone.now()
+        candidate.full_clean()
+        candidate.save(update_fields=["statement", "answers", "accepted_at"])
+        audit("elections.candidate.accept", candidate, actor=user)
+    return candidate
+
+
+def ballot_cast(*, election: Election, user: Any, content: Any, organization: Organization | None = None) -> str:
+    """Record that the voter voted and store their ballot, unlinked, in one transaction; returns the receipt.
+
+    The database refuses a second ``VoterRecord`` for the same voter, so two tabs (or ten threads)
+    voting at once cast one ballot: the others roll back with "you have already voted".
+    """
+    if not election.is_voting_open():
+        raise OutsidePeriod("Voting is not open for this election.")
+    if election.electorate == Election.Electorate.INDIVIDUALS:
+        if organization is not None or not selectors.is_eligible_individual(user, election):
+            raise NotEligible("You are not on the voter roll for this election.")
+        voter = {"user": user}
+    else:
+        if (
+            organization is None
+            or not selectors.organizations_voting_through(user, election).filter(pk=organization.pk).exists()
+        ):
+            raise NotEligible("You do not cast this organisation's vote in this election.")
+        voter = {"organization": organization}
+    candidates = list(selectors.ballot_paper(election).values_list("slug", flat=True))
+    normalised = validate_ballot(election.method, content, candidates, seats=election.seats)
+    with transaction.atomic():
+        try:
+            VoterRecord.objects.create(election=election, **voter)
+        except IntegrityError:
+            raise AlreadyVoted("You have already voted in this election.") from None
+        ballot = Ballot.objects.create(election=election, election_day=election.election_day, content=normalised)
+    return ballot.receipt
+
+
+def election_count(*, election: Election, actor: Any) -> Election:
+    """After the close, count the ballots by the election's method; staff then certify."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if not election.has_closed():
+            raise OutsidePeriod("Voting has not closed yet.")
+        _move(election, Election.Status.COUNTED)
+        paper = list(selectors.ballot_paper(election))
+        result = tabulate(
+            election.method,
+            [c.slug for c in paper],
+            selectors.published_ballots(election),
+            seats=election.seats,
+            tie_seed=election.tie_seed,
+        )
+        election.results = {
+            "names": {c.slug: c.name for c in paper},
+            "turnout": selectors.turnout(election),
+            "tabulation": result.to_dict(),
+        }
+        election.save(update_fields=["status", "results"])
+        audit("elections.election.count", election, actor=actor, data={"winners": list(result.winners)})
+    return election
+
+
+def election_certify(*, election: Election, actor: Any) -> Election:
+    """Staff certify the count: the results, ballots and receipts are published."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        _move(election, Election.Status.CERTIFIED)
+        election.certified_at = timezone.now()
+        election.save(update_fields=["status", "certified_at"])
+        audit("elections.election.certify", election, actor=actor)
+    return election

@@ -1,0 +1,32 @@
+"""One voter submitting from ten tabs at once casts exactly one ballot (PostgreSQL, real threads)."""
+
+import pytest
+
+from elections import services
+from elections.exceptions import AlreadyVoted
+from elections.models import Ballot, VoterRecord
+from tests.concurrency import run_at_once
+from tests.elections.factories import candidate, election, voter
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+TABS = 10
+
+
+def test_ten_simultaneous_submissions_cast_one_ballot():
+    vote = election()
+    candidate(vote, "Ada")
+    member = voter()
+
+    outcomes = run_at_once(
+        lambda score: services.ballot_cast(election=vote, user=member, content={"ada": score}),
+        [(n % 6,) for n in range(TABS)],
+    )
+
+    receipts = [o for o in outcomes if isinstance(o, str)]
+    refused = [o for o in outcomes if isinstance(o, AlreadyVoted)]
+    assert len(receipts) == 1, outcomes
+    assert len(refused) == TABS - 1, outcomes
+    assert Ballot.objects.filter(election=vote).count() == 1
+    assert VoterRecord.objects.filter(election=vote).count() == 1
+    assert Ballot.objects.get().receipt == receipts[0]
