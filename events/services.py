@@ -9,7 +9,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import cast
 
 from django.conf import settings
@@ -54,22 +54,11 @@ from events.models import (
     new_order_code,
 )
 from portal.core.audit import audit, audit_batch
+from portal.core.money import round_money
 from portal.core.tasking import enqueue_on_commit
 from portal.payments.models import PaymentMethod
 
 logger = logging.getLogger(__name__)
-
-# Currencies without minor units (Stripe's list); everything else has cents.
-ZERO_DECIMAL_CURRENCIES = frozenset(
-    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split()  # noqa: SIM905
-)
-
-
-def money(amount: Decimal, currency: str) -> Decimal:
-    """An amount rounded half up to the currency's smallest unit (cents, or whole yen)."""
-    exponent = Decimal("1") if currency.upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
-
 
 # --- Pricing ------------------------------------------------------------------------------
 
@@ -114,13 +103,13 @@ def order_quote(*, event: Event, quantities: dict[TicketType, int], promo_code: 
     for ticket_type, quantity in sorted(quantities.items(), key=lambda item: (item[0].position, item[0].pk)):
         if quantity <= 0:
             continue
-        subtotal = money(ticket_type.price * quantity, event.currency)
+        subtotal = round_money(ticket_type.price * quantity, event.currency)
         discount = Decimal("0")
         if promo_code is not None and _promo_applies(promo_code, ticket_type):
             if promo_code.kind == PromoCode.Kind.PERCENT:
-                discount = money(subtotal * promo_code.value / Decimal("100"), event.currency)
+                discount = round_money(subtotal * promo_code.value / Decimal("100"), event.currency)
             else:
-                discount = money(min(promo_code.value, ticket_type.price) * quantity, event.currency)
+                discount = round_money(min(promo_code.value, ticket_type.price) * quantity, event.currency)
         discount = min(discount, subtotal)
         lines.append(QuoteLine(ticket_type, quantity, ticket_type.price, subtotal, discount, subtotal - discount))
     subtotal = sum((line.subtotal for line in lines), Decimal("0"))
@@ -129,9 +118,9 @@ def order_quote(*, event: Event, quantities: dict[TicketType, int], promo_code: 
         currency=event.currency,
         lines=lines,
         promo_code=promo_code,
-        subtotal=money(subtotal, event.currency),
-        discount=money(discount, event.currency),
-        total=money(subtotal - discount, event.currency),
+        subtotal=round_money(subtotal, event.currency),
+        discount=round_money(discount, event.currency),
+        total=round_money(subtotal - discount, event.currency),
     )
 
 
@@ -483,7 +472,7 @@ def order_payment_refunded(*, order: Order, amount: Decimal) -> Order:
     """Record a refund the gateway confirmed: refunded in full, or partially."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        order.refunded_amount = money(order.refunded_amount + amount, order.currency)
+        order.refunded_amount = round_money(order.refunded_amount + amount, order.currency)
         if order.status in (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED, Order.Status.CANCELED):
             full = order.refunded_amount >= order.total
             if order.status == Order.Status.CANCELED:

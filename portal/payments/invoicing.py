@@ -78,7 +78,8 @@ def _take_number(series: str, year: int) -> int | None:
     return None if row is None else row[0]
 
 
-def _cents(value) -> Decimal:
+def _two_places(value) -> Decimal:
+    """Quantities and tax rates are stored with two decimals (not money: no currency decides them)."""
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -105,9 +106,9 @@ def _draft(
         InvoiceLine(
             position=n,
             description=line.description[:300],
-            quantity=_cents(line.quantity),
-            unit_price=_cents(line.unit_price),
-            tax_rate=_cents(line.tax_rate),
+            quantity=_two_places(line.quantity),
+            unit_price=money.round_money(Decimal(line.unit_price), currency),
+            tax_rate=_two_places(line.tax_rate),
         )
         for n, line in enumerate(lines)
     ]
