@@ -13,6 +13,7 @@ from django.utils import timezone
 from members.models.organizations import MembershipTier, Organization, OrganizationSize
 from members.uploads import validate_logo
 from portal.core.industries import Industry
+from portal.payments.models import PAYER_METHOD_CHOICES, PaymentMethod
 
 
 class Membership(models.Model):
@@ -85,10 +86,6 @@ class MembershipApplication(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    class PaymentMethod(models.TextChoices):
-        CARD = "card", "Card, online"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer, against an invoice"
-
     OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
     TRANSITIONS = {
         Status.SUBMITTED: {Status.UNDER_REVIEW, Status.APPROVED, Status.REJECTED},
@@ -131,7 +128,7 @@ class MembershipApplication(models.Model):
     billing_email = models.EmailField(help_text="Invoices and dues reminders go here.")
     technical_email = models.EmailField(blank=True)
     marketing_email = models.EmailField(blank=True)
-    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CARD)
+    payment_method = models.CharField(max_length=20, choices=PAYER_METHOD_CHOICES, default=PaymentMethod.CARD.value)
     # The membership agreement.
     agreement_version = models.CharField(max_length=20)
     agreement_accepted_at = models.DateTimeField()

@@ -53,6 +53,13 @@ class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", "Bank transfer"
 
 
+# The same methods as a payer chooses between them (application and sponsorship forms).
+PAYER_METHOD_CHOICES = [
+    (PaymentMethod.CARD.value, "Card, online"),
+    (PaymentMethod.BANK_TRANSFER.value, "Bank transfer, against an invoice"),
+]
+
+
 class Payment(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     owner_content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
