@@ -32,6 +32,7 @@ from members.models import (
     TierWaitlistEntry,
     validate_not_reserved_slug,
 )
+from members.selectors import tier_seats_taken
 from members.signals import member_joined, member_lapsed
 from portal.core import cache
 from portal.core.audit import audit
@@ -67,19 +68,9 @@ def _lock_tier(tier_pk: int) -> MembershipTier:
     return MembershipTier.objects.select_for_update().get(pk=tier_pk)
 
 
-def seats_taken(*, tier: MembershipTier, today: datetime.date | None = None) -> int:
-    """Memberships that hold a seat of the tier today: approved (awaiting dues), active or in grace."""
-    day = today or _today()
-    return (
-        Membership.objects.filter(tier=tier, status__in=Membership.SEAT_STATUSES, starts__lte=day)
-        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
-        .count()
-    )
-
-
 def _check_seat(tier: MembershipTier, *, today: datetime.date | None = None) -> None:
     """Call with the tier row locked: refuse when every seat is taken."""
-    if tier.seat_limit is not None and seats_taken(tier=tier, today=today) >= tier.seat_limit:
+    if tier.seat_limit is not None and tier_seats_taken(tier=tier, today=today) >= tier.seat_limit:
         raise TierFull(
             f"The {tier.name} tier is full: all {tier.seat_limit} seat{'s' if tier.seat_limit != 1 else ''} "
             "are taken. "

@@ -14,6 +14,7 @@ from members.manage.access import ADMINS, BILLING, PROFILE_EDITORS
 from members.manage.exceptions import LastAdmin, NotAllowed
 from members.manage.selectors import current_membership
 from members.models import DuesPeriod, Membership, MembershipTier, Organization, OrganizationRole, TierChangeRequest
+from members.selectors import tier_seats_taken
 from portal.core import cache
 from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
@@ -119,7 +120,7 @@ def tier_change_request(
             raise MembershipError(
                 "A tier change request is already waiting for the membership team.", code="tier_change_pending"
             )
-        if tier.seat_limit is not None and membership_services.seats_taken(tier=tier) >= tier.seat_limit:
+        if tier.seat_limit is not None and tier_seats_taken(tier=tier) >= tier.seat_limit:
             raise TierFull(f"The {tier.name} tier is full; join its waiting list from /join/.")
         change = TierChangeRequest.objects.create(
             organization=organization, membership=membership, tier=tier, note=note.strip(), requested_by=actor

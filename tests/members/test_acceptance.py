@@ -96,14 +96,14 @@ def test_1_apply_approve_pay_by_card_and_appear_in_the_directory_and_api(
 def test_2_two_concurrent_approvals_for_the_last_platinum_seat_exactly_one_succeeds(monkeypatch):
     # Widen the window between counting the seats and writing, so without the tier's row lock both
     # approvals would count 7 and both would succeed; with it the second waits, counts 8 and is refused.
-    count_seats = services.seats_taken
+    count_seats = services.tier_seats_taken
 
     def slow_count(**kwargs):
         taken = count_seats(**kwargs)
         time.sleep(0.5)
         return taken
 
-    monkeypatch.setattr(services, "seats_taken", slow_count)
+    monkeypatch.setattr(services, "tier_seats_taken", slow_count)
     platinum = MembershipTierFactory(name="Platinum", slug="platinum", seat_limit=8, board_seat=True)
     for _ in range(7):
         MembershipFactory(tier=platinum)
