@@ -5,8 +5,8 @@ capacity (ticket types by pk, then the promo code), count paid orders plus unexp
 SoldOut if the order does not fit, then write, all in one transaction.
 """
 
+import functools
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,7 +14,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Replace
 from django.urls import reverse
@@ -24,7 +24,6 @@ from wagtail.models import ModelLogEntry
 from events import selectors
 from events.exceptions import (
     AlreadyCheckedIn,
-    Busy,
     ChangesClosed,
     NotOrganizationAdmin,
     NotRefundable,
@@ -53,6 +52,7 @@ from events.models import (
     WaitingListEntry,
     new_order_code,
 )
+from portal.core import capacity
 from portal.core.audit import audit, audit_batch
 from portal.core.money import round_money
 from portal.core.tasking import enqueue_on_commit
@@ -178,16 +178,8 @@ def order_validate(
 # --- Capacity -----------------------------------------------------------------------------
 
 
-def _locking_enabled() -> bool:
-    # A test hook: switching it off must make the concurrency test oversell (it proves the test
-    # can see a race). Never off in production.
-    return getattr(settings, "EVENTS_CAPACITY_LOCKING", True)
-
-
-def _race_window() -> None:
-    seconds = getattr(settings, "EVENTS_CAPACITY_RACE_WINDOW", 0)
-    if seconds:
-        time.sleep(seconds)
+BUSY = "Many people are registering right now. Please try again in a moment."
+SPONSORS_BUSY = "Many sponsors are applying right now. Please try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -201,24 +193,22 @@ class Capacity:
 
 def _lock_capacity(*, ticket_type_ids: list[int], promo_code_id: int | None) -> Capacity:
     """Lock the capacity-owning rows in one global order (ticket types by pk, then the promo code)."""
-    types = TicketType.objects.filter(pk__in=ticket_type_ids).order_by("pk")
-    promos = PromoCode.objects.filter(pk=promo_code_id) if promo_code_id else PromoCode.objects.none()
-    if _locking_enabled():
-        if connection.vendor == "postgresql":
-            # Waiting longer than this means a rush: answer "busy, try again" rather than pile up.
-            timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
-        types, promos = types.select_for_update(), promos.select_for_update()
-    seats = dict(types.values_list("pk", "capacity"))
-    limits = promos.values_list("max_uses", "max_tickets").first() if promo_code_id else None
-    return Capacity(seats, *(limits or (None, None)))
+    types = capacity.lock(TicketType.objects.filter(pk__in=ticket_type_ids).order_by("pk"), message=BUSY)
+    promo = capacity.lock(PromoCode.objects.filter(pk=promo_code_id), message=BUSY) if promo_code_id else []
+    limits = (promo[0].max_uses, promo[0].max_tickets) if promo else (None, None)
+    return Capacity({tt.pk: tt.capacity for tt in types}, *limits)
+
+
+def _sold_out(ticket_type: TicketType, left: int) -> SoldOut:
+    name = ticket_type.name
+    message = f"{name} is sold out." if left == 0 else f"Only {left} × {name} left."
+    return SoldOut(message, extra={"ticket_type": ticket_type.pk, "available": left})
 
 
 def _check_capacity(
     *,
     quote: Quote,
-    capacity: Capacity,
+    seats: Capacity,
     now: datetime,
     exclude_order_id: int | None = None,
     exclude_waiting_entry_id: int | None = None,
@@ -231,30 +221,30 @@ def _check_capacity(
         exclude_waiting_entry_id=exclude_waiting_entry_id,
     )
     for line in quote.lines:
-        available = max(0, capacity.seats[line.ticket_type.pk] - taken[line.ticket_type.pk])
-        if line.quantity > available:
-            name = line.ticket_type.name
-            message = f"{name} is sold out." if available == 0 else f"Only {available} × {name} left."
-            raise SoldOut(message, extra={"ticket_type": line.ticket_type.pk, "available": available})
+        capacity.ensure_room(
+            taken=taken[line.ticket_type.pk],
+            wanted=line.quantity,
+            limit=seats.seats[line.ticket_type.pk],
+            refuse=functools.partial(_sold_out, line.ticket_type),
+        )
     promo = quote.promo_code
-    if promo is not None and capacity.promo_max_uses is not None:
-        used = selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
-        if used >= capacity.promo_max_uses:
-            raise PromoCodeUsedUp(f"The promo code {promo.code} has been used up.")
-    if promo is not None and capacity.promo_max_tickets is not None:
-        used = selectors.promo_code_tickets(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
-        wanted = sum(line.quantity for line in quote.lines if line.discount > 0)
-        if used + wanted > capacity.promo_max_tickets:
-            left = max(0, capacity.promo_max_tickets - used)
-            raise PromoCodeUsedUp(
+    if promo is not None and seats.promo_max_uses is not None:
+        capacity.ensure_room(
+            taken=selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id),
+            wanted=1,
+            limit=seats.promo_max_uses,
+            refuse=lambda left: PromoCodeUsedUp(f"The promo code {promo.code} has been used up."),
+        )
+    if promo is not None and seats.promo_max_tickets is not None:
+        capacity.ensure_room(
+            taken=selectors.promo_code_tickets(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id),
+            wanted=sum(line.quantity for line in quote.lines if line.discount > 0),
+            limit=seats.promo_max_tickets,
+            refuse=lambda left: PromoCodeUsedUp(
                 f"The promo code {promo.code} covers {left} more ticket{'s' if left != 1 else ''}.",
                 extra={"tickets_left": left},
-            )
-
-
-def _is_contention(exc: OperationalError) -> bool:
-    text = f"{exc} {exc.__cause__}".lower()
-    return any(word in text for word in ("lock", "deadlock", "could not serialize", "busy"))
+            ),
+        )
 
 
 def order_create(
@@ -288,32 +278,26 @@ def order_create(
     if attendees and len(attendees) != quote.quantity:
         raise OrderInvalid("Give one set of attendee details per ticket, or name the attendees later.")
     billing = billing or {}
-    try:
-        with transaction.atomic():
-            capacity = _lock_capacity(
-                ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
-                promo_code_id=quote.promo_code.pk if quote.promo_code else None,
-            )
-            entry_id = _waiting_entry_check(entry=waiting_list_entry, quote=quote, now=now)
-            _check_capacity(quote=quote, capacity=capacity, now=now, exclude_waiting_entry_id=entry_id)
-            _race_window()
-            order = _order_write(
-                event=event,
-                quote=quote,
-                buyer_name=buyer_name.strip(),
-                buyer_email=buyer_email.strip().lower(),
-                attendees=attendees,
-                billing=billing,
-                user=user if getattr(user, "is_authenticated", False) else None,
-                now=now,
-            )
-            if entry_id:
-                WaitingListEntry.objects.filter(pk=entry_id).update(status=WaitingListEntry.Status.ORDERED, order=order)
-                audit("events.waiting_list.offer", order, data={"entry": entry_id, "ordered": order.code})
-    except OperationalError as exc:
-        if _is_contention(exc):
-            raise Busy("Many people are registering right now. Please try again in a moment.") from exc
-        raise
+    with capacity.busy_on_contention(BUSY), transaction.atomic():
+        seats = _lock_capacity(
+            ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
+            promo_code_id=quote.promo_code.pk if quote.promo_code else None,
+        )
+        entry_id = _waiting_entry_check(entry=waiting_list_entry, quote=quote, now=now)
+        _check_capacity(quote=quote, seats=seats, now=now, exclude_waiting_entry_id=entry_id)
+        order = _order_write(
+            event=event,
+            quote=quote,
+            buyer_name=buyer_name.strip(),
+            buyer_email=buyer_email.strip().lower(),
+            attendees=attendees,
+            billing=billing,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            now=now,
+        )
+        if entry_id:
+            WaitingListEntry.objects.filter(pk=entry_id).update(status=WaitingListEntry.Status.ORDERED, order=order)
+            audit("events.waiting_list.offer", order, data={"entry": entry_id, "ordered": order.code})
     return order
 
 
@@ -446,12 +430,12 @@ def _seats_still_free(order: Order, now: datetime) -> bool:
         ],
         promo_code=order.promo_code,
     )
-    capacity = _lock_capacity(
+    seats = _lock_capacity(
         ticket_type_ids=sorted(line.ticket_type_id for line in lines),
         promo_code_id=order.promo_code_id,
     )
     try:
-        _check_capacity(quote=quote, capacity=capacity, now=now, exclude_order_id=order.pk)
+        _check_capacity(quote=quote, seats=seats, now=now, exclude_order_id=order.pk)
     except SoldOut:
         return False
     return True
@@ -806,22 +790,22 @@ def waiting_list_expire_offers(*, now: datetime | None = None) -> int:
 
 
 def _lock_package(package_id: int) -> SponsorshipPackage:
-    if connection.vendor == "postgresql":
-        timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
-    if _locking_enabled():
-        return SponsorshipPackage.objects.select_for_update().select_related("event").get(pk=package_id)
-    return SponsorshipPackage.objects.select_related("event").get(pk=package_id)
+    (package,) = capacity.lock(
+        SponsorshipPackage.objects.select_related("event").filter(pk=package_id), message=SPONSORS_BUSY
+    )
+    return package
 
 
 def _check_slot(package: SponsorshipPackage, now: datetime, exclude_id: int | None = None) -> None:
-    taken = selectors.sponsorship_slots_taken(package_id=package.pk, now=now, exclude_id=exclude_id)
-    if taken >= package.slots:
-        raise SoldOut(
+    capacity.ensure_room(
+        taken=selectors.sponsorship_slots_taken(package_id=package.pk, now=now, exclude_id=exclude_id),
+        wanted=1,
+        limit=package.slots,
+        refuse=lambda left: SoldOut(
             f"The {package.name} package is sold out. You can join its waiting list.",
             extra={"package": package.pk, "slots_left": 0},
-        )
+        ),
+    )
 
 
 def sponsorship_request(
@@ -842,42 +826,36 @@ def sponsorship_request(
         raise SponsorshipInvalid("Tell us where to send the invoice.")
     if payment_method not in PaymentMethod.values:
         raise SponsorshipInvalid("Choose card or bank transfer to pay the invoice.")
-    try:
-        with transaction.atomic():
-            package = _lock_package(package.pk)
-            if Sponsorship.objects.filter(
-                selectors.slot_holding_q(now), package=package, organization=organization
-            ).exists():
-                raise SponsorshipInvalid(f"{organization.name} already applied for {package.name}.")
-            _check_slot(package, now)
-            _race_window()
-            # A lapsed request (14 days without a decision) gives way to this one.
-            Sponsorship.objects.filter(
-                package=package, organization=organization, status=Sponsorship.Status.REQUESTED
-            ).update(status=Sponsorship.Status.CANCELED, canceled_at=now, cancel_reason="Request lapsed")
-            sponsorship = Sponsorship.objects.create(
-                package=package,
-                organization=organization,
-                contact_email=contact_email.strip(),
-                payment_method=payment_method,
-                requested_by=actor,
-                requested_at=now,
-                logo=logo or "",
-            )
-            sponsorship.contacts.add(actor)
-            SponsorWaitingListEntry.objects.filter(package=package, organization=organization, active=True).update(
-                active=False
-            )
-            audit(
-                "events.sponsorship.request",
-                sponsorship,
-                actor=actor,
-                data={"package": package.name, "organization": organization.slug, "payment_method": payment_method},
-            )
-    except OperationalError as exc:
-        if _is_contention(exc):
-            raise Busy("Many sponsors are applying right now. Please try again in a moment.") from exc
-        raise
+    with capacity.busy_on_contention(SPONSORS_BUSY), transaction.atomic():
+        package = _lock_package(package.pk)
+        if Sponsorship.objects.filter(
+            selectors.slot_holding_q(now), package=package, organization=organization
+        ).exists():
+            raise SponsorshipInvalid(f"{organization.name} already applied for {package.name}.")
+        _check_slot(package, now)
+        # A lapsed request (14 days without a decision) gives way to this one.
+        Sponsorship.objects.filter(
+            package=package, organization=organization, status=Sponsorship.Status.REQUESTED
+        ).update(status=Sponsorship.Status.CANCELED, canceled_at=now, cancel_reason="Request lapsed")
+        sponsorship = Sponsorship.objects.create(
+            package=package,
+            organization=organization,
+            contact_email=contact_email.strip(),
+            payment_method=payment_method,
+            requested_by=actor,
+            requested_at=now,
+            logo=logo or "",
+        )
+        sponsorship.contacts.add(actor)
+        SponsorWaitingListEntry.objects.filter(package=package, organization=organization, active=True).update(
+            active=False
+        )
+        audit(
+            "events.sponsorship.request",
+            sponsorship,
+            actor=actor,
+            data={"package": package.name, "organization": organization.slug, "payment_method": payment_method},
+        )
     return sponsorship
 
 

@@ -34,7 +34,7 @@ from members.models import (
 )
 from members.selectors import tier_seats_taken
 from members.signals import member_joined, member_lapsed
-from portal.core import cache
+from portal.core import cache, capacity
 from portal.core.audit import audit
 
 AGREEMENT_VERSION = "2026-01"
@@ -64,19 +64,24 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _lock_tier(tier_pk: int) -> MembershipTier:
-    return MembershipTier.objects.select_for_update().get(pk=tier_pk)
+def tier_lock(tier_pk: int) -> MembershipTier:
+    """The tier's row, locked until the transaction ends: it owns the seats."""
+    (tier,) = capacity.lock(MembershipTier.objects.filter(pk=tier_pk))
+    return tier
 
 
-def _check_seat(tier: MembershipTier, *, today: datetime.date | None = None) -> None:
-    """Call with the tier row locked: refuse when every seat is taken."""
-    if tier.seat_limit is not None and tier_seats_taken(tier=tier, today=today) >= tier.seat_limit:
-        raise TierFull(
-            f"The {tier.name} tier is full: all {tier.seat_limit} seat{'s' if tier.seat_limit != 1 else ''} "
-            "are taken. "
-            "Join its waiting list, or apply for another tier.",
+def tier_ensure_seat(tier: MembershipTier, *, today: datetime.date | None = None, full_message: str = "") -> None:
+    """Call with the tier row locked: refuse (TierFull) when every seat is taken."""
+    seats = f"all {tier.seat_limit} seat{'s' if tier.seat_limit != 1 else ''} are taken"
+    capacity.ensure_room(
+        taken=tier_seats_taken(tier=tier, today=today),
+        wanted=1,
+        limit=tier.seat_limit,
+        refuse=lambda left: TierFull(
+            full_message or f"The {tier.name} tier is full: {seats}. Join its waiting list, or apply for another tier.",
             extra={"tier": tier.slug},
-        )
+        ),
+    )
 
 
 def _open_applications_like(*, name: str, slug: str, legal_name: str):
@@ -124,10 +129,10 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
     except ValidationError as error:
         raise MembershipError(error.messages[0], code="reserved_name") from error
     with transaction.atomic():
-        locked_tier = _lock_tier(tier.pk)
+        locked_tier = tier_lock(tier.pk)
         if not locked_tier.is_public:
             raise TierNotOpen(f"The {locked_tier.name} tier is not open to applications.")
-        _check_seat(locked_tier)
+        tier_ensure_seat(locked_tier)
         if _open_applications_like(name=name, slug=slug, legal_name=data.get("legal_name", "")).exists():
             raise _already_applied(name)
         existing = Organization.objects.filter(slug=slug).first()
@@ -162,7 +167,7 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
 
 
 def _lock_application(application: MembershipApplication) -> MembershipApplication:
-    # of=("self",): the tier is locked on purpose, in _lock_tier, not as a side effect of the join.
+    # of=("self",): the tier is locked on purpose, in tier_lock, not as a side effect of the join.
     return (
         MembershipApplication.objects.select_for_update(of=("self",))
         .select_related("requested_tier", "applicant")
@@ -245,10 +250,10 @@ def _organization_for(application: MembershipApplication) -> Organization:
 def application_approve(*, application: MembershipApplication, actor) -> Membership:
     """Lock the tier, count its seats, then create the membership (approved), the admin role and the first dues."""
     with transaction.atomic():
-        tier = _lock_tier(application.requested_tier_id)
+        tier = tier_lock(application.requested_tier_id)
         locked = _lock_application(application)
         _move_application(locked, A.APPROVED, actor=actor)
-        _check_seat(tier)
+        tier_ensure_seat(tier)
         organization = _organization_for(locked)
         locked.organization = organization
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "organization"])
@@ -561,13 +566,13 @@ def describe_dues(dues: DuesPeriod) -> str:
 def membership_change_tier(*, membership: Membership, tier: MembershipTier, actor) -> Membership:
     """A tier change ends the current row today and starts a new one at the new tier (history kept), seats permitting."""
     with transaction.atomic():
-        locked_tier = _lock_tier(tier.pk)
+        locked_tier = tier_lock(tier.pk)
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         if current.status not in Membership.SEAT_STATUSES:
             raise ApplicationNotOpen("Only a current membership can change tier.")
         if current.tier_id == locked_tier.pk:
             raise MembershipError(f"This membership is already at the {locked_tier.name} tier.")
-        _check_seat(locked_tier)
+        tier_ensure_seat(locked_tier)
         today = _today()
         status = current.status
         current.status = M.CANCELED

@@ -8,13 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from members import services as membership_services
-from members.exceptions import MembershipError, TierFull, TierNotOpen
+from members.exceptions import MembershipError, TierNotOpen
 from members.manage import emails
 from members.manage.access import ADMINS, BILLING, PROFILE_EDITORS
 from members.manage.exceptions import LastAdmin, NotAllowed
 from members.manage.selectors import current_membership
 from members.models import DuesPeriod, Membership, MembershipTier, Organization, OrganizationRole, TierChangeRequest
-from members.selectors import tier_seats_taken
 from portal.core import cache
 from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
@@ -120,8 +119,10 @@ def tier_change_request(
             raise MembershipError(
                 "A tier change request is already waiting for the membership team.", code="tier_change_pending"
             )
-        if tier.seat_limit is not None and tier_seats_taken(tier=tier) >= tier.seat_limit:
-            raise TierFull(f"The {tier.name} tier is full; join its waiting list from /join/.")
+        membership_services.tier_ensure_seat(
+            membership_services.tier_lock(tier.pk),
+            full_message=f"The {tier.name} tier is full; join its waiting list from /join/.",
+        )
         change = TierChangeRequest.objects.create(
             organization=organization, membership=membership, tier=tier, note=note.strip(), requested_by=actor
         )
