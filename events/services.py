@@ -15,7 +15,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F, Value
 from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
@@ -296,7 +296,9 @@ def order_create(
             now=now,
         )
         if entry_id:
-            WaitingListEntry.objects.filter(pk=entry_id).update(status=WaitingListEntry.Status.ORDERED, order=order)
+            WaitingListEntry.move_all(
+                WaitingListEntry.objects.filter(pk=entry_id), WaitingListEntry.Status.ORDERED, order=order
+            )
             audit("events.waiting_list.offer", order, data={"entry": entry_id, "ordered": order.code})
     return order
 
@@ -333,7 +335,7 @@ def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, u
         expires_at=None if quote.needs_approval else now + timedelta(minutes=settings.ORDER_HOLD_MINUTES),
     )
     if free and not quote.needs_approval:
-        order.status = Order.Status.PAID
+        order.move_to(Order.Status.PAID)
         order.paid_at = now
         order.expires_at = None
     order.save()
@@ -410,7 +412,7 @@ def order_payment_succeeded(
             if order.status in (Order.Status.PENDING, Order.Status.EXPIRED) and _seats_still_free(order, now):
                 return _mark_paid(order, now, late=True, send_tickets=not tickets_sent_by_caller)
             if order.status == Order.Status.PENDING:
-                order.transition(Order.Status.EXPIRED)
+                order.move_to(Order.Status.EXPIRED)
                 order.save(update_fields=["status"])
             audit("events.order.late_payment_refused", order, data={"code": order.code})
             from events import tasks
@@ -442,7 +444,7 @@ def _seats_still_free(order: Order, now: datetime) -> bool:
 
 
 def _mark_paid(order: Order, now: datetime, *, late: bool, send_tickets: bool = True) -> bool:
-    order.transition(Order.Status.PAID)
+    order.move_to(Order.Status.PAID)
     order.paid_at = now
     order.expires_at = None
     order.save(update_fields=["status", "paid_at", "expires_at"])
@@ -461,9 +463,9 @@ def order_payment_refunded(*, order: Order, amount: Decimal) -> Order:
             full = order.refunded_amount >= order.total
             if order.status == Order.Status.CANCELED:
                 if full:
-                    order.transition(Order.Status.REFUNDED)
+                    order.move_to(Order.Status.REFUNDED)
             else:
-                order.transition(Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED)
+                order.move_to(Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED)
         order.save(update_fields=["refunded_amount", "status"])
         audit("events.order.refunded", order, data={"code": order.code, "amount": str(amount)})
         if order.status == Order.Status.REFUNDED:
@@ -483,7 +485,7 @@ def orders_expire(*, now: datetime | None = None) -> int:
             order = Order.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if order is None or not (order.status == Order.Status.PENDING and order.hold_expired(now)):
                 continue  # being paid right now, or already moved on
-            order.transition(Order.Status.EXPIRED)
+            order.move_to(Order.Status.EXPIRED)
             order.save(update_fields=["status"])
             audit("events.order.expire", order, data={"code": order.code})
             waiting_list_offer(ticket_type_ids=_order_type_ids(order), now=now)
@@ -500,7 +502,7 @@ def order_approve(*, order: Order, actor) -> Order:
             raise OrderInvalid(f"Order {order.code} is not waiting for approval.")
         order.approved_at = now
         if order.total == 0:
-            order.transition(Order.Status.PAID)
+            order.move_to(Order.Status.PAID)
             order.paid_at = now
             order.save(update_fields=["approved_at", "status", "paid_at"])
             _after_paid(order)
@@ -576,7 +578,7 @@ def order_cancel(*, order: Order, actor=None, by_staff: bool = False) -> Order:
         if not (staff_may or order_can_cancel(order, now)):
             raise NotRefundable("This order can no longer be canceled; see the event's refund policy.")
         refund = order.status == Order.Status.PAID and order.total > 0
-        order.transition(Order.Status.CANCELED)
+        order.move_to(Order.Status.CANCELED)
         order.canceled_at = now
         order.save(update_fields=["status", "canceled_at"])
         audit("events.order.cancel", order, actor=actor, data={"code": order.code, "refund": refund})
@@ -687,7 +689,7 @@ def waiting_list_offer(*, ticket_type_ids: list[int], now: datetime | None = Non
                     break
                 if entry.quantity > free:
                     continue  # smaller requests further down may still fit
-                entry.status = WaitingListEntry.Status.OFFERED
+                entry.move_to(WaitingListEntry.Status.OFFERED)
                 entry.offered_at = now
                 entry.offer_expires_at = now + timedelta(hours=hours)
                 entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
@@ -708,7 +710,7 @@ def waiting_list_leave(*, entry: WaitingListEntry) -> WaitingListEntry:
         if entry.status not in WaitingListEntry.ACTIVE:
             return entry
         was_offered = entry.status == WaitingListEntry.Status.OFFERED
-        entry.status = WaitingListEntry.Status.LEFT
+        entry.move_to(WaitingListEntry.Status.LEFT)
         entry.save(update_fields=["status"])
         audit("events.waiting_list.leave", entry, data={})
         if was_offered:
@@ -739,16 +741,13 @@ def waiting_list_anonymise(*, emails: list[str], anonymised_email: str) -> list[
         released = sorted(
             {entry.ticket_type_id for entry in leaving if entry.status == WaitingListEntry.Status.OFFERED}
         )
-        # One statement for status and address: the person may wait for one ticket type under two of
-        # their addresses, and two active entries with the same new address would break the
-        # one-active-entry-per-address constraint.
-        WaitingListEntry.objects.filter(pk__in=pks).update(
-            email=anonymised_email,
-            status=Case(
-                When(status__in=WaitingListEntry.ACTIVE, then=Value(WaitingListEntry.Status.LEFT)),
-                default=F("status"),
-            ),
+        # Those on a list leave it first, then every entry loses the address: the person may wait for one
+        # ticket type under two of their addresses, and two active entries with the same new address
+        # would break the one-active-entry-per-address constraint.
+        WaitingListEntry.move_all(
+            WaitingListEntry.objects.filter(pk__in=[entry.pk for entry in leaving]), WaitingListEntry.Status.LEFT
         )
+        WaitingListEntry.objects.filter(pk__in=pks).update(email=anonymised_email)
         # Audit labels are the entry's str(), which starts with the address. Longest first: replacing
         # ada@x.org before not-ada@x.org would leave "not-" behind.
         label: F | Replace = F("label")
@@ -761,7 +760,7 @@ def waiting_list_anonymise(*, emails: list[str], anonymised_email: str) -> list[
             entry.email = anonymised_email
         with audit_batch():
             for entry in leaving:
-                entry.status = WaitingListEntry.Status.LEFT
+                entry.move_to(WaitingListEntry.Status.LEFT)
                 audit("events.waiting_list.leave", entry, data={"account_deleted": True})
         # After the update, so none of the person's own entries is offered the seats they let go.
         if released:
@@ -778,7 +777,7 @@ def waiting_list_expire_offers(*, now: datetime | None = None) -> int:
             entry = WaitingListEntry.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if entry is None or entry.status != WaitingListEntry.Status.OFFERED or entry.offer_is_open(now):
                 continue
-            entry.status = WaitingListEntry.Status.EXPIRED
+            entry.move_to(WaitingListEntry.Status.EXPIRED)
             entry.save(update_fields=["status"])
             audit("events.waiting_list.expire", entry, data={})
             waiting_list_offer(ticket_type_ids=[entry.ticket_type_id], now=now)
@@ -834,9 +833,12 @@ def sponsorship_request(
             raise SponsorshipInvalid(f"{organization.name} already applied for {package.name}.")
         _check_slot(package, now)
         # A lapsed request (14 days without a decision) gives way to this one.
-        Sponsorship.objects.filter(
-            package=package, organization=organization, status=Sponsorship.Status.REQUESTED
-        ).update(status=Sponsorship.Status.CANCELED, canceled_at=now, cancel_reason="Request lapsed")
+        Sponsorship.move_all(
+            Sponsorship.objects.filter(package=package, organization=organization, status=Sponsorship.Status.REQUESTED),
+            Sponsorship.Status.CANCELED,
+            canceled_at=now,
+            cancel_reason="Request lapsed",
+        )
         sponsorship = Sponsorship.objects.create(
             package=package,
             organization=organization,
@@ -883,7 +885,7 @@ def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
     with transaction.atomic():
         sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
         package = _lock_package(sponsorship.package_id)
-        sponsorship.transition(Sponsorship.Status.APPROVED)
+        sponsorship.move_to(Sponsorship.Status.APPROVED)
         _check_slot(package, now, exclude_id=sponsorship.pk)
         sponsorship.approved_at = now
         sponsorship.save(update_fields=["status", "approved_at"])
@@ -903,7 +905,7 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             .select_related("organization", "package__event")
             .get(pk=sponsorship.pk)
         )
-        sponsorship.transition(Sponsorship.Status.INVOICED)
+        sponsorship.move_to(Sponsorship.Status.INVOICED)
         package, event = sponsorship.package, sponsorship.package.event
         description = f"{event.name}: {package.name} sponsorship"
         payment = payment_services.payment_create(
@@ -959,7 +961,7 @@ def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
         )
         if sponsorship.status == Sponsorship.Status.PAID:
             return sponsorship
-        sponsorship.transition(Sponsorship.Status.PAID)
+        sponsorship.move_to(Sponsorship.Status.PAID)
         sponsorship.paid_at = now
         package = sponsorship.package
         if package.passes_included and sponsorship.pass_code_id is None:
@@ -989,7 +991,7 @@ def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> 
     with transaction.atomic():
         sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
         was_paid = sponsorship.status == Sponsorship.Status.PAID
-        sponsorship.transition(Sponsorship.Status.CANCELED)
+        sponsorship.move_to(Sponsorship.Status.CANCELED)
         sponsorship.canceled_at = timezone.now()
         sponsorship.cancel_reason = reason[:200]
         sponsorship.save(update_fields=["status", "canceled_at", "cancel_reason"])

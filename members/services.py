@@ -181,7 +181,7 @@ def _move_application(application: MembershipApplication, status: str, *, actor)
             f"This application is already {application.get_status_display().lower()}; it cannot be "
             f"{MembershipApplication.Status(status).label.lower()} now."
         )
-    application.status = status
+    application.move_to(status)
     application.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
     application.reviewed_at = timezone.now()
 
@@ -379,7 +379,7 @@ def _dues_settled(dues: DuesPeriod, *, actor=None) -> None:
     membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
     if membership.status != M.ACTIVE and membership.can_move_to(M.ACTIVE):
         old = membership.status
-        membership.status = M.ACTIVE
+        membership.move_to(M.ACTIVE)
         membership.ends = None  # a lapsed membership whose dues arrive runs on again
         membership.save(update_fields=["status", "ends"])
         audit("guildhall.membership.activate", membership, actor=actor, data={"from": old})
@@ -417,7 +417,7 @@ def dues_refunded(payment, amount: Decimal) -> None:
     if dues.refunded_amount >= dues.amount:
         membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
         if membership.can_move_to(M.CANCELED):
-            membership.status = M.CANCELED
+            membership.move_to(M.CANCELED)
             membership.ends = max(_today(), membership.starts)
             membership.ended_reason = "Dues refunded in full."
             membership.save(update_fields=["status", "ends", "ended_reason"])
@@ -472,7 +472,7 @@ def _record_reminder(dues: DuesPeriod, *, days_before: int, with_invoice: bool =
 
 
 def _lapse(membership: Membership, *, paid_until: datetime.date) -> None:
-    membership.status = M.LAPSED
+    membership.move_to(M.LAPSED)
     membership.ends = max(paid_until, membership.starts)
     membership.save(update_fields=["status", "ends"])
     audit("guildhall.membership.lapse", membership, data={"unpaid_since": str(paid_until + datetime.timedelta(1))})
@@ -528,7 +528,7 @@ def _renew_one(pk: int, *, day: datetime.date, notice_days: int, grace_days: int
         _lapse(membership, paid_until=paid_until)
         done.append("lapsed")
     elif day > paid_until and membership.status == M.ACTIVE:
-        membership.status = M.GRACE
+        membership.move_to(M.GRACE)
         membership.save(update_fields=["status"])
         audit("guildhall.membership.grace", membership, data={"since": str(day)})
         done.append("grace")
@@ -575,7 +575,7 @@ def membership_change_tier(*, membership: Membership, tier: MembershipTier, acto
         tier_ensure_seat(locked_tier)
         today = _today()
         status = current.status
-        current.status = M.CANCELED
+        current.move_to(M.CANCELED)
         current.ends = max(today - datetime.timedelta(days=1), current.starts)
         current.ended_reason = f"Changed to the {locked_tier.name} tier."
         current.save(update_fields=["status", "ends", "ended_reason"])

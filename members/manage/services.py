@@ -152,7 +152,8 @@ def tier_change_approve(*, change_request: TierChangeRequest, actor) -> Membersh
     with transaction.atomic():
         locked = _lock_change(change_request, T.APPROVED)
         new = membership_services.membership_change_tier(membership=locked.membership, tier=locked.tier, actor=actor)
-        locked.status, locked.decided_by, locked.decided_at = T.APPROVED, actor, timezone.now()
+        locked.move_to(T.APPROVED)
+        locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.new_membership = new
         locked.save(update_fields=["status", "decided_by", "decided_at", "new_membership"])
         audit("guildhall.tier_change.approve", locked, actor=actor, data={"membership": new.pk})
@@ -167,7 +168,8 @@ def tier_change_decline(*, change_request: TierChangeRequest, reason: str, actor
         raise MembershipError("Give the organisation a reason for declining.", code="reason_required")
     with transaction.atomic():
         locked = _lock_change(change_request, T.DECLINED)
-        locked.status, locked.decided_by, locked.decided_at = T.DECLINED, actor, timezone.now()
+        locked.move_to(T.DECLINED)
+        locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.decline_reason = reason
         locked.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
         audit("guildhall.tier_change.decline", locked, actor=actor, data={"reason": reason})

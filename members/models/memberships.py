@@ -13,10 +13,11 @@ from django.utils import timezone
 from members.models.organizations import MembershipTier, Organization, OrganizationSize
 from members.uploads import validate_logo
 from portal.core.industries import Industry
+from portal.core.status import StatusMachine
 from portal.payments.models import PAYER_METHOD_CHOICES, PaymentMethod
 
 
-class Membership(models.Model):
+class Membership(StatusMachine, models.Model):
     """An organisation's membership at one tier for one period.
 
     approved: staff approved the application, the first dues are not paid yet (the seat is held);
@@ -73,11 +74,8 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} · {self.tier} ({self.get_status_display()})"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
-
-class MembershipApplication(models.Model):
+class MembershipApplication(StatusMachine, models.Model):
     """A company's request to join at a tier; staff review it, then approve or reject it with a reason."""
 
     class Status(models.TextChoices):
@@ -164,9 +162,6 @@ class MembershipApplication(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
 
 class DuesPeriod(models.Model):
     """One period of a membership's dues: its amount, its invoice and the payments made for it."""
@@ -238,7 +233,7 @@ class DuesReminder(models.Model):
         return f"{self.dues}: reminder {self.days_before} days before"
 
 
-class TierChangeRequest(models.Model):
+class TierChangeRequest(StatusMachine, models.Model):
     """An organisation admin asks for another tier; staff approve (a new membership row) or decline it."""
 
     class Status(models.TextChoices):
@@ -285,6 +280,3 @@ class TierChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} → {self.tier} ({self.get_status_display()})"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]

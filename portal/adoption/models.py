@@ -17,8 +17,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from portal.core.exceptions import InvalidTransition
 from portal.core.industries import Industry
+from portal.core.status import StatusMachine
 
 # A segment with fewer responses than this is folded into "other" (privacy).
 MIN_SEGMENT_SIZE = 5
@@ -80,11 +80,11 @@ class ResponseStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(StatusMachine, models.Model):
     """One organisation's answer to one edition. Private: only staff see it, in the admin."""
 
     # Which moves moderation allows; anything else raises InvalidTransition.
-    TRANSITIONS: dict[str, set[str]] = {
+    TRANSITIONS = {
         ResponseStatus.PENDING: {ResponseStatus.APPROVED, ResponseStatus.REJECTED},
         ResponseStatus.APPROVED: {ResponseStatus.REJECTED},
         ResponseStatus.REJECTED: {ResponseStatus.APPROVED},
@@ -150,14 +150,8 @@ class SurveyResponse(models.Model):
         who = "Anonymous" if self.is_anonymous else (self.organization_name or "Unnamed organisation")
         return f"{who} — {self.edition.year}" if self.edition_id else who
 
-    def move_to(self, status: str) -> None:
-        """Change the moderation status, refusing moves the table does not allow."""
-        if status not in self.TRANSITIONS.get(self.status, set()):
-            raise InvalidTransition(
-                f"A response that is {self.get_status_display().lower()} cannot become {status}.",
-                extra={"from": self.status, "to": status},
-            )
-        self.status = status
+    def invalid_move_message(self, status: str) -> str:
+        return f"A response that is {self.get_status_display().lower()} cannot become {status}."
 
     @property
     def cores_display(self) -> str:

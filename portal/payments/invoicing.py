@@ -17,7 +17,6 @@ from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
 from portal.payments.exceptions import PaymentError
 from portal.payments.models import (
-    INVOICE_TRANSITIONS,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -186,7 +185,8 @@ def invoice_issue_paid(
         invoice.series, invoice.year = series, today.year
         invoice.seller = dict(settings.INVOICE_SELLER)
         invoice.issued_on = invoice.due_on = today
-        invoice.status = InvoiceStatus.PAID
+        invoice.move_to(InvoiceStatus.ISSUED)
+        invoice.move_to(InvoiceStatus.PAID)
         invoice.paid_at = timezone.now()
         _insert(invoice, rows)
         audit("guildhall.invoice.create", invoice, actor=actor, data={"total": str(invoice.total)})
@@ -215,7 +215,7 @@ def invoice_issue(*, invoice: Invoice, actor=None) -> Invoice:
     """Give the draft its number (gap-free, per year), freeze its totals and the seller's details."""
     with transaction.atomic():
         locked = _lock(invoice.pk)
-        if InvoiceStatus.ISSUED not in INVOICE_TRANSITIONS[locked.status]:
+        if not locked.can_move_to(InvoiceStatus.ISSUED):
             raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be issued.")
         today = timezone.localdate()
         series = SERIES[InvoiceKind(locked.kind)]
@@ -226,7 +226,7 @@ def invoice_issue(*, invoice: Invoice, actor=None) -> Invoice:
         locked.seller = dict(settings.INVOICE_SELLER)
         locked.issued_on = today
         locked.due_on = today + timedelta(days=locked.payment_terms_days)
-        locked.status = InvoiceStatus.ISSUED
+        locked.move_to(InvoiceStatus.ISSUED)
         locked.save()
         audit("guildhall.invoice.issue", locked, actor=actor, data={"number": locked.number})
     return locked
@@ -237,9 +237,9 @@ def invoice_mark_paid(*, invoice: Invoice, actor=None) -> Invoice:
         locked = _lock(invoice.pk)
         if locked.status == InvoiceStatus.PAID:
             return locked
-        if InvoiceStatus.PAID not in INVOICE_TRANSITIONS[locked.status]:
+        if not locked.can_move_to(InvoiceStatus.PAID):
             raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be paid.")
-        locked.status = InvoiceStatus.PAID
+        locked.move_to(InvoiceStatus.PAID)
         locked.paid_at = timezone.now()
         locked.save(update_fields=["status", "paid_at"])
         audit("guildhall.invoice.paid", locked, actor=actor)
@@ -250,11 +250,11 @@ def invoice_void(*, invoice: Invoice, actor=None) -> Invoice:
     """Only an unpaid invoice can be voided; its number stays used (no gap)."""
     with transaction.atomic():
         locked = _lock(invoice.pk)
-        if InvoiceStatus.VOID not in INVOICE_TRANSITIONS[locked.status]:
+        if not locked.can_move_to(InvoiceStatus.VOID):
             raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be voided.")
         if locked.payment is not None and locked.payment.is_paid:
             raise InvoiceNotEditable("This invoice has been paid: refund it instead.")
-        locked.status = InvoiceStatus.VOID
+        locked.move_to(InvoiceStatus.VOID)
         locked.voided_at = timezone.now()
         locked.save(update_fields=["status", "voided_at"])
         audit("guildhall.invoice.void", locked, actor=actor)
@@ -290,7 +290,7 @@ def credit_note_issue(
         audit("guildhall.invoice.create", note, actor=actor, data={"credits": invoice.number, "total": str(amount)})
         note = invoice_issue(invoice=note, actor=actor)
         # A credit note settles itself: nothing is due on it.
-        note.status = InvoiceStatus.PAID
+        note.move_to(InvoiceStatus.PAID)
         note.paid_at = timezone.now()
         note.save(update_fields=["status", "paid_at"])
     return note

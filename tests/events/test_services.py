@@ -273,7 +273,7 @@ def test_transitions_table_refuses_illegal_moves():
     order = _order(TicketTypeFactory(price=Decimal("0")), 1)
     assert order.status == Order.Status.PAID
     with pytest.raises(InvalidTransition):
-        order.transition(Order.Status.PENDING)
+        order.move_to(Order.Status.PENDING)
 
 
 def test_attendee_names_change_until_the_cutoff():
