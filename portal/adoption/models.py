@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django_countries.fields import CountryField
 from wagtail.admin.panels import FieldPanel
@@ -225,7 +226,7 @@ class AdoptionPage(RoutablePageMixin, Page):
 
     @path("")
     def index(self, request):
-        from portal.adoption import charts, selectors
+        from portal.adoption import charts, selectors  # a cycle: both import these models
 
         editions = selectors.editions_with_aggregates()
         context = {
@@ -237,9 +238,7 @@ class AdoptionPage(RoutablePageMixin, Page):
     # Wagtail serves paths of slugs ending in "/", so the file name comes from Content-Disposition.
     @path("data/<slug:name>/", name="csv")
     def csv(self, request, name: str):
-        from django.http import Http404, HttpResponse
-
-        from portal.adoption import charts, selectors
+        from portal.adoption import charts, selectors  # a cycle: both import these models
 
         report = charts.report(selectors.editions_with_aggregates())
         chart = report.chart(name)

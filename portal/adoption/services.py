@@ -90,7 +90,7 @@ def _moderate(*, response: SurveyResponse, actor, status: str, action: str, reco
         audit(action, response, actor=actor, data={"from": previous, "to": status})
         if recompute and ResponseStatus.APPROVED in (previous, status):
             # Only a change to the approved set moves the published figures.
-            from portal.adoption.tasks import recompute_aggregates
+            from portal.adoption.tasks import recompute_aggregates  # a cycle: the task calls these services
 
             enqueue_on_commit(recompute_aggregates, response.edition_id)
     return response
@@ -135,7 +135,7 @@ def responses_moderate(*, responses, status: str, actor) -> int:
             done += 1
             if ResponseStatus.APPROVED in (previous, status):
                 editions.add(response.edition_id)
-        from portal.adoption.tasks import recompute_aggregates
+        from portal.adoption.tasks import recompute_aggregates  # a cycle: the task calls these services
 
         for edition_id in sorted(editions):
             enqueue_on_commit(recompute_aggregates, edition_id, actor_id=getattr(actor, "pk", None))
