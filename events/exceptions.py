@@ -1,10 +1,11 @@
 """The errors registration raises; views turn them into form errors, the API into 4xx answers."""
 
-from portal.core.exceptions import ApplicationError, Busy, InvalidTransition
+from portal.core.exceptions import ApplicationError, Busy, CapacityBusy, InvalidTransition, SoldOut
 
 __all__ = [
     "ApplicationError",
     "Busy",
+    "CapacityBusy",
     "InvalidTransition",
     "SoldOut",
     "PromoCodeInvalid",
@@ -18,11 +19,6 @@ __all__ = [
     "TicketNotValid",
     "AlreadyCheckedIn",
 ]
-
-
-class SoldOut(ApplicationError):
-    code = "sold_out"
-    status_code = 409
 
 
 class PromoCodeInvalid(ApplicationError):

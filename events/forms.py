@@ -3,7 +3,7 @@
 from django import forms
 
 from portal.core.text import validate_plain_text
-from portal.payments.models import PaymentMethod
+from portal.payments.models import PAYER_METHOD_CHOICES, PaymentMethod
 
 
 class TicketChoiceForm(forms.Form):
@@ -125,10 +125,7 @@ class SponsorshipForm(forms.Form):
     # Not required: a package card's one-click "Apply" posts no method and means card.
     payment_method = forms.ChoiceField(
         label="We will pay the invoice by",
-        choices=[
-            (PaymentMethod.CARD, "Card, online"),
-            (PaymentMethod.BANK_TRANSFER, "Bank transfer, against an invoice"),
-        ],
+        choices=PAYER_METHOD_CHOICES,
         initial=PaymentMethod.CARD,
         required=False,
         widget=forms.RadioSelect,

@@ -18,7 +18,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.core.exceptions import InvalidTransition
+from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
 from portal.core.uploads import validate_logo_file
 from portal.payments.models import PaymentMethod
@@ -199,7 +199,7 @@ class PromoCode(models.Model):
         )
 
 
-class Order(models.Model):
+class Order(StatusMachine, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending payment"
         PAID = "paid", "Paid"
@@ -210,7 +210,7 @@ class Order(models.Model):
 
     # The allowed moves; anything else raises InvalidTransition. expired -> paid is a late
     # payment whose seats were still free when it was re-checked.
-    TRANSITIONS: dict[str, set[str]] = {
+    TRANSITIONS = {
         Status.PENDING: {Status.PAID, Status.EXPIRED, Status.CANCELED},
         Status.EXPIRED: {Status.PAID},
         Status.PAID: {Status.CANCELED, Status.REFUNDED, Status.PARTIALLY_REFUNDED},
@@ -269,15 +269,11 @@ class Order(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events:order", kwargs={"slug": self.event.slug, "code": self.code, "secret": self.secret})
 
-    def transition(self, new_status: str) -> None:
-        """Move to new_status if the transitions table allows it; the caller saves."""
-        if new_status not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"Order {self.code} cannot go from {self.get_status_display().lower()} to "
-                f"{self.Status(new_status).label.lower()}.",
-                extra={"from": self.status, "to": new_status},
-            )
-        self.status = new_status
+    def invalid_move_message(self, status: str) -> str:
+        return (
+            f"Order {self.code} cannot go from {self.get_status_display().lower()} to "
+            f"{self.Status(status).label.lower()}."
+        )
 
     def hold_expired(self, now=None) -> bool:
         now = now or timezone.now()
@@ -347,7 +343,7 @@ class Ticket(models.Model):
 # --- Waiting list for sold-out ticket types -------------------------------------------------
 
 
-class WaitingListEntry(models.Model):
+class WaitingListEntry(StatusMachine, models.Model):
     """Someone waiting for seats of a sold-out ticket type; an offer holds seats for them alone."""
 
     class Status(models.TextChoices):
@@ -358,6 +354,13 @@ class WaitingListEntry(models.Model):
         LEFT = "left", "Left the list"
 
     ACTIVE = (Status.WAITING, Status.OFFERED)
+    TRANSITIONS = {
+        Status.WAITING: {Status.OFFERED, Status.LEFT},
+        Status.OFFERED: {Status.ORDERED, Status.EXPIRED, Status.LEFT},
+        Status.ORDERED: set(),
+        Status.EXPIRED: set(),
+        Status.LEFT: set(),
+    }
 
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="waiting_list")
     email = models.EmailField()
@@ -425,7 +428,7 @@ def sponsor_logo_upload_to(instance: "Sponsorship", filename: str) -> str:
     return f"sponsors/logos/{filename}"
 
 
-class Sponsorship(models.Model):
+class Sponsorship(StatusMachine, models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
         APPROVED = "approved", "Approved"
@@ -433,7 +436,7 @@ class Sponsorship(models.Model):
         PAID = "paid", "Paid"
         CANCELED = "canceled", "Canceled"
 
-    TRANSITIONS: dict[str, set[str]] = {
+    TRANSITIONS = {
         Status.REQUESTED: {Status.APPROVED, Status.CANCELED},
         Status.APPROVED: {Status.INVOICED, Status.CANCELED},
         Status.INVOICED: {Status.PAID, Status.CANCELED},
@@ -485,14 +488,8 @@ class Sponsorship(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} · {self.package}" if self.package_id and self.organization_id else "sponsorship"
 
-    def transition(self, new_status: str) -> None:
-        """Move to new_status if the transitions table allows it; the caller saves."""
-        if new_status not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"A {self.get_status_display().lower()} sponsorship cannot become {self.Status(new_status).label.lower()}.",
-                extra={"from": self.status, "to": new_status},
-            )
-        self.status = new_status
+    def invalid_move_message(self, status: str) -> str:
+        return f"A {self.get_status_display().lower()} sponsorship cannot become {self.Status(status).label.lower()}."
 
     def request_expires_at(self):
         return self.requested_at + timedelta(days=self.REQUEST_HOLD_DAYS)

@@ -5,17 +5,17 @@ capacity (ticket types by pk, then the promo code), count paid orders plus unexp
 SoldOut if the order does not fit, then write, all in one transaction.
 """
 
+import functools
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import OperationalError, connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db import transaction
+from django.db.models import F, Value
 from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,6 @@ from wagtail.models import ModelLogEntry
 from events import selectors
 from events.exceptions import (
     AlreadyCheckedIn,
-    Busy,
     ChangesClosed,
     NotOrganizationAdmin,
     NotRefundable,
@@ -53,23 +52,13 @@ from events.models import (
     WaitingListEntry,
     new_order_code,
 )
+from portal.core import capacity
 from portal.core.audit import audit, audit_batch
+from portal.core.money import round_money
 from portal.core.tasking import enqueue_on_commit
 from portal.payments.models import PaymentMethod
 
 logger = logging.getLogger(__name__)
-
-# Currencies without minor units (Stripe's list); everything else has cents.
-ZERO_DECIMAL_CURRENCIES = frozenset(
-    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split()  # noqa: SIM905
-)
-
-
-def money(amount: Decimal, currency: str) -> Decimal:
-    """An amount rounded half up to the currency's smallest unit (cents, or whole yen)."""
-    exponent = Decimal("1") if currency.upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
-
 
 # --- Pricing ------------------------------------------------------------------------------
 
@@ -114,13 +103,13 @@ def order_quote(*, event: Event, quantities: dict[TicketType, int], promo_code: 
     for ticket_type, quantity in sorted(quantities.items(), key=lambda item: (item[0].position, item[0].pk)):
         if quantity <= 0:
             continue
-        subtotal = money(ticket_type.price * quantity, event.currency)
+        subtotal = round_money(ticket_type.price * quantity, event.currency)
         discount = Decimal("0")
         if promo_code is not None and _promo_applies(promo_code, ticket_type):
             if promo_code.kind == PromoCode.Kind.PERCENT:
-                discount = money(subtotal * promo_code.value / Decimal("100"), event.currency)
+                discount = round_money(subtotal * promo_code.value / Decimal("100"), event.currency)
             else:
-                discount = money(min(promo_code.value, ticket_type.price) * quantity, event.currency)
+                discount = round_money(min(promo_code.value, ticket_type.price) * quantity, event.currency)
         discount = min(discount, subtotal)
         lines.append(QuoteLine(ticket_type, quantity, ticket_type.price, subtotal, discount, subtotal - discount))
     subtotal = sum((line.subtotal for line in lines), Decimal("0"))
@@ -129,9 +118,9 @@ def order_quote(*, event: Event, quantities: dict[TicketType, int], promo_code: 
         currency=event.currency,
         lines=lines,
         promo_code=promo_code,
-        subtotal=money(subtotal, event.currency),
-        discount=money(discount, event.currency),
-        total=money(subtotal - discount, event.currency),
+        subtotal=round_money(subtotal, event.currency),
+        discount=round_money(discount, event.currency),
+        total=round_money(subtotal - discount, event.currency),
     )
 
 
@@ -189,16 +178,8 @@ def order_validate(
 # --- Capacity -----------------------------------------------------------------------------
 
 
-def _locking_enabled() -> bool:
-    # A test hook: switching it off must make the concurrency test oversell (it proves the test
-    # can see a race). Never off in production.
-    return getattr(settings, "EVENTS_CAPACITY_LOCKING", True)
-
-
-def _race_window() -> None:
-    seconds = getattr(settings, "EVENTS_CAPACITY_RACE_WINDOW", 0)
-    if seconds:
-        time.sleep(seconds)
+BUSY = "Many people are registering right now. Please try again in a moment."
+SPONSORS_BUSY = "Many sponsors are applying right now. Please try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -212,24 +193,22 @@ class Capacity:
 
 def _lock_capacity(*, ticket_type_ids: list[int], promo_code_id: int | None) -> Capacity:
     """Lock the capacity-owning rows in one global order (ticket types by pk, then the promo code)."""
-    types = TicketType.objects.filter(pk__in=ticket_type_ids).order_by("pk")
-    promos = PromoCode.objects.filter(pk=promo_code_id) if promo_code_id else PromoCode.objects.none()
-    if _locking_enabled():
-        if connection.vendor == "postgresql":
-            # Waiting longer than this means a rush: answer "busy, try again" rather than pile up.
-            timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
-        types, promos = types.select_for_update(), promos.select_for_update()
-    seats = dict(types.values_list("pk", "capacity"))
-    limits = promos.values_list("max_uses", "max_tickets").first() if promo_code_id else None
-    return Capacity(seats, *(limits or (None, None)))
+    types = capacity.lock(TicketType.objects.filter(pk__in=ticket_type_ids).order_by("pk"), message=BUSY)
+    promo = capacity.lock(PromoCode.objects.filter(pk=promo_code_id), message=BUSY) if promo_code_id else []
+    limits = (promo[0].max_uses, promo[0].max_tickets) if promo else (None, None)
+    return Capacity({tt.pk: tt.capacity for tt in types}, *limits)
+
+
+def _sold_out(ticket_type: TicketType, left: int) -> SoldOut:
+    name = ticket_type.name
+    message = f"{name} is sold out." if left == 0 else f"Only {left} × {name} left."
+    return SoldOut(message, extra={"ticket_type": ticket_type.pk, "available": left})
 
 
 def _check_capacity(
     *,
     quote: Quote,
-    capacity: Capacity,
+    seats: Capacity,
     now: datetime,
     exclude_order_id: int | None = None,
     exclude_waiting_entry_id: int | None = None,
@@ -242,30 +221,30 @@ def _check_capacity(
         exclude_waiting_entry_id=exclude_waiting_entry_id,
     )
     for line in quote.lines:
-        available = max(0, capacity.seats[line.ticket_type.pk] - taken[line.ticket_type.pk])
-        if line.quantity > available:
-            name = line.ticket_type.name
-            message = f"{name} is sold out." if available == 0 else f"Only {available} × {name} left."
-            raise SoldOut(message, extra={"ticket_type": line.ticket_type.pk, "available": available})
+        capacity.ensure_room(
+            taken=taken[line.ticket_type.pk],
+            wanted=line.quantity,
+            limit=seats.seats[line.ticket_type.pk],
+            refuse=functools.partial(_sold_out, line.ticket_type),
+        )
     promo = quote.promo_code
-    if promo is not None and capacity.promo_max_uses is not None:
-        used = selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
-        if used >= capacity.promo_max_uses:
-            raise PromoCodeUsedUp(f"The promo code {promo.code} has been used up.")
-    if promo is not None and capacity.promo_max_tickets is not None:
-        used = selectors.promo_code_tickets(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id)
-        wanted = sum(line.quantity for line in quote.lines if line.discount > 0)
-        if used + wanted > capacity.promo_max_tickets:
-            left = max(0, capacity.promo_max_tickets - used)
-            raise PromoCodeUsedUp(
+    if promo is not None and seats.promo_max_uses is not None:
+        capacity.ensure_room(
+            taken=selectors.promo_code_uses(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id),
+            wanted=1,
+            limit=seats.promo_max_uses,
+            refuse=lambda left: PromoCodeUsedUp(f"The promo code {promo.code} has been used up."),
+        )
+    if promo is not None and seats.promo_max_tickets is not None:
+        capacity.ensure_room(
+            taken=selectors.promo_code_tickets(promo_code_id=promo.pk, now=now, exclude_order_id=exclude_order_id),
+            wanted=sum(line.quantity for line in quote.lines if line.discount > 0),
+            limit=seats.promo_max_tickets,
+            refuse=lambda left: PromoCodeUsedUp(
                 f"The promo code {promo.code} covers {left} more ticket{'s' if left != 1 else ''}.",
                 extra={"tickets_left": left},
-            )
-
-
-def _is_contention(exc: OperationalError) -> bool:
-    text = f"{exc} {exc.__cause__}".lower()
-    return any(word in text for word in ("lock", "deadlock", "could not serialize", "busy"))
+            ),
+        )
 
 
 def order_create(
@@ -299,32 +278,28 @@ def order_create(
     if attendees and len(attendees) != quote.quantity:
         raise OrderInvalid("Give one set of attendee details per ticket, or name the attendees later.")
     billing = billing or {}
-    try:
-        with transaction.atomic():
-            capacity = _lock_capacity(
-                ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
-                promo_code_id=quote.promo_code.pk if quote.promo_code else None,
+    with capacity.busy_on_contention(BUSY), transaction.atomic():
+        seats = _lock_capacity(
+            ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
+            promo_code_id=quote.promo_code.pk if quote.promo_code else None,
+        )
+        entry_id = _waiting_entry_check(entry=waiting_list_entry, quote=quote, now=now)
+        _check_capacity(quote=quote, seats=seats, now=now, exclude_waiting_entry_id=entry_id)
+        order = _order_write(
+            event=event,
+            quote=quote,
+            buyer_name=buyer_name.strip(),
+            buyer_email=buyer_email.strip().lower(),
+            attendees=attendees,
+            billing=billing,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            now=now,
+        )
+        if entry_id:
+            WaitingListEntry.move_all(
+                WaitingListEntry.objects.filter(pk=entry_id), WaitingListEntry.Status.ORDERED, order=order
             )
-            entry_id = _waiting_entry_check(entry=waiting_list_entry, quote=quote, now=now)
-            _check_capacity(quote=quote, capacity=capacity, now=now, exclude_waiting_entry_id=entry_id)
-            _race_window()
-            order = _order_write(
-                event=event,
-                quote=quote,
-                buyer_name=buyer_name.strip(),
-                buyer_email=buyer_email.strip().lower(),
-                attendees=attendees,
-                billing=billing,
-                user=user if getattr(user, "is_authenticated", False) else None,
-                now=now,
-            )
-            if entry_id:
-                WaitingListEntry.objects.filter(pk=entry_id).update(status=WaitingListEntry.Status.ORDERED, order=order)
-                audit("events.waiting_list.offer", order, data={"entry": entry_id, "ordered": order.code})
-    except OperationalError as exc:
-        if _is_contention(exc):
-            raise Busy("Many people are registering right now. Please try again in a moment.") from exc
-        raise
+            audit("events.waiting_list.offer", order, data={"entry": entry_id, "ordered": order.code})
     return order
 
 
@@ -360,7 +335,7 @@ def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, u
         expires_at=None if quote.needs_approval else now + timedelta(minutes=settings.ORDER_HOLD_MINUTES),
     )
     if free and not quote.needs_approval:
-        order.status = Order.Status.PAID
+        order.move_to(Order.Status.PAID)
         order.paid_at = now
         order.expires_at = None
     order.save()
@@ -437,7 +412,7 @@ def order_payment_succeeded(
             if order.status in (Order.Status.PENDING, Order.Status.EXPIRED) and _seats_still_free(order, now):
                 return _mark_paid(order, now, late=True, send_tickets=not tickets_sent_by_caller)
             if order.status == Order.Status.PENDING:
-                order.transition(Order.Status.EXPIRED)
+                order.move_to(Order.Status.EXPIRED)
                 order.save(update_fields=["status"])
             audit("events.order.late_payment_refused", order, data={"code": order.code})
             from events import tasks
@@ -457,19 +432,19 @@ def _seats_still_free(order: Order, now: datetime) -> bool:
         ],
         promo_code=order.promo_code,
     )
-    capacity = _lock_capacity(
+    seats = _lock_capacity(
         ticket_type_ids=sorted(line.ticket_type_id for line in lines),
         promo_code_id=order.promo_code_id,
     )
     try:
-        _check_capacity(quote=quote, capacity=capacity, now=now, exclude_order_id=order.pk)
+        _check_capacity(quote=quote, seats=seats, now=now, exclude_order_id=order.pk)
     except SoldOut:
         return False
     return True
 
 
 def _mark_paid(order: Order, now: datetime, *, late: bool, send_tickets: bool = True) -> bool:
-    order.transition(Order.Status.PAID)
+    order.move_to(Order.Status.PAID)
     order.paid_at = now
     order.expires_at = None
     order.save(update_fields=["status", "paid_at", "expires_at"])
@@ -483,14 +458,14 @@ def order_payment_refunded(*, order: Order, amount: Decimal) -> Order:
     """Record a refund the gateway confirmed: refunded in full, or partially."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        order.refunded_amount = money(order.refunded_amount + amount, order.currency)
+        order.refunded_amount = round_money(order.refunded_amount + amount, order.currency)
         if order.status in (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED, Order.Status.CANCELED):
             full = order.refunded_amount >= order.total
             if order.status == Order.Status.CANCELED:
                 if full:
-                    order.transition(Order.Status.REFUNDED)
+                    order.move_to(Order.Status.REFUNDED)
             else:
-                order.transition(Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED)
+                order.move_to(Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED)
         order.save(update_fields=["refunded_amount", "status"])
         audit("events.order.refunded", order, data={"code": order.code, "amount": str(amount)})
         if order.status == Order.Status.REFUNDED:
@@ -510,7 +485,7 @@ def orders_expire(*, now: datetime | None = None) -> int:
             order = Order.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if order is None or not (order.status == Order.Status.PENDING and order.hold_expired(now)):
                 continue  # being paid right now, or already moved on
-            order.transition(Order.Status.EXPIRED)
+            order.move_to(Order.Status.EXPIRED)
             order.save(update_fields=["status"])
             audit("events.order.expire", order, data={"code": order.code})
             waiting_list_offer(ticket_type_ids=_order_type_ids(order), now=now)
@@ -527,7 +502,7 @@ def order_approve(*, order: Order, actor) -> Order:
             raise OrderInvalid(f"Order {order.code} is not waiting for approval.")
         order.approved_at = now
         if order.total == 0:
-            order.transition(Order.Status.PAID)
+            order.move_to(Order.Status.PAID)
             order.paid_at = now
             order.save(update_fields=["approved_at", "status", "paid_at"])
             _after_paid(order)
@@ -603,7 +578,7 @@ def order_cancel(*, order: Order, actor=None, by_staff: bool = False) -> Order:
         if not (staff_may or order_can_cancel(order, now)):
             raise NotRefundable("This order can no longer be canceled; see the event's refund policy.")
         refund = order.status == Order.Status.PAID and order.total > 0
-        order.transition(Order.Status.CANCELED)
+        order.move_to(Order.Status.CANCELED)
         order.canceled_at = now
         order.save(update_fields=["status", "canceled_at"])
         audit("events.order.cancel", order, actor=actor, data={"code": order.code, "refund": refund})
@@ -714,7 +689,7 @@ def waiting_list_offer(*, ticket_type_ids: list[int], now: datetime | None = Non
                     break
                 if entry.quantity > free:
                     continue  # smaller requests further down may still fit
-                entry.status = WaitingListEntry.Status.OFFERED
+                entry.move_to(WaitingListEntry.Status.OFFERED)
                 entry.offered_at = now
                 entry.offer_expires_at = now + timedelta(hours=hours)
                 entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
@@ -735,7 +710,7 @@ def waiting_list_leave(*, entry: WaitingListEntry) -> WaitingListEntry:
         if entry.status not in WaitingListEntry.ACTIVE:
             return entry
         was_offered = entry.status == WaitingListEntry.Status.OFFERED
-        entry.status = WaitingListEntry.Status.LEFT
+        entry.move_to(WaitingListEntry.Status.LEFT)
         entry.save(update_fields=["status"])
         audit("events.waiting_list.leave", entry, data={})
         if was_offered:
@@ -766,16 +741,13 @@ def waiting_list_anonymise(*, emails: list[str], anonymised_email: str) -> list[
         released = sorted(
             {entry.ticket_type_id for entry in leaving if entry.status == WaitingListEntry.Status.OFFERED}
         )
-        # One statement for status and address: the person may wait for one ticket type under two of
-        # their addresses, and two active entries with the same new address would break the
-        # one-active-entry-per-address constraint.
-        WaitingListEntry.objects.filter(pk__in=pks).update(
-            email=anonymised_email,
-            status=Case(
-                When(status__in=WaitingListEntry.ACTIVE, then=Value(WaitingListEntry.Status.LEFT)),
-                default=F("status"),
-            ),
+        # Those on a list leave it first, then every entry loses the address: the person may wait for one
+        # ticket type under two of their addresses, and two active entries with the same new address
+        # would break the one-active-entry-per-address constraint.
+        WaitingListEntry.move_all(
+            WaitingListEntry.objects.filter(pk__in=[entry.pk for entry in leaving]), WaitingListEntry.Status.LEFT
         )
+        WaitingListEntry.objects.filter(pk__in=pks).update(email=anonymised_email)
         # Audit labels are the entry's str(), which starts with the address. Longest first: replacing
         # ada@x.org before not-ada@x.org would leave "not-" behind.
         label: F | Replace = F("label")
@@ -788,7 +760,7 @@ def waiting_list_anonymise(*, emails: list[str], anonymised_email: str) -> list[
             entry.email = anonymised_email
         with audit_batch():
             for entry in leaving:
-                entry.status = WaitingListEntry.Status.LEFT
+                entry.move_to(WaitingListEntry.Status.LEFT)
                 audit("events.waiting_list.leave", entry, data={"account_deleted": True})
         # After the update, so none of the person's own entries is offered the seats they let go.
         if released:
@@ -805,7 +777,7 @@ def waiting_list_expire_offers(*, now: datetime | None = None) -> int:
             entry = WaitingListEntry.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if entry is None or entry.status != WaitingListEntry.Status.OFFERED or entry.offer_is_open(now):
                 continue
-            entry.status = WaitingListEntry.Status.EXPIRED
+            entry.move_to(WaitingListEntry.Status.EXPIRED)
             entry.save(update_fields=["status"])
             audit("events.waiting_list.expire", entry, data={})
             waiting_list_offer(ticket_type_ids=[entry.ticket_type_id], now=now)
@@ -817,22 +789,22 @@ def waiting_list_expire_offers(*, now: datetime | None = None) -> int:
 
 
 def _lock_package(package_id: int) -> SponsorshipPackage:
-    if connection.vendor == "postgresql":
-        timeout_ms = int(getattr(settings, "EVENTS_LOCK_TIMEOUT_MS", 5000))
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
-    if _locking_enabled():
-        return SponsorshipPackage.objects.select_for_update().select_related("event").get(pk=package_id)
-    return SponsorshipPackage.objects.select_related("event").get(pk=package_id)
+    (package,) = capacity.lock(
+        SponsorshipPackage.objects.select_related("event").filter(pk=package_id), message=SPONSORS_BUSY
+    )
+    return package
 
 
 def _check_slot(package: SponsorshipPackage, now: datetime, exclude_id: int | None = None) -> None:
-    taken = selectors.sponsorship_slots_taken(package_id=package.pk, now=now, exclude_id=exclude_id)
-    if taken >= package.slots:
-        raise SoldOut(
+    capacity.ensure_room(
+        taken=selectors.sponsorship_slots_taken(package_id=package.pk, now=now, exclude_id=exclude_id),
+        wanted=1,
+        limit=package.slots,
+        refuse=lambda left: SoldOut(
             f"The {package.name} package is sold out. You can join its waiting list.",
             extra={"package": package.pk, "slots_left": 0},
-        )
+        ),
+    )
 
 
 def sponsorship_request(
@@ -853,42 +825,39 @@ def sponsorship_request(
         raise SponsorshipInvalid("Tell us where to send the invoice.")
     if payment_method not in PaymentMethod.values:
         raise SponsorshipInvalid("Choose card or bank transfer to pay the invoice.")
-    try:
-        with transaction.atomic():
-            package = _lock_package(package.pk)
-            if Sponsorship.objects.filter(
-                selectors.slot_holding_q(now), package=package, organization=organization
-            ).exists():
-                raise SponsorshipInvalid(f"{organization.name} already applied for {package.name}.")
-            _check_slot(package, now)
-            _race_window()
-            # A lapsed request (14 days without a decision) gives way to this one.
-            Sponsorship.objects.filter(
-                package=package, organization=organization, status=Sponsorship.Status.REQUESTED
-            ).update(status=Sponsorship.Status.CANCELED, canceled_at=now, cancel_reason="Request lapsed")
-            sponsorship = Sponsorship.objects.create(
-                package=package,
-                organization=organization,
-                contact_email=contact_email.strip(),
-                payment_method=payment_method,
-                requested_by=actor,
-                requested_at=now,
-                logo=logo or "",
-            )
-            sponsorship.contacts.add(actor)
-            SponsorWaitingListEntry.objects.filter(package=package, organization=organization, active=True).update(
-                active=False
-            )
-            audit(
-                "events.sponsorship.request",
-                sponsorship,
-                actor=actor,
-                data={"package": package.name, "organization": organization.slug, "payment_method": payment_method},
-            )
-    except OperationalError as exc:
-        if _is_contention(exc):
-            raise Busy("Many sponsors are applying right now. Please try again in a moment.") from exc
-        raise
+    with capacity.busy_on_contention(SPONSORS_BUSY), transaction.atomic():
+        package = _lock_package(package.pk)
+        if Sponsorship.objects.filter(
+            selectors.slot_holding_q(now), package=package, organization=organization
+        ).exists():
+            raise SponsorshipInvalid(f"{organization.name} already applied for {package.name}.")
+        _check_slot(package, now)
+        # A lapsed request (14 days without a decision) gives way to this one.
+        Sponsorship.move_all(
+            Sponsorship.objects.filter(package=package, organization=organization, status=Sponsorship.Status.REQUESTED),
+            Sponsorship.Status.CANCELED,
+            canceled_at=now,
+            cancel_reason="Request lapsed",
+        )
+        sponsorship = Sponsorship.objects.create(
+            package=package,
+            organization=organization,
+            contact_email=contact_email.strip(),
+            payment_method=payment_method,
+            requested_by=actor,
+            requested_at=now,
+            logo=logo or "",
+        )
+        sponsorship.contacts.add(actor)
+        SponsorWaitingListEntry.objects.filter(package=package, organization=organization, active=True).update(
+            active=False
+        )
+        audit(
+            "events.sponsorship.request",
+            sponsorship,
+            actor=actor,
+            data={"package": package.name, "organization": organization.slug, "payment_method": payment_method},
+        )
     return sponsorship
 
 
@@ -916,7 +885,7 @@ def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
     with transaction.atomic():
         sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
         package = _lock_package(sponsorship.package_id)
-        sponsorship.transition(Sponsorship.Status.APPROVED)
+        sponsorship.move_to(Sponsorship.Status.APPROVED)
         _check_slot(package, now, exclude_id=sponsorship.pk)
         sponsorship.approved_at = now
         sponsorship.save(update_fields=["status", "approved_at"])
@@ -936,7 +905,7 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             .select_related("organization", "package__event")
             .get(pk=sponsorship.pk)
         )
-        sponsorship.transition(Sponsorship.Status.INVOICED)
+        sponsorship.move_to(Sponsorship.Status.INVOICED)
         package, event = sponsorship.package, sponsorship.package.event
         description = f"{event.name}: {package.name} sponsorship"
         payment = payment_services.payment_create(
@@ -992,7 +961,7 @@ def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
         )
         if sponsorship.status == Sponsorship.Status.PAID:
             return sponsorship
-        sponsorship.transition(Sponsorship.Status.PAID)
+        sponsorship.move_to(Sponsorship.Status.PAID)
         sponsorship.paid_at = now
         package = sponsorship.package
         if package.passes_included and sponsorship.pass_code_id is None:
@@ -1022,7 +991,7 @@ def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> 
     with transaction.atomic():
         sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
         was_paid = sponsorship.status == Sponsorship.Status.PAID
-        sponsorship.transition(Sponsorship.Status.CANCELED)
+        sponsorship.move_to(Sponsorship.Status.CANCELED)
         sponsorship.canceled_at = timezone.now()
         sponsorship.cancel_reason = reason[:200]
         sponsorship.save(update_fields=["status", "canceled_at", "cancel_reason"])

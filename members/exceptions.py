@@ -1,13 +1,13 @@
 """The membership workflow's errors; messages are safe to show to applicants and staff."""
 
-from portal.core.exceptions import ApplicationError, InvalidTransition
+from portal.core.exceptions import ApplicationError, InvalidTransition, SoldOut
 
 
 class MembershipError(ApplicationError):
     code = "membership_error"
 
 
-class TierFull(MembershipError):
+class TierFull(MembershipError, SoldOut):
     """Every seat of a limited tier is held by an approved, active or grace membership."""
 
     code = "tier_full"

@@ -35,6 +35,16 @@ def active_memberships(*, today: datetime.date | None = None) -> QuerySet[Member
     )
 
 
+def tier_seats_taken(*, tier: MembershipTier, today: datetime.date | None = None) -> int:
+    """Memberships that hold a seat of the tier today: approved (awaiting dues), active or in grace."""
+    day = _today(today)
+    return (
+        Membership.objects.filter(tier=tier, status__in=Membership.SEAT_STATUSES, starts__lte=day)
+        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
+        .count()
+    )
+
+
 def tiers_in_rank_order() -> QuerySet[MembershipTier]:
     return MembershipTier.objects.order_by("rank")
 

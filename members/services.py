@@ -32,8 +32,9 @@ from members.models import (
     TierWaitlistEntry,
     validate_not_reserved_slug,
 )
+from members.selectors import tier_seats_taken
 from members.signals import member_joined, member_lapsed
-from portal.core import cache
+from portal.core import cache, capacity
 from portal.core.audit import audit
 from portal.core.countries import country_code
 
@@ -64,29 +65,24 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _lock_tier(tier_pk: int) -> MembershipTier:
-    return MembershipTier.objects.select_for_update().get(pk=tier_pk)
+def tier_lock(tier_pk: int) -> MembershipTier:
+    """The tier's row, locked until the transaction ends: it owns the seats."""
+    (tier,) = capacity.lock(MembershipTier.objects.filter(pk=tier_pk))
+    return tier
 
 
-def seats_taken(*, tier: MembershipTier, today: datetime.date | None = None) -> int:
-    """Memberships that hold a seat of the tier today: approved (awaiting dues), active or in grace."""
-    day = today or _today()
-    return (
-        Membership.objects.filter(tier=tier, status__in=Membership.SEAT_STATUSES, starts__lte=day)
-        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
-        .count()
-    )
-
-
-def _check_seat(tier: MembershipTier, *, today: datetime.date | None = None) -> None:
-    """Call with the tier row locked: refuse when every seat is taken."""
-    if tier.seat_limit is not None and seats_taken(tier=tier, today=today) >= tier.seat_limit:
-        raise TierFull(
-            f"The {tier.name} tier is full: all {tier.seat_limit} seat{'s' if tier.seat_limit != 1 else ''} "
-            "are taken. "
-            "Join its waiting list, or apply for another tier.",
+def tier_ensure_seat(tier: MembershipTier, *, today: datetime.date | None = None, full_message: str = "") -> None:
+    """Call with the tier row locked: refuse (TierFull) when every seat is taken."""
+    seats = f"all {tier.seat_limit} seat{'s' if tier.seat_limit != 1 else ''} are taken"
+    capacity.ensure_room(
+        taken=tier_seats_taken(tier=tier, today=today),
+        wanted=1,
+        limit=tier.seat_limit,
+        refuse=lambda left: TierFull(
+            full_message or f"The {tier.name} tier is full: {seats}. Join its waiting list, or apply for another tier.",
             extra={"tier": tier.slug},
-        )
+        ),
+    )
 
 
 def _open_applications_like(*, name: str, slug: str, legal_name: str):
@@ -134,10 +130,10 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
     except ValidationError as error:
         raise MembershipError(error.messages[0], code="reserved_name") from error
     with transaction.atomic():
-        locked_tier = _lock_tier(tier.pk)
+        locked_tier = tier_lock(tier.pk)
         if not locked_tier.is_public:
             raise TierNotOpen(f"The {locked_tier.name} tier is not open to applications.")
-        _check_seat(locked_tier)
+        tier_ensure_seat(locked_tier)
         if _open_applications_like(name=name, slug=slug, legal_name=data.get("legal_name", "")).exists():
             raise _already_applied(name)
         existing = Organization.objects.filter(slug=slug).first()
@@ -172,7 +168,7 @@ def application_submit(*, applicant, tier: MembershipTier, data: dict, agreement
 
 
 def _lock_application(application: MembershipApplication) -> MembershipApplication:
-    # of=("self",): the tier is locked on purpose, in _lock_tier, not as a side effect of the join.
+    # of=("self",): the tier is locked on purpose, in tier_lock, not as a side effect of the join.
     return (
         MembershipApplication.objects.select_for_update(of=("self",))
         .select_related("requested_tier", "applicant")
@@ -186,7 +182,7 @@ def _move_application(application: MembershipApplication, status: str, *, actor)
             f"This application is already {application.get_status_display().lower()}; it cannot be "
             f"{MembershipApplication.Status(status).label.lower()} now."
         )
-    application.status = status
+    application.move_to(status)
     application.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
     application.reviewed_at = timezone.now()
 
@@ -255,10 +251,10 @@ def _organization_for(application: MembershipApplication) -> Organization:
 def application_approve(*, application: MembershipApplication, actor) -> Membership:
     """Lock the tier, count its seats, then create the membership (approved), the admin role and the first dues."""
     with transaction.atomic():
-        tier = _lock_tier(application.requested_tier_id)
+        tier = tier_lock(application.requested_tier_id)
         locked = _lock_application(application)
         _move_application(locked, A.APPROVED, actor=actor)
-        _check_seat(tier)
+        tier_ensure_seat(tier)
         organization = _organization_for(locked)
         locked.organization = organization
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "organization"])
@@ -374,7 +370,7 @@ def _dues_settled(dues: DuesPeriod, *, actor=None) -> None:
     membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
     if membership.status != M.ACTIVE and membership.can_move_to(M.ACTIVE):
         old = membership.status
-        membership.status = M.ACTIVE
+        membership.move_to(M.ACTIVE)
         membership.ends = None  # a lapsed membership whose dues arrive runs on again
         membership.save(update_fields=["status", "ends"])
         audit("guildhall.membership.activate", membership, actor=actor, data={"from": old})
@@ -412,7 +408,7 @@ def dues_refunded(payment, amount: Decimal) -> None:
     if dues.refunded_amount >= dues.amount:
         membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
         if membership.can_move_to(M.CANCELED):
-            membership.status = M.CANCELED
+            membership.move_to(M.CANCELED)
             membership.ends = max(_today(), membership.starts)
             membership.ended_reason = "Dues refunded in full."
             membership.save(update_fields=["status", "ends", "ended_reason"])
@@ -467,7 +463,7 @@ def _record_reminder(dues: DuesPeriod, *, days_before: int, with_invoice: bool =
 
 
 def _lapse(membership: Membership, *, paid_until: datetime.date) -> None:
-    membership.status = M.LAPSED
+    membership.move_to(M.LAPSED)
     membership.ends = max(paid_until, membership.starts)
     membership.save(update_fields=["status", "ends"])
     audit("guildhall.membership.lapse", membership, data={"unpaid_since": str(paid_until + datetime.timedelta(1))})
@@ -523,7 +519,7 @@ def _renew_one(pk: int, *, day: datetime.date, notice_days: int, grace_days: int
         _lapse(membership, paid_until=paid_until)
         done.append("lapsed")
     elif day > paid_until and membership.status == M.ACTIVE:
-        membership.status = M.GRACE
+        membership.move_to(M.GRACE)
         membership.save(update_fields=["status"])
         audit("guildhall.membership.grace", membership, data={"since": str(day)})
         done.append("grace")
@@ -561,16 +557,16 @@ def describe_dues(dues: DuesPeriod) -> str:
 def membership_change_tier(*, membership: Membership, tier: MembershipTier, actor) -> Membership:
     """A tier change ends the current row today and starts a new one at the new tier (history kept), seats permitting."""
     with transaction.atomic():
-        locked_tier = _lock_tier(tier.pk)
+        locked_tier = tier_lock(tier.pk)
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         if current.status not in Membership.SEAT_STATUSES:
             raise ApplicationNotOpen("Only a current membership can change tier.")
         if current.tier_id == locked_tier.pk:
             raise MembershipError(f"This membership is already at the {locked_tier.name} tier.")
-        _check_seat(locked_tier)
+        tier_ensure_seat(locked_tier)
         today = _today()
         status = current.status
-        current.status = M.CANCELED
+        current.move_to(M.CANCELED)
         current.ends = max(today - datetime.timedelta(days=1), current.starts)
         current.ended_reason = f"Changed to the {locked_tier.name} tier."
         current.save(update_fields=["status", "ends", "ended_reason"])

@@ -211,6 +211,10 @@ MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
 MEMBERS_RENEWAL_NOTICE_DAYS = env.int("MEMBERS_RENEWAL_NOTICE_DAYS", default=30)
 MEMBERS_RENEWAL_REMINDER_DAYS = tuple(env.list("MEMBERS_RENEWAL_REMINDER_DAYS", cast=int, default=[30, 7, 0]))
 
+# --- Capacity (portal/core/capacity.py) ---------------------------------------------------
+# How long a buyer waits for the row that owns a capacity (PostgreSQL) before hearing "busy, try again".
+CAPACITY_LOCK_TIMEOUT_MS = env.int("CAPACITY_LOCK_TIMEOUT_MS", default=5000)
+
 # --- Events (summit registration) ---------------------------------------------------------
 ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval

@@ -1,7 +1,12 @@
 """Race helpers for the PostgreSQL concurrency tests."""
 
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from unittest import mock
+
+from portal.core import capacity
 
 
 def run_at_once(call: Callable, arguments: Iterable[tuple], *, timeout: float = 60) -> list[object]:
@@ -34,3 +39,25 @@ def run_at_once(call: Callable, arguments: Iterable[tuple], *, timeout: float = 
     for thread in threads:
         thread.join(timeout)
     return outcomes
+
+
+@contextmanager
+def widen_the_window(seconds: float) -> Iterator[None]:
+    """Sleep after every capacity check that passes, before the write that follows it, so racing
+    writers who counted the same seats overlap; the row lock must still keep them apart."""
+    check = capacity.ensure_room
+
+    def slow_check(**kwargs) -> None:
+        check(**kwargs)
+        time.sleep(seconds)
+
+    with mock.patch.object(capacity, "ensure_room", slow_check):
+        yield
+
+
+@contextmanager
+def without_capacity_locks() -> Iterator[None]:
+    """Read the rows that own a capacity without locking them: the control run, which must oversell,
+    shows that a concurrency test can see a race at all."""
+    with mock.patch.object(capacity, "lock", lambda queryset, **kwargs: list(queryset)):
+        yield

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members import selectors
 from members import services as membership_services
-from members.exceptions import MembershipError, TierFull, TierNotOpen
+from members.exceptions import MembershipError, TierNotOpen
 from members.manage import emails
 from members.manage.access import ADMINS, BILLING, PROFILE_EDITORS
 from members.manage.exceptions import LastAdmin, NotAllowed
@@ -126,8 +126,10 @@ def tier_change_request(
             raise MembershipError(
                 "A tier change request is already waiting for the membership team.", code="tier_change_pending"
             )
-        if tier.seat_limit is not None and membership_services.seats_taken(tier=tier) >= tier.seat_limit:
-            raise TierFull(f"The {tier.name} tier is full; join its waiting list from /join/.")
+        membership_services.tier_ensure_seat(
+            membership_services.tier_lock(tier.pk),
+            full_message=f"The {tier.name} tier is full; join its waiting list from /join/.",
+        )
         change = TierChangeRequest.objects.create(
             organization=organization, membership=membership, tier=tier, note=note.strip(), requested_by=actor
         )
@@ -157,7 +159,8 @@ def tier_change_approve(*, change_request: TierChangeRequest, actor) -> Membersh
     with transaction.atomic():
         locked = _lock_change(change_request, T.APPROVED)
         new = membership_services.membership_change_tier(membership=locked.membership, tier=locked.tier, actor=actor)
-        locked.status, locked.decided_by, locked.decided_at = T.APPROVED, actor, timezone.now()
+        locked.move_to(T.APPROVED)
+        locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.new_membership = new
         locked.save(update_fields=["status", "decided_by", "decided_at", "new_membership"])
         audit("guildhall.tier_change.approve", locked, actor=actor, data={"membership": new.pk})
@@ -172,7 +175,8 @@ def tier_change_decline(*, change_request: TierChangeRequest, reason: str, actor
         raise MembershipError("Give the organisation a reason for declining.", code="reason_required")
     with transaction.atomic():
         locked = _lock_change(change_request, T.DECLINED)
-        locked.status, locked.decided_by, locked.decided_at = T.DECLINED, actor, timezone.now()
+        locked.move_to(T.DECLINED)
+        locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.decline_reason = reason
         locked.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
         audit("guildhall.tier_change.decline", locked, actor=actor, data={"reason": reason})

@@ -13,10 +13,12 @@ from django.utils import timezone
 from members.models.organizations import MembershipTier, Organization, OrganizationSize
 from members.uploads import validate_logo
 from portal.core.industries import Industry
+from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
+from portal.payments.models import PAYER_METHOD_CHOICES, PaymentMethod
 
 
-class Membership(models.Model):
+class Membership(StatusMachine, models.Model):
     """An organisation's membership at one tier for one period.
 
     approved: staff approved the application, the first dues are not paid yet (the seat is held);
@@ -73,11 +75,8 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} · {self.tier} ({self.get_status_display()})"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
-
-class MembershipApplication(models.Model):
+class MembershipApplication(StatusMachine, models.Model):
     """A company's request to join at a tier; staff review it, then approve or reject it with a reason."""
 
     class Status(models.TextChoices):
@@ -85,10 +84,6 @@ class MembershipApplication(models.Model):
         UNDER_REVIEW = "under_review", "Under review"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
-
-    class PaymentMethod(models.TextChoices):
-        CARD = "card", "Card, online"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer, against an invoice"
 
     OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
     TRANSITIONS = {
@@ -132,7 +127,7 @@ class MembershipApplication(models.Model):
     billing_email = models.EmailField(help_text="Invoices and dues reminders go here.")
     technical_email = models.EmailField(blank=True)
     marketing_email = models.EmailField(blank=True)
-    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CARD)
+    payment_method = models.CharField(max_length=20, choices=PAYER_METHOD_CHOICES, default=PaymentMethod.CARD.value)
     # The membership agreement.
     agreement_version = models.CharField(max_length=20)
     agreement_accepted_at = models.DateTimeField()
@@ -167,9 +162,6 @@ class MembershipApplication(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
 
 class DuesPeriod(models.Model):
@@ -242,7 +234,7 @@ class DuesReminder(models.Model):
         return f"{self.dues}: reminder {self.days_before} days before"
 
 
-class TierChangeRequest(models.Model):
+class TierChangeRequest(StatusMachine, models.Model):
     """An organisation admin asks for another tier; staff approve (a new membership row) or decline it."""
 
     class Status(models.TextChoices):
@@ -289,6 +281,3 @@ class TierChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} → {self.tier} ({self.get_status_display()})"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]

@@ -7,6 +7,7 @@ class AdoptionConfig(AppConfig):
     verbose_name = "Adoption"
 
     def ready(self) -> None:
+        # Imported here, not at the top: they use models, which Django loads after importing apps.py.
         from portal.adoption import api  # noqa: F401 - registers the adoption endpoints on the router
         from portal.core.audit import register_actions
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django_countries.fields import CountryField
 from wagtail.admin.panels import FieldPanel
@@ -20,8 +21,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from portal.adoption.disclosure import Rule
-from portal.core.exceptions import InvalidTransition
 from portal.core.industries import Industry
+from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
 
 # Segments under the minimum size (ADOPTION_MIN_SEGMENT) are folded into this one.
@@ -91,11 +92,11 @@ class ResponseStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(StatusMachine, models.Model):
     """One organisation's answer to one edition. Private: only staff see it, in the admin."""
 
     # Which moves moderation allows; anything else raises InvalidTransition.
-    TRANSITIONS: dict[str, set[str]] = {
+    TRANSITIONS = {
         ResponseStatus.PENDING: {ResponseStatus.APPROVED, ResponseStatus.REJECTED},
         ResponseStatus.APPROVED: {ResponseStatus.REJECTED},
         ResponseStatus.REJECTED: {ResponseStatus.APPROVED},
@@ -161,14 +162,8 @@ class SurveyResponse(models.Model):
         who = "Anonymous" if self.is_anonymous else (self.organization_name or "Unnamed organisation")
         return f"{who} — {self.edition.year}" if self.edition_id else who
 
-    def move_to(self, status: str) -> None:
-        """Change the moderation status, refusing moves the table does not allow."""
-        if status not in self.TRANSITIONS.get(self.status, set()):
-            raise InvalidTransition(
-                f"A response that is {self.get_status_display().lower()} cannot become {status}.",
-                extra={"from": self.status, "to": status},
-            )
-        self.status = status
+    def invalid_move_message(self, status: str) -> str:
+        return f"A response that is {self.get_status_display().lower()} cannot become {status}."
 
     @property
     def cores_display(self) -> str:
@@ -255,7 +250,7 @@ class AdoptionPage(RoutablePageMixin, Page):
 
     @path("")
     def index(self, request):
-        from portal.adoption import charts, selectors
+        from portal.adoption import charts, selectors  # a cycle: both import these models
 
         editions = selectors.editions_with_aggregates()
         context = {
@@ -267,9 +262,7 @@ class AdoptionPage(RoutablePageMixin, Page):
     # Wagtail serves paths of slugs ending in "/", so the file name comes from Content-Disposition.
     @path("data/<slug:name>/", name="csv")
     def csv(self, request, name: str):
-        from django.http import Http404, HttpResponse
-
-        from portal.adoption import charts, selectors
+        from portal.adoption import charts, selectors  # a cycle: both import these models
 
         year = request.GET.get("year", "")
         report = charts.report(selectors.editions_with_aggregates(), year=int(year) if year.isdigit() else None)

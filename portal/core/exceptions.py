@@ -25,3 +25,14 @@ class Busy(ApplicationError):
 
     code = "busy"
     status_code = 503
+
+
+class CapacityBusy(Busy):
+    """The row that owns a capacity stayed locked longer than CAPACITY_LOCK_TIMEOUT_MS: a rush."""
+
+
+class SoldOut(ApplicationError):
+    """A capacity (seats, slots, uses) has no room left for what was asked."""
+
+    code = "sold_out"
+    status_code = 409

@@ -75,9 +75,9 @@ def from_minor(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency)).quantize(quantum(currency))
 
 
-def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up to the currency's minor unit (for computed amounts such as taxes)."""
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+def round_money(amount: Decimal | int, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit (cents, whole yen, or thousandths of a dinar)."""
+    return Decimal(amount).quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
 def minimum_charge(currency: str) -> Decimal:

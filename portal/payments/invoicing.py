@@ -17,7 +17,6 @@ from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
 from portal.payments.exceptions import PaymentError
 from portal.payments.models import (
-    INVOICE_TRANSITIONS,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -78,7 +77,8 @@ def _take_number(series: str, year: int) -> int | None:
     return None if row is None else row[0]
 
 
-def _cents(value) -> Decimal:
+def _two_places(value) -> Decimal:
+    """Quantities and tax rates are stored with two decimals (not money: no currency decides them)."""
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -105,9 +105,9 @@ def _draft(
         InvoiceLine(
             position=n,
             description=line.description[:300],
-            quantity=_cents(line.quantity),
-            unit_price=_cents(line.unit_price),
-            tax_rate=_cents(line.tax_rate),
+            quantity=_two_places(line.quantity),
+            unit_price=money.round_money(Decimal(line.unit_price), currency),
+            tax_rate=_two_places(line.tax_rate),
         )
         for n, line in enumerate(lines)
     ]
@@ -185,7 +185,8 @@ def invoice_issue_paid(
         invoice.series, invoice.year = series, today.year
         invoice.seller = dict(settings.INVOICE_SELLER)
         invoice.issued_on = invoice.due_on = today
-        invoice.status = InvoiceStatus.PAID
+        invoice.move_to(InvoiceStatus.ISSUED)
+        invoice.move_to(InvoiceStatus.PAID)
         invoice.paid_at = timezone.now()
         _insert(invoice, rows)
         audit("guildhall.invoice.create", invoice, actor=actor, data={"total": str(invoice.total)})
@@ -214,7 +215,7 @@ def invoice_issue(*, invoice: Invoice, actor=None) -> Invoice:
     """Give the draft its number (gap-free, per year), freeze its totals and the seller's details."""
     with transaction.atomic():
         locked = _lock(invoice.pk)
-        if InvoiceStatus.ISSUED not in INVOICE_TRANSITIONS[locked.status]:
+        if not locked.can_move_to(InvoiceStatus.ISSUED):
             raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be issued.")
         today = timezone.localdate()
         series = SERIES[InvoiceKind(locked.kind)]
@@ -225,7 +226,7 @@ def invoice_issue(*, invoice: Invoice, actor=None) -> Invoice:
         locked.seller = dict(settings.INVOICE_SELLER)
         locked.issued_on = today
         locked.due_on = today + timedelta(days=locked.payment_terms_days)
-        locked.status = InvoiceStatus.ISSUED
+        locked.move_to(InvoiceStatus.ISSUED)
         locked.save()
         audit("guildhall.invoice.issue", locked, actor=actor, data={"number": locked.number})
     return locked
@@ -236,9 +237,9 @@ def invoice_mark_paid(*, invoice: Invoice, actor=None) -> Invoice:
         locked = _lock(invoice.pk)
         if locked.status == InvoiceStatus.PAID:
             return locked
-        if InvoiceStatus.PAID not in INVOICE_TRANSITIONS[locked.status]:
+        if not locked.can_move_to(InvoiceStatus.PAID):
             raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be paid.")
-        locked.status = InvoiceStatus.PAID
+        locked.move_to(InvoiceStatus.PAID)
         locked.paid_at = timezone.now()
         locked.save(update_fields=["status", "paid_at"])
         audit("guildhall.invoice.paid", locked, actor=actor)
@@ -249,11 +250,11 @@ def invoice_void(*, invoice: Invoice, actor=None) -> Invoice:
     """Only an unpaid invoice can be voided; its number stays used (no gap)."""
     with transaction.atomic():
         locked = _lock(invoice.pk)
-        if InvoiceStatus.VOID not in INVOICE_TRANSITIONS[locked.status]:
+        if not locked.can_move_to(InvoiceStatus.VOID):
             raise InvoiceNotEditable(f"A {locked.get_status_display().lower()} invoice cannot be voided.")
         if locked.payment is not None and locked.payment.is_paid:
             raise InvoiceNotEditable("This invoice has been paid: refund it instead.")
-        locked.status = InvoiceStatus.VOID
+        locked.move_to(InvoiceStatus.VOID)
         locked.voided_at = timezone.now()
         locked.save(update_fields=["status", "voided_at"])
         audit("guildhall.invoice.void", locked, actor=actor)
@@ -289,7 +290,7 @@ def credit_note_issue(
         audit("guildhall.invoice.create", note, actor=actor, data={"credits": invoice.number, "total": str(amount)})
         note = invoice_issue(invoice=note, actor=actor)
         # A credit note settles itself: nothing is due on it.
-        note.status = InvoiceStatus.PAID
+        note.move_to(InvoiceStatus.PAID)
         note.paid_at = timezone.now()
         note.save(update_fields=["status", "paid_at"])
     return note

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from portal.core import money
+from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
 
 
@@ -54,7 +55,16 @@ class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", "Bank transfer"
 
 
-class Payment(models.Model):
+# The same methods as a payer chooses between them (application and sponsorship forms).
+PAYER_METHOD_CHOICES = [
+    (PaymentMethod.CARD.value, "Card, online"),
+    (PaymentMethod.BANK_TRANSFER.value, "Bank transfer, against an invoice"),
+]
+
+
+class Payment(StatusMachine, models.Model):
+    TRANSITIONS = ALLOWED_TRANSITIONS
+
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     owner_content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     owner_object_id = models.CharField(max_length=64)
@@ -141,9 +151,6 @@ class Payment(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def can_move_to(self, status: str) -> bool:
-        return status in ALLOWED_TRANSITIONS[self.status]
-
 
 class RefundStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -151,7 +158,14 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class Refund(models.Model):
+class Refund(StatusMachine, models.Model):
+    # A refund is recorded as succeeded when asked for; Stripe answering "pending" moves it back until it settles.
+    TRANSITIONS = {
+        RefundStatus.PENDING: {RefundStatus.SUCCEEDED, RefundStatus.FAILED},
+        RefundStatus.SUCCEEDED: {RefundStatus.PENDING},
+        RefundStatus.FAILED: set(),
+    }
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.CharField(max_length=300)
@@ -221,8 +235,10 @@ INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Invoice(models.Model):
+class Invoice(StatusMachine, models.Model):
     """The one numbered document: an issued invoice never changes; a correction is a credit note."""
+
+    TRANSITIONS = INVOICE_TRANSITIONS
 
     kind = models.CharField(max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
     status = models.CharField(max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)

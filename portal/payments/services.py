@@ -247,7 +247,7 @@ def _move(payment: Payment, target: str, *, actor=None, **fields) -> None:
     if not payment.can_move_to(target):
         raise PaymentNotPayable(f"A {payment.get_status_display().lower()} payment cannot become {target}.")
     previous = payment.status
-    payment.status = target
+    payment.move_to(target)
     for name, value in fields.items():
         setattr(payment, name, value)
     if target == S.SUCCEEDED:
@@ -373,7 +373,8 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
             if answer.status in ("failed", "canceled"):
                 raise PaymentError("Stripe refused the refund.")
             refund.stripe_refund_id = answer.id
-            refund.status = RefundStatus.SUCCEEDED if answer.status == "succeeded" else RefundStatus.PENDING
+            if answer.status != "succeeded":
+                refund.move_to(RefundStatus.PENDING)
             refund.save(update_fields=["stripe_refund_id", "status"])
         emails.send_refund_notice(refund=refund)
     payment.refresh_from_db()

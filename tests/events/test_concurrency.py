@@ -1,6 +1,6 @@
 """Acceptance 2: 200 buyers on 40 threads race for the last seats on PostgreSQL.
 
-The test proves it can see a race: with the lock switched off (EVENTS_CAPACITY_LOCKING=False)
+The test proves it can see a race: with the lock switched off (tests.concurrency.without_capacity_locks)
 and a sleep between count and write, the same run oversells.
 """
 
@@ -15,6 +15,7 @@ from django.db.models import Sum
 from events import services
 from events.exceptions import Busy, SoldOut
 from events.models import Order, OrderLine
+from tests.concurrency import widen_the_window, without_capacity_locks
 from tests.events.factories import PromoCodeFactory, TicketTypeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -65,32 +66,31 @@ def _seats(ticket_type) -> int:
     return OrderLine.objects.filter(ticket_type=ticket_type).aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def test_last_fifty_seats_are_never_oversold(settings):
-    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.005  # the window is wide open, the lock must still hold
+def test_last_fifty_seats_are_never_oversold():
     ticket_type = TicketTypeFactory(capacity=50, price=Decimal("749.00"))
-    outcomes = _race(ticket_type)
+    with widen_the_window(0.005):  # the window is wide open, the lock must still hold
+        outcomes = _race(ticket_type)
     assert outcomes["ok"] == 50
     assert outcomes["sold_out"] == BUYERS - 50
     assert _seats(ticket_type) == 50
 
 
-def test_promo_code_limited_to_ten_uses_is_never_overused(settings):
-    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.005
+def test_promo_code_limited_to_ten_uses_is_never_overused():
     ticket_type = TicketTypeFactory(capacity=1000, price=Decimal("749.00"))
     PromoCodeFactory(event=ticket_type.event, code="TEN", max_uses=10, ticket_types=[ticket_type])
-    outcomes = _race(ticket_type, promo_code="TEN")
+    with widen_the_window(0.005):
+        outcomes = _race(ticket_type, promo_code="TEN")
     assert outcomes["ok"] == 10
     assert Order.objects.filter(promo_code__code="TEN").count() == 10
 
 
-def test_without_the_lock_the_same_race_oversells(settings):
+def test_without_the_lock_the_same_race_oversells():
     """The control: it shows the two tests above would catch a missing lock."""
-    settings.EVENTS_CAPACITY_LOCKING = False
-    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.05
     ticket_type = TicketTypeFactory(capacity=50, price=Decimal("749.00"))
-    _race(ticket_type)
-    assert _seats(ticket_type) > 50
     promo_type = TicketTypeFactory(event=ticket_type.event, capacity=1000, price=Decimal("749.00"))
     PromoCodeFactory(event=ticket_type.event, code="TEN", max_uses=10, ticket_types=[promo_type])
-    _race(promo_type, promo_code="TEN")
+    with without_capacity_locks(), widen_the_window(0.05):
+        _race(ticket_type)
+        _race(promo_type, promo_code="TEN")
+    assert _seats(ticket_type) > 50
     assert Order.objects.filter(promo_code__code="TEN").count() > 10

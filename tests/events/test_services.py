@@ -76,6 +76,15 @@ def test_fixed_promo_never_makes_a_line_negative_and_zero_decimal_currency_round
     assert free.total == 0 and free.status == Order.Status.PAID
 
 
+def test_a_three_decimal_currency_quote_rounds_to_the_fils():
+    event = EventFactory(currency="KWD")
+    ticket = TicketTypeFactory(event=event, price=Decimal("12.345"))
+    promo = PromoCodeFactory(event=event, code="TENTH", value=Decimal("10"))
+    quote = services.order_quote(event=event, quantities={ticket: 1}, promo_code=promo)
+    # 10 % of 12.345 is 1.2345: half up to the fils (1.235), not to the cent (1.23).
+    assert (quote.subtotal, quote.discount, quote.total) == (Decimal("12.345"), Decimal("1.235"), Decimal("11.110"))
+
+
 def test_free_order_skips_payment_and_mails_qr_tickets_and_calendar(django_capture_on_commit_callbacks):
     virtual = TicketTypeFactory(name="Virtual pass", price=Decimal("0"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -266,7 +275,7 @@ def test_transitions_table_refuses_illegal_moves():
     order = _order(TicketTypeFactory(price=Decimal("0")), 1)
     assert order.status == Order.Status.PAID
     with pytest.raises(InvalidTransition):
-        order.transition(Order.Status.PENDING)
+        order.move_to(Order.Status.PENDING)
 
 
 def test_attendee_names_change_until_the_cutoff():

@@ -14,6 +14,7 @@ from events.exceptions import Busy, SoldOut
 from events.models import Sponsorship, SponsorshipPackage
 from portal.accounts.groups import EVENTS_STAFF, ensure_staff_groups
 from tests.accounts.factories import UserFactory
+from tests.concurrency import widen_the_window, without_capacity_locks
 from tests.events.factories import EventFactory
 from tests.members.factories import OrganizationFactory
 
@@ -63,17 +64,16 @@ def _package(slots: int) -> SponsorshipPackage:
     )
 
 
-def test_the_last_two_headline_slots_go_to_exactly_two(settings):
-    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.005
+def test_the_last_two_headline_slots_go_to_exactly_two():
     package = _package(2)
-    outcomes = _race(package)
+    with widen_the_window(0.005):
+        outcomes = _race(package)
     assert outcomes == {"ok": 2, "sold_out": APPLICANTS - 2}
     assert Sponsorship.objects.filter(package=package).count() == 2
 
 
-def test_without_the_lock_the_same_race_overfills(settings):
-    settings.EVENTS_CAPACITY_LOCKING = False
-    settings.EVENTS_CAPACITY_RACE_WINDOW = 0.05
+def test_without_the_lock_the_same_race_overfills():
     package = _package(2)
-    _race(package)
+    with without_capacity_locks(), widen_the_window(0.05):
+        _race(package)
     assert Sponsorship.objects.filter(package=package).count() > 2

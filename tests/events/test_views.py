@@ -186,7 +186,7 @@ def test_unpaid_order_offers_payment_and_hides_tickets(client, event):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_lock_contention_answers_busy_try_again(client, event, settings):
-    settings.EVENTS_LOCK_TIMEOUT_MS = 200
+    settings.CAPACITY_LOCK_TIMEOUT_MS = 200
     full = _tt(event, "Full access")
     locked, release = threading.Event(), threading.Event()
 

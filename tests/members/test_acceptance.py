@@ -1,7 +1,6 @@
 """From "Join us" to a logo in the directory, seats under concurrency, logos, rejections."""
 
 import io
-import time
 from decimal import Decimal
 from html import unescape
 
@@ -14,7 +13,7 @@ from members import services
 from members.exceptions import TierFull
 from members.models import Membership, MembershipApplication, Organization
 from tests.accounts.factories import UserFactory
-from tests.concurrency import run_at_once
+from tests.concurrency import run_at_once, widen_the_window
 from tests.members.factories import MembershipFactory, MembershipTierFactory, application, application_data
 from tests.payments.conftest import GOOD_CARD, card_token
 from tests.portal.factories import directory, join_page
@@ -93,26 +92,19 @@ def test_1_apply_approve_pay_by_card_and_appear_in_the_directory_and_api(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_2_two_concurrent_approvals_for_the_last_platinum_seat_exactly_one_succeeds(monkeypatch):
+def test_2_two_concurrent_approvals_for_the_last_platinum_seat_exactly_one_succeeds():
     # Widen the window between counting the seats and writing, so without the tier's row lock both
     # approvals would count 7 and both would succeed; with it the second waits, counts 8 and is refused.
-    count_seats = services.seats_taken
-
-    def slow_count(**kwargs):
-        taken = count_seats(**kwargs)
-        time.sleep(0.5)
-        return taken
-
-    monkeypatch.setattr(services, "seats_taken", slow_count)
     platinum = MembershipTierFactory(name="Platinum", slug="platinum", seat_limit=8, board_seat=True)
     for _ in range(7):
         MembershipFactory(tier=platinum)
     contenders = [application(tier=platinum, name=f"Contender {n}") for n in range(2)]
     staff = [UserFactory(is_staff=True) for _ in contenders]
-    outcomes = run_at_once(
-        lambda candidate, actor: services.application_approve(application=candidate, actor=actor),
-        zip(contenders, staff, strict=True),
-    )
+    with widen_the_window(0.5):
+        outcomes = run_at_once(
+            lambda candidate, actor: services.application_approve(application=candidate, actor=actor),
+            zip(contenders, staff, strict=True),
+        )
     memberships = [o for o in outcomes if isinstance(o, Membership)]
     refusals = [o for o in outcomes if isinstance(o, TierFull)]
     assert len(memberships) == 1 and len(refusals) == 1, outcomes

@@ -415,3 +415,13 @@ def test_reminder_before_the_due_date_is_sent_once(transfer, django_capture_on_c
         assert invoicing.invoice_reminders_send(today=invoice.due_on - timedelta(days=2)) == 0
     [reminder] = mail.outbox
     assert reminder.subject.startswith(f"Reminder: invoice {invoice.number}")
+
+
+@pytest.mark.django_db
+def test_a_yen_invoice_rounds_its_unit_prices_to_whole_yen():
+    invoice = invoicing.invoice_create(
+        currency="JPY", buyer=dict(BUYER), lines=[Line("Workshop seat", Decimal("4999.5"), quantity=Decimal("2"))]
+    )
+    line = invoice.lines.get()
+    assert line.unit_price == Decimal("5000")
+    assert invoice.total == Decimal("10000")
