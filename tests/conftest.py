@@ -16,6 +16,51 @@ IN_CI = bool(os.environ.get("CI"))
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's set-up, except that `--reuse-db` restores a snapshot of the migrated database.
+
+    A database kept as the last run left it lacks the rows data migrations made, which transactional
+    tests delete (tests/dbsnapshot.py). `--create-db` with `--reuse-db` rebuilds the snapshot.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import dbsnapshot
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+
+    def setup(keepdb: bool):
+        return setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+
+    with django_db_blocker.unblock():
+        if django_db_keepdb and django_db_use_migrations:
+            db_cfg = dbsnapshot.setup_test_databases(lambda: setup(keepdb=True), rebuild=django_db_createdb)
+        else:
+            db_cfg = setup(keepdb=django_db_keepdb and not django_db_createdb)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
+
+
 def _database_is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
