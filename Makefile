@@ -7,7 +7,11 @@ export PORT
 # Two workers: the suite passes on SQLite and PostgreSQL in parallel, and CI has two cores.
 TEST_WORKERS ?= 2
 
-.PHONY: install run test lint bench clean
+# The inner loop: no browser, no localstripe, no subprocesses, on the snapshot of the migrated
+# database (--reuse-db, tests/dbsnapshot.py). `make test` and CI run everything.
+FAST_MARKERS := not e2e and not localstripe and not process and not deploy and not slow
+
+.PHONY: install run test test-fast lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Guildhall needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -25,6 +29,9 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+test-fast: install
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --reuse-db --ignore=tests/e2e -m '$(FAST_MARKERS)' $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
