@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the same examples every time (a failure there reproduces here with HYPOTHESIS_PROFILE=ci),
+# without a per-example deadline: a shared CI machine's pauses are not our regressions.
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
@@ -65,10 +71,17 @@ def _database_is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip tests whose service is absent here; in CI, a service that should be there must be."""
+    """Skip tests whose service is absent here; in CI, a service that should be there must be.
+
+    A test that uses the suite's localstripe is marked `localstripe` whether it says so or not, so
+    `-m "not localstripe"` (make test-fast) leaves out every test that would start the server.
+    """
     redis_url = os.environ.get("REDIS_URL")
     for item in items:
+        if "localstripe_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.localstripe)
         if "redis" in item.keywords and not redis_url:
             item.add_marker(pytest.mark.skip(reason="REDIS_URL is not set"))
         if "postgres" in item.keywords and not _database_is_postgres():
