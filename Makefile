@@ -1,6 +1,6 @@
 # Guildhall: `make run` serves the demo site, `make test` runs the whole suite.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
@@ -11,14 +11,25 @@ TEST_WORKERS ?= 2
 # database (--reuse-db, tests/dbsnapshot.py). `make test` and CI run everything.
 FAST_MARKERS := not e2e and not localstripe and not process and not deploy and not slow
 
-.PHONY: install run test test-fast lint bench clean
+.PHONY: install lock run test test-fast lint bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly what uv.lock says (the dev extra, localstripe included). uv is bootstrapped with
+# pip into the venv, so a machine needs only Python. After editing dependencies: `make lock`.
+UV := $(VENV)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Guildhall needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet 'uv>=0.9,<1'
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --locked --inexact --extra dev --python $(PY)
 	@touch $@
+
+lock: $(UV)
+	$(UV) lock
 
 install: $(VENV)/.installed
 
