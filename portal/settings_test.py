@@ -5,6 +5,7 @@ says. Tests marked `redis`, `postgres` or `deploy` reach the real services or se
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -31,8 +32,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 
+# The SQLite test database and the snapshots `--reuse-db` restores (tests/dbsnapshot.py).
+TEST_DB_DIR = Path(os.environ.get("GUILDHALL_TEST_DB_DIR", str(VAR_DIR)))
+TEST_DB_SNAPSHOT_DIR = TEST_DB_DIR / "test-db"
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so live_server threads and concurrency tests share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_DB_DIR / "test.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the same examples every time (a failure there reproduces here with HYPOTHESIS_PROFILE=ci),
+# without a per-example deadline: a shared CI machine's pauses are not our regressions.
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 from portal.core import pdf
 
@@ -18,14 +24,66 @@ IN_CI = bool(os.environ.get("CI"))
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's set-up, except that `--reuse-db` restores a snapshot of the migrated database.
+
+    A database kept as the last run left it lacks the rows data migrations made, which transactional
+    tests delete (tests/dbsnapshot.py). `--create-db` with `--reuse-db` rebuilds the snapshot.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import dbsnapshot
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+
+    def setup(keepdb: bool):
+        return setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+
+    with django_db_blocker.unblock():
+        if django_db_keepdb and django_db_use_migrations:
+            db_cfg = dbsnapshot.setup_test_databases(lambda: setup(keepdb=True), rebuild=django_db_createdb)
+        else:
+            db_cfg = setup(keepdb=django_db_keepdb and not django_db_createdb)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
+
+
 def _database_is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip tests whose service is absent here; in CI, a service that should be there must be."""
+    """Skip tests whose service is absent here; in CI, a service that should be there must be.
+
+    A test that uses the suite's localstripe is marked `localstripe` whether it says so or not, so
+    `-m "not localstripe"` (make test-fast) leaves out every test that would start the server.
+    """
     redis_url = os.environ.get("REDIS_URL")
     for item in items:
+        if "localstripe_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.localstripe)
         if "redis" in item.keywords and not redis_url:
             item.add_marker(pytest.mark.skip(reason="REDIS_URL is not set"))
         if "postgres" in item.keywords and not _database_is_postgres():

@@ -10,7 +10,7 @@ from celery import Celery
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.process]
 
 
 def test_task_round_trip_through_redis():

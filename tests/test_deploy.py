@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.deploy
+pytestmark = [pytest.mark.deploy, pytest.mark.process]
 
 
 def _run_manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:

@@ -8,6 +8,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, free_port
 
 APP = """
@@ -36,6 +38,7 @@ def _wait_until_every_worker_listens(port: int, workers: int, deadline: float) -
         time.sleep(0.1)
 
 
+@pytest.mark.process
 def test_connections_opened_in_a_burst_are_spread_over_the_workers(tmp_path):
     """A burst of keep-alive connections, as wrk or a proxy opening its pool makes: with one shared
     listening socket the first worker awake took most of them (46 of 48 in one run), and served them on one

@@ -41,6 +41,7 @@ def _load_demo():
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_load_demo_is_idempotent_and_serves_every_public_url(client):
     _load_demo()

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT, free_port, wait_for_port
 
-pytestmark = pytest.mark.deploy
+pytestmark = [pytest.mark.deploy, pytest.mark.process, pytest.mark.slow]
 
 
 def _get(url: str) -> tuple[int, bytes]:

@@ -42,6 +42,7 @@ CHECK = textwrap.dedent(
 
 
 @pytest.mark.process
+@pytest.mark.slow
 def test_a_populated_database_from_before_the_layers_migrates_and_serves_its_pages(tmp_path):
     database = tmp_path / "before.sqlite3"
     with sqlite3.connect(database) as connection:

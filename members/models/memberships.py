@@ -167,6 +167,10 @@ class MembershipApplication(StatusMachine, models.Model):
 class DuesPeriod(models.Model):
     """One period of a membership's dues: its amount, its invoice and the payments made for it."""
 
+    # Not fields: set by members.manage.selectors for the organisation's invoices page.
+    attempts: list
+    amount_display: str
+
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="dues_periods")
     starts = models.DateField()
     ends = models.DateField()

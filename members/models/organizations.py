@@ -80,6 +80,9 @@ def logo_upload_to(instance: "Organization", filename: str) -> str:
 class Organization(models.Model):
     """A company or institution that is, was or wants to be a member."""
 
+    # Not a field: the signed-in person's roles here, set by members.manage.selectors.organization_for_user.
+    user_roles: frozenset[str]
+
     name = models.CharField(max_length=200, validators=[validate_plain_text])
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_not_reserved_slug])
     # A plain file, not a Wagtail image: member logos are usually SVG, which renditions do not handle.

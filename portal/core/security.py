@@ -5,6 +5,15 @@ The base policy is `CONTENT_SECURITY_POLICY` in settings. This middleware adds, 
   the gateway at its own localstripe gets a policy that allows it);
 - the few relaxations the third-party admin screens need, for their path prefixes only
   (`CSP_PATH_RELAXATIONS`); the public site never gets them.
+
+Those two go through `get_policy_parts`, django-csp's extension point. `process_response` is
+django-csp 4.0's own with the built policies kept per process; it reads django-csp's internals
+(`PolicyParts`, `CheckableLazyObject`, `_csp_nonce_post_response`), so pyproject pins django-csp
+to 4.0.x. Worth keeping: against django-csp's own `process_response` (same `get_policy_parts`),
+the sign-up page through the test client, 40 requests a round, 7 and 11 alternating rounds, was
+6 % and 8 % slower (median) without the kept policies, and a page without a form 1 % (2-core
+development machine, load average about 10). On a page served from the full-page cache the header
+was a quarter of the request.
 """
 
 import http.client

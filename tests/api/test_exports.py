@@ -94,6 +94,7 @@ def test_the_api_root_links_the_exports(client):
     assert exports["landscape.zip"] == "http://testserver/api/v1/exports/landscape.zip"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "url", ["/api/v1/exports/members.csv", "/api/v1/exports/projects.csv", "/api/v1/exports/landscape.yml"]
 )

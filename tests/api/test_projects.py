@@ -65,6 +65,7 @@ def _count_queries(client, url) -> tuple[int, dict]:
     return len(queries), response.json()
 
 
+@pytest.mark.slow
 def test_projects_list_costs_the_same_for_5_and_200_projects(client, projects_index, django_assert_max_num_queries):
     tier = MembershipTierFactory()
     organizations = [member(tier) for _ in range(3)]

@@ -74,6 +74,7 @@ def _rows(body) -> int:
     return len(body["results"]) if isinstance(body, dict) else len(body)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", ENDPOINTS)
 def test_queries_do_not_grow_with_rows(client, url, site_with_home):
     build = ENDPOINTS[url]

@@ -95,6 +95,7 @@ def auth_headers(api_data):
     return {"Authorization": f"Bearer {api_data['secret']}"}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(

@@ -43,6 +43,7 @@ def _measure(client) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 def test_home_project_and_directory_pages_cost_the_same_for_5_and_200_rows(client, site_with_home):
     home = site_with_home
     home._test_members, home._test_projects = [], []
