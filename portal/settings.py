@@ -501,9 +501,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Outbound webhooks (portal/api: webhook_dispatch) ---------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
-# Retries back off exponentially from this many seconds (Celery retry_backoff), capped at 6 hours.
+# Retries back off exponentially from this many seconds, capped at 6 hours; the time of the next one is
+# kept in the delivery row and a beat task (every minute) sends the deliveries that are due.
 WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=60)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
+CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {"task": "api.retry_webhooks", "schedule": 60.0}
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {
