@@ -158,6 +158,11 @@ if REDIS_URL:
             "BACKEND": "portal.core.cache_backends.RedisCache",  # one client per pool, not per call
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "guildhall",
+            # A Redis that is down or hung costs a page this long at most, then it renders uncached.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=1.0),
+                "socket_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=1.0),
+            },
         }
     }
     # The broker may be another server than the cache's (an outage of one must not take the other).
