@@ -27,9 +27,11 @@ from typing import Any
 
 from celery import Task, current_app
 from django.conf import settings
+from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +96,12 @@ def relay(message_id: int, task_name: str, args: list, kwargs: dict) -> bool:
     )
     try:
         current_app.tasks[task_name].apply_async(args=args, kwargs=kwargs, headers={HEADER: message_id})
-    except Exception as exc:  # the broker down, or (eager) the task itself: the request must not see it
-        logger.exception("Outbox %s (%s) not relayed; the sweep tries again.", message_id, task_name)
+    except OperationalError as exc:  # the broker is down: one line, no traceback per message
+        logger.warning("Outbox %s (%s) not relayed (%s); the sweep tries again.", message_id, task_name, exc)
+        Message.objects.filter(pk=message_id).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        return False
+    except Exception as exc:  # (eager) the task itself failed: the request must not see it
+        logger.exception("Outbox %s (%s) failed; the sweep tries again.", message_id, task_name)
         Message.objects.filter(pk=message_id).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
         return False
     return True
@@ -147,18 +153,21 @@ def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:
 def outbox_sweep(*, now=None) -> int:
     """Relay again each row not finished in time; give up on those out of attempts. Returns how many relayed."""
     Message = _message_model()
-    now = now or timezone.now()
+    started = timezone.now()
+    now = now or started
     max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 10)
-    due = Message.objects.filter(finished_at__isnull=True, gave_up_at__isnull=True, next_attempt_at__lte=now)
+    # Not the rows this sweep writes itself (the alert below): they are relayed when it commits.
+    due = Message.objects.filter(
+        finished_at__isnull=True, gave_up_at__isnull=True, next_attempt_at__lte=now, created_at__lt=started
+    )
     for message in due.filter(attempts__gte=max_attempts):
         Message.objects.filter(pk=message.pk, finished_at__isnull=True).update(gave_up_at=now)
-        logger.error(
-            "Outbox %s (%s) gave up after %s attempts: %s",
-            message.pk,
-            message.task_name,
-            message.attempts,
-            message.last_error or "never finished",
+        detail = (
+            f"Outbox {message.pk} ({message.task_name}) gave up after {message.attempts} attempts:"
+            f" {message.last_error or 'never finished'}"
         )
+        logger.error(detail)
+        mail_admins("A scheduled task never finished", f"{detail}\n\nRetry it from the admin's Outbox screen.")
     relayed = 0
     for message in due.filter(attempts__lt=max_attempts).order_by("next_attempt_at")[:500]:
         # Claim it: only the sweep that moves next_attempt_at relays (two beats, or a Retry click).

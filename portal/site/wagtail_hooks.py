@@ -41,3 +41,4 @@ register_snippet(WebsiteGroup)
 
 # The audit log screen registers its own hooks on import.
 from portal.site import audit_admin  # noqa: E402,F401
+from portal.site import outbox_admin  # noqa: E402,F401

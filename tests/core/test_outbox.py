@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from celery import shared_task
+from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -117,6 +118,7 @@ def test_a_copy_of_a_finished_message_is_not_run_twice(django_capture_on_commit_
 def test_the_sweep_backs_off_gives_up_and_staff_can_retry(django_capture_on_commit_callbacks, settings, caplog):
     settings.OUTBOX_RELAY_AFTER_SECONDS = 60
     settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.ADMINS = [("Operations", "ops@example.org")]
     FAILURES_LEFT["count"] = 100
     with django_capture_on_commit_callbacks(execute=True):
         enqueue_on_commit(record, "receipt 1")
@@ -132,6 +134,8 @@ def test_the_sweep_backs_off_gives_up_and_staff_can_retry(django_capture_on_comm
     row.refresh_from_db()
     assert row.attempts == 3 and row.gave_up_at is not None and row.finished_at is None
     assert any("gave up after 3 attempts" in r.getMessage() for r in caplog.records)
+    (alert,) = [m for m in mail.outbox if "never finished" in m.subject]
+    assert alert.to == ["ops@example.org"] and "tests.outbox_record" in alert.body
     assert _sweep(django_capture_on_commit_callbacks, hours=48) == 0, "left for staff"
 
     FAILURES_LEFT["count"] = 0
@@ -147,3 +151,24 @@ def test_finished_rows_are_purged_after_a_week(django_capture_on_commit_callback
     assert OutboxMessage.objects.count() == 1
     _sweep(django_capture_on_commit_callbacks, hours=8 * 24)
     assert not OutboxMessage.objects.exists()
+
+
+def test_staff_see_unfinished_tasks_and_retry_one(
+    client, staff_client_factory, staff_groups, django_capture_on_commit_callbacks
+):
+    FAILURES_LEFT["count"] = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(record, "receipt 1")
+    row = OutboxMessage.objects.get()
+    staff_client_factory(groups=["Finance"])
+    refused = client.get("/admin/outbox/")
+    assert refused.status_code == 302 and refused["Location"] == "/admin/", "superusers only"
+
+    staff_client_factory(superuser=True)
+    page = client.get("/admin/outbox/").content.decode()
+    assert "tests.outbox_record" in page and "the task failed" in page
+    response = client.post(f"/admin/outbox/{row.pk}/retry/", follow=True)
+    assert "handed to the worker again" in response.content.decode()
+    row.refresh_from_db()
+    assert RUNS == ["receipt 1"] and row.finished_at is not None
+    assert "Every task has finished." in client.get("/admin/outbox/").content.decode()
