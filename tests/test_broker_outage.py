@@ -9,6 +9,7 @@ import email
 import email.policy
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -84,6 +85,8 @@ def stack(tmp_path, transactional_db, localstripe_server):
         "STRIPE_ALLOW_LOCALSTRIPE": "1",
         "STRIPE_API_BASE": localstripe_server["url"],
         "CONN_MAX_AGE": "0",
+        # A message a killed worker held comes back this soon (the outbox's sweep relays it sooner still).
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": "20",
     }
     port = free_port()
     logs = {name: open(tmp_path / f"{name}.log", "wb") for name in ("web", "worker")}  # noqa: SIM115
@@ -94,24 +97,40 @@ def stack(tmp_path, transactional_db, localstripe_server):
         stdout=logs["web"],
         stderr=subprocess.STDOUT,
     )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            *("-m", "celery", "-A", "portal", "worker", "-B", "--pool=solo", "--loglevel=INFO"),
-            *("--schedule", str(tmp_path / "beat-schedule"), "--without-gossip", "--without-mingle"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=logs["worker"],
-        stderr=subprocess.STDOUT,
-    )
+    workers: list[subprocess.Popen] = []
+
+    def start_worker() -> subprocess.Popen:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                *("-m", "celery", "-A", "portal", "worker", "-B", "--pool=solo", "--loglevel=INFO"),
+                *("--schedule", str(tmp_path / "beat-schedule"), "--without-gossip", "--without-mingle"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["worker"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # with its embedded beat: one process group, stopped as one
+        )
+        workers.append(worker)
+        return worker
+
+    start_worker()
     try:
         wait_for_port(port, timeout=60)
-        yield {"url": f"http://127.0.0.1:{port}", "proxy": proxy, "mail": mail_dir, "logs": tmp_path}
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "proxy": proxy,
+            "mail": mail_dir,
+            "logs": tmp_path,
+            "workers": workers,
+            "start_worker": start_worker,
+        }
     finally:
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
+        web.terminate()
+        for worker in workers:
+            _signal_group(worker, signal.SIGTERM)
+        for process in (web, *workers):
             try:
                 process.wait(20)
             except subprocess.TimeoutExpired:
@@ -120,6 +139,13 @@ def stack(tmp_path, transactional_db, localstripe_server):
         proxy.cut()
         for log in logs.values():
             log.close()
+
+
+def _signal_group(worker: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(worker.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 def _pay(base: str, payment: Payment) -> requests.Response:
@@ -138,9 +164,10 @@ def _pay(base: str, payment: Payment) -> requests.Response:
     )
 
 
-def test_buyers_paying_while_the_broker_is_down_are_told_it_worked_and_get_everything_once(stack, localstripe):
+def _orders(count: int) -> list[Payment]:
+    """`count` summit orders placed, each waiting for its card payment."""
     ticket_type = TicketTypeFactory(event=EventFactory(slug="summit", currency="EUR"), price=Decimal("180.00"))
-    for number in range(BUYERS):
+    for number in range(count):
         order = order_services.order_create(
             event=ticket_type.event,
             quantities={ticket_type.pk: 1},
@@ -150,7 +177,35 @@ def test_buyers_paying_while_the_broker_is_down_are_told_it_worked_and_get_every
         )
         order_payments.order_request_payment(order=order, new=True)
     payments = list(Payment.objects.order_by("pk"))
-    assert len(payments) == BUYERS
+    assert len(payments) == count
+    return payments
+
+
+def _everything_sent(mail_dir: Path, count: int) -> bool:
+    subjects = [(m["To"], m["Subject"]) for m in sent_mail(mail_dir)]
+    return all(
+        any(to == f"buyer{n}@example.org" and "Your tickets" in subject for to, subject in subjects)
+        and any(to == f"buyer{n}@example.org" and "Payment received" in subject for to, subject in subjects)
+        for n in range(count)
+    )
+
+
+def _assert_each_sent_once(mail_dir: Path, count: int) -> None:
+    messages = sent_mail(mail_dir)
+    for number in range(count):
+        mine = [m for m in messages if m["To"] == f"buyer{number}@example.org"]
+        receipts = [m for m in mine if "Payment received" in m["Subject"]]
+        tickets = [m for m in mine if "Your tickets" in m["Subject"]]
+        assert len(receipts) == 1 and len(tickets) == 1, [m["Subject"] for m in mine]
+        invoices = [a for a in receipts[0].iter_attachments() if a.get_filename().endswith(".pdf")]
+        assert len(invoices) == 1, "the paid invoice comes with the receipt"
+    for payment in Payment.objects.all():
+        assert payment.receipt_sent_at is not None and payment.invoices.count() == 1
+    assert not OutboxMessage.objects.filter(finished_at__isnull=True).exists()
+
+
+def test_buyers_paying_while_the_broker_is_down_are_told_it_worked_and_get_everything_once(stack, localstripe):
+    payments = _orders(BUYERS)
 
     stack["proxy"].cut()
     answers = [_pay(stack["url"], payment) for payment in payments]
@@ -162,25 +217,28 @@ def test_buyers_paying_while_the_broker_is_down_are_told_it_worked_and_get_every
     assert not sent_mail(stack["mail"])
 
     stack["proxy"].restore()
-
-    def everything_sent():
-        subjects = [(m["To"], m["Subject"]) for m in sent_mail(stack["mail"])]
-        return all(
-            any(to == f"buyer{n}@example.org" and "Your tickets" in subject for to, subject in subjects)
-            and any(to == f"buyer{n}@example.org" and "Payment received" in subject for to, subject in subjects)
-            for n in range(BUYERS)
-        )
-
-    assert wait_for(everything_sent, timeout=240, interval=2), (stack["logs"] / "worker.log").read_text()[-3000:]
+    sent = wait_for(lambda: _everything_sent(stack["mail"], BUYERS), timeout=240, interval=2)
+    assert sent, (stack["logs"] / "worker.log").read_text()[-3000:]
     time.sleep(8)  # a few more sweeps: nothing is sent again
-    messages = sent_mail(stack["mail"])
-    for number in range(BUYERS):
-        mine = [m for m in messages if m["To"] == f"buyer{number}@example.org"]
-        receipts = [m for m in mine if "Payment received" in m["Subject"]]
-        tickets = [m for m in mine if "Your tickets" in m["Subject"]]
-        assert len(receipts) == 1 and len(tickets) == 1, [m["Subject"] for m in mine]
-        invoices = [a for a in receipts[0].iter_attachments() if a.get_filename().endswith(".pdf")]
-        assert len(invoices) == 1, "the paid invoice comes with the receipt"
-    for payment in Payment.objects.all():
-        assert payment.receipt_sent_at is not None and payment.invoices.count() == 1
-    assert not OutboxMessage.objects.filter(finished_at__isnull=True).exists()
+    _assert_each_sent_once(stack["mail"], BUYERS)
+
+
+def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(stack, localstripe):
+    count = 12
+    payments = _orders(count)
+    # The worker is away while buyers pay, so a backlog waits in the broker for the next one.
+    _signal_group(stack["workers"][0], signal.SIGKILL)
+    stack["workers"][0].wait(10)
+    answers = [_pay(stack["url"], payment) for payment in payments]
+    assert all("Thank you: payment received" in a.text for a in answers)
+    stack["start_worker"]()
+    assert wait_for(lambda: sent_mail(stack["mail"]), timeout=120, interval=0.1), "the worker never started sending"
+    _signal_group(stack["workers"][1], signal.SIGKILL)  # the worker and its beat, as a host losing them
+    stack["workers"][1].wait(10)
+    assert not _everything_sent(stack["mail"], count), "killed in the middle of the run"
+
+    stack["start_worker"]()
+    sent = wait_for(lambda: _everything_sent(stack["mail"], count), timeout=240, interval=2)
+    assert sent, (stack["logs"] / "worker.log").read_text()[-3000:]
+    time.sleep(25)  # past the visibility timeout: the message the killed worker held comes back, and is skipped
+    _assert_each_sent_once(stack["mail"], count)
