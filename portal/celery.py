@@ -9,7 +9,8 @@ from portal.core.gc_tuning import tune_for_serving
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("portal")
+# Every task checks its outbox row (portal/core/outbox.py): a copy of a finished message is not run again.
+app = Celery("portal", task_cls="portal.core.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["portal.core"])  # portal.core is not an app of its own
@@ -21,6 +22,14 @@ def _tune_gc(**kwargs) -> None:
     """The worker (solo pool) or each pool process, once loaded: see portal/core/gc_tuning.py."""
 
     tune_for_serving()
+
+
+@task_postrun.connect
+def _outbox_task_finished(**kwargs) -> None:
+    """A task sent through the outbox clears its row when it succeeded, so nothing it owes is lost."""
+    from portal.core.outbox import on_task_postrun
+
+    on_task_postrun(**kwargs)
 
 
 @task_prerun.connect

@@ -161,10 +161,16 @@ if REDIS_URL:
             "BACKEND": "portal.core.cache_backends.RedisCache",  # one client per pool, not per call
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "guildhall",
+            # A Redis that is down or hung costs a page this long at most, then it renders uncached.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=1.0),
+                "socket_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=1.0),
+            },
         }
     }
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    # The broker may be another server than the cache's (an outage of one must not take the other).
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_RESULT_BACKEND = CELERY_BROKER_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "guildhall"}}
@@ -187,7 +193,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
+# At least once: a message is acknowledged after its task ran, and one whose worker died is given back.
+# Every task is idempotent (portal/core/outbox.py), so a redelivery sends nothing twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis gives an unacknowledged message to another worker after this long; no task may run longer, and
+# long delays (webhook retries) live in the database, not in countdowns the broker would redeliver early.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=60 * 60),
+    # A broker that is down answers a publish fast; the outbox keeps the message meanwhile.
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", default=2.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fix-up closes the database connection before and after every task unless this is set,
@@ -196,6 +213,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # as Django does around a request.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULE: dict = {
+    # Tasks committed but not finished in time are relayed again (portal/core/outbox.py).
+    "portal-outbox-sweep": {"task": "portal.outbox_sweep", "schedule": 60.0},
     # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
@@ -203,6 +222,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # 05:30 UTC; each step is idempotent, so running it more often or missing a day sends nothing twice.
     "members-renew": {"task": "members.renew", "schedule": crontab(hour=5, minute=30)},
 }
+
+# The transactional outbox (portal/core/outbox.py): a relayed task not finished after this long is
+# relayed again, the wait doubling up to the cap; after so many attempts the row is left for staff.
+OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=5 * 60)
+OUTBOX_MAX_DELAY_SECONDS = env.int("OUTBOX_MAX_DELAY_SECONDS", default=6 * 60 * 60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 
 # Days a member may stay in the directory with its renewal dues unpaid, before the membership lapses.
 MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
@@ -507,9 +533,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Outbound webhooks (portal/api: webhook_dispatch) ---------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
-# Retries back off exponentially from this many seconds (Celery retry_backoff), capped at 6 hours.
+# Retries back off exponentially from this many seconds, capped at 6 hours; the time of the next one is
+# kept in the delivery row and a beat task (every minute) sends the deliveries that are due.
 WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=60)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
+CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {"task": "api.retry_webhooks", "schedule": 60.0}
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

@@ -31,7 +31,7 @@ def test_health_names_a_broker_that_is_down(client, settings):
 @pytest.mark.django_db
 def test_health_names_a_cache_that_is_down(client, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        "default": {"BACKEND": "portal.core.cache_backends.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
     response = client.get("/health/")
     assert response.status_code == 503

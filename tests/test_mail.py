@@ -51,7 +51,7 @@ def test_a_message_a_worker_writes_goes_out_from_that_worker_and_only_a_failure_
     from portal.core.tasks import send_email
 
     queued = []
-    monkeypatch.setattr(send_email, "delay", lambda data: queued.append(data))
+    monkeypatch.setattr(send_email, "apply_async", lambda args, kwargs, headers: queued.append(args[0]))
     monkeypatch.setattr(portal_mail, "_in_worker", lambda: True)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -62,6 +62,11 @@ def test_a_message_a_worker_writes_goes_out_from_that_worker_and_only_a_failure_
     with django_capture_on_commit_callbacks(execute=True):
         send_mail("Your receipt", "Attached.", None, ["ada@example.org"])
     assert [data["subject"] for data in queued] == ["Your receipt"], "a failed send is left to the retrying task"
+    from portal.core.models import OutboxMessage
+
+    rows = {row.args[0]["subject"]: row for row in OutboxMessage.objects.all()}
+    assert rows["Your tickets"].finished_at is not None
+    assert rows["Your receipt"].finished_at is None, "kept until the retrying task has delivered it"
 
 
 def test_a_request_is_not_a_worker():

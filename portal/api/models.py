@@ -129,13 +129,18 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt: when the next is due (beat picks it up); None while one is queued or done.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "webhook delivery"
         verbose_name_plural = "webhook deliveries"
         default_permissions = ()
-        indexes = [models.Index(fields=["subscription", "status"])]
+        indexes = [
+            models.Index(fields=["subscription", "status"]),
+            models.Index(fields=["status", "next_attempt_at"], name="api_webhook_delivery_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} → {self.subscription}"

@@ -8,7 +8,6 @@ import json
 import secrets
 import time
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 import requests
@@ -34,6 +33,7 @@ from portal.api.models import (
 )
 from portal.api.tasks import deliver_webhook
 from portal.core.audit import audit
+from portal.core.tasking import enqueue_on_commit
 
 TOKEN_MARK = "gh_"  # noqa: S105 - the visible mark of our tokens, not a secret
 # last_used_at is written at most this often per token, so a busy tool costs no extra writes.
@@ -196,9 +196,9 @@ def webhook_dispatch(*, event_type: str, payload: dict[str, Any]) -> list[Webhoo
             if event_type not in subscription.event_types:
                 continue  # JSON containment lookups differ between SQLite and PostgreSQL; the list is short
             delivery = WebhookDelivery.objects.create(subscription=subscription, event_type=event_type, payload=payload)
-            # Not enqueue_on_commit: robust, so a broker hiccup (or, with eager tasks, a failing target)
-            # never breaks the change that triggered the event; the delivery row stays for a replay.
-            transaction.on_commit(partial(deliver_webhook.delay, delivery.pk), robust=True)
+            # Through the outbox: neither a broker outage nor a failing target breaks the change that
+            # triggered the event; a failed attempt is retried by the worker (webhook_deliveries_retry).
+            enqueue_on_commit(deliver_webhook, delivery.pk)
             deliveries.append(delivery)
     return deliveries
 
@@ -234,10 +234,17 @@ def webhook_signature_verify(*, secret: str, body: bytes, header: str, tolerance
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-def webhook_delivery_attempt(*, delivery: WebhookDelivery, final: bool = False) -> WebhookAttempt | None:
+def webhook_retry_delay(attempts: int) -> timedelta:
+    """The wait after a delivery's `attempts`-th failure: doubling from WEBHOOK_RETRY_BACKOFF_SECONDS, at most 6 hours."""
+    first = settings.WEBHOOK_RETRY_BACKOFF_SECONDS
+    return timedelta(seconds=min(6 * 60 * 60, first * 2 ** max(0, attempts - 1)))
+
+
+def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> WebhookAttempt | None:
     """POST one delivery once and log the attempt; raises DeliveryFailed unless the target said 2xx.
 
-    `final` marks the delivery failed when this attempt fails (the task's last retry).
+    A failure schedules the next attempt in the row (`next_attempt_at`, picked up by
+    webhook_deliveries_retry), not in the broker; after WEBHOOK_MAX_RETRIES retries the delivery is failed.
     """
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
@@ -281,10 +288,14 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery, final: bool = False) 
         )
         if ok:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.DELIVERED, delivered_at=attempt.attempted_at
+                status=DeliveryStatus.DELIVERED, delivered_at=attempt.attempted_at, next_attempt_at=None
             )
-        elif final:
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
+        elif delivery.attempts > settings.WEBHOOK_MAX_RETRIES:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+        else:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                next_attempt_at=attempt.attempted_at + webhook_retry_delay(delivery.attempts)
+            )
     if not ok:
         raise DeliveryFailed(error)
     return attempt
@@ -297,7 +308,22 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery, actor) -> WebhookDeliv
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         delivery.status = DeliveryStatus.PENDING
         delivery.delivered_at = None
-        delivery.save(update_fields=["status", "delivered_at"])
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at"])
         audit("api.webhook.replay", delivery, actor=actor, data={"event_type": delivery.event_type})
-        transaction.on_commit(partial(deliver_webhook.delay, delivery.pk), robust=True)
+        enqueue_on_commit(deliver_webhook, delivery.pk)
     return delivery
+
+
+def webhook_deliveries_retry(*, now=None) -> int:
+    """Beat, every minute: queue again each pending delivery whose next attempt is due. Returns how many."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    count = 0
+    for delivery_id in due.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            # Claimed by clearing the time: a second beat (or a slow one) does not queue it twice.
+            if WebhookDelivery.objects.filter(pk=delivery_id, next_attempt_at__lte=now).update(next_attempt_at=None):
+                enqueue_on_commit(deliver_webhook, delivery_id)
+                count += 1
+    return count

@@ -1,32 +1,26 @@
-"""Celery tasks of the API: outbound webhook deliveries, retried with exponential backoff."""
+"""Celery tasks of the API: outbound webhook deliveries, one attempt per run; retries are kept in the row."""
 
 from celery import shared_task
-from django.conf import settings
 
 from portal.api import services
 from portal.api.exceptions import DeliveryFailed
 from portal.api.models import WebhookDelivery
 
 
-@shared_task(
-    bind=True,
-    name="api.deliver_webhook",
-    autoretry_for=(DeliveryFailed,),
-    retry_backoff=settings.WEBHOOK_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=6 * 60 * 60,
-    retry_jitter=True,
-    max_retries=settings.WEBHOOK_MAX_RETRIES,
-)
-def deliver_webhook(self, delivery_id: int) -> bool:
-    """POST one delivery; a failure raises DeliveryFailed and Celery retries (1, 2, 4, … minutes)."""
+@shared_task(name="api.deliver_webhook")
+def deliver_webhook(delivery_id: int) -> bool:
+    """POST one delivery once; a failure is logged on it with its next attempt's time (beat retries it)."""
     delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
     if delivery is None:
         return False
-    final = self.request.retries >= self.max_retries
     try:
-        services.webhook_delivery_attempt(delivery=delivery, final=final)
+        services.webhook_delivery_attempt(delivery=delivery)
     except DeliveryFailed:
-        if final:
-            return False  # logged and marked failed; staff can replay it from the admin
-        raise
+        return False  # a long wait in the broker would be redelivered early; the row holds it instead
     return True
+
+
+@shared_task(name="api.retry_webhooks")
+def retry_webhooks() -> int:
+    """Beat, every minute: the deliveries whose next attempt is due."""
+    return services.webhook_deliveries_retry()

@@ -1,18 +1,19 @@
 """E-mail goes through Celery: this backend serialises each message and enqueues it.
 
-A message written by a task a worker runs goes out from that worker at once (a task of its own
-would cost a round trip through the broker for nothing); only if the mail server fails is it
-queued, so `portal.send_email` retries it with backoff.
+Each message is stored in the outbox with the transaction that writes it (portal/core/outbox.py). One
+written by a task a worker runs goes out from that worker at once after the commit (a task of its own
+would cost a round trip through the broker for nothing); only if the mail server fails is it relayed,
+so `portal.send_email` retries it with backoff.
 """
 
 import base64
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+
+from portal.core import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -74,26 +75,16 @@ def _in_worker() -> bool:
     return bool(current_task) and not current_task.request.is_eager
 
 
-def _send_now_or_queue(message: EmailMultiAlternatives) -> None:
-    from portal.core.tasks import send_email  # a cycle: the task delivers through this module
-
-    try:
-        deliver_message(message)
-    except OSError:  # smtplib's errors are OSErrors too
-        logger.warning("Mail server failed; %r queued for retries.", message.subject, exc_info=True)
-        send_email.delay(message_to_dict(message))
-
-
 class CeleryEmailBackend(BaseEmailBackend):
     """Queues each message on commit, so a rolled-back transaction sends no e-mail."""
 
     def send_messages(self, email_messages) -> int:
         from portal.core.tasks import send_email  # a cycle: the task delivers through this module
 
-        in_worker = _in_worker()
+        # Through the outbox: stored with the transaction that sends it, so neither a broker outage nor a
+        # killed worker loses it. A worker has the work in hand: it delivers at once after the commit (a
+        # failure goes to the task's retries); a request leaves it to a worker.
+        enqueue = outbox.run_on_commit if _in_worker() else outbox.enqueue_on_commit
         for message in email_messages:
-            if in_worker:
-                transaction.on_commit(partial(_send_now_or_queue, message))
-            else:
-                transaction.on_commit(partial(send_email.delay, message_to_dict(message)))
+            enqueue(send_email, message_to_dict(message))
         return len(email_messages)

@@ -1,11 +1,8 @@
-"""The one way services enqueue Celery tasks: after the transaction commits, never before."""
+"""The one way services enqueue Celery tasks: stored with the transaction, relayed after it commits.
 
-from functools import partial
+The transactional outbox behind it is in portal/core/outbox.py.
+"""
 
-from celery import Task
-from django.db import transaction
+from portal.core.outbox import enqueue_on_commit
 
-
-def enqueue_on_commit(task: Task, *args, **kwargs) -> None:
-    """Send `task` once the surrounding transaction commits; a rollback sends nothing."""
-    transaction.on_commit(partial(task.delay, *args, **kwargs))
+__all__ = ["enqueue_on_commit"]

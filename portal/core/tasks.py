@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal.core import mail
+from portal.core import mail, outbox
 
 
 @shared_task(
@@ -21,3 +21,9 @@ def send_email(message: dict) -> None:
 def ping(value: str = "pong") -> str:
     """Round trip used by the health check and the broker test."""
     return value
+
+
+@shared_task(name="portal.outbox_sweep")
+def outbox_sweep() -> int:
+    """Beat, every minute: relay again the tasks committed but not finished in time."""
+    return outbox.outbox_sweep()

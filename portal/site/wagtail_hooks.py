@@ -41,5 +41,5 @@ class WebsiteGroup(SnippetViewSetGroup):
 register_snippet(WebsiteGroup)
 
 
-# The audit log screen registers its own hooks on import.
-from portal.site import audit_admin  # noqa: E402,F401
+# The audit log and outbox screens register their own hooks on import.
+from portal.site import audit_admin, outbox_admin  # noqa: E402,F401

@@ -2,9 +2,11 @@
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
 from portal.api import services
 from portal.api.exceptions import InvalidWebhook
@@ -50,21 +52,20 @@ class Receiver:
         self.server.server_close()
 
 
-@pytest.fixture(autouse=True)
-def _eager_retries():
-    """Eager tasks re-run on Retry only when errors do not propagate, as a worker would retry them."""
-    from portal.celery import app
-
-    before = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = before
-
-
 def _subscribe(url, events=("project.updated",), **fields):
     return services.webhook_subscription_create(
         name="Landscape", url=url, event_types=list(events), secret=SECRET, actor=None, **fields
     )
+
+
+def _later(**delta):
+    return timezone.now() + timedelta(**delta)
+
+
+def _retry_due(capture, *, hours=7):
+    """What beat does each minute, as if `hours` had passed: every due delivery is sent again."""
+    with capture(execute=True):
+        return services.webhook_deliveries_retry(now=_later(hours=hours))
 
 
 def test_a_webhook_that_fails_twice_is_delivered_on_the_third_try_and_its_signature_verifies(
@@ -76,6 +77,10 @@ def test_a_webhook_that_fails_twice_is_delivered_on_the_third_try_and_its_signat
             (delivery,) = services.webhook_dispatch(
                 event_type="project.updated", payload={"slug": "zuul", "name": "Zuul"}
             )
+        assert len(receiver.received) == 1
+        assert services.webhook_deliveries_retry() == 0, "the next attempt waits for its time"
+        _retry_due(django_capture_on_commit_callbacks)
+        _retry_due(django_capture_on_commit_callbacks)
     assert len(receiver.received) == 3
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 3
@@ -106,26 +111,33 @@ def test_a_webhook_that_fails_twice_is_delivered_on_the_third_try_and_its_signat
     }
 
 
-def test_retries_back_off_exponentially(settings):
-    from portal.api.tasks import deliver_webhook
-
-    assert deliver_webhook.autoretry_for
-    assert deliver_webhook.retry_backoff == settings.WEBHOOK_RETRY_BACKOFF_SECONDS
-    assert deliver_webhook.max_retries == settings.WEBHOOK_MAX_RETRIES
+def test_retries_back_off_exponentially_and_wait_in_the_database(django_capture_on_commit_callbacks, settings):
+    with Receiver(failures=100) as receiver:
+        _subscribe(receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            (delivery,) = services.webhook_dispatch(event_type="project.updated", payload={})
+        waits = []
+        for _ in range(3):
+            delivery.refresh_from_db()
+            waits.append(delivery.next_attempt_at - delivery.attempt_log.last().attempted_at)
+            _retry_due(django_capture_on_commit_callbacks)
+    first = timedelta(seconds=settings.WEBHOOK_RETRY_BACKOFF_SECONDS)
+    assert waits == [first, 2 * first, 4 * first]
+    assert delivery.status == DeliveryStatus.PENDING
 
 
 def test_a_delivery_that_never_succeeds_is_marked_failed_and_can_be_replayed(
     django_capture_on_commit_callbacks, settings
 ):
-    from portal.api import tasks
-
     with Receiver(failures=100) as receiver:
         _subscribe(receiver.url)
         with django_capture_on_commit_callbacks(execute=True):
             (delivery,) = services.webhook_dispatch(event_type="project.updated", payload={"slug": "zuul"})
+        while _retry_due(django_capture_on_commit_callbacks):
+            pass
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.FAILED
-        assert delivery.attempts == tasks.deliver_webhook.max_retries + 1
+        assert delivery.attempts == settings.WEBHOOK_MAX_RETRIES + 1
         receiver.failures = 0
         staff = UserFactory(is_superuser=True)
         with django_capture_on_commit_callbacks(execute=True):
@@ -198,3 +210,25 @@ def test_publishing_a_project_page_sends_project_updated(site_with_home, django_
     assert delivery.payload["slug"] == "zuul"
     assert delivery.payload["tagline"] == "Stop merging broken code"
     assert delivery.payload["api_url"].endswith("/api/v1/projects/zuul/")
+
+
+def test_publishing_while_the_receiver_fails_publishes_and_the_worker_delivers_later(
+    site_with_home, django_capture_on_commit_callbacks
+):
+    from tests.portal import factories as pages
+
+    index = pages.project_index(site_with_home)
+    zuul = pages.project(index, 1, title="Zuul", slug="zuul")
+    with Receiver(failures=1) as receiver:
+        _subscribe(receiver.url)
+        zuul.tagline = "Stop merging broken code"
+        with django_capture_on_commit_callbacks(execute=True):
+            zuul.save_revision().publish()  # the receiver answers 503: the publish goes through all the same
+        zuul.refresh_from_db()
+        assert zuul.live and zuul.tagline == "Stop merging broken code"
+        (delivery,) = WebhookDelivery.objects.filter(event_type="project.updated")
+        assert delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at is not None
+        _retry_due(django_capture_on_commit_callbacks, hours=1)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert [ok for ok in delivery.attempt_log.values_list("ok", flat=True)] == [False, True]

@@ -1,0 +1,207 @@
+"""A transactional outbox: no side effect of a committed transaction depends on the broker being up.
+
+A service schedules a task with `enqueue_on_commit` (portal/core/tasking.py). The task is written as an
+`OutboxMessage` row in the service's own transaction, so a rollback leaves nothing and a commit keeps it
+whatever happens next. After the commit the row is relayed: handed to the broker (or, with eager tasks,
+run at once). A relay that fails (the broker is down) is logged and never raised to the request: the
+row waits. The row is cleared (`finished_at`) only when its task has finished, by the task itself
+(`OutboxTask` and the `task_postrun` signal), so a message lost by the broker or a worker killed
+mid-task leaves the row unfinished. A beat task (`outbox_sweep`, every minute) relays again every row
+not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
+
+Delivery is therefore at least once. A copy arriving after its row finished is skipped (`OutboxTask`);
+the tasks that send something are keyed on what they send (a payment's `receipt_sent_at`, a webhook
+delivery's status, Stripe idempotency keys), so a relay or a redelivery never sends twice.
+
+Why not django-celery-outbox: its relay is a separate daemon that claims rows with `SELECT … FOR UPDATE
+SKIP LOCKED`, which SQLite (the laptop's database) does not have; it clears a row once it is *published*,
+not once its task *finished*, so a worker killed mid-task still loses it; and it brings sentry-sdk,
+structlog and a StatsD client as hard dependencies. What is needed here is one table, one signal and a
+beat task; claiming a row is a conditional UPDATE, which both databases do.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from celery import Task, current_app
+from django.conf import settings
+from django.core.mail import mail_admins
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+# The message header that carries the row's id to the worker (kept by Celery across retries).
+HEADER = "guildhall_outbox_id"
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _delay(attempts: int) -> timedelta:
+    """How long a relayed row may take before the sweep relays it again: doubling, capped."""
+    first = _setting("OUTBOX_RELAY_AFTER_SECONDS", 300)
+    cap = _setting("OUTBOX_MAX_DELAY_SECONDS", 6 * 60 * 60)
+    return timedelta(seconds=min(cap, first * 2 ** max(0, attempts - 1)))
+
+
+def _message_model():
+    from portal.core.models import OutboxMessage  # models load after the app registry
+
+    return OutboxMessage
+
+
+def message_write(task: Task, *args: Any, **kwargs: Any):
+    """Store `task` in the current transaction; returns the row (not relayed yet)."""
+    return _message_model().objects.create(
+        task_name=task.name, args=list(args), kwargs=kwargs, next_attempt_at=timezone.now() + _delay(1)
+    )
+
+
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Store `task` with the surrounding transaction and relay it once that commits; a rollback sends nothing."""
+    message = message_write(task, *args, **kwargs)
+    transaction.on_commit(partial(relay, message.pk, task.name, list(args), kwargs))
+
+
+def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Store `task` with the transaction and, once that commits, run its body here (a worker that has the
+    work in hand); if the body fails, the row is relayed so the task's own retries take over."""
+    message = message_write(task, *args, **kwargs)
+    transaction.on_commit(partial(_run_here, message.pk, task.name, list(args), kwargs))
+
+
+def _run_here(message_id: int, task_name: str, args: list, kwargs: dict) -> None:
+    task = current_app.tasks[task_name]
+    try:
+        task.run(*args, **kwargs)
+    except Exception:
+        logger.warning("Outbox %s (%s) failed in place; relayed for retries.", message_id, task_name, exc_info=True)
+        relay(message_id, task_name, args, kwargs)
+        return
+    message_finished(message_id)
+
+
+def relay(message_id: int, task_name: str, args: list, kwargs: dict) -> bool:
+    """Hand one row's task to the broker (or run it, eager); a failure is logged and the row waits."""
+    Message = _message_model()
+    now = timezone.now()
+    Message.objects.filter(pk=message_id).update(
+        attempts=F("attempts") + 1, relayed_at=now, next_attempt_at=now + _delay(1)
+    )
+    try:
+        current_app.tasks[task_name].apply_async(args=args, kwargs=kwargs, headers={HEADER: message_id})
+    except OperationalError as exc:  # the broker is down: one line, no traceback per message
+        logger.warning("Outbox %s (%s) not relayed (%s); the sweep tries again.", message_id, task_name, exc)
+        Message.objects.filter(pk=message_id).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        return False
+    except Exception as exc:  # (eager) the task itself failed: the request must not see it
+        logger.exception("Outbox %s (%s) failed; the sweep tries again.", message_id, task_name)
+        Message.objects.filter(pk=message_id).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        return False
+    return True
+
+
+def message_id_of(request) -> int | None:
+    """The outbox row a task run belongs to, from its message header (None: not sent through the outbox)."""
+    value = getattr(request, HEADER, None) or (getattr(request, "headers", None) or {}).get(HEADER)
+    return int(value) if value else None
+
+
+def message_finished(message_id: int) -> None:
+    _message_model().objects.filter(pk=message_id, finished_at__isnull=True).update(
+        finished_at=timezone.now(), last_error=""
+    )
+
+
+def message_failed(message_id: int, error: BaseException | str | None) -> None:
+    _message_model().objects.filter(pk=message_id).update(last_error=f"{error!r}"[:2000])
+
+
+class OutboxTask(Task):
+    """Every task's base: a copy of a message whose row has already finished is not run again."""
+
+    def __call__(self, *args, **kwargs):
+        message_id = message_id_of(self.request)
+        if (
+            message_id is not None
+            and _message_model().objects.filter(pk=message_id, finished_at__isnull=False).exists()
+        ):
+            logger.info("Outbox %s (%s) already finished; this copy is skipped.", message_id, self.name)
+            return None
+        return super().__call__(*args, **kwargs)
+
+
+def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:
+    """Clear the row of a task that succeeded; note the error of one that failed (the sweep relays it)."""
+    if task is None:
+        return
+    message_id = message_id_of(task.request)
+    if message_id is None:
+        return
+    if state == "SUCCESS":
+        message_finished(message_id)
+    elif state == "FAILURE":
+        message_failed(message_id, retval)
+
+
+def outbox_sweep(*, now=None) -> int:
+    """Relay again each row not finished in time; give up on those out of attempts. Returns how many relayed."""
+    Message = _message_model()
+    started = timezone.now()
+    now = now or started
+    max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 10)
+    # Not the rows this sweep writes itself (the alert below): they are relayed when it commits.
+    due = Message.objects.filter(
+        finished_at__isnull=True, gave_up_at__isnull=True, next_attempt_at__lte=now, created_at__lt=started
+    )
+    for message in due.filter(attempts__gte=max_attempts):
+        Message.objects.filter(pk=message.pk, finished_at__isnull=True).update(gave_up_at=now)
+        detail = (
+            f"Outbox {message.pk} ({message.task_name}) gave up after {message.attempts} attempts:"
+            f" {message.last_error or 'never finished'}"
+        )
+        logger.error(detail)
+        mail_admins("A scheduled task never finished", f"{detail}\n\nRetry it from the admin's Outbox screen.")
+    relayed = 0
+    for message in due.filter(attempts__lt=max_attempts).order_by("next_attempt_at")[:500]:
+        # Claim it: only the sweep that moves next_attempt_at relays (two beats, or a Retry click).
+        claimed = Message.objects.filter(
+            pk=message.pk, finished_at__isnull=True, attempts=message.attempts, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + _delay(message.attempts + 1))
+        if not claimed:
+            continue
+        if relay_again(message):
+            relayed += 1
+    _purge(now)
+    return relayed
+
+
+def relay_again(message) -> bool:
+    """Relay a stored row; its next chance backs off with its attempts."""
+    ok = relay(message.pk, message.task_name, message.args, message.kwargs)
+    _message_model().objects.filter(pk=message.pk, finished_at__isnull=True).update(
+        next_attempt_at=timezone.now() + _delay(message.attempts + 1)
+    )
+    return ok
+
+
+def outbox_retry(*, message_id: int) -> bool:
+    """Staff: relay a row not finished (given up or waiting) now, with its attempts counted afresh."""
+    Message = _message_model()
+    message = Message.objects.filter(pk=message_id, finished_at__isnull=True).first()
+    if message is None:
+        return False
+    Message.objects.filter(pk=message.pk).update(gave_up_at=None, attempts=0)
+    return relay(message.pk, message.task_name, message.args, message.kwargs)
+
+
+def _purge(now) -> None:
+    """Finished rows are kept a while for inspection, then deleted."""
+    keep = timedelta(days=_setting("OUTBOX_KEEP_DAYS", 7))
+    _message_model().objects.filter(finished_at__lt=now - keep).delete()

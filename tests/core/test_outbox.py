@@ -1,0 +1,174 @@
+"""The transactional outbox: a task scheduled by a transaction is kept until it has run, whatever the broker does."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from celery import shared_task
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from portal.core import outbox
+from portal.core.models import OutboxMessage
+from portal.core.tasking import enqueue_on_commit
+
+pytestmark = pytest.mark.django_db
+
+RUNS: list[str] = []
+FAILURES_LEFT = {"count": 0}
+
+
+@shared_task(name="tests.outbox_record")
+def record(value: str) -> None:
+    if FAILURES_LEFT["count"] > 0:
+        FAILURES_LEFT["count"] -= 1
+        raise RuntimeError("the task failed")
+    RUNS.append(value)
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    RUNS.clear()
+    FAILURES_LEFT["count"] = 0
+    yield
+    RUNS.clear()
+
+
+@pytest.fixture
+def broker_loses_messages():
+    """A broker that accepts every message and delivers none (a Redis that went away with them)."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def _sweep(capture, *, hours: int = 1) -> int:
+    with capture(execute=True):
+        return outbox.outbox_sweep(now=timezone.now() + timedelta(hours=hours))
+
+
+def test_the_message_is_written_in_the_transaction_and_the_task_runs_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            enqueue_on_commit(record, "receipt 1")
+            (row,) = OutboxMessage.objects.all()
+            assert row.task_name == "tests.outbox_record" and row.args == ["receipt 1"]
+            assert RUNS == [], "nothing runs before the commit"
+    assert RUNS == ["receipt 1"]
+    row.refresh_from_db()
+    assert row.finished_at is not None and row.attempts == 1
+
+
+def test_a_rolled_back_transaction_leaves_no_message_and_runs_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                enqueue_on_commit(record, "receipt 1")
+                raise RuntimeError("the change failed")
+        except RuntimeError:
+            pass
+    assert RUNS == [] and not OutboxMessage.objects.exists()
+
+
+def test_a_lost_message_is_relayed_by_the_sweep_once_its_time_has_passed(
+    django_capture_on_commit_callbacks, broker_loses_messages, settings
+):
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(record, "receipt 1")
+    assert RUNS == []
+    (row,) = OutboxMessage.objects.all()
+    assert row.relayed_at is not None and row.finished_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.outbox_sweep() == 0, "a message is given its time to run"
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = True  # a worker is there again
+    assert _sweep(django_capture_on_commit_callbacks, hours=1) == 1
+    assert RUNS == ["receipt 1"]
+    row.refresh_from_db()
+    assert row.finished_at is not None and row.attempts == 2
+
+
+def test_a_failed_task_keeps_its_row_and_the_request_never_sees_the_error(django_capture_on_commit_callbacks):
+    FAILURES_LEFT["count"] = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(record, "receipt 1")  # runs eagerly and fails: logged, not raised
+    (row,) = OutboxMessage.objects.all()
+    assert row.finished_at is None and "the task failed" in row.last_error
+    _sweep(django_capture_on_commit_callbacks)
+    row.refresh_from_db()
+    assert RUNS == ["receipt 1"] and row.finished_at is not None
+
+
+def test_a_copy_of_a_finished_message_is_not_run_twice(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(record, "receipt 1")
+    (row,) = OutboxMessage.objects.all()
+    # A redelivery, or a relay that crossed the task finishing: the same message again.
+    outbox.relay(row.pk, row.task_name, row.args, row.kwargs)
+    assert RUNS == ["receipt 1"]
+    assert _sweep(django_capture_on_commit_callbacks, hours=24) == 0
+
+
+def test_the_sweep_backs_off_gives_up_and_staff_can_retry(django_capture_on_commit_callbacks, settings, caplog):
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 60
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.ADMINS = [("Operations", "ops@example.org")]
+    FAILURES_LEFT["count"] = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(record, "receipt 1")
+    row = OutboxMessage.objects.get()
+    waits = []
+    for _ in range(2):
+        _sweep(django_capture_on_commit_callbacks, hours=24)
+        row.refresh_from_db()
+        waits.append(round((row.next_attempt_at - timezone.now()).total_seconds() / 60))
+    assert waits == [2, 4], "a minute, doubling"
+    with caplog.at_level(logging.ERROR, logger="portal.core.outbox"):
+        assert _sweep(django_capture_on_commit_callbacks, hours=24) == 0
+    row.refresh_from_db()
+    assert row.attempts == 3 and row.gave_up_at is not None and row.finished_at is None
+    assert any("gave up after 3 attempts" in r.getMessage() for r in caplog.records)
+    (alert,) = [m for m in mail.outbox if "never finished" in m.subject]
+    assert alert.to == ["ops@example.org"] and "tests.outbox_record" in alert.body
+    assert _sweep(django_capture_on_commit_callbacks, hours=48) == 0, "left for staff"
+
+    FAILURES_LEFT["count"] = 0
+    assert outbox.outbox_retry(message_id=row.pk)
+    row.refresh_from_db()
+    assert RUNS == ["receipt 1"] and row.finished_at is not None
+
+
+def test_finished_rows_are_purged_after_a_week(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(record, "receipt 1")
+    _sweep(django_capture_on_commit_callbacks, hours=24)
+    assert OutboxMessage.objects.count() == 1
+    _sweep(django_capture_on_commit_callbacks, hours=8 * 24)
+    assert not OutboxMessage.objects.exists()
+
+
+def test_staff_see_unfinished_tasks_and_retry_one(
+    client, staff_client_factory, staff_groups, django_capture_on_commit_callbacks
+):
+    FAILURES_LEFT["count"] = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(record, "receipt 1")
+    row = OutboxMessage.objects.get()
+    staff_client_factory(groups=["Finance"])
+    refused = client.get("/admin/outbox/")
+    assert refused.status_code == 302 and refused["Location"] == "/admin/", "superusers only"
+
+    staff_client_factory(superuser=True)
+    page = client.get("/admin/outbox/").content.decode()
+    assert "tests.outbox_record" in page and "the task failed" in page
+    response = client.post(f"/admin/outbox/{row.pk}/retry/", follow=True)
+    assert "handed to the worker again" in response.content.decode()
+    row.refresh_from_db()
+    assert RUNS == ["receipt 1"] and row.finished_at is not None
+    assert "Every task has finished." in client.get("/admin/outbox/").content.decode()
