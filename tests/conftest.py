@@ -12,12 +12,12 @@ import pytest
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
+from portal.core import pdf
+
 # CI runs the same examples every time (a failure there reproduces here with HYPOTHESIS_PROFILE=ci),
 # without a per-example deadline: a shared CI machine's pauses are not our regressions.
 hypothesis_settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
-
-from portal.core import pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_event_pages'),
+        ('portal', '0005_site_logo_checked'),
     ]
 
     operations = [
