@@ -156,6 +156,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "code",
+            "short_code",
             "attendee_name",
             "attendee_email",
             "company",
@@ -168,7 +169,9 @@ class AttendeeSerializer(serializers.ModelSerializer):
 
 
 class CheckInSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=40, help_text="The code on the ticket (its QR code).")
+    code = serializers.CharField(
+        max_length=40, help_text="The ticket's QR code, or the short code printed under it (any case, dash optional)."
+    )
 
 
 def _events_staff(scope: str, perm: str) -> HasScope:

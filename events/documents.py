@@ -7,6 +7,7 @@ from fpdf import FPDF
 
 from events.emails import ticket_qr_png
 from events.models import Order
+from events.ticket_codes import format_short_code
 
 # A Unicode font when the system has one (names are not all Latin-1); the core font otherwise.
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -45,5 +46,9 @@ def order_tickets_pdf(order: Order) -> bytes:
         pdf.multi_cell(
             0, 5, _text(f"{ticket.ticket_type.name} · order {order.code}", font), new_x="LMARGIN", new_y="NEXT"
         )
-        pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=29, y=pdf.get_y() + 4, w=47)
+        qr_top = pdf.get_y() + 4
+        pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=29, y=qr_top, w=47)
+        pdf.set_xy(pdf.l_margin, qr_top + 49)
+        pdf.set_font(font, size=14)
+        pdf.cell(0, 7, format_short_code(ticket.short_code), align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -18,6 +18,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from events.ticket_codes import new_short_code
 from members.models import validate_svg_logo
 from portal.core.exceptions import InvalidTransition
 from portal.payments.models import PaymentMethod
@@ -319,6 +320,9 @@ class Ticket(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="tickets")
     code = models.CharField(max_length=40, unique=True, default=new_ticket_code, editable=False)
+    short_code = models.CharField(
+        max_length=8, unique=True, default=new_short_code, editable=False, help_text="Printed under the QR code."
+    )
     attendee_name = models.CharField(max_length=200, blank=True)
     attendee_email = models.EmailField(blank=True)
     company = models.CharField(max_length=200, blank=True)
