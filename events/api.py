@@ -161,6 +161,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "code",
+            "short_code",
             "attendee_name",
             "attendee_email",
             "company",
@@ -173,7 +174,9 @@ class AttendeeSerializer(serializers.ModelSerializer):
 
 
 class CheckInSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=40, help_text="The code on the ticket (its QR code).")
+    code = serializers.CharField(
+        max_length=40, help_text="The ticket's QR code, or the short code printed under it (any case, dash optional)."
+    )
 
 
 class EventFilter(django_filters.FilterSet):

@@ -4,12 +4,13 @@ import io
 
 from events.emails import ticket_qr_png
 from events.models import Order
+from events.ticket_codes import format_short_code
 from portal.core.pdf import Document, draw
 
 PAGE = (105, 148)  # A6, in millimetres
 QR_SIZE = 47
 QR_LEFT = (PAGE[0] - QR_SIZE) / 2
-BOTTOM = 8  # the QR code stays this far above the page's edge however long the names above it
+BOTTOM = 9  # the QR code and its short code stay this far above the page's edge however long the names
 
 
 def order_tickets_pdf(order: Order) -> bytes:
@@ -36,3 +37,7 @@ def _draw_tickets(doc: Document, order: Order) -> None:
         doc.wrapped(5, f"{ticket.ticket_type.name} · order {order.code}")
         top = min(doc.pdf.get_y() + 4, PAGE[1] - BOTTOM - QR_SIZE)
         doc.pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=QR_LEFT, y=top, w=QR_SIZE)
+        # The code a person reads aloud when the QR code will not scan, right under it.
+        doc.pdf.set_xy(doc.pdf.l_margin, top + QR_SIZE)
+        doc.style(14, bold=True)
+        doc.pdf.cell(0, 7, doc.printable(format_short_code(ticket.short_code)), align="C")

@@ -18,6 +18,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from events.ticket_codes import new_short_code
 from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
 from portal.core.uploads import validate_logo_file
@@ -316,6 +317,9 @@ class Ticket(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="tickets")
     code = models.CharField(max_length=40, unique=True, default=new_ticket_code, editable=False)
+    short_code = models.CharField(
+        max_length=8, unique=True, default=new_short_code, editable=False, help_text="Printed under the QR code."
+    )
     attendee_name = models.CharField(max_length=200, blank=True, validators=[validate_plain_text])
     attendee_email = models.EmailField(blank=True)
     company = models.CharField(max_length=200, blank=True, validators=[validate_plain_text])

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType, WaitingListEntry
+from events.ticket_codes import ticket_code_q
 
 
 def holding_orders_q(now: datetime, prefix: str = "") -> Q:
@@ -261,7 +262,7 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
 
 
 def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySet[Ticket]:
-    """Valid tickets of the event matching a code exactly, or a name or e-mail (attendee's or buyer's)."""
+    """Valid tickets of the event matching a code (QR or short), or a name, company or e-mail (attendee's or buyer's)."""
     query = (query or "").strip()
     tickets = Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).select_related(
         "ticket_type", "order"
@@ -269,9 +270,10 @@ def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySe
     if not query:
         return tickets.none()
     return tickets.filter(
-        Q(code=query)
+        ticket_code_q(query)
         | Q(order__code__iexact=query)
         | Q(attendee_name__icontains=query)
+        | Q(company__icontains=query)
         | Q(attendee_email__iexact=query)
         | Q(order__buyer_name__icontains=query)
         | Q(order__buyer_email__iexact=query)

@@ -52,6 +52,7 @@ from events.models import (
     WaitingListEntry,
     new_order_code,
 )
+from events.ticket_codes import ticket_code_q
 from portal.core import capacity
 from portal.core.audit import audit, audit_batch
 from portal.core.money import round_money
@@ -601,7 +602,9 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
     now = timezone.now()
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_related("order__event", "ticket_type").filter(code=code).first() if code else None
+            Ticket.objects.select_related("order__event", "ticket_type").filter(ticket_code_q(code)).first()
+            if code
+            else None
         )
         if ticket is None:
             raise TicketNotFound("No ticket has this code.", extra={"code": code})

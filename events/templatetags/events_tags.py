@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from events.ticket_codes import format_short_code
+
 register = template.Library()
 
 
@@ -20,3 +22,9 @@ def next_event():
     from events import selectors
 
     return {"event": selectors.event_next_open()}
+
+
+@register.filter
+def short_code(ticket) -> str:
+    """A ticket's short code as printed under its QR code: `7KQ4-M2XP`."""
+    return format_short_code(ticket.short_code)

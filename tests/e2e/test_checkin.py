@@ -53,7 +53,7 @@ def test_check_in_on_a_phone(phone_page, live_server, artifacts_dir):
     assert _fits(page)
     page.screenshot(path=str(artifacts_dir / "checkin-375-already.png"), full_page=True)
 
-    page.get_by_label("Name or e-mail").fill("katherine")
+    page.get_by_label("Name, e-mail, company or code").fill("katherine")
     with page.expect_navigation():
         page.get_by_role("button", name="Search").click()
     assert page.get_by_text("Checked in at ").is_visible()
