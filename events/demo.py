@@ -1,4 +1,4 @@
-"""The demo summits (../shared/DEMO_CONTENT.md): one open for registration, dated relative to
+"""The demo summits: one open for registration, dated relative to
 today, and OpenInfra Summit Vancouver 2023 as the past one. Idempotent: found by slug."""
 
 import zoneinfo

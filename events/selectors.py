@@ -345,7 +345,7 @@ def waiting_list_entry_for_token(*, slug: str, token: str, purpose: str) -> Wait
 
 
 def organizations_administered_by(user):
-    """Organisations this person may apply for as sponsor: those they administer (issue 7's roles).
+    """Organisations this person may apply for as sponsor: those they administer (their organisation roles).
 
     Events staff may also apply on behalf of any organisation.
     """

@@ -1,6 +1,6 @@
 """Writes for registration: orders, capacity holds, payment outcomes, attendee changes.
 
-Capacity follows STYLE.md rule 8 (as pretix's services/cart.py does): lock the rows that own the
+Capacity follows the house rule in docs/ARCHITECTURE.md (as pretix's services/cart.py does): lock the rows that own the
 capacity (ticket types by pk, then the promo code), count paid orders plus unexpired holds, raise
 SoldOut if the order does not fit, then write, all in one transaction.
 """

@@ -122,7 +122,7 @@ def register_account_sections() -> None:
     register_deletion_check("members", deletion_blockers)
 
 
-# --- Individual membership (issue 8) ------------------------------------------------------
+# --- Individual membership ----------------------------------------------------------------
 
 
 def individual_membership_section(user) -> dict:

@@ -124,7 +124,7 @@ def load() -> None:
     ensure_individual_members()
 
 
-# --- Individual members (issue 8) ---------------------------------------------------------
+# --- Individual members -------------------------------------------------------------------
 
 # (first name, last name, e-mail, bio, [(organisation slug or name, title, start year, end year)], project slugs)
 INDIVIDUAL_MEMBERS = [

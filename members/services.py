@@ -1,6 +1,6 @@
 """Writes of the membership workflow: applications, approval under the tier's seat lock, dues, tier changes.
 
-Seats (STYLE rule 8): approval locks the tier row, counts the memberships holding a seat (approved,
+Seats (the capacity rule of docs/ARCHITECTURE.md): approval locks the tier row, counts the memberships holding a seat (approved,
 active, grace), then writes, in one transaction; two staff approving the last seat at once queue on
 the lock and the second is refused with TierFull.
 """

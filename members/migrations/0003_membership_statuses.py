@@ -1,4 +1,4 @@
-"""Data migration: issue 4's statuses to the membership workflow's (pending → approved, cancelled → canceled)."""
+"""Data migration: the first membership statuses to the membership workflow's (pending → approved, cancelled → canceled)."""
 
 from django.db import migrations
 

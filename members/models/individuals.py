@@ -8,7 +8,7 @@ from django.utils import timezone
 from members.models.organizations import Organization
 from portal.core.text import validate_plain_text
 
-# --- Individual members (issue 8) ---------------------------------------------------------
+# --- Individual members -------------------------------------------------------------------
 
 # /members/individuals/join/, edit/ and leave/ are routes; profiles live beside them.
 INDIVIDUAL_RESERVED_SLUGS = frozenset({"join", "edit", "leave"})
@@ -25,7 +25,7 @@ class IndividualMember(models.Model):
     slug = models.SlugField(max_length=100, help_text="The profile's address: /members/individuals/<slug>/.")
     display_name = models.CharField(max_length=120, validators=[validate_plain_text])
     bio = models.TextField(blank=True, max_length=2000)
-    # A string reference: members never imports the page models (STYLE); project pages are content.
+    # A string reference: members never imports the page models (the layers in docs/ARCHITECTURE.md); project pages are content.
     projects = models.ManyToManyField("portal.ProjectPage", blank=True, related_name="individual_members")
     agreement_version = models.CharField(max_length=20)
     agreement_accepted_at = models.DateTimeField()

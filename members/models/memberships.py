@@ -214,7 +214,7 @@ class DuesPeriod(models.Model):
         ).order_by("created_at")
 
 
-# --- Renewals (issue 8) -------------------------------------------------------------------
+# --- Renewals -----------------------------------------------------------------------------
 
 
 class DuesReminder(models.Model):
