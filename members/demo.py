@@ -100,21 +100,7 @@ def ensure_applications() -> None:
             agreement_accepted_at=submitted,
             created_at=submitted,
             status=spec["status"],
-            **{
-                key: spec[key]
-                for key in (
-                    "organization_name",
-                    "legal_name",
-                    "website",
-                    "description",
-                    "country",
-                    "industry",
-                    "size",
-                    "billing_address",
-                    "vat_id",
-                    "payment_method",
-                )
-            },
+            **{key: spec[key] for key in (*services.ORGANIZATION_FIELDS, "payment_method")},
         )
 
 

@@ -4,7 +4,7 @@ from django import forms
 
 from members import selectors
 from members.models import MembershipApplication, MembershipTier
-from members.services import AGREEMENT_VERSION, INDIVIDUAL_AGREEMENT_VERSION
+from members.services import AGREEMENT_VERSION, CONTACT_FIELDS, INDIVIDUAL_AGREEMENT_VERSION, ORGANIZATION_FIELDS
 from portal.core.text import validate_plain_text
 
 
@@ -21,25 +21,8 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = MembershipApplication
-        fields = [
-            "requested_tier",
-            "organization_name",
-            "legal_name",
-            "website",
-            "description",
-            "country",
-            "industry",
-            "size",
-            "billing_address",
-            "vat_id",
-            "logo",
-            "contact_name",
-            "contact_email",
-            "billing_email",
-            "technical_email",
-            "marketing_email",
-            "payment_method",
-        ]
+        # The service's fields, with the tier and the logo, in the order the form asks for them.
+        fields = ["requested_tier", *ORGANIZATION_FIELDS, "logo", *CONTACT_FIELDS, "payment_method"]
         labels = {"organization_name": "Organisation name", "legal_name": "Legal name"}
         help_texts = {
             "organization_name": "As it should appear in the member directory.",

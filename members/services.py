@@ -39,7 +39,8 @@ from portal.core.audit import audit
 from portal.core.countries import country_code
 
 AGREEMENT_VERSION = "2026-01"
-APPLICATION_FIELDS = (
+# What an application says of the organisation, then of its people and how it pays.
+ORGANIZATION_FIELDS = (
     "organization_name",
     "legal_name",
     "website",
@@ -49,13 +50,9 @@ APPLICATION_FIELDS = (
     "size",
     "billing_address",
     "vat_id",
-    "contact_name",
-    "contact_email",
-    "billing_email",
-    "technical_email",
-    "marketing_email",
-    "payment_method",
 )
+CONTACT_FIELDS = ("contact_name", "contact_email", "billing_email", "technical_email", "marketing_email")
+APPLICATION_FIELDS = (*ORGANIZATION_FIELDS, *CONTACT_FIELDS, "payment_method")
 
 A = MembershipApplication.Status
 M = Membership.Status

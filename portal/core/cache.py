@@ -183,6 +183,18 @@ def mark_cacheable(request, *, seconds: int | None = None) -> None:
     setattr(request, MARK, seconds or True)
 
 
+def _store(request, response, key: str, current: int) -> None:
+    """Keep the rendered answer under `key` with its generation, for as long as the view allowed."""
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    response["X-Page-Cache"] = "miss"
+    try:
+        seconds = getattr(request, MARK)
+        _cache().set(key, (current, response), _timeout() if seconds is True else min(seconds, _timeout()))
+    except Exception:  # noqa: BLE001
+        logger.warning("Page cache unavailable; page not stored.", exc_info=True)
+
+
 class AnonymousPageCacheMiddleware:
     """Serve and store anonymous GETs of public pages; place it before the session middleware."""
 
@@ -223,14 +235,7 @@ class AnonymousPageCacheMiddleware:
         if self._storable(request, response, api=api):
             if not response.has_header("Cache-Control"):  # the API sets its own browser lifetime
                 patch_cache_control(response, public=True, max_age=getattr(settings, "PAGE_CACHE_BROWSER_SECONDS", 0))
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            response["X-Page-Cache"] = "miss"
-            try:
-                seconds = getattr(request, MARK)
-                _cache().set(key, (current, response), _timeout() if seconds is True else min(seconds, _timeout()))
-            except Exception:  # noqa: BLE001
-                logger.warning("Page cache unavailable; page not stored.", exc_info=True)
+            _store(request, response, key, current)
         return response
 
     @staticmethod
@@ -312,15 +317,8 @@ class SignedInPageCacheMiddleware:
             return cached
         response = self.get_response(request)
         if self._storable(request, response):
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
             patch_cache_control(response, private=True, no_cache=True)
-            response["X-Page-Cache"] = "miss"
-            try:
-                seconds = getattr(request, MARK)
-                _cache().set(key, (current, response), _timeout() if seconds is True else min(seconds, _timeout()))
-            except Exception:  # noqa: BLE001
-                logger.warning("Page cache unavailable; page not stored.", exc_info=True)
+            _store(request, response, key, current)
         return response
 
     @staticmethod

@@ -311,7 +311,13 @@ class Document:
         if self._in_font(text) and self.pdf.get_string_width(text) <= room:
             return [text]
         lines = self.pdf.multi_cell(width, height, text, dry_run=True, output=MethodReturnValue.LINES)
-        return [str(line) for line in lines] if isinstance(lines, list) else [text]  # LINES gives a list
+        if not isinstance(lines, list):  # LINES gives a list
+            return [text]
+        if not self.unicode:
+            # With a core font fpdf2 hands the lines back already encoded (Windows-1252 bytes read as
+            # Latin-1: an en dash comes back as U+0096); decode them, or drawing them encodes twice.
+            return [str(line).encode("latin-1").decode(CORE_ENCODING) for line in lines]
+        return [str(line) for line in lines]
 
     def _put(self, left: float, top: float, width: float, height: float, text: str, align: Align) -> None:
         pdf = self.pdf

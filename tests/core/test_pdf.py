@@ -115,3 +115,23 @@ def test_core_text_keeps_windows_1252_drops_accents_it_cannot_print_and_marks_th
     assert pdf.core_text("Zoë Ŝimić, Šárka Žáková") == "Zoë Simic, Šárka Žáková"
     assert pdf.core_text("Łukasz 李 Ἀθηνᾶ") == "?ukasz ? ?????"
     assert pdf.core_text("“Crème brûlée” – 12 €") == "“Crème brûlée” – 12 €"
+
+
+def test_latin_documents_are_set_in_the_core_font_and_wrapped_dashes_survive():
+    """A document every character of which is in Windows-1252 embeds no font; a wrapped line with an en
+    dash printed (fpdf2 hands core-font lines back encoded: the dash came back as U+0096 and failed)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from portal.core.pdf import draw
+
+    def drawing(doc):
+        doc.add_page()
+        doc.style(10)
+        doc.row(7, ((30, "Membership dues 2026-01-01 – 2026-12-31, Zoë Müller", "L"),))
+
+    data = draw(drawing)
+    assert b"/FontFile2" not in data, "nothing embedded"
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "–" in text and "Zoë" in text

@@ -1,5 +1,6 @@
 """Printable tickets: every attendee's name prints as typed, and a long one wraps above the QR code."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -56,6 +57,8 @@ def test_a_120_character_name_wraps_on_the_ticket_and_the_qr_code_stays_on_the_p
     assert len(name_lines) > 2 and " ".join(piece.text for piece in name_lines) == name.strip()
     assert all(0 < piece.x < A6[0] - 20 and 0 < piece.y < A6[1] for piece in shown)
     [qr] = pdf_text.images(data)
-    lowest_text = min(piece.y for piece in shown)
+    [code] = [piece for piece in shown if re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", piece.text)]
+    lowest_text = min(piece.y for piece in shown if piece is not code)
     assert qr.y >= 0 and qr.y + qr.height <= lowest_text  # on the page, below the last line of text
+    assert 0 < code.y < qr.y, "the short code is printed under the QR code, on the page"
     assert qr.x >= 0 and qr.x + qr.width <= A6[0]

@@ -8,17 +8,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from portal.models import User
 from tests.conftest import login_staff
 from tests.members.factories import MembershipTierFactory, member
-from tests.portal.factories import directory, project, project_index
+from tests.portal.factories import directory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kata(site_with_home):
-    index = project_index(site_with_home)
-    page = project(index, 1, title="Kata Containers", slug="kata-containers", tagline="Lightweight VMs.")
-    page.save_revision().publish()
-    return page
 
 
 def test_anonymous_page_sets_no_cookie_and_the_second_request_is_served_without_queries(

@@ -12,18 +12,9 @@ from wagtail.models import PageViewRestriction
 
 from tests.accounts.factories import UserFactory
 from tests.conftest import login_staff
-from tests.portal.factories import project, project_index
 
 pytestmark = pytest.mark.django_db
 URL = "/projects/kata-containers/"
-
-
-@pytest.fixture
-def kata(site_with_home):
-    index = project_index(site_with_home)
-    page = project(index, 1, title="Kata Containers", slug="kata-containers", tagline="Lightweight VMs.")
-    page.save_revision().publish()
-    return page
 
 
 def signed_in(user=None) -> Client:
