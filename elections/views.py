@@ -133,7 +133,8 @@ def ballots_csv(request, slug: str):
     """One row per ballot, one column per candidate (score, votes, rank or approval)."""
     election = _published(slug)
     names = election.results["names"]
-    slugs = list(names)
+    # Ballot-paper order, from the count's list: a JSON object's keys come back sorted on PostgreSQL.
+    slugs = list(election.results["tabulation"]["candidates"])
     rows = []
     for content in selectors.published_ballots(election):
         if isinstance(content, dict):
