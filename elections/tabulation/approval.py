@@ -47,8 +47,6 @@ def tabulate_approval(
         candidates=names,
         ballots_counted=counted,
         winners=tuple(winners),
-        tie_rule=ties.rule,
-        tie_order=ties.order,
-        tie_breaks=tuple(ties.breaks),
+        **ties.reported(),
         approvals=approvals,
     )

@@ -104,6 +104,10 @@ class TieBreaker:
     def position(self, candidate: str) -> int:
         return self._position[candidate]
 
+    def reported(self) -> dict[str, Any]:
+        """What every Result says of the ties: the rule, the published order, the ties it settled."""
+        return {"tie_rule": self.rule, "tie_order": self.order, "tie_breaks": tuple(self.breaks)}
+
     def pick(self, tied: Sequence[str], count: int, stage: str, rule: str | None = None) -> list[str]:
         """The first ``count`` of ``tied`` in the published order, recorded as a tie-break."""
         ordered = sorted(tied, key=self.position)

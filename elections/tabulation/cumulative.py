@@ -70,9 +70,7 @@ def tabulate_cumulative(
         candidates=names,
         ballots_counted=counted,
         winners=tuple(winners),
-        tie_rule=ties.rule,
-        tie_order=ties.order,
-        tie_breaks=tuple(ties.breaks),
+        **ties.reported(),
         votes_per_voter=allowance,
         votes=votes,
     )

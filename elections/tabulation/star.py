@@ -111,9 +111,7 @@ def _tabulate(
         candidates=names,
         ballots_counted=len(scored),
         winners=tuple(r.elected for r in rounds),
-        tie_rule=ties.rule,
-        tie_order=ties.order,
-        tie_breaks=tuple(ties.breaks),
+        **ties.reported(),
         max_score=max_score,
         rounds=tuple(rounds),
     )
