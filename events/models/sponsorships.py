@@ -1,0 +1,140 @@
+"""Sponsorship packages, sponsorships and the sponsor waiting list."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models.event import Event
+from events.models.ticket_types import PromoCode, TicketType
+from portal.core.status import StatusMachine
+from portal.core.uploads import validate_logo_file
+from portal.payments.models import PaymentMethod
+
+
+class SponsorshipPackage(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="sponsorship_packages")
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    slots = models.PositiveIntegerField(help_text="How many sponsors this package may have.")
+    benefits = models.TextField(blank=True, help_text="One benefit per line.")
+    passes_included = models.PositiveIntegerField(default=0, help_text="Free full-access tickets for the sponsor.")
+    pass_ticket_types = models.ManyToManyField(
+        TicketType, blank=True, related_name="+", help_text="Tickets the passes are for; empty: every ticket type."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Higher packages first (0 is the top).")
+
+    class Meta:
+        ordering = ["event", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="sponsorship_package_unique_name"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="sponsorship_package_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event.name})" if self.event_id else self.name
+
+    @property
+    def benefit_list(self) -> list[str]:
+        return [line.strip() for line in self.benefits.splitlines() if line.strip()]
+
+
+def sponsor_logo_upload_to(instance: "Sponsorship", filename: str) -> str:
+    return f"sponsors/logos/{filename}"
+
+
+class Sponsorship(StatusMachine, models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        INVOICED = "invoiced", "Invoiced"
+        PAID = "paid", "Paid"
+        CANCELED = "canceled", "Canceled"
+
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.APPROVED, Status.CANCELED},
+        Status.APPROVED: {Status.INVOICED, Status.CANCELED},
+        Status.INVOICED: {Status.PAID, Status.CANCELED},
+        Status.PAID: {Status.CANCELED},
+        Status.CANCELED: set(),
+    }
+    # A request without a decision holds its slot this long.
+    REQUEST_HOLD_DAYS = 14
+
+    organization = models.ForeignKey("members.Organization", on_delete=models.PROTECT, related_name="sponsorships")
+    package = models.ForeignKey(SponsorshipPackage, on_delete=models.PROTECT, related_name="sponsorships")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    contacts = models.ManyToManyField("portal.User", blank=True, related_name="sponsorship_contacts")
+    contact_email = models.EmailField(help_text="Where invoices and pass codes are sent.")
+    payment_method = models.CharField(
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.CARD,
+        help_text="How the sponsor asked to pay the invoice.",
+    )
+    logo = models.FileField(
+        upload_to=sponsor_logo_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(["svg", "png", "jpg", "jpeg"]), validate_logo_file],
+        help_text="PNG, JPEG or SVG, at most 1 MB. Empty: the organisation's logo is shown.",
+    )
+    requested_by = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    invoiced_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    pass_code = models.OneToOneField(
+        PromoCode, null=True, blank=True, on_delete=models.PROTECT, related_name="sponsorship"
+    )
+
+    class Meta:
+        ordering = ["package__event", "package__position", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "package"],
+                condition=~Q(status="canceled"),
+                name="sponsorship_one_live_per_organization_and_package",
+            ),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_at__isnull=False), name="sponsorship_paid_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.package}" if self.package_id and self.organization_id else "sponsorship"
+
+    def invalid_move_message(self, status: str) -> str:
+        return f"A {self.get_status_display().lower()} sponsorship cannot become {self.Status(status).label.lower()}."
+
+    def request_expires_at(self):
+        return self.requested_at + timedelta(days=self.REQUEST_HOLD_DAYS)
+
+    @property
+    def logo_file(self):
+        return self.logo if self.logo else self.organization.logo
+
+
+class SponsorWaitingListEntry(models.Model):
+    """An organisation that wants a full package if a slot comes free."""
+
+    package = models.ForeignKey(SponsorshipPackage, on_delete=models.PROTECT, related_name="waiting_list")
+    organization = models.ForeignKey("members.Organization", on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField()
+    requested_by = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "sponsor waiting list entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "organization"], condition=Q(active=True), name="sponsor_waiting_list_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} waits for {self.package}"
