@@ -7,9 +7,11 @@ wins. Bloc STAR (the several-seat form PEP 772 describes) repeats this among the
 elected until every seat is filled.
 
 Ties follow Equal Vote's Official Tiebreaker Protocol, then the election's published order:
-- in the scoring round, among candidates tied for a finalist's place, the one who wins more
-  head-to-head matchups against the others tied advances, then the one with more five-star scores,
-  then the one earlier in the published tie-break order;
+- in the scoring round, among candidates tied for a finalist's place, the one preferred head to head
+  more often (summed over every ballot and every other tied candidate: a ballot scoring B above C
+  counts one for B) advances, then the one with more five-star scores, then the one earlier in the
+  published tie-break order. Counting ballots rather than matchups won is what ``starvote`` does,
+  and it settles a cycle among three tied candidates that a count of matchups leaves 1-1-1;
 - in the runoff, a tie goes to the finalist with the higher score, then to the one with more
   five-star scores, then to the one earlier in the published tie-break order.
 Each step that settled a tie is reported in the result.
@@ -37,7 +39,7 @@ from elections.tabulation.common import (
 MAX_SCORE = 5
 StarBallot = Mapping[str, int]
 
-RULE_HEAD_TO_HEAD = "more head-to-head wins among the tied candidates"
+RULE_HEAD_TO_HEAD = "preferred head to head on more ballots among the tied candidates"
 RULE_FIVE_STARS = "more ballots giving the maximum score"
 RULE_HIGHER_SCORE = "the higher total score in the scoring round"
 
@@ -130,7 +132,7 @@ def _round(
         return StarRound(seat, scores, tuple(remaining), {remaining[0]: 0}, 0, remaining[0])
 
     def head_to_head(c: str, group: Sequence[str]) -> int:
-        return sum(1 for o in group if o != c and _prefer(scored, c, o) > _prefer(scored, o, c))
+        return sum(_prefer(scored, c, o) for o in group if o != c)
 
     ordered = sorted(remaining, key=lambda c: (-scores[c], ties.position(c)))
     cut = scores[ordered[1]]

@@ -66,8 +66,33 @@ def test_a_tie_for_finalist_goes_to_the_head_to_head_winner_among_the_tied():
     result = tabulate_star(["A", "B", "C"], ballots)
 
     assert result.rounds[0].scores == {"A": 15, "B": 7, "C": 7}
-    assert result.rounds[0].finalists == ("A", "B")  # B is scored above C on two ballots of three
-    assert result.tie_breaks[0].rule == "more head-to-head wins among the tied candidates"
+    assert result.rounds[0].finalists == ("A", "B")  # B over C on one ballot, C over B on one: no step settles it
+    assert result.tie_breaks[0].rule == "preferred head to head on more ballots among the tied candidates"
+
+
+# Bo, Cy and Di tie at 19 points and beat one another in a cycle (Cy over Bo 5-2, Bo over Di 5-3,
+# Di over Cy 5-4), so each wins one matchup; counted by ballots, Cy is preferred 9 times, Di 8, Bo 7.
+CYCLE = [
+    {"Cy": 4, "Ed": 2, "Bo": 4, "Ada": 2, "Di": 1},
+    {"Ada": 0, "Cy": 3, "Bo": 2, "Ed": 5, "Di": 0},
+    {"Ada": 4, "Bo": 1, "Di": 4, "Ed": 0, "Cy": 2},
+    {"Cy": 4, "Ed": 2, "Bo": 2, "Ada": 2, "Di": 1},
+    {"Ed": 0, "Ada": 2, "Cy": 0, "Di": 1, "Bo": 2},
+    {"Di": 2, "Bo": 2, "Cy": 3, "Ada": 0, "Ed": 1},
+    {"Ed": 1, "Di": 3, "Bo": 0, "Ada": 4, "Cy": 1},
+    {"Di": 5, "Bo": 1, "Ada": 0, "Cy": 1, "Ed": 0},
+    {"Di": 2, "Ed": 0, "Cy": 1, "Bo": 5, "Ada": 1},
+]
+
+
+def test_a_three_way_tie_in_a_cycle_goes_to_the_candidates_preferred_on_more_ballots():
+    result = tabulate_bloc_star(["Ada", "Bo", "Cy", "Di", "Ed"], CYCLE, seats=2)
+
+    first = result.rounds[0]
+    assert (first.scores["Bo"], first.scores["Cy"], first.scores["Di"]) == (19, 19, 19)
+    assert first.finalists == ("Cy", "Di")
+    assert first.runoff == {"Cy": 4, "Di": 5}
+    assert result.winners == ("Di", "Cy")  # what starvote's Bloc STAR elects from the same ballots
 
 
 def test_a_tie_nothing_else_settles_goes_by_the_published_seeded_order():
