@@ -436,12 +436,18 @@ def sponsorships_for_contact(user):
     )
 
 
-def sponsorships_for_staff():
+def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):
+    """The pipeline, one event's or all of them, optionally in one state."""
     from events.models import Sponsorship
 
-    return Sponsorship.objects.select_related("organization", "package__event", "pass_code").order_by(
+    rows = Sponsorship.objects.select_related("organization", "package__event", "pass_code").order_by(
         "package__event__start", "package__position", "requested_at"
     )
+    if event_slug:
+        rows = rows.filter(package__event__slug=event_slug)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
 
 
 # --- The staff dashboard ------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -181,14 +182,21 @@ def sponsorships(request):
             else:
                 messages.success(request, f"{sponsorship}: done.")
         return redirect("events_sponsorships")
-    status = request.GET.get("status", "")
-    rows = selectors.sponsorships_for_staff()
-    if status:
-        rows = rows.filter(status=status)
+    status, event_slug = request.GET.get("status", ""), request.GET.get("event", "")
+    rows = list(selectors.sponsorships_for_staff(event_slug=event_slug, status=status))
+    now = timezone.now()
+    for row in rows:
+        row.cancellable = services.sponsorship_cancellable(row, now=now)
     return TemplateResponse(
         request,
         "events/admin/sponsorships.html",
-        {"sponsorships": rows, "statuses": Sponsorship.Status.choices, "status": status},
+        {
+            "sponsorships": rows,
+            "statuses": Sponsorship.Status.choices,
+            "status": status,
+            "events": Event.objects.order_by("-start").only("slug", "name"),
+            "event_slug": event_slug,
+        },
     )
 
 

@@ -211,11 +211,18 @@ def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
     return sponsorship
 
 
+def sponsorship_cancellable(sponsorship: Sponsorship, *, now: datetime | None = None) -> bool:
+    """Not yet canceled, and its event not over: a past event's sponsorship stays on the record as it was."""
+    return sponsorship.status != Sponsorship.Status.CANCELED and (now or timezone.now()) < sponsorship.package.event.end
+
+
 def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> Sponsorship:
     """Reject a request or cancel a sponsorship: its slot comes free; an unused pass code stops working."""
 
     with transaction.atomic():
-        sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+        sponsorship = Sponsorship.objects.select_for_update().select_related("package__event").get(pk=sponsorship.pk)
+        if sponsorship.status != Sponsorship.Status.CANCELED and not sponsorship_cancellable(sponsorship):
+            raise SponsorshipInvalid(f"{sponsorship.package.event.name} is over: its sponsorships stay as they were.")
         was_paid = sponsorship.status == Sponsorship.Status.PAID
         sponsorship.move_to(Sponsorship.Status.CANCELED)
         sponsorship.canceled_at = timezone.now()
