@@ -31,6 +31,7 @@ class EventsConfig(AppConfig):
                 "events.sponsorship.paid": ("Sponsorship paid", "Sponsorship paid"),
                 "events.sponsorship.cancel": ("Cancel sponsorship", "Sponsorship canceled"),
                 "events.sponsor_waiting_list.join": ("Join sponsor waiting list", "Joined the sponsor waiting list"),
+                "events.sponsor_organization.create": ("Register sponsor company", "Company registered to sponsor"),
             }
         )
         handlers.register()

@@ -8,13 +8,16 @@ from decimal import Decimal
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from PIL import Image
 
 from events import selectors
 from events.calendar import event_ics
 from events.models import Order, Ticket
+from portal.accounts.groups import EVENTS_STAFF
 
 # Any of the eight masks makes a valid code that every reader decodes; choosing the "best" one scores
 # all eight, which cost twice the rest of the drawing (1.7 of 2.8 ms for each ticket's e-mail).
@@ -197,6 +200,52 @@ def send_sponsorship_passes(sponsorship_id: int) -> None:
                 "event": event,
                 "register_url": settings.SITE_URL + event.get_register_url(),
             },
+        ),
+        to=[sponsorship.contact_email],
+    ).send()
+
+
+def events_staff_emails() -> list[str]:
+    return sorted(
+        get_user_model()
+        .objects.filter(groups__name=EVENTS_STAFF, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def send_sponsorship_received(sponsorship_id: int) -> None:
+    """The applicant hears that the slot is held while staff decide; Events staff hear there is a decision to make."""
+    sponsorship = _sponsorship(sponsorship_id)
+    event = sponsorship.package.event
+    context = {
+        "sponsorship": sponsorship,
+        "event": event,
+        "events_email": settings.EVENTS_EMAIL,
+        "review_url": settings.SITE_URL + reverse("events_sponsorships") + f"?event={event.slug}&status=requested",
+    }
+    EmailMultiAlternatives(
+        subject=f"We received {sponsorship.organization.name}'s application to sponsor {event.name}",
+        body=render_to_string("events/email/sponsorship_received.txt", context),
+        to=[sponsorship.contact_email],
+    ).send()
+    staff = events_staff_emails()
+    if staff:
+        EmailMultiAlternatives(
+            subject=f"Sponsorship to review: {sponsorship.organization.name}, {sponsorship.package.name}",
+            body=render_to_string("events/email/sponsorship_to_review.txt", context),
+            to=staff,
+        ).send()
+
+
+def send_sponsorship_approved(sponsorship_id: int) -> None:
+    sponsorship = _sponsorship(sponsorship_id)
+    event = sponsorship.package.event
+    EmailMultiAlternatives(
+        subject=f"Your {sponsorship.package.name} sponsorship of {event.name} is approved",
+        body=render_to_string(
+            "events/email/sponsorship_approved.txt",
+            {"sponsorship": sponsorship, "event": event, "events_email": settings.EVENTS_EMAIL},
         ),
         to=[sponsorship.contact_email],
     ).send()

@@ -132,9 +132,17 @@ class SponsorshipForm(forms.Form):
     )
     waiting_list = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    # For someone who administers no organisation here yet: their company, member of the foundation or not.
+    organization_name = forms.CharField(label="Your company's name", max_length=200, required=False)
+
     def __init__(self, *args, organizations, packages, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+        if organizations.exists():
+            del self.fields["organization_name"]
+        else:
+            del self.fields["organization"]
+            self.fields["organization_name"].required = True
         self.fields["package"].queryset = packages
         # The packages of the page's event: their names say it all (and need no query for the event's).
         self.fields["package"].label_from_instance = lambda package: package.name

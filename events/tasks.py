@@ -78,3 +78,13 @@ def send_sponsorship_pay_link(sponsorship_id: int, payment_id: int) -> None:
 @shared_task(name="events.send_sponsorship_passes", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_sponsorship_passes(sponsorship_id: int) -> None:
     emails.send_sponsorship_passes(sponsorship_id)
+
+
+@shared_task(name="events.send_sponsorship_received", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsorship_received(sponsorship_id: int) -> None:
+    emails.send_sponsorship_received(sponsorship_id)
+
+
+@shared_task(name="events.send_sponsorship_approved", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsorship_approved(sponsorship_id: int) -> None:
+    emails.send_sponsorship_approved(sponsorship_id)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -11,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from events import calendar, documents, emails, payments, selectors, services
 from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
-from events.models import Order
+from events.models import Order, Sponsorship, SponsorshipPackage
 from portal.accounts.mfa import staff_second_factor_required
 from portal.core.cache import mark_cacheable
+from portal.payments.models import PaymentMethod
 
 # The first step of registration, for anonymous visitors: at most this old (the event page: 10 s).
 CHOICE_PAGE_CACHE_SECONDS = 2
@@ -359,56 +361,69 @@ def waiting_list_leave(request, slug: str, token: str):
 
 @require_http_methods(["GET", "POST"])
 def sponsor(request, slug: str):
-    """Packages with the slots left; an organisation's admin applies, or joins a full package's waiting list."""
-    from events.models import SponsorshipPackage
-
+    """Packages with the slots left; anyone signed in applies for their company (a member or not), or joins a
+    full package's waiting list."""
     event = selectors.event_for_registration(slug)
     packages = list(selectors.sponsorship_packages_with_slots(event=event))
     organizations = selectors.organizations_administered_by(request.user)
     form, default_organization = None, organizations.first()
-    if default_organization is not None:
+    if request.user.is_authenticated:
         form = SponsorshipForm(
             request.POST or None,
             organizations=organizations,
             packages=SponsorshipPackage.objects.filter(event=event),
-            initial={"contact_email": request.user.email},
+            initial={
+                "contact_email": request.user.email,
+                "package": request.GET.get("package"),
+                # A full package's card links here to join its waiting list.
+                "waiting_list": any(str(p.pk) == request.GET.get("package") and not p.slots_left for p in packages),
+            },
         )
     status = 200
     if request.method == "POST":
         if form is None:
-            return HttpResponse("Only an organisation's admins may apply.", status=403)
+            return redirect_to_login(request.get_full_path())
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                if data["waiting_list"]:
-                    services.sponsor_waiting_list_join(
-                        package=data["package"],
-                        organization=data["organization"],
-                        email=data["contact_email"],
-                        actor=request.user,
-                    )
-                    messages.success(
-                        request, f"{data['organization'].name} is on the {data['package'].name} waiting list."
-                    )
-                else:
-                    sponsorship = services.sponsorship_request(
-                        package=data["package"],
-                        organization=data["organization"],
-                        contact_email=data["contact_email"],
-                        payment_method=data["payment_method"],
-                        actor=request.user,
-                    )
-                    messages.success(
-                        request,
-                        f"Thank you! {data['organization'].name}'s application for {data['package'].name} "
-                        "holds its slot while our events team decides (within 14 days). Once approved, the invoice "
-                        f"goes to {sponsorship.contact_email}, to pay by {sponsorship.get_payment_method_display().lower()}.",
-                    )
+                _sponsor_apply(request, form.cleaned_data)
                 return redirect(request.path)
             except ApplicationError as error:
                 form.add_error(None, error.message)
                 status = error.status_code
         else:
             status = 400
-    context = {"event": event, "packages": packages, "form": form, "default_organization": default_organization}
+    context = {
+        "event": event,
+        "packages": packages,
+        "form": form,
+        "default_organization": default_organization,
+        "events_email": settings.EVENTS_EMAIL,
+    }
     return render(request, "events/sponsor.html", context, status=status)
+
+
+def _sponsor_apply(request, data: dict) -> None:
+    who = data.get("organization")
+    name = who.name if who else data["organization_name"].strip()
+    package, email = data["package"], data["contact_email"]
+    if who is None:
+        services.sponsorship_apply_as_new_organization(
+            organization_name=name, package=package, contact_email=email, actor=request.user,
+            waiting_list=data["waiting_list"], payment_method=data["payment_method"],
+        )  # fmt: skip
+    elif data["waiting_list"]:
+        services.sponsor_waiting_list_join(package=package, organization=who, email=email, actor=request.user)
+    else:
+        services.sponsorship_request(
+            package=package, organization=who, contact_email=email, payment_method=data["payment_method"],
+            actor=request.user,
+        )  # fmt: skip
+    if data["waiting_list"]:
+        messages.success(request, f"{name} is on the {package.name} waiting list.")
+    else:
+        messages.success(
+            request,
+            f"Thank you! {name}'s application for {package.name} holds its slot while our events team decides "
+            f"(within {Sponsorship.REQUEST_HOLD_DAYS} days); a confirmation is on its way to {email}. Once approved, "
+            f"the invoice goes to {email}, to pay by {PaymentMethod(data['payment_method']).label.lower()}.",
+        )

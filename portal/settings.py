@@ -299,6 +299,8 @@ STRIPE_JS_URL = env.str(
 PAYMENTS_RECONCILE_AFTER_SECONDS = env.int("PAYMENTS_RECONCILE_AFTER_SECONDS", default=300)
 # Who hears about duplicate payments and other money matters.
 FINANCE_EMAILS = env.list("FINANCE_EMAILS", default=["finance@openinfra.example"])
+# Where sponsors and attendees write to the events team (shown on the sponsor page and in e-mails).
+EVENTS_EMAIL = env.str("EVENTS_EMAIL", default="events@openinfra.example")
 # The seller on every invoice (snapshotted on the invoice when it is issued) and where transfers go.
 INVOICE_SELLER = {
     "name": env.str("INVOICE_SELLER_NAME", default="Open Infrastructure Foundation"),

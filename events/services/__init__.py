@@ -11,7 +11,9 @@ from events.services.pricing import Quote, QuoteLine, order_quote, order_validat
 from events.services.refunds import order_refund
 from events.services.seats import BUSY, SPONSORS_BUSY, Capacity
 from events.services.sponsorships import (
+    sponsor_organization_create,
     sponsor_waiting_list_join,
+    sponsorship_apply_as_new_organization,
     sponsorship_approve,
     sponsorship_cancel,
     sponsorship_cancellable,
@@ -48,6 +50,8 @@ __all__ = [
     "sponsorship_approve",
     "sponsorship_cancel",
     "sponsorship_cancellable",
+    "sponsorship_apply_as_new_organization",
+    "sponsor_organization_create",
     "sponsorship_invoice",
     "sponsorship_mark_paid",
     "sponsorship_request",

@@ -4,14 +4,18 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from events import selectors, tasks
 from events.exceptions import NotOrganizationAdmin, SoldOut, SponsorshipInvalid
 from events.models import PromoCode, Sponsorship, SponsorshipPackage, SponsorWaitingListEntry, new_order_code
 from events.services.seats import SPONSORS_BUSY
+from members.models import Organization, OrganizationRole, validate_not_reserved_slug
 from portal.core import cache, capacity
 from portal.core.audit import audit
 from portal.core.tasking import enqueue_on_commit
@@ -90,7 +94,61 @@ def sponsorship_request(
             actor=actor,
             data={"package": package.name, "organization": organization.slug, "payment_method": payment_method},
         )
+        enqueue_on_commit(tasks.send_sponsorship_received, sponsorship.pk)
     return sponsorship
+
+
+def sponsor_organization_create(*, name: str, actor) -> Organization:
+    """A company that is not on the site yet, to sponsor: an organisation with no membership, its applicant
+    its admin. A name or slug already taken is refused: that organisation's admins apply for it."""
+    name = (name or "").strip()
+    slug = slugify(name)[:100]
+    if not slug:
+        raise SponsorshipInvalid("Give your company's name.")
+    try:
+        validate_not_reserved_slug(slug)
+    except ValidationError as error:
+        raise SponsorshipInvalid(error.messages[0]) from error
+    existing = Organization.objects.filter(Q(slug=slug) | Q(name__iexact=name)).first()
+    taken = SponsorshipInvalid(
+        f"{existing.name if existing else name} already has an account here. One of its administrators can apply, "
+        f"or add you as an administrator from its admin pages; or write to {settings.EVENTS_EMAIL}."
+    )
+    if existing is not None:
+        raise taken
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.create(name=name, slug=slug)
+    except IntegrityError as error:  # the same name registered a moment ago
+        raise taken from error
+    OrganizationRole.objects.create(user=actor, organization=organization, role=OrganizationRole.Role.ADMIN)
+    audit("events.sponsor_organization.create", organization, actor=actor, data={"name": name})
+    return organization
+
+
+def sponsorship_apply_as_new_organization(
+    *,
+    organization_name: str,
+    package: SponsorshipPackage,
+    contact_email: str,
+    actor,
+    waiting_list: bool = False,
+    payment_method: str = PaymentMethod.CARD,
+) -> Sponsorship | SponsorWaitingListEntry:
+    """Register the company and apply (or join a full package's waiting list) at once: all or nothing."""
+    with transaction.atomic():
+        organization = sponsor_organization_create(name=organization_name, actor=actor)
+        if waiting_list:
+            return sponsor_waiting_list_join(
+                package=package, organization=organization, email=contact_email, actor=actor
+            )
+        return sponsorship_request(
+            package=package,
+            organization=organization,
+            contact_email=contact_email,
+            actor=actor,
+            payment_method=payment_method,
+        )
 
 
 def sponsor_waiting_list_join(
@@ -122,6 +180,7 @@ def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
         sponsorship.approved_at = now
         sponsorship.save(update_fields=["status", "approved_at"])
         audit("events.sponsorship.approve", sponsorship, actor=actor, data={"package": package.name})
+        enqueue_on_commit(tasks.send_sponsorship_approved, sponsorship.pk)
     return sponsorship
 
 

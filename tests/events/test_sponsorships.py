@@ -166,9 +166,13 @@ def test_only_an_organisations_admin_may_apply(client, summit):
         services.sponsorship_request(
             package=headline, organization=OrganizationFactory(), contact_email="a@x", actor=person
         )
+    other = OrganizationFactory(name="Somebody Else")
     client.force_login(person)
-    response = client.post("/events/summit/sponsor/", {"package": headline.pk})
-    assert response.status_code == 403
+    # Someone who administers no organisation names their company; they cannot pick another's.
+    response = client.post("/events/summit/sponsor/", {"package": headline.pk, "organization": other.pk})
+    assert response.status_code == 400
+    assert "Your company&#x27;s name" in response.content.decode()
+    assert not Sponsorship.objects.filter(organization=other).exists()
 
 
 def test_company_page_and_contacts_my_account_show_the_sponsorship(client, summit):
