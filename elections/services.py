@@ -333,7 +333,11 @@ def election_mailings_schedule(*, now: datetime.datetime | None = None) -> list[
 def mailing_send(*, mailing_id: int) -> int:
     """Send one recorded mailing to its recipients; a second run (a redelivered task) sends nothing."""
     with transaction.atomic():
-        mailing = Mailing.objects.select_for_update().select_related("election", "candidate__user").get(pk=mailing_id)
+        mailing = (
+            Mailing.objects.select_for_update(of=("self",))
+            .select_related("election", "candidate__user")
+            .get(pk=mailing_id)
+        )
         if mailing.sent_at is not None:
             return 0
         election = mailing.election
