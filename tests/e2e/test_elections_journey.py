@@ -45,6 +45,13 @@ def _shoot(page, artifacts_dir, step: str) -> None:
     page.screenshot(path=str(artifacts_dir / f"journey-election-{step}-{width}.png"), full_page=True)
 
 
+def _axe(page, step: str, failures: list[str]) -> None:
+    """axe on the page as it stands (its context opened with bypass_csp=True); violations collected."""
+    violations = run_axe(page)
+    if violations:
+        failures.append(f"{step} at {page.viewport_size['width']} px:\n{format_violations(violations)}")
+
+
 def _vote(page, live_server, scores: dict[str, int]) -> str:
     """On the ballot page: score each candidate (by the group named for them), cast, return the receipt."""
     page.goto(f"{live_server.url}/elections/{SLUG}/")
@@ -74,9 +81,10 @@ def test_an_election_from_nomination_to_certified_results(browser, browser_as, l
     mail.outbox.clear()
     try:
         # 1. Mia nominates Kenji from the election's page.
-        mia = browser_as(MEMBER)
+        mia = browser_as(MEMBER, bypass_csp=True)
         mia.goto(f"{live_server.url}/elections/{SLUG}/")
         mia.get_by_role("link", name="Nominate someone").click()
+        _axe(mia, "nominate", axe_failures)
         mia.get_by_label("Person to nominate").select_option(label="Kenji Arakawa")
         mia.get_by_role("button", name="Nominate").click()
         mia.get_by_text("You nominated Kenji Arakawa.").wait_for()
@@ -86,8 +94,9 @@ def test_an_election_from_nomination_to_certified_results(browser, browser_as, l
         invitation = next(m for m in mail.outbox if m.to == [kenji.user.email])
         assert invitation.subject == "You have been nominated in Board of Directors 2027"
         link = re.search(r"https?://\S+/elections/board-2027/stand/", invitation.body).group(0)
-        nominee = _as(browser, live_server, kenji.user, contexts)
+        nominee = _as(browser, live_server, kenji.user, contexts, bypass_csp=True)
         nominee.goto(live_server.url + link[link.index("/elections/") :])
+        _axe(nominee, "stand", axe_failures)
         nominee.get_by_label("Your statement").fill("Shared CI for every project, paid for properly.")
         nominee.get_by_label("What would you change first?").fill("Publish the CI costs.")
         nominee.get_by_role("button", name="Accept and stand").click()
@@ -133,9 +142,7 @@ def test_an_election_from_nomination_to_certified_results(browser, browser_as, l
             voter.wait_for_load_state("networkidle")
             width = voter.viewport_size["width"]
             assert voter.evaluate("document.documentElement.scrollWidth") <= width, f"ballot scrolls at {width}"
-            violations = run_axe(voter)
-            if violations:
-                axe_failures.append(f"ballot at {width} px:\n{format_violations(violations)}")
+            _axe(voter, "ballot", axe_failures)
             _shoot(voter, artifacts_dir, "ballot")
             receipts.append(_vote(voter, live_server, scores))
             _shoot(voter, artifacts_dir, "voted")

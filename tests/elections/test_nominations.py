@@ -66,7 +66,9 @@ def test_the_nominee_accepts_with_a_statement_and_answers_and_gets_a_public_page
     client.logout()
     public = client.get("/elections/board-2027/candidates/nia-nominee/").content.decode()
     assert "I will listen." in public and "What first?" in public and "The budget." in public
-    assert 'href="/elections/board-2027/candidates/nia-nominee/"' in client.get("/elections/board-2027/").content.decode()
+    assert (
+        'href="/elections/board-2027/candidates/nia-nominee/"' in client.get("/elections/board-2027/").content.decode()
+    )
 
 
 def test_only_standing_candidates_have_public_pages(client):
