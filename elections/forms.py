@@ -83,3 +83,19 @@ class StaffCandidateForm(forms.Form):
                 self.add_error("email", "No account has this e-mail address.")
             data["person"] = person
         return data
+
+
+class QuestionsField(forms.CharField):
+    """The election's questions to candidates, one a line in the admin, a list of strings in the database."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]

@@ -18,7 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from elections import selectors, services
 from elections.exceptions import ApplicationError
-from elections.forms import StaffCandidateForm
+from elections.forms import QuestionsField, StaffCandidateForm
 from elections.models import Candidate, Election
 from portal.core.admin_menu import PermissionMenuItem
 
@@ -33,6 +33,7 @@ FORM_FIELDS = [
     "roll_date",
     "tiers",
     "nominations_required",
+    "questions",
     "nominations_open",
     "nominations_close",
     "acceptance_closes",
@@ -77,6 +78,13 @@ class ElectionViewSet(ModelViewSet):
     inspect_view_enabled = False
     url_prefix = "elections"
     url_namespace = "elections_admin"  # "elections" is the public pages' namespace
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "questions":
+            return QuestionsField(
+                label="Questions to candidates", required=False, help_text="One a line; every candidate answers each."
+            )
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
 
 @hooks.register("register_admin_viewset")
