@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from elections import services
-from elections.models import Ballot, Candidate, Election, VoterRecord
+from elections.models import Ballot, Candidate, Election, Mailing, VoterRecord
 from members.models import IndividualMember
 
 PAST = "individual-directors-2026"
@@ -28,6 +28,13 @@ STATEMENTS = {
     "henrik-solberg": "Security and sustainability of our maintainers come first.",
     "lucia-ferreyra": "Edge users need a seat at the table; I would bring their voice.",
     "kenji-arakawa": "Shared CI is the foundation's quiet superpower. Let us fund it properly.",
+}
+
+ANSWERS = {
+    "amara-okonkwo": "Hold the board's meetings where the operators are, twice a year.",
+    "henrik-solberg": "A paid security response rota for the projects that ask for one.",
+    "lucia-ferreyra": "A working group for edge deployments, with a budget.",
+    "kenji-arakawa": "Put the shared CI's costs in the annual report, line by line.",
 }
 
 
@@ -84,6 +91,10 @@ def load() -> list[Election]:
                 election_day=past.election_day,
                 content={slug: n for slug, n in content.items() if slug in known},
             )
+        # Its mailings went out at the time: none is sent again now, results included.
+        Mailing.objects.bulk_create(
+            [Mailing(election=past, kind=kind, key=kind, sent_at=now) for kind in Mailing.Kind if kind != "invited"]
+        )
         services.election_count(election=past, actor=None)
         services.election_certify(election=past, actor=None)
     current = Election.objects.filter(slug=OPEN).first()
@@ -96,7 +107,9 @@ def load() -> list[Election]:
             method=Election.Method.BLOC_STAR,
             roll_date=timezone.localdate(now),
             tie_seed="individual-directors-2027",
+            questions=["What would you change first?"],
             **_periods(now - timedelta(days=1)),
         )
-        _candidates(current, members[:3])
+        for made in _candidates(current, members[:3]).values():
+            Candidate.objects.filter(pk=made.pk).update(answers=[ANSWERS.get(made.slug, "")])
     return [past, current]

@@ -1,7 +1,11 @@
-"""The ballot paper as a plain HTML form (no JavaScript): read the posted fields into a ballot's content."""
+"""The ballot paper as a plain HTML form (no JavaScript): read the posted fields into a ballot's content;
+the nomination and acceptance forms."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
 
 from elections.models import Candidate, Election
 from elections.tabulation import InvalidBallot
@@ -32,3 +36,66 @@ def ballot_from_post(election: Election, paper: Sequence[Candidate], data: Mappi
                 ranks.setdefault(_whole(value, f"The rank for {c.name}"), []).append(c.slug)
         return [group[0] if len(group) == 1 else group for _, group in sorted(ranks.items())]
     raise ValueError(f"Unknown voting method {method!r}")
+
+
+class NominationForm(forms.Form):
+    nominee = forms.TypedChoiceField(label="Person to nominate", coerce=int)
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nominee"].choices = [("", "Choose a person"), *choices]
+
+
+class AcceptanceForm(forms.Form):
+    """The candidate's statement and one answer per question the election asks."""
+
+    statement = forms.CharField(
+        label="Your statement",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Shown on your public candidate page and beside your name on the election's page.",
+    )
+
+    def __init__(self, *args: Any, questions: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for n, question in enumerate(self.questions):
+            self.fields[f"answer_{n}"] = forms.CharField(
+                label=question, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+            )
+
+    def answers(self) -> list[str]:
+        return [self.cleaned_data[f"answer_{n}"] for n in range(len(self.questions))]
+
+
+class StaffCandidateForm(forms.Form):
+    """Staff put a person on the ballot by their account's e-mail address."""
+
+    email = forms.EmailField(label="E-mail address of the person's account")
+    name = forms.CharField(label="Name on the ballot", max_length=200, required=False, help_text="Their name if empty.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email = data.get("email")
+        if email:
+            person = get_user_model().objects.filter(email__iexact=email).first()
+            if person is None:
+                self.add_error("email", "No account has this e-mail address.")
+            data["person"] = person
+        return data
+
+
+class QuestionsField(forms.CharField):
+    """The election's questions to candidates, one a line in the admin, a list of strings in the database."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]

@@ -91,6 +91,7 @@ class Election(models.Model):
             ),
             models.CheckConstraint(condition=~Q(method="star") | Q(seats=1), name="election_star_elects_one"),
         ]
+        permissions = [("certify_election", "Can certify election")]
 
     def __str__(self) -> str:
         return self.title
@@ -210,3 +211,30 @@ class VoterRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or self.organization} voted in {self.election_id}"
+
+
+class Mailing(models.Model):
+    """One mailing sent (or being sent) for an election; its unique key makes each go out once."""
+
+    class Kind(models.TextChoices):
+        NOMINATIONS_OPEN = "nominations_open", "Nominations are open"
+        INVITED = "invited", "You were nominated"
+        VOTING_OPEN = "voting_open", "Voting is open"
+        REMINDER = "reminder", "Reminder to vote"
+        RESULTS = "results", "Results"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="mailings")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # "<kind>" for a mailing to the electorate, "<kind>:<candidate id>" for one to a nominee.
+    key = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recipients = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["election", "key"], name="election_mailing_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.election_id})"

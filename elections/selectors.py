@@ -113,3 +113,69 @@ def published_receipts(election: Election) -> list[str]:
 def certified_results(election: Election) -> dict[str, Any] | None:
     """The counted results, once staff have certified them."""
     return election.results if election.status == Election.Status.CERTIFIED else None
+
+
+def candidate_for_page(election: Election, slug: str) -> Candidate:
+    """One candidate on the ballot, for their public page (DoesNotExist otherwise)."""
+    return candidates_for_page(election).get(slug=slug)
+
+
+def invitation_for(user: Any, election: Election) -> Candidate | None:
+    """The person's candidacy in this election (invited, accepted or withdrawn), if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return election.candidates.filter(user=user).first()
+
+
+def nominee_choices(election: Election) -> list[tuple[int, str]]:
+    """The people who may stand, as (user id, name) in name order: the nomination form's choices."""
+    if election.electorate == Election.Electorate.INDIVIDUALS:
+        members = IndividualMember.objects.filter(left_at__isnull=True).order_by("display_name", "pk")
+        return list(members.values_list("user_id", "display_name"))
+    roles = (
+        OrganizationRole.objects.filter(organization__in=eligible_organizations(election))
+        .select_related("user", "organization")
+        .order_by("organization__name", "user__first_name", "user__last_name", "pk")
+    )
+    seen: dict[int, str] = {}
+    for role in roles:
+        name = role.user.get_full_name() or role.user.email
+        seen.setdefault(role.user_id, f"{name} ({role.organization.name})")
+    return list(seen.items())
+
+
+def electorate_contacts(election: Election, *, not_voted: bool = False) -> list[tuple[Any, Organization | None]]:
+    """Who hears from the election: each eligible member, or each administrator of an eligible organisation
+    (with the organisation they vote for); with ``not_voted``, only those whose vote is not yet cast."""
+    voted = VoterRecord.objects.filter(election=election)
+    if election.electorate == Election.Electorate.INDIVIDUALS:
+        members = eligible_individuals(election).select_related("user").order_by("pk")
+        if not_voted:
+            members = members.exclude(user__in=voted.filter(user__isnull=False).values("user_id"))
+        return [(m.user, None) for m in members]
+    organizations = eligible_organizations(election)
+    if not_voted:
+        organizations = organizations.exclude(pk__in=voted.filter(organization__isnull=False).values("organization_id"))
+    roles = (
+        OrganizationRole.objects.filter(organization__in=organizations, role=OrganizationRole.Role.ADMIN)
+        .select_related("user", "organization")
+        .order_by("organization__name", "pk")
+    )
+    return [(role.user, role.organization) for role in roles]
+
+
+def elections_for_staff() -> list[tuple[Election, dict[str, int], list[str]]]:
+    """Each election with its turnout and, once counted, the names of those elected (never ids)."""
+    rows = []
+    for election in elections_listed():
+        winners: list[str] = []
+        if election.results:
+            names = election.results["names"]
+            winners = [names.get(w, w) for w in election.results["tabulation"]["winners"]]
+        rows.append((election, turnout(election), winners))
+    return rows
+
+
+def candidates_for_staff(election: Election) -> QuerySet[Candidate]:
+    """Every candidacy in an election (invited, standing, withdrawn), with the nominations each received."""
+    return election.candidates.select_related("user").order_by("name", "pk")

@@ -4,13 +4,15 @@ Casting a ballot is deliberately not audited: an audit row carries the voter and
 secret ballot needs no record of when anyone voted beyond the fact that they did (``VoterRecord``).
 """
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from elections import emails, selectors
+from elections import emails, selectors, tasks
 from elections.exceptions import (
     AlreadyNominated,
     AlreadyVoted,
@@ -19,10 +21,11 @@ from elections.exceptions import (
     NotEligible,
     OutsidePeriod,
 )
-from elections.models import Ballot, Candidate, Election, Nomination, VoterRecord
+from elections.models import Ballot, Candidate, Election, Mailing, Nomination, VoterRecord
 from elections.tabulation import tabulate, validate_ballot
 from members.models import Organization
 from portal.core.audit import audit
+from portal.core.tasking import enqueue_on_commit
 
 AUDIT_ACTIONS = {
     "elections.election.create": ("Create election", "Election created"),
@@ -32,6 +35,7 @@ AUDIT_ACTIONS = {
     "elections.nomination.create": ("Nominate", "Nomination made"),
     "elections.candidate.invite": ("Invite candidate", "Nominee asked to stand"),
     "elections.candidate.accept": ("Accept candidacy", "Candidacy accepted"),
+    "elections.election.close": ("Close voting", "Voting closed"),
     "elections.election.count": ("Count ballots", "Ballots counted"),
     "elections.election.certify": ("Certify results", "Results certified and published"),
 }
@@ -152,7 +156,7 @@ def nomination_create(*, election: Election, nominator: Any, nominee: Any) -> No
                 election=election, user=nominee, name=name, slug=_unique_slug(election, name)
             )
             audit("elections.candidate.invite", candidate, actor=None, data={"nominations": count})
-            emails.send_invited_to_stand(candidate)  # the mail backend sends once the transaction commits
+            mailing_schedule(election=election, kind=Mailing.Kind.INVITED, candidate=candidate)
     return nomination
 
 
@@ -160,6 +164,8 @@ def candidate_accept(*, candidate: Candidate, user: Any, statement: str, answers
     """The nominee agrees to stand, with a statement and answers to the election's questions."""
     if candidate.user_id != user.pk:
         raise NotEligible("Only the nominee can accept a nomination.")
+    if candidate.withdrawn_at is not None:
+        raise NotEligible("This candidacy has been withdrawn.")
     if not candidate.election.is_accepting():
         raise OutsidePeriod("The time to accept nominations has passed.")
     with transaction.atomic():
@@ -194,6 +200,11 @@ def ballot_cast(*, election: Election, user: Any, content: Any, organization: Or
     candidates = list(selectors.ballot_paper(election).values_list("slug", flat=True))
     normalised = validate_ballot(election.method, content, candidates, seats=election.seats)
     with transaction.atomic():
+        # Staff closing the vote lock the row FOR UPDATE: a ballot is in before the count or refused.
+        # NO KEY UPDATE conflicts with that, and not with the voter and ballot rows' foreign keys.
+        locked = Election.objects.select_for_update(no_key=True).only("voting_opens", "voting_closes")
+        if not locked.get(pk=election.pk).is_voting_open():
+            raise OutsidePeriod("Voting is not open for this election.")
         try:
             VoterRecord.objects.create(election=election, **voter)
         except IntegrityError:
@@ -235,4 +246,110 @@ def election_certify(*, election: Election, actor: Any) -> Election:
         election.certified_at = timezone.now()
         election.save(update_fields=["status", "certified_at"])
         audit("elections.election.certify", election, actor=actor)
+        mailing_schedule(election=election, kind=Mailing.Kind.RESULTS)
     return election
+
+
+def election_close(*, election: Election, actor: Any) -> Election:
+    """Staff close voting, before its scheduled end if need be (audited as early), and the ballots are counted."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        now = timezone.now()
+        if now < election.voting_opens:
+            raise OutsidePeriod("Voting has not opened yet.")
+        if election.status != Election.Status.SCHEDULED:
+            raise InvalidTransition("The ballots of this election have been counted already.")
+        scheduled = election.voting_closes
+        early = now < scheduled
+        if early:
+            # Ballots already cast keep the scheduled day: it stays the one date every ballot carries.
+            election.voting_closes = now
+            election.save(update_fields=["voting_closes"])
+        audit(
+            "elections.election.close",
+            election,
+            actor=actor,
+            data={"early": early, "scheduled_close": scheduled.isoformat(), "closed": now.isoformat()},
+        )
+        return election_count(election=election, actor=actor)
+
+
+# --- Mailings -------------------------------------------------------------------------------------
+
+
+def mailing_schedule(*, election: Election, kind: str, candidate: Candidate | None = None) -> Mailing | None:
+    """Record a mailing and queue its task with the transaction; None if it was recorded before (sent once)."""
+    key = kind if candidate is None else f"{kind}:{candidate.pk}"
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                mailing = Mailing.objects.create(election=election, kind=kind, candidate=candidate, key=key)
+        except IntegrityError:
+            return None
+        enqueue_on_commit(tasks.send_mailing, mailing.pk)
+    return mailing
+
+
+def _reminder_before() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.ELECTIONS_REMINDER_HOURS)
+
+
+def _results_mailing_window() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.ELECTIONS_RESULTS_MAIL_DAYS)
+
+
+def _mailings_due(election: Election, now: datetime.datetime, already: set[str]) -> list[str]:
+    due = []
+    if election.is_nominating(now):
+        due.append(Mailing.Kind.NOMINATIONS_OPEN)
+    if election.is_voting_open(now):
+        due.append(Mailing.Kind.VOTING_OPEN)
+        # One reminder, near the close, and never in the same run as the news that voting opened.
+        if Mailing.Kind.VOTING_OPEN in already and now >= election.voting_closes - _reminder_before():
+            due.append(Mailing.Kind.REMINDER)
+    if (
+        election.status == Election.Status.CERTIFIED
+        and election.certified_at is not None
+        and now - election.certified_at <= _results_mailing_window()
+    ):
+        due.append(Mailing.Kind.RESULTS)
+    return [kind for kind in due if kind not in already]
+
+
+def election_mailings_schedule(*, now: datetime.datetime | None = None) -> list[Mailing]:
+    """Beat: queue each electorate mailing whose moment has come; each goes out once, however often this runs."""
+    now = now or timezone.now()
+    recent = now - _results_mailing_window() - datetime.timedelta(days=1)
+    scheduled = []
+    for election in Election.objects.filter(voting_closes__gte=recent).prefetch_related("mailings"):
+        already = {m.key for m in election.mailings.all()}
+        for kind in _mailings_due(election, now, already):
+            mailing = mailing_schedule(election=election, kind=kind)
+            if mailing is not None:
+                scheduled.append(mailing)
+    return scheduled
+
+
+def mailing_send(*, mailing_id: int) -> int:
+    """Send one recorded mailing to its recipients; a second run (a redelivered task) sends nothing."""
+    with transaction.atomic():
+        mailing = (
+            Mailing.objects.select_for_update(of=("self",))
+            .select_related("election", "candidate__user")
+            .get(pk=mailing_id)
+        )
+        if mailing.sent_at is not None:
+            return 0
+        election = mailing.election
+        contacts: list[tuple[Any, Organization | None]]
+        if mailing.candidate is not None:  # the one nominee asked to stand
+            contacts = [(mailing.candidate.user, None)]
+        else:
+            not_voted = mailing.kind == Mailing.Kind.REMINDER
+            contacts = selectors.electorate_contacts(election, not_voted=not_voted)
+        # The messages are queued in this transaction (portal/core/mail.py): sent with the mark, or not at all.
+        sent = emails.send_mailing(mailing, contacts)
+        mailing.sent_at = timezone.now()
+        mailing.recipients = sent
+        mailing.save(update_fields=["sent_at", "recipients"])
+    return sent

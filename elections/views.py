@@ -1,15 +1,17 @@
 """The elections' public pages and the ballot: parse input, fetch, call one service, render."""
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from elections import selectors, services
 from elections.exceptions import ApplicationError
-from elections.forms import ballot_from_post
-from elections.models import Election
+from elections.forms import AcceptanceForm, NominationForm, ballot_from_post
+from elections.models import Candidate, Election
 from elections.tabulation import MAX_SCORE
 from portal.core.csv_writer import csv_lines
 
@@ -29,8 +31,86 @@ def election_detail(request, slug: str):
         "candidates": selectors.candidates_for_page(election),
         "results": _results_for_page(results) if results else None,
         "voting_open": election.is_voting_open(),
+        "nominating": election.is_nominating(),
+        "invitation": selectors.invitation_for(request.user, election) if election.is_accepting() else None,
     }
     return render(request, "elections/election_detail.html", context)
+
+
+@require_GET
+def candidate_detail(request, slug: str, candidate: str):
+    """A candidate's public page: their statement and their answers to the election's questions."""
+    election = get_object_or_404(Election, slug=slug)
+    try:
+        standing = selectors.candidate_for_page(election, candidate)
+    except Candidate.DoesNotExist:
+        raise Http404("No such candidate.") from None
+    answers = list(standing.answers or [])
+    questions = [(q, answers[n] if n < len(answers) else "") for n, q in enumerate(election.questions or [])]
+    return render(
+        request,
+        "elections/candidate_detail.html",
+        {"election": election, "candidate": standing, "questions": questions},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nominate(request, slug: str):
+    """Whoever may vote nominates the people they would like to see stand, one at a time."""
+    election = get_object_or_404(Election, slug=slug)
+    choices = selectors.nominee_choices(election)
+    form = NominationForm(request.POST or None, choices=choices)
+    context = {
+        "election": election,
+        "form": form,
+        "open": election.is_nominating(),
+        "eligible": selectors.may_nominate(request.user, election),
+    }
+    if request.method == "POST" and context["open"] and context["eligible"] and form.is_valid():
+        nominee = get_object_or_404(get_user_model(), pk=form.cleaned_data["nominee"])
+        try:
+            services.nomination_create(election=election, nominator=request.user, nominee=nominee)
+        except ApplicationError as error:
+            form.add_error("nominee", error.message)
+        else:
+            messages.success(request, f"You nominated {dict(choices)[nominee.pk]}.")
+            return redirect("elections:nominate", slug=election.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "elections/nominate.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def stand(request, slug: str):
+    """A nominee asked to stand accepts, with a statement and answers to the election's questions."""
+    election = get_object_or_404(Election, slug=slug)
+    candidacy = selectors.invitation_for(request.user, election)
+    questions = list(election.questions or [])
+    form = None
+    if candidacy is not None:
+        answers = list(candidacy.answers or [])
+        initial = {"statement": candidacy.statement}
+        initial.update({f"answer_{n}": a for n, a in enumerate(answers[: len(questions)])})
+        form = AcceptanceForm(request.POST or None, questions=questions, initial=initial)
+    context = {"election": election, "candidacy": candidacy, "form": form, "open": election.is_accepting()}
+    if request.method == "POST" and form is not None and context["open"]:
+        if form.is_valid():
+            try:
+                services.candidate_accept(
+                    candidate=candidacy,
+                    user=request.user,
+                    statement=form.cleaned_data["statement"],
+                    answers=form.answers(),
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"You stand in {election.title}. This is your candidate page.")
+                return redirect("elections:candidate", slug=election.slug, candidate=candidacy.slug)
+        return render(request, "elections/stand.html", context, status=400)
+    return render(request, "elections/stand.html", context)
 
 
 def _results_for_page(results: dict) -> dict:
@@ -91,6 +171,7 @@ def vote(request, slug: str):
         "scores": range(MAX_SCORE + 1),
         "ranks": range(1, len(paper) + 1),
         "open": election.is_voting_open(),
+        "chosen": request.GET.get("organization", ""),
         "eligible": selectors.may_nominate(request.user, election),
         "already": election.electorate == Election.Electorate.INDIVIDUALS
         and selectors.has_voted(election, user=request.user),

@@ -252,6 +252,14 @@ CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
     "schedule": 60.0,
 }
 
+# --- Elections (elections/) ----------------------------------------------------------------
+# Mailings (nominations open, voting open, the reminder, results) are queued by beat, each once.
+CELERY_BEAT_SCHEDULE["elections-send-mailings"] = {"task": "elections.send_mailings", "schedule": 15 * 60}
+# The one reminder goes to those who have not voted this many hours before voting closes ...
+ELECTIONS_REMINDER_HOURS = env.int("ELECTIONS_REMINDER_HOURS", default=72)
+# ... and the results mailing is not sent for a certification older than this (a beat down for weeks).
+ELECTIONS_RESULTS_MAIL_DAYS = env.int("ELECTIONS_RESULTS_MAIL_DAYS", default=14)
+
 # --- Adoption survey (portal/adoption/disclosure.py) ---------------------------------------
 # A segment is published only with at least this many responses ("other" included) ...
 ADOPTION_MIN_SEGMENT = env.int("ADOPTION_MIN_SEGMENT", default=5)

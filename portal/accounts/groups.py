@@ -10,6 +10,7 @@ CONTENT_EDITORS = "Content editors"
 MEMBERSHIP_STAFF = "Membership staff"
 EVENTS_STAFF = "Events staff"
 FINANCE = "Finance"
+ELECTION_STAFF = "Election staff"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,23 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         description="Events, tickets, sponsorships, check-in.",
     ),
     StaffGroup(FINANCE, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Payments, refunds and invoices."),
+    StaffGroup(
+        ELECTION_STAFF,
+        permissions=(
+            ACCESS_ADMIN,
+            VIEW_AUDIT_LOG,
+            # Define elections, add and withdraw candidates before voting opens, close voting
+            # (elections/wagtail_hooks.py); certifying the count is a permission of its own.
+            "elections.view_election",
+            "elections.add_election",
+            "elections.change_election",
+            "elections.certify_election",
+            "elections.view_candidate",
+            "elections.add_candidate",
+            "elections.change_candidate",
+        ),
+        description="Elections: set them up, manage candidates, close voting, certify results. Never ballots.",
+    ),
 )
 
 

@@ -8,7 +8,14 @@ import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page
 
-from portal.accounts.groups import CONTENT_EDITORS, EVENTS_STAFF, FINANCE, MEMBERSHIP_STAFF, STAFF_GROUPS
+from portal.accounts.groups import (
+    CONTENT_EDITORS,
+    ELECTION_STAFF,
+    EVENTS_STAFF,
+    FINANCE,
+    MEMBERSHIP_STAFF,
+    STAFF_GROUPS,
+)
 from portal.accounts.mfa import totp_activate, totp_code
 from tests.accounts.factories import PASSWORD, UserFactory
 
@@ -45,6 +52,8 @@ SCREENS = {
     "events_orders": "/admin/events/order/",
     "events_approvals": "/admin/events/approvals/",
     "audit_log": "/admin/audit-log/",
+    "elections": "/admin/elections/",
+    "election_results": "/admin/elections-results/",
     # API tokens and webhooks (portal/api): superusers, or whoever is given api.manage_apitoken /
     # api.manage_webhooks; no group by default.
     "api_tokens": "/admin/api-tokens/",
@@ -70,6 +79,7 @@ ACCESS = {
     MEMBERSHIP_STAFF: {"dashboard", "audit_log", *MEMBERSHIP_SCREENS},
     EVENTS_STAFF: {"dashboard", "audit_log", "events", "events_promo_codes", "events_orders", "events_approvals"},
     FINANCE: {"dashboard", "audit_log", "finance_payments", "finance_invoices"},
+    ELECTION_STAFF: {"dashboard", "audit_log", "elections", "election_results"},
 }
 
 CASES = [

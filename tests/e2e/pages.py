@@ -84,6 +84,12 @@ PAGES: list[SitePage] = [
     SitePage(
         f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/invoice/", "sponsorship-invoice", needs=("sponsorship-invoiced",)
     ),
+    SitePage("/elections/", "elections"),
+    SitePage("/elections/individual-directors-2026/", "election-results"),
+    SitePage("/elections/individual-directors-2027/", "election-open"),
+    SitePage("/elections/individual-directors-2027/candidates/amara-okonkwo/", "election-candidate"),
+    SitePage("/elections/individual-directors-2027/vote/", "ballot", who=MEMBER, needs=("individual-member",)),
+    SitePage("/elections/individual-directors-2027/nominate/", "nominate", who=MEMBER, needs=("individual-member",)),
     SitePage("/accounts/login/", "login"),
     SitePage("/accounts/signup/", "signup"),
     SitePage("/accounts/password/reset/", "password-reset"),

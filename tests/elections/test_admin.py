@@ -35,12 +35,15 @@ def _form(**overrides):
 def test_staff_create_an_election_and_it_is_audited(staff_client_factory):
     staff = staff_client_factory(superuser=True)
 
-    response = staff.post("/admin/elections/new/", _form())
+    response = staff.post("/admin/elections/new/", _form(questions="Why you?\r\n\r\n What would you change first? "))
 
     assert response.status_code == 302, response.content.decode()[:2000]
     created = Election.objects.get(slug="gold-2027")
     assert (created.method, created.seats, created.membership_days) == ("schulze", 2, 90)
     assert len(created.tie_seed) == 16
+    assert created.questions == ["Why you?", "What would you change first?"]
+    edit = staff.get(f"/admin/elections/edit/{created.pk}/").content.decode()
+    assert "Why you?\nWhat would you change first?</textarea>" in edit
     assert ModelLogEntry.objects.filter(action="elections.election.create", user=staff.user).exists()
 
 

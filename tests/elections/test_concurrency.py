@@ -30,3 +30,28 @@ def test_ten_simultaneous_submissions_cast_one_ballot():
     assert Ballot.objects.filter(election=vote).count() == 1
     assert VoterRecord.objects.filter(election=vote).count() == 1
     assert Ballot.objects.get().receipt == receipts[0]
+
+
+def test_ballots_racing_the_close_are_counted_or_refused_never_left_out_of_the_count():
+    from elections.exceptions import OutsidePeriod
+    from elections.models import Election
+    from tests.accounts.factories import UserFactory
+
+    vote = election()
+    candidate(vote, "Ada")
+    members = [voter(name=f"Racer {n}") for n in range(8)]
+    staff = UserFactory()
+
+    def act(who):
+        if who is None:
+            return services.election_close(election=vote, actor=staff)
+        return services.ballot_cast(election=vote, user=who, content={"ada": 3})
+
+    outcomes = run_at_once(act, [(m,) for m in members] + [(None,)])
+
+    assert not [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, OutsidePeriod)], outcomes
+    counted = Election.objects.get(pk=vote.pk)
+    assert counted.status == Election.Status.COUNTED
+    cast = Ballot.objects.filter(election=vote).count()
+    assert counted.results["tabulation"]["ballots_counted"] == cast == VoterRecord.objects.filter(election=vote).count()
+    assert cast == len([o for o in outcomes if isinstance(o, str)])

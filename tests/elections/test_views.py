@@ -133,3 +133,26 @@ def test_casting_a_ballot_logs_nothing_that_names_the_voter(client, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("django.db"))
     assert member.email not in logged
     assert Ballot.objects.get().receipt not in logged
+
+
+def test_the_personal_link_of_an_organisation_admin_chooses_their_organisation(client):
+    from members.models import OrganizationRole
+    from tests.members.factories import MembershipFactory, MembershipTierFactory, OrganizationFactory, role_for
+
+    gold = MembershipTierFactory(name="Gold")
+    vote = election(electorate=Election.Electorate.ORGANIZATIONS, tiers=[gold])
+    candidate(vote, "Ada")
+    acme, bolt = OrganizationFactory(name="Acme"), OrganizationFactory(name="Bolt")
+    for organization in (acme, bolt):
+        MembershipFactory(organization=organization, tier=gold)
+    admin = role_for(acme, OrganizationRole.Role.ADMIN)
+    role_for(bolt, OrganizationRole.Role.ADMIN, user=admin)
+    client.force_login(admin)
+
+    page = client.get(f"/elections/board-2027/vote/?organization={bolt.pk}").content.decode()
+    assert f'<option value="{bolt.pk}" selected>Bolt</option>' in page
+    assert f'<option value="{acme.pk}">Acme</option>' in page
+
+    client.post("/elections/board-2027/vote/", {"organization": bolt.pk, "score-ada": "4"})
+
+    assert selectors.has_voted(vote, organization=bolt) and not selectors.has_voted(vote, organization=acme)
