@@ -168,16 +168,8 @@ if REDIS_URL:
             },
         }
     }
-    # The broker may be another server than the cache's (an outage of one must not take the other).
-    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_RESULT_BACKEND = CELERY_BROKER_URL
-    CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "guildhall"}}
-    # No broker configured: tasks run in-process, so a laptop needs nothing but Python.
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = None
-    CELERY_TASK_ALWAYS_EAGER = True
     # A per-process cache multiplies every limit (API throttles, log-in lock-out, form limits) by the
     # number of processes and leaves the others' page caches stale after a publish.
     if not DEBUG and not env.bool("ALLOW_PER_PROCESS_CACHE", default=False):
@@ -185,6 +177,16 @@ else:
             "REDIS_URL is not set and DEBUG is off: each process would keep its own rate limits and page"
             " cache. Set REDIS_URL, or ALLOW_PER_PROCESS_CACHE=1 to run a single process without Redis."
         )
+# The broker may be another server than the cache's (an outage of one must not take the other). Without
+# Redis, an embedded broker: kombu's SQLAlchemy transport on its own SQLite file, which the worker that
+# `make run` starts (with beat) reads, so a laptop runs scheduled work as production does. Only the test
+# settings run tasks eagerly.
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default=REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+)
+EMBEDDED_BROKER = CELERY_BROKER_URL.startswith(("sqla+", "sqlalchemy+"))
+CELERY_RESULT_BACKEND = None if EMBEDDED_BROKER else CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tasks are fire-and-forget (e-mails, webhooks, documents): storing each one's result is a Redis write
 # per task that nothing reads. A task whose caller waits for its answer says ignore_result=False.
@@ -199,11 +201,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis gives an unacknowledged message to another worker after this long; no task may run longer, and
 # long delays (webhook retries) live in the database, not in countdowns the broker would redeliver early.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=60 * 60),
     # A broker that is down answers a publish fast; the outbox keeps the message meanwhile.
     "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", default=2.0),
 }
+if EMBEDDED_BROKER:
+    # The SQLAlchemy transport passes its options to create_engine; SQLite's writers wait for each other.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 20}}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -212,9 +217,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # closes only every this-many tasks; portal/celery.py meanwhile honours CONN_MAX_AGE around each task
 # as Django does around a request.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+# Celery's worker keeps Django's logging (LOG_FORMAT=json included) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Where beat remembers when each entry last ran (beside the SQLite files, not in the working directory).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+# How often beat runs the sweeps (outbox relay, order expiry, waiting-list offers, webhook retries).
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # Tasks committed but not finished in time are relayed again (portal/core/outbox.py).
-    "portal-outbox-sweep": {"task": "portal.outbox_sweep", "schedule": 60.0},
+    "portal-outbox-sweep": {"task": "portal.outbox_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
@@ -242,14 +253,16 @@ MEMBERS_RENEWAL_REMINDER_DAYS = tuple(env.list("MEMBERS_RENEWAL_REMINDER_DAYS", 
 CAPACITY_LOCK_TIMEOUT_MS = env.int("CAPACITY_LOCK_TIMEOUT_MS", default=5000)
 
 # --- Events (summit registration) ---------------------------------------------------------
-ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
+# Seats held while the buyer pays (ORDER_HOLD_SECONDS wins when both are set: tests use seconds).
+ORDER_HOLD_SECONDS = env.int("ORDER_HOLD_SECONDS", default=env.int("ORDER_HOLD_MINUTES", default=15) * 60)
+ORDER_HOLD_MINUTES = max(1, ORDER_HOLD_SECONDS // 60)  # as buyers are told
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
-CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": SWEEP_INTERVAL_SECONDS}
 # Waiting lists: how long an offer holds its seats for the person it was sent to.
 WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
     "task": "events.expire_waiting_list_offers",
-    "schedule": 60.0,
+    "schedule": SWEEP_INTERVAL_SECONDS,
 }
 
 # --- Adoption survey (portal/adoption/disclosure.py) ---------------------------------------
@@ -268,7 +281,15 @@ CELERY_BEAT_SCHEDULE["adoption-compute-closed-editions"] = {
 EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 GUILDHALL_EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
+for _key in (
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_FILE_PATH",  # filemail:///var/mail/guildhall writes each message to a file there
+):
     if _key in _email:
         globals()[_key] = _email[_key]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OpenInfra Foundation <noreply@openinfra.example>")
@@ -537,7 +558,7 @@ WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # kept in the delivery row and a beat task (every minute) sends the deliveries that are due.
 WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=60)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
-CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {"task": "api.retry_webhooks", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {"task": "api.retry_webhooks", "schedule": SWEEP_INTERVAL_SECONDS}
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {
