@@ -5,6 +5,7 @@ production values are strict when DEBUG is off.
 """
 
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -240,6 +241,8 @@ OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=5 * 6
 OUTBOX_MAX_DELAY_SECONDS = env.int("OUTBOX_MAX_DELAY_SECONDS", default=6 * 60 * 60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+# A row not finished this long after its commit is logged as an error and mailed to ADMINS, once.
+OUTBOX_ALERT_AFTER_SECONDS = env.int("OUTBOX_ALERT_AFTER_SECONDS", default=30 * 60)
 
 # Days a member may stay in the directory with its renewal dues unpaid, before the membership lapses.
 MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
@@ -294,6 +297,9 @@ for _key in (
         globals()[_key] = _email[_key]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OpenInfra Foundation <noreply@openinfra.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is mailed about failures (errors in requests, scheduled tasks stuck in the outbox), e.g.
+# ADMINS="Operations <ops@example.org>,oncall@example.org".
+ADMINS = [parseaddr(address) for address in env.list("ADMINS", default=[])]
 
 # --- Stripe -------------------------------------------------------------------------------
 LOCALSTRIPE_PORT = env.int("LOCALSTRIPE_PORT", default=8420)
