@@ -4,12 +4,15 @@ Defaults are safe for a laptop (SQLite, eager Celery, localstripe, console e-mai
 production values are strict when DEBUG is off.
 """
 
+import importlib.util
 import sys
 from email.utils import parseaddr
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+
+from portal.core.observability import log_formatters, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -566,13 +569,28 @@ WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
 CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {"task": "api.retry_webhooks", "schedule": SWEEP_INTERVAL_SECONDS}
 
-# --- Logging ------------------------------------------------------------------------------
+# --- Logging and errors -------------------------------------------------------------------
+# LOG_FORMAT=json: each record (an error with its traceback included) is one JSON object on one line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    refuse_to_start(f"LOG_FORMAT is {LOG_FORMAT!r}: use text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": log_formatters(LOG_FORMAT),
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "console"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's errors go to the root's console (one format, once) and, DEBUG off, to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         # Wagtail and its task runner narrate every page save at INFO; keep the console readable.
         "wagtail": {"level": "WARNING"},
@@ -583,3 +601,15 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Errors to Sentry when a DSN is set (the `sentry` extra installs sentry-sdk).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    if importlib.util.find_spec("sentry_sdk") is None:
+        refuse_to_start("SENTRY_DSN is set but sentry-sdk is not installed: install the `sentry` extra.")
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -228,8 +228,10 @@ def _alert_stuck(now) -> int:
 
 def messages_unfinished() -> QuerySet:
     """Rows whose task has not finished, given-up ones first, then oldest first."""
-    return _message_model().objects.filter(finished_at__isnull=True).order_by(
-        F("gave_up_at").desc(nulls_last=True), "created_at", "pk"
+    return (
+        _message_model()
+        .objects.filter(finished_at__isnull=True)
+        .order_by(F("gave_up_at").desc(nulls_last=True), "created_at", "pk")
     )
 
 

@@ -107,7 +107,11 @@ def test_the_failures_screen_shows_each_kind_and_retries_it(
 
 
 def test_the_screen_costs_the_same_for_many_rows(
-    client, staff_client_factory, staff_groups, django_capture_on_commit_callbacks, broker_loses_messages,
+    client,
+    staff_client_factory,
+    staff_groups,
+    django_capture_on_commit_callbacks,
+    broker_loses_messages,
     django_assert_max_num_queries,
 ):
     with django_capture_on_commit_callbacks(execute=True):
