@@ -296,7 +296,7 @@ def _run(args, workdir: Path) -> int:
         celery = None
         if args.eager:
             _run_tasks_here(meter)
-        elif env.get("REDIS_URL"):
+        else:
             celery = processes.start(
                 "celery",
                 [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],

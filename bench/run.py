@@ -145,6 +145,11 @@ def bench_env(workdir: Path, *, port: int, stripe_port: int, database_url: str |
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
+    if not env["REDIS_URL"]:
+        # As `make run`: the embedded broker, a SQLite file of the run's own, read by the run's worker.
+        env["CELERY_BROKER_URL"] = f"sqla+sqlite:///{workdir / 'celery-broker.sqlite3'}"
+    else:
+        env.pop("CELERY_BROKER_URL", None)
     return env
 
 
@@ -297,12 +302,11 @@ class Bench:
             ],
             self.env,
         )  # fmt: skip
-        if self.env["REDIS_URL"]:
-            self.processes.start(
-                "celery",
-                [py, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],
-                self.env,
-            )
+        self.processes.start(
+            "celery",
+            [py, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],
+            self.env,
+        )
         self.gunicorn = gunicorn = self.processes.start(
             "gunicorn",
             [

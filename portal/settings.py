@@ -4,11 +4,15 @@ Defaults are safe for a laptop (SQLite, eager Celery, localstripe, console e-mai
 production values are strict when DEBUG is off.
 """
 
+import importlib.util
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+
+from portal.core.observability import log_formatters, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -168,16 +172,8 @@ if REDIS_URL:
             },
         }
     }
-    # The broker may be another server than the cache's (an outage of one must not take the other).
-    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_RESULT_BACKEND = CELERY_BROKER_URL
-    CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "guildhall"}}
-    # No broker configured: tasks run in-process, so a laptop needs nothing but Python.
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = None
-    CELERY_TASK_ALWAYS_EAGER = True
     # A per-process cache multiplies every limit (API throttles, log-in lock-out, form limits) by the
     # number of processes and leaves the others' page caches stale after a publish.
     if not DEBUG and not env.bool("ALLOW_PER_PROCESS_CACHE", default=False):
@@ -185,6 +181,16 @@ else:
             "REDIS_URL is not set and DEBUG is off: each process would keep its own rate limits and page"
             " cache. Set REDIS_URL, or ALLOW_PER_PROCESS_CACHE=1 to run a single process without Redis."
         )
+# The broker may be another server than the cache's (an outage of one must not take the other). Without
+# Redis, an embedded broker: kombu's SQLAlchemy transport on its own SQLite file, which the worker that
+# `make run` starts (with beat) reads, so a laptop runs scheduled work as production does. Only the test
+# settings run tasks eagerly.
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default=REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+)
+EMBEDDED_BROKER = CELERY_BROKER_URL.startswith(("sqla+", "sqlalchemy+"))
+CELERY_RESULT_BACKEND = None if EMBEDDED_BROKER else CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tasks are fire-and-forget (e-mails, webhooks, documents): storing each one's result is a Redis write
 # per task that nothing reads. A task whose caller waits for its answer says ignore_result=False.
@@ -199,11 +205,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis gives an unacknowledged message to another worker after this long; no task may run longer, and
 # long delays (webhook retries) live in the database, not in countdowns the broker would redeliver early.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=60 * 60),
     # A broker that is down answers a publish fast; the outbox keeps the message meanwhile.
     "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", default=2.0),
 }
+if EMBEDDED_BROKER:
+    # The SQLAlchemy transport passes its options to create_engine; SQLite's writers wait for each other.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 20}}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -212,9 +221,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # closes only every this-many tasks; portal/celery.py meanwhile honours CONN_MAX_AGE around each task
 # as Django does around a request.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+# Celery's worker keeps Django's logging (LOG_FORMAT=json included) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Where beat remembers when each entry last ran (beside the SQLite files, not in the working directory).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+# How often beat runs the sweeps (outbox relay, order expiry, waiting-list offers, webhook retries).
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # Tasks committed but not finished in time are relayed again (portal/core/outbox.py).
-    "portal-outbox-sweep": {"task": "portal.outbox_sweep", "schedule": 60.0},
+    "portal-outbox-sweep": {"task": "portal.outbox_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     # A lost webhook loses no payment: re-read open card payments from Stripe (portal/payments/tasks.py).
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-invoice-reminders": {"task": "payments.send_invoice_reminders", "schedule": 24 * 60 * 60},
@@ -229,6 +244,8 @@ OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=5 * 6
 OUTBOX_MAX_DELAY_SECONDS = env.int("OUTBOX_MAX_DELAY_SECONDS", default=6 * 60 * 60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+# A row not finished this long after its commit is logged as an error and mailed to ADMINS, once.
+OUTBOX_ALERT_AFTER_SECONDS = env.int("OUTBOX_ALERT_AFTER_SECONDS", default=30 * 60)
 
 # Days a member may stay in the directory with its renewal dues unpaid, before the membership lapses.
 MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
@@ -242,14 +259,16 @@ MEMBERS_RENEWAL_REMINDER_DAYS = tuple(env.list("MEMBERS_RENEWAL_REMINDER_DAYS", 
 CAPACITY_LOCK_TIMEOUT_MS = env.int("CAPACITY_LOCK_TIMEOUT_MS", default=5000)
 
 # --- Events (summit registration) ---------------------------------------------------------
-ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
+# Seats held while the buyer pays (ORDER_HOLD_SECONDS wins when both are set: tests use seconds).
+ORDER_HOLD_SECONDS = env.int("ORDER_HOLD_SECONDS", default=env.int("ORDER_HOLD_MINUTES", default=15) * 60)
+ORDER_HOLD_MINUTES = max(1, ORDER_HOLD_SECONDS // 60)  # as buyers are told
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
-CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": SWEEP_INTERVAL_SECONDS}
 # Waiting lists: how long an offer holds its seats for the person it was sent to.
 WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {
     "task": "events.expire_waiting_list_offers",
-    "schedule": 60.0,
+    "schedule": SWEEP_INTERVAL_SECONDS,
 }
 
 # --- Elections (elections/) ----------------------------------------------------------------
@@ -276,11 +295,22 @@ CELERY_BEAT_SCHEDULE["adoption-compute-closed-editions"] = {
 EMAIL_BACKEND = "portal.core.mail.CeleryEmailBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 GUILDHALL_EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
+for _key in (
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_FILE_PATH",  # filemail:///var/mail/guildhall writes each message to a file there
+):
     if _key in _email:
         globals()[_key] = _email[_key]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OpenInfra Foundation <noreply@openinfra.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is mailed about failures (errors in requests, scheduled tasks stuck in the outbox), e.g.
+# ADMINS="Operations <ops@example.org>,oncall@example.org".
+ADMINS = [parseaddr(address) for address in env.list("ADMINS", default=[])]
 
 # --- Stripe -------------------------------------------------------------------------------
 LOCALSTRIPE_PORT = env.int("LOCALSTRIPE_PORT", default=8420)
@@ -547,15 +577,30 @@ WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # kept in the delivery row and a beat task (every minute) sends the deliveries that are due.
 WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=60)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
-CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {"task": "api.retry_webhooks", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["api-retry-webhooks"] = {"task": "api.retry_webhooks", "schedule": SWEEP_INTERVAL_SECONDS}
 
-# --- Logging ------------------------------------------------------------------------------
+# --- Logging and errors -------------------------------------------------------------------
+# LOG_FORMAT=json: each record (an error with its traceback included) is one JSON object on one line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    refuse_to_start(f"LOG_FORMAT is {LOG_FORMAT!r}: use text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": log_formatters(LOG_FORMAT),
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "console"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's errors go to the root's console (one format, once) and, DEBUG off, to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         # Wagtail and its task runner narrate every page save at INFO; keep the console readable.
         "wagtail": {"level": "WARNING"},
@@ -566,3 +611,15 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Errors to Sentry when a DSN is set (the `sentry` extra installs sentry-sdk).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    if importlib.util.find_spec("sentry_sdk") is None:
+        refuse_to_start("SENTRY_DSN is set but sentry-sdk is not installed: install the `sentry` extra.")
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

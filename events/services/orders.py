@@ -109,7 +109,7 @@ def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, u
         promo_code=quote.promo_code,
         needs_approval=quote.needs_approval,
         # Waiting for approval holds the seats until staff decide; otherwise a 15-minute hold.
-        expires_at=None if quote.needs_approval else now + timedelta(minutes=settings.ORDER_HOLD_MINUTES),
+        expires_at=None if quote.needs_approval else now + timedelta(seconds=settings.ORDER_HOLD_SECONDS),
     )
     if free and not quote.needs_approval:
         order.move_to(Order.Status.PAID)

@@ -21,6 +21,8 @@ class OutboxMessage(models.Model):
     # Out of attempts: the sweep leaves it for staff, who see it and may retry it.
     gave_up_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # When ADMINS were told it was stuck (OUTBOX_ALERT_AFTER_SECONDS): each row is reported once.
+    alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "portal"

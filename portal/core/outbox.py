@@ -8,6 +8,8 @@ row waits. The row is cleared (`finished_at`) only when its task has finished, b
 (`OutboxTask` and the `task_postrun` signal), so a message lost by the broker or a worker killed
 mid-task leaves the row unfinished. A beat task (`outbox_sweep`, every minute) relays again every row
 not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
+A row still not finished `OUTBOX_ALERT_AFTER_SECONDS` after its commit is logged as an error and mailed to
+ADMINS, once; the admin's Failures screen (portal/site/outbox_admin.py) lists it with a Retry button.
 
 Delivery is therefore at least once. A copy arriving after its row finished is skipped (`OutboxTask`);
 the tasks that send something are keyed on what they send (a payment's `receipt_sent_at`, a webhook
@@ -27,9 +29,9 @@ from typing import Any
 
 from celery import Task, current_app
 from django.conf import settings
-from django.core.mail import mail_admins
+from django.core.mail import get_connection, mail_admins
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -120,7 +122,8 @@ def message_finished(message_id: int) -> None:
 
 
 def message_failed(message_id: int, error: BaseException | str | None) -> None:
-    _message_model().objects.filter(pk=message_id).update(last_error=f"{error!r}"[:2000])
+    text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else f"{error!r}"
+    _message_model().objects.filter(pk=message_id).update(last_error=text[:2000])
 
 
 class OutboxTask(Task):
@@ -146,7 +149,7 @@ def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:
         return
     if state == "SUCCESS":
         message_finished(message_id)
-    elif state == "FAILURE":
+    elif state in {"FAILURE", "RETRY"}:  # a retry waits in Celery: staff see why meanwhile
         message_failed(message_id, retval)
 
 
@@ -167,7 +170,8 @@ def outbox_sweep(*, now=None) -> int:
             f" {message.last_error or 'never finished'}"
         )
         logger.error(detail)
-        mail_admins("A scheduled task never finished", f"{detail}\n\nRetry it from the admin's Outbox screen.")
+        alert_admins("A scheduled task never finished", f"{detail}\n\nRetry it from {failures_url()}")
+    _alert_stuck(now)
     relayed = 0
     for message in due.filter(attempts__lt=max_attempts).order_by("next_attempt_at")[:500]:
         # Claim it: only the sweep that moves next_attempt_at relays (two beats, or a Retry click).
@@ -180,6 +184,55 @@ def outbox_sweep(*, now=None) -> int:
             relayed += 1
     _purge(now)
     return relayed
+
+
+def failures_url() -> str:
+    """The admin's Failures screen, as a link for a mail."""
+    from django.urls import reverse
+
+    return settings.WAGTAILADMIN_BASE_URL + reverse("guildhall_outbox")
+
+
+def alert_admins(subject: str, body: str) -> None:
+    """Mail ADMINS straight through the mail server, not through the outbox: an alert about stuck
+    e-mail must not queue behind it (nor become a stuck row that raises an alert of its own)."""
+    try:
+        mail_admins(subject, body, connection=get_connection(backend=settings.GUILDHALL_EMAIL_BACKEND))
+    except Exception:  # the log line (and Sentry) still carry the failure
+        logger.exception("ADMINS could not be mailed: %s", subject)
+
+
+def _alert_stuck(now) -> int:
+    """Log and mail each row not finished OUTBOX_ALERT_AFTER_SECONDS after its commit, once per row."""
+    Message = _message_model()
+    cutoff = now - timedelta(seconds=_setting("OUTBOX_ALERT_AFTER_SECONDS", 30 * 60))
+    stuck = Message.objects.filter(finished_at__isnull=True, alerted_at__isnull=True, created_at__lte=cutoff)
+    reported = []
+    for message in stuck.order_by("created_at")[:100]:
+        # Claimed by the update: two beats never report the same row.
+        if not Message.objects.filter(pk=message.pk, alerted_at__isnull=True).update(alerted_at=now):
+            continue
+        line = (
+            f"Outbox {message.pk} ({message.task_name}) not finished since {message.created_at:%Y-%m-%d %H:%M:%S} UTC"
+            f" after {message.attempts} attempt(s): {message.last_error or 'no error recorded (broker or worker down?)'}"
+        )
+        logger.error(line)
+        reported.append(line)
+    if reported:
+        alert_admins(
+            f"{len(reported)} scheduled task(s) stuck",
+            "\n".join(reported) + f"\n\nEach is reported once. See them and retry: {failures_url()}",
+        )
+    return len(reported)
+
+
+def messages_unfinished() -> QuerySet:
+    """Rows whose task has not finished, given-up ones first, then oldest first."""
+    return (
+        _message_model()
+        .objects.filter(finished_at__isnull=True)
+        .order_by(F("gave_up_at").desc(nulls_last=True), "created_at", "pk")
+    )
 
 
 def relay_again(message) -> bool:

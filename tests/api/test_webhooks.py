@@ -19,10 +19,11 @@ SECRET = "whsec_test_secret"
 
 
 class Receiver:
-    """A tiny HTTP server on 127.0.0.1 that fails the first `failures` POSTs with a 503."""
+    """A tiny HTTP server on 127.0.0.1 that fails the first `failures` POSTs with `status` (503)."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, status: int = 503) -> None:
         self.failures = failures
+        self.status = status
         self.received: list[tuple[dict, bytes]] = []
         receiver = self
 
@@ -30,11 +31,11 @@ class Receiver:
             def do_POST(self):  # noqa: N802 - the stdlib's name
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((dict(self.headers), body))
-                status = 503 if len(receiver.received) <= receiver.failures else 200
+                status = receiver.status if len(receiver.received) <= receiver.failures else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
-                self.wfile.write(b"no" if status == 503 else b"ok")
+                self.wfile.write(b"ok" if status == 200 else b"no")
 
             def log_message(self, *args):
                 pass

@@ -1,8 +1,13 @@
 """A cache that cannot be reached degrades the site to uncached pages: no visitor sees an error."""
 
 import logging
+import os
+import re
 
 import pytest
+from django.core.cache import cache
+
+from tests.tcp_proxy import TcpProxy
 
 DOWN = {"default": {"BACKEND": "portal.core.cache_backends.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
 
@@ -45,3 +50,43 @@ def test_the_degraded_cache_answers_as_an_empty_one(cache_down):
     assert cache.get_many(["k"]) == {}
     with pytest.raises(ValueError):
         cache.incr("k")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_redis_going_away_mid_run_degrades_pages_and_its_return_is_noticed(client, site_with_home, settings, caplog):
+    """A real Redis behind a proxy the test cuts: cached pages, then uncached ones (never a 500), then cached again."""
+    url = os.environ["REDIS_URL"]
+    host, port, db = re.match(r"redis://([^:/]+):(\d+)/?(\d*)", url).groups()
+    proxy = TcpProxy(host, int(port))
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.core.cache_backends.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{proxy.port}/{db or 0}",
+            "KEY_PREFIX": "cache-outage-test",
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    try:
+        assert client.get("/").status_code == 200
+        assert client.get("/")["X-Page-Cache"] == "hit"
+
+        proxy.cut()
+        with caplog.at_level(logging.WARNING, logger="portal.core.cache_backends"):
+            during = [client.get("/") for _ in range(3)]
+            assert [r.status_code for r in during] == [200, 200, 200]
+            assert all(r["X-Page-Cache"] == "miss" for r in during)
+            assert site_with_home.title in during[-1].content.decode()
+
+            proxy.restore()
+            assert client.get("/").status_code == 200
+        messages = [r.getMessage() for r in caplog.records]
+        assert len([m for m in messages if "cannot be reached" in m]) == 1, "the outage is logged once"
+        assert [r.levelname for r in caplog.records if "cannot be reached" in r.getMessage()] == ["ERROR"]
+        assert any("reachable again" in m for m in messages)
+        assert client.get("/")["X-Page-Cache"] == "hit", "the cache serves again"
+    finally:
+        cache.clear()
+        proxy.cut()
