@@ -3,7 +3,7 @@
 import io
 
 from events.emails import ticket_qr_png
-from events.models import Order
+from events.models import Event, Order, Ticket
 from events.ticket_codes import format_short_code
 from portal.core.pdf import Document, draw
 
@@ -14,14 +14,22 @@ BOTTOM = 9  # the QR code and its short code stay this far above the page's edge
 
 
 def order_tickets_pdf(order: Order) -> bytes:
-    """The order's tickets (prefetched), ready to print or show on a phone."""
-    return draw(lambda doc: _draw_tickets(doc, order), page_format=PAGE, bottom_margin=None)
+    """The order's tickets (prefetched) not canceled, ready to print or show on a phone."""
+    tickets = [ticket for ticket in order.tickets.all() if ticket.canceled_at is None]
+    for ticket in tickets:
+        ticket.order = order
+    return tickets_pdf(order.event, tickets)
 
 
-def _draw_tickets(doc: Document, order: Order) -> None:
-    event = order.event
+def tickets_pdf(event: Event, tickets: list[Ticket]) -> bytes:
+    """These tickets of the event (each with its order), one A6 page each."""
+    return draw(lambda doc: _draw_tickets(doc, event, tickets), page_format=PAGE, bottom_margin=None)
+
+
+def _draw_tickets(doc: Document, event: Event, tickets: list[Ticket]) -> None:
     when = f"{event.local(event.start):%d %b %Y} – {event.local(event.end):%d %b %Y}"
-    for ticket in order.tickets.all():
+    for ticket in tickets:
+        order = ticket.order
         doc.add_page()
         doc.style(13, bold=True)
         doc.wrapped(6, event.name)

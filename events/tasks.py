@@ -21,6 +21,11 @@ def send_order_confirmation(order_id: int) -> None:
     emails.send_order_confirmation(order_id)
 
 
+@shared_task(name="events.send_ticket_to_holder", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_ticket_to_holder(ticket_id: int) -> None:
+    emails.send_ticket_to_holder(ticket_id)
+
+
 @shared_task(name="events.send_order_received")
 def send_order_received(order_id: int) -> None:
     emails.send_order_received(order_id)

@@ -158,6 +158,47 @@ def ticket_change(request, slug: str, code: str, secret: str, ticket_code: str):
     return redirect(order.get_absolute_url())
 
 
+@require_http_methods(["GET", "POST"])
+def ticket_detail(request, slug: str, code: str):
+    """The holder's own ticket, reached by the link in their e-mail: this ticket only, not the order."""
+    ticket = selectors.ticket_for_holder(slug=slug, code=code)
+    form = TicketForm(
+        request.POST or None, initial={f: getattr(ticket, f) for f in TicketForm.base_fields}, prefix="ticket"
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ticket = services.ticket_update(ticket=ticket, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Saved: {ticket.attendee_name}.")
+                if ticket.code == code:
+                    return redirect(ticket.get_absolute_url())
+                # A new holder: this link (and the old QR code) are void; theirs went by e-mail.
+                return redirect(ticket.order.event.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(
+        request, "events/ticket.html", {"ticket": ticket, "event": ticket.order.event, "form": form}, status=status
+    )
+
+
+@require_GET
+def holder_ticket_qr(request, slug: str, code: str):
+    ticket = selectors.ticket_for_holder(slug=slug, code=code)
+    response = HttpResponse(emails.ticket_qr_png(ticket, scale=8), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.short_code}.png"'
+    return response
+
+
+@require_GET
+def holder_ticket_pdf(request, slug: str, code: str):
+    ticket = selectors.ticket_for_holder(slug=slug, code=code)
+    response = HttpResponse(documents.tickets_pdf(ticket.order.event, [ticket]), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.short_code}.pdf"'
+    return response
+
+
 @require_POST
 def order_cancel(request, slug: str, code: str, secret: str):
     order = _order(slug, code, secret)
@@ -319,6 +360,9 @@ def waiting_list_offer(request, slug: str, token: str):
         "event": event,
         "entry": entry,
         "details": details,
+        "price": entry.ticket_type.price,
+        "total": entry.ticket_type.price * entry.quantity,
+        "leave_url": emails.waiting_list_leave_url(entry),
         "open": entry.offer_is_open(),
         "expires": f"{event.local(entry.offer_expires_at):%d %B %Y, %H:%M}" if entry.offer_expires_at else "",
     }

@@ -4,12 +4,14 @@ orders are read-only there (they change only through services) and approvals hav
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.models import EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -48,8 +50,18 @@ class EventViewSet(ModelViewSet):
     ]
 
 
+class TicketTypeEditView(EditView):
+    def save_instance(self):
+        with transaction.atomic():
+            ticket_type = super().save_instance()
+            # A raised capacity: the seats it adds are offered to the waiting list before the public.
+            services.ticket_type_seats_added(ticket_type=ticket_type, actor=self.request.user)
+        return ticket_type
+
+
 class TicketTypeViewSet(ModelViewSet):
     model = TicketType
+    edit_view_class = TicketTypeEditView
     icon = "tag"
     list_display = ["name", "event", "price", "capacity", "sale_ends", "needs_approval", "hidden"]
     list_filter = ["event", "needs_approval", "hidden"]

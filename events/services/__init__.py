@@ -20,6 +20,7 @@ from events.services.sponsorships import (
 )
 from events.services.tickets import order_can_cancel, order_cancel, ticket_check_in, ticket_update
 from events.services.waiting_list import (
+    ticket_type_seats_added,
     waiting_list_anonymise,
     waiting_list_expire_offers,
     waiting_list_join,
@@ -50,6 +51,7 @@ __all__ = [
     "sponsorship_mark_paid",
     "sponsorship_request",
     "ticket_check_in",
+    "ticket_type_seats_added",
     "ticket_update",
     "waiting_list_anonymise",
     "waiting_list_expire_offers",

@@ -16,9 +16,9 @@ from events.exceptions import (
     TicketNotValid,
     WrongEvent,
 )
-from events.models import Event, Order, Ticket
+from events.models import Event, Order, Ticket, new_ticket_code
 from events.services.waiting_list import _order_type_ids, waiting_list_offer
-from events.ticket_codes import ticket_code_q
+from events.ticket_codes import new_short_code, ticket_code_q
 from portal.core.audit import audit
 from portal.core.tasking import enqueue_on_commit
 
@@ -33,19 +33,32 @@ def ticket_update(
     pronouns: str = "",
     actor=None,
 ) -> Ticket:
-    """Name an attendee, or change name and company until the event's cut-off."""
+    """Name an attendee, or change name and company until the event's cut-off.
+
+    A new holder (another name or address on a named ticket of a paid order) gets a new QR and short code:
+    the old ones no longer admit anyone. Whoever the ticket now names with an address gets it by e-mail.
+    """
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update(of=("self",)).select_related("order__event").get(pk=ticket.pk)
         order, event = ticket.order, ticket.order.event
         if order.status not in (*Order.SOLD, Order.Status.PENDING) or order.hold_expired(now):
             raise ChangesClosed("Tickets of this order can no longer be changed.")
+        if ticket.canceled_at is not None:
+            raise ChangesClosed("This ticket is canceled.")
         cutoff = event.changes_cutoff or event.start
         if ticket.is_named and now >= cutoff:
             raise ChangesClosed(f"Names can be changed until {event.local(cutoff):%d %B %Y, %H:%M %Z}.")
         if not attendee_name.strip():
             raise OrderInvalid("The attendee needs a name.")
         before = {"name": ticket.attendee_name, "company": ticket.company}
+        new_holder = attendee_name.strip() != ticket.attendee_name or (
+            attendee_email.strip().lower() != ticket.attendee_email.lower()
+        )
+        reissued = new_holder and ticket.is_named and order.is_paid
+        if reissued:
+            ticket.code = new_ticket_code()
+            ticket.short_code = new_short_code()
         ticket.attendee_name = attendee_name.strip()
         ticket.attendee_email = attendee_email.strip()
         ticket.company = company.strip()
@@ -56,8 +69,14 @@ def ticket_update(
             "events.ticket.update",
             ticket,
             actor=actor,
-            data={"before": before, "after": {"name": ticket.attendee_name, "company": ticket.company}},
+            data={
+                "before": before,
+                "after": {"name": ticket.attendee_name, "company": ticket.company},
+                "reissued": reissued,
+            },
         )
+        if new_holder and order.is_paid and ticket.attendee_email:
+            enqueue_on_commit(tasks.send_ticket_to_holder, ticket.pk)
     return ticket
 
 
@@ -115,6 +134,8 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
                 f"This ticket is for {ticket.order.event.name}, not {event.name}.",
                 extra={"event": ticket.order.event.slug},
             )
+        if ticket.canceled_at is not None:
+            raise TicketNotValid("This ticket was canceled.", extra={"order_status": ticket.order.status})
         if ticket.order.status not in Order.SOLD:
             raise TicketNotValid(
                 f"This ticket's order is {ticket.order.get_status_display().lower()}.",
