@@ -141,9 +141,23 @@ def send_order_approved(order_id: int) -> None:
     _send(order, "order_approved", f"Your registration for {order.event.name} is approved")
 
 
-def send_order_canceled(order_id: int) -> None:
+def send_order_canceled(order_id: int, refund: Decimal | None = None) -> None:
     order = selectors.order_with_details(order_id)
-    _send(order, "order_canceled", f"Order {order.code} for {order.event.name} is canceled")
+    if refund is None:  # queued before the refund policy's fee: what was paid
+        refund = order.total if order.paid_at else Decimal("0")
+    _send(order, "order_canceled", f"Order {order.code} for {order.event.name} is canceled", context={"refund": refund})
+
+
+def send_ticket_canceled(ticket_id: int, refund: Decimal) -> None:
+    """To the buyer, and to the holder when it is someone else: the ticket is canceled, what comes back."""
+    ticket = Ticket.objects.select_related("ticket_type").get(pk=ticket_id)
+    order = selectors.order_with_details(ticket.order_id)
+    _send(
+        order,
+        "ticket_canceled",
+        f"A ticket of order {order.code} for {order.event.name} is canceled",
+        context={"ticket": ticket, "refund": refund},
+    )
 
 
 def send_late_payment_refunded(order_id: int, refunded: Decimal) -> None:

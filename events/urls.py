@@ -32,5 +32,6 @@ urlpatterns = [
     path(_order + "tickets.pdf", secret_link(views.order_tickets_pdf), name="order-tickets-pdf"),
     path(_order + "calendar.ics", secret_link(views.order_calendar), name="order-calendar"),
     path(_order + "tickets/<str:ticket_code>/", secret_link(views.ticket_change), name="ticket-change"),
+    path(_order + "tickets/<str:ticket_code>/cancel/", secret_link(views.ticket_cancel), name="ticket-cancel"),
     path(_order + "tickets/<str:ticket_code>/qr.png", secret_link(views.ticket_qr), name="ticket-qr"),
 ]

@@ -14,6 +14,7 @@ from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, Ti
 from events.models import Order
 from portal.accounts.mfa import staff_second_factor_required
 from portal.core.cache import mark_cacheable
+from portal.core.money import format_money
 
 # The first step of registration, for anonymous visitors: at most this old (the event page: 10 s).
 CHOICE_PAGE_CACHE_SECONDS = 2
@@ -119,8 +120,13 @@ def order_detail(request, slug: str, code: str, secret: str):
     """The self-service page, reached by the secret link in the e-mails."""
     order = _order(slug, code, secret)
     can_change = order.status in (*Order.SOLD, Order.Status.PENDING) and not order.hold_expired()
+    live = [ticket for ticket in order.tickets.all() if ticket.canceled_at is None]
     tickets = [
-        (ticket, TicketForm(initial={f: getattr(ticket, f) for f in TicketForm.base_fields}, prefix=f"t{ticket.pk}"))
+        (
+            ticket,
+            TicketForm(initial={f: getattr(ticket, f) for f in TicketForm.base_fields}, prefix=f"t{ticket.pk}"),
+            len(live) > 1 and services.ticket_can_cancel(ticket),
+        )
         for ticket in order.tickets.all()
     ]
     return render(
@@ -130,6 +136,7 @@ def order_detail(request, slug: str, code: str, secret: str):
             "order": order,
             "event": order.event,
             "tickets": tickets,
+            "holders": emails.ticket_holders(order) if order.is_paid else [],
             "can_change": can_change,
             "can_cancel": services.order_can_cancel(order),
             "invoice_url": payments.order_invoice_url(order),
@@ -199,16 +206,53 @@ def holder_ticket_pdf(request, slug: str, code: str):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel(request, slug: str, code: str, secret: str):
+    """A confirmation that states the refund (GET), then the cancellation (POST)."""
     order = _order(slug, code, secret)
-    try:
-        services.order_cancel(order=order, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Your order is canceled." + (" The refund is on its way." if order.is_paid else ""))
-    return redirect(order.get_absolute_url())
+    if request.method == "POST":
+        try:
+            quote = services.cancellation_quote(order=order)
+            services.order_cancel(order=order, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            refund = f" {format_money(quote.refund, quote.currency)} is on its way back to you." if quote.refund else ""
+            messages.success(request, "Your order is canceled." + refund)
+        return redirect(order.get_absolute_url())
+    context = {
+        "order": order,
+        "event": order.event,
+        "quote": services.cancellation_quote(order=order),
+        "allowed": services.order_can_cancel(order),
+    }
+    return render(request, "events/cancel_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_cancel(request, slug: str, code: str, secret: str, ticket_code: str):
+    """One ticket of the order: a confirmation that states its refund (GET), then the cancellation (POST)."""
+    order = _order(slug, code, secret)
+    ticket = next((t for t in order.tickets.all() if t.code == ticket_code), None)
+    if ticket is None:
+        raise Http404("No such ticket in this order.")
+    if request.method == "POST":
+        try:
+            quote = services.ticket_cancel(ticket=ticket, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            refund = f" {format_money(quote.refund, quote.currency)} is on its way back to you." if quote.refund else ""
+            messages.success(request, f"The ticket of {ticket.attendee_name or 'an unnamed attendee'} is canceled." + refund)
+        return redirect(order.get_absolute_url())
+    context = {
+        "order": order,
+        "event": order.event,
+        "ticket": ticket,
+        "quote": services.cancellation_quote(order=order, tickets=[ticket]),
+        "allowed": services.ticket_can_cancel(ticket),
+    }
+    return render(request, "events/cancel_confirm.html", context)
 
 
 @require_POST

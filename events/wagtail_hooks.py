@@ -45,6 +45,7 @@ class EventViewSet(ModelViewSet):
         "status",
         "refund_policy",
         "refund_cutoff",
+        "refund_fee",
         "changes_cutoff",
         "code_of_conduct_url",
     ]

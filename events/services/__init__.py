@@ -18,7 +18,16 @@ from events.services.sponsorships import (
     sponsorship_mark_paid,
     sponsorship_request,
 )
-from events.services.tickets import order_can_cancel, order_cancel, ticket_check_in, ticket_update
+from events.services.tickets import (
+    RefundQuote,
+    cancellation_quote,
+    order_can_cancel,
+    order_cancel,
+    ticket_can_cancel,
+    ticket_cancel,
+    ticket_check_in,
+    ticket_update,
+)
 from events.services.waiting_list import (
     ticket_type_seats_added,
     waiting_list_anonymise,
@@ -33,7 +42,9 @@ __all__ = [
     "Capacity",
     "Quote",
     "QuoteLine",
+    "RefundQuote",
     "SPONSORS_BUSY",
+    "cancellation_quote",
     "order_approve",
     "order_can_cancel",
     "order_cancel",
@@ -50,6 +61,8 @@ __all__ = [
     "sponsorship_invoice",
     "sponsorship_mark_paid",
     "sponsorship_request",
+    "ticket_can_cancel",
+    "ticket_cancel",
     "ticket_check_in",
     "ticket_type_seats_added",
     "ticket_update",
