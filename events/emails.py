@@ -4,6 +4,7 @@ Each function builds one message and sends it through the Celery mail backend (p
 """
 
 import io
+import math
 from decimal import Decimal
 
 import segno
@@ -129,6 +130,23 @@ def send_order_confirmation_of(order: Order) -> None:
     for ticket in ticket_holders(order):
         ticket.order = order  # the order and event already read
         send_ticket_to_holder_of(ticket)
+
+
+def send_order_payment_link(order_id: int) -> None:
+    """An unpaid order's link, with the moment its seats are released (nothing once paid or expired)."""
+    from django.utils import timezone
+
+    order = selectors.order_with_details(order_id)
+    now = timezone.now()
+    if order.status != Order.Status.PENDING or order.expires_at is None or order.expires_at <= now:
+        return
+    minutes = max(1, math.ceil((order.expires_at - now).total_seconds() / 60))
+    _send(
+        order,
+        "order_payment_link",
+        f"Complete your registration for {order.event.name} (order {order.code})",
+        context={"minutes_left": minutes},
+    )
 
 
 def send_order_received(order_id: int) -> None:

@@ -272,6 +272,19 @@ def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
     return Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
 
 
+def orders_to_send_payment_link(*, now: datetime, placed_before: datetime) -> QuerySet[Order]:
+    """Unpaid orders still holding their seats, placed a while ago, whose link was never e-mailed
+    (orders awaiting approval get theirs with the approval)."""
+    return Order.objects.filter(
+        status=Order.Status.PENDING,
+        needs_approval=False,
+        total__gt=0,
+        expires_at__gt=now,
+        created_at__lte=placed_before,
+        payment_link_sent_at__isnull=True,
+    )
+
+
 def event_sales_summary(event: Event) -> dict[str, int]:
     return Order.objects.filter(event=event).aggregate(
         paid=Count("pk", filter=Q(status__in=Order.SOLD)), pending=Count("pk", filter=Q(status="pending"))

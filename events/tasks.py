@@ -17,6 +17,17 @@ def expire_orders() -> int:
     return services.orders_expire()
 
 
+@shared_task(name="events.send_payment_links")
+def send_payment_links() -> int:
+    """Beat, every minute: unpaid orders get their link by e-mail, once."""
+    return services.orders_send_payment_links()
+
+
+@shared_task(name="events.send_order_payment_link", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_order_payment_link(order_id: int) -> None:
+    emails.send_order_payment_link(order_id)
+
+
 @shared_task(name="events.send_order_confirmation", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_order_confirmation(order_id: int) -> None:
     emails.send_order_confirmation(order_id)

@@ -1,5 +1,7 @@
 """Registration and the order's self-service page: parse input, fetch, call one service."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -28,10 +30,11 @@ def _ticket_labels(quote) -> list[str]:
     return labels
 
 
-def _choice_page(request, event, data=None, *, error: str = "", status: int = 200):
-    """The first step, with the seats left per ticket type (and the choice made, if any, with its errors)."""
+def _choice_page(request, event, data=None, *, error: str = "", status: int = 200, initial=None):
+    """The first step, with the seats left per ticket type (and the choice made, if any, with its errors;
+    or `initial`, the choice to change)."""
     ticket_types = selectors.ticket_types_on_sale(event=event)
-    choice = TicketChoiceForm(data, ticket_types=ticket_types)
+    choice = TicketChoiceForm(data, ticket_types=ticket_types, initial=initial)
     if data is not None and choice.is_valid() and error:
         choice.add_error(None, error)
     context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
@@ -43,6 +46,9 @@ def register(request, slug: str):
     """Two steps without JavaScript: choose tickets (GET), then details and summary (POST places the order)."""
     data = request.POST if request.method == "POST" else request.GET
     if "step" not in data:
+        if request.method == "GET" and request.GET:
+            # "Change tickets": the choice made comes back filled in (a page of its own, not cached).
+            return _choice_page(request, selectors.event_for_registration(slug), initial=request.GET.dict())
         # The same for every anonymous visitor, who may be kept waiting by a crowd: it may be kept
         # a moment (the seats left are a guide; the order counts them under the lock).
         mark_cacheable(request, seconds=CHOICE_PAGE_CACHE_SECONDS)
@@ -74,7 +80,15 @@ def register(request, slug: str):
         ticket_labels=_ticket_labels(quote),
         code_of_conduct_url=event.code_of_conduct_url,
     )
-    context.update(quote=quote, details=details, hold_minutes=settings.ORDER_HOLD_MINUTES)
+    change = {f"qty_{line.ticket_type.pk}": line.quantity for line in quote.lines}
+    if quote.promo_code:
+        change["promo_code"] = quote.promo_code.code
+    context.update(
+        quote=quote,
+        details=details,
+        hold_minutes=settings.ORDER_HOLD_MINUTES,
+        change_url=f"{event.get_register_url()}?{urlencode(change)}",
+    )
     if request.method == "GET" or not details.is_valid():
         return render(request, "events/register_details.html", context, status=200 if not details.errors else 400)
     try:

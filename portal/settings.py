@@ -245,6 +245,9 @@ CAPACITY_LOCK_TIMEOUT_MS = env.int("CAPACITY_LOCK_TIMEOUT_MS", default=5000)
 ORDER_HOLD_MINUTES = env.int("ORDER_HOLD_MINUTES", default=15)  # seats held while the buyer pays
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
 CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": 60.0}
+# An unpaid order (a declined card, a closed tab) gets its link by e-mail once, this long after it was placed.
+ORDER_PAYMENT_LINK_AFTER_MINUTES = env.int("ORDER_PAYMENT_LINK_AFTER_MINUTES", default=3)
+CELERY_BEAT_SCHEDULE["events-send-payment-links"] = {"task": "events.send_payment_links", "schedule": 60.0}
 # Waiting lists: how long an offer holds its seats for the person it was sent to.
 WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {

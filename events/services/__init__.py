@@ -6,6 +6,7 @@ from events.services.orders import (
     order_payment_refunded,
     order_payment_succeeded,
     orders_expire,
+    orders_send_payment_links,
 )
 from events.services.pricing import Quote, QuoteLine, order_quote, order_validate
 from events.services.refunds import order_refund
@@ -55,6 +56,7 @@ __all__ = [
     "order_refund",
     "order_validate",
     "orders_expire",
+    "orders_send_payment_links",
     "sponsor_waiting_list_join",
     "sponsorship_approve",
     "sponsorship_cancel",
