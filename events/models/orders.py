@@ -135,6 +135,10 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.ticket_type.name}"
 
+    @property
+    def subtotal_before_discount(self) -> Decimal:
+        return self.total + self.discount
+
 
 class Ticket(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")

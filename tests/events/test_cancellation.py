@@ -125,3 +125,17 @@ def test_a_whole_order_cancel_asks_first_and_keeps_the_fee_per_ticket(client, su
     page = client.get(f"{order.get_absolute_url()}cancel/").content.decode()
     assert "You get <strong>750.00\u00a0EUR</strong> back" in page and "Cancel the order" in page
     assert services.cancellation_quote(order=order, by_staff=True).refund == Decimal("800.00")
+
+
+@pytest.mark.localstripe
+def test_the_invoice_shows_quantity_price_and_the_discount_line(summit, localstripe, django_capture_on_commit_callbacks):
+    event, full = summit
+    PromoCodeFactory(event=event, code="TEN", value=Decimal("10"), ticket_types=[full])
+    payment = _pay(_two_tickets(summit, promo="TEN"), localstripe, django_capture_on_commit_callbacks)
+    invoice = payment.invoices.get()
+    lines = [(line.description, line.quantity, line.unit_price) for line in invoice.lines.order_by("position")]
+    assert lines == [
+        (f"Full access, {event.name}", Decimal("2.00"), Decimal("400.00")),
+        ("Discount (promo code TEN) on Full access", Decimal("1.00"), Decimal("-80.00")),
+    ]
+    assert invoice.total == Decimal("720.00")
