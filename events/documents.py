@@ -88,9 +88,7 @@ def _draw_a6_badges(doc: Document, event: Event, tickets: list[Ticket]) -> None:
         doc.gap(3)
         doc.style(11, bold=True)
         doc.wrapped(6, ticket.ticket_type.name)
-        pdf.image(
-            io.BytesIO(ticket_qr_png(ticket, scale=8)), x=QR_LEFT, y=PAGE[1] - BOTTOM - QR_SIZE, w=QR_SIZE
-        )
+        pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=QR_LEFT, y=PAGE[1] - BOTTOM - QR_SIZE, w=QR_SIZE)
 
 
 def _draw_labels(doc: Document, event: Event, tickets: list[Ticket]) -> None:

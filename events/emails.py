@@ -80,7 +80,9 @@ def live_tickets(order: Order) -> list[Ticket]:
 def ticket_holders(order: Order) -> list[Ticket]:
     """Tickets that go to their own holder as well as to the buyer: those with an address not the buyer's."""
     buyer = order.buyer_email.lower()
-    return [ticket for ticket in live_tickets(order) if ticket.attendee_email and ticket.attendee_email.lower() != buyer]
+    return [
+        ticket for ticket in live_tickets(order) if ticket.attendee_email and ticket.attendee_email.lower() != buyer
+    ]
 
 
 def send_ticket_to_holder_of(ticket: Ticket) -> None:

@@ -53,7 +53,9 @@ def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
         if line.discount:
             code = f" (promo code {order.promo_code.code})" if order.promo_code else ""
             # Its own line, so quantity × price and the discount read as the order page shows them.
-            lines.append(invoicing.Line(description=f"Discount{code} on {line.ticket_type.name}", unit_price=-line.discount))
+            lines.append(
+                invoicing.Line(description=f"Discount{code} on {line.ticket_type.name}", unit_price=-line.discount)
+            )
     buyer = {
         "buyer_name": order.billing_company or order.buyer_name,
         "buyer_address": order.billing_address,

@@ -257,7 +257,9 @@ def ticket_cancel(request, slug: str, code: str, secret: str, ticket_code: str):
             messages.error(request, error.message)
         else:
             refund = f" {format_money(quote.refund, quote.currency)} is on its way back to you." if quote.refund else ""
-            messages.success(request, f"The ticket of {ticket.attendee_name or 'an unnamed attendee'} is canceled." + refund)
+            messages.success(
+                request, f"The ticket of {ticket.attendee_name or 'an unnamed attendee'} is canceled." + refund
+            )
         return redirect(order.get_absolute_url())
     context = {
         "order": order,

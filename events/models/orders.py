@@ -167,6 +167,10 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_type.name}: {self.attendee_name or 'unnamed'}"
 
+    def get_absolute_url(self) -> str:
+        """The holder's own page: this ticket only, reached by its unguessable code (void once reissued)."""
+        return reverse("events:ticket", kwargs={"slug": self.order.event.slug, "code": self.code})
+
     @property
     def is_named(self) -> bool:
         return bool(self.attendee_name)
@@ -174,7 +178,3 @@ class Ticket(models.Model):
     @property
     def is_canceled(self) -> bool:
         return self.canceled_at is not None
-
-    def get_absolute_url(self) -> str:
-        """The holder's own page: this ticket only, reached by its unguessable code (void once reissued)."""
-        return reverse("events:ticket", kwargs={"slug": self.order.event.slug, "code": self.code})

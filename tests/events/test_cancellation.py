@@ -87,9 +87,7 @@ def test_one_ticket_of_two_is_canceled_with_a_partial_refund_and_a_credit_note(
     assert note.total == Decimal("335.00") and note.credited_invoice.payment_id == payment.pk
     assert any("is canceled" in m.subject and "335.00" in m.body for m in mail.outbox)
     # The seat is free again, the canceled ticket admits no one, the other still does.
-    assert {tt.name: tt.available for tt in selectors.ticket_types_with_availability(event=event)} == {
-        "Full access": 1
-    }
+    assert {tt.name: tt.available for tt in selectors.ticket_types_with_availability(event=event)} == {"Full access": 1}
     with pytest.raises(TicketNotValid):
         services.ticket_check_in(event=event, code=charles.code, actor=None)
     ada = order.tickets.get(attendee_name="Ada Lovelace")
@@ -128,7 +126,9 @@ def test_a_whole_order_cancel_asks_first_and_keeps_the_fee_per_ticket(client, su
 
 
 @pytest.mark.localstripe
-def test_the_invoice_shows_quantity_price_and_the_discount_line(summit, localstripe, django_capture_on_commit_callbacks):
+def test_the_invoice_shows_quantity_price_and_the_discount_line(
+    summit, localstripe, django_capture_on_commit_callbacks
+):
     event, full = summit
     PromoCodeFactory(event=event, code="TEN", value=Decimal("10"), ticket_types=[full])
     payment = _pay(_two_tickets(summit, promo="TEN"), localstripe, django_capture_on_commit_callbacks)
