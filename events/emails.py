@@ -4,6 +4,7 @@ Each function builds one message and sends it through the Celery mail backend (p
 """
 
 import io
+import math
 from decimal import Decimal
 
 import segno
@@ -67,11 +68,54 @@ def _send(order: Order, template: str, subject: str, *, context: dict | None = N
     )
     message.attach_alternative(render_to_string(f"events/email/{template}.html", context), "text/html")
     if attach_tickets:
-        for number, ticket in enumerate(order.tickets.all(), start=1):
+        for number, ticket in enumerate(live_tickets(order), start=1):
             message.attach(f"ticket-{number}-{order.code}.png", ticket_qr_png(ticket), "image/png")
         event_url = settings.SITE_URL + order.event.get_absolute_url()
         message.attach(f"{order.event.slug}.ics", event_ics(order.event, url=event_url), "text/calendar")
     message.send()
+
+
+def live_tickets(order: Order) -> list[Ticket]:
+    """The order's tickets (prefetched) that were not canceled one by one."""
+    return [ticket for ticket in order.tickets.all() if ticket.canceled_at is None]
+
+
+def ticket_holders(order: Order) -> list[Ticket]:
+    """Tickets that go to their own holder as well as to the buyer: those with an address not the buyer's."""
+    buyer = order.buyer_email.lower()
+    return [
+        ticket for ticket in live_tickets(order) if ticket.attendee_email and ticket.attendee_email.lower() != buyer
+    ]
+
+
+def send_ticket_to_holder_of(ticket: Ticket) -> None:
+    """One ticket to the person it names: QR code, printable PDF, calendar file and a link to this ticket only."""
+    from events.documents import tickets_pdf
+
+    order, event = ticket.order, ticket.order.event
+    context = {
+        "ticket": ticket,
+        "order": order,
+        "event": event,
+        "ticket_url": settings.SITE_URL + ticket.get_absolute_url(),
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Your ticket for {event.name}",
+        body=render_to_string("events/email/ticket_holder.txt", context),
+        to=[ticket.attendee_email],
+    )
+    message.attach_alternative(render_to_string("events/email/ticket_holder.html", context), "text/html")
+    message.attach(f"ticket-{ticket.short_code}.png", ticket_qr_png(ticket), "image/png")
+    message.attach(f"ticket-{ticket.short_code}.pdf", tickets_pdf(event, [ticket]), "application/pdf")
+    event_url = settings.SITE_URL + event.get_absolute_url()
+    message.attach(f"{event.slug}.ics", event_ics(event, url=event_url), "text/calendar")
+    message.send()
+
+
+def send_ticket_to_holder(ticket_id: int) -> None:
+    ticket = Ticket.objects.select_related("order__event", "ticket_type").get(pk=ticket_id)
+    if ticket.canceled_at is None and ticket.order.is_paid and ticket.attendee_email:
+        send_ticket_to_holder_of(ticket)
 
 
 def send_order_confirmation(order_id: int) -> None:
@@ -79,12 +123,34 @@ def send_order_confirmation(order_id: int) -> None:
 
 
 def send_order_confirmation_of(order: Order) -> None:
-    """The tickets, for an order read with its details (selectors.order_with_details)."""
+    """The tickets, for an order read with its details (selectors.order_with_details): all of them to the
+    buyer, and each attendee with an address of their own gets theirs."""
     _send(
         order,
         "order_confirmation",
         f"Your tickets for {order.event.name} (order {order.code})",
+        context={"holders": ticket_holders(order)},
         attach_tickets=True,
+    )
+    for ticket in ticket_holders(order):
+        ticket.order = order  # the order and event already read
+        send_ticket_to_holder_of(ticket)
+
+
+def send_order_payment_link(order_id: int) -> None:
+    """An unpaid order's link, with the moment its seats are released (nothing once paid or expired)."""
+    from django.utils import timezone
+
+    order = selectors.order_with_details(order_id)
+    now = timezone.now()
+    if order.status != Order.Status.PENDING or order.expires_at is None or order.expires_at <= now:
+        return
+    minutes = max(1, math.ceil((order.expires_at - now).total_seconds() / 60))
+    _send(
+        order,
+        "order_payment_link",
+        f"Complete your registration for {order.event.name} (order {order.code})",
+        context={"minutes_left": minutes},
     )
 
 
@@ -98,9 +164,23 @@ def send_order_approved(order_id: int) -> None:
     _send(order, "order_approved", f"Your registration for {order.event.name} is approved")
 
 
-def send_order_canceled(order_id: int) -> None:
+def send_order_canceled(order_id: int, refund: Decimal | None = None) -> None:
     order = selectors.order_with_details(order_id)
-    _send(order, "order_canceled", f"Order {order.code} for {order.event.name} is canceled")
+    if refund is None:  # queued before the refund policy's fee: what was paid
+        refund = order.total if order.paid_at else Decimal("0")
+    _send(order, "order_canceled", f"Order {order.code} for {order.event.name} is canceled", context={"refund": refund})
+
+
+def send_ticket_canceled(ticket_id: int, refund: Decimal) -> None:
+    """To the buyer, and to the holder when it is someone else: the ticket is canceled, what comes back."""
+    ticket = Ticket.objects.select_related("ticket_type").get(pk=ticket_id)
+    order = selectors.order_with_details(ticket.order_id)
+    _send(
+        order,
+        "ticket_canceled",
+        f"A ticket of order {order.code} for {order.event.name} is canceled",
+        context={"ticket": ticket, "refund": refund},
+    )
 
 
 def send_late_payment_refunded(order_id: int, refunded: Decimal) -> None:
@@ -144,6 +224,8 @@ def _send_waiting_list(entry_id: int, template: str, subject: str) -> None:
         "event": event,
         "offer_url": waiting_list_offer_url(entry),
         "leave_url": waiting_list_leave_url(entry),
+        "price": entry.ticket_type.price,
+        "total": entry.ticket_type.price * entry.quantity,
         "expires": f"{event.local(entry.offer_expires_at):%d %B %Y, %H:%M}" if entry.offer_expires_at else "",
     }
     message = EmailMultiAlternatives(

@@ -116,6 +116,8 @@ class WaitingListForm(forms.Form):
         from events.models import TicketType
 
         self.fields["ticket_type"].queryset = TicketType.objects.filter(pk__in=[tt.pk for tt in ticket_types])
+        # The page's event's types: the name alone (str() adds the event's name).
+        self.fields["ticket_type"].label_from_instance = lambda ticket_type: ticket_type.name
 
 
 class SponsorshipForm(forms.Form):

@@ -39,15 +39,23 @@ def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
     when the payment has one already)."""
     if payment.invoices.all():  # read with the payment (payment_receipt_send)
         return None
-    lines = [
-        invoicing.Line(
-            description=f"{line.quantity} × {line.ticket_type.name}, {order.event.name}"
-            + (f" (promo code {order.promo_code.code})" if line.discount and order.promo_code else ""),
-            unit_price=line.total,  # one line per ticket type, after discount: exact to the cent
+    lines = []
+    for line in order.lines.all():  # with their ticket types (selectors.order_with_details)
+        if line.subtotal_before_discount <= 0:
+            continue
+        lines.append(
+            invoicing.Line(
+                description=f"{line.ticket_type.name}, {order.event.name}",
+                unit_price=line.unit_price,
+                quantity=Decimal(line.quantity),
+            )
         )
-        for line in order.lines.all()  # with their ticket types (selectors.order_with_details)
-        if line.total > 0
-    ]
+        if line.discount:
+            code = f" (promo code {order.promo_code.code})" if order.promo_code else ""
+            # Its own line, so quantity × price and the discount read as the order page shows them.
+            lines.append(
+                invoicing.Line(description=f"Discount{code} on {line.ticket_type.name}", unit_price=-line.discount)
+            )
     buyer = {
         "buyer_name": order.billing_company or order.buyer_name,
         "buyer_address": order.billing_address,

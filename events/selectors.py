@@ -39,7 +39,7 @@ def email_in_q(field: str, emails: list[str]) -> Q:
 # than running it (and the lock is held meanwhile). It says what holding_orders_q and open_offers_q say;
 # tests/events/test_seats_taken.py holds the two together.
 _SEATS_TAKEN_SQL = """
-SELECT line.ticket_type_id, SUM(line.quantity)
+SELECT line.ticket_type_id, SUM(line.quantity - line.canceled_quantity)
 FROM events_orderline line INNER JOIN events_order ord ON ord.id = line.order_id
 WHERE line.ticket_type_id IN ({ids})
   AND (ord.status IN ({sold}) OR (ord.status = %s AND (ord.expires_at IS NULL OR ord.expires_at > %s))){not_order}
@@ -47,7 +47,7 @@ GROUP BY line.ticket_type_id
 UNION ALL
 SELECT offer.ticket_type_id, SUM(offer.quantity)
 FROM events_waitinglistentry offer
-WHERE offer.ticket_type_id IN ({ids}) AND offer.status = %s AND offer.offer_expires_at > %s{not_entry}
+WHERE offer.ticket_type_id IN ({ids}) AND (offer.status = %s AND offer.offer_expires_at > %s{waiting}){not_entry}
 GROUP BY offer.ticket_type_id
 """
 
@@ -58,8 +58,13 @@ def seats_taken(
     now: datetime,
     exclude_order_id: int | None = None,
     exclude_waiting_entry_id: int | None = None,
+    include_waiting: bool = False,
 ) -> dict[int, int]:
-    """Seats held or sold per ticket type: order lines plus open waiting-list offers (one query)."""
+    """Seats held or sold per ticket type: order lines plus open waiting-list offers (one query).
+
+    `include_waiting`: also the seats people on the waiting list wait for, which the public may not take
+    (they are offered to the list first); the waiting list's own offers leave it out.
+    """
     if not ticket_type_ids:
         return {}
     ids = ", ".join(["%s"] * len(ticket_type_ids))
@@ -68,12 +73,15 @@ def seats_taken(
         sold=", ".join(["%s"] * len(Order.SOLD)),
         not_order=" AND line.order_id <> %s" if exclude_order_id else "",
         not_entry=" AND offer.id <> %s" if exclude_waiting_entry_id else "",
+        waiting=" OR offer.status = %s" if include_waiting else "",
     )
     moment = connection.ops.adapt_datetimefield_value(now)
     params: list[Any] = [*ticket_type_ids, *map(str, Order.SOLD), str(Order.Status.PENDING), moment]
     if exclude_order_id:
         params.append(exclude_order_id)
     params += [*ticket_type_ids, str(WaitingListEntry.Status.OFFERED), moment]
+    if include_waiting:
+        params.append(str(WaitingListEntry.Status.WAITING))
     if exclude_waiting_entry_id:
         params.append(exclude_waiting_entry_id)
     taken = dict.fromkeys(ticket_type_ids, 0)
@@ -99,7 +107,7 @@ def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: i
     )
     if exclude_order_id:
         lines = lines.exclude(order_id=exclude_order_id)
-    return lines.aggregate(n=Sum("quantity"))["n"] or 0
+    return lines.aggregate(n=Sum(F("quantity") - F("canceled_quantity")))["n"] or 0
 
 
 def _taken_subquery(
@@ -112,17 +120,28 @@ def _taken_subquery(
     offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
     if exclude_waiting_entry_id:
         offers = offers.exclude(pk=exclude_waiting_entry_id)
-    line_seats = lines.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
+    line_seats = (
+        lines.order_by().values("ticket_type_id").annotate(n=Sum(F("quantity") - F("canceled_quantity"))).values("n")
+    )
     offer_seats = offers.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
     return Coalesce(Subquery(line_seats, output_field=IntegerField()), Value(0)) + Coalesce(
         Subquery(offer_seats, output_field=IntegerField()), Value(0)
     )
 
 
+def _waiting_subquery() -> Coalesce:
+    """Seats of the outer ticket type that people on its waiting list wait for."""
+    waiting = WaitingListEntry.objects.filter(status=WaitingListEntry.Status.WAITING, ticket_type_id=OuterRef("pk"))
+    seats = waiting.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
+    return Coalesce(Subquery(seats, output_field=IntegerField()), Value(0))
+
+
 def ticket_types_with_availability(
     *, event: Event, include_hidden: bool = False, now: datetime | None = None
 ) -> list[TicketType]:
-    """The event's ticket types, each with `taken` and `available` seats (one query).
+    """The event's ticket types, each with `taken`, `waiting` and `available` seats (one query).
+
+    `available` is what the public may buy: seats neither held, sold, offered nor owed to the waiting list.
 
     `available` is worked out from `taken` here rather than by a second copy of the subquery in SQL,
     and each type's `event` is the one given: building and compiling those cost more than the query.
@@ -131,10 +150,12 @@ def ticket_types_with_availability(
     qs = TicketType.objects.filter(event=event)
     if not include_hidden:
         qs = qs.filter(hidden=False)
-    ticket_types: list[Any] = list(qs.annotate(taken=_taken_subquery(now)).order_by("position", "pk"))
+    ticket_types: list[Any] = list(
+        qs.annotate(taken=_taken_subquery(now), waiting=_waiting_subquery()).order_by("position", "pk")
+    )
     for ticket_type in ticket_types:
         ticket_type.event = event
-        ticket_type.available = max(0, (ticket_type.capacity or 0) - ticket_type.taken)
+        ticket_type.available = max(0, (ticket_type.capacity or 0) - ticket_type.taken - ticket_type.waiting)
     return ticket_types
 
 
@@ -213,6 +234,17 @@ def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
     return get_object_or_404(_order_queryset(), event__slug=slug, code=code, secret=secret)
 
 
+def ticket_for_holder(*, slug: str, code: str) -> Ticket:
+    """The holder's page: a live ticket of a paid order, by its unguessable code (404 otherwise, and once reissued)."""
+    return get_object_or_404(
+        Ticket.objects.select_related("order__event", "ticket_type"),
+        order__event__slug=slug,
+        code=code,
+        order__status__in=Order.SOLD,
+        canceled_at__isnull=True,
+    )
+
+
 def order_with_details(order_id: int) -> Order:
     return _order_queryset().get(pk=order_id)
 
@@ -240,6 +272,19 @@ def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
     return Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
 
 
+def orders_to_send_payment_link(*, now: datetime, placed_before: datetime) -> QuerySet[Order]:
+    """Unpaid orders still holding their seats, placed a while ago, whose link was never e-mailed
+    (orders awaiting approval get theirs with the approval)."""
+    return Order.objects.filter(
+        status=Order.Status.PENDING,
+        needs_approval=False,
+        total__gt=0,
+        expires_at__gt=now,
+        created_at__lte=placed_before,
+        payment_link_sent_at__isnull=True,
+    )
+
+
 def event_sales_summary(event: Event) -> dict[str, int]:
     return Order.objects.filter(event=event).aggregate(
         paid=Count("pk", filter=Q(status__in=Order.SOLD)), pending=Count("pk", filter=Q(status="pending"))
@@ -250,7 +295,9 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
     """Valid tickets someone else bought for this person (the attendee e-mail is one of theirs, verified)."""
     emails = verified_emails(user)
     return (
-        Ticket.objects.filter(attendee_email__in=Subquery(emails), order__status__in=Order.SOLD)
+        Ticket.objects.filter(
+            attendee_email__in=Subquery(emails), order__status__in=Order.SOLD, canceled_at__isnull=True
+        )
         .exclude(order__user=user)
         .exclude(order__buyer_email__in=Subquery(emails))
         .select_related("ticket_type", "order__event")
@@ -264,9 +311,9 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
 def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySet[Ticket]:
     """Valid tickets of the event matching a code (QR or short), or a name, company or e-mail (attendee's or buyer's)."""
     query = (query or "").strip()
-    tickets = Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).select_related(
-        "ticket_type", "order"
-    )
+    tickets = Ticket.objects.filter(
+        order__event=event, order__status__in=Order.SOLD, canceled_at__isnull=True
+    ).select_related("ticket_type", "order")
     if not query:
         return tickets.none()
     return tickets.filter(
@@ -281,7 +328,7 @@ def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySe
 
 
 def checkin_counts(event: Event) -> dict[str, int]:
-    return Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD).aggregate(
+    return Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD, canceled_at__isnull=True).aggregate(
         valid=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
     )
 
@@ -463,7 +510,7 @@ def event_dashboard(event: Event, *, now: datetime | None = None) -> dict:
     sold = dict(
         OrderLine.objects.filter(order__status__in=Order.SOLD, ticket_type_id__in=ids)
         .values_list("ticket_type_id")
-        .annotate(n=Sum("quantity"))
+        .annotate(n=Sum(F("quantity") - F("canceled_quantity")))
         .values_list("ticket_type_id", "n")
     )
     taken = seats_taken(ticket_type_ids=ids, now=now)
@@ -551,7 +598,7 @@ def orders_for_event(event: Event) -> QuerySet[Order]:
 def attendees_for_event(event: Event) -> QuerySet[Ticket]:
     """The tickets of paid orders (the people expected at the door), by name."""
     return (
-        Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD)
+        Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD, canceled_at__isnull=True)
         .select_related("ticket_type", "order")
         .order_by("attendee_name", "pk")
     )

@@ -1,6 +1,7 @@
 """Registration's Celery tasks: each takes ids, loads rows and calls one service or e-mail."""
 
 import logging
+from decimal import Decimal
 
 from celery import shared_task
 
@@ -16,9 +17,25 @@ def expire_orders() -> int:
     return services.orders_expire()
 
 
+@shared_task(name="events.send_payment_links")
+def send_payment_links() -> int:
+    """Beat, every minute: unpaid orders get their link by e-mail, once."""
+    return services.orders_send_payment_links()
+
+
+@shared_task(name="events.send_order_payment_link", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_order_payment_link(order_id: int) -> None:
+    emails.send_order_payment_link(order_id)
+
+
 @shared_task(name="events.send_order_confirmation", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_order_confirmation(order_id: int) -> None:
     emails.send_order_confirmation(order_id)
+
+
+@shared_task(name="events.send_ticket_to_holder", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_ticket_to_holder(ticket_id: int) -> None:
+    emails.send_ticket_to_holder(ticket_id)
 
 
 @shared_task(name="events.send_order_received")
@@ -32,8 +49,8 @@ def send_order_approved(order_id: int) -> None:
 
 
 @shared_task(name="events.send_order_canceled")
-def send_order_canceled(order_id: int) -> None:
-    emails.send_order_canceled(order_id)
+def send_order_canceled(order_id: int, refund: str | None = None) -> None:
+    emails.send_order_canceled(order_id, Decimal(refund) if refund is not None else None)
 
 
 @shared_task(name="events.refund_late_payment", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
@@ -47,11 +64,25 @@ def refund_late_payment(order_id: int) -> None:
 
 
 @shared_task(name="events.refund_canceled_order", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def refund_canceled_order(order_id: int) -> None:
+def refund_canceled_order(order_id: int, amount: str | None = None) -> None:
+    """`amount`: what the cancellation gives back (the policy's fee kept); none: what is left of the payment."""
     order = Order.objects.select_related("event").get(pk=order_id)
     payments.order_refund_payments(
-        order=order, amount=order.total - order.refunded_amount, reason="Canceled by the buyer"
+        order=order,
+        amount=Decimal(amount) if amount is not None else order.total - order.refunded_amount,
+        reason="Canceled by the buyer",
     )
+
+
+@shared_task(name="events.refund_canceled_ticket", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def refund_canceled_ticket(order_id: int, amount: str) -> None:
+    order = Order.objects.select_related("event").get(pk=order_id)
+    payments.order_refund_payments(order=order, amount=Decimal(amount), reason="One ticket canceled")
+
+
+@shared_task(name="events.send_ticket_canceled", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_ticket_canceled(ticket_id: int, refund: str) -> None:
+    emails.send_ticket_canceled(ticket_id, Decimal(refund))
 
 
 @shared_task(name="events.expire_waiting_list_offers")

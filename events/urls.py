@@ -23,11 +23,15 @@ urlpatterns = [
     path(
         "<slug:slug>/waiting-list/leave/<str:token>/", secret_link(views.waiting_list_leave), name="waiting-list-leave"
     ),
+    path("<slug:slug>/ticket/<str:code>/", secret_link(views.ticket_detail), name="ticket"),
+    path("<slug:slug>/ticket/<str:code>/qr.png", secret_link(views.holder_ticket_qr), name="ticket-holder-qr"),
+    path("<slug:slug>/ticket/<str:code>/ticket.pdf", secret_link(views.holder_ticket_pdf), name="ticket-holder-pdf"),
     path(_order, secret_link(views.order_detail), name="order"),
     path(_order + "cancel/", secret_link(views.order_cancel), name="order-cancel"),
     path(_order + "pay/", secret_link(views.order_pay), name="order-pay"),
     path(_order + "tickets.pdf", secret_link(views.order_tickets_pdf), name="order-tickets-pdf"),
     path(_order + "calendar.ics", secret_link(views.order_calendar), name="order-calendar"),
     path(_order + "tickets/<str:ticket_code>/", secret_link(views.ticket_change), name="ticket-change"),
+    path(_order + "tickets/<str:ticket_code>/cancel/", secret_link(views.ticket_cancel), name="ticket-cancel"),
     path(_order + "tickets/<str:ticket_code>/qr.png", secret_link(views.ticket_qr), name="ticket-qr"),
 ]

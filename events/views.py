@@ -1,5 +1,7 @@
 """Registration and the order's self-service page: parse input, fetch, call one service."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -15,6 +17,7 @@ from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, Ti
 from events.models import Order, Sponsorship, SponsorshipPackage
 from portal.accounts.mfa import staff_second_factor_required
 from portal.core.cache import mark_cacheable
+from portal.core.money import format_money
 from portal.payments.models import PaymentMethod
 
 # The first step of registration, for anonymous visitors: at most this old (the event page: 10 s).
@@ -29,10 +32,11 @@ def _ticket_labels(quote) -> list[str]:
     return labels
 
 
-def _choice_page(request, event, data=None, *, error: str = "", status: int = 200):
-    """The first step, with the seats left per ticket type (and the choice made, if any, with its errors)."""
+def _choice_page(request, event, data=None, *, error: str = "", status: int = 200, initial=None):
+    """The first step, with the seats left per ticket type (and the choice made, if any, with its errors;
+    or `initial`, the choice to change)."""
     ticket_types = selectors.ticket_types_on_sale(event=event)
-    choice = TicketChoiceForm(data, ticket_types=ticket_types)
+    choice = TicketChoiceForm(data, ticket_types=ticket_types, initial=initial)
     if data is not None and choice.is_valid() and error:
         choice.add_error(None, error)
     context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
@@ -44,6 +48,9 @@ def register(request, slug: str):
     """Two steps without JavaScript: choose tickets (GET), then details and summary (POST places the order)."""
     data = request.POST if request.method == "POST" else request.GET
     if "step" not in data:
+        if request.method == "GET" and request.GET:
+            # "Change tickets": the choice made comes back filled in (a page of its own, not cached).
+            return _choice_page(request, selectors.event_for_registration(slug), initial=request.GET.dict())
         # The same for every anonymous visitor, who may be kept waiting by a crowd: it may be kept
         # a moment (the seats left are a guide; the order counts them under the lock).
         mark_cacheable(request, seconds=CHOICE_PAGE_CACHE_SECONDS)
@@ -75,7 +82,15 @@ def register(request, slug: str):
         ticket_labels=_ticket_labels(quote),
         code_of_conduct_url=event.code_of_conduct_url,
     )
-    context.update(quote=quote, details=details, hold_minutes=settings.ORDER_HOLD_MINUTES)
+    change = {f"qty_{line.ticket_type.pk}": line.quantity for line in quote.lines}
+    if quote.promo_code:
+        change["promo_code"] = quote.promo_code.code
+    context.update(
+        quote=quote,
+        details=details,
+        hold_minutes=settings.ORDER_HOLD_MINUTES,
+        change_url=f"{event.get_register_url()}?{urlencode(change)}",
+    )
     if request.method == "GET" or not details.is_valid():
         return render(request, "events/register_details.html", context, status=200 if not details.errors else 400)
     try:
@@ -121,8 +136,13 @@ def order_detail(request, slug: str, code: str, secret: str):
     """The self-service page, reached by the secret link in the e-mails."""
     order = _order(slug, code, secret)
     can_change = order.status in (*Order.SOLD, Order.Status.PENDING) and not order.hold_expired()
+    live = [ticket for ticket in order.tickets.all() if ticket.canceled_at is None]
     tickets = [
-        (ticket, TicketForm(initial={f: getattr(ticket, f) for f in TicketForm.base_fields}, prefix=f"t{ticket.pk}"))
+        (
+            ticket,
+            TicketForm(initial={f: getattr(ticket, f) for f in TicketForm.base_fields}, prefix=f"t{ticket.pk}"),
+            len(live) > 1 and services.ticket_can_cancel(ticket),
+        )
         for ticket in order.tickets.all()
     ]
     return render(
@@ -132,6 +152,7 @@ def order_detail(request, slug: str, code: str, secret: str):
             "order": order,
             "event": order.event,
             "tickets": tickets,
+            "holders": emails.ticket_holders(order) if order.is_paid else [],
             "can_change": can_change,
             "can_cancel": services.order_can_cancel(order),
             "invoice_url": payments.order_invoice_url(order),
@@ -160,16 +181,96 @@ def ticket_change(request, slug: str, code: str, secret: str, ticket_code: str):
     return redirect(order.get_absolute_url())
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+def ticket_detail(request, slug: str, code: str):
+    """The holder's own ticket, reached by the link in their e-mail: this ticket only, not the order."""
+    ticket = selectors.ticket_for_holder(slug=slug, code=code)
+    form = TicketForm(
+        request.POST or None, initial={f: getattr(ticket, f) for f in TicketForm.base_fields}, prefix="ticket"
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ticket = services.ticket_update(ticket=ticket, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Saved: {ticket.attendee_name}.")
+                if ticket.code == code:
+                    return redirect(ticket.get_absolute_url())
+                # A new holder: this link (and the old QR code) are void; theirs went by e-mail.
+                return redirect(ticket.order.event.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(
+        request, "events/ticket.html", {"ticket": ticket, "event": ticket.order.event, "form": form}, status=status
+    )
+
+
+@require_GET
+def holder_ticket_qr(request, slug: str, code: str):
+    ticket = selectors.ticket_for_holder(slug=slug, code=code)
+    response = HttpResponse(emails.ticket_qr_png(ticket, scale=8), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.short_code}.png"'
+    return response
+
+
+@require_GET
+def holder_ticket_pdf(request, slug: str, code: str):
+    ticket = selectors.ticket_for_holder(slug=slug, code=code)
+    response = HttpResponse(documents.tickets_pdf(ticket.order.event, [ticket]), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.short_code}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
 def order_cancel(request, slug: str, code: str, secret: str):
+    """A confirmation that states the refund (GET), then the cancellation (POST)."""
     order = _order(slug, code, secret)
-    try:
-        services.order_cancel(order=order, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Your order is canceled." + (" The refund is on its way." if order.is_paid else ""))
-    return redirect(order.get_absolute_url())
+    if request.method == "POST":
+        try:
+            quote = services.cancellation_quote(order=order)
+            services.order_cancel(order=order, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            refund = f" {format_money(quote.refund, quote.currency)} is on its way back to you." if quote.refund else ""
+            messages.success(request, "Your order is canceled." + refund)
+        return redirect(order.get_absolute_url())
+    context = {
+        "order": order,
+        "event": order.event,
+        "quote": services.cancellation_quote(order=order),
+        "allowed": services.order_can_cancel(order),
+    }
+    return render(request, "events/cancel_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_cancel(request, slug: str, code: str, secret: str, ticket_code: str):
+    """One ticket of the order: a confirmation that states its refund (GET), then the cancellation (POST)."""
+    order = _order(slug, code, secret)
+    ticket = next((t for t in order.tickets.all() if t.code == ticket_code), None)
+    if ticket is None:
+        raise Http404("No such ticket in this order.")
+    if request.method == "POST":
+        try:
+            quote = services.ticket_cancel(ticket=ticket, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            refund = f" {format_money(quote.refund, quote.currency)} is on its way back to you." if quote.refund else ""
+            messages.success(
+                request, f"The ticket of {ticket.attendee_name or 'an unnamed attendee'} is canceled." + refund
+            )
+        return redirect(order.get_absolute_url())
+    context = {
+        "order": order,
+        "event": order.event,
+        "ticket": ticket,
+        "quote": services.cancellation_quote(order=order, tickets=[ticket]),
+        "allowed": services.ticket_can_cancel(ticket),
+    }
+    return render(request, "events/cancel_confirm.html", context)
 
 
 @require_POST
@@ -321,6 +422,9 @@ def waiting_list_offer(request, slug: str, token: str):
         "event": event,
         "entry": entry,
         "details": details,
+        "price": entry.ticket_type.price,
+        "total": entry.ticket_type.price * entry.quantity,
+        "leave_url": emails.waiting_list_leave_url(entry),
         "open": entry.offer_is_open(),
         "expires": f"{event.local(entry.offer_expires_at):%d %B %Y, %H:%M}" if entry.offer_expires_at else "",
     }

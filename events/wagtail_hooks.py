@@ -4,6 +4,8 @@ orders are read-only there (they change only through services) and approvals hav
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,15 +13,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.models import EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from events import selectors, services
+from events import documents, selectors, services
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
 from portal.core.admin_menu import PermissionMenuItem
 from portal.core.csv_writer import csv_response
+from portal.core.money import format_money
 
 
 class EventViewSet(ModelViewSet):
@@ -44,13 +48,24 @@ class EventViewSet(ModelViewSet):
         "status",
         "refund_policy",
         "refund_cutoff",
+        "refund_fee",
         "changes_cutoff",
         "code_of_conduct_url",
     ]
 
 
+class TicketTypeEditView(EditView):
+    def save_instance(self):
+        with transaction.atomic():
+            ticket_type = super().save_instance()
+            # A raised capacity: the seats it adds are offered to the waiting list before the public.
+            services.ticket_type_seats_added(ticket_type=ticket_type, actor=self.request.user)
+        return ticket_type
+
+
 class TicketTypeViewSet(ModelViewSet):
     model = TicketType
+    edit_view_class = TicketTypeEditView
     icon = "tag"
     list_display = ["name", "event", "price", "capacity", "sale_ends", "needs_approval", "hidden"]
     list_filter = ["event", "needs_approval", "hidden"]
@@ -223,7 +238,7 @@ def dashboard(request):
                 messages.success(request, f"Order {order.code} canceled; its seats are free again.")
             elif request.POST.get("action") == "refund":
                 refunded = services.order_refund(order=order, actor=request.user)
-                messages.success(request, f"Order {order.code}: {refunded} {order.currency} refunded.")
+                messages.success(request, f"Order {order.code}: {format_money(refunded, order.currency)} refunded.")
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect(f"{reverse('events_dashboard')}?event={event.slug}&q={request.POST.get('q', '')}")
@@ -292,6 +307,29 @@ def attendees_csv(request, slug: str):
     return csv_response(f"{event.slug}-attendees.csv", header, rows)
 
 
+@permission_required("events.view_order", raise_exception=True)
+def badges(request, slug: str):
+    """Pick attendees (all by default) and a layout; the PDF comes from badges_pdf."""
+    event = get_object_or_404(Event, slug=slug)
+    attendees = list(selectors.attendees_for_event(event))
+    context = {"event": event, "attendees": attendees, "layouts": documents.BADGE_LAYOUTS}
+    return TemplateResponse(request, "events/admin/badges.html", context)
+
+
+@permission_required("events.view_order", raise_exception=True)
+def badges_pdf(request, slug: str):
+    """Badges of the event's attendees, or of those ticked (`ticket` ids), A6 or a label sheet."""
+    event = get_object_or_404(Event, slug=slug)
+    tickets = selectors.attendees_for_event(event)
+    chosen = [pk for pk in request.GET.getlist("ticket") if pk.isdigit()]
+    if chosen:
+        tickets = tickets.filter(pk__in=chosen)
+    layout = request.GET.get("layout") if request.GET.get("layout") in documents.BADGE_LAYOUTS else "a6"
+    response = HttpResponse(documents.badges_pdf(event, list(tickets), layout=layout), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-badges-{layout}.pdf"'
+    return response
+
+
 @hooks.register("register_admin_urls")
 def register_urls():
     return [
@@ -300,6 +338,8 @@ def register_urls():
         path("events/dashboard/", dashboard, name="events_dashboard"),
         path("events/dashboard/<slug:slug>/orders.csv", orders_csv, name="events_orders_csv"),
         path("events/dashboard/<slug:slug>/attendees.csv", attendees_csv, name="events_attendees_csv"),
+        path("events/dashboard/<slug:slug>/badges/", badges, name="events_badges"),
+        path("events/dashboard/<slug:slug>/badges.pdf", badges_pdf, name="events_badges_pdf"),
     ]
 
 

@@ -264,6 +264,12 @@ ORDER_HOLD_SECONDS = env.int("ORDER_HOLD_SECONDS", default=env.int("ORDER_HOLD_M
 ORDER_HOLD_MINUTES = max(1, ORDER_HOLD_SECONDS // 60)  # as buyers are told
 ORDER_APPROVED_HOLD_MINUTES = env.int("ORDER_APPROVED_HOLD_MINUTES", default=72 * 60)  # after staff approval
 CELERY_BEAT_SCHEDULE["events-expire-orders"] = {"task": "events.expire_orders", "schedule": SWEEP_INTERVAL_SECONDS}
+# An unpaid order (a declined card, a closed tab) gets its link by e-mail once, this long after it was placed.
+ORDER_PAYMENT_LINK_AFTER_MINUTES = env.int("ORDER_PAYMENT_LINK_AFTER_MINUTES", default=3)
+CELERY_BEAT_SCHEDULE["events-send-payment-links"] = {
+    "task": "events.send_payment_links",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+}
 # Waiting lists: how long an offer holds its seats for the person it was sent to.
 WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["events-expire-waiting-list-offers"] = {

@@ -1,7 +1,9 @@
 """An event: its dates, place, currency and time zone, the registration settings it is sold with."""
 
 import zoneinfo
+from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -33,6 +35,13 @@ class Event(models.Model):
     refund_cutoff = models.DateTimeField(
         null=True, blank=True, help_text="Orders may be canceled for a refund until this moment; empty: no refunds."
     )
+    refund_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Kept from each canceled ticket's refund (handling fee), in the event's currency.",
+    )
     changes_cutoff = models.DateTimeField(
         null=True, blank=True, help_text="Attendee names and companies may be changed until this moment."
     )
@@ -50,6 +59,7 @@ class Event(models.Model):
                 name="event_registration_window",
             ),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="event_currency_iso"),
+            models.CheckConstraint(condition=Q(refund_fee__gte=0), name="event_refund_fee_not_negative"),
         ]
 
     def __str__(self) -> str:

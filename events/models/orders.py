@@ -64,6 +64,9 @@ class Order(StatusMachine, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
+    payment_link_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the unpaid order's link was e-mailed (once)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -113,6 +116,8 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    # Tickets of this line canceled one by one: their seats are free again, the line stays as sold.
+    canceled_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "ticket_type__position", "pk"]
@@ -122,10 +127,17 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_line_discount_not_negative"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_line_total_not_negative"),
             models.UniqueConstraint(fields=["order", "ticket_type"], name="order_line_one_per_type"),
+            models.CheckConstraint(
+                condition=Q(canceled_quantity__lte=models.F("quantity")), name="order_line_canceled_at_most_quantity"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.ticket_type.name}"
+
+    @property
+    def subtotal_before_discount(self) -> Decimal:
+        return self.total + self.discount
 
 
 class Ticket(models.Model):
@@ -145,6 +157,7 @@ class Ticket(models.Model):
         max_length=40, blank=True, validators=[validate_plain_text], help_text="Printed on the badge."
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True, help_text="Canceled on its own; the QR code is void.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,6 +167,14 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_type.name}: {self.attendee_name or 'unnamed'}"
 
+    def get_absolute_url(self) -> str:
+        """The holder's own page: this ticket only, reached by its unguessable code (void once reissued)."""
+        return reverse("events:ticket", kwargs={"slug": self.order.event.slug, "code": self.code})
+
     @property
     def is_named(self) -> bool:
         return bool(self.attendee_name)
+
+    @property
+    def is_canceled(self) -> bool:
+        return self.canceled_at is not None

@@ -6,6 +6,7 @@ from events.services.orders import (
     order_payment_refunded,
     order_payment_succeeded,
     orders_expire,
+    orders_send_payment_links,
 )
 from events.services.pricing import Quote, QuoteLine, order_quote, order_validate
 from events.services.refunds import order_refund
@@ -21,8 +22,18 @@ from events.services.sponsorships import (
     sponsorship_mark_paid,
     sponsorship_request,
 )
-from events.services.tickets import order_can_cancel, order_cancel, ticket_check_in, ticket_update
+from events.services.tickets import (
+    RefundQuote,
+    cancellation_quote,
+    order_can_cancel,
+    order_cancel,
+    ticket_can_cancel,
+    ticket_cancel,
+    ticket_check_in,
+    ticket_update,
+)
 from events.services.waiting_list import (
+    ticket_type_seats_added,
     waiting_list_anonymise,
     waiting_list_expire_offers,
     waiting_list_join,
@@ -35,7 +46,9 @@ __all__ = [
     "Capacity",
     "Quote",
     "QuoteLine",
+    "RefundQuote",
     "SPONSORS_BUSY",
+    "cancellation_quote",
     "order_approve",
     "order_can_cancel",
     "order_cancel",
@@ -46,6 +59,7 @@ __all__ = [
     "order_refund",
     "order_validate",
     "orders_expire",
+    "orders_send_payment_links",
     "sponsor_waiting_list_join",
     "sponsorship_approve",
     "sponsorship_cancel",
@@ -55,7 +69,10 @@ __all__ = [
     "sponsorship_invoice",
     "sponsorship_mark_paid",
     "sponsorship_request",
+    "ticket_can_cancel",
+    "ticket_cancel",
     "ticket_check_in",
+    "ticket_type_seats_added",
     "ticket_update",
     "waiting_list_anonymise",
     "waiting_list_expire_offers",

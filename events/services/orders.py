@@ -266,6 +266,24 @@ def orders_expire(*, now: datetime | None = None) -> int:
     return expired
 
 
+def orders_send_payment_links(*, now: datetime | None = None) -> int:
+    """E-mail each unpaid order's link once, with how long its seats are still held."""
+    now = now or timezone.now()
+    placed_before = now - timedelta(minutes=settings.ORDER_PAYMENT_LINK_AFTER_MINUTES)
+    sent = 0
+    for order in selectors.orders_to_send_payment_link(now=now, placed_before=placed_before):
+        with transaction.atomic():
+            # Conditional, so two beats (or a retry) send it once.
+            if not Order.objects.filter(pk=order.pk, payment_link_sent_at__isnull=True).update(
+                payment_link_sent_at=now
+            ):
+                continue
+            audit("events.order.payment_link_sent", order, data={"code": order.code})
+            enqueue_on_commit(tasks.send_order_payment_link, order.pk)
+            sent += 1
+    return sent
+
+
 def order_approve(*, order: Order, actor) -> Order:
     """Staff approve an order that needs approval: free ones are paid, others get a fresh hold to pay."""
     now = timezone.now()

@@ -77,6 +77,8 @@ def _check_promo(*, event: Event, code: str, ticket_types: list[TicketType], now
     if not (code or "").strip():
         return None
     promo = selectors.promo_code_find(event=event, code=code)
+    if promo is not None and promo.active and promo.valid_until is not None and promo.valid_until <= now:
+        raise PromoCodeInvalid(f"The promo code {promo.code} has expired.")
     if promo is None or not promo.is_valid_at(now):
         raise PromoCodeInvalid(f"The promo code {code.strip()!r} is not valid for {event.name}.")
     if not any(_promo_applies(promo, tt) for tt in ticket_types):

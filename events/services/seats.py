@@ -51,6 +51,8 @@ def _check_capacity(
         now=now,
         exclude_order_id=exclude_order_id,
         exclude_waiting_entry_id=exclude_waiting_entry_id,
+        # The public comes after the waiting list; an offer's holder does not wait for those behind them.
+        include_waiting=exclude_waiting_entry_id is None,
     )
     for line in quote.lines:
         capacity.ensure_room(

@@ -84,6 +84,20 @@ def waiting_list_offer(*, ticket_type_ids: list[int], now: datetime | None = Non
     return offered
 
 
+def ticket_type_seats_added(*, ticket_type: TicketType, actor=None) -> list[WaitingListEntry]:
+    """Seats added by staff (a capacity raised, a type created) go to the waiting list before the public."""
+    with transaction.atomic():
+        offered = waiting_list_offer(ticket_type_ids=[ticket_type.pk])
+        if offered:
+            audit(
+                "events.ticket_type.seats_offered",
+                ticket_type,
+                actor=actor,
+                data={"capacity": ticket_type.capacity, "offered": [entry.pk for entry in offered]},
+            )
+    return offered
+
+
 def waiting_list_leave(*, entry: WaitingListEntry) -> WaitingListEntry:
     """Leave the list (one click from the e-mail); an open offer's seats go to the next person."""
     with transaction.atomic():
