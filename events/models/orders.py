@@ -64,6 +64,8 @@ class Order(StatusMachine, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
+    # Set when the money was taken back (a lost card dispute): staff decide what happens to the tickets.
+    flagged_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,7 +3,10 @@
 from events.services.orders import (
     order_approve,
     order_create,
+    order_flag,
     order_payment_refunded,
+    order_late_payment_reason,
+    order_payment_refusal,
     order_payment_succeeded,
     orders_expire,
 )
@@ -37,7 +40,10 @@ __all__ = [
     "order_can_cancel",
     "order_cancel",
     "order_create",
+    "order_flag",
     "order_payment_refunded",
+    "order_late_payment_reason",
+    "order_payment_refusal",
     "order_payment_succeeded",
     "order_quote",
     "order_refund",
