@@ -504,6 +504,11 @@ def payment_mark_transfer_received(
         if locked.method != PaymentMethod.BANK_TRANSFER:
             raise PaymentNotPayable("Only a bank-transfer payment can be marked received.")
         reference = reference.strip()[:140]
+        if reference and (
+            reference == locked.transfer_reference or locked.payer_returns.filter(payer_reference=reference).exists()
+        ):
+            # The same bank line posted twice (a double click) is not a second transfer.
+            raise PaymentError(f"The transfer {reference} is already recorded on this payment.")
         if locked.status in PAID_STATUSES:
             # The payer sent it twice: the money is theirs; Finance send it back.
             locked.amount_received = (locked.amount_received or Decimal("0")) + amount
