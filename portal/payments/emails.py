@@ -204,3 +204,19 @@ def send_dispute_notice(*, dispute: Dispute, status: str) -> None:
         from_email=None,
         recipient_list=recipients,
     )
+
+
+def send_return_sent(*, payer_return) -> None:
+    """The payer hears that the money is on its way back, with the reference to look for."""
+    payment = payer_return.payment
+    send_mail(
+        subject=f"{payer_return.amount_display} sent back to you",
+        message=(
+            f"We have sent {payer_return.amount_display} back by bank transfer to the account it came from"
+            f"{' (your reference ' + payer_return.payer_reference + ')' if payer_return.payer_reference else ''}.\n"
+            f"Our transfer's reference: {payer_return.sent_reference}\n\n"
+            f"{payment.description + chr(10) if payment.description else ''}Reference: {payment.public_id}\n"
+        ),
+        from_email=None,
+        recipient_list=[payment.payer_email],
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from portal.core import money
 from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
 from portal.payments import invoicing, selectors, services, tasks
@@ -115,7 +116,8 @@ def payment_mark_received(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             payment.refresh_from_db()
             if payment.is_partly_paid:
-                messages.success(request, f"Transfer recorded; partly paid, {payment.amount_outstanding} outstanding.")
+                outstanding = money.format_money(payment.amount_outstanding, payment.currency)
+                messages.success(request, f"Transfer recorded; partly paid, {outstanding} outstanding.")
             else:
                 messages.success(request, "Transfer recorded.")
     return redirect("payments_finance:payment", pk=pk)
@@ -139,7 +141,7 @@ def payer_returns(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/finance/payer_returns.html",
-        {"page_obj": _page(request, selectors.payer_returns_for_finance()), "form": PayerReturnDoneForm()},
+        {"page_obj": _page(request, selectors.payer_returns_for_finance())},
     )
 
 

@@ -288,7 +288,4 @@ def event_construct(payload: bytes, signature_header: str | None) -> dict:
     data = event.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise WebhookMalformed("Malformed webhook event: data.object is not an object.")
-    obj_id = data["object"].get("id")
-    if not isinstance(obj_id, str) or not obj_id or len(obj_id) > EVENT_ID_MAX_LENGTH:
-        raise WebhookMalformed("Malformed webhook event: data.object has no valid id.")
     return event

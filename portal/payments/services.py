@@ -70,13 +70,17 @@ def _lock(payment_pk: int) -> Payment:
 def _lock_owner(payment: Payment) -> None:
     """Serialise the successes of one owner's payments, so a double success is always seen.
 
-    The locked row becomes `payment.owner`, so the owner's handler reads it without another query.
+    The locked row becomes `payment.owner`, so the owner's handler reads it without another query;
+    a payment whose owner this transaction locked already is not locked again.
     """
+    if getattr(payment, "_owner_locked", False):
+        return
     model = ContentType.objects.get_for_id(payment.owner_content_type_id).model_class()
     if model is not None:
         owner = model._base_manager.select_for_update().filter(pk=payment.owner_object_id).first()
         if owner is not None:
             Payment._meta.get_field("owner").set_cached_value(payment, owner)
+    payment._owner_locked = True  # type: ignore[attr-defined]
 
 
 def payment_create(
@@ -130,7 +134,11 @@ def payment_create(
 
 
 def _owner_paid_by_another(payment: Payment) -> bool:
-    return (
+    """Whether another payment paid the owner; under the owner's lock the answer holds for the transaction."""
+    known = getattr(payment, "_paid_by_another", None)
+    if known is not None:
+        return known
+    answer = (
         Payment.objects.filter(
             owner_content_type_id=payment.owner_content_type_id,
             owner_object_id=payment.owner_object_id,
@@ -141,6 +149,9 @@ def _owner_paid_by_another(payment: Payment) -> bool:
         .exclude(pk=payment.pk)
         .exists()
     )
+    if getattr(payment, "_owner_locked", False):
+        payment._paid_by_another = answer  # type: ignore[attr-defined]
+    return answer
 
 
 def payment_refusal(*, payment: Payment) -> Refusal | None:
@@ -202,6 +213,9 @@ def payment_pay_with_card(*, payment: Payment, token: str, actor=None) -> Paymen
             raise PaymentNotPayable("This payment can no longer be paid.")
         if locked.method != PaymentMethod.CARD:
             raise PaymentNotPayable("This payment is not paid by card.")
+        # The owner stays locked until the payment's outcome is recorded: it cannot expire or be
+        # canceled between this check and the success (the expiry job skips locked rows).
+        _lock_owner(locked)
         refusal = payment_refusal(payment=locked)
         if refusal is not None:
             raise PaymentRefused(refusal.message)
@@ -498,7 +512,8 @@ def payment_mark_transfer_received(
         raise PaymentError("The amount received must be more than zero.")
     if received_on > timezone.localdate():
         raise PaymentError("The date received cannot be in the future.")
-    _require_finance(actor)
+    if write_off:
+        _require_finance(actor)
     with transaction.atomic():
         locked = _lock(payment.pk)
         if locked.method != PaymentMethod.BANK_TRANSFER:
@@ -584,6 +599,9 @@ def payer_return_complete(*, payer_return: PayerReturn, sent_reference: str, act
             actor=actor,
             data={"amount": str(task.amount), "sent_reference": task.sent_reference},
         )
+        from portal.payments import emails
+
+        emails.send_return_sent(payer_return=task)
     return task
 
 
@@ -617,6 +635,8 @@ def _event_is_handled(event_type: str) -> bool:
 def _event_check(event: dict) -> None:
     """A handled event's object must have the fields we read, of the right kind (WebhookMalformed)."""
     obj = event["data"]["object"]
+    if not isinstance(obj.get("id"), str) or not obj["id"] or len(obj["id"]) > gateway.EVENT_ID_MAX_LENGTH:
+        raise WebhookMalformed("Malformed webhook event: data.object has no valid id.")
     for name in ("amount",):
         if not isinstance(obj.get(name), int) or isinstance(obj.get(name), bool):
             raise WebhookMalformed(f"Malformed webhook event: data.object.{name} is not a whole number.")
