@@ -381,9 +381,9 @@ def _dues_refusal_message(dues: DuesPeriod) -> str:
     from portal.payments.models import InvoiceStatus
 
     if dues.membership.status == M.CANCELED:
-        return "This membership was canceled, so its dues can no longer be paid."
+        return "The membership these dues are for was canceled"
     if dues.invoice is not None and dues.invoice.status == InvoiceStatus.VOID:
-        return f"Invoice {dues.invoice.number} for these dues was canceled, so it can no longer be paid."
+        return f"Invoice {dues.invoice.number} for these dues was canceled"
     return ""
 
 
@@ -394,7 +394,9 @@ def dues_refusal(dues: DuesPeriod):
     message = _dues_refusal_message(dues)
     if not message:
         return None
-    return Refusal(f"{message} Nothing was charged; please write to the membership team.")
+    return Refusal(
+        f"{message}, so it can no longer be paid. Nothing was charged; please write to the membership team."
+    )
 
 
 def dues_paid(payment) -> str | None:
@@ -407,7 +409,7 @@ def dues_paid(payment) -> str | None:
         return None
     refused = _dues_refusal_message(dues)
     if refused:
-        return f"{refused[:-1]} when your payment arrived."
+        return f"{refused} before your payment arrived."
     _dues_settled(dues)
     _dues_invoice_paid(dues)
     return None
