@@ -394,16 +394,14 @@ def dues_refusal(dues: DuesPeriod):
     message = _dues_refusal_message(dues)
     if not message:
         return None
-    return Refusal(
-        f"{message}, so it can no longer be paid. Nothing was charged; please write to the membership team."
-    )
+    return Refusal(f"{message}, so it can no longer be paid. Nothing was charged; please write to the membership team.")
 
 
 def dues_paid(payment) -> str | None:
     """Payments registry: a dues payment succeeded (called once, inside the transaction that records it).
     Returns why the money is refused when the membership or its invoice was canceled meanwhile."""
-    dues = DuesPeriod.objects.select_for_update().select_related("membership", "invoice").get(
-        pk=payment.owner_object_id
+    dues = (
+        DuesPeriod.objects.select_for_update().select_related("membership", "invoice").get(pk=payment.owner_object_id)
     )
     if dues.paid_at is not None:
         return None

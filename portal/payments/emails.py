@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 
 from portal.core import money
-from portal.payments.models import Dispute, Invoice, Payment, PaymentMethod, Refund
+from portal.payments.models import Dispute, DisputeStatus, Invoice, Payment, PaymentMethod, Refund
 
 
 def finance_recipients() -> list[str]:
@@ -186,7 +186,7 @@ def send_dispute_notice(*, dispute: Dispute, status: str) -> None:
     if not recipients:
         return
     payment = dispute.payment
-    label = dict(Dispute._meta.get_field("status").choices).get(status, status)
+    label = DisputeStatus(status).label if status in DisputeStatus.values else status
     due = f"Evidence due by {dispute.evidence_due_by:%d %B %Y %H:%M} UTC.\n" if dispute.evidence_due_by else ""
     lost = (
         "The dispute was lost: the ledger records the money as taken back and what it paid for is flagged.\n"

@@ -244,7 +244,9 @@ def refund_create(*, intent_id: str, amount_minor: int, idempotency_key: str) ->
 
 def dispute_state_from(data: dict) -> DisputeState:
     """Build a DisputeState from a Dispute as a plain dict (an event's object)."""
-    due_by = (data.get("evidence_details") or {}).get("due_by") if isinstance(data.get("evidence_details"), dict) else None
+    due_by = (
+        (data.get("evidence_details") or {}).get("due_by") if isinstance(data.get("evidence_details"), dict) else None
+    )
     return DisputeState(
         id=str(data["id"]),
         status=str(data.get("status") or ""),

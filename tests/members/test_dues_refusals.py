@@ -2,8 +2,8 @@
 to the payer as a task for Finance, in words true to a bank transfer; a lost card dispute flags the
 membership for staff instead of ending it."""
 
+import json
 import time
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -94,7 +94,7 @@ def test_a_lost_dispute_on_dues_flags_the_membership_and_keeps_it(client, django
         ("evt_dues_paid", "payment_intent.succeeded", intent),
         ("evt_dues_lost", "charge.dispute.closed", dispute),
     ]:
-        body = f'{{"id": "{event_id}", "type": "{kind}", "data": {{"object": {__import__("json").dumps(obj)}}}}}'
+        body = f'{{"id": "{event_id}", "type": "{kind}", "data": {{"object": {json.dumps(obj)}}}}}'
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 "/payments/stripe/webhook/",
