@@ -401,7 +401,9 @@ def dues_paid(payment) -> str | None:
     """Payments registry: a dues payment succeeded (called once, inside the transaction that records it).
     Returns why the money is refused when the membership or its invoice was canceled meanwhile."""
     dues = (
-        DuesPeriod.objects.select_for_update().select_related("membership", "invoice").get(pk=payment.owner_object_id)
+        DuesPeriod.objects.select_for_update(of=("self",))
+        .select_related("membership", "invoice")
+        .get(pk=payment.owner_object_id)
     )
     if dues.paid_at is not None:
         return None
