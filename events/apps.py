@@ -15,6 +15,7 @@ class EventsConfig(AppConfig):
                 "events.order.paid": ("Mark order paid", "Order paid"),
                 "events.order.late_payment_refused": ("Refuse late payment", "Late payment refused: seats gone"),
                 "events.order.refunded": ("Record refund", "Refund recorded"),
+                "events.order.flag": ("Flag order", "Order flagged: its payment was taken back"),
                 "events.order.expire": ("Expire order", "Order hold expired"),
                 "events.order.approve": ("Approve order", "Order approved"),
                 "events.order.cancel": ("Cancel order", "Order canceled"),

@@ -2,18 +2,36 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from events import emails, payments, selectors, services
 from events.models import Order
+from portal.payments.registry import Refusal
 
 
-def on_succeeded(payment) -> None:
+def on_succeeded(payment) -> str | None:
     """Called once, inside the transaction that records the success, with the order locked (the ledger
-    locks a payment's owner): mark paid, or refuse a late one. The tickets then go with the payment's
-    receipt (after_succeeded): one task after the commit, not two.
+    locks a payment's owner): mark paid, or refuse a late one (the ledger gives it back and tells the
+    buyer in the words returned). The tickets go with the payment's receipt (after_succeeded).
     """
-    services.order_payment_succeeded(
-        order=payment.owner, amount=payment.amount, locked=True, tickets_sent_by_caller=True
-    )
+    order = payment.owner
+    if services.order_payment_succeeded(
+        order=order, amount=payment.amount, locked=True, tickets_sent_by_caller=True, refund_by_caller=True
+    ):
+        return None
+    return services.order_late_payment_reason(order)
+
+
+def refusal(order: Order) -> Refusal | None:
+    """Before any money moves: a canceled order, or one whose hold ran out, is not paid."""
+    message = services.order_payment_refusal(order)
+    if not message:
+        return None
+    return Refusal(message, next_url=order.event.get_register_url(), next_label="Start a new order")
+
+
+def on_dispute_lost(payment, amount: Decimal) -> None:
+    services.order_flag(order=payment.owner, reason=f"Card dispute lost: {payment.amount_display} taken back")
 
 
 def after_succeeded(payment) -> list:
@@ -35,9 +53,27 @@ def describe(order: Order) -> str:
     return f"{order.event.name}: order {order.code}"
 
 
-def sponsorship_succeeded(payment) -> None:
-    """The sponsorship's invoice is paid: logo, passes."""
-    services.sponsorship_mark_paid(sponsorship=payment.owner)
+def sponsorship_succeeded(payment) -> str | None:
+    """The sponsorship's invoice is paid: logo, passes; a canceled one takes no money."""
+    sponsorship = payment.owner
+    if sponsorship.status == sponsorship.Status.CANCELED:
+        return (
+            f"The sponsorship your payment was for ({payment.description}) had been canceled "
+            "before your payment arrived."
+        )
+    services.sponsorship_mark_paid(sponsorship=sponsorship)
+    return None
+
+
+def sponsorship_refusal(sponsorship) -> Refusal | None:
+    if sponsorship.status != sponsorship.Status.CANCELED:
+        return None
+    return Refusal(
+        "This sponsorship was canceled, so its invoice can no longer be paid. "
+        "Nothing was charged; please write to the events team if you still wish to sponsor.",
+        next_url=reverse("events:sponsor", kwargs={"slug": sponsorship.package.event.slug}),
+        next_label="Sponsorship packages",
+    )
 
 
 def sponsorship_describe(sponsorship) -> str:
@@ -53,5 +89,12 @@ def register() -> None:
         on_refunded=on_refunded,
         describe=describe,
         after_succeeded=after_succeeded,
+        refusal=refusal,
+        on_dispute_lost=on_dispute_lost,
     )
-    registry.register("events.Sponsorship", on_succeeded=sponsorship_succeeded, describe=sponsorship_describe)
+    registry.register(
+        "events.Sponsorship",
+        on_succeeded=sponsorship_succeeded,
+        describe=sponsorship_describe,
+        refusal=sponsorship_refusal,
+    )

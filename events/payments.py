@@ -70,8 +70,9 @@ def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
 def order_refund_payments(*, order: Order, amount: Decimal, reason: str, actor=None) -> Decimal:
     """Refund up to `amount` of the order's successful payments through the gateway; returns what was refunded."""
     refunded = Decimal("0")
+    # A refused payment (late, duplicate) is given back by the ledger itself, never twice.
     payments = selectors.payments_for_owner(order).filter(
-        status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED], is_duplicate=False
+        status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED], is_duplicate=False, refused_reason=""
     )
     for payment in payments:
         if refunded >= amount:

@@ -20,6 +20,8 @@ class MembersConfig(AppConfig):
             on_succeeded=services.dues_paid,
             on_refunded=services.dues_refunded,
             describe=services.describe_dues,
+            refusal=services.dues_refusal,
+            on_dispute_lost=services.dues_dispute_lost,
         )
         register_account_sections()
         register_individual_sections()

@@ -377,13 +377,51 @@ def _dues_settled(dues: DuesPeriod, *, actor=None) -> None:
     transaction.on_commit(cache.purge)
 
 
-def dues_paid(payment) -> None:
-    """Payments registry: a dues payment succeeded (called once, inside the transaction that records it)."""
-    dues = DuesPeriod.objects.select_for_update().get(pk=payment.owner_object_id)
+def _dues_refusal_message(dues: DuesPeriod) -> str:
+    from portal.payments.models import InvoiceStatus
+
+    if dues.membership.status == M.CANCELED:
+        return "The membership these dues are for was canceled"
+    if dues.invoice is not None and dues.invoice.status == InvoiceStatus.VOID:
+        return f"Invoice {dues.invoice.number} for these dues was canceled"
+    return ""
+
+
+def dues_refusal(dues: DuesPeriod):
+    """Payments registry: dues of a canceled membership, or with a voided invoice, are not paid."""
+    from portal.payments.registry import Refusal
+
+    message = _dues_refusal_message(dues)
+    if not message:
+        return None
+    return Refusal(f"{message}, so it can no longer be paid. Nothing was charged; please write to the membership team.")
+
+
+def dues_paid(payment) -> str | None:
+    """Payments registry: a dues payment succeeded (called once, inside the transaction that records it).
+    Returns why the money is refused when the membership or its invoice was canceled meanwhile."""
+    dues = (
+        DuesPeriod.objects.select_for_update(of=("self",))
+        .select_related("membership", "invoice")
+        .get(pk=payment.owner_object_id)
+    )
     if dues.paid_at is not None:
-        return
+        return None
+    refused = _dues_refusal_message(dues)
+    if refused:
+        return f"{refused} before your payment arrived."
     _dues_settled(dues)
     _dues_invoice_paid(dues)
+    return None
+
+
+def dues_dispute_lost(payment, amount: Decimal) -> None:
+    """Payments registry: dues taken back by a lost card dispute flag the membership for staff."""
+    dues = DuesPeriod.objects.get(pk=payment.owner_object_id)
+    membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
+    membership.flagged_reason = f"Card dispute lost: {payment.amount_display} of dues taken back"
+    membership.save(update_fields=["flagged_reason"])
+    audit("guildhall.membership.flag", membership, data={"reason": membership.flagged_reason})
 
 
 def _dues_invoice_paid(dues: DuesPeriod) -> None:
@@ -736,6 +774,7 @@ def individual_member_leave(*, member: IndividualMember, actor) -> IndividualMem
 
 
 AUDIT_ACTIONS = {
+    "guildhall.membership.flag": ("Flag membership", "Membership flagged: its dues were taken back"),
     "guildhall.membership_application.submit": ("Submit application", "Membership application submitted"),
     "guildhall.membership_application.review": ("Review application", "Membership application under review"),
     "guildhall.membership_application.approve": ("Approve application", "Membership application approved"),

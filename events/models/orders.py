@@ -67,6 +67,8 @@ class Order(StatusMachine, models.Model):
     payment_link_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the unpaid order's link was e-mailed (once)."
     )
+    # Set when the money was taken back (a lost card dispute): staff decide what happens to the tickets.
+    flagged_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -166,7 +166,12 @@ def _after_paid(order: Order) -> None:
 
 
 def order_payment_succeeded(
-    *, order: Order, amount: Decimal | None = None, locked: bool = False, tickets_sent_by_caller: bool = False
+    *,
+    order: Order,
+    amount: Decimal | None = None,
+    locked: bool = False,
+    tickets_sent_by_caller: bool = False,
+    refund_by_caller: bool = False,
 ) -> bool:
     """Mark an order paid; a payment after the hold ran out is re-checked against capacity.
 
@@ -175,6 +180,7 @@ def order_payment_succeeded(
     by a task of their own unless `tickets_sent_by_caller` (the payment's receipt task sends them).
     `locked`: the caller's transaction holds the order's row lock already (the payments ledger locks
     the owner of a payment that succeeds), so it is neither read nor locked again.
+    `refund_by_caller`: the payments ledger gives a refused payment back and tells the buyer itself.
     """
     now = timezone.now()
     with transaction.atomic(savepoint=not locked):
@@ -189,10 +195,39 @@ def order_payment_succeeded(
                 order.move_to(Order.Status.EXPIRED)
                 order.save(update_fields=["status"])
             audit("events.order.late_payment_refused", order, data={"code": order.code})
-
-            enqueue_on_commit(tasks.refund_late_payment, order.pk)
+            if not refund_by_caller:
+                enqueue_on_commit(tasks.refund_late_payment, order.pk)
             return False
         return _mark_paid(order, now, late=False, send_tickets=not tickets_sent_by_caller)
+
+
+def order_payment_refusal(order: Order, now: datetime | None = None) -> str:
+    """Why an order can no longer be paid, for the buyer ("" when it can): canceled, or its hold ran out.
+
+    An expired hold is refused here, before any money moves (the order page says the same); money
+    that still arrives late (3-D Secure, a race) is kept when the seats are free (order_payment_succeeded).
+    """
+    now = now or timezone.now()
+    if order.status in (Order.Status.CANCELED, Order.Status.REFUNDED):
+        return f"Order {order.code} was canceled, so it can no longer be paid."
+    if order.hold_expired(now):
+        return (
+            f"Order {order.code} expired at {order.event.local(order.expires_at):%H:%M on %d %B %Y}: "
+            "seats are held for a limited time, and nothing was charged. Please place a new order."
+            if order.expires_at
+            else f"Order {order.code} expired and nothing was charged. Please place a new order."
+        )
+    return ""
+
+
+def order_late_payment_reason(order: Order) -> str:
+    """What the buyer is told when money arrived for an order that could not take it any more."""
+    if order.status in (Order.Status.CANCELED, Order.Status.REFUNDED):
+        return f"Your order {order.code} for {order.event.name} had been canceled before your payment arrived."
+    return (
+        f"Your order {order.code} for {order.event.name} had expired before your payment arrived, "
+        "and its seats had gone to someone else."
+    )
 
 
 def _seats_still_free(order: Order, now: datetime) -> bool:
@@ -243,6 +278,16 @@ def order_payment_refunded(*, order: Order, amount: Decimal) -> Order:
         audit("events.order.refunded", order, data={"code": order.code, "amount": str(amount)})
         if order.status == Order.Status.REFUNDED:
             waiting_list_offer(ticket_type_ids=_order_type_ids(order))
+    return order
+
+
+def order_flag(*, order: Order, reason: str) -> Order:
+    """Flag an order for staff (the money was taken back): nothing is canceled for it."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        order.flagged_reason = reason[:300]
+        order.save(update_fields=["flagged_reason"])
+        audit("events.order.flag", order, data={"code": order.code, "reason": reason})
     return order
 
 

@@ -61,6 +61,8 @@ class Membership(StatusMachine, models.Model):
         help_text="The row this one continues after a tier change.",
     )
     ended_reason = models.CharField(max_length=200, blank=True)
+    # Set when dues were taken back (a lost card dispute): staff decide, the membership is not ended for it.
+    flagged_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -4,23 +4,40 @@ from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 
 from portal.core import money
-from portal.payments.models import Invoice, Payment, Refund
+from portal.payments.models import Dispute, DisputeStatus, Invoice, Payment, PaymentMethod, Refund
 
 
 def finance_recipients() -> list[str]:
     return list(getattr(settings, "FINANCE_EMAILS", [])) or [entry[1] for entry in settings.MANAGERS]
 
 
+def how_money_comes_back(payment: Payment, amount: str) -> str:
+    """The sentence that tells a payer how their money comes back, true to how they paid."""
+    if payment.method == PaymentMethod.BANK_TRANSFER:
+        return (
+            f"Our finance team will send {amount} back by bank transfer to the account it came from; "
+            "we will write when it is on its way."
+        )
+    return f"{amount} is refunded to your card; it reaches your account within 5 to 10 business days."
+
+
+def _finance_link(payment: Payment) -> str:
+    from django.urls import reverse
+
+    return f"{settings.SITE_URL}{reverse('payments_finance:payment', kwargs={'pk': payment.pk})}"
+
+
 def send_duplicate_refunded(*, payment: Payment) -> None:
-    """Tell the finance team that a second payment for something already paid was refunded."""
+    """Tell the finance team that a second payment for something already paid was given back."""
     recipients = finance_recipients()
     if not recipients:
         return
+    given_back = "refunded to the card" if payment.method == PaymentMethod.CARD else "listed to be returned by transfer"
     send_mail(
-        subject=f"Duplicate payment refunded: {payment.amount_display}",
+        subject=f"Duplicate payment given back: {payment.amount_display}",
         message=(
             f"A second payment succeeded for {payment.owner_label} #{payment.owner_object_id}, "
-            f"which was already paid. It has been refunded in full.\n\n"
+            f"which was already paid. It is {given_back} in full.\n\n"
             f"Payment: {payment.public_id}\nAmount: {payment.amount_display}\nPayer: {payment.payer_email}\n"
             f"Stripe PaymentIntent: {payment.stripe_payment_intent_id}\n"
         ),
@@ -53,11 +70,20 @@ def send_invoice(*, invoice: Invoice) -> None:
 
 def send_receipt(*, payment: Payment, invoices: list[Invoice]) -> None:
     """Thanks for paying; the paid invoices (invoicing.invoices_paid_for_payment) are attached."""
+    how = "bank transfer" if payment.method == PaymentMethod.BANK_TRANSFER else "card payment"
+    received = payment.amount_display
+    settled = ""
+    if payment.amount_received is not None and payment.amount_received != payment.amount:
+        received = money.format_money(payment.amount_received, payment.currency)
+        if payment.amount_written_off:
+            written_off = money.format_money(payment.amount_written_off, payment.currency)
+            settled = f" It settles {payment.amount_display} in full: the remaining {written_off} is waived.\n"
     message = EmailMessage(
-        subject=f"Payment received: {payment.amount_display}",
+        subject=f"Payment received: {received}",
         body=(
-            f"Thank you. We received your payment of {payment.amount_display}"
-            f"{' for ' + payment.description if payment.description else ''}.\n\nReference: {payment.public_id}\n"
+            f"Thank you. We received your {how} of {received}"
+            f"{' for ' + payment.description if payment.description else ''}.\n{settled}\n"
+            f"Reference: {payment.public_id}\n"
         ),
         to=[payment.payer_email],
     )
@@ -70,11 +96,11 @@ def send_refund_notice(*, refund: Refund) -> None:
     payment = refund.payment
     amount = money.format_money(refund.amount, payment.currency)
     message = EmailMessage(
-        subject=f"Refund of {amount}",
+        subject=f"Refund of {amount}" if payment.method == PaymentMethod.CARD else f"{amount} to be returned to you",
         body=(
             f"We have refunded {amount} of your payment {payment.public_id}"
             f"{' (' + payment.description + ')' if payment.description else ''}.\n\nReason: {refund.reason}\n"
-            "A card refund reaches your account within 5 to 10 business days.\n"
+            f"{how_money_comes_back(payment, amount)}\n"
         ),
         to=[payment.payer_email],
     )
@@ -98,3 +124,99 @@ def send_invoice_reminder(*, invoice: Invoice) -> None:
     )
     _attach_invoice(message, invoice)
     message.send()
+
+
+def send_refused_notice(*, refund: Refund) -> None:
+    """The one e-mail for money that arrived for something that could no longer take it: what
+    happened, and how the money comes back (no receipt is sent for it)."""
+    payment = refund.payment
+    amount = money.format_money(refund.amount, payment.currency)
+    subject = (
+        f"Your payment of {amount} is refunded"
+        if payment.method == PaymentMethod.CARD
+        else f"Your transfer of {amount} will be returned"
+    )
+    message = EmailMessage(
+        subject=subject,
+        body=(
+            f"{payment.refused_reason}\n\n{how_money_comes_back(payment, amount)}\n\n"
+            f"{payment.description + chr(10) if payment.description else ''}Reference: {payment.public_id}\n"
+        ),
+        to=[payment.payer_email],
+    )
+    note = Invoice.objects.filter(refund=refund).first()
+    if note is not None:
+        _attach_invoice(message, note)
+    message.send()
+
+
+_FINANCE_NOTICES = {
+    "held": (
+        "Payment held, amount mismatch: {amount}",
+        "Stripe reported a success that does not match this payment, so nothing was fulfilled.\n{held}\n",
+    ),
+    "return": (
+        "Money to return by bank transfer: {amount}",
+        "A bank transfer must be sent back to the payer; it is listed under Returns to payers.\n",
+    ),
+}
+
+
+def send_finance_notice(*, payment: Payment, kind: str) -> None:
+    """Finance must act on a payment: one held for a mismatch, or money to send back by transfer."""
+    recipients = finance_recipients()
+    if not recipients or kind not in _FINANCE_NOTICES:
+        return
+    subject, intro = _FINANCE_NOTICES[kind]
+    send_mail(
+        subject=subject.format(amount=payment.amount_display),
+        message=(
+            intro.format(held=payment.held_reason)
+            + f"\nPayment: {payment.public_id} ({payment.description})\nPayer: {payment.payer_email}\n"
+            f"{_finance_link(payment)}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def send_dispute_notice(*, dispute: Dispute, status: str) -> None:
+    """Finance hear of every dispute change: its amount, its deadline, and what a lost one did."""
+    recipients = finance_recipients()
+    if not recipients:
+        return
+    payment = dispute.payment
+    label = DisputeStatus(status).label if status in DisputeStatus.values else status
+    due = f"Evidence due by {dispute.evidence_due_by:%d %B %Y %H:%M} UTC.\n" if dispute.evidence_due_by else ""
+    lost = (
+        "The dispute was lost: the ledger records the money as taken back and what it paid for is flagged.\n"
+        if status == "lost"
+        else ""
+    )
+    send_mail(
+        subject=f"Card dispute ({label.lower()}): {dispute.amount_display} on {payment.public_id}",
+        message=(
+            f"Stripe reports a dispute of {dispute.amount_display} on a card payment of {payment.amount_display}.\n"
+            f"Reason: {dispute.reason or 'not given'}.\n{due}{lost}\n"
+            f"Payment: {payment.public_id} ({payment.description})\nPayer: {payment.payer_email}\n"
+            f"Dispute: {dispute.stripe_dispute_id}\n{_finance_link(payment)}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def send_return_sent(*, payer_return) -> None:
+    """The payer hears that the money is on its way back, with the reference to look for."""
+    payment = payer_return.payment
+    send_mail(
+        subject=f"{payer_return.amount_display} sent back to you",
+        message=(
+            f"We have sent {payer_return.amount_display} back by bank transfer to the account it came from"
+            f"{' (your reference ' + payer_return.payer_reference + ')' if payer_return.payer_reference else ''}.\n"
+            f"Our transfer's reference: {payer_return.sent_reference}\n\n"
+            f"{payment.description + chr(10) if payment.description else ''}Reference: {payment.public_id}\n"
+        ),
+        from_email=None,
+        recipient_list=[payment.payer_email],
+    )

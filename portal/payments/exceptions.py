@@ -40,3 +40,15 @@ class RefundTooLarge(PaymentError):
 
 class WebhookSignatureInvalid(PaymentError):
     code = "webhook_signature_invalid"
+
+
+class WebhookMalformed(PaymentError):
+    """A correctly signed event we cannot read: answered 400 with what is wrong, and nothing stored."""
+
+    code = "webhook_malformed"
+
+
+class PaymentRefused(PaymentNotPayable):
+    """What the payment is for can no longer be paid (an expired order, a canceled sponsorship)."""
+
+    code = "payment_refused"

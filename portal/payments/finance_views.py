@@ -9,11 +9,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from portal.core import money
 from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
 from portal.payments import invoicing, selectors, services, tasks
 from portal.payments.filters import InvoiceFilter, PaymentFilter
-from portal.payments.forms import CreditNoteForm, InvoiceBuyerForm, PeriodForm, RefundForm, TransferReceivedForm
+from portal.payments.forms import (
+    CreditNoteForm,
+    InvoiceBuyerForm,
+    PayerReturnDoneForm,
+    PeriodForm,
+    RefundForm,
+    TransferReceivedForm,
+)
 from portal.payments.models import InvoiceStatus, PaymentMethod, PaymentStatus
 from portal.payments.pdf import invoice_pdf
 
@@ -54,10 +62,13 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payment": payment,
             "audit_trail": selectors.payment_audit_trail(payment),
             "refund_form": RefundForm(initial={"amount": payment.amount_refundable}),
-            "transfer_form": TransferReceivedForm(initial={"amount": payment.amount}),
-            "can_refund": payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED),
+            "transfer_form": TransferReceivedForm(initial={"amount": payment.amount_outstanding}),
+            "return_form": PayerReturnDoneForm(),
+            "can_refund": payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
+            and not payment.is_refused,
+            # A transfer can be recorded on an open one, and on a paid one (it came twice: it goes back).
             "can_mark_received": payment.method == PaymentMethod.BANK_TRANSFER
-            and payment.status == PaymentStatus.CREATED,
+            and payment.status in (PaymentStatus.CREATED, PaymentStatus.SUCCEEDED),
         },
     )
 
@@ -103,8 +114,56 @@ def payment_mark_received(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Transfer recorded; the payment has succeeded.")
+            payment.refresh_from_db()
+            if payment.is_partly_paid:
+                outstanding = money.format_money(payment.amount_outstanding, payment.currency)
+                messages.success(request, f"Transfer recorded; partly paid, {outstanding} outstanding.")
+            else:
+                messages.success(request, "Transfer recorded.")
     return redirect("payments_finance:payment", pk=pk)
+
+
+@require_POST
+@finance_only
+def payment_accept_short(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.payment_accept_short(payment=selectors.payment_for_finance(pk), actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Accepted as paid; the difference is written off.")
+    return redirect("payments_finance:payment", pk=pk)
+
+
+@finance_only
+def payer_returns(request: HttpRequest) -> HttpResponse:
+    """Money to send back by bank transfer: open tasks first."""
+    return render(
+        request,
+        "payments/finance/payer_returns.html",
+        {"page_obj": _page(request, selectors.payer_returns_for_finance())},
+    )
+
+
+@require_POST
+@finance_only
+def payer_return_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.payer_return_for_finance(pk)
+    form = PayerReturnDoneForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.payer_return_complete(
+                payer_return=task, sent_reference=form.cleaned_data["sent_reference"], actor=request.user
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Marked sent: {task.amount_display} to {task.payment.payer_email}.")
+    if request.POST.get("next") == "payment":
+        return redirect("payments_finance:payment", pk=task.payment_id)
+    return redirect("payments_finance:payer_returns")
 
 
 @require_POST

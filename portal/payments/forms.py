@@ -16,6 +16,17 @@ class TransferReceivedForm(forms.Form):
     amount = forms.DecimalField(min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(max_length=140, help_text="The bank's reference for the transfer.")
+    write_off = forms.BooleanField(
+        required=False,
+        label="Accept a short amount as paid",
+        help_text="Writes off the difference (bank fees, say); otherwise the payment stays open as partly paid.",
+    )
+
+
+class PayerReturnDoneForm(forms.Form):
+    sent_reference = forms.CharField(
+        max_length=140, label="Reference of the transfer sent", help_text="Your bank's reference for the return."
+    )
 
 
 class InvoiceBuyerForm(forms.ModelForm):

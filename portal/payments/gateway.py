@@ -18,7 +18,13 @@ import requests
 import stripe
 from django.conf import settings
 
-from portal.payments.exceptions import PaymentDeclined, PaymentError, PaymentServiceUnavailable, WebhookSignatureInvalid
+from portal.payments.exceptions import (
+    PaymentDeclined,
+    PaymentError,
+    PaymentServiceUnavailable,
+    WebhookMalformed,
+    WebhookSignatureInvalid,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +38,11 @@ WEBHOOK_EVENTS = (
     "payment_intent.processing",
     "payment_intent.requires_action",
     "payment_intent.canceled",
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
 )
+EVENT_ID_MAX_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,20 @@ class IntentState:
     customer_id: str = ""
     error_message: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DisputeState:
+    """What we need to know about a dispute (a chargeback) from a charge.dispute.* event."""
+
+    id: str
+    status: str
+    amount_minor: int
+    currency: str
+    reason: str
+    charge_id: str
+    payment_intent_id: str
+    evidence_due_by: int | None
 
 
 @dataclass(frozen=True)
@@ -218,18 +242,52 @@ def refund_create(*, intent_id: str, amount_minor: int, idempotency_key: str) ->
     return RefundState(id=refund["id"], status=refund.get("status") or "", amount_minor=int(refund["amount"]))
 
 
+def dispute_state_from(data: dict) -> DisputeState:
+    """Build a DisputeState from a Dispute as a plain dict (an event's object)."""
+    due_by = (
+        (data.get("evidence_details") or {}).get("due_by") if isinstance(data.get("evidence_details"), dict) else None
+    )
+    return DisputeState(
+        id=str(data["id"]),
+        status=str(data.get("status") or ""),
+        amount_minor=int(data.get("amount") or 0),
+        currency=str(data.get("currency") or "").upper(),
+        reason=str(data.get("reason") or ""),
+        charge_id=_id_of(data.get("charge")),
+        payment_intent_id=_id_of(data.get("payment_intent")),
+        evidence_due_by=int(due_by) if isinstance(due_by, int | float) else None,
+    )
+
+
 def event_construct(payload: bytes, signature_header: str | None) -> dict:
-    """Verify a webhook's signature and age; returns the event as a plain dict."""
+    """Verify a webhook's signature and age, then read it: returns the event as a plain dict.
+
+    A bad signature raises WebhookSignatureInvalid; a signed body that is not an event raises
+    WebhookMalformed saying what is wrong, so neither is retried by Stripe as a server error.
+    """
     if not signature_header:
         raise WebhookSignatureInvalid("Missing Stripe-Signature header.")
     try:
         stripe.WebhookSignature.verify_header(
             payload, signature_header, settings.STRIPE_WEBHOOK_SECRET, tolerance=WEBHOOK_TOLERANCE_SECONDS
         )
-        # What construct_event does, without building Stripe objects only to turn them back into a dict.
-        event = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError) as error:
         raise WebhookSignatureInvalid("Invalid webhook signature.") from error
+    try:
+        # What construct_event does, without building Stripe objects only to turn them back into a dict.
+        event = json.loads(payload)
+    except ValueError as error:  # UnicodeDecodeError is a ValueError too
+        raise WebhookMalformed("Malformed webhook payload: the body is not valid JSON.") from error
     if not isinstance(event, dict):
-        raise WebhookSignatureInvalid("Invalid webhook payload.")
+        raise WebhookMalformed("Malformed webhook payload: the body is not a JSON object.")
+    event_id = event.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        raise WebhookMalformed("Malformed webhook event: it has no id.")
+    if len(event_id) > EVENT_ID_MAX_LENGTH:
+        raise WebhookMalformed(f"Malformed webhook event: its id is longer than {EVENT_ID_MAX_LENGTH} characters.")
+    if not isinstance(event.get("type"), str) or not event["type"]:
+        raise WebhookMalformed("Malformed webhook event: it has no type.")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise WebhookMalformed("Malformed webhook event: data.object is not an object.")
     return event

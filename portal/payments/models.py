@@ -89,6 +89,16 @@ class Payment(StatusMachine, models.Model):
     # Bank transfers, as staff recorded them when the money arrived.
     transfer_reference = models.CharField(max_length=140, blank=True)
     transfer_received_on = models.DateField(null=True, blank=True)
+    # What the bank actually credited (transfers can arrive short, by fees, or in several parts);
+    # null until a transfer is recorded. A short remainder Finance accepted is written off, audited.
+    amount_received = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    amount_written_off = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # Set when money arrived for an owner that could no longer take it (an expired order, a canceled
+    # sponsorship): it is given back, never fulfilled, and the payer is told why in these words.
+    refused_reason = models.CharField(max_length=300, blank=True)
+    # Set when Stripe reports a success that does not match the payment (amount or currency):
+    # nothing is fulfilled and Finance decide.
+    held_reason = models.CharField(max_length=300, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -151,6 +161,19 @@ class Payment(StatusMachine, models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_refused(self) -> bool:
+        """Money arrived that is given back (a refused or duplicate payment): no receipt, no fulfilment."""
+        return bool(self.refused_reason) or self.is_duplicate
+
+    @property
+    def is_partly_paid(self) -> bool:
+        return self.status == PaymentStatus.CREATED and bool(self.amount_received)
+
+    @property
+    def amount_outstanding(self) -> Decimal:
+        return self.amount - (self.amount_received or Decimal("0"))
+
 
 class RefundStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -182,6 +205,82 @@ class Refund(StatusMachine, models.Model):
 
     def __str__(self) -> str:
         return f"Refund {money.format_money(self.amount, self.payment.currency)}"
+
+
+class PayerReturn(models.Model):
+    """Money Finance must send back by bank transfer (a duplicate or surplus transfer, a refused one,
+    a refund of a transfer): no gateway can do it, so it is a task on the finance screens until done."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="payer_returns")
+    # The refund this return carries out (a whole payment given back); none for a surplus.
+    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="payer_return")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=300)
+    payer_reference = models.CharField("payer's bank reference", max_length=140, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_reference = models.CharField("reference of the transfer sent", max_length=140, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payerreturn_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"Return {money.format_money(self.amount, self.currency)} to {self.payment.payer_email}"
+
+    @property
+    def amount_display(self) -> str:
+        return money.format_money(self.amount, self.currency)
+
+
+class DisputeStatus(models.TextChoices):
+    WARNING_NEEDS_RESPONSE = "warning_needs_response", "Inquiry: needs a response"
+    WARNING_UNDER_REVIEW = "warning_under_review", "Inquiry: under review"
+    WARNING_CLOSED = "warning_closed", "Inquiry closed"
+    NEEDS_RESPONSE = "needs_response", "Needs a response"
+    UNDER_REVIEW = "under_review", "Under review"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    PREVENTED = "prevented", "Prevented"
+
+
+class Dispute(models.Model):
+    """A chargeback on a card payment, as Stripe's charge.dispute.* events report it."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=100, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=32, choices=DisputeStatus.choices)
+    evidence_due_by = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When a lost dispute was written into the ledger (once).
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.stripe_dispute_id} ({self.get_status_display()})"
+
+    @property
+    def amount_display(self) -> str:
+        return money.format_money(self.amount, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (
+            DisputeStatus.WARNING_NEEDS_RESPONSE,
+            DisputeStatus.WARNING_UNDER_REVIEW,
+            DisputeStatus.NEEDS_RESPONSE,
+            DisputeStatus.UNDER_REVIEW,
+        )
 
 
 class StripeEvent(models.Model):

@@ -23,6 +23,7 @@ def payments_to_reconcile(*, before: datetime) -> QuerySet[Payment]:
             method=PaymentMethod.CARD,
             status__in=[PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION, PaymentStatus.CREATED],
             updated_at__lt=before,
+            held_reason="",  # Finance decide on a held payment; re-reading it changes nothing
         )
         .exclude(stripe_payment_intent_id="")
         .order_by("updated_at")
@@ -90,7 +91,7 @@ def payment_for_finance(pk: int) -> Payment:
 
     return get_object_or_404(
         Payment.objects.select_related("owner_content_type").prefetch_related(
-            "refunds__created_by", "stripe_events", "invoices"
+            "refunds__created_by", "stripe_events", "invoices", "disputes", "payer_returns__done_by"
         ),
         pk=pk,
     )
@@ -140,3 +141,22 @@ def invoice_for_payment(payment: Payment, *, with_lines: bool = False):
     if with_lines:
         invoices = invoices.prefetch_related("lines")
     return invoices.order_by("-created_at").first()
+
+
+def payer_returns_for_finance():
+    """Money to send back by transfer, the open ones first (oldest first), then the done ones."""
+    from django.db.models import F
+
+    from portal.payments.models import PayerReturn
+
+    return PayerReturn.objects.select_related("payment", "done_by").order_by(
+        F("done_at").desc(nulls_first=True), "created_at", "id"
+    )
+
+
+def payer_return_for_finance(pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from portal.payments.models import PayerReturn
+
+    return get_object_or_404(PayerReturn.objects.select_related("payment"), pk=pk)

@@ -9,7 +9,7 @@ The rules that keep money safe:
 """
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,11 +27,16 @@ from portal.payments.exceptions import (
     PaymentDeclined,
     PaymentError,
     PaymentNotPayable,
+    PaymentRefused,
     PaymentServiceUnavailable,
     RefundTooLarge,
+    WebhookMalformed,
 )
 from portal.payments.models import (
     PAID_STATUSES,
+    Dispute,
+    DisputeStatus,
+    PayerReturn,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -39,6 +44,7 @@ from portal.payments.models import (
     RefundStatus,
     StripeEvent,
 )
+from portal.payments.registry import Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +70,17 @@ def _lock(payment_pk: int) -> Payment:
 def _lock_owner(payment: Payment) -> None:
     """Serialise the successes of one owner's payments, so a double success is always seen.
 
-    The locked row becomes `payment.owner`, so the owner's handler reads it without another query.
+    The locked row becomes `payment.owner`, so the owner's handler reads it without another query;
+    a payment whose owner this transaction locked already is not locked again.
     """
+    if getattr(payment, "_owner_locked", False):
+        return
     model = ContentType.objects.get_for_id(payment.owner_content_type_id).model_class()
     if model is not None:
         owner = model._base_manager.select_for_update().filter(pk=payment.owner_object_id).first()
         if owner is not None:
             Payment._meta.get_field("owner").set_cached_value(payment, owner)
+    payment._owner_locked = True  # type: ignore[attr-defined]
 
 
 def payment_create(
@@ -123,6 +133,44 @@ def payment_create(
     return payment
 
 
+def _owner_paid_by_another(payment: Payment) -> bool:
+    """Whether another payment paid the owner; under the owner's lock the answer holds for the transaction."""
+    known = getattr(payment, "_paid_by_another", None)
+    if known is not None:
+        return known
+    answer = (
+        Payment.objects.filter(
+            owner_content_type_id=payment.owner_content_type_id,
+            owner_object_id=payment.owner_object_id,
+            status__in=PAID_STATUSES,
+            is_duplicate=False,
+            refused_reason="",
+        )
+        .exclude(pk=payment.pk)
+        .exists()
+    )
+    if getattr(payment, "_owner_locked", False):
+        payment._paid_by_another = answer  # type: ignore[attr-defined]
+    return answer
+
+
+def payment_refusal(*, payment: Payment) -> Refusal | None:
+    """Whether what an unpaid payment is for can still be paid; asked before any money moves."""
+    if payment.status != S.CREATED:
+        return None
+    if payment.held_reason:
+        return Refusal("This payment is being checked by our finance team; they will contact you.")
+    owner = payment.owner
+    if owner is None:
+        return Refusal("What this payment was for no longer exists.")
+    if _owner_paid_by_another(payment):
+        return Refusal("This has already been paid; there is nothing more to pay.", payment.return_url, "Continue")
+    handler = registry.get(payment.owner_label)
+    if handler is None or handler.refusal is None:
+        return None
+    return handler.refusal(owner)
+
+
 def payment_retry(*, payment: Payment, actor=None) -> Payment:
     """After a decline, the payer tries again with a new payment for the same owner."""
     if payment.status not in (S.FAILED, S.CANCELED):
@@ -165,6 +213,12 @@ def payment_pay_with_card(*, payment: Payment, token: str, actor=None) -> Paymen
             raise PaymentNotPayable("This payment can no longer be paid.")
         if locked.method != PaymentMethod.CARD:
             raise PaymentNotPayable("This payment is not paid by card.")
+        # The owner stays locked until the payment's outcome is recorded: it cannot expire or be
+        # canceled between this check and the success (the expiry job skips locked rows).
+        _lock_owner(locked)
+        refusal = payment_refusal(payment=locked)
+        if refusal is not None:
+            raise PaymentRefused(refusal.message)
         try:
             customer = gateway.card_customer_create(
                 email=locked.payer_email, token=token, idempotency_key=f"guildhall-customer-{locked.public_id}"
@@ -235,11 +289,40 @@ def _apply_intent(payment: Payment, intent: gateway.IntentState, *, actor=None) 
         return False
     fields: dict = {}
     if target == S.SUCCEEDED:
+        mismatch = _intent_mismatch(payment, intent)
+        if mismatch:
+            _hold(payment, mismatch)
+            return False
         fields = {"stripe_charge_id": intent.charge_id, "failure_message": ""}
     elif target == S.FAILED:
         fields = {"failure_message": (intent.error_message or "The payment was not completed.")[:500]}
     _move(payment, target, actor=actor, **fields)
     return True
+
+
+def _intent_mismatch(payment: Payment, intent: gateway.IntentState) -> str:
+    """Stripe's success must be for this payment's exact amount and currency; else why not."""
+    expected = money.to_minor(payment.amount, payment.currency)
+    if intent.currency == payment.currency and intent.amount_minor == expected:
+        return ""
+    try:
+        reported = money.format_money(money.from_minor(intent.amount_minor, intent.currency), intent.currency)
+    except (ValueError, KeyError):
+        reported = f"{intent.amount_minor} minor units of {intent.currency or 'no currency'}"
+    return f"Stripe reports {reported} paid for a payment of {payment.amount_display} ({intent.id})."[:300]
+
+
+def _hold(payment: Payment, reason: str) -> None:
+    """Hold a locked payment for Finance: nothing is fulfilled, Finance are told once."""
+    if payment.held_reason:
+        return
+    payment.held_reason = reason
+    payment.save(update_fields=["held_reason", "stripe_payment_intent_id", "stripe_customer_id", "updated_at"])
+    audit("guildhall.payment.held", payment, data={"reason": reason})
+    logger.warning("Payment %s held for finance: %s", payment.public_id, reason)
+    from portal.payments import tasks
+
+    enqueue_on_commit(tasks.send_finance_notice, payment.pk, "held")
 
 
 def _move(payment: Payment, target: str, *, actor=None, **fields) -> None:
@@ -256,7 +339,7 @@ def _move(payment: Payment, target: str, *, actor=None, **fields) -> None:
     audit(f"guildhall.payment.{target}", payment, actor=actor, data={"from": previous, **_jsonable(fields)})
     if target == S.SUCCEEDED:
         _fulfil(payment)
-        if not payment.is_duplicate:
+        if not payment.is_refused:
             from portal.payments import invoicing, tasks
 
             invoicing.invoices_paid_for_payment(payment=payment)
@@ -271,31 +354,34 @@ def _jsonable(fields: dict) -> dict:
 def _fulfil(payment: Payment) -> None:
     """Call the owner's handler once; a second success for a paid owner is refunded instead."""
     _lock_owner(payment)
-    already_paid = (
-        Payment.objects.filter(
-            owner_content_type_id=payment.owner_content_type_id,
-            owner_object_id=payment.owner_object_id,
-            status__in=PAID_STATUSES,
-            is_duplicate=False,
-        )
-        .exclude(pk=payment.pk)
-        .exists()
-    )
-    if already_paid:
+    if _owner_paid_by_another(payment):
         payment.is_duplicate = True
         payment.save(update_fields=["is_duplicate", "updated_at"])
         audit(
             "guildhall.payment.duplicate", payment, data={"owner": f"{payment.owner_label}:{payment.owner_object_id}"}
         )
-        from portal.payments import tasks
-
-        enqueue_on_commit(tasks.refund_duplicate_payment, payment.pk)
+        _refuse(payment, "This had already been paid, so this second payment is not needed.")
         return
     handler = registry.get(payment.owner_label)
     if handler is None:
         logger.error("Payment %s succeeded but nothing is registered for %s", payment.public_id, payment.owner_label)
         return
-    handler.on_succeeded(payment)
+    refused = handler.on_succeeded(payment)
+    if refused:
+        _refuse(payment, str(refused))
+
+
+def _refuse(payment: Payment, reason: str) -> None:
+    """Money arrived that its owner cannot take: record why, and give it back after the commit.
+
+    The payer gets one e-mail (that sentence and how the money comes back), never a receipt.
+    """
+    payment.refused_reason = reason[:300]
+    payment.save(update_fields=["refused_reason", "updated_at"])
+    audit("guildhall.payment.refused", payment, data={"reason": reason})
+    from portal.payments import tasks
+
+    enqueue_on_commit(tasks.give_back_refused_payment, payment.pk)
 
 
 def payment_receipt_send(*, payment_id: int) -> bool:
@@ -305,7 +391,7 @@ def payment_receipt_send(*, payment_id: int) -> bool:
 
     with transaction.atomic(), audit_batch():
         payment = _lock(payment_id)
-        if payment.receipt_sent_at is not None or payment.succeeded_at is None or payment.is_duplicate:
+        if payment.receipt_sent_at is not None or payment.succeeded_at is None or payment.is_refused:
             return False
         # Read once for the handler (has this payment an invoice?) and for marking them paid.
         prefetch_related_objects([payment], "invoices")
@@ -320,11 +406,13 @@ def payment_receipt_send(*, payment_id: int) -> bool:
     return True
 
 
-def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None) -> Refund:
-    """Refund up to what remains; card payments through Stripe, transfers recorded by hand.
+def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None, notify: bool = True) -> Refund:
+    """Refund up to what remains; card payments through Stripe, transfers by a return-to-payer task.
 
-    The owner is told through the registry, an invoiced payment gets a credit note, the payer an e-mail.
+    The owner is told through the registry (not for money it refused), an invoiced payment gets a
+    credit note, the payer an e-mail (unless `notify` is off: the caller sends its own).
     Stripe is called last, so any refusal before it leaves nothing recorded and nothing refunded.
+    A transfer's refund stays pending until Finance mark the money sent (payer_return_complete).
     """
     from portal.payments import emails, invoicing
 
@@ -350,7 +438,7 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
             payment=locked,
             amount=amount,
             reason=reason[:300],
-            status=RefundStatus.SUCCEEDED,
+            status=RefundStatus.SUCCEEDED if locked.method == PaymentMethod.CARD else RefundStatus.PENDING,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         locked.amount_refunded += amount
@@ -361,7 +449,7 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
         if invoice is not None:
             invoicing.credit_note_issue(invoice=invoice, amount=amount, reason=reason, refund=refund, actor=actor)
         handler = registry.get(locked.owner_label)
-        if handler is not None and handler.on_refunded is not None and not locked.is_duplicate:
+        if handler is not None and handler.on_refunded is not None and not locked.is_refused:
             handler.on_refunded(locked, amount)
         if locked.method == PaymentMethod.CARD:
             answer = gateway.refund_create(
@@ -376,61 +464,200 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
             if answer.status != "succeeded":
                 refund.move_to(RefundStatus.PENDING)
             refund.save(update_fields=["stripe_refund_id", "status"])
-        emails.send_refund_notice(refund=refund)
+        else:
+            _payer_return_create(locked, amount=amount, reason=reason, refund=refund, actor=actor)
+        if notify:
+            emails.send_refund_notice(refund=refund)
     payment.refresh_from_db()
     return refund
 
 
-def payment_mark_transfer_received(*, payment: Payment, amount: Decimal, received_on, reference: str, actor) -> Payment:
-    """Staff record a bank transfer that arrived: the payment succeeds and its owner is fulfilled, once."""
+def _require_finance(actor) -> None:
+    from portal.payments.selectors import user_is_finance
+
+    if not user_is_finance(actor):
+        raise PaymentError("Only Finance staff can do this.")
+
+
+def _payer_return_create(
+    payment: Payment, *, amount: Decimal, reason: str, refund: Refund | None = None, actor=None
+) -> PayerReturn:
+    """A task for Finance: send `amount` back to the payer by bank transfer (no gateway can)."""
+    task = PayerReturn.objects.create(
+        payment=payment,
+        refund=refund,
+        amount=amount,
+        currency=payment.currency,
+        reason=reason[:300],
+        payer_reference=payment.transfer_reference,
+    )
+    audit("guildhall.payer_return.create", payment, actor=actor, data={"amount": str(amount), "reason": reason})
+    from portal.payments import tasks
+
+    enqueue_on_commit(tasks.send_finance_notice, payment.pk, "return")
+    return task
+
+
+def payment_mark_transfer_received(
+    *, payment: Payment, amount: Decimal, received_on, reference: str, actor, write_off: bool = False
+) -> Payment:
+    """Finance record a bank transfer that arrived; what the bank credited is what is recorded.
+
+    Enough (in one or several transfers): the payment succeeds and its owner is fulfilled, once; a
+    surplus becomes a return-to-payer task. Short: the payment stays open as partly paid, unless
+    Finance write the difference off (audited). A transfer for a payment already paid is a duplicate:
+    all of it goes back to the payer.
+    """
+    if not isinstance(amount, Decimal) or amount <= 0:
+        raise PaymentError("The amount received must be more than zero.")
+    if received_on > timezone.localdate():
+        raise PaymentError("The date received cannot be in the future.")
+    if write_off:
+        _require_finance(actor)
     with transaction.atomic():
         locked = _lock(payment.pk)
         if locked.method != PaymentMethod.BANK_TRANSFER:
             raise PaymentNotPayable("Only a bank-transfer payment can be marked received.")
+        reference = reference.strip()[:140]
+        if reference and (
+            reference == locked.transfer_reference or locked.payer_returns.filter(payer_reference=reference).exists()
+        ):
+            # The same bank line posted twice (a double click) is not a second transfer.
+            raise PaymentError(f"The transfer {reference} is already recorded on this payment.")
+        if locked.status in PAID_STATUSES:
+            # The payer sent it twice: the money is theirs; Finance send it back.
+            locked.amount_received = (locked.amount_received or Decimal("0")) + amount
+            locked.save(update_fields=["amount_received", "updated_at"])
+            task = _payer_return_create(
+                locked, amount=amount, reason="Duplicate transfer: this payment was already paid", actor=actor
+            )
+            task.payer_reference = reference
+            task.save(update_fields=["payer_reference"])
+            return locked
         if locked.status != S.CREATED:
             raise PaymentNotPayable(f"This payment is already {locked.get_status_display().lower()}.")
-        if amount != locked.amount:
-            expected = money.format_money(locked.amount, locked.currency)
-            raise PaymentError(
-                f"The amount received must be {expected}; record a different amount with the payer first."
+        received = (locked.amount_received or Decimal("0")) + amount
+        shortfall = locked.amount - received
+        fields = {"amount_received": received, "transfer_reference": reference, "transfer_received_on": received_on}
+        if shortfall > 0 and not write_off:
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            locked.save(update_fields=[*fields, "updated_at"])
+            audit(
+                "guildhall.payment.partly_paid",
+                locked,
+                actor=actor,
+                data={"received": str(received), "outstanding": str(shortfall), "reference": reference},
             )
-        if received_on > timezone.localdate():
-            raise PaymentError("The date received cannot be in the future.")
-        _move(
-            locked,
-            S.SUCCEEDED,
-            actor=actor,
-            transfer_reference=reference[:140],
-            transfer_received_on=received_on,
-        )
+            return locked
+        if shortfall > 0:
+            fields["amount_written_off"] = shortfall
+            audit("guildhall.payment.write_off", locked, actor=actor, data={"amount": str(shortfall)})
+        _move(locked, S.SUCCEEDED, actor=actor, **fields)
+        if shortfall < 0:
+            _payer_return_create(
+                locked, amount=-shortfall, reason="Surplus: more was transferred than was due", actor=actor
+            )
     return locked
 
 
-def payment_refund_duplicate(*, payment_id: int) -> Refund | None:
-    """Refund in full a payment that succeeded for an owner already paid, and tell the finance team."""
-    payment = Payment.objects.get(pk=payment_id)
-    if not payment.is_duplicate or payment.status != S.SUCCEEDED:
-        return None
-    refund = payment_refund(payment=payment, amount=payment.amount, reason="Duplicate payment, refunded automatically")
+def payment_accept_short(*, payment: Payment, actor) -> Payment:
+    """Finance accept a partly paid transfer as paid: the rest is written off (audited)."""
+    _require_finance(actor)
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        if not locked.is_partly_paid:
+            raise PaymentNotPayable("Only a partly paid transfer can be accepted short.")
+        shortfall = locked.amount_outstanding
+        audit("guildhall.payment.write_off", locked, actor=actor, data={"amount": str(shortfall)})
+        _move(locked, S.SUCCEEDED, actor=actor, amount_written_off=shortfall)
+    return locked
+
+
+def payer_return_complete(*, payer_return: PayerReturn, sent_reference: str, actor) -> PayerReturn:
+    """Finance sent the money back: the task is done and the refund it carries has succeeded."""
+    _require_finance(actor)
+    if not sent_reference.strip():
+        raise PaymentError("Give the reference of the transfer you sent.")
+    with transaction.atomic():
+        _lock(payer_return.payment_id)
+        task = PayerReturn.objects.select_for_update().get(pk=payer_return.pk)
+        if task.done_at is not None:
+            raise PaymentError("This return was already marked sent.")
+        task.done_at = timezone.now()
+        task.done_by = actor
+        task.sent_reference = sent_reference.strip()[:140]
+        task.save(update_fields=["done_at", "done_by", "sent_reference"])
+        if task.refund_id is not None:
+            refund = Refund.objects.select_for_update().get(pk=task.refund_id)
+            if refund.status == RefundStatus.PENDING:
+                refund.move_to(RefundStatus.SUCCEEDED)
+                refund.save(update_fields=["status"])
+        audit(
+            "guildhall.payer_return.done",
+            task.payment,
+            actor=actor,
+            data={"amount": str(task.amount), "sent_reference": task.sent_reference},
+        )
+        from portal.payments import emails
+
+        emails.send_return_sent(payer_return=task)
+    return task
+
+
+def payment_give_back(*, payment_id: int) -> Refund | None:
+    """Give back in full a payment its owner refused (or a duplicate): a card refund, or a transfer
+    Finance send back; the payer gets one e-mail saying why, Finance hear of duplicates."""
     from portal.payments import emails
 
-    emails.send_duplicate_refunded(payment=payment)
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        if not payment.is_refused or payment.status != S.SUCCEEDED:
+            return None
+        reason = "Duplicate payment, given back" if payment.is_duplicate else "Refused: could no longer be fulfilled"
+        refund = payment_refund(payment=payment, amount=payment.amount, reason=reason, notify=False)
+        emails.send_refused_notice(refund=refund)
+        if payment.is_duplicate:
+            emails.send_duplicate_refunded(payment=payment)
     return refund
 
 
+def payment_refund_duplicate(*, payment_id: int) -> Refund | None:
+    """Kept for tasks queued before refusals existed: the same as payment_give_back."""
+    return payment_give_back(payment_id=payment_id)
+
+
 def _event_is_handled(event_type: str) -> bool:
-    """The events that can move a payment; an endpoint subscribes to these (gateway.WEBHOOK_EVENTS)."""
-    return event_type.startswith("payment_intent.")
+    """The events Guildhall acts on; an endpoint subscribes to these (gateway.WEBHOOK_EVENTS)."""
+    return event_type in gateway.WEBHOOK_EVENTS
+
+
+def _event_check(event: dict) -> None:
+    """A handled event's object must have the fields we read, of the right kind (WebhookMalformed)."""
+    obj = event["data"]["object"]
+    if not isinstance(obj.get("id"), str) or not obj["id"] or len(obj["id"]) > gateway.EVENT_ID_MAX_LENGTH:
+        raise WebhookMalformed("Malformed webhook event: data.object has no valid id.")
+    for name in ("amount",):
+        if not isinstance(obj.get(name), int) or isinstance(obj.get(name), bool):
+            raise WebhookMalformed(f"Malformed webhook event: data.object.{name} is not a whole number.")
+    if not isinstance(obj.get("currency"), str) or len(obj["currency"]) != 3:
+        raise WebhookMalformed("Malformed webhook event: data.object.currency is not a currency code.")
+    if not isinstance(obj.get("status", ""), str):
+        raise WebhookMalformed("Malformed webhook event: data.object.status is not a string.")
+    if not isinstance(obj.get("metadata") or {}, dict):
+        raise WebhookMalformed("Malformed webhook event: data.object.metadata is not an object.")
 
 
 def stripe_event_receive(*, payload: bytes, signature: str | None) -> tuple[StripeEvent | None, bool]:
-    """A webhook delivery: verify its signature (WebhookSignatureInvalid otherwise), then record it once.
+    """A webhook delivery: verify its signature (WebhookSignatureInvalid otherwise), read it
+    (WebhookMalformed, with what is wrong), then record it once.
 
     An event of a type we never act on (customer.created…) is answered without a row or a task.
     """
     event = gateway.event_construct(payload, signature)
-    if not _event_is_handled(str(event.get("type", ""))):
+    if not _event_is_handled(event["type"]):
         return None, False
+    _event_check(event)
     return stripe_event_record(event=event)
 
 
@@ -487,7 +714,9 @@ def stripe_event_process(*, event_pk: int) -> None:
         if event.processed_at is not None:
             return
         obj = (event.payload.get("data") or {}).get("object") or {}
-        if _event_is_handled(event.type) and obj.get("id"):
+        if event.type.startswith("charge.dispute.") and obj.get("id"):
+            event.payment = _apply_dispute(gateway.dispute_state_from(obj))
+        elif _event_is_handled(event.type) and obj.get("id"):
             intent = gateway.intent_state_from(obj)
             payment = _payment_for_intent(intent)
             if payment is not None:
@@ -495,6 +724,85 @@ def stripe_event_process(*, event_pk: int) -> None:
                 _apply_intent(payment, intent)
         event.processed_at = timezone.now()
         event.save(update_fields=["processed_at", "payment"])
+
+
+_DISPUTE_CLOSED = frozenset(
+    {DisputeStatus.WON, DisputeStatus.LOST, DisputeStatus.WARNING_CLOSED, DisputeStatus.PREVENTED}
+)
+
+
+def _apply_dispute(state: gateway.DisputeState) -> Payment | None:
+    """Record a dispute on its card payment; Finance are told of each change; a lost one reverses the ledger.
+
+    A closed dispute never reopens from an older event delivered late.
+    """
+    payment = None
+    if state.payment_intent_id:
+        payment = Payment.objects.select_for_update().filter(stripe_payment_intent_id=state.payment_intent_id).first()
+    if payment is None and state.charge_id:
+        payment = Payment.objects.select_for_update().filter(stripe_charge_id=state.charge_id).first()
+    if payment is None:
+        logger.warning("Dispute %s is for a charge we do not know (%s)", state.id, state.charge_id)
+        return None
+    if state.status not in DisputeStatus.values:
+        logger.warning("Dispute %s: unknown status %r", state.id, state.status)
+        return payment
+    currency = state.currency or payment.currency
+    amount = money.from_minor(state.amount_minor, currency)
+    due = datetime.fromtimestamp(state.evidence_due_by, tz=UTC) if state.evidence_due_by else None
+    dispute = Dispute.objects.select_for_update().filter(stripe_dispute_id=state.id).first()
+    if dispute is None:
+        dispute = Dispute.objects.create(
+            payment=payment,
+            stripe_dispute_id=state.id,
+            amount=amount,
+            currency=currency,
+            reason=state.reason[:100],
+            status=state.status,
+            evidence_due_by=due,
+        )
+    elif dispute.status in _DISPUTE_CLOSED or dispute.status == state.status:
+        return payment  # closed for good, or nothing new to say
+    else:
+        dispute.status, dispute.amount, dispute.currency = state.status, amount, currency
+        dispute.evidence_due_by = due or dispute.evidence_due_by
+        dispute.save(update_fields=["status", "amount", "currency", "evidence_due_by", "updated_at"])
+    audit(
+        "guildhall.payment.dispute",
+        payment,
+        data={"dispute": state.id, "status": state.status, "amount": str(amount), "reason": state.reason},
+    )
+    if dispute.status == DisputeStatus.LOST and dispute.reversed_at is None:
+        _dispute_reverse(payment, dispute)
+    from portal.payments import tasks
+
+    enqueue_on_commit(tasks.send_dispute_notice, dispute.pk, dispute.status)
+    return payment
+
+
+def _dispute_reverse(payment: Payment, dispute: Dispute) -> None:
+    """A lost dispute took the money back: the ledger records it as given back (a credit note for an
+    invoice) and the owner is flagged for staff through its handler, not canceled."""
+    from portal.payments import invoicing
+
+    dispute.reversed_at = timezone.now()
+    dispute.save(update_fields=["reversed_at"])
+    amount = min(dispute.amount, payment.amount_refundable) if dispute.currency == payment.currency else Decimal(0)
+    if amount <= 0 or payment.status not in (S.SUCCEEDED, S.PARTIALLY_REFUNDED):
+        return
+    reason = f"Dispute {dispute.stripe_dispute_id} lost ({dispute.reason or 'no reason given'})"
+    refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:300], status=RefundStatus.SUCCEEDED)
+    payment.amount_refunded += amount
+    target = S.REFUNDED if payment.amount_refunded == payment.amount else S.PARTIALLY_REFUNDED
+    _move(payment, target, amount_refunded=payment.amount_refunded)
+    audit("guildhall.payment.dispute_lost", payment, data={"dispute": dispute.stripe_dispute_id, "amount": str(amount)})
+    invoice = payment.invoices.filter(kind="invoice", status__in=["issued", "paid"]).first()
+    if invoice is not None:
+        invoicing.credit_note_issue(invoice=invoice, amount=amount, reason=reason, refund=refund)
+    handler = registry.get(payment.owner_label)
+    if handler is not None and handler.on_dispute_lost is not None and not payment.is_refused:
+        _lock_owner(payment)
+        handler.on_dispute_lost(payment, amount)
 
 
 def _payment_for_intent(intent: gateway.IntentState) -> Payment | None:
@@ -519,7 +827,11 @@ def _payment_for_intent(intent: gateway.IntentState) -> Payment | None:
 __all__ = [
     "PaymentServiceUnavailable",
     "payment_create",
+    "payer_return_complete",
+    "payment_accept_short",
+    "payment_give_back",
     "payment_mark_transfer_received",
+    "payment_refusal",
     "payment_pay_with_card",
     "payment_receipt_send",
     "payment_refund",

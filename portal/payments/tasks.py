@@ -46,6 +46,29 @@ def refund_duplicate_payment(payment_id: int) -> None:
     services.payment_refund_duplicate(payment_id=payment_id)
 
 
+@shared_task(name="payments.give_back_refused", **_RETRY)
+def give_back_refused_payment(payment_id: int) -> None:
+    """Money its owner could not take (late, canceled, a duplicate): refunded or returned, the payer told once."""
+    services.payment_give_back(payment_id=payment_id)
+
+
+@shared_task(name="payments.send_finance_notice", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_finance_notice(payment_id: int, kind: str) -> None:
+    """Tell FINANCE_EMAILS of a payment held for a mismatch, or of money to send back."""
+    from portal.payments import emails
+    from portal.payments.models import Payment
+
+    emails.send_finance_notice(payment=Payment.objects.get(pk=payment_id), kind=kind)
+
+
+@shared_task(name="payments.send_dispute_notice", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_dispute_notice(dispute_id: int, status: str) -> None:
+    from portal.payments import emails
+    from portal.payments.models import Dispute
+
+    emails.send_dispute_notice(dispute=Dispute.objects.select_related("payment").get(pk=dispute_id), status=status)
+
+
 @shared_task(name="payments.send_invoice_reminders")
 def send_invoice_reminders() -> int:
     """Daily: remind payers of invoices falling due."""

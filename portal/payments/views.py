@@ -10,11 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.payments import selectors, services
+from portal.core.exceptions import ApplicationError
+from portal.payments import emails, selectors, services
 from portal.payments.exceptions import (
     PaymentDeclined,
     PaymentError,
     PaymentServiceUnavailable,
+    WebhookMalformed,
     WebhookSignatureInvalid,
 )
 from portal.payments.models import PaymentMethod, PaymentStatus
@@ -39,6 +41,7 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.error(request, error.message)
     context = {
         "payment": payment,
+        "refusal": services.payment_refusal(payment=payment),
         "client_secret": client_secret,
         # Only a bank transfer shows its invoice here (the instructions to pay it).
         "invoice": selectors.invoice_for_payment(payment) if payment.method == PaymentMethod.BANK_TRANSFER else None,
@@ -60,7 +63,7 @@ def pay_card(request: HttpRequest, public_id: str) -> HttpResponse:
     except PaymentDeclined as error:
         messages.error(request, error.message)
         return redirect(payment.get_absolute_url())
-    except PaymentError as error:
+    except ApplicationError as error:  # PaymentError, or PaymentNotPayable/PaymentRefused
         messages.error(request, error.message)
         return redirect(payment.get_absolute_url())
     if payment.status == PaymentStatus.REQUIRES_ACTION:
@@ -90,7 +93,12 @@ def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
             payment = services.payment_sync(payment_id=payment.pk)
         except PaymentServiceUnavailable as error:
             messages.error(request, error.message)
-    context = {"payment": payment, "invoice_number": selectors.invoice_number_for_payment(payment)}
+    context = {
+        "payment": payment,
+        "invoice_number": "" if payment.is_refused else selectors.invoice_number_for_payment(payment),
+        "refusal": services.payment_refusal(payment=payment),
+        "how_money_comes_back": emails.how_money_comes_back(payment, payment.amount_display),
+    }
     return render(request, "payments/return.html", context)
 
 
@@ -118,7 +126,8 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Verify, store once, answer fast; a task applies the event."""
     try:
         services.stripe_event_receive(payload=request.body, signature=request.headers.get("Stripe-Signature"))
-    except WebhookSignatureInvalid as error:
+    except (WebhookSignatureInvalid, WebhookMalformed) as error:
+        # A 4xx: Stripe stops retrying what can never be read, and nothing was stored.
         logger.warning("Rejected a Stripe webhook: %s", error.message)
-        return HttpResponseBadRequest(error.message)
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok")

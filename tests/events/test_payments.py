@@ -12,7 +12,7 @@ from events import services
 from events.models import Order
 from portal.payments.models import Payment, PaymentStatus
 from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
-from tests.payments.conftest import GOOD_CARD, card_token
+from tests.payments.conftest import GOOD_CARD, THREE_D_SECURE_CARD, authenticate_3ds, card_token, intents_for
 
 pytestmark = [pytest.mark.localstripe, pytest.mark.django_db]
 
@@ -74,8 +74,10 @@ def test_acceptance_1_two_full_access_with_20_percent_paid_by_card(
 
 
 def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
-    localstripe, django_capture_on_commit_callbacks
+    client, localstripe, django_capture_on_commit_callbacks
 ):
+    """3-D Secure finished after the hold ran out and the seats were sold: the money goes back, the page
+    and one e-mail say why, and nothing says "payment received"."""
     from events import payments
     from portal.payments import services as payment_services
 
@@ -89,6 +91,9 @@ def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
     )
     payments.order_request_payment(order=late)
     payment = Payment.objects.get()
+    payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, THREE_D_SECURE_CARD))
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.REQUIRES_ACTION  # the bank asks; the buyer takes their time
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         assert services.orders_expire() == 1  # the hold ran out: the seats return
         services.order_create(
@@ -98,15 +103,72 @@ def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
             buyer_email="quick@example.org",
             accepted_code_of_conduct=True,
         )
+        authenticate_3ds(localstripe, payment.stripe_payment_intent_id)  # the money moves now
         with django_capture_on_commit_callbacks(execute=True):
-            payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, GOOD_CARD))
+            page = client.get(payment.get_return_url()).content.decode()
     payment.refresh_from_db()
     late.refresh_from_db()
-    assert payment.status == PaymentStatus.REFUNDED and payment.amount_refunded == Decimal("100.00") * 2
-    assert late.status == Order.Status.EXPIRED and late.refunded_amount == Decimal("200.00")
-    told = [m for m in mail.outbox if m.to == ["late@example.org"] and "was refunded" in m.subject]
-    assert len(told) == 1 and "sold to someone else" in told[0].body
-    assert not [m for m in mail.outbox if "Your tickets" in m.subject]
+    assert "Your payment is refunded" in page and "Thank you" not in page and "payment received" not in page
+    assert f"Your order {late.code} for {late.event.name} had expired before your payment arrived" in page
+    assert "refunded to your card" in page
+    assert payment.status == PaymentStatus.REFUNDED and payment.amount_refunded == Decimal("200.00")
+    assert payment.refused_reason.startswith(f"Your order {late.code}") and not payment.invoices.exists()
+    [refund] = payment.refunds.all()
+    assert refund.status == "succeeded" and refund.stripe_refund_id.startswith("re_")
+    assert late.status == Order.Status.EXPIRED and late.refunded_amount == 0 and late.paid_at is None
+    [told] = [m for m in mail.outbox if m.to == ["late@example.org"]]
+    assert told.subject == f"Your payment of {payment.amount_display} is refunded"
+    assert "had expired before your payment arrived" in told.body and "refunded to your card" in told.body
+    assert not [m for m in mail.outbox if "Your tickets" in m.subject or "Payment received" in m.subject]
+    # Coming back to the return page later tells the same story.
+    again = client.get(payment.get_return_url()).content.decode()
+    assert "Your payment is refunded" in again and "Refunded" in again
+
+
+def test_the_pay_page_and_the_card_form_refuse_an_expired_order(client, localstripe):
+    from events import payments
+
+    ticket_type = TicketTypeFactory(capacity=2, price=Decimal("100.00"))
+    order = services.order_create(
+        event=ticket_type.event,
+        quantities={ticket_type.pk: 1},
+        buyer_name="Slow",
+        buyer_email="slow@example.org",
+        accepted_code_of_conduct=True,
+    )
+    payments.order_request_payment(order=order)
+    payment = Payment.objects.get()
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        page = client.get(payment.get_absolute_url()).content.decode()
+        assert f"Order {order.code} expired at" in page and "nothing was charged" in page
+        assert 'id="card-form"' not in page and "Start a new order" in page
+        assert f'href="{ticket_type.event.get_register_url()}"' in page
+        # A card posted from a page left open is refused before Stripe is asked.
+        response = client.post(
+            f"/payments/{payment.public_id}/card/", {"token": card_token(localstripe, GOOD_CARD)}, follow=True
+        )
+    assert f"Order {order.code} expired at" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CREATED and payment.stripe_payment_intent_id == ""
+    assert intents_for(localstripe, payment) == []
+    assert not mail.outbox
+
+
+def test_a_canceled_order_cannot_be_paid(client):
+    from events import payments
+
+    ticket_type = TicketTypeFactory(capacity=2, price=Decimal("100.00"))
+    order = services.order_create(
+        event=ticket_type.event,
+        quantities={ticket_type.pk: 1},
+        buyer_name="Gone",
+        buyer_email="gone@example.org",
+        accepted_code_of_conduct=True,
+    )
+    payments.order_request_payment(order=order)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELED)
+    page = client.get(Payment.objects.get().get_absolute_url()).content.decode()
+    assert f"Order {order.code} was canceled, so it can no longer be paid." in page and 'id="card-form"' not in page
 
 
 def test_cancel_within_the_refund_policy_refunds_through_the_gateway(
@@ -136,7 +198,9 @@ def test_cancel_within_the_refund_policy_refunds_through_the_gateway(
     assert any("canceled" in m.subject for m in mail.outbox)
 
 
-def test_a_payment_that_arrives_late_with_seats_still_free_is_kept(localstripe, django_capture_on_commit_callbacks):
+def test_a_payment_that_arrives_late_with_seats_still_free_is_kept(
+    client, localstripe, django_capture_on_commit_callbacks
+):
     from events import payments
     from portal.payments import services as payment_services
 
@@ -149,13 +213,18 @@ def test_a_payment_that_arrives_late_with_seats_still_free_is_kept(localstripe, 
         accepted_code_of_conduct=True,
     )
     payments.order_request_payment(order=order)
+    payment = Payment.objects.get()
+    payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, THREE_D_SECURE_CARD))
     with time_machine.travel(timezone.now() + timedelta(minutes=30)):
         services.orders_expire()
+        authenticate_3ds(localstripe, Payment.objects.get().stripe_payment_intent_id)
         with django_capture_on_commit_callbacks(execute=True):
-            payment_services.payment_pay_with_card(payment=Payment.objects.get(), token=card_token(localstripe))
+            page = client.get(payment.get_return_url()).content.decode()
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
+    assert "Thank you: payment received" in page
     assert any("Your tickets" in m.subject for m in mail.outbox)
+    assert any(m.subject.startswith("Payment received") for m in mail.outbox)
 
 
 def test_event_currency_free_event_never_reaches_the_gateway():

@@ -128,7 +128,7 @@ def test_staff_marks_a_transfer_received_and_the_owner_is_fulfilled_once(
         response = client.post(f"/admin/finance/payments/{payment.pk}/received/", form, follow=True)
     assert "Transfer recorded" in response.content.decode()
     again = client.post(f"/admin/finance/payments/{payment.pk}/received/", form, follow=True)
-    assert "already succeeded" in again.content.decode()
+    assert "The transfer BANK-REF-1 is already recorded on this payment." in again.content.decode()
     payment.refresh_from_db()
     invoice.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED

@@ -261,9 +261,11 @@ def test_second_success_for_a_paid_owner_is_refunded_and_staff_told(
     [refund] = first.refunds.all()
     assert refund.stripe_refund_id.startswith("re_")
     [staff_mail] = [m for m in mail.outbox if m.to == ["finance@openinfra.example"]]
-    assert "Duplicate payment refunded" in staff_mail.subject
-    payer_mail = [m.subject for m in mail.outbox if m.to == [owner.email]]
-    assert payer_mail == ["Payment received: 120.00 EUR", "Refund of 120.00 EUR"]  # no receipt for the duplicate
+    assert "Duplicate payment given back" in staff_mail.subject and "refunded to the card" in staff_mail.body
+    payer_mail = [m for m in mail.outbox if m.to == [owner.email]]
+    # One receipt for the payment kept, one notice for the duplicate: no receipt for it.
+    assert [m.subject for m in payer_mail] == ["Payment received: 120.00 EUR", "Your payment of 120.00 EUR is refunded"]
+    assert "already been paid" in payer_mail[1].body and "refunded to your card" in payer_mail[1].body
 
 
 # --- refunds ---------------------------------------------------------------------------------------
