@@ -12,6 +12,7 @@ from django.utils import timezone
 from members.models import (
     DuesPeriod,
     Membership,
+    MembershipTier,
     Organization,
     OrganizationInvitation,
     OrganizationRole,
@@ -154,3 +155,17 @@ def dues_period_for_organization(organization: Organization, pk: int) -> DuesPer
     if period is None:
         raise Http404("No such dues period for this organisation.")
     return period
+
+
+def tier_change_quotes(current: Membership, *, today: datetime.date | None = None) -> list:
+    """What moving to each other public tier would cost today, in rank order (members.tier_changes)."""
+    from members.tier_changes import tier_change_quote
+    from portal.core.exceptions import ApplicationError
+
+    quotes = []
+    for tier in MembershipTier.objects.filter(is_public=True).exclude(pk=current.tier_id).order_by("rank"):
+        try:
+            quotes.append(tier_change_quote(membership=current, tier=tier, today=today))
+        except ApplicationError:
+            continue
+    return quotes

@@ -154,11 +154,18 @@ def _lock_change(change_request: TierChangeRequest, status: str) -> TierChangeRe
     return locked
 
 
-def tier_change_approve(*, change_request: TierChangeRequest, actor) -> Membership:
-    """Staff approve: `membership_change_tier` ends the current row and starts the new tier (seats permitting)."""
+def tier_change_approve(*, change_request: TierChangeRequest, actor, early: bool = False) -> Membership:
+    """Staff approve: the change as `members.tier_changes.tier_change_quote` prices it (seats permitting).
+    Only Finance may let a downgrade start before the renewal (`early`: the unused difference is credited)."""
+    from portal.accounts.groups import FINANCE
+
+    if early and not (getattr(actor, "is_superuser", False) or actor.groups.filter(name=FINANCE).exists()):
+        raise NotAllowed("Only the Finance team can let a downgrade start before the renewal.")
     with transaction.atomic():
         locked = _lock_change(change_request, T.APPROVED)
-        new = membership_services.membership_change_tier(membership=locked.membership, tier=locked.tier, actor=actor)
+        new = membership_services.membership_change_tier(
+            membership=locked.membership, tier=locked.tier, actor=actor, early=early
+        )
         locked.move_to(T.APPROVED)
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.new_membership = new

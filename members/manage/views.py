@@ -189,6 +189,7 @@ def tier_change(request, organization):
     context = {
         "form": form,
         "current": current,
+        "quotes": selectors.tier_change_quotes(current) if current is not None else [],
         "changes": changes,
         "pending_change": next((c for c in changes if c.status == TierChangeRequest.Status.PENDING), None),
     }

@@ -23,6 +23,7 @@ class PaymentsConfig(AppConfig):
                 "guildhall.payment.refunded": ("Refund payment", "Payment refunded"),
                 "guildhall.payment.partially_refunded": ("Refund part of payment", "Payment partially refunded"),
                 "guildhall.payment.duplicate": ("Duplicate payment", "Duplicate payment detected"),
+                "guildhall.payment.replace": ("Replace payment", "Payment replaced by another"),
                 "guildhall.refund.create": ("Create refund", "Refund recorded"),
                 "guildhall.invoice.create": ("Create invoice", "Invoice drafted"),
                 "guildhall.invoice.update": ("Edit invoice", "Invoice edited"),

@@ -16,6 +16,18 @@ def payment_for_payer(public_id: str) -> Payment:
     return get_object_or_404(Payment, public_id=public_id)
 
 
+def replacement_for_payer(payment: Payment) -> dict | None:
+    """For a replaced payment's page: the invoice it was for, and the payment (and invoice) that replace it."""
+    if payment.replaced_at is None:
+        return None
+    new = payment.replaced_by
+    return {
+        "old_invoice": invoice_for_payment(payment),
+        "payment": new,
+        "invoice": invoice_for_payment(new) if new is not None else None,
+    }
+
+
 def payments_to_reconcile(*, before: datetime) -> QuerySet[Payment]:
     """Card payments still open at Stripe that have not moved since `before`."""
     return (

@@ -123,8 +123,35 @@ def payment_create(
     return payment
 
 
+def payment_replace(*, payment: Payment, by: Payment | None, reason: str, actor=None) -> Payment:
+    """What `payment` was for changed before it was paid: it can no longer be paid, and its pay page sends
+    the payer to `by` (None: nothing is left to pay). A payment already under way at Stripe, or paid,
+    cannot be replaced: the change waits until it settles."""
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        if locked.replaced_at is not None:
+            return locked
+        if locked.is_paid or locked.status in (S.REQUIRES_ACTION, S.PROCESSING):
+            raise PaymentNotPayable(
+                "A payment of this invoice is already under way or made: wait until it settles, then try again."
+            )
+        if locked.status == S.CREATED:
+            locked.move_to(S.CANCELED)
+        locked.replaced_by, locked.replaced_at = by, timezone.now()
+        locked.save(update_fields=["status", "replaced_by", "replaced_at", "updated_at"])
+        audit(
+            "guildhall.payment.replace",
+            locked,
+            actor=actor,
+            data={"by": by.public_id if by is not None else "", "reason": reason},
+        )
+    return locked
+
+
 def payment_retry(*, payment: Payment, actor=None) -> Payment:
     """After a decline, the payer tries again with a new payment for the same owner."""
+    if payment.replaced_at is not None:
+        raise PaymentNotPayable("This payment was replaced: pay the one its page links to.")
     if payment.status not in (S.FAILED, S.CANCELED):
         raise PaymentNotPayable("Only a failed or canceled payment can be tried again.")
     owner = payment.owner

@@ -42,6 +42,7 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
         "client_secret": client_secret,
         # Only a bank transfer shows its invoice here (the instructions to pay it).
         "invoice": selectors.invoice_for_payment(payment) if payment.method == PaymentMethod.BANK_TRANSFER else None,
+        "replacement": selectors.replacement_for_payer(payment),
         **_stripe_context(),
     }
     return render(request, "payments/pay.html", context)
