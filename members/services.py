@@ -511,7 +511,7 @@ def _record_reminder(dues: DuesPeriod, *, days_before: int, with_invoice: bool =
     return True
 
 
-def _lapse(membership: Membership, *, paid_until: datetime.date, dues: DuesPeriod | None) -> None:
+def _lapse(membership: Membership, *, paid_until: datetime.date, dues: DuesPeriod | None, day: datetime.date) -> None:
     membership.move_to(M.LAPSED)
     membership.ends = max(paid_until, membership.starts)
     membership.save(update_fields=["status", "ends"])
@@ -520,7 +520,7 @@ def _lapse(membership: Membership, *, paid_until: datetime.date, dues: DuesPerio
     recipients = _billing_recipients(membership, dues) if dues is not None else []
     emails.send_lapse_notice(dues=dues, membership=membership, recipients=recipients, paid_until=paid_until)
     transaction.on_commit(cache.purge)
-    transaction.on_commit(lambda: waitlist_offer_seat(tier_id=membership.tier_id))
+    transaction.on_commit(lambda: waitlist_offer_seat(tier_id=membership.tier_id, today=day))
 
 
 def _grace_reminder_due(*, paid_until: datetime.date, day: datetime.date) -> int | None:
@@ -589,7 +589,7 @@ def _renew_one(pk: int, *, day: datetime.date, notice_days: int, grace_days: int
         done.append("reminded")
     lapses_on = paid_until + datetime.timedelta(days=grace_days + 1)
     if day >= lapses_on:
-        _lapse(membership, paid_until=paid_until, dues=upcoming)
+        _lapse(membership, paid_until=paid_until, dues=upcoming, day=day)
         done.append("lapsed")
     elif day > paid_until and membership.status == M.ACTIVE:
         membership.move_to(M.GRACE)

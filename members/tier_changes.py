@@ -279,7 +279,7 @@ def membership_change_tier(
         if new_starts == day:  # the old tier's seat is free now
             from members.services import waitlist_offer_seat
 
-            transaction.on_commit(lambda: waitlist_offer_seat(tier_id=current.tier_id))
+            transaction.on_commit(lambda: waitlist_offer_seat(tier_id=current.tier_id, today=day))
     return new
 
 

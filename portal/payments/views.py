@@ -14,6 +14,7 @@ from portal.payments import selectors, services
 from portal.payments.exceptions import (
     PaymentDeclined,
     PaymentError,
+    PaymentNotPayable,
     PaymentServiceUnavailable,
     WebhookSignatureInvalid,
 )
@@ -75,7 +76,7 @@ def retry(request: HttpRequest, public_id: str) -> HttpResponse:
     payment = selectors.payment_for_payer(public_id)
     try:
         new_payment = services.payment_retry(payment=payment)
-    except PaymentError as error:
+    except (PaymentError, PaymentNotPayable) as error:
         messages.error(request, error.message)
         return redirect(payment.get_return_url())
     return redirect(new_payment.get_absolute_url())
