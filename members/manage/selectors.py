@@ -169,3 +169,20 @@ def tier_change_quotes(current: Membership, *, today: datetime.date | None = Non
         except ApplicationError:
             continue
     return quotes
+
+
+def lapsed_renewal(history: list[Membership]) -> DuesPeriod | None:
+    """For an organisation whose latest membership lapsed: the unpaid dues that bring it back when paid."""
+    latest = next((m for m in history if m.status != Membership.Status.CANCELED), None)
+    if latest is None or latest.status != Membership.Status.LAPSED:
+        return None
+    dues = (
+        latest.dues_periods.filter(paid_at__isnull=True, payment__isnull=False)
+        .select_related("invoice", "payment")
+        .order_by("-starts")
+        .first()
+    )
+    if dues is not None:
+        dues.amount_display = money.format_money(dues.amount, dues.currency)
+        dues.lapsed = latest  # type: ignore[attr-defined]
+    return dues

@@ -20,6 +20,8 @@ from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
 
 PROFILE_FIELDS = ("name", "website", "description", "country", "industry", "size")
+# What invoices are made out to: billing contacts answer for it.
+BILLING_FIELDS = ("legal_name", "billing_address", "vat_id", "po_number")
 T = TierChangeRequest.Status
 
 
@@ -75,6 +77,33 @@ def organization_profile_update(
         locked.save()
         audit("guildhall.organization.update", locked, actor=actor, data={"fields": changed})
         transaction.on_commit(cache.purge)
+    return locked
+
+
+def organization_billing_update(*, organization: Organization, actor, data: dict) -> Organization:
+    """Admins and billing contacts change what invoices are made out to (BILLING_FIELDS). Invoices issued
+    already keep the details they were issued with (a correction is a credit note); the next ones use these."""
+    unknown = set(data) - set(BILLING_FIELDS)
+    if unknown:
+        raise ValueError(f"Not billing fields: {sorted(unknown)}")
+    with transaction.atomic():
+        require_role(organization=organization, actor=actor, roles=BILLING, action="edit the invoicing details")
+        locked = _lock_organization(organization)
+        changed = []
+        for name, value in data.items():
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        try:
+            locked.full_clean()
+        except ValidationError as error:
+            fields = error.message_dict
+            first = next(iter(fields))
+            raise MembershipError(f"{first}: {fields[first][0]}", code="invalid", extra={"fields": fields}) from error
+        if changed:
+            locked.save(update_fields=changed)
+            audit("guildhall.organization.billing_update", locked, actor=actor, data={"fields": changed})
     return locked
 
 
@@ -224,6 +253,7 @@ def dues_card_payment(*, dues: DuesPeriod, actor):
 
 AUDIT_ACTIONS = {
     "guildhall.organization.update": ("Update organisation", "Organisation profile updated"),
+    "guildhall.organization.billing_update": ("Update invoicing details", "Organisation invoicing details updated"),
     "guildhall.organization_role.remove": ("Remove role", "Organisation role removed"),
     "guildhall.organization_invitation.create": ("Invite", "Invitation to an organisation role sent"),
     "guildhall.organization_invitation.revoke": ("Revoke invitation", "Invitation revoked"),
