@@ -171,7 +171,9 @@ def send_renewal_reminder(*, dues: DuesPeriod, recipients: list[str], paid_until
     )
 
 
-def send_grace_notice(*, dues: DuesPeriod, recipients: list[str], paid_until, lapses_on, reminder: bool = False) -> None:
+def send_grace_notice(
+    *, dues: DuesPeriod, recipients: list[str], paid_until, lapses_on, reminder: bool = False
+) -> None:
     """Entering grace (and, with `reminder`, a reminder during it): the billing contacts, copied to staff."""
     organization = dues.membership.organization
     subject = (

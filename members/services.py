@@ -7,6 +7,7 @@ the lock and the second is refused with TierFull.
 
 import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -694,7 +695,7 @@ def waitlist_offer_seat(*, tier_id: int, today: datetime.date | None = None) -> 
             entry.hold_until = day + datetime.timedelta(days=settings.MEMBERS_WAITLIST_HOLD_DAYS)
             entry.save(update_fields=["notified_at", "hold_until"])
             audit("guildhall.waitlist.offer", entry, data={"tier": tier.slug, "hold_until": str(entry.hold_until)})
-            transaction.on_commit(lambda entry=entry: emails.send_waitlist_seat_free(entry=entry))
+            transaction.on_commit(partial(emails.send_waitlist_seat_free, entry=entry))
     return offered
 
 

@@ -7,6 +7,7 @@ Kept apart from services.py for size; the organisation's request and staff's dec
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -129,13 +130,13 @@ def tier_change_quote(
             f"{current_tier.currency}: write to the membership team to change.",
             code="tier_currency",
         )
-    base = {"current": membership, "tier": tier, "currency": tier.currency}
+    base: dict[str, Any] = {"current": membership, "tier": tier, "currency": tier.currency}
     period = _paid_period(membership, day)
     if period is None:
         return TierChangeQuote(kind=Change.REPLACE, effective_on=day, amount=tier.annual_fee, **base)
     days_in_period = (period.ends - period.starts).days + 1
     days_left = (period.ends - day).days + 1
-    shares = {"period": period, "days_left": days_left, "days_in_period": days_in_period}
+    shares: dict[str, Any] = {"period": period, "days_left": days_left, "days_in_period": days_in_period}
     difference = tier.annual_fee - current_tier.annual_fee
     if difference > 0:
         amount = prorata(difference, days_left=days_left, days_in_period=days_in_period, currency=tier.currency)
@@ -312,4 +313,3 @@ def open_credits(organization_id: int):
     return DuesCredit.objects.filter(
         organization_id=organization_id, applied_to__isnull=True, refund__isnull=True
     ).select_related("credit_note")
-

@@ -42,7 +42,11 @@ def _gold_member_since(days_ago: int):
 
 
 def test_a_gold_member_sees_the_price_staff_approve_it_pays_by_card_and_is_listed_as_platinum(
-    live_server, demo_site, localstripe, settings, journey  # noqa: F811
+    live_server,
+    demo_site,
+    localstripe,
+    settings,
+    journey,  # noqa: F811
 ):
     settings.SITE_URL = live_server.url
     admin, starts, paid_until = _gold_member_since(100)
@@ -81,7 +85,9 @@ def test_a_gold_member_sees_the_price_staff_approve_it_pays_by_card_and_is_liste
     # The admin pays the upgrade invoice by card from the invoices page.
     company.goto(live_server.url + "/members/manage/quillfeather-cloud/invoices/")
     trip.shoot(company, "invoices")
-    company.get_by_role("button", name=re.compile(rf"^Pay {re.escape(money.format_money(amount, 'USD'))} by card")).click()
+    company.get_by_role(
+        "button", name=re.compile(rf"^Pay {re.escape(money.format_money(amount, 'USD'))} by card")
+    ).click()
     company.get_by_placeholder("number").wait_for()
     _fill_card(company, "4242424242424242")
     company.get_by_role("button", name=re.compile(r"^Pay ")).click()

@@ -65,6 +65,7 @@ def test_grace_and_lapse_are_told_to_billing_and_membership_staff_and_the_pages_
     settings.MEMBERS_GRACE_DAYS, settings.MEMBERS_GRACE_REMINDER_DAYS = 30, (14,)
     membership = joined(gold, on=datetime.date(2026, 1, 1))
     role_for(membership.organization, "billing", user=UserFactory(email="billing@delta.example"))
+
     def run(day):
         with _at(day), django_capture_on_commit_callbacks(execute=True):
             services.memberships_renew(today=day)

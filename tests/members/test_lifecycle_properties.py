@@ -101,7 +101,9 @@ def _check(tiers, day):
             assert selectors.tier_seats_taken(tier=tier, today=day) <= tier.seat_limit, tier
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(steps=steps)
 # The organisation that changed tier between approval and paying, then renewed after a year.
 @example(
@@ -139,4 +141,3 @@ def test_no_sequence_leaves_a_paid_member_unlisted_an_invoice_unaccounted_or_a_t
                         pass
                 _check(tiers, day)
         transaction.set_rollback(True)
-

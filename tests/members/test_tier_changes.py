@@ -226,7 +226,11 @@ def test_finance_lets_a_downgrade_start_early_and_the_credit_is_a_line_of_the_re
     finance = UserFactory(groups=[FINANCE])
     gold.organization.tier_change_requests.all().delete()
     silver = approve_change(gold, tiers["silver"], on=datetime.date(2026, 11, 1), actor=finance, early=True)
-    assert (silver.starts, silver.status, listed_tier(gold.organization)) == (datetime.date(2026, 11, 1), "active", "silver")
+    assert (silver.starts, silver.status, listed_tier(gold.organization)) == (
+        datetime.date(2026, 11, 1),
+        "active",
+        "silver",
+    )
     credit = DuesCredit.objects.get()
     paid_invoice = gold.dues_periods.get().invoice
     # 75,000 × 61 / 365, as a credit note on the paid invoice.
@@ -335,4 +339,3 @@ def test_the_first_on_the_waiting_list_hears_when_a_seat_frees_and_until_when_it
         services.memberships_renew(today=datetime.date(2026, 6, 12))
         services.memberships_renew(today=datetime.date(2026, 6, 13))
     assert [m.to for m in mail.outbox if "seat is free" in m.subject] == [["second@x.example"]]
-
