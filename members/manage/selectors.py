@@ -138,6 +138,7 @@ def invoice_for_organization(organization: Organization, number: str):
     invoice = (
         Invoice.objects.filter(number=number)
         .filter(Q(pk__in=dues_invoices) | Q(credited_invoice__in=dues_invoices))
+        .select_related("payment")
         .prefetch_related("lines")
         .first()
     )

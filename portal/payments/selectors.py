@@ -151,4 +151,7 @@ def invoice_for_payment(payment: Payment, *, with_lines: bool = False):
     invoices = Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE).exclude(number="")
     if with_lines:
         invoices = invoices.prefetch_related("lines")
-    return invoices.order_by("-created_at").first()
+    invoice = invoices.order_by("-created_at").first()
+    if invoice is not None:
+        Invoice._meta.get_field("payment").set_cached_value(invoice, payment)  # the receipt says how it was paid
+    return invoice

@@ -11,7 +11,7 @@ from members import services
 from members.models import OrganizationRole
 from tests.accounts.factories import UserFactory
 from tests.members.factories import MembershipTierFactory, role_for
-from tests.members.test_tier_changes import _at, joined
+from tests.members.test_tier_changes import _at, joined, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,31 @@ def test_grace_and_lapse_are_told_to_billing_and_membership_staff_and_the_pages_
         client.force_login(role_for(membership.organization, "technical", user=UserFactory()))
         other = client.get("/members/manage/delta-data/").content.decode()
     assert renewal.invoice.number not in other
+
+
+@pytest.mark.dejavu
+@pytest.mark.cjk_font
+@pytest.mark.parametrize("legal_name", ["Łódź Systems Sp. z o.o.", "株式会社アクメ・クラウド"])
+def test_the_dues_receipt_prints_a_polish_or_japanese_name_and_says_paid_with_date_and_method(gold, client, legal_name):
+    from tests import pdf_text
+
+    membership = joined(gold, on=datetime.date(2026, 3, 2), paid=False)
+    organization = membership.organization
+    organization.legal_name = legal_name
+    organization.save(update_fields=["legal_name"])
+    dues = membership.dues_periods.get()
+    # The first invoice was issued before the legal name changed; the next one carries it.
+    fresh = services.dues_period_create(
+        membership=membership, starts=datetime.date(2027, 3, 2), payer_email="billing@delta.example"
+    )
+    with _at(datetime.date(2026, 3, 5)):
+        pay(fresh.payment)
+    admin = OrganizationRole.objects.get(organization=organization, role="admin").user
+    client.force_login(admin)
+    response = client.get(f"/members/manage/delta-data/invoices/{fresh.invoice.number}.pdf")
+    [page] = pdf_text.page_texts(response.content)
+    lines = page.splitlines()
+    assert lines[:3] == [f"Invoice {fresh.invoice.number}", "PAID", "Paid on 05 March 2026 by card"]
+    assert legal_name in lines and not any(line.startswith("Due:") for line in lines)
+    unpaid = client.get(f"/members/manage/delta-data/invoices/{dues.invoice.number}.pdf")
+    assert "PAID" not in pdf_text.page_texts(unpaid.content)[0].splitlines()
