@@ -37,10 +37,10 @@ def test_the_demo_has_individual_members_with_projects_once(client):
 def test_the_demo_staff_account_is_in_every_staff_group_so_application_alerts_reach_it(
     staff_groups, django_capture_on_commit_callbacks
 ):
+    from django.contrib.auth import get_user_model
     from django.core import mail
 
     from portal.accounts.groups import STAFF_GROUPS
-    from django.contrib.auth import get_user_model
     from tests.accounts.factories import UserFactory
     from tests.members.factories import MembershipTierFactory, application
 
