@@ -466,6 +466,33 @@ def dues_payment_refund_no_seat(*, payment_id: int) -> None:
         )
 
 
+def dues_credits_refund(*, organization_id: int, actor=None) -> list:
+    """An organisation that leaves with credits not yet taken off a renewal (an early downgrade) is paid
+    them back, each against the payment of the invoice it credits; its credit note records the refund."""
+    from members.models import DuesCredit
+    from portal.payments import services as payments
+
+    refunded = []
+    for pk in DuesCredit.objects.filter(
+        organization_id=organization_id, applied_to__isnull=True, refund__isnull=True
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            credit = DuesCredit.objects.select_for_update().select_related("credit_note").get(pk=pk)
+            note = credit.credit_note
+            if credit.refund_id is not None or credit.applied_to_id is not None or note.payment_id is None:
+                continue
+            credit.refund = payments.payment_refund(
+                payment=note.payment,
+                amount=credit.amount,
+                reason=f"Credit note {note.number} paid back: the membership ended",
+                credit_note=note,
+                actor=actor,
+            )
+            credit.save(update_fields=["refund"])
+            refunded.append(credit)
+    return refunded
+
+
 def _renewal_payer(membership: Membership, last: DuesPeriod) -> str:
     if last.payment is not None:
         return last.payment.payer_email
@@ -522,6 +549,12 @@ def _lapse(membership: Membership, *, paid_until: datetime.date, dues: DuesPerio
     emails.send_lapse_notice(dues=dues, membership=membership, recipients=recipients, paid_until=paid_until)
     transaction.on_commit(cache.purge)
     transaction.on_commit(lambda: waitlist_offer_seat(tier_id=membership.tier_id, today=day))
+    from members import tasks
+    from members.tier_changes import open_credits
+    from portal.core.tasking import enqueue_on_commit
+
+    if open_credits(membership.organization_id).exists():  # it leaves: what it was owed is paid back
+        enqueue_on_commit(tasks.refund_dues_credits, membership.organization_id)
 
 
 def _grace_reminder_due(*, paid_until: datetime.date, day: datetime.date) -> int | None:

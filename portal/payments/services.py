@@ -32,6 +32,7 @@ from portal.payments.exceptions import (
 )
 from portal.payments.models import (
     PAID_STATUSES,
+    Invoice,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -347,10 +348,13 @@ def payment_receipt_send(*, payment_id: int) -> bool:
     return True
 
 
-def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None) -> Refund:
+def payment_refund(
+    *, payment: Payment, amount: Decimal, reason: str, actor=None, credit_note: Invoice | None = None
+) -> Refund:
     """Refund up to what remains; card payments through Stripe, transfers recorded by hand.
 
-    The owner is told through the registry, an invoiced payment gets a credit note, the payer an e-mail.
+    The owner is told through the registry, an invoiced payment gets a credit note (or `credit_note`, one
+    issued already for this amount, now paid out), the payer an e-mail.
     Stripe is called last, so any refusal before it leaves nothing recorded and nothing refunded.
     """
     from portal.payments import emails, invoicing
@@ -385,7 +389,12 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
         _move(locked, target, actor=actor, amount_refunded=locked.amount_refunded)
         audit("guildhall.refund.create", locked, actor=actor, data={"amount": str(amount), "reason": reason})
         invoice = locked.invoices.filter(kind="invoice", status__in=["issued", "paid"]).first()
-        if invoice is not None:
+        if credit_note is not None:
+            if credit_note.refund_id is not None or credit_note.total != amount:
+                raise PaymentError("This credit note is paid out already, or is for another amount.")
+            credit_note.refund = refund
+            credit_note.save(update_fields=["refund"])
+        elif invoice is not None:
             invoicing.credit_note_issue(invoice=invoice, amount=amount, reason=reason, refund=refund, actor=actor)
         handler = registry.get(locked.owner_label)
         if handler is not None and handler.on_refunded is not None and not locked.is_duplicate:

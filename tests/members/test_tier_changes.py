@@ -53,12 +53,12 @@ def tiers():
     }
 
 
-def joined(tier, *, on: datetime.date, name: str = "Delta Data", paid: bool = True) -> Membership:
+def joined(tier, *, on: datetime.date, name: str = "Delta Data", paid: bool = True, method: str = "card") -> Membership:
     """An organisation approved at `tier` on `on`, its first year paid (or not)."""
     admin = UserFactory(email=f"admin@{name.lower().replace(' ', '')}.example")
     with _at(on):
         membership = services.application_approve(
-            application=application(applicant=admin, tier=tier, name=name), actor=None
+            application=application(applicant=admin, tier=tier, name=name, payment_method=method), actor=None
         )
         if paid and membership.dues_periods.get().payment is not None:
             pay(membership.dues_periods.get().payment)
@@ -247,6 +247,30 @@ def test_finance_lets_a_downgrade_start_early_and_the_credit_is_a_line_of_the_re
     assert DuesPeriod.objects.filter(starts=datetime.date(2027, 1, 1)).count() == 1
 
 
+def test_a_member_leaving_with_a_credit_not_yet_taken_off_is_paid_it_back(
+    tiers, settings, django_capture_on_commit_callbacks
+):
+    settings.MEMBERS_GRACE_DAYS = 30
+    gold = joined(tiers["gold"], on=datetime.date(2026, 1, 1), method="bank_transfer")
+    paid = gold.dues_periods.get()
+    silver = approve_change(gold, tiers["silver"], on=datetime.date(2026, 2, 1), early=True)
+    credit = DuesCredit.objects.get()
+    assert credit.amount == Decimal("68630.14")  # 75,000 × 334 / 365: more than Silver's fee
+    for day in (datetime.date(2026, 12, 1), datetime.date(2027, 2, 1)):
+        with _at(day), django_capture_on_commit_callbacks(execute=True):
+            services.memberships_renew(today=day)
+    silver.refresh_from_db()
+    credit.refresh_from_db()
+    renewal = silver.dues_periods.get(starts=datetime.date(2027, 1, 1))
+    assert renewal.amount == Decimal("25000.00")  # the credit did not fit: no negative invoice
+    # It lapsed, so it left: the credit is paid back against the payment of the invoice it credits.
+    assert silver.status == "lapsed" and credit.applied_to is None
+    assert credit.refund.amount == Decimal("68630.14") and credit.refund.payment == paid.payment
+    assert credit.credit_note.refund == credit.refund  # recorded on the credit note: no second one
+    assert paid.invoice.credit_notes.count() == 1
+    assert services.dues_credits_refund(organization_id=gold.organization_id) == []
+
+
 # --- Pages --------------------------------------------------------------------------------
 
 
@@ -339,3 +363,19 @@ def test_the_first_on_the_waiting_list_hears_when_a_seat_frees_and_until_when_it
         services.memberships_renew(today=datetime.date(2026, 6, 12))
         services.memberships_renew(today=datetime.date(2026, 6, 13))
     assert [m.to for m in mail.outbox if "seat is free" in m.subject] == [["second@x.example"]]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_members_changing_to_the_last_seat_at_once_one_gets_it(tiers):
+    from tests.concurrency import run_at_once
+
+    joined(tiers["platinum"], on=datetime.date(2026, 1, 1), name="Holder")
+    racers = [joined(tiers["gold"], on=datetime.date(2026, 1, 1), name=name) for name in ("Alpha", "Beta")]
+    outcomes = run_at_once(
+        lambda membership: services.membership_change_tier(membership=membership, tier=tiers["platinum"], actor=None),
+        [(membership,) for membership in racers],
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["Membership", "TierFull"], outcomes
+    assert selectors.tier_seats_taken(tier=tiers["platinum"]) == 2
+    assert Invoice.objects.filter(lines__description__startswith="Upgrade from Gold to Platinum").count() == 1
