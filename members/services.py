@@ -479,7 +479,7 @@ def dues_credits_refund(*, organization_id: int, actor=None) -> list:
         with transaction.atomic():
             credit = DuesCredit.objects.select_for_update().select_related("credit_note").get(pk=pk)
             note = credit.credit_note
-            if credit.refund_id is not None or credit.applied_to_id is not None or note.payment_id is None:
+            if credit.refund_id is not None or credit.applied_to_id is not None or note.payment is None:
                 continue
             credit.refund = payments.payment_refund(
                 payment=note.payment,
