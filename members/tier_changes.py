@@ -221,6 +221,12 @@ def membership_change_tier(
             raise MembershipError("A tier change is already planned for this membership's next renewal.")
         tier_ensure_seat(locked_tier, today=day)
         quote = tier_change_quote(membership=current, tier=locked_tier, today=day, early=early)
+        if quote.period is not None and any(d.starts <= quote.period.ends for d in _open_dues(current)):
+            # The quote prices the change from the tier paid for: an unpaid upgrade would be priced twice.
+            raise MembershipError(
+                "The invoice of the last tier change is still open: pay it before changing tier again.",
+                code="tier_change_unpaid",
+            )
         status = M(current.status)
         reason = f"Changed from the {current.tier.name} to the {locked_tier.name} tier."
         if quote.kind == Change.DOWNGRADE:

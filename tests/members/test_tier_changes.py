@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from members import selectors, services
-from members.exceptions import TierFull
+from members.exceptions import MembershipError, TierFull
 from members.manage import services as manage_services
 from members.manage.exceptions import NotAllowed
 from members.models import DuesCredit, DuesPeriod, Membership, OrganizationRole
@@ -379,3 +379,15 @@ def test_two_members_changing_to_the_last_seat_at_once_one_gets_it(tiers):
     assert sorted(type(o).__name__ for o in outcomes) == ["Membership", "TierFull"], outcomes
     assert selectors.tier_seats_taken(tier=tiers["platinum"]) == 2
     assert Invoice.objects.filter(lines__description__startswith="Upgrade from Gold to Platinum").count() == 1
+
+
+def test_a_second_change_waits_until_the_first_upgrade_is_paid(tiers):
+    associate = joined(tiers["associate"], on=datetime.date(2026, 1, 1))
+    with _at(datetime.date(2026, 7, 2)):
+        silver = services.membership_change_tier(membership=associate, tier=tiers["silver"], actor=None)
+        with pytest.raises(MembershipError, match="still open: pay it before changing tier again"):
+            services.membership_change_tier(membership=silver, tier=tiers["gold"], actor=None)
+        pay(silver.dues_periods.get().payment)
+        gold = services.membership_change_tier(membership=silver, tier=tiers["gold"], actor=None)
+    # Gold − Silver for the 183 days left: Silver's difference is paid already.
+    assert gold.dues_periods.get().amount == Decimal("37602.74")
