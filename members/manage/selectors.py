@@ -187,3 +187,10 @@ def lapsed_renewal(history: list[Membership]) -> DuesPeriod | None:
         dues.amount_display = money.format_money(dues.amount, dues.currency)
         dues.lapsed = latest  # type: ignore[attr-defined]
     return dues
+
+
+def planned_change(history: list[Membership], current: Membership | None) -> Membership | None:
+    """The row that follows the current one at a later date (a downgrade at the renewal), if any."""
+    if current is None:
+        return None
+    return next((m for m in history if m.previous_id == current.pk and m.starts > current.starts), None)

@@ -57,6 +57,7 @@ def overview(request, organization):
         "history": history,
         "current": (current := selectors.current_membership(history)),
         "comeback": selectors.lapsed_renewal(history) if current is None and unpaid is not None else None,
+        "planned": selectors.planned_change(history, current),
         "pending_change": next((c for c in changes if c.status == TierChangeRequest.Status.PENDING), None),
         "unpaid_count": unpaid,
         "my_roles": [label for value, label in OrganizationRole.Role.choices if value in organization.user_roles],
@@ -211,7 +212,8 @@ def tier_change(request, organization):
     context = {
         "form": form,
         "current": current,
-        "quotes": selectors.tier_change_quotes(current) if current is not None else [],
+        "planned": (planned := selectors.planned_change(history, current)),
+        "quotes": selectors.tier_change_quotes(current) if current is not None and planned is None else [],
         "comeback": selectors.lapsed_renewal(history) if current is None else None,
         "changes": changes,
         "pending_change": next((c for c in changes if c.status == TierChangeRequest.Status.PENDING), None),

@@ -206,6 +206,12 @@ def test_a_downgrade_keeps_the_tier_until_the_renewal_which_invoices_the_new_fee
     assert (silver.starts, silver.status) == (datetime.date(2027, 1, 1), "active")
     with _at(datetime.date(2026, 7, 1)):
         assert listed_tier(gold.organization) == "gold"
+        admin = OrganizationRole.objects.get(organization=gold.organization, role="admin").user
+        browser = Client()
+        browser.force_login(admin)
+        page = browser.get("/members/manage/delta-data/tier/").content.decode()
+        assert "moves to the Silver tier on 1 January 2027, at the renewal" in page
+        assert "What a change costs" not in page
     services.memberships_renew(today=datetime.date(2026, 12, 1))
     renewal = DuesPeriod.objects.get(starts=datetime.date(2027, 1, 1))
     assert (renewal.membership, renewal.amount) == (silver, Decimal("25000.00"))
