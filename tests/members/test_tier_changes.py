@@ -397,3 +397,18 @@ def test_a_second_change_waits_until_the_first_upgrade_is_paid(tiers):
         gold = services.membership_change_tier(membership=silver, tier=tiers["gold"], actor=None)
     # Gold − Silver for the 183 days left: Silver's difference is paid already.
     assert gold.dues_periods.get().amount == Decimal("37602.74")
+
+
+def test_the_decision_e_mail_says_what_is_due_now_or_when_a_downgrade_starts(
+    tiers, django_capture_on_commit_callbacks
+):
+    gold = joined(tiers["gold"], on=datetime.date(2026, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        platinum = approve_change(gold, tiers["platinum"], on=datetime.date(2026, 7, 2))
+    upgrade = platinum.dues_periods.get()
+    (decided,) = [m for m in mail.outbox if m.subject == "Delta Data is now a Platinum member"]
+    assert upgrade.invoice.number in decided.body and upgrade.payment.get_absolute_url() in decided.body
+    pay(upgrade.payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_change(platinum, tiers["silver"], on=datetime.date(2026, 7, 3))
+    assert any(m.subject == "Delta Data moves to the Silver tier on 01 January 2027" for m in mail.outbox)
