@@ -399,9 +399,7 @@ def test_a_second_change_waits_until_the_first_upgrade_is_paid(tiers):
     assert gold.dues_periods.get().amount == Decimal("37602.74")
 
 
-def test_the_decision_e_mail_says_what_is_due_now_or_when_a_downgrade_starts(
-    tiers, django_capture_on_commit_callbacks
-):
+def test_the_decision_e_mail_says_what_is_due_now_or_when_a_downgrade_starts(tiers, django_capture_on_commit_callbacks):
     gold = joined(tiers["gold"], on=datetime.date(2026, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
         platinum = approve_change(gold, tiers["platinum"], on=datetime.date(2026, 7, 2))
