@@ -169,3 +169,75 @@ def send_renewal_reminder(*, dues: DuesPeriod, recipients: list[str], paid_until
         from_email=None,
         recipient_list=recipients,
     )
+
+
+def send_grace_notice(
+    *, dues: DuesPeriod, recipients: list[str], paid_until, lapses_on, reminder: bool = False
+) -> None:
+    """Entering grace (and, with `reminder`, a reminder during it): the billing contacts, copied to staff."""
+    organization = dues.membership.organization
+    subject = (
+        f"Reminder: {organization.name}'s membership lapses on {lapses_on:%d %B %Y} unless the dues are paid"
+        if reminder
+        else f"{organization.name}'s membership dues are overdue: grace period until {lapses_on:%d %B %Y}"
+    )
+    send_mail(
+        subject=subject,
+        message=(
+            f"Hello,\n\n{organization.name}'s {dues.membership.tier.name} membership of the {FOUNDATION} was paid "
+            f"until {paid_until:%d %B %Y} and its renewal is unpaid. It stays in the member directory during a "
+            f"grace period; unpaid on {lapses_on:%d %B %Y}, it lapses and leaves the directory.\n\n"
+            f"{_invoice_line(dues)}\n\n{_how_to_pay(dues)}\n\n"
+            f"If you have paid already, thank you, and please ignore this message.\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=False,
+    )
+    staff = membership_staff_emails()
+    if staff and not reminder:
+        send_mail(
+            subject=f"[Membership] {organization.name} entered its grace period",
+            message=f"{organization.name}'s dues are unpaid since {paid_until:%d %B %Y}; it lapses on {lapses_on:%d %B %Y}.\n",
+            from_email=None,
+            recipient_list=staff,
+        )
+
+
+def send_lapse_notice(*, dues: DuesPeriod | None, membership, recipients: list[str], paid_until) -> None:
+    """A lapse: the billing contacts hear what to pay to come back; Membership staff hear of it too."""
+    organization = membership.organization
+    to_pay = f"{_invoice_line(dues)}\n\n{_how_to_pay(dues)}" if dues is not None else "Write to us to renew."
+    if recipients:
+        send_mail(
+            subject=f"{organization.name}'s membership has lapsed",
+            message=(
+                f"Hello,\n\n{organization.name}'s {membership.tier.name} membership of the {FOUNDATION} was paid "
+                f"until {paid_until:%d %B %Y} and has lapsed: the organisation has left the member directory.\n\n"
+                f"To come back, pay the renewal: {to_pay}\n\nIt is listed again as soon as the payment arrives.\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    staff = membership_staff_emails()
+    if staff:
+        send_mail(
+            subject=f"[Membership] {organization.name}'s membership lapsed",
+            message=f"{organization.name} ({membership.tier.name}) did not pay its dues due {paid_until:%d %B %Y}.\n",
+            from_email=None,
+            recipient_list=staff,
+        )
+
+
+def send_waitlist_seat_free(*, entry) -> None:
+    """The first person on a tier's waiting list hears that a seat is free, and until when it is held."""
+    send_mail(
+        subject=f"A {entry.tier.name} membership seat is free",
+        message=(
+            f"Hello,\n\nA seat of the {entry.tier.name} tier of the {FOUNDATION} is free, and {entry.organization_name} "
+            f"is first on its waiting list. Apply by {entry.hold_until:%d %B %Y} to take it: "
+            f"{_absolute('/join/apply/')}\n\nAfter that date the seat is offered to the next on the list.\n"
+        ),
+        from_email=None,
+        recipient_list=[entry.email],
+    )

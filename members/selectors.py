@@ -36,10 +36,11 @@ def active_memberships(*, today: datetime.date | None = None) -> QuerySet[Member
 
 
 def tier_seats_taken(*, tier: MembershipTier, today: datetime.date | None = None) -> int:
-    """Memberships that hold a seat of the tier today: approved (awaiting dues), active or in grace."""
+    """Memberships that hold a seat of the tier today: approved (awaiting dues), active or in grace, and
+    those starting later (a downgrade planned for the renewal holds its seat from its approval)."""
     day = _today(today)
     return (
-        Membership.objects.filter(tier=tier, status__in=Membership.SEAT_STATUSES, starts__lte=day)
+        Membership.objects.filter(tier=tier, status__in=Membership.SEAT_STATUSES)
         .filter(Q(ends__isnull=True) | Q(ends__gte=day))
         .count()
     )
@@ -157,7 +158,11 @@ def tiers_with_seats(*, today: datetime.date | None = None, public_only: bool = 
     current = Q(memberships__starts__lte=day) & (Q(memberships__ends__isnull=True) | Q(memberships__ends__gte=day))
     tiers = tiers_in_rank_order().annotate(
         members_count=Count("memberships", filter=current & Q(memberships__status__in=Membership.PUBLIC_STATUSES)),
-        seats_taken=Count("memberships", filter=current & Q(memberships__status__in=Membership.SEAT_STATUSES)),
+        seats_taken=Count(
+            "memberships",
+            filter=(Q(memberships__ends__isnull=True) | Q(memberships__ends__gte=day))
+            & Q(memberships__status__in=Membership.SEAT_STATUSES),
+        ),
     )
     return tiers.filter(is_public=True) if public_only else tiers
 

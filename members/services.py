@@ -7,6 +7,7 @@ the lock and the second is refused with TierFull.
 
 import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -289,6 +290,7 @@ def _buyer(organization: Organization, *, email: str) -> dict:
         "buyer_address": address,
         "buyer_country": code,
         "buyer_vat_id": organization.vat_id,
+        "buyer_po_number": organization.po_number,
         "buyer_email": email,
     }
 
@@ -300,28 +302,43 @@ def dues_period_create(
     payer_email: str,
     method: str = "card",
     due_on: datetime.date | None = None,
+    ends: datetime.date | None = None,
+    amount: Decimal | None = None,
+    description: str = "",
+    credits=(),
     actor=None,
 ) -> DuesPeriod:
-    """A year of dues at the tier's fee, with its issued invoice (due on `due_on`, else in 30 days) and the
-    payment to settle it (none when free)."""
+    """A year of dues at the tier's fee (or `amount` until `ends`: a pro-rata upgrade), with its issued
+    invoice (due on `due_on`, else in 30 days) and the payment to settle it (none when free). Each of
+    `credits` (DuesCredit) is a line of its own taking its amount off, and is marked applied."""
     from portal.payments import invoicing, services
     from portal.payments.models import PaymentMethod
 
     tier = membership.tier
     organization = membership.organization
-    ends = starts.replace(year=starts.year + 1) - datetime.timedelta(days=1)
-    description = f"{tier.name} membership dues {starts:%d %b %Y} – {ends:%d %b %Y}: {organization.name}"
+    ends = ends or year_end(starts)
+    amount = tier.annual_fee if amount is None else amount
+    description = description or f"{tier.name} membership dues {starts:%d %b %Y} – {ends:%d %b %Y}: {organization.name}"
     terms = max((due_on - _today()).days, 0) if due_on is not None else 30
     with transaction.atomic():
         dues = DuesPeriod.objects.create(
-            membership=membership, starts=starts, ends=ends, amount=tier.annual_fee, currency=tier.currency
+            membership=membership, starts=starts, ends=ends, amount=amount, currency=tier.currency
         )
         audit("guildhall.dues.create", dues, actor=actor, data={"amount": str(dues.amount), "currency": dues.currency})
+        lines = [invoicing.Line(description=description, unit_price=dues.amount)]
+        for credit in credits:
+            lines.append(
+                invoicing.Line(description=f"Credit note {credit.credit_note.number}", unit_price=-credit.amount)
+            )
+            credit.applied_to = dues
+            credit.save(update_fields=["applied_to"])
+            dues.amount -= credit.amount
+        if credits:
+            dues.save(update_fields=["amount"])
         if dues.amount == Decimal("0"):
             # Free amounts never reach Stripe: a free tier's dues are settled at once.
             _dues_settled(dues, actor=actor)
             return dues
-        line = invoicing.Line(description=description, unit_price=dues.amount)
         buyer = _buyer(organization, email=payer_email)
         if method == PaymentMethod.BANK_TRANSFER:
             payment = services.payment_create(
@@ -335,7 +352,7 @@ def dues_period_create(
             )
             buyer.pop("buyer_email")
             invoice = invoicing.bank_transfer_invoice_issue(
-                payment=payment, buyer=buyer, lines=[line], payment_terms_days=terms, actor=actor
+                payment=payment, buyer=buyer, lines=lines, payment_terms_days=terms, actor=actor
             )
         else:
             payment = services.payment_create(
@@ -349,7 +366,7 @@ def dues_period_create(
             invoice = invoicing.invoice_create(
                 currency=dues.currency,
                 buyer=buyer,
-                lines=[line],
+                lines=lines,
                 payment=payment,
                 payment_terms_days=terms,
                 actor=actor,
@@ -360,11 +377,33 @@ def dues_period_create(
     return dues
 
 
-def _dues_settled(dues: DuesPeriod, *, actor=None) -> None:
-    """Dues paid: the period is paid and its membership active (it appears in the directory and the API)."""
+def year_end(starts: datetime.date) -> datetime.date:
+    """The last day of a year of dues from `starts` (from 29 February: 28 February of the next year)."""
+    try:
+        return starts.replace(year=starts.year + 1) - datetime.timedelta(days=1)
+    except ValueError:
+        return datetime.date(starts.year + 1, 2, 28)
+
+
+def _dues_settled(dues: DuesPeriod, *, actor=None, payment=None) -> None:
+    """Dues paid: the period is paid and its membership active (it appears in the directory and the API).
+
+    A lapsed membership comes back only if its tier has a seat (checked under the tier's lock); when the
+    tier filled up meanwhile, the payment is refunded in full and the membership stays out."""
     dues.paid_at = timezone.now()
     dues.save(update_fields=["paid_at"])
     membership = Membership.objects.select_for_update().get(pk=dues.membership_id)
+    if membership.status == M.LAPSED:
+        try:
+            tier_ensure_seat(tier_lock(membership.tier_id))
+        except TierFull:
+            audit("guildhall.dues.paid", dues, actor=actor, data={"reactivated": False, "reason": "tier full"})
+            if payment is not None:
+                from members import tasks
+                from portal.core.tasking import enqueue_on_commit
+
+                enqueue_on_commit(tasks.refund_dues_payment, payment.pk)
+            return
     if membership.status != M.ACTIVE and membership.can_move_to(M.ACTIVE):
         old = membership.status
         membership.move_to(M.ACTIVE)
@@ -410,7 +449,7 @@ def dues_paid(payment) -> str | None:
     refused = _dues_refusal_message(dues)
     if refused:
         return f"{refused} before your payment arrived."
-    _dues_settled(dues)
+    _dues_settled(dues, payment=payment)
     _dues_invoice_paid(dues)
     return None
 
@@ -449,6 +488,47 @@ def dues_refunded(payment, amount: Decimal) -> None:
             membership.save(update_fields=["status", "ends", "ended_reason"])
             audit("guildhall.membership.cancel", membership, data={"reason": membership.ended_reason})
         transaction.on_commit(cache.purge)
+
+
+def dues_payment_refund_no_seat(*, payment_id: int) -> None:
+    """Refund what is left of a dues payment that could not bring a lapsed membership back (its tier is full)."""
+    from portal.payments import services as payments
+    from portal.payments.models import Payment
+
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.is_paid and payment.amount_refundable > 0:
+        payments.payment_refund(
+            payment=payment,
+            amount=payment.amount_refundable,
+            reason="The membership tier filled up while the membership was lapsed",
+        )
+
+
+def dues_credits_refund(*, organization_id: int, actor=None) -> list:
+    """An organisation that leaves with credits not yet taken off a renewal (an early downgrade) is paid
+    them back, each against the payment of the invoice it credits; its credit note records the refund."""
+    from members.models import DuesCredit
+    from portal.payments import services as payments
+
+    refunded = []
+    for pk in DuesCredit.objects.filter(
+        organization_id=organization_id, applied_to__isnull=True, refund__isnull=True
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            credit = DuesCredit.objects.select_for_update().select_related("credit_note").get(pk=pk)
+            note = credit.credit_note
+            if credit.refund_id is not None or credit.applied_to_id is not None or note.payment is None:
+                continue
+            credit.refund = payments.payment_refund(
+                payment=note.payment,
+                amount=credit.amount,
+                reason=f"Credit note {note.number} paid back: the membership ended",
+                credit_note=note,
+                actor=actor,
+            )
+            credit.save(update_fields=["refund"])
+            refunded.append(credit)
+    return refunded
 
 
 def _renewal_payer(membership: Membership, last: DuesPeriod) -> str:
@@ -497,13 +577,41 @@ def _record_reminder(dues: DuesPeriod, *, days_before: int, with_invoice: bool =
     return True
 
 
-def _lapse(membership: Membership, *, paid_until: datetime.date) -> None:
+def _lapse(membership: Membership, *, paid_until: datetime.date, dues: DuesPeriod | None, day: datetime.date) -> None:
     membership.move_to(M.LAPSED)
     membership.ends = max(paid_until, membership.starts)
     membership.save(update_fields=["status", "ends"])
     audit("guildhall.membership.lapse", membership, data={"unpaid_since": str(paid_until + datetime.timedelta(1))})
     member_lapsed.send(sender=Membership, membership=membership)
+    recipients = _billing_recipients(membership, dues) if dues is not None else []
+    emails.send_lapse_notice(dues=dues, membership=membership, recipients=recipients, paid_until=paid_until)
     transaction.on_commit(cache.purge)
+    transaction.on_commit(lambda: waitlist_offer_seat(tier_id=membership.tier_id, today=day))
+    from members import tasks
+    from members.tier_changes import open_credits
+    from portal.core.tasking import enqueue_on_commit
+
+    if open_credits(membership.organization_id).exists():  # it leaves: what it was owed is paid back
+        enqueue_on_commit(tasks.refund_dues_credits, membership.organization_id)
+
+
+def _grace_reminder_due(*, paid_until: datetime.date, day: datetime.date) -> int | None:
+    """The latest grace reminder reached on `day` (days after the end), recorded as a negative days_before."""
+    reached = [days for days in settings.MEMBERS_GRACE_REMINDER_DAYS if day >= paid_until + datetime.timedelta(days)]
+    return -max(reached) if reached else None
+
+
+def _credits_that_fit(membership: Membership) -> list:
+    """Open credits taken off the renewal, oldest first, as long as they fit in the tier's fee (no negative
+    invoice): a credit that does not fit waits for the next renewal, or is refunded if the organisation leaves."""
+    from members.tier_changes import open_credits
+
+    room, fitting = membership.tier.annual_fee, []
+    for credit in open_credits(membership.organization_id):
+        if credit.currency == membership.tier.currency and credit.amount <= room:
+            fitting.append(credit)
+            room -= credit.amount
+    return fitting
 
 
 def _renew_one(pk: int, *, day: datetime.date, notice_days: int, grace_days: int) -> list[str]:
@@ -534,6 +642,7 @@ def _renew_one(pk: int, *, day: datetime.date, notice_days: int, grace_days: int
             payer_email=_renewal_payer(membership, paid),
             method=paid.payment.method if paid.payment is not None else "card",
             due_on=max(paid_until, day),
+            credits=_credits_that_fit(membership),
         )
         done.append("invoiced")
         if upcoming.is_paid:  # a free tier renews by itself
@@ -550,14 +659,36 @@ def _renew_one(pk: int, *, day: datetime.date, notice_days: int, grace_days: int
             dues=upcoming, recipients=_billing_recipients(membership, upcoming), paid_until=paid_until, today=day
         )
         done.append("reminded")
-    if day > paid_until + datetime.timedelta(days=grace_days):
-        _lapse(membership, paid_until=paid_until)
+    lapses_on = paid_until + datetime.timedelta(days=grace_days + 1)
+    if day >= lapses_on:
+        _lapse(membership, paid_until=paid_until, dues=upcoming, day=day)
         done.append("lapsed")
     elif day > paid_until and membership.status == M.ACTIVE:
         membership.move_to(M.GRACE)
         membership.save(update_fields=["status"])
         audit("guildhall.membership.grace", membership, data={"since": str(day)})
+        # The grace notice counts as the grace reminders already reached (a late run sends one e-mail).
+        grace_reminder = _grace_reminder_due(paid_until=paid_until, day=day)
+        if grace_reminder is not None:
+            _record_reminder(upcoming, days_before=grace_reminder)
+        emails.send_grace_notice(
+            dues=upcoming,
+            recipients=_billing_recipients(membership, upcoming),
+            paid_until=paid_until,
+            lapses_on=lapses_on,
+        )
         done.append("grace")
+    elif day > paid_until:
+        grace_reminder = _grace_reminder_due(paid_until=paid_until, day=day)
+        if grace_reminder is not None and _record_reminder(upcoming, days_before=grace_reminder):
+            emails.send_grace_notice(
+                dues=upcoming,
+                recipients=_billing_recipients(membership, upcoming),
+                paid_until=paid_until,
+                lapses_on=lapses_on,
+                reminder=True,
+            )
+            done.append("reminded")
     return done
 
 
@@ -572,7 +703,8 @@ def memberships_renew(*, today: datetime.date | None = None) -> dict[str, int]:
         membership__organization_id=OuterRef("organization_id"), paid_at__isnull=False
     ).order_by("-ends")
     due = (
-        Membership.objects.filter(status__in=[M.ACTIVE, M.GRACE])
+        # A row followed by another (a downgrade at renewal) leaves its renewal to that one.
+        Membership.objects.filter(status__in=[M.ACTIVE, M.GRACE], next__isnull=True)
         .annotate(paid_until=Subquery(paid_until.values("ends")[:1]))
         .filter(paid_until__lte=day + datetime.timedelta(days=notice_days))
         .order_by("pk")
@@ -582,6 +714,9 @@ def memberships_renew(*, today: datetime.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             for outcome in _renew_one(pk, day=day, notice_days=notice_days, grace_days=grace_days):
                 counts[outcome] += 1
+    # Seats whose offer expired unanswered go to the next on the list.
+    for tier_id in TierWaitlistEntry.objects.values_list("tier_id", flat=True).distinct().order_by("tier_id"):
+        waitlist_offer_seat(tier_id=tier_id, today=day)
     return counts
 
 
@@ -589,38 +724,11 @@ def describe_dues(dues: DuesPeriod) -> str:
     return str(dues)
 
 
-def membership_change_tier(*, membership: Membership, tier: MembershipTier, actor) -> Membership:
-    """A tier change ends the current row today and starts a new one at the new tier (history kept), seats permitting."""
-    with transaction.atomic():
-        locked_tier = tier_lock(tier.pk)
-        current = Membership.objects.select_for_update().get(pk=membership.pk)
-        if current.status not in Membership.SEAT_STATUSES:
-            raise ApplicationNotOpen("Only a current membership can change tier.")
-        if current.tier_id == locked_tier.pk:
-            raise MembershipError(f"This membership is already at the {locked_tier.name} tier.")
-        tier_ensure_seat(locked_tier)
-        today = _today()
-        status = current.status
-        current.move_to(M.CANCELED)
-        current.ends = max(today - datetime.timedelta(days=1), current.starts)
-        current.ended_reason = f"Changed to the {locked_tier.name} tier."
-        current.save(update_fields=["status", "ends", "ended_reason"])
-        new = Membership.objects.create(
-            organization_id=current.organization_id,
-            tier=locked_tier,
-            starts=max(today, current.starts),
-            status=status,
-            application=current.application,
-            previous=current,
-        )
-        audit(
-            "guildhall.membership.change_tier",
-            new,
-            actor=actor,
-            data={"from": current.tier.slug, "to": locked_tier.slug},
-        )
-        transaction.on_commit(cache.purge)
-    return new
+def membership_change_tier(*, membership: Membership, tier: MembershipTier, actor, early: bool = False) -> Membership:
+    """A tier change, priced by members.tier_changes.tier_change_quote (see there)."""
+    from members import tier_changes
+
+    return tier_changes.membership_change_tier(membership=membership, tier=tier, actor=actor, early=early)
 
 
 def waitlist_join(*, tier: MembershipTier, email: str, organization_name: str) -> TierWaitlistEntry:
@@ -639,6 +747,27 @@ def waitlist_join(*, tier: MembershipTier, email: str, organization_name: str) -
         audit("guildhall.waitlist.join", entry, data={"tier": tier.slug})
         transaction.on_commit(lambda: emails.send_waitlist_joined(entry=entry))
     return entry
+
+
+def waitlist_offer_seat(*, tier_id: int, today: datetime.date | None = None) -> list[TierWaitlistEntry]:
+    """A seat of a limited tier is free: offer it to the first on the waiting list not yet told, held
+    MEMBERS_WAITLIST_HOLD_DAYS for them (one offer per free seat not already held). Safe to call often."""
+    day = today or _today()
+    with transaction.atomic():
+        tier = tier_lock(tier_id)
+        if tier.seat_limit is None:
+            return []
+        waiting = TierWaitlistEntry.objects.filter(tier=tier).select_related("tier")
+        held = waiting.filter(hold_until__gte=day).count()
+        free = tier.seat_limit - tier_seats_taken(tier=tier, today=day) - held
+        offered = list(waiting.filter(notified_at__isnull=True).order_by("created_at", "pk")[: max(free, 0)])
+        for entry in offered:
+            entry.notified_at = timezone.now()
+            entry.hold_until = day + datetime.timedelta(days=settings.MEMBERS_WAITLIST_HOLD_DAYS)
+            entry.save(update_fields=["notified_at", "hold_until"])
+            audit("guildhall.waitlist.offer", entry, data={"tier": tier.slug, "hold_until": str(entry.hold_until)})
+            transaction.on_commit(partial(emails.send_waitlist_seat_free, entry=entry))
+    return offered
 
 
 def organization_role_grant(*, organization: Organization, user, role: str, actor) -> OrganizationRole:
@@ -790,6 +919,8 @@ AUDIT_ACTIONS = {
     "guildhall.dues.refunded": ("Dues refunded", "Dues refunded"),
     "guildhall.dues.remind": ("Remind of dues", "Dues reminder sent"),
     "guildhall.waitlist.join": ("Join waiting list", "Joined a tier's waiting list"),
+    "guildhall.waitlist.offer": ("Offer a seat", "A freed seat offered to the waiting list"),
+    "guildhall.dues.credit": ("Credit dues", "Dues credited for an early downgrade"),
     "guildhall.organization_role.grant": ("Grant role", "Organisation role granted"),
     "guildhall.individual_member.join": ("Join as individual member", "Individual member joined"),
     "guildhall.individual_member.update": ("Edit individual profile", "Individual member profile edited"),

@@ -253,6 +253,10 @@ MEMBERS_GRACE_DAYS = env.int("MEMBERS_GRACE_DAYS", default=30)
 # sent while that invoice is unpaid (days before the end; each once).
 MEMBERS_RENEWAL_NOTICE_DAYS = env.int("MEMBERS_RENEWAL_NOTICE_DAYS", default=30)
 MEMBERS_RENEWAL_REMINDER_DAYS = tuple(env.list("MEMBERS_RENEWAL_REMINDER_DAYS", cast=int, default=[30, 7, 0]))
+# Reminders during the grace period, days after the end of the paid period (each once).
+MEMBERS_GRACE_REMINDER_DAYS = tuple(env.list("MEMBERS_GRACE_REMINDER_DAYS", cast=int, default=[14, 25]))
+# Days a freed seat of a full tier is held for the first organisation on its waiting list.
+MEMBERS_WAITLIST_HOLD_DAYS = env.int("MEMBERS_WAITLIST_HOLD_DAYS", default=14)
 
 # --- Capacity (portal/core/capacity.py) ---------------------------------------------------
 # How long a buyer waits for the row that owns a capacity (PostgreSQL) before hearing "busy, try again".

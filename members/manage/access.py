@@ -31,6 +31,7 @@ ROLES_FOR_VIEW: dict[str, frozenset[str]] = {
     "invoices": BILLING,
     "invoice_pdf": BILLING,
     "invoice_pay": BILLING,
+    "billing_details": BILLING,
     "tier_change": ADMINS,
 }
 

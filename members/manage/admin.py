@@ -14,6 +14,7 @@ from members.manage import services
 from members.manage.forms import DeclineForm
 from members.models import TierChangeRequest
 from members.selectors import tiers_with_seats
+from members.tier_changes import Change, tier_change_quote
 from portal.core.admin_menu import PermissionMenuItem
 from portal.core.exceptions import ApplicationError
 
@@ -22,6 +23,14 @@ PERMISSION = "members.change_tierchangerequest"
 
 def _requests():
     return TierChangeRequest.objects.select_related("organization", "tier", "membership__tier", "requested_by")
+
+
+def _quote(change: TierChangeRequest, *, early: bool = False):
+    """What approving costs, as the organisation saw it when asking (None when it cannot be priced)."""
+    try:
+        return tier_change_quote(membership=change.membership, tier=change.tier, early=early)
+    except ApplicationError:
+        return None
 
 
 class TierChangeQueueView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -33,12 +42,18 @@ class TierChangeQueueView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Te
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["pending"] = list(_requests().filter(status=TierChangeRequest.Status.PENDING).order_by("created_at"))
+        context["pending"] = pending = list(
+            _requests().filter(status=TierChangeRequest.Status.PENDING).order_by("created_at")
+        )
+        for change in pending:
+            change.quote = _quote(change)
+            change.early_quote = _quote(change, early=True)
         context["decided"] = list(
             _requests().exclude(status=TierChangeRequest.Status.PENDING).select_related("decided_by")[:20]
         )
         context["tiers"] = list(tiers_with_seats(public_only=False))
         context["decline_form"] = DeclineForm()
+        context["downgrade"] = Change.DOWNGRADE
         return context
 
 
@@ -52,8 +67,12 @@ def tier_change_action(request, pk: int, action: str):
     name = change.organization.name
     try:
         if action == "approve":
-            services.tier_change_approve(change_request=change, actor=request.user)
-            messages.success(request, f"{name} is now a {change.tier.name} member.")
+            early = request.POST.get("early") == "1"
+            new = services.tier_change_approve(change_request=change, actor=request.user, early=early)
+            if new.starts > new.previous.starts and new.previous.status != "canceled":
+                messages.success(request, f"{name} becomes a {change.tier.name} member on {new.starts:%d %B %Y}.")
+            else:
+                messages.success(request, f"{name} is now a {change.tier.name} member.")
         else:
             form = DeclineForm(request.POST)
             if not form.is_valid():

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
 from members.emails import FOUNDATION, membership_staff_emails
 from members.models import OrganizationInvitation, TierChangeRequest
@@ -53,9 +54,28 @@ def send_tier_change_decided(*, change_request: TierChangeRequest) -> None:
     if person is None or not person.email:
         return
     organization, tier = change_request.organization, change_request.tier
-    if change_request.status == TierChangeRequest.Status.APPROVED:
+    new = change_request.new_membership
+    if (
+        change_request.status == TierChangeRequest.Status.APPROVED
+        and new is not None
+        and new.starts > timezone.localtime(new.created_at).date()
+    ):
+        subject = f"{organization.name} moves to the {tier.name} tier on {new.starts:%d %B %Y}"
+        body = (
+            f"Your request is approved: {organization.name} moves to the {tier.name} tier at its renewal, on "
+            f"{new.starts:%d %B %Y}; the renewal invoice is at the {tier.name} fee.\n"
+        )
+    elif change_request.status == TierChangeRequest.Status.APPROVED:
         subject = f"{organization.name} is now a {tier.name} member"
         body = f"Your request is approved: {organization.name} is a {tier.name} member from today.\n"
+        open_dues = (
+            new.dues_periods.filter(paid_at__isnull=True).select_related("payment", "invoice").first() if new else None
+        )
+        if open_dues is not None and open_dues.payment is not None:
+            body += (
+                f"\nInvoice {open_dues.invoice.number if open_dues.invoice else ''} for "
+                f"{open_dues.payment.amount_display} is due: {_absolute(open_dues.payment.get_absolute_url())}\n"
+            )
     else:
         subject = f"Your tier change request for {organization.name}"
         body = (

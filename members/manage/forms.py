@@ -2,7 +2,7 @@
 
 from django import forms
 
-from members.manage.services import PROFILE_FIELDS
+from members.manage.services import BILLING_FIELDS, PROFILE_FIELDS
 from members.models import MembershipTier, Organization, OrganizationRole
 
 
@@ -22,6 +22,15 @@ class ProfileForm(forms.ModelForm):
 
     def profile_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
+
+
+class BillingDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = list(BILLING_FIELDS)
+        labels = {"legal_name": "Legal name", "billing_address": "Billing address"}
+        help_texts = {"po_number": "Printed on the next invoices, if your purchasing needs one."}
+        widgets = {"billing_address": forms.Textarea(attrs={"rows": 3})}
 
 
 class InvitationForm(forms.Form):

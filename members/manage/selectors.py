@@ -12,6 +12,7 @@ from django.utils import timezone
 from members.models import (
     DuesPeriod,
     Membership,
+    MembershipTier,
     Organization,
     OrganizationInvitation,
     OrganizationRole,
@@ -137,6 +138,7 @@ def invoice_for_organization(organization: Organization, number: str):
     invoice = (
         Invoice.objects.filter(number=number)
         .filter(Q(pk__in=dues_invoices) | Q(credited_invoice__in=dues_invoices))
+        .select_related("payment")
         .prefetch_related("lines")
         .first()
     )
@@ -154,3 +156,41 @@ def dues_period_for_organization(organization: Organization, pk: int) -> DuesPer
     if period is None:
         raise Http404("No such dues period for this organisation.")
     return period
+
+
+def tier_change_quotes(current: Membership, *, today: datetime.date | None = None) -> list:
+    """What moving to each other public tier would cost today, in rank order (members.tier_changes)."""
+    from members.tier_changes import tier_change_quote
+    from portal.core.exceptions import ApplicationError
+
+    quotes = []
+    for tier in MembershipTier.objects.filter(is_public=True).exclude(pk=current.tier_id).order_by("rank"):
+        try:
+            quotes.append(tier_change_quote(membership=current, tier=tier, today=today))
+        except ApplicationError:
+            continue
+    return quotes
+
+
+def lapsed_renewal(history: list[Membership]) -> DuesPeriod | None:
+    """For an organisation whose latest membership lapsed: the unpaid dues that bring it back when paid."""
+    latest = next((m for m in history if m.status != Membership.Status.CANCELED), None)
+    if latest is None or latest.status != Membership.Status.LAPSED:
+        return None
+    dues = (
+        latest.dues_periods.filter(paid_at__isnull=True, payment__isnull=False)
+        .select_related("invoice", "payment")
+        .order_by("-starts")
+        .first()
+    )
+    if dues is not None:
+        dues.amount_display = money.format_money(dues.amount, dues.currency)
+        dues.lapsed = latest  # type: ignore[attr-defined]
+    return dues
+
+
+def planned_change(history: list[Membership], current: Membership | None) -> Membership | None:
+    """The row that follows the current one at a later date (a downgrade at the renewal), if any."""
+    if current is None:
+        return None
+    return next((m for m in history if m.previous_id == current.pk and m.starts > current.starts), None)

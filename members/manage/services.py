@@ -20,6 +20,8 @@ from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
 
 PROFILE_FIELDS = ("name", "website", "description", "country", "industry", "size")
+# What invoices are made out to: billing contacts answer for it.
+BILLING_FIELDS = ("legal_name", "billing_address", "vat_id", "po_number")
 T = TierChangeRequest.Status
 
 
@@ -75,6 +77,33 @@ def organization_profile_update(
         locked.save()
         audit("guildhall.organization.update", locked, actor=actor, data={"fields": changed})
         transaction.on_commit(cache.purge)
+    return locked
+
+
+def organization_billing_update(*, organization: Organization, actor, data: dict) -> Organization:
+    """Admins and billing contacts change what invoices are made out to (BILLING_FIELDS). Invoices issued
+    already keep the details they were issued with (a correction is a credit note); the next ones use these."""
+    unknown = set(data) - set(BILLING_FIELDS)
+    if unknown:
+        raise ValueError(f"Not billing fields: {sorted(unknown)}")
+    with transaction.atomic():
+        require_role(organization=organization, actor=actor, roles=BILLING, action="edit the invoicing details")
+        locked = _lock_organization(organization)
+        changed = []
+        for name, value in data.items():
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        try:
+            locked.full_clean()
+        except ValidationError as error:
+            fields = error.message_dict
+            first = next(iter(fields))
+            raise MembershipError(f"{first}: {fields[first][0]}", code="invalid", extra={"fields": fields}) from error
+        if changed:
+            locked.save(update_fields=changed)
+            audit("guildhall.organization.billing_update", locked, actor=actor, data={"fields": changed})
     return locked
 
 
@@ -154,11 +183,18 @@ def _lock_change(change_request: TierChangeRequest, status: str) -> TierChangeRe
     return locked
 
 
-def tier_change_approve(*, change_request: TierChangeRequest, actor) -> Membership:
-    """Staff approve: `membership_change_tier` ends the current row and starts the new tier (seats permitting)."""
+def tier_change_approve(*, change_request: TierChangeRequest, actor, early: bool = False) -> Membership:
+    """Staff approve: the change as `members.tier_changes.tier_change_quote` prices it (seats permitting).
+    Only Finance may let a downgrade start before the renewal (`early`: the unused difference is credited)."""
+    from portal.accounts.groups import FINANCE
+
+    if early and not (getattr(actor, "is_superuser", False) or actor.groups.filter(name=FINANCE).exists()):
+        raise NotAllowed("Only the Finance team can let a downgrade start before the renewal.")
     with transaction.atomic():
         locked = _lock_change(change_request, T.APPROVED)
-        new = membership_services.membership_change_tier(membership=locked.membership, tier=locked.tier, actor=actor)
+        new = membership_services.membership_change_tier(
+            membership=locked.membership, tier=locked.tier, actor=actor, early=early
+        )
         locked.move_to(T.APPROVED)
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.new_membership = new
@@ -217,6 +253,7 @@ def dues_card_payment(*, dues: DuesPeriod, actor):
 
 AUDIT_ACTIONS = {
     "guildhall.organization.update": ("Update organisation", "Organisation profile updated"),
+    "guildhall.organization.billing_update": ("Update invoicing details", "Organisation invoicing details updated"),
     "guildhall.organization_role.remove": ("Remove role", "Organisation role removed"),
     "guildhall.organization_invitation.create": ("Invite", "Invitation to an organisation role sent"),
     "guildhall.organization_invitation.revoke": ("Revoke invitation", "Invitation revoked"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("manage/<slug:slug>/invoices/", views.invoices, name="invoices"),
     path("manage/<slug:slug>/invoices/<str:number>.pdf", views.invoice_pdf, name="invoice_pdf"),
     path("manage/<slug:slug>/invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
+    path("manage/<slug:slug>/invoices/details/", views.billing_details, name="billing_details"),
     path("manage/<slug:slug>/tier/", views.tier_change, name="tier_change"),
     path("invitations/<str:token>/", secret_link(views.invitation), name="invitation"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from members.manage import invitations, selectors, services
 from members.manage.access import manage_view, may
-from members.manage.forms import InvitationForm, ProfileForm, TierChangeForm
+from members.manage.forms import BillingDetailsForm, InvitationForm, ProfileForm, TierChangeForm
 from members.models import OrganizationRole, TierChangeRequest
 from portal.accounts.adapter import NEXT_AFTER_VERIFICATION
 from portal.core.exceptions import ApplicationError
@@ -55,7 +55,9 @@ def overview(request, organization):
     unpaid = selectors.unpaid_dues_count(organization) if may(organization.user_roles, "invoices") else None
     context = {
         "history": history,
-        "current": selectors.current_membership(history),
+        "current": (current := selectors.current_membership(history)),
+        "comeback": selectors.lapsed_renewal(history) if current is None and unpaid is not None else None,
+        "planned": selectors.planned_change(history, current),
         "pending_change": next((c for c in changes if c.status == TierChangeRequest.Status.PENDING), None),
         "unpaid_count": unpaid,
         "my_roles": [label for value, label in OrganizationRole.Role.choices if value in organization.user_roles],
@@ -172,6 +174,27 @@ def invoice_pay(request, organization, pk: int):
     return redirect(payment.get_absolute_url())  # the payments app's own card page
 
 
+@manage_view("billing_details", methods=("GET", "POST"))
+def billing_details(request, organization):
+    form = BillingDetailsForm(request.POST or None, instance=copy.copy(organization))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_billing_update(
+                organization=organization,
+                actor=request.user,
+                data={name: form.cleaned_data[name] for name in services.BILLING_FIELDS},
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Invoicing details saved: the next invoices carry them.")
+            return redirect("manage:invoices", slug=organization.slug)
+    context = {"form": form}
+    return _page(
+        request, "members/manage/billing_details.html", organization, context, status=400 if form.errors else 200
+    )
+
+
 @manage_view("tier_change", methods=("GET", "POST"))
 def tier_change(request, organization):
     history = selectors.membership_history(organization)
@@ -189,6 +212,9 @@ def tier_change(request, organization):
     context = {
         "form": form,
         "current": current,
+        "planned": (planned := selectors.planned_change(history, current)),
+        "quotes": selectors.tier_change_quotes(current) if current is not None and planned is None else [],
+        "comeback": selectors.lapsed_renewal(history) if current is None else None,
         "changes": changes,
         "pending_change": next((c for c in changes if c.status == TierChangeRequest.Status.PENDING), None),
     }

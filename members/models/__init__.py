@@ -3,6 +3,7 @@
 from members.models.individuals import INDIVIDUAL_RESERVED_SLUGS, IndividualAffiliation, IndividualMember
 from members.models.invitations import OrganizationInvitation
 from members.models.memberships import (
+    DuesCredit,
     DuesPeriod,
     DuesReminder,
     Membership,
@@ -25,6 +26,7 @@ from members.uploads import validate_logo, validate_svg_logo  # validate_svg_log
 __all__ = [
     "INDIVIDUAL_RESERVED_SLUGS",
     "RESERVED_SLUGS",
+    "DuesCredit",
     "DuesPeriod",
     "DuesReminder",
     "Industry",

@@ -287,3 +287,30 @@ class TierChangeRequest(StatusMachine, models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} → {self.tier} ({self.get_status_display()})"
+
+
+class DuesCredit(models.Model):
+    """What a credit note owes an organisation (a downgrade Finance let start early): there is no account
+    balance, so it is taken off the next renewal invoice as a line, or refunded if the organisation leaves."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="dues_credits")
+    credit_note = models.OneToOneField("payments.Invoice", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    applied_to = models.ForeignKey(
+        DuesPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credits",
+        help_text="The renewal whose invoice took it off.",
+    )
+    refund = models.OneToOneField("payments.Refund", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="dues_credit_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: credit {self.amount} {self.currency} ({self.credit_note})"

@@ -102,6 +102,9 @@ class Organization(models.Model):
     )
     billing_address = models.TextField(blank=True)
     vat_id = models.CharField("VAT ID", max_length=40, blank=True)
+    po_number = models.CharField(
+        "purchase order number", max_length=60, blank=True, help_text="Printed on the dues invoices."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -147,6 +150,9 @@ class TierWaitlistEntry(models.Model):
     email = models.EmailField()
     organization_name = models.CharField(max_length=200, validators=[validate_plain_text])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When a seat freed and this entry was first in line: the seat is offered to it until hold_until.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hold_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["tier__rank", "created_at"]

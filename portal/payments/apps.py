@@ -31,6 +31,7 @@ class PaymentsConfig(AppConfig):
                 "guildhall.payment.dispute_lost": ("Dispute lost", "Dispute lost: the ledger reversed"),
                 "guildhall.payer_return.create": ("Return to payer", "Money to return to the payer"),
                 "guildhall.payer_return.done": ("Return sent", "Money returned to the payer"),
+                "guildhall.payment.replace": ("Replace payment", "Payment replaced by another"),
                 "guildhall.refund.create": ("Create refund", "Refund recorded"),
                 "guildhall.invoice.create": ("Create invoice", "Invoice drafted"),
                 "guildhall.invoice.update": ("Edit invoice", "Invoice edited"),

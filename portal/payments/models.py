@@ -84,6 +84,12 @@ class Payment(StatusMachine, models.Model):
     stripe_payment_intent_id = models.CharField(max_length=100, blank=True)
     stripe_charge_id = models.CharField(max_length=100, blank=True)
     stripe_customer_id = models.CharField(max_length=100, blank=True)
+    # Set when what was to be paid changed before it was paid (a tier change, say): this payment is
+    # canceled and its pay page points to the one that replaces it (empty when nothing is left to pay).
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces", editable=False
+    )
+    replaced_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when a second payment for an owner that was already paid succeeds: it is refunded, not fulfilled.
     is_duplicate = models.BooleanField(default=False)
     # Bank transfers, as staff recorded them when the money arrived.

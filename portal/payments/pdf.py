@@ -21,12 +21,20 @@ def _stamp(doc: Document, invoice: Invoice) -> None:
         doc.line(8, "PAID")
         if invoice.paid_at:
             doc.style(10)
-            doc.line(5, f"Paid on {timezone.localtime(invoice.paid_at):%d %B %Y}")
+            doc.line(5, f"Paid on {timezone.localtime(invoice.paid_at):%d %B %Y}{_paid_by(invoice)}")
     elif invoice.status == InvoiceStatus.VOID:
         doc.colour(*VOID_GREY)
         doc.style(14, bold=True)
         doc.line(8, "VOID")
     doc.colour(0, 0, 0)
+
+
+def _paid_by(invoice: Invoice) -> str:
+    """How a receipt was paid, when the invoice's payment is loaded already (drawing never costs a query)."""
+    if invoice.kind != InvoiceKind.INVOICE or not Invoice._meta.get_field("payment").is_cached(invoice):
+        return ""
+    payment = invoice.payment
+    return f" by {payment.get_method_display().lower()}" if payment is not None else ""
 
 
 def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:

@@ -16,6 +16,18 @@ def payment_for_payer(public_id: str) -> Payment:
     return get_object_or_404(Payment, public_id=public_id)
 
 
+def replacement_for_payer(payment: Payment) -> dict | None:
+    """For a replaced payment's page: the invoice it was for, and the payment (and invoice) that replace it."""
+    if payment.replaced_at is None:
+        return None
+    new = payment.replaced_by
+    return {
+        "old_invoice": invoice_for_payment(payment),
+        "payment": new,
+        "invoice": invoice_for_payment(new) if new is not None else None,
+    }
+
+
 def payments_to_reconcile(*, before: datetime) -> QuerySet[Payment]:
     """Card payments still open at Stripe that have not moved since `before`."""
     return (
@@ -140,7 +152,10 @@ def invoice_for_payment(payment: Payment, *, with_lines: bool = False):
     invoices = Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE).exclude(number="")
     if with_lines:
         invoices = invoices.prefetch_related("lines")
-    return invoices.order_by("-created_at").first()
+    invoice = invoices.order_by("-created_at").first()
+    if invoice is not None:
+        Invoice._meta.get_field("payment").set_cached_value(invoice, payment)  # the receipt says how it was paid
+    return invoice
 
 
 def payer_returns_for_finance():

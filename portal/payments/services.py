@@ -36,6 +36,7 @@ from portal.payments.models import (
     PAID_STATUSES,
     Dispute,
     DisputeStatus,
+    Invoice,
     PayerReturn,
     Payment,
     PaymentMethod,
@@ -171,8 +172,35 @@ def payment_refusal(*, payment: Payment) -> Refusal | None:
     return handler.refusal(owner)
 
 
+def payment_replace(*, payment: Payment, by: Payment | None, reason: str, actor=None) -> Payment:
+    """What `payment` was for changed before it was paid: it can no longer be paid, and its pay page sends
+    the payer to `by` (None: nothing is left to pay). A payment already under way at Stripe, or paid,
+    cannot be replaced: the change waits until it settles."""
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        if locked.replaced_at is not None:
+            return locked
+        if locked.is_paid or locked.status in (S.REQUIRES_ACTION, S.PROCESSING):
+            raise PaymentNotPayable(
+                "A payment of this invoice is already under way or made: wait until it settles, then try again."
+            )
+        if locked.status == S.CREATED:
+            locked.move_to(S.CANCELED)
+        locked.replaced_by, locked.replaced_at = by, timezone.now()
+        locked.save(update_fields=["status", "replaced_by", "replaced_at", "updated_at"])
+        audit(
+            "guildhall.payment.replace",
+            locked,
+            actor=actor,
+            data={"by": by.public_id if by is not None else "", "reason": reason},
+        )
+    return locked
+
+
 def payment_retry(*, payment: Payment, actor=None) -> Payment:
     """After a decline, the payer tries again with a new payment for the same owner."""
+    if payment.replaced_at is not None:
+        raise PaymentNotPayable("This payment was replaced: pay the one its page links to.")
     if payment.status not in (S.FAILED, S.CANCELED):
         raise PaymentNotPayable("Only a failed or canceled payment can be tried again.")
     owner = payment.owner
@@ -406,11 +434,20 @@ def payment_receipt_send(*, payment_id: int) -> bool:
     return True
 
 
-def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None, notify: bool = True) -> Refund:
+def payment_refund(
+    *,
+    payment: Payment,
+    amount: Decimal,
+    reason: str,
+    actor=None,
+    notify: bool = True,
+    credit_note: Invoice | None = None,
+) -> Refund:
     """Refund up to what remains; card payments through Stripe, transfers by a return-to-payer task.
 
     The owner is told through the registry (not for money it refused), an invoiced payment gets a
-    credit note, the payer an e-mail (unless `notify` is off: the caller sends its own).
+    credit note (or `credit_note`, one issued already for this amount, now paid out), the payer an
+    e-mail (unless `notify` is off: the caller sends its own).
     Stripe is called last, so any refusal before it leaves nothing recorded and nothing refunded.
     A transfer's refund stays pending until Finance mark the money sent (payer_return_complete).
     """
@@ -446,7 +483,12 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor=None
         _move(locked, target, actor=actor, amount_refunded=locked.amount_refunded)
         audit("guildhall.refund.create", locked, actor=actor, data={"amount": str(amount), "reason": reason})
         invoice = locked.invoices.filter(kind="invoice", status__in=["issued", "paid"]).first()
-        if invoice is not None:
+        if credit_note is not None:
+            if credit_note.refund_id is not None or credit_note.total != amount:
+                raise PaymentError("This credit note is paid out already, or is for another amount.")
+            credit_note.refund = refund
+            credit_note.save(update_fields=["refund"])
+        elif invoice is not None:
             invoicing.credit_note_issue(invoice=invoice, amount=amount, reason=reason, refund=refund, actor=actor)
         handler = registry.get(locked.owner_label)
         if handler is not None and handler.on_refunded is not None and not locked.is_refused:

@@ -15,6 +15,7 @@ from portal.payments import emails, selectors, services
 from portal.payments.exceptions import (
     PaymentDeclined,
     PaymentError,
+    PaymentNotPayable,
     PaymentServiceUnavailable,
     WebhookMalformed,
     WebhookSignatureInvalid,
@@ -45,6 +46,7 @@ def pay(request: HttpRequest, public_id: str) -> HttpResponse:
         "client_secret": client_secret,
         # Only a bank transfer shows its invoice here (the instructions to pay it).
         "invoice": selectors.invoice_for_payment(payment) if payment.method == PaymentMethod.BANK_TRANSFER else None,
+        "replacement": selectors.replacement_for_payer(payment),
         **_stripe_context(),
     }
     return render(request, "payments/pay.html", context)
@@ -77,7 +79,7 @@ def retry(request: HttpRequest, public_id: str) -> HttpResponse:
     payment = selectors.payment_for_payer(public_id)
     try:
         new_payment = services.payment_retry(payment=payment)
-    except PaymentError as error:
+    except (PaymentError, PaymentNotPayable) as error:
         messages.error(request, error.message)
         return redirect(payment.get_return_url())
     return redirect(new_payment.get_absolute_url())

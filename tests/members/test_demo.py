@@ -32,3 +32,21 @@ def test_the_demo_has_individual_members_with_projects_once(client):
     assert all(name in page for name in names)
     profile = client.get("/members/individuals/amara-okonkwo/").content.decode()
     assert 'href="/members/northwind-cloud/"' in profile and 'href="/projects/openstack/"' in profile
+
+
+def test_the_demo_staff_account_is_in_every_staff_group_so_application_alerts_reach_it(
+    staff_groups, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+    from django.core import mail
+
+    from portal.accounts.groups import STAFF_GROUPS
+    from tests.accounts.factories import UserFactory
+    from tests.members.factories import MembershipTierFactory, application
+
+    demo.ensure_staff()
+    staff = get_user_model().objects.get(email=demo.DEMO_STAFF_EMAIL)
+    assert set(staff.groups.values_list("name", flat=True)) == {group.name for group in STAFF_GROUPS}
+    with django_capture_on_commit_callbacks(execute=True):
+        application(applicant=UserFactory(), tier=MembershipTierFactory(), name="Copperline Cloud")
+    assert any(demo.DEMO_STAFF_EMAIL in m.to and "Copperline Cloud" in m.subject for m in mail.outbox)

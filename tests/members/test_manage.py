@@ -94,6 +94,7 @@ EXPECTED = {
     "invoices": {ADMIN, BILLING},
     "invoice_pdf": {ADMIN, BILLING},
     "invoice_pay": {ADMIN, BILLING},
+    "billing_details": {ADMIN, BILLING},
     "tier_change": {ADMIN},
 }
 

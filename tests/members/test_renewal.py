@@ -116,11 +116,23 @@ def test_2_a_year_of_renewal_run_daily_and_twice_on_some_days(renewal, localstri
         NOTICE_DAY: ["Renewal of Acme Cloud's membership: please pay by 01 March 2028"],
         PAID_UNTIL - datetime.timedelta(days=7): ["Reminder: Acme Cloud's membership dues are unpaid"],
         PAID_UNTIL: ["Reminder: Acme Cloud's membership dues are unpaid"],
+        # MEMBERS_GRACE_REMINDER_DAYS after the end, during the grace period (each once).
+        PAID_UNTIL + 14 * day: ["Reminder: Acme Cloud's membership lapses on 01 April 2028 unless the dues are paid"],
+        PAID_UNTIL + 25 * day: ["Reminder: Acme Cloud's membership lapses on 01 April 2028 unless the dues are paid"],
     }
     assert {m.to[0] for m in _renewal_mails()} == {"billing@acme.example"}
     assert "ends in 7 days, on 01 March 2028" in _renewal_mails()[1].body
     assert renewal_dues.payment.get_absolute_url() in _renewal_mails()[0].body
+    # Entering grace and lapsing are told to the billing contact (what to pay) and to Membership staff.
+    grace = [m for m in mail.outbox if "overdue: grace period until 01 April 2028" in m.subject]
+    assert [m.to for m in grace] == [["billing@acme.example"]]
+    assert renewal_dues.payment.get_absolute_url() in grace[0].body
+    lapsed = [m for m in mail.outbox if m.subject == "Acme Cloud's membership has lapsed"]
+    assert [m.to for m in lapsed] == [["billing@acme.example"]]
+    assert "To come back, pay the renewal" in lapsed[0].body and renewal_dues.invoice.number in lapsed[0].body
     assert sorted(DuesReminder.objects.values_list("days_before", "with_invoice")) == [
+        (-25, False),
+        (-14, False),
         (0, False),
         (7, False),
         (30, True),
