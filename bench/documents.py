@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup()
 
-    from events.emails import QR_MASK, qr_png, ticket_qr_png
     from events.models import Ticket
+    from events.qr import QR_MASK, qr_png, ticket_qr_png
     from portal.payments.pdf import invoice_pdf
 
     ticket = Ticket(code=secrets.token_urlsafe(16))  # as events.models.new_ticket_code makes it

@@ -2,11 +2,15 @@
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from events import selectors, services
 from events.models import Order, Ticket
+from portal.accounts import sections
+from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 from portal.core.audit import audit_forget_person
 from portal.core.money import format_money
+from portal.payments.selectors import latest_payments_for_owners
 
 
 def section_context(user) -> dict | None:
@@ -42,9 +46,6 @@ def section_context(user) -> dict | None:
 
 def sponsorship_section_context(user) -> dict | None:
     """Sponsor contacts see their sponsorships and how many of the included passes are used."""
-    from django.utils import timezone
-
-    from portal.payments.selectors import latest_payments_for_owners
 
     sponsorships = list(selectors.sponsorships_for_contact(user))
     if not sponsorships:
@@ -127,7 +128,6 @@ def anonymise(user) -> None:
     Their waiting-list entries, found by the same addresses, leave the list and lose the address.
     Runs before the account's addresses are removed (portal.accounts.services.user_anonymise).
     """
-    from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 
     emails = list(selectors.verified_emails(user))
     with transaction.atomic():
@@ -149,7 +149,6 @@ def anonymise(user) -> None:
 
 
 def register() -> None:
-    from portal.accounts import sections
 
     sections.register_section("events", "account/sections/list.html", section_context, order=50)
     sections.register_section("sponsorships", "account/sections/list.html", sponsorship_section_context, order=55)

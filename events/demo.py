@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType
+from events.models import Event, Order, OrderLine, PromoCode, Sponsorship, SponsorshipPackage, Ticket, TicketType
+from members.models import Organization
 
 CODE_OF_CONDUCT = "https://openinfra.org/legal/code-of-conduct/"
 
@@ -150,8 +151,6 @@ SOLD = {"Headline": (1, 2), "Premier": (2, 4), "Spotlight": (3, 6), "Exhibitor":
 
 def _sponsorships(event: Event, *, past: bool) -> None:
     """Packages per DEMO_CONTENT.md and a few paid sponsorships by member companies, so logos show."""
-    from events.models import Sponsorship, SponsorshipPackage
-    from members.models import Organization
 
     organizations = list(Organization.objects.order_by("name"))
     full = TicketType.objects.filter(event=event, name="Full access").first()

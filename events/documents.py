@@ -2,8 +2,8 @@
 
 import io
 
-from events.emails import ticket_qr_png
 from events.models import Event, Order, Ticket
+from events.qr import ticket_qr_png
 from events.ticket_codes import format_short_code
 from portal.core.pdf import Document, draw
 

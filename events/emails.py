@@ -3,50 +3,23 @@
 Each function builds one message and sends it through the Celery mail backend (portal/core/mail.py).
 """
 
-import io
 import math
 from decimal import Decimal
 
-import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from PIL import Image
+from django.utils import timezone
 
 from events import selectors
 from events.calendar import event_ics
-from events.models import Order, Ticket
+from events.documents import tickets_pdf
+from events.models import Order, Sponsorship, Ticket, WaitingListEntry
+from events.qr import ticket_qr_png
 from portal.accounts.groups import EVENTS_STAFF
-
-# Any of the eight masks makes a valid code that every reader decodes; choosing the "best" one scores
-# all eight, which cost twice the rest of the drawing (1.7 of 2.8 ms for each ticket's e-mail).
-QR_MASK = 0
-# Light modules around the code, which readers need to find it; two are enough on screen and paper.
-QR_BORDER = 2
-# segno's matrix holds 1 for a dark module and 0 for a light one: as 8-bit grey, black and white.
-_MODULE_GREY = bytes.maketrans(b"\x00\x01", b"\xff\x00")
-
-
-def ticket_qr_png(ticket: Ticket, *, scale: int = 6) -> bytes:
-    """The ticket's QR code: its unguessable code, which check-in scans; `scale` pixels per module."""
-    return qr_png(segno.make(ticket.code, error="m", mask=QR_MASK), scale=scale)
-
-
-def qr_png(qr: segno.QRCode, *, scale: int, border: int = QR_BORDER) -> bytes:
-    """A 1-bit PNG of the code, black on white, `scale` pixels per module and `border` modules of quiet zone."""
-    # Pillow scales and encodes in C; segno's own PNG writer does it in Python and cost twice the
-    # encoding itself (about 2 of 2.9 ms per ticket).
-    width, height = len(qr.matrix[0]), len(qr.matrix)
-    side = b"\xff" * border
-    quiet_rows = b"\xff" * (width + 2 * border) * border
-    pixels = quiet_rows + b"".join(side + row.translate(_MODULE_GREY) + side for row in qr.matrix) + quiet_rows
-    grey = Image.frombytes("L", (width + 2 * border, height + 2 * border), pixels)
-    modules = grey.convert("1", dither=Image.Dither.NONE)  # a 1-bit PNG, as segno wrote: ~400 bytes
-    buffer = io.BytesIO()
-    modules.resize((modules.width * scale, modules.height * scale), Image.Resampling.NEAREST).save(buffer, format="PNG")
-    return buffer.getvalue()
+from portal.payments.models import Payment
 
 
 def order_url(order: Order) -> str:
@@ -90,7 +63,6 @@ def ticket_holders(order: Order) -> list[Ticket]:
 
 def send_ticket_to_holder_of(ticket: Ticket) -> None:
     """One ticket to the person it names: QR code, printable PDF, calendar file and a link to this ticket only."""
-    from events.documents import tickets_pdf
 
     order, event = ticket.order, ticket.order.event
     context = {
@@ -139,7 +111,6 @@ def send_order_confirmation_of(order: Order) -> None:
 
 def send_order_payment_link(order_id: int) -> None:
     """An unpaid order's link, with the moment its seats are released (nothing once paid or expired)."""
-    from django.utils import timezone
 
     order = selectors.order_with_details(order_id)
     now = timezone.now()
@@ -197,7 +168,6 @@ def send_late_payment_refunded(order_id: int, refunded: Decimal) -> None:
 
 
 def waiting_list_offer_url(entry) -> str:
-    from django.urls import reverse
 
     token = selectors.waiting_list_token(entry, "offer")
     return settings.SITE_URL + reverse(
@@ -206,7 +176,6 @@ def waiting_list_offer_url(entry) -> str:
 
 
 def waiting_list_leave_url(entry) -> str:
-    from django.urls import reverse
 
     token = selectors.waiting_list_token(entry, "leave")
     return settings.SITE_URL + reverse(
@@ -215,7 +184,6 @@ def waiting_list_leave_url(entry) -> str:
 
 
 def _send_waiting_list(entry_id: int, template: str, subject: str) -> None:
-    from events.models import WaitingListEntry
 
     entry = WaitingListEntry.objects.select_related("ticket_type__event").get(pk=entry_id)
     event = entry.ticket_type.event
@@ -249,13 +217,11 @@ def send_waiting_list_offer(entry_id: int) -> None:
 
 
 def _sponsorship(sponsorship_id: int):
-    from events.models import Sponsorship
 
     return Sponsorship.objects.select_related("organization", "package__event", "pass_code").get(pk=sponsorship_id)
 
 
 def send_sponsorship_pay_link(sponsorship_id: int, payment_id: int) -> None:
-    from portal.payments.models import Payment
 
     sponsorship = _sponsorship(sponsorship_id)
     payment = Payment.objects.get(pk=payment_id)

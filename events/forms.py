@@ -2,6 +2,7 @@
 
 from django import forms
 
+from events.models import TicketType
 from portal.core.text import validate_plain_text
 from portal.payments.models import PAYER_METHOD_CHOICES, PaymentMethod
 
@@ -113,7 +114,6 @@ class WaitingListForm(forms.Form):
 
     def __init__(self, *args, ticket_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from events.models import TicketType
 
         self.fields["ticket_type"].queryset = TicketType.objects.filter(pk__in=[tt.pk for tt in ticket_types])
         # The page's event's types: the name alone (str() adds the event's name).

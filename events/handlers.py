@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from events import emails, payments, selectors, services
 from events.models import Order
+from portal.payments import registry
 from portal.payments.registry import Refusal
 
 
@@ -81,7 +82,6 @@ def sponsorship_describe(sponsorship) -> str:
 
 
 def register() -> None:
-    from portal.payments import registry
 
     registry.register(
         "events.Order",

@@ -3,15 +3,30 @@
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.core import signing
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketType, WaitingListEntry
+from events.models import (
+    Event,
+    Order,
+    OrderLine,
+    PromoCode,
+    Sponsorship,
+    SponsorshipPackage,
+    SponsorWaitingListEntry,
+    Ticket,
+    TicketType,
+    WaitingListEntry,
+)
 from events.ticket_codes import ticket_code_q
+from members.models import Organization, OrganizationRole
 
 
 def holding_orders_q(now: datetime, prefix: str = "") -> Q:
@@ -252,7 +267,6 @@ def order_with_details(order_id: int) -> Order:
 def verified_emails(user) -> QuerySet:
     """The addresses proven to be the person's (an unverified one may be someone else's): what their
     guest orders, tickets bought for them and waiting-list entries are found by."""
-    from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
 
@@ -365,15 +379,12 @@ WAITING_LIST_SALT = "events.waiting-list"
 
 def waiting_list_token(entry: WaitingListEntry, purpose: str) -> str:
     """A signed link token: only the person e-mailed can buy the offered seats or leave the list."""
-    from django.core import signing
 
     return signing.dumps({"e": entry.pk, "p": purpose}, salt=WAITING_LIST_SALT, compress=True)
 
 
 def waiting_list_entry_for_token(*, slug: str, token: str, purpose: str) -> WaitingListEntry:
     """The entry a signed link names (404 for a forged, altered or other event's link)."""
-    from django.core import signing
-    from django.http import Http404
 
     try:
         data = signing.loads(token, salt=WAITING_LIST_SALT)
@@ -396,7 +407,6 @@ def organizations_administered_by(user):
 
     Events staff may also apply on behalf of any organisation.
     """
-    from members.models import Organization, OrganizationRole
 
     if not getattr(user, "is_authenticated", False):
         return Organization.objects.none()
@@ -411,7 +421,6 @@ def organizations_administered_by(user):
 
 def slot_holding_q(now: datetime, prefix: str = "") -> Q:
     """Sponsorships that hold a slot: decided ones, and requests younger than 14 days."""
-    from events.models import Sponsorship
 
     cutoff = now - timedelta(days=Sponsorship.REQUEST_HOLD_DAYS)
     return Q(
@@ -420,7 +429,6 @@ def slot_holding_q(now: datetime, prefix: str = "") -> Q:
 
 
 def sponsorship_slots_taken(*, package_id: int, now: datetime, exclude_id: int | None = None) -> int:
-    from events.models import Sponsorship
 
     qs = Sponsorship.objects.filter(slot_holding_q(now), package_id=package_id)
     if exclude_id:
@@ -430,7 +438,6 @@ def sponsorship_slots_taken(*, package_id: int, now: datetime, exclude_id: int |
 
 def sponsorship_packages_with_slots(*, event: Event, now: datetime | None = None):
     """The event's packages, each annotated with `taken` and `slots_left`."""
-    from events.models import SponsorshipPackage
 
     now = now or timezone.now()
     return (
@@ -444,7 +451,6 @@ def sponsorship_packages_with_slots(*, event: Event, now: datetime | None = None
 
 def sponsors_for_event(event: Event):
     """Paid sponsorships, highest package first: what the event page and the API show."""
-    from events.models import Sponsorship
 
     return (
         Sponsorship.objects.filter(package__event=event, status=Sponsorship.Status.PAID)
@@ -463,7 +469,6 @@ def sponsors_by_package(event: Event) -> list[tuple]:
 
 def sponsorships_for_organization(organization):
     """The company page's sponsorships (paid ones, newest event first)."""
-    from events.models import Sponsorship
 
     return (
         Sponsorship.objects.filter(organization=organization, status=Sponsorship.Status.PAID)
@@ -474,7 +479,6 @@ def sponsorships_for_organization(organization):
 
 def sponsorships_for_contact(user):
     """Sponsorships this person is a contact of, with the pass code's use counted."""
-    from events.models import Sponsorship
 
     return (
         Sponsorship.objects.filter(contacts=user)
@@ -485,7 +489,6 @@ def sponsorships_for_contact(user):
 
 def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):
     """The pipeline, one event's or all of them, optionally in one state."""
-    from events.models import Sponsorship
 
     rows = Sponsorship.objects.select_related("organization", "package__event", "pass_code").order_by(
         "package__event__start", "package__position", "requested_at"
@@ -502,7 +505,6 @@ def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):
 
 def event_dashboard(event: Event, *, now: datetime | None = None) -> dict:
     """Sold and held against capacity per ticket type, revenue, sponsorships by status, waiting lists."""
-    from events.models import Sponsorship, SponsorWaitingListEntry
 
     now = now or timezone.now()
     types = list(TicketType.objects.filter(event=event).order_by("position", "pk"))

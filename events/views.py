@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events import calendar, documents, emails, payments, selectors, services
+from events import calendar, documents, emails, payments, qr, selectors, services
 from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order, Sponsorship, SponsorshipPackage
@@ -209,7 +209,7 @@ def ticket_detail(request, slug: str, code: str):
 @require_GET
 def holder_ticket_qr(request, slug: str, code: str):
     ticket = selectors.ticket_for_holder(slug=slug, code=code)
-    response = HttpResponse(emails.ticket_qr_png(ticket, scale=8), content_type="image/png")
+    response = HttpResponse(qr.ticket_qr_png(ticket, scale=8), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.short_code}.png"'
     return response
 
@@ -289,7 +289,7 @@ def ticket_qr(request, slug: str, code: str, secret: str, ticket_code: str):
     if not order.is_paid:
         raise Http404("Tickets are issued once the order is paid.")
     ticket = get_object_or_404(order.tickets.all(), code=ticket_code)
-    response = HttpResponse(emails.ticket_qr_png(ticket, scale=8), content_type="image/png")
+    response = HttpResponse(qr.ticket_qr_png(ticket, scale=8), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="ticket-{order.code}-{ticket.pk}.png"'
     return response
 

@@ -1,9 +1,17 @@
 """My account: the person's membership applications, their organisations and roles, and dues they can pay."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from members import selectors
-from members.models import MembershipApplication, OrganizationRole
+from members.models import IndividualMember, MembershipApplication, OrganizationRole
+from portal.accounts.sections import (
+    register_anonymiser,
+    register_deletion_check,
+    register_export,
+    register_section,
+)
 
 BADGES = {
     MembershipApplication.Status.SUBMITTED: "info",
@@ -36,7 +44,6 @@ def applications_section(user) -> dict | None:
 
 def organizations_section(user) -> dict | None:
     """One line per organisation with the person's roles there, linked to its admin pages; dues to pay."""
-    from django.urls import reverse
 
     roles = list(selectors.roles_for_user(user))
     if not roles:
@@ -107,12 +114,6 @@ def deletion_blockers(user) -> list[str]:
 
 
 def register_account_sections() -> None:
-    from portal.accounts.sections import (
-        register_anonymiser,
-        register_deletion_check,
-        register_export,
-        register_section,
-    )
 
     register_section("membership_applications", "account/sections/list.html", applications_section, order=40)
     register_section("organizations", "account/sections/list.html", organizations_section, order=30)
@@ -127,7 +128,6 @@ def register_account_sections() -> None:
 
 def individual_membership_section(user) -> dict:
     """Shown to everyone: the way in for those who are not individual members, edit and leave for those who are."""
-    from django.urls import reverse
 
     member = selectors.individual_membership_for_user(user)
     if member is None:
@@ -182,10 +182,6 @@ def export_individual_memberships(user) -> list[dict]:
 def anonymise_individual_memberships(user) -> None:
     """A deleted account's profile goes entirely, current or past: it is the person's data, not a record.
     The audit entries stay, without the name in their label."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ModelLogEntry
-
-    from members.models import IndividualMember
 
     profiles = IndividualMember.objects.filter(user=user)
     ModelLogEntry.objects.filter(
@@ -196,7 +192,6 @@ def anonymise_individual_memberships(user) -> None:
 
 
 def register_individual_sections() -> None:
-    from portal.accounts.sections import register_anonymiser, register_export, register_section
 
     register_section("individual_membership", "account/sections/list.html", individual_membership_section, order=35)
     register_export("individual_memberships", export_individual_memberships)

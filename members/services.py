@@ -17,10 +17,11 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members import emails, selectors
+from members import emails, selectors, tasks
 from members.exceptions import ApplicationNotOpen, DuplicateApplication, MembershipError, TierFull, TierNotOpen
 from members.models import (
     INDIVIDUAL_RESERVED_SLUGS,
+    DuesCredit,
     DuesPeriod,
     DuesReminder,
     IndividualAffiliation,
@@ -38,6 +39,11 @@ from members.signals import member_joined, member_lapsed
 from portal.core import cache, capacity
 from portal.core.audit import audit
 from portal.core.countries import country_code
+from portal.core.tasking import enqueue_on_commit
+from portal.payments import invoicing
+from portal.payments import services as payments
+from portal.payments.models import InvoiceStatus, Payment, PaymentMethod
+from portal.payments.registry import Refusal
 
 AGREEMENT_VERSION = "2026-01"
 # What an application says of the organisation, then of its people and how it pays.
@@ -311,8 +317,6 @@ def dues_period_create(
     """A year of dues at the tier's fee (or `amount` until `ends`: a pro-rata upgrade), with its issued
     invoice (due on `due_on`, else in 30 days) and the payment to settle it (none when free). Each of
     `credits` (DuesCredit) is a line of its own taking its amount off, and is marked applied."""
-    from portal.payments import invoicing, services
-    from portal.payments.models import PaymentMethod
 
     tier = membership.tier
     organization = membership.organization
@@ -341,7 +345,7 @@ def dues_period_create(
             return dues
         buyer = _buyer(organization, email=payer_email)
         if method == PaymentMethod.BANK_TRANSFER:
-            payment = services.payment_create(
+            payment = payments.payment_create(
                 owner=dues,
                 amount=dues.amount,
                 currency=dues.currency,
@@ -355,7 +359,7 @@ def dues_period_create(
                 payment=payment, buyer=buyer, lines=lines, payment_terms_days=terms, actor=actor
             )
         else:
-            payment = services.payment_create(
+            payment = payments.payment_create(
                 owner=dues,
                 amount=dues.amount,
                 currency=dues.currency,
@@ -399,9 +403,6 @@ def _dues_settled(dues: DuesPeriod, *, actor=None, payment=None) -> None:
         except TierFull:
             audit("guildhall.dues.paid", dues, actor=actor, data={"reactivated": False, "reason": "tier full"})
             if payment is not None:
-                from members import tasks
-                from portal.core.tasking import enqueue_on_commit
-
                 enqueue_on_commit(tasks.refund_dues_payment, payment.pk)
             return
     if membership.status != M.ACTIVE and membership.can_move_to(M.ACTIVE):
@@ -417,7 +418,6 @@ def _dues_settled(dues: DuesPeriod, *, actor=None, payment=None) -> None:
 
 
 def _dues_refusal_message(dues: DuesPeriod) -> str:
-    from portal.payments.models import InvoiceStatus
 
     if dues.membership.status == M.CANCELED:
         return "The membership these dues are for was canceled"
@@ -428,7 +428,6 @@ def _dues_refusal_message(dues: DuesPeriod) -> str:
 
 def dues_refusal(dues: DuesPeriod):
     """Payments registry: dues of a canceled membership, or with a voided invoice, are not paid."""
-    from portal.payments.registry import Refusal
 
     message = _dues_refusal_message(dues)
     if not message:
@@ -465,8 +464,6 @@ def dues_dispute_lost(payment, amount: Decimal) -> None:
 
 def _dues_invoice_paid(dues: DuesPeriod) -> None:
     """Dues paid by a later payment (a retry, or a card instead of a transfer) settle the period's invoice too."""
-    from portal.payments import invoicing
-    from portal.payments.models import InvoiceStatus
 
     invoice = dues.invoice
     if invoice is not None and invoice.status == InvoiceStatus.ISSUED:
@@ -492,8 +489,6 @@ def dues_refunded(payment, amount: Decimal) -> None:
 
 def dues_payment_refund_no_seat(*, payment_id: int) -> None:
     """Refund what is left of a dues payment that could not bring a lapsed membership back (its tier is full)."""
-    from portal.payments import services as payments
-    from portal.payments.models import Payment
 
     payment = Payment.objects.get(pk=payment_id)
     if payment.is_paid and payment.amount_refundable > 0:
@@ -507,8 +502,6 @@ def dues_payment_refund_no_seat(*, payment_id: int) -> None:
 def dues_credits_refund(*, organization_id: int, actor=None) -> list:
     """An organisation that leaves with credits not yet taken off a renewal (an early downgrade) is paid
     them back, each against the payment of the invoice it credits; its credit note records the refund."""
-    from members.models import DuesCredit
-    from portal.payments import services as payments
 
     refunded = []
     for pk in DuesCredit.objects.filter(
@@ -564,7 +557,6 @@ def _reminder_due(*, paid_until: datetime.date, day: datetime.date) -> int | Non
 
 def _record_reminder(dues: DuesPeriod, *, days_before: int, with_invoice: bool = False) -> bool:
     """Record that the reminder goes out; False when it went out already (the unique constraint decides)."""
-    from portal.payments import invoicing
 
     try:
         with transaction.atomic():
@@ -587,9 +579,8 @@ def _lapse(membership: Membership, *, paid_until: datetime.date, dues: DuesPerio
     emails.send_lapse_notice(dues=dues, membership=membership, recipients=recipients, paid_until=paid_until)
     transaction.on_commit(cache.purge)
     transaction.on_commit(lambda: waitlist_offer_seat(tier_id=membership.tier_id, today=day))
-    from members import tasks
-    from members.tier_changes import open_credits
-    from portal.core.tasking import enqueue_on_commit
+
+    from members.tier_changes import open_credits  # a cycle: tier changes build on these services
 
     if open_credits(membership.organization_id).exists():  # it leaves: what it was owed is paid back
         enqueue_on_commit(tasks.refund_dues_credits, membership.organization_id)
@@ -604,7 +595,7 @@ def _grace_reminder_due(*, paid_until: datetime.date, day: datetime.date) -> int
 def _credits_that_fit(membership: Membership) -> list:
     """Open credits taken off the renewal, oldest first, as long as they fit in the tier's fee (no negative
     invoice): a credit that does not fit waits for the next renewal, or is refunded if the organisation leaves."""
-    from members.tier_changes import open_credits
+    from members.tier_changes import open_credits  # a cycle: tier changes build on these services
 
     room, fitting = membership.tier.annual_fee, []
     for credit in open_credits(membership.organization_id):
@@ -726,7 +717,7 @@ def describe_dues(dues: DuesPeriod) -> str:
 
 def membership_change_tier(*, membership: Membership, tier: MembershipTier, actor, early: bool = False) -> Membership:
     """A tier change, priced by members.tier_changes.tier_change_quote (see there)."""
-    from members import tier_changes
+    from members import tier_changes  # a cycle: tier changes build on these services
 
     return tier_changes.membership_change_tier(membership=membership, tier=tier, actor=actor, early=early)
 

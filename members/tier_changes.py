@@ -12,10 +12,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from members import services
 from members.exceptions import ApplicationNotOpen, MembershipError
-from members.models import DuesPeriod, Membership, MembershipTier
+from members.models import DuesCredit, DuesPeriod, Membership, MembershipTier
+from members.services import dues_period_create, tier_ensure_seat, tier_lock, waitlist_offer_seat
 from portal.core import cache, money
 from portal.core.audit import audit
+from portal.payments import invoicing
+from portal.payments import services as payments
+from portal.payments.models import InvoiceStatus
 
 M = Membership.Status
 
@@ -167,10 +172,6 @@ def _open_dues(membership: Membership, *, starting_from: datetime.date | None = 
 def _replace_dues(old: DuesPeriod, *, onto: Membership, reason: str, actor) -> DuesPeriod:
     """Cancel an unpaid dues period's invoice (a credit note for all of it, then void) and its payments, and
     issue the same period's dues at `onto`'s tier; the old payments' pages point to the new payment."""
-    from members import services
-    from portal.payments import invoicing
-    from portal.payments import services as payments
-    from portal.payments.models import InvoiceStatus
 
     payers = old.payments()
     for payment in payers:
@@ -207,7 +208,6 @@ def membership_change_tier(
     notes and issued again at the new tier, so an approved organisation that changes tier before paying
     still becomes a member when it pays.
     """
-    from members.services import dues_period_create, tier_ensure_seat, tier_lock
 
     day = today or timezone.localdate()
     with transaction.atomic():
@@ -284,8 +284,6 @@ def membership_change_tier(
         )
         transaction.on_commit(cache.purge)
         if new_starts == day:  # the old tier's seat is free now
-            from members.services import waitlist_offer_seat
-
             transaction.on_commit(lambda: waitlist_offer_seat(tier_id=current.tier_id, today=day))
     return new
 
@@ -293,8 +291,6 @@ def membership_change_tier(
 def dues_credit_issue(*, quote: TierChangeQuote, membership: Membership, actor):
     """Finance moved a member to a cheaper tier early: a credit note on the paid period's invoice for the
     unused difference, kept as a DuesCredit until the next renewal invoice takes it off."""
-    from members.models import DuesCredit
-    from portal.payments import invoicing
 
     period = quote.period
     if period is None or period.invoice is None:
@@ -314,7 +310,6 @@ def dues_credit_issue(*, quote: TierChangeQuote, membership: Membership, actor):
 
 def open_credits(organization_id: int):
     """Credits not yet taken off a renewal invoice nor refunded."""
-    from members.models import DuesCredit
 
     return DuesCredit.objects.filter(
         organization_id=organization_id, applied_to__isnull=True, refund__isnull=True

@@ -4,8 +4,10 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
+from django.db import close_old_connections
 
 from portal.core.gc_tuning import tune_for_serving
+from portal.core.outbox import on_task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -27,7 +29,6 @@ def _tune_gc(**kwargs) -> None:
 @task_postrun.connect
 def _outbox_task_finished(**kwargs) -> None:
     """A task sent through the outbox clears its row when it succeeded, so nothing it owes is lost."""
-    from portal.core.outbox import on_task_postrun
 
     on_task_postrun(**kwargs)
 
@@ -42,6 +43,5 @@ def _close_old_connections(task=None, **kwargs) -> None:
     """
     if task is None or getattr(task.request, "is_eager", False):
         return
-    from django.db import close_old_connections
 
     close_old_connections()

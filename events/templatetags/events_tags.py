@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 
+from events import selectors
 from events.ticket_codes import format_short_code
 
 register = template.Library()
@@ -19,7 +20,6 @@ def event_local(moment, event):
 @register.inclusion_tag("events/_next_event.html")
 def next_event():
     """The home page's "next event" slot: the next summit open for registration (one query)."""
-    from events import selectors
 
     return {"event": selectors.event_next_open()}
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from members.manage.selectors import organization_admins, organization_for_user
 from members.models import Organization, OrganizationRole
 
 R = OrganizationRole.Role
@@ -42,7 +43,6 @@ def may(roles: Iterable[str], view_name: str) -> bool:
 
 def forbidden(request: HttpRequest, organization: Organization, view_name: str) -> HttpResponse:
     """The helpful 403: the person's roles, the roles the page needs, and the admins to ask."""
-    from members.manage.selectors import organization_admins
 
     labels = dict(R.choices)
     context = {
@@ -65,7 +65,6 @@ def manage_view(name: str, *, methods: tuple[str, ...] = ("GET",)) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
-            from members.manage.selectors import organization_for_user
 
             organization = organization_for_user(request.user, slug)
             if not may(organization.user_roles, name):

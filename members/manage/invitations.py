@@ -29,6 +29,7 @@ from members.manage.exceptions import (
 from members.manage.services import require_role
 from members.models import Organization, OrganizationInvitation, OrganizationRole
 from members.services import organization_role_grant
+from portal.accounts.services import anonymised_email
 from portal.core.audit import audit
 
 VALID_FOR = datetime.timedelta(days=7)
@@ -164,6 +165,5 @@ def invitation_accept(*, token: str, user) -> OrganizationRole:
 
 def anonymise(user) -> None:
     """Account deletion: the invitations the person accepted no longer carry their old address."""
-    from portal.accounts.services import anonymised_email
 
     OrganizationInvitation.objects.filter(accepted_by=user).update(email=anonymised_email(user))

@@ -18,7 +18,10 @@ from members.models import (
     OrganizationRole,
     TierChangeRequest,
 )
+from members.tier_changes import tier_change_quote
 from portal.core import money
+from portal.core.exceptions import ApplicationError
+from portal.payments.models import Invoice, Payment
 
 
 def organization_for_user(user, slug: str) -> Organization:
@@ -96,7 +99,6 @@ def organization_admins(organization: Organization) -> QuerySet[OrganizationRole
 
 def dues_for_organization(organization: Organization) -> list[DuesPeriod]:
     """Every dues period with its invoice (and credit notes) and `attempts`, the payments made for it. Two queries."""
-    from portal.payments.models import Invoice, Payment
 
     periods = list(
         DuesPeriod.objects.filter(membership__organization=organization)
@@ -130,7 +132,6 @@ def unpaid_dues_count(organization: Organization) -> int:
 
 def invoice_for_organization(organization: Organization, number: str):
     """A dues invoice of the organisation, or a credit note on one, by its number (404 otherwise)."""
-    from portal.payments.models import Invoice
 
     dues_invoices = DuesPeriod.objects.filter(membership__organization=organization, invoice__isnull=False).values(
         "invoice_id"
@@ -160,8 +161,6 @@ def dues_period_for_organization(organization: Organization, pk: int) -> DuesPer
 
 def tier_change_quotes(current: Membership, *, today: datetime.date | None = None) -> list:
     """What moving to each other public tier would cost today, in rank order (members.tier_changes)."""
-    from members.tier_changes import tier_change_quote
-    from portal.core.exceptions import ApplicationError
 
     quotes = []
     for tier in MembershipTier.objects.filter(is_public=True).exclude(pk=current.tier_id).order_by("rank"):

@@ -15,9 +15,13 @@ from members.manage.access import ADMINS, BILLING, PROFILE_EDITORS
 from members.manage.exceptions import LastAdmin, NotAllowed
 from members.manage.selectors import current_membership
 from members.models import DuesPeriod, Membership, MembershipTier, Organization, OrganizationRole, TierChangeRequest
+from portal.accounts.groups import FINANCE
 from portal.core import cache
 from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
+from portal.payments import services as payments
+from portal.payments.models import PaymentMethod, PaymentStatus
+from portal.payments.selectors import payments_for_owner
 
 PROFILE_FIELDS = ("name", "website", "description", "country", "industry", "size")
 # What invoices are made out to: billing contacts answer for it.
@@ -186,7 +190,6 @@ def _lock_change(change_request: TierChangeRequest, status: str) -> TierChangeRe
 def tier_change_approve(*, change_request: TierChangeRequest, actor, early: bool = False) -> Membership:
     """Staff approve: the change as `members.tier_changes.tier_change_quote` prices it (seats permitting).
     Only Finance may let a downgrade start before the renewal (`early`: the unused difference is credited)."""
-    from portal.accounts.groups import FINANCE
 
     if early and not (getattr(actor, "is_superuser", False) or actor.groups.filter(name=FINANCE).exists()):
         raise NotAllowed("Only the Finance team can let a downgrade start before the renewal.")
@@ -223,9 +226,6 @@ def tier_change_decline(*, change_request: TierChangeRequest, reason: str, actor
 def dues_card_payment(*, dues: DuesPeriod, actor):
     """Admins and billing contacts pay open dues by card, on the payments app's own pay page: the open card
     payment of the period, or a new one (after a decline, or instead of a bank transfer)."""
-    from portal.payments import services as payments
-    from portal.payments.models import PaymentMethod, PaymentStatus
-    from portal.payments.selectors import payments_for_owner
 
     with transaction.atomic():
         organization = dues.membership.organization

@@ -18,6 +18,7 @@ from members.models import OrganizationRole, TierChangeRequest
 from portal.accounts.adapter import NEXT_AFTER_VERIFICATION
 from portal.core.exceptions import ApplicationError
 from portal.core.ratelimit import rate_limit
+from portal.payments.pdf import invoice_pdf as render_pdf
 
 
 def _page(request, template: str, organization, context: dict, *, status: int = 200) -> HttpResponse:
@@ -155,7 +156,6 @@ def invoices(request, organization):
 
 @manage_view("invoice_pdf")
 def invoice_pdf(request, organization, number: str):
-    from portal.payments.pdf import invoice_pdf as render_pdf
 
     document = selectors.invoice_for_organization(organization, number)
     response = HttpResponse(render_pdf(document), content_type="application/pdf")

@@ -5,6 +5,7 @@ A membership row is one tier for one period: a tier change ends that row and sta
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
@@ -15,7 +16,7 @@ from members.uploads import validate_logo
 from portal.core.industries import Industry
 from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
-from portal.payments.models import PAYER_METHOD_CHOICES, PaymentMethod
+from portal.payments.models import PAYER_METHOD_CHOICES, Payment, PaymentMethod
 
 
 class Membership(StatusMachine, models.Model):
@@ -207,9 +208,6 @@ class DuesPeriod(models.Model):
 
     def payments(self):
         """Every payment made for this period (the first one and any retries), through the payments ledger."""
-        from django.contrib.contenttypes.models import ContentType
-
-        from portal.payments.models import Payment
 
         return Payment.objects.filter(
             owner_content_type=ContentType.objects.get_for_model(DuesPeriod), owner_object_id=str(self.pk)

@@ -6,6 +6,8 @@ organisations) and a small data migration that calls `ensure_staff_groups` again
 
 from dataclasses import dataclass, field
 
+from django.apps import apps as global_apps
+
 CONTENT_EDITORS = "Content editors"
 MEMBERSHIP_STAFF = "Membership staff"
 EVENTS_STAFF = "Events staff"
@@ -167,8 +169,6 @@ def _declared_permission(apps, app_label: str, codename: str) -> tuple[str, str]
 def ensure_staff_groups(apps=None) -> None:
     """Create or complete each staff group; idempotent, and never removes what an admin added."""
     if apps is None:
-        from django.apps import apps as global_apps
-
         apps = global_apps
     Group = apps.get_model("auth", "Group")
     Page = apps.get_model("wagtailcore", "Page")

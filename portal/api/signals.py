@@ -2,6 +2,7 @@
 "member.joined"/"member.lapsed" from the membership services (members.signals: members never imports the API)."""
 
 from django.conf import settings
+from wagtail.signals import page_published
 
 from members import signals as members_signals
 from portal.api.services import webhook_dispatch
@@ -44,7 +45,6 @@ def member_lapsed(sender, membership, **kwargs) -> None:
 
 
 def connect() -> None:
-    from wagtail.signals import page_published
 
     page_published.connect(project_published, sender=ProjectPage, dispatch_uid="api-webhook-project-updated")
     members_signals.member_joined.connect(member_joined, dispatch_uid="api-webhook-member-joined")

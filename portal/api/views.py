@@ -1,5 +1,6 @@
 import threading
 
+from django.http import JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -49,7 +50,6 @@ class ApiRootView(PublicEndpointMixin, APIView):
 @csrf_exempt  # a POST to an unknown path is a 404 in the API's format, not Django's HTML CSRF page
 def not_found(request, *args, **kwargs):
     """Paths under /api/ that match nothing answer in the API's error format, not Wagtail's 404 page."""
-    from django.http import JsonResponse
 
     return JsonResponse(
         {"message": f"No API resource at {request.path}.", "code": "not_found", "extra": {}}, status=404

@@ -9,6 +9,7 @@ so `portal.send_email` retries it with backoff.
 import base64
 import logging
 
+from celery import current_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -70,7 +71,6 @@ def deliver(data: dict) -> None:
 
 def _in_worker() -> bool:
     """Whether a Celery worker is running the current code as a task (not eagerly, inside a request)."""
-    from celery import current_task
 
     return bool(current_task) and not current_task.request.is_eager
 

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.mail import get_connection, mail_admins
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -188,7 +189,6 @@ def outbox_sweep(*, now=None) -> int:
 
 def failures_url() -> str:
     """The admin's Failures screen, as a link for a mail."""
-    from django.urls import reverse
 
     return settings.WAGTAILADMIN_BASE_URL + reverse("guildhall_outbox")
 

@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
+from django.urls import reverse
 
 from portal.core import money
 from portal.payments.models import Dispute, DisputeStatus, Invoice, Payment, PaymentMethod, Refund
+from portal.payments.pdf import invoice_pdf
 
 
 def finance_recipients() -> list[str]:
@@ -22,7 +24,6 @@ def how_money_comes_back(payment: Payment, amount: str) -> str:
 
 
 def _finance_link(payment: Payment) -> str:
-    from django.urls import reverse
 
     return f"{settings.SITE_URL}{reverse('payments_finance:payment', kwargs={'pk': payment.pk})}"
 
@@ -47,7 +48,6 @@ def send_duplicate_refunded(*, payment: Payment) -> None:
 
 
 def _attach_invoice(message: EmailMessage, invoice: Invoice) -> None:
-    from portal.payments.pdf import invoice_pdf
 
     message.attach(f"{invoice.number}.pdf", invoice_pdf(invoice), "application/pdf")
 

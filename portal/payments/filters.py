@@ -2,6 +2,7 @@
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 
@@ -26,7 +27,6 @@ class PaymentFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        from django.db.models import Q
 
         return queryset.filter(Q(payer_email__icontains=value) | Q(public_id=value) | Q(stripe_payment_intent_id=value))
 
@@ -43,7 +43,6 @@ class InvoiceFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        from django.db.models import Q
 
         return queryset.filter(
             Q(number__icontains=value) | Q(buyer_name__icontains=value) | Q(buyer_po_number__icontains=value)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.core import money
 from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
+from portal.payments import emails
 from portal.payments.exceptions import PaymentError
 from portal.payments.models import (
     Invoice,
@@ -320,7 +321,6 @@ def bank_transfer_invoice_issue(
             f"IBAN {seller['iban']}, BIC {seller['bic']}, quoting {invoice.number} by {invoice.due_on:%d %B %Y}."
         )
         invoice.save(update_fields=["notes"])
-        from portal.payments import emails
 
         emails.send_invoice(invoice=invoice)
     return invoice
@@ -348,7 +348,6 @@ def invoice_mark_reminded(*, invoice: Invoice) -> None:
 
 def invoice_reminders_send(*, today: date | None = None) -> int:
     """Remind once, a few days before the due date, of each issued invoice still unpaid."""
-    from portal.payments import emails
 
     today = today or timezone.localdate()
     horizon = today + timedelta(days=settings.INVOICE_REMINDER_DAYS_BEFORE_DUE)

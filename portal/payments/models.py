@@ -254,8 +254,22 @@ class DisputeStatus(models.TextChoices):
     PREVENTED = "prevented", "Prevented"
 
 
-class Dispute(models.Model):
+_DISPUTE_OPEN = (
+    DisputeStatus.WARNING_NEEDS_RESPONSE,
+    DisputeStatus.WARNING_UNDER_REVIEW,
+    DisputeStatus.NEEDS_RESPONSE,
+    DisputeStatus.UNDER_REVIEW,
+)
+
+
+class Dispute(StatusMachine, models.Model):
     """A chargeback on a card payment, as Stripe's charge.dispute.* events report it."""
+
+    # Stripe decides the moves: an open dispute may go to any other state; a closed one stays closed.
+    TRANSITIONS = {
+        **{status: {other for other in DisputeStatus if other != status} for status in _DISPUTE_OPEN},
+        **{status: set() for status in DisputeStatus if status not in _DISPUTE_OPEN},
+    }
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
     stripe_dispute_id = models.CharField(max_length=100, unique=True)
@@ -281,12 +295,7 @@ class Dispute(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (
-            DisputeStatus.WARNING_NEEDS_RESPONSE,
-            DisputeStatus.WARNING_UNDER_REVIEW,
-            DisputeStatus.NEEDS_RESPONSE,
-            DisputeStatus.UNDER_REVIEW,
-        )
+        return self.status in _DISPUTE_OPEN
 
 
 class StripeEvent(models.Model):

@@ -2,14 +2,24 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from wagtail.models import ModelLogEntry
 
-from portal.payments.models import OPEN_STATUSES, Payment, PaymentMethod, PaymentStatus
+from portal.payments.models import (
+    OPEN_STATUSES,
+    Invoice,
+    InvoiceKind,
+    PayerReturn,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
 
 
 def payment_for_payer(public_id: str) -> Payment:
     """The pay page's payment: the unguessable id is the permission (404 otherwise)."""
-    from django.shortcuts import get_object_or_404
 
     # No join for the owner's content type: the payer's pages never show it, and the owner is
     # looked up through Django's content-type cache.
@@ -44,7 +54,6 @@ def payments_to_reconcile(*, before: datetime) -> QuerySet[Payment]:
 
 def payments_for_owner(owner) -> QuerySet[Payment]:
     """All attempts to pay for one thing, newest first."""
-    from django.contrib.contenttypes.models import ContentType
 
     return Payment.objects.filter(
         owner_content_type=ContentType.objects.get_for_model(owner, for_concrete_model=False),
@@ -55,10 +64,6 @@ def payments_for_owner(owner) -> QuerySet[Payment]:
 def latest_payments_for_owners(owners) -> dict:
     """{str(owner's pk): its newest payment} for owners of one model, in one query; each payment's `issued_invoices`
     are its numbered invoices, newest first (the transfer instructions live on them)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Prefetch
-
-    from portal.payments.models import Invoice, InvoiceKind
 
     owners = list(owners)
     if not owners:
@@ -99,7 +104,6 @@ def payments_for_finance() -> QuerySet[Payment]:
 
 
 def payment_for_finance(pk: int) -> Payment:
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
         Payment.objects.select_related("owner_content_type").prefetch_related(
@@ -110,8 +114,6 @@ def payment_for_finance(pk: int) -> Payment:
 
 
 def payment_audit_trail(payment: Payment):
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ModelLogEntry
 
     return (
         ModelLogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Payment), object_id=str(payment.pk))
@@ -121,15 +123,11 @@ def payment_audit_trail(payment: Payment):
 
 
 def invoices_for_finance():
-    from portal.payments.models import Invoice
 
     return Invoice.objects.select_related("payment", "credited_invoice").order_by("-created_at", "-id")
 
 
 def invoice_for_finance(pk: int):
-    from django.shortcuts import get_object_or_404
-
-    from portal.payments.models import Invoice
 
     return get_object_or_404(
         Invoice.objects.select_related("payment", "credited_invoice").prefetch_related("lines", "credit_notes"),
@@ -139,7 +137,6 @@ def invoice_for_finance(pk: int):
 
 def invoice_number_for_payment(payment: Payment) -> str:
     """The number of the payment's latest issued invoice, or "" (the return page links to it)."""
-    from portal.payments.models import Invoice, InvoiceKind
 
     invoices = Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE).exclude(number="")
     return invoices.order_by("-created_at").values_list("number", flat=True).first() or ""
@@ -147,7 +144,6 @@ def invoice_number_for_payment(payment: Payment) -> str:
 
 def invoice_for_payment(payment: Payment, *, with_lines: bool = False):
     """The payment's latest issued invoice, if it has one (bank transfers show its instructions)."""
-    from portal.payments.models import Invoice, InvoiceKind
 
     invoices = Invoice.objects.filter(payment=payment, kind=InvoiceKind.INVOICE).exclude(number="")
     if with_lines:
@@ -160,9 +156,6 @@ def invoice_for_payment(payment: Payment, *, with_lines: bool = False):
 
 def payer_returns_for_finance():
     """Money to send back by transfer, the open ones first (oldest first), then the done ones."""
-    from django.db.models import F
-
-    from portal.payments.models import PayerReturn
 
     return PayerReturn.objects.select_related("payment", "done_by").order_by(
         F("done_at").desc(nulls_first=True), "created_at", "id"
@@ -170,8 +163,5 @@ def payer_returns_for_finance():
 
 
 def payer_return_for_finance(pk: int):
-    from django.shortcuts import get_object_or_404
-
-    from portal.payments.models import PayerReturn
 
     return get_object_or_404(PayerReturn.objects.select_related("payment"), pk=pk)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from portal.core import money
 from portal.core.audit import audit, audit_batch
 from portal.core.tasking import enqueue_on_commit
-from portal.payments import gateway, registry
+from portal.payments import emails, gateway, invoicing, registry, tasks
 from portal.payments.exceptions import (
     BelowMinimumCharge,
     PaymentDeclined,
@@ -46,6 +46,7 @@ from portal.payments.models import (
     StripeEvent,
 )
 from portal.payments.registry import Refusal
+from portal.payments.selectors import payments_to_reconcile, user_is_finance
 
 logger = logging.getLogger(__name__)
 
@@ -285,7 +286,6 @@ def payment_sync(*, payment_id: int) -> Payment:
 
 def payments_reconcile(*, older_than: timedelta | None = None) -> int:
     """Re-read every card payment left open for a while; a lost webhook loses no payment. Returns how many."""
-    from portal.payments.selectors import payments_to_reconcile
 
     if older_than is None:
         older_than = timedelta(seconds=getattr(settings, "PAYMENTS_RECONCILE_AFTER_SECONDS", 300))
@@ -348,7 +348,6 @@ def _hold(payment: Payment, reason: str) -> None:
     payment.save(update_fields=["held_reason", "stripe_payment_intent_id", "stripe_customer_id", "updated_at"])
     audit("guildhall.payment.held", payment, data={"reason": reason})
     logger.warning("Payment %s held for finance: %s", payment.public_id, reason)
-    from portal.payments import tasks
 
     enqueue_on_commit(tasks.send_finance_notice, payment.pk, "held")
 
@@ -368,8 +367,6 @@ def _move(payment: Payment, target: str, *, actor=None, **fields) -> None:
     if target == S.SUCCEEDED:
         _fulfil(payment)
         if not payment.is_refused:
-            from portal.payments import invoicing, tasks
-
             invoicing.invoices_paid_for_payment(payment=payment)
             # Documents and the receipt (a PDF to draw) need not keep the payer waiting: a task, after commit.
             enqueue_on_commit(tasks.send_receipt, payment.pk)
@@ -407,7 +404,6 @@ def _refuse(payment: Payment, reason: str) -> None:
     payment.refused_reason = reason[:300]
     payment.save(update_fields=["refused_reason", "updated_at"])
     audit("guildhall.payment.refused", payment, data={"reason": reason})
-    from portal.payments import tasks
 
     enqueue_on_commit(tasks.give_back_refused_payment, payment.pk)
 
@@ -415,7 +411,6 @@ def _refuse(payment: Payment, reason: str) -> None:
 def payment_receipt_send(*, payment_id: int) -> bool:
     """Once per successful payment: its owner's documents (the handler's after_succeeded), its invoices
     marked paid, then the receipt with them. Returns whether it was sent now."""
-    from portal.payments import emails, invoicing
 
     with transaction.atomic(), audit_batch():
         payment = _lock(payment_id)
@@ -451,7 +446,6 @@ def payment_refund(
     Stripe is called last, so any refusal before it leaves nothing recorded and nothing refunded.
     A transfer's refund stays pending until Finance mark the money sent (payer_return_complete).
     """
-    from portal.payments import emails, invoicing
 
     if not isinstance(amount, Decimal):
         raise TypeError("amount must be a Decimal")
@@ -515,7 +509,6 @@ def payment_refund(
 
 
 def _require_finance(actor) -> None:
-    from portal.payments.selectors import user_is_finance
 
     if not user_is_finance(actor):
         raise PaymentError("Only Finance staff can do this.")
@@ -534,7 +527,6 @@ def _payer_return_create(
         payer_reference=payment.transfer_reference,
     )
     audit("guildhall.payer_return.create", payment, actor=actor, data={"amount": str(amount), "reason": reason})
-    from portal.payments import tasks
 
     enqueue_on_commit(tasks.send_finance_notice, payment.pk, "return")
     return task
@@ -641,7 +633,6 @@ def payer_return_complete(*, payer_return: PayerReturn, sent_reference: str, act
             actor=actor,
             data={"amount": str(task.amount), "sent_reference": task.sent_reference},
         )
-        from portal.payments import emails
 
         emails.send_return_sent(payer_return=task)
     return task
@@ -650,7 +641,6 @@ def payer_return_complete(*, payer_return: PayerReturn, sent_reference: str, act
 def payment_give_back(*, payment_id: int) -> Refund | None:
     """Give back in full a payment its owner refused (or a duplicate): a card refund, or a transfer
     Finance send back; the payer gets one e-mail saying why, Finance hear of duplicates."""
-    from portal.payments import emails
 
     with transaction.atomic():
         payment = _lock(payment_id)
@@ -712,7 +702,6 @@ def payment_client_secret(*, payment: Payment) -> str:
 
 def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
     """Store a verified event once; only the first delivery of an id enqueues its processing."""
-    from portal.payments import tasks
 
     try:
         with transaction.atomic():
@@ -806,7 +795,8 @@ def _apply_dispute(state: gateway.DisputeState) -> Payment | None:
     elif dispute.status in _DISPUTE_CLOSED or dispute.status == state.status:
         return payment  # closed for good, or nothing new to say
     else:
-        dispute.status, dispute.amount, dispute.currency = state.status, amount, currency
+        dispute.move_to(state.status)
+        dispute.amount, dispute.currency = amount, currency
         dispute.evidence_due_by = due or dispute.evidence_due_by
         dispute.save(update_fields=["status", "amount", "currency", "evidence_due_by", "updated_at"])
     audit(
@@ -816,7 +806,6 @@ def _apply_dispute(state: gateway.DisputeState) -> Payment | None:
     )
     if dispute.status == DisputeStatus.LOST and dispute.reversed_at is None:
         _dispute_reverse(payment, dispute)
-    from portal.payments import tasks
 
     enqueue_on_commit(tasks.send_dispute_notice, dispute.pk, dispute.status)
     return payment
@@ -825,7 +814,6 @@ def _apply_dispute(state: gateway.DisputeState) -> Payment | None:
 def _dispute_reverse(payment: Payment, dispute: Dispute) -> None:
     """A lost dispute took the money back: the ledger records it as given back (a credit note for an
     invoice) and the owner is flagged for staff through its handler, not canceled."""
-    from portal.payments import invoicing
 
     dispute.reversed_at = timezone.now()
     dispute.save(update_fields=["reversed_at"])

@@ -1,9 +1,12 @@
 """Celery tasks of the payment ledger: each takes ids, calls one service and owns its retries."""
 
+from datetime import timedelta
+
 from celery import shared_task
 
-from portal.payments import services
+from portal.payments import emails, invoicing, services
 from portal.payments.exceptions import PaymentServiceUnavailable
+from portal.payments.models import Dispute, Payment
 
 _RETRY = {
     "autoretry_for": (PaymentServiceUnavailable,),
@@ -29,7 +32,6 @@ def send_receipt(payment_id: int) -> None:
 @shared_task(name="payments.reconcile", **_RETRY)
 def reconcile_payments(older_than_seconds: int | None = None) -> int:
     """Every 15 minutes: settle payments whose webhook never came."""
-    from datetime import timedelta
 
     older = None if older_than_seconds is None else timedelta(seconds=older_than_seconds)
     return services.payments_reconcile(older_than=older)
@@ -55,16 +57,12 @@ def give_back_refused_payment(payment_id: int) -> None:
 @shared_task(name="payments.send_finance_notice", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_finance_notice(payment_id: int, kind: str) -> None:
     """Tell FINANCE_EMAILS of a payment held for a mismatch, or of money to send back."""
-    from portal.payments import emails
-    from portal.payments.models import Payment
 
     emails.send_finance_notice(payment=Payment.objects.get(pk=payment_id), kind=kind)
 
 
 @shared_task(name="payments.send_dispute_notice", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_dispute_notice(dispute_id: int, status: str) -> None:
-    from portal.payments import emails
-    from portal.payments.models import Dispute
 
     emails.send_dispute_notice(dispute=Dispute.objects.select_related("payment").get(pk=dispute_id), status=status)
 
@@ -72,6 +70,5 @@ def send_dispute_notice(dispute_id: int, status: str) -> None:
 @shared_task(name="payments.send_invoice_reminders")
 def send_invoice_reminders() -> int:
     """Daily: remind payers of invoices falling due."""
-    from portal.payments import invoicing
 
     return invoicing.invoice_reminders_send()

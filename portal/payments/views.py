@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +21,7 @@ from portal.payments.exceptions import (
     WebhookSignatureInvalid,
 )
 from portal.payments.models import PaymentMethod, PaymentStatus
+from portal.payments.pdf import invoice_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +108,6 @@ def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def invoice(request: HttpRequest, public_id: str) -> HttpResponse:
     """The payer's invoice as HTML, or as PDF with ?format=pdf; the unguessable id is the permission."""
-    from django.http import Http404
-
-    from portal.payments.pdf import invoice_pdf
 
     payment = selectors.payment_for_payer(public_id)
     document = selectors.invoice_for_payment(payment, with_lines=True)

@@ -1,6 +1,7 @@
 """Purge the anonymous page cache when what the public pages show changes."""
 
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from events.models import Event
@@ -34,7 +35,6 @@ def _forget_view_restrictions(sender=None, **kwargs) -> None:
 
 
 def connect() -> None:
-    from wagtail.models import Page, PageViewRestriction, Site
 
     page_published.connect(_purge, dispatch_uid="pagecache-published")
     page_unpublished.connect(_purge, dispatch_uid="pagecache-unpublished")

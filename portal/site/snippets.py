@@ -4,6 +4,7 @@ import copy
 
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.http.request import split_domain_port
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
@@ -97,7 +98,6 @@ class SiteSettings(BaseSiteSetting):
 
         Keyed under the page cache's generation, which a save of these settings or of a Site bumps.
         """
-        from django.http.request import split_domain_port
 
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):

@@ -15,8 +15,8 @@ from PIL import Image
 
 from events import services
 from events.documents import order_tickets_pdf
-from events.emails import QR_MASK, ticket_qr_png
 from events.models import Ticket, new_ticket_code
+from events.qr import QR_MASK, ticket_qr_png
 from events.selectors import order_with_details
 from tests.events.factories import TicketTypeFactory, buyer
 

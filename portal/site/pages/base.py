@@ -2,7 +2,7 @@
 
 from django.db import models
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from portal.core.cache import remember_for_this_request
 
@@ -34,7 +34,6 @@ class BasePage(Page):
 
     def get_view_restrictions(self):
         """Wagtail asks on every view (two queries); while no page anywhere is restricted, the cache says so."""
-        from wagtail.models import PageViewRestriction
 
         if not remember_for_this_request(VIEW_RESTRICTIONS_KEY, lambda: PageViewRestriction.objects.exists()):
             return PageViewRestriction.objects.none()

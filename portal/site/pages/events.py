@@ -1,6 +1,7 @@
 """Event pages: content only. An EventPage finds its event by slug; prices, capacity and
 dates come from the events app's selectors, never from the page."""
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel
@@ -63,7 +64,6 @@ class EventPage(BasePage):
 
     def clean(self):
         """The page belongs to the event with its slug: refuse a slug no event has."""
-        from django.core.exceptions import ValidationError
 
         super().clean()
         if self.slug and not Event.objects.filter(slug=self.slug).exists():

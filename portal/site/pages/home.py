@@ -1,6 +1,7 @@
 """The home page: the site's root."""
 
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -48,7 +49,6 @@ class HomePage(BasePage):
     template = "portal/home_page.html"
 
     def get_context(self, request, *args, **kwargs):
-        from django.utils.functional import SimpleLazyObject
 
         from portal.site.selectors import home_page_sections  # a cycle: the site's selectors import the page models
 
