@@ -138,17 +138,22 @@ def ticket_can_cancel(ticket: Ticket, now: datetime | None = None) -> bool:
     )
 
 
+def _lock_order(pk: int) -> Order:
+    """The order under its row lock, with its event, lines and tickets, for a cancellation."""
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .prefetch_related("lines", "tickets")
+        .get(pk=pk)
+    )
+
+
 def order_cancel(*, order: Order, actor=None, by_staff: bool = False) -> Order:
     """Cancel within the refund policy (staff: any pending or paid order): seats return at once, what is paid,
     less the policy's fee per ticket, is refunded through the gateway (with a credit note on the invoice)."""
     now = timezone.now()
     with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .prefetch_related("lines", "tickets")
-            .get(pk=order.pk)
-        )
+        order = _lock_order(order.pk)
         staff_may = by_staff and order.status in (Order.Status.PENDING, *Order.SOLD)
         if not (staff_may or order_can_cancel(order, now)):
             raise NotRefundable("This order can no longer be canceled; see the event's refund policy.")
@@ -176,12 +181,7 @@ def ticket_cancel(*, ticket: Ticket, actor=None, by_staff: bool = False) -> Refu
     cancels the order."""
     now = timezone.now()
     with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .prefetch_related("lines", "tickets")
-            .get(pk=ticket.order_id)
-        )
+        order = _lock_order(ticket.order_id)
         ticket = next((t for t in order.tickets.all() if t.pk == ticket.pk), ticket)
         ticket.order = order
         if not (ticket_can_cancel(ticket, now) or (by_staff and order.is_paid and ticket.canceled_at is None)):

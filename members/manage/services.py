@@ -42,6 +42,26 @@ def _lock_organization(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
+def _set_changed(organization: Organization, data: dict) -> list[str]:
+    """Set the fields whose value differs (text stripped); the names of those changed."""
+    changed = []
+    for name, value in data.items():
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(organization, name) != value:
+            setattr(organization, name, value)
+            changed.append(name)
+    return changed
+
+
+def _full_clean(organization: Organization) -> None:
+    try:
+        organization.full_clean()
+    except ValidationError as error:
+        fields = error.message_dict
+        first = next(iter(fields))
+        raise MembershipError(f"{first}: {fields[first][0]}", code="invalid", extra={"fields": fields}) from error
+
+
 def organization_profile_update(
     *, organization: Organization, actor, data: dict, logo=None, remove_logo: bool = False
 ) -> Organization:
@@ -52,12 +72,7 @@ def organization_profile_update(
     with transaction.atomic():
         require_role(organization=organization, actor=actor, roles=PROFILE_EDITORS, action="edit the profile")
         locked = _lock_organization(organization)
-        changed = []
-        for name, value in data.items():
-            value = value.strip() if isinstance(value, str) else value
-            if getattr(locked, name) != value:
-                setattr(locked, name, value)
-                changed.append(name)
+        changed = _set_changed(locked, data)
         if "name" in changed and selectors.organization_name_taken(locked.name, excluding=locked):
             raise MembershipError(
                 f"Another organisation is already called {locked.name}: choose another name.",
@@ -70,12 +85,7 @@ def organization_profile_update(
         elif remove_logo and locked.logo:
             locked.logo = ""
             changed.append("logo")
-        try:
-            locked.full_clean()
-        except ValidationError as error:
-            fields = error.message_dict
-            first = next(iter(fields))
-            raise MembershipError(f"{first}: {fields[first][0]}", code="invalid", extra={"fields": fields}) from error
+        _full_clean(locked)
         if not changed:
             return locked
         locked.save()
@@ -93,18 +103,8 @@ def organization_billing_update(*, organization: Organization, actor, data: dict
     with transaction.atomic():
         require_role(organization=organization, actor=actor, roles=BILLING, action="edit the invoicing details")
         locked = _lock_organization(organization)
-        changed = []
-        for name, value in data.items():
-            value = value.strip() if isinstance(value, str) else value
-            if getattr(locked, name) != value:
-                setattr(locked, name, value)
-                changed.append(name)
-        try:
-            locked.full_clean()
-        except ValidationError as error:
-            fields = error.message_dict
-            first = next(iter(fields))
-            raise MembershipError(f"{first}: {fields[first][0]}", code="invalid", extra={"fields": fields}) from error
+        changed = _set_changed(locked, data)
+        _full_clean(locked)
         if changed:
             locked.save(update_fields=changed)
             audit("guildhall.organization.billing_update", locked, actor=actor, data={"fields": changed})
