@@ -13,8 +13,10 @@ from events.exceptions import NotRefundable, TicketNotValid
 from events.models import Order
 from portal.payments import services as payment_services
 from portal.payments.models import Invoice, Payment
+from portal.payments.pdf import invoice_pdf
 from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
 from tests.payments.conftest import GOOD_CARD, card_token
+from tests.pdf_text import texts
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,5 @@ def test_the_invoice_shows_quantity_price_and_the_discount_line(
         ("Discount (promo code TEN) on Full access", Decimal("1.00"), Decimal("-80.00")),
     ]
     assert invoice.total == Decimal("720.00")
+    printed = " ".join(texts(invoice_pdf(invoice)))
+    assert "Discount (promo code TEN) on Full access" in printed and "-80.00" in printed
