@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from events import emails, payments, selectors, services
-from events.models import Order
+from events.models import Order, Ticket
 from portal.payments import registry
 from portal.payments.registry import Refusal
 
@@ -81,6 +82,23 @@ def sponsorship_describe(sponsorship) -> str:
     return f"{sponsorship.package.event.name}: {sponsorship.package.name} sponsorship, {sponsorship.organization.name}"
 
 
+def paid_message(payment) -> str:
+    """One query: the order with its event, and whether any attendee has an address of their own."""
+    own_address = (
+        Ticket.objects.filter(order=OuterRef("pk"))
+        .exclude(attendee_email="")
+        .exclude(attendee_email=OuterRef("buyer_email"))
+    )
+    order = (
+        Order.objects.select_related("event")
+        .annotate(holders=Exists(own_address))
+        .only("buyer_email", "event__name")
+        .get(pk=payment.owner_object_id)
+    )
+    also = ", and each attendee with an address of their own got theirs" if order.holders else ""
+    return f"You are registered for {order.event.name}. Your tickets were sent to {order.buyer_email}{also}."
+
+
 def register() -> None:
 
     registry.register(
@@ -91,6 +109,7 @@ def register() -> None:
         after_succeeded=after_succeeded,
         refusal=refusal,
         on_dispute_lost=on_dispute_lost,
+        paid_message=paid_message,
     )
     registry.register(
         "events.Sponsorship",

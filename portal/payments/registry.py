@@ -31,6 +31,7 @@ class Handler:
     after_succeeded: Callable[[Any], list | None] | None = None
     refusal: Callable[[Any], Refusal | None] | None = None
     on_dispute_lost: Callable[[Any, Decimal], None] | None = None
+    paid_message: Callable[[Any], str] | None = None
 
 
 _handlers: dict[str, Handler] = {}
@@ -53,6 +54,7 @@ def register(
     after_succeeded: Callable[[Any], list | None] | None = None,
     refusal: Callable[[Any], Refusal | None] | None = None,
     on_dispute_lost: Callable[[Any, Decimal], None] | None = None,
+    paid_message: Callable[[Any], str] | None = None,
 ) -> None:
     """on_succeeded(payment) runs once, inside the transaction that records the success, with the owner's
     row locked and read as `payment.owner`. It returns None when the owner took the money, or a sentence
@@ -65,13 +67,16 @@ def register(
     on_dispute_lost(payment, amount), if given, runs when a card dispute is lost: the owner is flagged
     for staff (the money is gone), never silently canceled.
 
+    paid_message(payment), if given, is what the payer reads under "payment received" on the return page:
+    what the payment got them ("You are registered…; your tickets were sent to…").
+
     after_succeeded(payment), if given, runs once in a task after that commit, under the payment's
     lock, just before the receipt is sent: the place for documents the receipt carries (an invoice).
     It returns the invoices it issued (the receipt attaches them); `payment.invoices.all()` holds the
     payment's invoices from before it ran, read without a query.
     """
     _handlers[_key(model_label)] = Handler(
-        on_succeeded, on_refunded, describe, after_succeeded, refusal, on_dispute_lost
+        on_succeeded, on_refunded, describe, after_succeeded, refusal, on_dispute_lost, paid_message
     )
 
 

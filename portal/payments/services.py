@@ -156,6 +156,16 @@ def _owner_paid_by_another(payment: Payment) -> bool:
     return answer
 
 
+def payment_paid_message(*, payment: Payment) -> str:
+    """What a paid payment got the payer, in the owner's words (its registry handler's paid_message)."""
+    if not payment.is_paid or payment.is_refused or payment.held_reason:
+        return ""
+    handler = registry.get(payment.owner_label)
+    if handler is None or handler.paid_message is None:
+        return ""
+    return handler.paid_message(payment)
+
+
 def payment_refusal(*, payment: Payment) -> Refusal | None:
     """Whether what an unpaid payment is for can still be paid; asked before any money moves."""
     if payment.status != S.CREATED:

@@ -101,6 +101,7 @@ def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
         "invoice_number": "" if payment.is_refused else selectors.invoice_number_for_payment(payment),
         "refusal": services.payment_refusal(payment=payment),
         "how_money_comes_back": emails.how_money_comes_back(payment, payment.amount_display),
+        "paid_message": services.payment_paid_message(payment=payment),
     }
     return render(request, "payments/return.html", context)
 

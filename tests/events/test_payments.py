@@ -223,6 +223,7 @@ def test_a_payment_that_arrives_late_with_seats_still_free_is_kept(
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert "Thank you: payment received" in page
+    assert f"You are registered for {order.event.name}. Your tickets were sent to slow@example.org." in page
     assert any("Your tickets" in m.subject for m in mail.outbox)
     assert any(m.subject.startswith("Payment received") for m in mail.outbox)
 
