@@ -3,11 +3,6 @@ is set, Sentry. sentry-sdk is an optional extra (`guildhall[sentry]`), imported 
 
 import logging
 
-import sentry_sdk
-from sentry_sdk.integrations.celery import CeleryIntegration
-from sentry_sdk.integrations.django import DjangoIntegration
-from sentry_sdk.integrations.logging import LoggingIntegration
-
 
 def log_formatters(log_format: str) -> dict:
     """The console's formatter for LOG_FORMAT: "text" (a person reads it) or "json" (a log shipper does)."""
@@ -26,6 +21,11 @@ def log_formatters(log_format: str) -> dict:
 
 def sentry_init(*, dsn: str, environment: str, release: str, traces_sample_rate: float) -> None:
     """Send errors (exceptions in requests and tasks, and every ERROR log record) to Sentry; no personal data."""
+    # Not at the top: sentry-sdk is an optional extra, imported only when a DSN is set.
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import LoggingIntegration
 
     sentry_sdk.init(
         dsn=dsn,
