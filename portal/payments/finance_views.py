@@ -118,6 +118,8 @@ def payment_mark_received(request: HttpRequest, pk: int) -> HttpResponse:
             if payment.is_partly_paid:
                 outstanding = money.format_money(payment.amount_outstanding, payment.currency)
                 messages.success(request, f"Transfer recorded; partly paid, {outstanding} outstanding.")
+            elif payment.is_paid and not payment.is_refused:
+                messages.success(request, "Transfer recorded; the payment has succeeded.")
             else:
                 messages.success(request, "Transfer recorded.")
     return redirect("payments_finance:payment", pk=pk)
