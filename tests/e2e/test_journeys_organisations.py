@@ -283,7 +283,8 @@ def test_sponsor_applies_to_pay_by_bank_transfer_and_finance_mark_the_transfer_r
     finance.get_by_role("link", name=invoice.number).click()
     finance.get_by_role("link", name="Payment", exact=True).click()
     finance.wait_for_url(f"**/admin/finance/payments/{payment.pk}/")
-    finance.get_by_role("spinbutton", name="Amount").fill(str(payment.amount))  # as prefilled; what the bank statement says
+    # As prefilled: what the bank statement says.
+    finance.get_by_role("spinbutton", name="Amount").fill(str(payment.amount))
     finance.get_by_label("Received on").fill(timezone.localdate().isoformat())
     finance.get_by_label("Reference").fill(f"SEPA {invoice.number} ORCHARD")
     trip.shoot(finance, "mark-received", ours=False)
