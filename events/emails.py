@@ -7,7 +7,6 @@ import math
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +17,7 @@ from events.calendar import event_ics
 from events.documents import tickets_pdf
 from events.models import Order, Sponsorship, Ticket, WaitingListEntry
 from events.qr import ticket_qr_png
-from portal.accounts.groups import EVENTS_STAFF
+from portal.accounts.groups import EVENTS_STAFF, group_member_emails
 from portal.payments.models import Payment
 
 
@@ -253,15 +252,6 @@ def send_sponsorship_passes(sponsorship_id: int) -> None:
     ).send()
 
 
-def events_staff_emails() -> list[str]:
-    return sorted(
-        get_user_model()
-        .objects.filter(groups__name=EVENTS_STAFF, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-
-
 def send_sponsorship_received(sponsorship_id: int) -> None:
     """The applicant hears that the slot is held while staff decide; Events staff hear there is a decision to make."""
     sponsorship = _sponsorship(sponsorship_id)
@@ -277,7 +267,7 @@ def send_sponsorship_received(sponsorship_id: int) -> None:
         body=render_to_string("events/email/sponsorship_received.txt", context),
         to=[sponsorship.contact_email],
     ).send()
-    staff = events_staff_emails()
+    staff = group_member_emails(EVENTS_STAFF)
     if staff:
         EmailMultiAlternatives(
             subject=f"Sponsorship to review: {sponsorship.organization.name}, {sponsorship.package.name}",

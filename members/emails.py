@@ -1,11 +1,10 @@
 """E-mails of the membership workflow (sent through Celery after commit by the mail backend)."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 
 from members.models import DuesPeriod, MembershipApplication
-from portal.accounts.groups import MEMBERSHIP_STAFF
+from portal.accounts.groups import MEMBERSHIP_STAFF, group_member_emails
 
 FOUNDATION = "Open Infrastructure Foundation"
 
@@ -15,17 +14,7 @@ def _absolute(path: str) -> str:
 
 
 def membership_staff_emails() -> list[str]:
-    return (
-        list(
-            Group.objects.get(name=MEMBERSHIP_STAFF)
-            .user_set.filter(is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-            .order_by("email")
-        )
-        if Group.objects.filter(name=MEMBERSHIP_STAFF).exists()
-        else []
-    )
+    return group_member_emails(MEMBERSHIP_STAFF)
 
 
 def send_application_received(*, application: MembershipApplication) -> None:

@@ -7,6 +7,7 @@ organisations) and a small data migration that calls `ensure_staff_groups` again
 from dataclasses import dataclass, field
 
 from django.apps import apps as global_apps
+from django.contrib.auth import get_user_model
 
 CONTENT_EDITORS = "Content editors"
 MEMBERSHIP_STAFF = "Membership staff"
@@ -191,3 +192,14 @@ def ensure_staff_groups(apps=None) -> None:
                 GroupCollectionPermission.objects.get_or_create(
                     group=group, collection=root_collection, permission=_permission(apps, dotted)
                 )
+
+
+def group_member_emails(name: str) -> list[str]:
+    """Where a staff group's alerts go: its active members' addresses, sorted (none if the group is missing)."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=name, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
