@@ -110,6 +110,23 @@ def send_refund_notice(*, refund: Refund) -> None:
     message.send()
 
 
+def send_held_returned(*, payment: Payment, returned: str, reason: str) -> None:
+    """The payer of a held payment hears once what happened to the money, and how to pay again."""
+    pay_again = f"{settings.SITE_URL}{payment.get_absolute_url()}"
+    send_mail(
+        subject=f"Your payment of {returned} was refunded",
+        message=(
+            f"Your card was charged {returned} for {payment.description or payment.public_id}, "
+            f"which does not match the {payment.amount_display} due, so nothing was confirmed.\n"
+            f"Our finance team has refunded {returned} to your card; it reaches your account within 5 to 10 "
+            f"business days.\nReason: {reason}\n\nTo pay {payment.amount_display}: {pay_again}\n"
+            f"Reference: {payment.public_id}\n"
+        ),
+        from_email=None,
+        recipient_list=[payment.payer_email],
+    )
+
+
 def send_invoice_reminder(*, invoice: Invoice) -> None:
     if not invoice.buyer_email:
         return

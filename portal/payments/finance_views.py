@@ -16,6 +16,7 @@ from portal.payments import invoicing, selectors, services, tasks
 from portal.payments.filters import InvoiceFilter, PaymentFilter
 from portal.payments.forms import (
     CreditNoteForm,
+    HeldDecisionForm,
     InvoiceBuyerForm,
     PayerReturnDoneForm,
     PeriodForm,
@@ -64,6 +65,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refund_form": RefundForm(initial={"amount": payment.amount_refundable}),
             "transfer_form": TransferReceivedForm(initial={"amount": payment.amount_outstanding}),
             "return_form": PayerReturnDoneForm(),
+            "held_form": HeldDecisionForm(),
             "can_refund": payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
             and not payment.is_refused,
             # A transfer can be recorded on an open one, and on a paid one (it came twice: it goes back).
@@ -134,6 +136,26 @@ def payment_accept_short(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, "Accepted as paid; the difference is written off.")
+    return redirect("payments_finance:payment", pk=pk)
+
+
+@require_POST
+@finance_only
+def payment_held_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    form = HeldDecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("payments_finance:payment", pk=pk)
+    decide, done = {
+        "return": (services.payment_held_return, "Refunded at Stripe; the payer is told and may pay again."),
+        "accept": (services.payment_held_accept, "Accepted as paid; what it was for is confirmed."),
+    }[form.cleaned_data["decision"]]
+    try:
+        decide(payment=selectors.payment_for_finance(pk), reason=form.cleaned_data["reason"], actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
     return redirect("payments_finance:payment", pk=pk)
 
 

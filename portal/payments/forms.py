@@ -12,6 +12,13 @@ class RefundForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
 
+class HeldDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("return", "Refund what Stripe took"), ("accept", "Accept as paid")], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(max_length=300, help_text="Recorded in the audit trail; a refunded payer reads it.")
+
+
 class TransferReceivedForm(forms.Form):
     amount = forms.DecimalField(min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

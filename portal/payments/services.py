@@ -362,6 +362,95 @@ def _hold(payment: Payment, reason: str) -> None:
     enqueue_on_commit(tasks.send_finance_notice, payment.pk, "held")
 
 
+def _held_intent(payment: Payment) -> gateway.IntentState:
+    """What Stripe took for a held payment, read again at the moment Finance decide."""
+    if not payment.held_reason:
+        raise PaymentNotPayable("Only a payment held for finance can be decided this way.")
+    intent = gateway.intent_retrieve(payment.stripe_payment_intent_id)
+    if intent.status != "succeeded":
+        raise PaymentError(f"Stripe reports this payment as {intent.status}, not taken: re-read it from Stripe.")
+    return intent
+
+
+def _reported_amount(intent: gateway.IntentState) -> str:
+    try:
+        return money.format_money(money.from_minor(intent.amount_minor, intent.currency), intent.currency)
+    except (ValueError, KeyError):
+        return f"{intent.amount_minor} minor units of {intent.currency or 'no currency'}"
+
+
+def payment_held_return(*, payment: Payment, reason: str, actor) -> Payment:
+    """Finance give back, in full and in its own currency, what Stripe took for a held payment.
+
+    Nothing was fulfilled, so the ledger gains nothing: the payment fails with Finance's reason, and the
+    payer (told why, with a link) may pay the right amount again while what it is for can be paid.
+    """
+    _require_finance(actor)
+    if not reason.strip():
+        raise PaymentError("Say why the money goes back; the payer reads it.")
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        intent = _held_intent(locked)
+        held, returned = locked.held_reason, _reported_amount(intent)
+        _move(locked, S.FAILED, actor=actor, held_reason="", failure_message=f"Returned by finance: {reason}"[:500])
+        audit(
+            "guildhall.payment.held_returned",
+            locked,
+            actor=actor,
+            data={"returned": returned, "reason": reason, "held": held},
+        )
+        emails.send_held_returned(payment=locked, returned=returned, reason=reason)
+        # Stripe last: a refusal before it leaves nothing recorded; a retry reuses the same key.
+        answer = gateway.refund_create(
+            intent_id=intent.id,
+            amount_minor=intent.amount_minor,
+            idempotency_key=f"guildhall-held-return-{locked.public_id}",
+        )
+        if answer.status in ("failed", "canceled"):
+            raise PaymentError("Stripe refused the refund.")
+    return locked
+
+
+def payment_held_accept(*, payment: Payment, reason: str, actor) -> Payment:
+    """Finance accept a held payment as paid after checking it (same currency only): what it is for is
+    fulfilled once, a shortfall is written off (audited) and a surplus refunded to the card."""
+    _require_finance(actor)
+    if not reason.strip():
+        raise PaymentError("Say why this payment is accepted.")
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        intent = _held_intent(locked)
+        if intent.currency != locked.currency:
+            raise PaymentError(
+                f"Stripe took {_reported_amount(intent)}, another currency than {locked.currency}: return it instead."
+            )
+        expected = money.to_minor(locked.amount, locked.currency)
+        fields: dict = {"held_reason": "", "stripe_charge_id": intent.charge_id, "failure_message": ""}
+        if intent.amount_minor < expected:
+            fields["amount_written_off"] = money.from_minor(expected - intent.amount_minor, locked.currency)
+        audit(
+            "guildhall.payment.held_accepted",
+            locked,
+            actor=actor,
+            data={"taken": _reported_amount(intent), "reason": reason, "held": locked.held_reason},
+        )
+        _move(locked, S.SUCCEEDED, actor=actor, **fields)
+        if intent.amount_minor > expected:
+            surplus = intent.amount_minor - expected
+            answer = gateway.refund_create(
+                intent_id=intent.id, amount_minor=surplus, idempotency_key=f"guildhall-held-surplus-{locked.public_id}"
+            )
+            if answer.status in ("failed", "canceled"):
+                raise PaymentError("Stripe refused to refund the surplus.")
+            audit(
+                "guildhall.payment.surplus_refunded",
+                locked,
+                actor=actor,
+                data={"amount": str(money.from_minor(surplus, locked.currency)), "refund": answer.id},
+            )
+    return locked
+
+
 def _move(payment: Payment, target: str, *, actor=None, **fields) -> None:
     """One transition of a locked payment: checked, saved, audited; a success fulfils its owner."""
     if not payment.can_move_to(target):

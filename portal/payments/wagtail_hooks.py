@@ -16,6 +16,7 @@ finance_urls = (
         path("payments/<int:pk>/received/", views.payment_mark_received, name="payment_mark_received"),
         path("payments/<int:pk>/sync/", views.payment_sync, name="payment_sync"),
         path("payments/<int:pk>/accept-short/", views.payment_accept_short, name="payment_accept_short"),
+        path("payments/<int:pk>/held/", views.payment_held_decide, name="payment_held_decide"),
         path("returns/", views.payer_returns, name="payer_returns"),
         path("returns/<int:pk>/done/", views.payer_return_done, name="payer_return_done"),
         path("invoices/", views.invoices, name="invoices"),
