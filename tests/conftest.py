@@ -251,6 +251,18 @@ def staff_client_factory(db, client):
     return make
 
 
+@pytest.fixture
+def finance_user(db):
+    """Someone in the Finance group, not logged in (`login_staff(client, finance_user)`)."""
+    from django.contrib.auth.models import Group
+
+    from tests.accounts.factories import UserFactory
+
+    user = UserFactory(email="finance-staff@openinfra.example")
+    user.groups.add(Group.objects.get(name="Finance"))
+    return user
+
+
 def login_staff(client, user) -> None:
     """Log a staff member in the way the admin requires: with an authenticator and its second factor."""
     from allauth.mfa.models import Authenticator

@@ -78,3 +78,19 @@ def paid_order(event: Event, ticket_type: TicketType, n: int = 0, quantity: int 
         services.order_payment_succeeded(order=order, amount=order.total)
         order.refresh_from_db()
     return order
+
+
+def payable_order(ticket_type: TicketType, *, name: str, email: str, quantity: int = 1):
+    """An order placed through the service, its card payment waiting on the pay page: (order, payment)."""
+    from events import payments, services
+    from portal.payments.selectors import payments_for_owner
+
+    order = services.order_create(
+        event=ticket_type.event,
+        quantities={ticket_type.pk: quantity},
+        buyer_name=name,
+        buyer_email=email,
+        accepted_code_of_conduct=True,
+    )
+    payments.order_request_payment(order=order, new=True)
+    return order, payments_for_owner(order).get()

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from events import payments, services
+from events import services
 from events.models import Order, Sponsorship
 from portal.accounts.groups import EVENTS_STAFF
-from portal.payments.models import Payment, PaymentStatus
+from portal.payments.models import PaymentStatus
 from tests.accounts.factories import UserFactory
-from tests.events.factories import TicketTypeFactory
+from tests.events.factories import TicketTypeFactory, payable_order
 from tests.events.test_sponsorships import summit  # noqa: F401 - the fixture
 from tests.members.factories import OrganizationFactory
 from tests.payments.conftest import sign
@@ -53,15 +53,7 @@ def test_a_canceled_sponsorship_is_not_offered_for_payment(client, summit):  # n
 
 def test_a_lost_dispute_flags_the_order_and_reverses_the_ledger(client, django_capture_on_commit_callbacks):
     ticket_type = TicketTypeFactory(capacity=5, price=Decimal("250.00"))
-    order = services.order_create(
-        event=ticket_type.event,
-        quantities={ticket_type.pk: 1},
-        buyer_name="Mal",
-        buyer_email="mal@example.org",
-        accepted_code_of_conduct=True,
-    )
-    payments.order_request_payment(order=order)
-    payment = Payment.objects.get()
+    order, payment = payable_order(ticket_type, name="Mal", email="mal@example.org")
     intent = {
         "id": "pi_order_1",
         "amount": 25000,

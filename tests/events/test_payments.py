@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from events import services
 from events.models import Order
+from portal.payments import services as payment_services
 from portal.payments.models import Payment, PaymentStatus
-from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
+from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory, payable_order
 from tests.payments.conftest import GOOD_CARD, THREE_D_SECURE_CARD, authenticate_3ds, card_token, intents_for
 
 pytestmark = [pytest.mark.localstripe, pytest.mark.django_db]
@@ -78,19 +79,8 @@ def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
 ):
     """3-D Secure finished after the hold ran out and the seats were sold: the money goes back, the page
     and one e-mail say why, and nothing says "payment received"."""
-    from events import payments
-    from portal.payments import services as payment_services
-
     ticket_type = TicketTypeFactory(capacity=2, price=Decimal("100.00"))
-    late = services.order_create(
-        event=ticket_type.event,
-        quantities={ticket_type.pk: 2},
-        buyer_name="Late",
-        buyer_email="late@example.org",
-        accepted_code_of_conduct=True,
-    )
-    payments.order_request_payment(order=late)
-    payment = Payment.objects.get()
+    late, payment = payable_order(ticket_type, name="Late", email="late@example.org", quantity=2)
     payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, THREE_D_SECURE_CARD))
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.REQUIRES_ACTION  # the bank asks; the buyer takes their time
@@ -126,18 +116,8 @@ def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
 
 
 def test_the_pay_page_and_the_card_form_refuse_an_expired_order(client, localstripe):
-    from events import payments
-
     ticket_type = TicketTypeFactory(capacity=2, price=Decimal("100.00"))
-    order = services.order_create(
-        event=ticket_type.event,
-        quantities={ticket_type.pk: 1},
-        buyer_name="Slow",
-        buyer_email="slow@example.org",
-        accepted_code_of_conduct=True,
-    )
-    payments.order_request_payment(order=order)
-    payment = Payment.objects.get()
+    order, payment = payable_order(ticket_type, name="Slow", email="slow@example.org")
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         page = client.get(payment.get_absolute_url()).content.decode()
         assert f"Order {order.code} expired at" in page and "nothing was charged" in page
@@ -155,38 +135,18 @@ def test_the_pay_page_and_the_card_form_refuse_an_expired_order(client, localstr
 
 
 def test_a_canceled_order_cannot_be_paid(client):
-    from events import payments
-
     ticket_type = TicketTypeFactory(capacity=2, price=Decimal("100.00"))
-    order = services.order_create(
-        event=ticket_type.event,
-        quantities={ticket_type.pk: 1},
-        buyer_name="Gone",
-        buyer_email="gone@example.org",
-        accepted_code_of_conduct=True,
-    )
-    payments.order_request_payment(order=order)
+    order, payment = payable_order(ticket_type, name="Gone", email="gone@example.org")
     Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELED)
-    page = client.get(Payment.objects.get().get_absolute_url()).content.decode()
+    page = client.get(payment.get_absolute_url()).content.decode()
     assert f"Order {order.code} was canceled, so it can no longer be paid." in page and 'id="card-form"' not in page
 
 
 def test_cancel_within_the_refund_policy_refunds_through_the_gateway(
     client, localstripe, django_capture_on_commit_callbacks
 ):
-    from events import payments
-    from portal.payments import services as payment_services
-
     ticket_type = TicketTypeFactory(capacity=1, price=Decimal("250.00"))
-    order = services.order_create(
-        event=ticket_type.event,
-        quantities={ticket_type.pk: 1},
-        buyer_name="Lin",
-        buyer_email="lin@example.org",
-        accepted_code_of_conduct=True,
-    )
-    payments.order_request_payment(order=order)
-    payment = Payment.objects.get()
+    order, payment = payable_order(ticket_type, name="Lin", email="lin@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, GOOD_CARD))
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,19 +161,8 @@ def test_cancel_within_the_refund_policy_refunds_through_the_gateway(
 def test_a_payment_that_arrives_late_with_seats_still_free_is_kept(
     client, localstripe, django_capture_on_commit_callbacks
 ):
-    from events import payments
-    from portal.payments import services as payment_services
-
     ticket_type = TicketTypeFactory(capacity=5, price=Decimal("100.00"))
-    order = services.order_create(
-        event=ticket_type.event,
-        quantities={ticket_type.pk: 1},
-        buyer_name="Slow",
-        buyer_email="slow@example.org",
-        accepted_code_of_conduct=True,
-    )
-    payments.order_request_payment(order=order)
-    payment = Payment.objects.get()
+    order, payment = payable_order(ticket_type, name="Slow", email="slow@example.org")
     payment_services.payment_pay_with_card(payment=payment, token=card_token(localstripe, THREE_D_SECURE_CARD))
     with time_machine.travel(timezone.now() + timedelta(minutes=30)):
         services.orders_expire()

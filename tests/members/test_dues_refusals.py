@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
@@ -15,27 +14,19 @@ from members.models import Membership
 from portal.payments import invoicing
 from portal.payments import services as payment_services
 from portal.payments.models import PayerReturn, PaymentStatus, RefundStatus
-from tests.accounts.factories import UserFactory
 from tests.members.factories import application
 from tests.payments.conftest import sign
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def finance():
-    user = UserFactory(email="money@openinfra.example")
-    user.groups.add(Group.objects.get(name="Finance"))
-    return user
-
-
 def test_a_transfer_for_voided_dues_is_refused_and_listed_to_return(
-    client, finance, django_capture_on_commit_callbacks
+    client, finance_user, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         membership = services.application_approve(application=application(payment_method="bank_transfer"), actor=None)
     dues = membership.dues_periods.get()
-    invoicing.invoice_void(invoice=dues.invoice, actor=finance)
+    invoicing.invoice_void(invoice=dues.invoice, actor=finance_user)
     payment = dues.payment
     page = client.get(payment.get_absolute_url()).content.decode()
     assert f"Invoice {dues.invoice.number} for these dues was canceled, so it can no longer be paid." in page
@@ -44,7 +35,11 @@ def test_a_transfer_for_voided_dues_is_refused_and_listed_to_return(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         payment_services.payment_mark_transfer_received(
-            payment=payment, amount=dues.amount, received_on=timezone.localdate(), reference="ACME-LATE", actor=finance
+            payment=payment,
+            amount=dues.amount,
+            received_on=timezone.localdate(),
+            reference="ACME-LATE",
+            actor=finance_user,
         )
     payment.refresh_from_db()
     dues.refresh_from_db()

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 FINANCE = "finance@openinfra.example"
 
 
-@pytest.fixture
-def finance_user():
-    user = OwnerFactory(email="finance-staff@openinfra.example")
-    user.groups.add(Group.objects.get(name="Finance"))
-    return user
-
-
 def _held(localstripe, owner, *, taken_minor: int, currency: str = "EUR") -> Payment:
     """A 49.00 EUR payment whose PaymentIntent at Stripe was for another amount: held on reading it."""
     payment = services.payment_create(

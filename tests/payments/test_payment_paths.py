@@ -6,7 +6,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -29,13 +28,6 @@ pytestmark = pytest.mark.django_db
 
 WEBHOOK = "/payments/stripe/webhook/"
 FINANCE = "finance@openinfra.example"
-
-
-@pytest.fixture
-def finance_user():
-    user = OwnerFactory(email="finance-staff@openinfra.example")
-    user.groups.add(Group.objects.get(name="Finance"))
-    return user
 
 
 def _post_event(client, event: dict | bytes):
