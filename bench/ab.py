@@ -109,13 +109,24 @@ def _run(side: str, tree: Path, args: argparse.Namespace, output: Path) -> dict[
     return figures(output.read_text())
 
 
+def split_argv(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(our options, the options after "--" for each bench run): split by hand, since Python 3.11's
+    argparse refuses "--" before a nargs="*" positional."""
+    if "--" not in argv:
+        return list(argv), []
+    at = argv.index("--")
+    return list(argv[:at]), list(argv[at + 1 :])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ab", description=__doc__.splitlines()[0])
     parser.add_argument("base", help="the git revision to compare this checkout with")
     parser.add_argument("--pairs", type=int, default=3, help="runs of each side (default 3)")
     parser.add_argument("--only", default="order", help="scenarios, as `python -m bench --only` (default order)")
-    parser.add_argument("bench_args", nargs="*", help="after --: options for each `python -m bench` run")
-    args = parser.parse_args(argv)
+    parser.epilog = "After --: options for each `python -m bench` run (e.g. -- --duration 8)."
+    ours, bench_args = split_argv(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(ours)
+    args.bench_args = bench_args
     with tempfile.TemporaryDirectory(prefix="guildhall-ab-") as tmp:
         base_tree = Path(tmp) / "base"
         subprocess.run(["git", "worktree", "add", "--detach", str(base_tree), args.base], cwd=ROOT, check=True)

@@ -498,3 +498,13 @@ def test_ab_ratios_are_the_median_of_the_pairs_this_over_base():
     assert cpu == pytest.approx(0.8)
     # A scenario one side did not measure in some pair has no ratio.
     assert ratios([({"a": Figures(1, None)}, {"a": Figures(2, None), "b": Figures(3, None)})]) == {"a": (2.0, None)}
+
+
+def test_ab_passes_what_follows_the_double_dash_to_each_bench_run():
+    from bench.ab import split_argv
+
+    assert split_argv(["08e6bbc", "--pairs", "2", "--", "--duration", "8"]) == (
+        ["08e6bbc", "--pairs", "2"],
+        ["--duration", "8"],
+    )
+    assert split_argv(["HEAD~1", "--only", "order"]) == (["HEAD~1", "--only", "order"], [])
