@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 import requests
 
 from bench import cpu, databases, report
-from bench.journeys import JOURNEYS, JourneyContext, JourneyError, run_journey
-from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario
+from bench.journeys import JOURNEYS, JourneyContext, JourneyError, Visitor, find_form, run_journey
+from bench.scenarios import PEOPLE, SCENARIOS, STATIC, NotYet, Scenario
 from bench.wrk import LoadResult, WrkError, find_wrk, run_wrk
 from portal.payments.gateway import WEBHOOK_EVENTS
 
@@ -183,6 +183,25 @@ class HttpSite:
         self.session = requests.Session()
         self.session.headers.update(FORWARDED)
 
+        self._people: dict[str, dict[str, str]] = {}
+
+    def session_of(self, person: str) -> dict[str, str]:
+        """The Cookie header of `person` (a key of PEOPLE), logged in once through the log-in form."""
+        if person not in self._people:
+            email, password = PEOPLE[person]
+            visitor = Visitor(self.base_url, FORWARDED)
+            try:
+                page = visitor.get("/accounts/login/")
+                form = find_form(page.text, has="login", method="post")
+                page = visitor.submit(page, form, {**form.fields, "login": email, "password": password})
+            finally:
+                visitor.close()
+            if page.status_code != 200 or "/accounts/login/" in page.url:
+                raise BenchError(f"could not log in as {email} ({page.status_code} at {page.url})")
+            cookie = "; ".join(f"{name}={value}" for name, value in visitor.cookies.items())
+            self._people[person] = {"Cookie": cookie}
+        return self._people[person]
+
     def request(self, path: str, headers: dict[str, str] | None = None) -> requests.Response:
         return self.session.get(self.base_url + path, headers=headers or {}, allow_redirects=False, timeout=30)
 
@@ -197,7 +216,7 @@ class HttpSite:
         hashed = json.loads(manifest.read_text()).get("paths", {}).get(name)
         return f"/static/{hashed}" if hashed else None
 
-    def wait_ready(self, proc: subprocess.Popen, timeout: float = 60) -> None:
+    def wait_ready(self, proc: subprocess.Popen, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -211,6 +230,13 @@ class HttpSite:
         raise BenchError(f"the server did not answer /health/ with 200 within {timeout:.0f} s")
 
 
+def scenario_headers(site, scenario: Scenario) -> dict[str, str]:
+    """What each request of the scenario sends: its headers, and the session of who it is signed in as."""
+    if not scenario.signed_in:
+        return dict(scenario.headers)
+    return {**scenario.headers, **site.session_of(scenario.signed_in)}
+
+
 def busted(path: str, tag: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}bench-nocache={tag}"
 
@@ -219,7 +245,7 @@ def count_queries(site: HttpSite, scenario: Scenario, path: str) -> int | None:
     """Queries of one request, after the load has warmed every cache (a fresh URL when cache-busting)."""
     if scenario.cache_bust:
         path = busted(path, secrets.token_hex(4))
-    response = site.request(path, headers={**scenario.headers, "X-Bench-Queries": "1"})
+    response = site.request(path, headers={**scenario_headers(site, scenario), "X-Bench-Queries": "1"})
     value = response.headers.get("X-Bench-Queries")
     return int(value) if value is not None else None
 
@@ -234,7 +260,11 @@ def resolve(site: HttpSite, scenario: Scenario) -> report.Row:
     if scenario.journey and scenario.journey not in JOURNEYS:
         return report.Row(scenario, report.FAILED, path, note=f"no journey named {scenario.journey!r}")
     probe = busted(path, "probe") if scenario.cache_bust else path
-    status = site.request(probe, headers=scenario.headers).status_code
+    try:
+        headers = scenario_headers(site, scenario)
+    except (BenchError, JourneyError, OSError) as exc:
+        return report.Row(scenario, report.FAILED, path, note=f"could not sign in: {exc}")
+    status = site.request(probe, headers=headers).status_code
     if status == 404:
         return report.Row(scenario, report.PENDING, path, note=f"not available yet (404{built_by})")
     if status != 200:
@@ -332,7 +362,7 @@ class Bench:
     def load(self, row: report.Row, *, duration_s: float, warmup_s: float = 0) -> tuple[LoadResult, float | None]:
         """One run of wrk on the row's path; with the server's CPU seconds it took (None without /proc)."""
         scenario = row.scenario
-        headers = {**FORWARDED, **scenario.headers}
+        headers = {**FORWARDED, **scenario_headers(self.site, scenario)}
         url = self.base_url + row.path
         kwargs = {"connections": scenario.connections, "threads": 1, "headers": headers}
         if warmup_s > 0:

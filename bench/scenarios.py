@@ -49,6 +49,7 @@ class Scenario:
     journey: str | None = None  # name in bench.journeys.JOURNEYS; the path is then only probed
     target: Target | None = None
     built_by: str = ""  # who builds the page, for the "not available yet" row
+    signed_in: str = ""  # a key of PEOPLE: the requests carry that person's session
     is_bound: bool = False  # the static file: the upper bound every figure is compared to
 
 
@@ -110,6 +111,18 @@ def first_of(*resolvers: Resolver) -> Resolver:
 
 
 JSON = {"Accept": "application/json"}
+
+# Who a signed-in scenario is, from the demo (members/demo.py): a member company's admin.
+PEOPLE = {"member": ("nadia.northcott@northwind-cloud.example", "openinfra-demo")}
+SIGNED_IN_TARGET = Target("p50_ms", 5, "median at most 5 ms")
+COMPANY_PAGE = r"/members/(?!individuals/)[\w-]+/"
+
+
+def signed_in(key: str, title: str, path: str | Resolver) -> Scenario:
+    """A page as a signed-in member sees it, one request at a time: the median is the person's wait."""
+    return Scenario(key, title, path, connections=1, signed_in="member", target=SIGNED_IN_TARGET)
+
+
 UPCOMING = "/api/v1/events/?when=upcoming"
 EVENT_PAGE = r"/events/[\w-]+/"
 
@@ -151,6 +164,24 @@ SCENARIOS: list[Scenario] = [
     Scenario("api-root", "API: root", "/api/v1/", headers=JSON),
     Scenario("api-schema", "API: OpenAPI schema", "/api/schema/", connections=2),
     Scenario("health", "Health check (database and cache)", "/health/"),
+    signed_in("member-home", "Home page, signed-in member, 1 connection", "/"),
+    signed_in("member-project", "Project page, signed-in member, 1 connection", "/projects/openstack/"),
+    signed_in("member-directory", "Member directory, signed-in member, 1 connection", "/members/"),
+    signed_in("member-company", "Company page, signed-in member, 1 connection", first_link("/members/", COMPANY_PAGE)),
+    signed_in(
+        "member-event",
+        "Event page, signed-in member, 1 connection",
+        first_of(first_link("/events/", EVENT_PAGE), api_link(UPCOMING, "page_url")),
+    ),
+    signed_in(
+        "member-register",
+        "Register page, signed-in member, 1 connection",
+        first_of(first_link("/events/", EVENT_PAGE, suffix="register/"), api_link(UPCOMING, "register_url")),
+    ),
+    signed_in("member-account", "My account, signed-in member, 1 connection", "/accounts/"),
+    signed_in(
+        "member-admin", "Member admin (the company's overview), 1 connection", "/members/manage/northwind-cloud/"
+    ),
     Scenario(
         "order",
         "Order journey: create → pay on localstripe → confirmed",

@@ -24,7 +24,7 @@ from bench.journeys import (
     run_journey,
 )
 from bench.middleware import QueryCountMiddleware
-from bench.run import _combine, interleave, resolve
+from bench.run import BenchError, _combine, interleave, resolve
 from bench.scenarios import SCENARIOS, STATIC, NotYet, Scenario, Target, api_link, first_link, first_of
 from bench.wrk import LoadResult, WrkError, parse_wrk_output, wrk_command
 
@@ -212,6 +212,34 @@ class FakeSite:
 
     def static_path(self, name):
         return None
+
+
+class SignedInSite(FakeSite):
+    def __init__(self, pages, *, session=None):
+        super().__init__(pages)
+        self.session, self.sent = session, []
+
+    def session_of(self, person):
+        if self.session is None:
+            raise BenchError(f"could not log in as {person}")
+        return {"Cookie": self.session}
+
+    def request(self, path, headers=None):
+        self.sent.append(headers)
+        return super().request(path, headers)
+
+
+def test_a_signed_in_scenario_sends_the_persons_session_and_fails_plainly_without_one():
+    scenario = Scenario("member-home", "Home, signed in", "/", connections=1, signed_in="member")
+
+    row = resolve(SignedInSite({"/": "home"}, session="sessionid=abc"), scenario)
+    failed = resolve(SignedInSite({"/": "home"}), scenario)
+
+    assert row.state == report.MEASURED
+    assert (failed.state, failed.note) == (report.FAILED, "could not sign in: could not log in as member")
+    site = SignedInSite({"/": "home"}, session="sessionid=abc")
+    resolve(site, scenario)
+    assert site.sent == [{"Cookie": "sessionid=abc"}]
 
 
 def test_a_url_that_answers_404_is_a_pending_row_not_a_failure():
