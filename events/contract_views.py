@@ -61,6 +61,8 @@ def sponsorship_contract(request, pk: int):
         else:
             status = 400
     context = {
+        # Refused with the form gone (signed meanwhile, canceled): the reason still shows.
+        "refusal": form.non_field_errors()[0] if form.non_field_errors() and not may_sign else "",
         "sponsorship": sponsorship,
         "event": sponsorship.package.event,
         "contract": contract,
