@@ -34,7 +34,7 @@ def sha256_hex(data: bytes) -> str:
 
 def stored_sha256(field: FieldFile) -> str:
     """The SHA-256 of the file as the storage holds it now (not as recorded)."""
-    with field.storage.open(field.name, "rb") as stored:
+    with field.storage.open(str(field.name), "rb") as stored:
         return sha256_hex(stored.read())
 
 
