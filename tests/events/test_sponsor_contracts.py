@@ -11,9 +11,11 @@ from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from wagtail.models import ModelLogEntry
 
 from events import contract_selectors, services
+from events.contract_terms import fill_contract_terms
 from events.exceptions import ContractInvalid, NotOrganizationAdmin, SponsorshipInvalid
 from events.models import Sponsorship, SponsorshipContract, SponsorshipPackage
 from members.models import OrganizationRole
@@ -420,3 +422,29 @@ def test_a_package_without_terms_has_no_contract(deal, django_capture_on_commit_
     assert not SponsorshipContract.objects.exists()
     assert contract_selectors.sponsorship_contract_summary(Sponsorship.objects.get(pk=sponsorship.pk)) is None
     assert not [m for m in mail.outbox if "contract" in m.subject]
+
+
+def test_filling_is_one_plain_pass_and_leaves_anything_else_as_written():
+    values = {"sponsor_legal_name": "{event} Corp", "event": "Summit", "package": "Gold", "price": "1.00 EUR",
+              "dates": "1 May"}  # fmt: skip
+    text = "{sponsor_legal_name} at {event}; {{settings}} {% load x %} {unknown} {{ package }}"
+    assert (
+        fill_contract_terms(text, values) == "{event} Corp at Summit; {{settings}} {% load x %} {unknown} {{ package }}"
+    )
+
+
+def test_the_summary_partial_shows_the_state_and_the_links(client, deal, django_capture_on_commit_callbacks):
+    sponsorship, signer, staff = deal
+    contract = approve(sponsorship, staff, django_capture_on_commit_callbacks)
+    summary = contract_selectors.sponsorship_contract_summary(
+        Sponsorship.objects.select_related("contract").get(pk=sponsorship.pk)
+    )
+    html = BeautifulSoup(render_to_string("events/contracts/_summary.html", {"summary": summary}), "html.parser")
+    assert "Waiting for the sponsor's signature" in html.get_text()
+    links = {a.get_text(): a["href"] for a in html.find_all("a")}
+    assert links == {
+        "Review and sign": f"/events/sponsorships/{sponsorship.pk}/contract/",
+        "Contract to sign (unsigned)": f"/events/sponsorships/{sponsorship.pk}/contract/unsigned.pdf",
+    }
+    assert contract.unsigned_pdf.name.startswith("sponsors/contracts/")
+    assert render_to_string("events/contracts/_summary.html", {"summary": None}).strip() == ""
