@@ -131,3 +131,10 @@ def send_sponsorship_contract_ready(sponsorship_id: int) -> None:
 )
 def send_sponsorship_contract_countersigned(sponsorship_id: int) -> None:
     contract_emails.send_sponsorship_contract_countersigned(sponsorship_id)
+
+
+@shared_task(
+    name="events.send_sponsorship_contract_signed", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_sponsorship_contract_signed(sponsorship_id: int) -> None:
+    contract_emails.send_sponsorship_contract_signed(sponsorship_id)

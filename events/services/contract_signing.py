@@ -117,6 +117,7 @@ def sponsorship_contract_sign(
                 "unsigned_sha256": contract.unsigned_sha256,
             },
         )
+        enqueue_on_commit(tasks.send_sponsorship_contract_signed, sponsorship.pk)
     return contract
 
 

@@ -163,7 +163,8 @@ def test_sponsor_signs_staff_countersign_and_the_pdf_carries_both_signatures_and
     assert download["Content-Type"] == "application/pdf" and "no-store" in download["Cache-Control"]
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == contract.unsigned_sha256
 
-    response = sign(client, sponsorship, name="Ada Lovelace", title="Chief Financial Officer")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign(client, sponsorship, name="Ada Lovelace", title="Chief Financial Officer")
     assert response.status_code == 302
     contract.refresh_from_db()
     assert contract.status == SponsorshipContract.Status.AWAITING_STAFF
@@ -172,6 +173,10 @@ def test_sponsor_signs_staff_countersign_and_the_pdf_carries_both_signatures_and
     entry = ModelLogEntry.objects.get(action="events.sponsorship.contract_sign")
     assert entry.data["sha256"] == contract.sponsor_sha256 and entry.data["unsigned_sha256"] == contract.unsigned_sha256
     assert entry.user == signer
+    (to_countersign,) = [m for m in mail.outbox if m.subject.startswith("Contract to countersign")]
+    assert staff.email in to_countersign.to
+    assert "Ada Lovelace (Chief Financial Officer) signed Acme Cloud's contract" in to_countersign.body
+    assert f"/admin/events/sponsorships/{sponsorship.pk}/contract/" in to_countersign.body
 
     # Staff countersign in the admin, reviewing the copy the sponsor signed.
     admin = staff_client_factory(user=staff, client=type(client)())
