@@ -34,9 +34,9 @@ def sponsorship_contract(request, pk: int):
     """The contract's state and files; an administrator of the sponsor signs here while it waits for them."""
     sponsorship = contract_selectors.sponsorship_for_contract_reader(request.user, pk)
     contract = contract_selectors.contract_of(sponsorship)
-    if contract is None:
-        raise Http404("This sponsorship has no contract.")
     summary = contract_selectors.sponsorship_contract_summary(sponsorship)
+    if contract is None or summary is None:
+        raise Http404("This sponsorship has no contract.")
     may_sign = summary.needs_sponsor_signature and contract_selectors.may_sign_for(request.user, sponsorship)
     form = ContractSignForm(request.POST or None, initial={"sha256": contract.unsigned_sha256})
     status = 200
