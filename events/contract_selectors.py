@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 
@@ -49,6 +50,12 @@ def contract_of(sponsorship: Sponsorship) -> SponsorshipContract | None:
         return sponsorship.contract
     except SponsorshipContract.DoesNotExist:
         return None
+
+
+def invoice_waits_for_signatures(sponsorship: Sponsorship) -> bool:
+    """SPONSORSHIP_INVOICE_ON = "signature" and the contract (select_related) is not yet signed by both sides."""
+    contract = contract_of(sponsorship)
+    return settings.SPONSORSHIP_INVOICE_ON == "signature" and contract is not None and not contract.fully_signed
 
 
 @dataclass(frozen=True)

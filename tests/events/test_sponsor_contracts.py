@@ -347,11 +347,16 @@ def test_without_consent_nothing_is_signed(client, deal, django_capture_on_commi
 
 
 def test_invoice_on_approval_staff_invoice_before_the_contract_is_signed(
-    settings, deal, django_capture_on_commit_callbacks
+    settings, deal, staff_client_factory, django_capture_on_commit_callbacks
 ):
     settings.SPONSORSHIP_INVOICE_ON = "approval"
     sponsorship, signer, staff = deal
     approve(sponsorship, staff, django_capture_on_commit_callbacks)
+    admin = staff_client_factory(user=staff)
+    row = BeautifulSoup(admin.get("/admin/events/sponsorships/").content, "html.parser").select_one(
+        "table.listing tbody tr"
+    )
+    assert row.find("button", string="Invoice (card)") is not None
     payment = services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
     assert Sponsorship.objects.get(pk=sponsorship.pk).status == Sponsorship.Status.INVOICED
     # Signing later invoices nothing more.
@@ -364,7 +369,9 @@ def test_invoice_on_approval_staff_invoice_before_the_contract_is_signed(
     assert list(Payment.objects.all()) == [payment]
 
 
-def test_invoice_on_signature_waits_for_both_signatures(settings, deal, django_capture_on_commit_callbacks):
+def test_invoice_on_signature_waits_for_both_signatures(
+    settings, deal, staff_client_factory, django_capture_on_commit_callbacks
+):
     settings.SPONSORSHIP_INVOICE_ON = "signature"
     sponsorship, signer, staff = deal
     contract = approve(sponsorship, staff, django_capture_on_commit_callbacks)
@@ -379,6 +386,12 @@ def test_invoice_on_signature_waits_for_both_signatures(settings, deal, django_c
     with pytest.raises(SponsorshipInvalid):
         services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
     assert not Payment.objects.exists()
+    admin = staff_client_factory(user=staff)
+    row = BeautifulSoup(admin.get("/admin/events/sponsorships/").content, "html.parser").select_one(
+        "table.listing tbody tr"
+    )
+    assert "Invoiced once the contract is signed by both sides" in row.get_text()
+    assert row.find("button", string="Invoice (card)") is None
 
     with django_capture_on_commit_callbacks(execute=True):
         countersign(sponsorship, staff)
