@@ -283,7 +283,14 @@ def send_sponsorship_approved(sponsorship_id: int) -> None:
         subject=f"Your {sponsorship.package.name} sponsorship of {event.name} is approved",
         body=render_to_string(
             "events/email/sponsorship_approved.txt",
-            {"sponsorship": sponsorship, "event": event, "events_email": settings.EVENTS_EMAIL},
+            {
+                "sponsorship": sponsorship,
+                "event": event,
+                "events_email": settings.EVENTS_EMAIL,
+                # With SPONSORSHIP_INVOICE_ON = "signature" a contract to sign comes before the invoice.
+                "invoice_after_contract": settings.SPONSORSHIP_INVOICE_ON == "signature"
+                and bool(sponsorship.package.contract_terms.strip()),
+            },
         ),
         to=[sponsorship.contact_email],
     ).send()

@@ -88,3 +88,10 @@ class NotOrganizationAdmin(ApplicationError):
 
 class SponsorshipInvalid(ApplicationError):
     code = "sponsorship_invalid"
+
+
+class ContractInvalid(ApplicationError):
+    """A sponsorship contract cannot be signed or uploaded as asked (already signed, canceled, changed file)."""
+
+    code = "contract_invalid"
+    status_code = 409

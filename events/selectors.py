@@ -490,7 +490,7 @@ def sponsorships_for_contact(user):
 def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):
     """The pipeline, one event's or all of them, optionally in one state."""
 
-    rows = Sponsorship.objects.select_related("organization", "package__event", "pass_code").order_by(
+    rows = Sponsorship.objects.select_related("organization", "package__event", "pass_code", "contract").order_by(
         "package__event__start", "package__position", "requested_at"
     )
     if event_slug:

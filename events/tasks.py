@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from celery import shared_task
 
-from events import emails, payments, services
+from events import contract_emails, emails, payments, services
 from events.models import Order
 
 logger = logging.getLogger(__name__)
@@ -119,3 +119,22 @@ def send_sponsorship_received(sponsorship_id: int) -> None:
 @shared_task(name="events.send_sponsorship_approved", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_sponsorship_approved(sponsorship_id: int) -> None:
     emails.send_sponsorship_approved(sponsorship_id)
+
+
+@shared_task(name="events.send_sponsorship_contract_ready", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsorship_contract_ready(sponsorship_id: int) -> None:
+    contract_emails.send_sponsorship_contract_ready(sponsorship_id)
+
+
+@shared_task(
+    name="events.send_sponsorship_contract_countersigned", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_sponsorship_contract_countersigned(sponsorship_id: int) -> None:
+    contract_emails.send_sponsorship_contract_countersigned(sponsorship_id)
+
+
+@shared_task(
+    name="events.send_sponsorship_contract_signed", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_sponsorship_contract_signed(sponsorship_id: int) -> None:
+    contract_emails.send_sponsorship_contract_signed(sponsorship_id)

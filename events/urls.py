@@ -3,7 +3,7 @@ calendar.ics, order/…), so Wagtail keeps /events/ and /events/<slug>/."""
 
 from django.urls import path
 
-from events import views
+from events import contract_views, views
 from portal.core.secret_links import secret_link
 
 app_name = "events"
@@ -12,6 +12,12 @@ _order = "<slug:slug>/order/<str:code>/<str:secret>/"
 
 urlpatterns = [
     path("feed.ics", views.calendar_feed, name="calendar-feed"),
+    path("sponsorships/<int:pk>/contract/", contract_views.sponsorship_contract, name="sponsorship-contract"),
+    path(
+        "sponsorships/<int:pk>/contract/<str:kind>.pdf",
+        contract_views.sponsorship_contract_file,
+        name="sponsorship-contract-file",
+    ),
     path("<slug:slug>/calendar.ics", views.event_calendar, name="event-calendar"),
     path("<slug:slug>/register/", views.register, name="register"),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),

@@ -18,7 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from events import documents, selectors, services
+from events import contract_admin, contract_selectors, documents, selectors, services  # noqa: F401 - contract_admin registers its URLs
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
 from portal.core.admin_menu import PermissionMenuItem
@@ -125,7 +125,10 @@ class SponsorshipPackageViewSet(ModelViewSet):
     icon = "pick"
     list_display = ["name", "event", "price", "slots", "passes_included", "position"]
     list_filter = ["event"]
-    form_fields = ["event", "name", "price", "slots", "benefits", "passes_included", "pass_ticket_types", "position"]
+    form_fields = [
+        "event", "name", "price", "slots", "benefits", "passes_included", "pass_ticket_types", "position",
+        "contract_terms",
+    ]  # fmt: skip
 
 
 class EventsGroup(ModelViewSetGroup):
@@ -202,6 +205,7 @@ def sponsorships(request):
     now = timezone.now()
     for row in rows:
         row.cancellable = services.sponsorship_cancellable(row, now=now)
+        row.invoice_waits = contract_selectors.invoice_waits_for_signatures(row)
     return TemplateResponse(
         request,
         "events/admin/sponsorships.html",

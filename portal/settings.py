@@ -349,6 +349,11 @@ PAYMENTS_RECONCILE_AFTER_SECONDS = env.int("PAYMENTS_RECONCILE_AFTER_SECONDS", d
 FINANCE_EMAILS = env.list("FINANCE_EMAILS", default=["finance@openinfra.example"])
 # Where sponsors and attendees write to the events team (shown on the sponsor page and in e-mails).
 EVENTS_EMAIL = env.str("EVENTS_EMAIL", default="events@openinfra.example")
+# When an approved sponsorship is invoiced: "approval" (staff invoice it once approved) or "signature"
+# (a package with contract terms is invoiced by itself once the sponsor and staff have both signed).
+SPONSORSHIP_INVOICE_ON = env.str("SPONSORSHIP_INVOICE_ON", default="approval")
+if SPONSORSHIP_INVOICE_ON not in ("approval", "signature"):
+    refuse_to_start('SPONSORSHIP_INVOICE_ON must be "approval" or "signature".')
 # The seller on every invoice (snapshotted on the invoice when it is issued) and where transfers go.
 INVOICE_SELLER = {
     "name": env.str("INVOICE_SELLER_NAME", default="Open Infrastructure Foundation"),

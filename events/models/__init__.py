@@ -6,6 +6,7 @@ in the event's time zone. One module per concern; callers import `events.models`
 """
 
 from events.models.codes import ORDER_CODE_ALPHABET, new_order_code, new_secret, new_ticket_code, validate_time_zone
+from events.models.contracts import SponsorshipContract, contract_upload_to
 from events.models.event import Event
 from events.models.orders import Order, OrderLine, Ticket
 from events.models.sponsorships import Sponsorship, SponsorshipPackage, SponsorWaitingListEntry, sponsor_logo_upload_to
@@ -20,9 +21,11 @@ __all__ = [
     "PromoCode",
     "SponsorWaitingListEntry",
     "Sponsorship",
+    "SponsorshipContract",
     "SponsorshipPackage",
     "Ticket",
     "TicketType",
+    "contract_upload_to",
     "WaitingListEntry",
     "new_order_code",
     "new_secret",

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from events.contract_terms import HELP_TEXT as CONTRACT_TERMS_HELP
+from events.contract_terms import validate_contract_terms
 from events.models.event import Event
 from events.models.ticket_types import PromoCode, TicketType
 from portal.core.status import StatusMachine
@@ -26,6 +28,7 @@ class SponsorshipPackage(models.Model):
         TicketType, blank=True, related_name="+", help_text="Tickets the passes are for; empty: every ticket type."
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Higher packages first (0 is the top).")
+    contract_terms = models.TextField(blank=True, validators=[validate_contract_terms], help_text=CONTRACT_TERMS_HELP)
 
     class Meta:
         ordering = ["event", "position", "pk"]

@@ -1,5 +1,11 @@
 """Writes for registration, one module per concern; callers import `events.services` and read the same names."""
 
+from events.services.contract_signing import (
+    sponsorship_contract_countersign,
+    sponsorship_contract_sign,
+    sponsorship_contract_upload,
+)
+from events.services.contracts import sponsorship_contract_generate, sponsorship_invoice_waits_for_contract
 from events.services.orders import (
     order_approve,
     order_create,
@@ -70,6 +76,11 @@ __all__ = [
     "sponsorship_approve",
     "sponsorship_cancel",
     "sponsorship_cancellable",
+    "sponsorship_contract_countersign",
+    "sponsorship_contract_generate",
+    "sponsorship_contract_sign",
+    "sponsorship_contract_upload",
+    "sponsorship_invoice_waits_for_contract",
     "sponsorship_apply_as_new_organization",
     "sponsor_organization_create",
     "sponsorship_invoice",

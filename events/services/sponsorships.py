@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from events import selectors, tasks
 from events.exceptions import NotOrganizationAdmin, SoldOut, SponsorshipInvalid
 from events.models import PromoCode, Sponsorship, SponsorshipPackage, SponsorWaitingListEntry, new_order_code
+from events.services.contracts import sponsorship_contract_generate, sponsorship_invoice_waits_for_contract
 from events.services.seats import SPONSORS_BUSY
 from members.models import Organization, OrganizationRole, validate_not_reserved_slug
 from portal.core import cache, capacity
@@ -170,7 +171,8 @@ def sponsor_waiting_list_join(
 
 
 def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
-    """Staff approve a request; a lapsed one is re-checked against the package's slots."""
+    """Staff approve a request; a lapsed one is re-checked against the package's slots. A package with
+    contract terms gets its contract generated for the sponsor to sign."""
     now = timezone.now()
     with transaction.atomic():
         sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
@@ -181,6 +183,7 @@ def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
         sponsorship.save(update_fields=["status", "approved_at"])
         audit("events.sponsorship.approve", sponsorship, actor=actor, data={"package": package.name})
         enqueue_on_commit(tasks.send_sponsorship_approved, sponsorship.pk)
+        sponsorship_contract_generate(sponsorship=sponsorship, actor=actor)
     return sponsorship
 
 
@@ -194,6 +197,8 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             .get(pk=sponsorship.pk)
         )
         sponsorship.move_to(Sponsorship.Status.INVOICED)
+        if sponsorship_invoice_waits_for_contract(sponsorship):
+            raise SponsorshipInvalid("The contract must be signed by the sponsor and countersigned before invoicing.")
         package, event = sponsorship.package, sponsorship.package.event
         description = f"{event.name}: {package.name} sponsorship"
         payment = payment_services.payment_create(

@@ -1,0 +1,90 @@
+"""A sponsor's administrator signs the contract in Chromium, Events staff countersign it in the admin, and
+the sponsor downloads the copy signed by both sides (the page under the site's CSP, no inline script)."""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from events import services
+from events.models import SponsorshipContract, SponsorshipPackage
+from members.models import OrganizationRole
+from portal.accounts.groups import EVENTS_STAFF, ensure_staff_groups
+from portal.accounts.mfa import totp_activate
+from tests import pdf_text
+from tests.accounts.factories import UserFactory
+from tests.conftest import log_in_with_second_factor
+from tests.events.factories import EventFactory
+from tests.members.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _session(user, *, staff: bool) -> str:
+    client = Client()
+    if staff:
+        totp_activate(user)
+        log_in_with_second_factor(client, user)
+    else:
+        client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def _as(browser, live_server, session: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    return context.new_page()
+
+
+def test_the_sponsor_signs_staff_countersign_and_the_sponsor_downloads_both_signatures(
+    browser, live_server, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    ensure_staff_groups()
+    start = timezone.now() + timedelta(days=90)
+    event = EventFactory(slug="summit", name="OpenInfra Summit", start=start, end=start + timedelta(days=2))
+    package = SponsorshipPackage.objects.create(
+        event=event, name="Headline", price=Decimal("5000.00"), slots=1,
+        contract_terms="{sponsor_legal_name} sponsors {event} ({package}, {price}).",
+    )  # fmt: skip
+    acme = OrganizationFactory(name="Acme Cloud", slug="acme", legal_name="Acme Cloud Ltd")
+    signer = UserFactory()
+    OrganizationRole.objects.create(user=signer, organization=acme, role=OrganizationRole.Role.ADMIN)
+    staff = UserFactory(groups=[EVENTS_STAFF], is_staff=True)
+    sponsorship = services.sponsorship_request(
+        package=package, organization=acme, contact_email="a@acme.example", actor=signer
+    )
+    services.sponsorship_approve(sponsorship=sponsorship, actor=staff)
+
+    sponsor = _as(browser, live_server, _session(signer, staff=False))
+    sponsor.goto(f"{live_server.url}/events/sponsorships/{sponsorship.pk}/contract/")
+    form = sponsor.get_by_role("form", name="Sign the contract")
+    form.get_by_label("Your full name").fill("Ada Lovelace")
+    form.get_by_label("Your title").fill("Chief Financial Officer")
+    form.get_by_label("I have reviewed the contract above and sign it").check()
+    with sponsor.expect_navigation():
+        form.get_by_role("button", name="Sign the contract").click()
+    assert "the contract is signed" in sponsor.locator(".messages").inner_text()
+    assert sponsor.get_by_role("link", name="Signed by the sponsor").is_visible()
+
+    admin = _as(browser, live_server, _session(staff, staff=True))
+    admin.goto(f"{live_server.url}/admin/events/sponsorships/{sponsorship.pk}/contract/")
+    countersign = admin.get_by_role("form", name="Countersign")
+    countersign.get_by_label("Your full name").fill("Grace Hopper")
+    countersign.get_by_label("Your title").fill("Events Director")
+    countersign.get_by_label("I have reviewed the contract above and sign it").check()
+    with admin.expect_navigation():
+        countersign.get_by_role("button", name="Countersign").click()
+    assert admin.get_by_role("link", name="Signed by both sides").is_visible()
+
+    sponsor.reload()
+    with sponsor.expect_download() as download:
+        sponsor.get_by_role("link", name="Signed by both sides").click()
+    data = download.value.path().read_bytes()
+    contract = SponsorshipContract.objects.get(sponsorship=sponsorship)
+    assert hashlib.sha256(data).hexdigest() == contract.countersigned_sha256
+    signatures = pdf_text.page_texts(data)[-1]
+    assert "Ada Lovelace" in signatures and "Grace Hopper" in signatures and contract.unsigned_sha256 in signatures
