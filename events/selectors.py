@@ -327,7 +327,7 @@ def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySe
     query = (query or "").strip()
     tickets = Ticket.objects.filter(
         order__event=event, order__status__in=Order.SOLD, canceled_at__isnull=True
-    ).select_related("ticket_type", "order")
+    ).select_related("ticket_type", "order__bundle__organization")
     if not query:
         return tickets.none()
     return tickets.filter(

@@ -17,6 +17,7 @@ from events.exceptions import (
     OrderInvalid,
     TicketNotFound,
     TicketNotValid,
+    TicketUnassigned,
     WrongEvent,
 )
 from events.models import Event, Order, OrderLine, Ticket, new_ticket_code
@@ -44,8 +45,14 @@ def ticket_update(
     """
     now = timezone.now()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("order__event").get(pk=ticket.pk)
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("order__event", "order__bundle")
+            .get(pk=ticket.pk)
+        )
         order, event = ticket.order, ticket.order.event
+        if getattr(order, "bundle", None) is not None:
+            raise ChangesClosed("This ticket is part of a company bundle: the company's admins assign its attendee.")
         if order.status not in (*Order.SOLD, Order.Status.PENDING) or order.hold_expired(now):
             raise ChangesClosed("Tickets of this order can no longer be changed.")
         if ticket.canceled_at is not None:
@@ -218,7 +225,9 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
     now = timezone.now()
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_related("order__event", "ticket_type").filter(ticket_code_q(code)).first()
+            Ticket.objects.select_related("order__event", "order__bundle__organization", "ticket_type")
+            .filter(ticket_code_q(code))
+            .first()
             if code
             else None
         )
@@ -235,6 +244,12 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
             raise TicketNotValid(
                 f"This ticket's order is {ticket.order.get_status_display().lower()}.",
                 extra={"order_status": ticket.order.status},
+            )
+        bundle = getattr(ticket.order, "bundle", None)
+        if bundle is not None and not ticket.attendee_name:
+            raise TicketUnassigned(
+                f"Unassigned: this ticket of {bundle.organization.name}'s bundle names no attendee yet.",
+                extra={"order_status": ticket.order.status, "organization": bundle.organization.name},
             )
         admitted = Ticket.objects.filter(pk=ticket.pk, checked_in_at__isnull=True).update(checked_in_at=now)
         if not admitted:
