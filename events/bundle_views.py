@@ -62,7 +62,13 @@ def bundle_buy(request, slug: str):
                 return _after_bundle(request, bundle, data["payment_method"])
         else:
             status = 400
-    context = {"event": event, "form": form, "ticket_types": ticket_types, "open": event.registration_is_open()}
+    context = {
+        "event": event,
+        "form": form,
+        "ticket_types": ticket_types,
+        "open": event.registration_is_open(),
+        "cutoff": _local(event, event.bundle_assign_cutoff),
+    }
     return render(request, "events/bundles/buy.html", context, status=status)
 
 
@@ -108,7 +114,8 @@ def bundles_page(request, org: str):
                 "order": order,
                 "event": event,
                 "line": next(iter(order.lines.all()), None),
-                "cutoff": f"{event.local(cutoff):%d %B %Y, %H:%M %Z}",
+                "cutoff": _local(event, cutoff),
+                "held_until": _local(event, order.expires_at) if order.expires_at else "",
                 "open": open_,
                 "assigned": sum(1 for t in live if t.attendee_name),
                 "tickets": [
@@ -118,6 +125,11 @@ def bundles_page(request, org: str):
             }
         )
     return render(request, "events/bundles/list.html", {"organization": organization, "bundles": bundles})
+
+
+def _local(event, moment) -> str:
+    """A moment in the event's time zone (formatted here: template filters would convert it back)."""
+    return f"{event.local(moment):%d %B %Y, %H:%M %Z}"
 
 
 def _initial(ticket) -> dict:
