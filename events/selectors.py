@@ -238,7 +238,7 @@ def promo_code_find(*, event: Event, code: str) -> PromoCode | None:
 
 
 def _order_queryset() -> QuerySet[Order]:
-    return Order.objects.select_related("event", "promo_code").prefetch_related(
+    return Order.objects.select_related("event", "promo_code", "bundle__organization").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("ticket_type")),
         Prefetch("tickets", queryset=Ticket.objects.select_related("ticket_type").order_by("pk")),
     )

@@ -143,7 +143,8 @@ def _order(slug: str, code: str, secret: str) -> Order:
 def order_detail(request, slug: str, code: str, secret: str):
     """The self-service page, reached by the secret link in the e-mails."""
     order = _order(slug, code, secret)
-    can_change = order.status in (*Order.SOLD, Order.Status.PENDING) and not order.hold_expired()
+    bundle = getattr(order, "bundle", None)  # a company's bundle: its admins assign the attendees
+    can_change = order.status in (*Order.SOLD, Order.Status.PENDING) and not order.hold_expired() and not bundle
     live = [ticket for ticket in order.tickets.all() if ticket.canceled_at is None]
     tickets = [
         (
@@ -162,6 +163,7 @@ def order_detail(request, slug: str, code: str, secret: str):
             "tickets": tickets,
             "holders": emails.ticket_holders(order) if order.is_paid else [],
             "can_change": can_change,
+            "bundle": bundle,
             "can_cancel": services.order_can_cancel(order),
             "invoice_url": payments.order_invoice_url(order),
             "can_pay": order.status == Order.Status.PENDING

@@ -114,6 +114,14 @@ def test_a_company_buys_ten_by_card_assigns_three_and_reassigns_one(
     assert invoice.total == Decimal("5000.00") and invoice.buyer_name == "Acme Cloud"
     assert [(line.quantity, line.unit_price) for line in invoice.lines.all()] == [(Decimal("10"), Decimal("500.00"))]
 
+    # The buyer's confirmation carries no QR code of an unassigned ticket, and says where to assign them.
+    confirmation = next(m for m in mail.outbox if m.subject.startswith("Your tickets"))
+    assert not [a for a in confirmation.attachments if a[0].endswith(".png")]
+    assert "Acme Cloud's ticket bundle" in confirmation.body and PAGE in confirmation.body
+    order_page = BeautifulSoup(client.get(order.get_absolute_url()).content, "html.parser")
+    assert order_page.find("a", string="the bundle page")["href"] == PAGE
+    assert not order_page.find("summary", string="Name attendee")
+
     tickets = list(order.tickets.order_by("pk"))
     mail.outbox.clear()
     people = [("Ada Byron", "ada@acme.example"), ("Bob Stone", "bob@acme.example"), ("Cy Young", "cy@acme.example")]
