@@ -142,6 +142,7 @@ def _initial(ticket) -> dict:
 
 
 @login_required
+@rate_limit("bundle_assign", "300/h")
 @require_POST
 def bundle_ticket_assign(request, org: str, ticket_id: int):
     ticket = bundle_selectors.bundle_ticket_for_admin(request.user, slug=org, ticket_id=ticket_id)
@@ -165,6 +166,7 @@ def bundle_ticket_assign(request, org: str, ticket_id: int):
 
 
 @login_required
+@rate_limit("bundle_assign", "300/h")
 @require_POST
 def bundle_ticket_unassign(request, org: str, ticket_id: int):
     ticket = bundle_selectors.bundle_ticket_for_admin(request.user, slug=org, ticket_id=ticket_id)

@@ -20,6 +20,7 @@ from portal.accounts.groups import EVENTS_STAFF
 from portal.payments import services as payment_services
 from portal.payments.models import Invoice, Payment, PaymentStatus
 from tests.accounts.factories import UserFactory
+from tests.api.factories import bearer, token
 from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
 from tests.members.factories import OrganizationFactory, role_for
 from tests.payments.conftest import GOOD_CARD, card_token
@@ -324,3 +325,20 @@ def test_the_bundle_page_costs_the_same_queries_for_one_or_many(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(PAGE)
     assert page.content.decode().count("Assign ticket") == 63
+
+
+def test_the_check_in_api_refuses_an_unassigned_ticket_and_admits_an_assigned_one(client, full, acme, admin):
+    bundle = _paid_bundle(full, acme, admin, quantity=2)
+    unassigned, assigned = bundle.order.tickets.order_by("pk")
+    assigned = bundles.bundle_ticket_assign(
+        ticket=assigned, attendee_name="Ada", attendee_email="a@x.example", actor=admin
+    )
+    _, secret = token("checkin")
+    url = "/api/v1/events/summit/checkin/"
+    refused = client.post(url, {"code": unassigned.short_code}, **bearer(secret))
+    assert refused.status_code == 409 and refused.json()["code"] == "ticket_unassigned"
+    assert "Unassigned" in refused.json()["message"]
+    admitted = client.post(url, {"code": assigned.short_code}, **bearer(secret))
+    assert admitted.status_code == 200
+    assert Ticket.objects.get(pk=assigned.pk).checked_in_at is not None
+    assert Ticket.objects.get(pk=unassigned.pk).checked_in_at is None
