@@ -51,8 +51,6 @@ def ticket_update(
             .get(pk=ticket.pk)
         )
         order, event = ticket.order, ticket.order.event
-        if getattr(order, "bundle", None) is not None:
-            raise ChangesClosed("This ticket is part of a company bundle: the company's admins assign its attendee.")
         if order.status not in (*Order.SOLD, Order.Status.PENDING) or order.hold_expired(now):
             raise ChangesClosed("Tickets of this order can no longer be changed.")
         if ticket.canceled_at is not None:
@@ -66,6 +64,9 @@ def ticket_update(
         new_holder = attendee_name.strip() != ticket.attendee_name or (
             attendee_email.strip().lower() != ticket.attendee_email.lower()
         )
+        if new_holder and getattr(order, "bundle", None) is not None:
+            # Its holder keeps their badge details up to date; who holds it is the company's to decide.
+            raise ChangesClosed("This ticket is part of a company bundle: the company's admins assign its attendee.")
         reissued = new_holder and ticket.is_named and order.is_paid
         if reissued:
             ticket.code = new_ticket_code()

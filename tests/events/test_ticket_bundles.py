@@ -299,9 +299,16 @@ def test_unassigning_voids_the_holders_code_and_the_order_page_cannot_rename(
     assert (ticket.attendee_name, ticket.attendee_email) == ("", "") and ticket.code != old
     with pytest.raises(TicketNotFound):
         services.ticket_check_in(event=full.event, code=old, actor=admin)
-    # The buyer's order page does not go around the company's assignment rules.
+    # Neither the order page nor the holder's own page goes around the company's assignment rules; the
+    # holder may still correct their badge details.
     with pytest.raises(ChangesClosed, match="company bundle"):
         services.ticket_update(ticket=ticket, attendee_name="Eve", actor=None)
+    ticket = bundles.bundle_ticket_assign(ticket=ticket, attendee_name="Bo", attendee_email="bo@x.example", actor=admin)
+    with pytest.raises(ChangesClosed, match="company bundle"):
+        services.ticket_update(ticket=ticket, attendee_name="Bo", attendee_email="eve@evil.example", actor=None)
+    services.ticket_update(ticket=ticket, attendee_name="Bo", attendee_email="bo@x.example", job_title="CTO")
+    ticket.refresh_from_db()
+    assert (ticket.attendee_email, ticket.job_title, ticket.company) == ("bo@x.example", "CTO", "")
 
 
 def test_door_staff_see_unassigned(client, full, acme, admin, staff_client_factory):
