@@ -279,7 +279,8 @@ class EventViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: AttendeeSerializer},
         description="Admits a ticket of a paid order once. A second scan answers 409 `already_checked_in` "
         '("Already checked in at HH:MM", in the event\'s time zone); a ticket of another event answers 409 '
-        "`wrong_event`; an unknown code 404 `ticket_not_found`.",
+        "`wrong_event`; a company bundle's ticket that names no attendee yet 409 `ticket_unassigned`; an "
+        "unknown code 404 `ticket_not_found`.",
     )
     @action(
         detail=True,

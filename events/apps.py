@@ -36,6 +36,9 @@ class EventsConfig(AppConfig):
                 "events.sponsorship.cancel": ("Cancel sponsorship", "Sponsorship canceled"),
                 "events.sponsor_waiting_list.join": ("Join sponsor waiting list", "Joined the sponsor waiting list"),
                 "events.sponsor_organization.create": ("Register sponsor company", "Company registered to sponsor"),
+                "events.bundle.create": ("Buy ticket bundle", "Company ticket bundle ordered"),
+                "events.bundle.assign": ("Assign bundle ticket", "Bundle ticket assigned to an attendee"),
+                "events.bundle.unassign": ("Unassign bundle ticket", "Bundle ticket given back unassigned"),
             }
         )
         handlers.register()

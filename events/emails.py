@@ -26,11 +26,16 @@ def order_url(order: Order) -> str:
 
 
 def _send(order: Order, template: str, subject: str, *, context: dict | None = None, attach_tickets=False) -> None:
+    bundle = getattr(order, "bundle", None)  # a company's bundle: its unassigned tickets admit no one
     context = {
         "order": order,
         "event": order.event,
         "order_url": order_url(order),
         "site_url": settings.SITE_URL,
+        "bundle": bundle,
+        "bundle_url": settings.SITE_URL + reverse("events:bundles", kwargs={"org": bundle.organization.slug})
+        if bundle
+        else "",
         **(context or {}),
     }
     message = EmailMultiAlternatives(
@@ -40,7 +45,8 @@ def _send(order: Order, template: str, subject: str, *, context: dict | None = N
     )
     message.attach_alternative(render_to_string(f"events/email/{template}.html", context), "text/html")
     if attach_tickets:
-        for number, ticket in enumerate(live_tickets(order), start=1):
+        assigned = [t for t in live_tickets(order) if t.attendee_name or bundle is None]
+        for number, ticket in enumerate(assigned, start=1):
             message.attach(f"ticket-{number}-{order.code}.png", ticket_qr_png(ticket), "image/png")
         event_url = settings.SITE_URL + order.event.get_absolute_url()
         message.attach(f"{order.event.slug}.ics", event_ics(order.event, url=event_url), "text/calendar")

@@ -17,6 +17,7 @@ __all__ = [
     "TicketNotFound",
     "WrongEvent",
     "TicketNotValid",
+    "TicketUnassigned",
     "AlreadyCheckedIn",
 ]
 
@@ -65,6 +66,12 @@ class TicketNotValid(ApplicationError):
 
     code = "ticket_not_valid"
     status_code = 409
+
+
+class TicketUnassigned(TicketNotValid):
+    """A ticket of a company bundle that names no attendee yet: the company assigns it first."""
+
+    code = "ticket_unassigned"
 
 
 class AlreadyCheckedIn(ApplicationError):

@@ -238,7 +238,7 @@ def promo_code_find(*, event: Event, code: str) -> PromoCode | None:
 
 
 def _order_queryset() -> QuerySet[Order]:
-    return Order.objects.select_related("event", "promo_code").prefetch_related(
+    return Order.objects.select_related("event", "promo_code", "bundle__organization").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("ticket_type")),
         Prefetch("tickets", queryset=Ticket.objects.select_related("ticket_type").order_by("pk")),
     )
@@ -327,7 +327,7 @@ def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySe
     query = (query or "").strip()
     tickets = Ticket.objects.filter(
         order__event=event, order__status__in=Order.SOLD, canceled_at__isnull=True
-    ).select_related("ticket_type", "order")
+    ).select_related("ticket_type", "order__bundle__organization")
     if not query:
         return tickets.none()
     return tickets.filter(

@@ -3,7 +3,7 @@ calendar.ics, order/…), so Wagtail keeps /events/ and /events/<slug>/."""
 
 from django.urls import path
 
-from events import contract_views, views
+from events import bundle_views, contract_views, views
 from portal.core.secret_links import secret_link
 
 app_name = "events"
@@ -20,6 +20,18 @@ urlpatterns = [
     ),
     path("<slug:slug>/calendar.ics", views.event_calendar, name="event-calendar"),
     path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/bundle/", bundle_views.bundle_buy, name="bundle-buy"),
+    path("company-bundles/<slug:org>/", bundle_views.bundles_page, name="bundles"),
+    path(
+        "company-bundles/<slug:org>/tickets/<int:ticket_id>/",
+        bundle_views.bundle_ticket_assign,
+        name="bundle-ticket-assign",
+    ),
+    path(
+        "company-bundles/<slug:org>/tickets/<int:ticket_id>/unassign/",
+        bundle_views.bundle_ticket_unassign,
+        name="bundle-ticket-unassign",
+    ),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
     path("<slug:slug>/sponsor/", views.sponsor, name="sponsor"),
     path("<slug:slug>/waiting-list/", views.waiting_list_join, name="waiting-list"),

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events import calendar, documents, emails, payments, qr, selectors, services
+from events import bundle_selectors, calendar, documents, emails, payments, qr, selectors, services
 from events.exceptions import ApplicationError
 from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
 from events.models import Order, Sponsorship, SponsorshipPackage
@@ -39,7 +39,15 @@ def _choice_page(request, event, data=None, *, error: str = "", status: int = 20
     choice = TicketChoiceForm(data, ticket_types=ticket_types, initial=initial)
     if data is not None and choice.is_valid() and error:
         choice.add_error(None, error)
-    context = {"event": event, "choice": choice, "ticket_types": ticket_types, "open": event.registration_is_open()}
+    context = {
+        "event": event,
+        "choice": choice,
+        "ticket_types": ticket_types,
+        "open": event.registration_is_open(),
+        # Signed-in admins of an organisation may buy for it (anonymous pages stay the same for all).
+        "buys_bundles": request.user.is_authenticated
+        and bundle_selectors.organizations_buying_bundles(request.user).exists(),
+    }
     return render(request, "events/register.html", context, status=status)
 
 
@@ -135,7 +143,8 @@ def _order(slug: str, code: str, secret: str) -> Order:
 def order_detail(request, slug: str, code: str, secret: str):
     """The self-service page, reached by the secret link in the e-mails."""
     order = _order(slug, code, secret)
-    can_change = order.status in (*Order.SOLD, Order.Status.PENDING) and not order.hold_expired()
+    bundle = getattr(order, "bundle", None)  # a company's bundle: its admins assign the attendees
+    can_change = order.status in (*Order.SOLD, Order.Status.PENDING) and not order.hold_expired() and not bundle
     live = [ticket for ticket in order.tickets.all() if ticket.canceled_at is None]
     tickets = [
         (
@@ -154,6 +163,7 @@ def order_detail(request, slug: str, code: str, secret: str):
             "tickets": tickets,
             "holders": emails.ticket_holders(order) if order.is_paid else [],
             "can_change": can_change,
+            "bundle": bundle,
             "can_cancel": services.order_can_cancel(order),
             "invoice_url": payments.order_invoice_url(order),
             "can_pay": order.status == Order.Status.PENDING
@@ -359,6 +369,8 @@ def checkin(request, slug: str):
     for ticket in tickets:
         # Formatted here: template filters would convert back to the site's time zone.
         ticket.checked_in_label = f"{event.local(ticket.checked_in_at):%H:%M}" if ticket.checked_in_at else ""
+        bundle = getattr(ticket.order, "bundle", None)  # a company's bundle: no attendee, no entry
+        ticket.unassigned_of = bundle.organization.name if bundle and not ticket.attendee_name else ""
     context = {
         "event": event,
         "result": result,

@@ -50,6 +50,7 @@ class EventViewSet(ModelViewSet):
         "refund_cutoff",
         "refund_fee",
         "changes_cutoff",
+        "bundle_assign_until",
         "code_of_conduct_url",
     ]
 

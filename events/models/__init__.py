@@ -5,6 +5,7 @@ finds its event by slug. Prices are Decimal in the event's currency; times are a
 in the event's time zone. One module per concern; callers import `events.models`.
 """
 
+from events.models.bundles import TicketBundle
 from events.models.codes import ORDER_CODE_ALPHABET, new_order_code, new_secret, new_ticket_code, validate_time_zone
 from events.models.contracts import SponsorshipContract, contract_upload_to
 from events.models.event import Event
@@ -24,6 +25,7 @@ __all__ = [
     "SponsorshipContract",
     "SponsorshipPackage",
     "Ticket",
+    "TicketBundle",
     "TicketType",
     "contract_upload_to",
     "WaitingListEntry",

@@ -45,6 +45,12 @@ class Event(models.Model):
     changes_cutoff = models.DateTimeField(
         null=True, blank=True, help_text="Attendee names and companies may be changed until this moment."
     )
+    bundle_assign_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Companies may assign and reassign the attendees of their ticket bundles until this moment; "
+        "empty: until the event starts.",
+    )
     code_of_conduct_url = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -84,6 +90,11 @@ class Event(models.Model):
             and (self.registration_closes is None or now < self.registration_closes)
             and now < self.end
         )
+
+    @property
+    def bundle_assign_cutoff(self):
+        """Until when a company's ticket bundle may be assigned: the event's own cut-off, or its start."""
+        return self.bundle_assign_until or self.start
 
     def get_register_url(self) -> str:
         return reverse("events:register", kwargs={"slug": self.slug})

@@ -17,6 +17,7 @@ from events.exceptions import (
     OrderInvalid,
     TicketNotFound,
     TicketNotValid,
+    TicketUnassigned,
     WrongEvent,
 )
 from events.models import Event, Order, OrderLine, Ticket, new_ticket_code
@@ -44,7 +45,11 @@ def ticket_update(
     """
     now = timezone.now()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("order__event").get(pk=ticket.pk)
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("order__event", "order__bundle")
+            .get(pk=ticket.pk)
+        )
         order, event = ticket.order, ticket.order.event
         if order.status not in (*Order.SOLD, Order.Status.PENDING) or order.hold_expired(now):
             raise ChangesClosed("Tickets of this order can no longer be changed.")
@@ -59,6 +64,9 @@ def ticket_update(
         new_holder = attendee_name.strip() != ticket.attendee_name or (
             attendee_email.strip().lower() != ticket.attendee_email.lower()
         )
+        if new_holder and getattr(order, "bundle", None) is not None:
+            # Its holder keeps their badge details up to date; who holds it is the company's to decide.
+            raise ChangesClosed("This ticket is part of a company bundle: the company's admins assign its attendee.")
         reissued = new_holder and ticket.is_named and order.is_paid
         if reissued:
             ticket.code = new_ticket_code()
@@ -218,7 +226,9 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
     now = timezone.now()
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_related("order__event", "ticket_type").filter(ticket_code_q(code)).first()
+            Ticket.objects.select_related("order__event", "order__bundle__organization", "ticket_type")
+            .filter(ticket_code_q(code))
+            .first()
             if code
             else None
         )
@@ -235,6 +245,12 @@ def ticket_check_in(*, event: Event, code: str, actor) -> Ticket:
             raise TicketNotValid(
                 f"This ticket's order is {ticket.order.get_status_display().lower()}.",
                 extra={"order_status": ticket.order.status},
+            )
+        bundle = getattr(ticket.order, "bundle", None)
+        if bundle is not None and not ticket.attendee_name:
+            raise TicketUnassigned(
+                f"Unassigned: this ticket of {bundle.organization.name}'s bundle names no attendee yet.",
+                extra={"order_status": ticket.order.status, "organization": bundle.organization.name},
             )
         admitted = Ticket.objects.filter(pk=ticket.pk, checked_in_at__isnull=True).update(checked_in_at=now)
         if not admitted:

@@ -200,8 +200,36 @@ def _member_admin() -> None:
     )
 
 
+def _ticket_bundle() -> None:
+    """MEMBER administers Orchard Automation, which bought a bundle of 3 Full access tickets for the open
+    summit by bank transfer and named one attendee."""
+    from events.models import Event
+    from events.services import bundles
+    from members.models import Organization, OrganizationRole
+
+    person = _member()
+    orchard = Organization.objects.get(slug="orchard-automation")
+    OrganizationRole.objects.get_or_create(user=person, organization=orchard, role=OrganizationRole.Role.ADMIN)
+    event = Event.objects.get(slug__startswith="openinfra-summit-europe-")
+    bundle = bundles.bundle_create(
+        event=event,
+        organization=orchard,
+        ticket_type=event.ticket_types.get(name="Full access"),
+        quantity=3,
+        actor=person,
+        buyer_name="Mia Member",
+        buyer_email=person.email,
+        payment_method="bank_transfer",
+    )
+    bundles.bundle_ticket_assign(
+        ticket=bundle.order.tickets.first(), attendee_name="Ada Byron", attendee_email="ada@orchard.example",
+        actor=person,
+    )  # fmt: skip
+
+
 # Data some pages need beyond the demo foundation, by name (see tests/e2e/pages.py `needs`).
 DATA_LOADERS: dict = {
+    "ticket-bundle": _ticket_bundle,
     "registration-order": _registration_order,
     "individual-member": _individual_member,
     "membership-application": _membership_application,

@@ -85,6 +85,8 @@ PAGES: list[SitePage] = [
     SitePage(f"/payments/{E2E_PAYMENT_ID}/", "pay", needs=("registration-order",)),
     SitePage(f"/events/{SUMMIT}/checkin/?q=a", "checkin", who=STAFF),
     SitePage(f"/events/{SUMMIT}/waiting-list/", "waiting-list"),
+    SitePage(f"/events/{SUMMIT}/bundle/", "bundle-buy", who=MEMBER, needs=("ticket-bundle",)),
+    SitePage("/events/company-bundles/orchard-automation/", "bundles", who=MEMBER, needs=("ticket-bundle",)),
     SitePage(f"/events/{SUMMIT}/sponsor/", "sponsor"),
     SitePage(f"/events/{SUMMIT}/sponsor/", "sponsor-apply", who=MEMBER, needs=("sponsor",)),
     SitePage(f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/", "sponsorship-pay", needs=("sponsorship-invoiced",)),
