@@ -36,6 +36,15 @@ class EventsConfig(AppConfig):
                 "events.sponsorship.cancel": ("Cancel sponsorship", "Sponsorship canceled"),
                 "events.sponsor_waiting_list.join": ("Join sponsor waiting list", "Joined the sponsor waiting list"),
                 "events.sponsor_organization.create": ("Register sponsor company", "Company registered to sponsor"),
+                "events.sponsor_representation.request": (
+                    "Ask to represent an organisation",
+                    "Asked to represent an organisation as sponsor",
+                ),
+                "events.sponsor_representation.confirm": (
+                    "Confirm a sponsor's representative",
+                    "Representative confirmed",
+                ),
+                "events.sponsor_representation.refuse": ("Refuse a sponsor's representative", "Representative refused"),
             }
         )
         handlers.register()

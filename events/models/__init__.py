@@ -8,7 +8,14 @@ in the event's time zone. One module per concern; callers import `events.models`
 from events.models.codes import ORDER_CODE_ALPHABET, new_order_code, new_secret, new_ticket_code, validate_time_zone
 from events.models.event import Event
 from events.models.orders import Order, OrderLine, Ticket
-from events.models.sponsorships import Sponsorship, SponsorshipPackage, SponsorWaitingListEntry, sponsor_logo_upload_to
+from events.models.sponsorships import (
+    SponsorRepresentationRequest,
+    Sponsorship,
+    SponsorshipContact,
+    SponsorshipPackage,
+    SponsorWaitingListEntry,
+    sponsor_logo_upload_to,
+)
 from events.models.ticket_types import PromoCode, TicketType
 from events.models.waiting_list import WaitingListEntry
 
@@ -18,8 +25,10 @@ __all__ = [
     "Order",
     "OrderLine",
     "PromoCode",
+    "SponsorRepresentationRequest",
     "SponsorWaitingListEntry",
     "Sponsorship",
+    "SponsorshipContact",
     "SponsorshipPackage",
     "Ticket",
     "TicketType",

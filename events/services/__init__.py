@@ -16,7 +16,11 @@ from events.services.refunds import order_refund
 from events.services.seats import BUSY, SPONSORS_BUSY, Capacity
 from events.services.sponsorships import (
     sponsor_organization_create,
+    sponsor_representation_confirm,
+    sponsor_representation_refuse,
+    sponsor_representation_request,
     sponsor_waiting_list_join,
+    sponsorship_apply,
     sponsorship_apply_as_new_organization,
     sponsorship_approve,
     sponsorship_cancel,
@@ -67,6 +71,10 @@ __all__ = [
     "orders_expire",
     "orders_send_payment_links",
     "sponsor_waiting_list_join",
+    "sponsor_representation_confirm",
+    "sponsor_representation_refuse",
+    "sponsor_representation_request",
+    "sponsorship_apply",
     "sponsorship_approve",
     "sponsorship_cancel",
     "sponsorship_cancellable",
