@@ -328,7 +328,8 @@ def send_sponsor_representation_request(request_id: int) -> None:
     context = {
         "request": request,
         "event": request.package.event,
-        "confirm_url": settings.SITE_URL + reverse("events:sponsor_representation", kwargs={"token": request.token}),
+        "confirm_url": settings.SITE_URL
+        + reverse("events:sponsor_representation", kwargs={"slug": request.package.event.slug, "token": request.token}),
         "staff_url": settings.SITE_URL + reverse("events_sponsor_representations"),
         "events_email": settings.EVENTS_EMAIL,
     }

@@ -558,7 +558,8 @@ def sponsor_review(request, slug: str):
         represent = None if administered else name_match.same
     error, status = "", 200
     if request.method == "POST":
-        waiting_list = request.POST.get("waiting_list") == "1" or not package.slots_left
+        # Only what the page offered: a package that filled since it showed is refused, not waited for silently.
+        waiting_list = request.POST.get("waiting_list") == "1"
         try:
             outcome = services.sponsorship_apply(
                 package=package,
