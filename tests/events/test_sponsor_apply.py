@@ -145,14 +145,26 @@ def test_a_package_that_filled_meanwhile_is_refused_at_the_top_with_the_waiting_
     assert "Your application: On the waiting list" in shown
 
 
-def test_the_applicant_sees_their_pending_application_not_sold_out(client, headline):
+def test_the_applicant_sees_their_pending_application_not_sold_out(client, headline, django_assert_max_num_queries):
     client.force_login(UserFactory())
+    assert client.get(REVIEW)["Location"] == APPLY  # nothing to review yet
+    with django_assert_max_num_queries(12):
+        client.get(APPLY)
     sponsor_apply_and_submit(client, headline, organization_name="Orbit Robotics")
+    sponsor_apply_and_submit(
+        client,
+        SponsorshipPackage.objects.create(event=headline.event, name="Booth", price=Decimal("5000.00"), slots=9),
+        organization_name="Orbit Robotics",
+    )
+    client.get(PAGE)  # the "Thank you" message, shown once
 
-    page = _page(client.get(PAGE))
+    # The same for one application or many: no query per row.
+    with django_assert_max_num_queries(9):
+        page = _page(client.get(PAGE))
 
     mine = page.find(id="your-applications").find_parent("section").get_text(" ", strip=True)
     assert "Orbit Robotics : Headline · Requested" in mine and "holds its slot until" in mine
+    assert "Orbit Robotics : Booth · Requested" in mine
     card = page.find(id=f"package-{headline.pk}").find_parent("section").get_text(" ", strip=True)
     assert "Your application: Requested" in card
     assert "Sold out" not in card and "waiting list" not in card
