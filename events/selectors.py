@@ -6,7 +6,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -20,6 +20,7 @@ from events.models import (
     PromoCode,
     SponsorRepresentationRequest,
     Sponsorship,
+    SponsorshipContact,
     SponsorshipPackage,
     SponsorWaitingListEntry,
     Ticket,
@@ -523,6 +524,15 @@ def sponsor_applications_of(user, event: Event) -> dict[str, list]:
         requested_by=user, package__event=event, active=True
     ).select_related("organization", "package")
     return {"sponsorships": list(sponsorships), "representations": list(representations), "waiting": list(waiting)}
+
+
+def sponsor_contacts_for_user(user):
+    """Sponsorship contacts at one of the person's verified addresses (any case), with their sponsorship's
+    event and organisation: one query."""
+    verified = EmailAddress.objects.filter(user=user, verified=True, email__iexact=OuterRef("email"))
+    return SponsorshipContact.objects.filter(Exists(verified)).select_related(
+        "sponsorship__package__event", "sponsorship__organization"
+    )
 
 
 def representation_request_for_decider(user, token: str) -> SponsorRepresentationRequest:

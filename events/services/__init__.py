@@ -15,6 +15,7 @@ from events.services.pricing import Quote, QuoteLine, order_quote, order_validat
 from events.services.refunds import order_refund
 from events.services.seats import BUSY, SPONSORS_BUSY, Capacity
 from events.services.sponsorships import (
+    sponsor_contacts_anonymise,
     sponsor_organization_create,
     sponsor_representation_confirm,
     sponsor_representation_refuse,
@@ -71,6 +72,7 @@ __all__ = [
     "orders_expire",
     "orders_send_payment_links",
     "sponsor_waiting_list_join",
+    "sponsor_contacts_anonymise",
     "sponsor_representation_confirm",
     "sponsor_representation_refuse",
     "sponsor_representation_request",

@@ -506,3 +506,14 @@ def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> 
         if was_paid:
             transaction.on_commit(cache.purge)
     return sponsorship
+
+
+def sponsor_contacts_anonymise(*, user, emails: list[str], anonymised_email: str) -> None:
+    """An erased account: the sponsorship contacts with one of its verified addresses lose name and address
+    (the sponsorship, a financial row, stays), and its representation requests (applications that carry
+    contacts' names) go."""
+    with transaction.atomic():
+        SponsorshipContact.objects.filter(selectors.email_in_q("email", emails)).update(
+            name="Anonymised", email=anonymised_email
+        )
+        SponsorRepresentationRequest.objects.filter(applicant=user).delete()

@@ -1,11 +1,13 @@
 """Applying to sponsor: the application and its review page, organisations already on the site (their admins
 confirm who represents them), what the applicant sees afterwards, and the e-mails on the way."""
 
+import json
 from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
+from django.urls import reverse
 
 from events import services
 from events.models import (
@@ -18,6 +20,7 @@ from events.models import (
 from members.models import Organization, OrganizationRole
 from members.selectors import organization_name_key, organizations_named_like
 from portal.accounts.groups import EVENTS_STAFF
+from portal.accounts.services import user_anonymise
 from portal.payments.models import Invoice
 from tests.accounts.factories import UserFactory
 from tests.events.factories import EventFactory, sponsor_application, sponsor_apply_and_submit
@@ -311,3 +314,30 @@ def test_a_sponsor_without_membership_is_in_neither_the_member_directory_nor_the
     assert "Orbit Robotics" not in listing.content.decode()
     assert "Orbit Robotics" not in client.get("/api/v1/members/").content.decode()
     assert client.get(f"/api/v1/members/{orbit.slug}/").status_code == 404
+
+
+def test_a_sponsorship_contacts_data_is_exported_and_erased_with_their_account(client, headline):
+    ada = UserFactory(email="ada@orbit.example")
+    client.force_login(UserFactory())  # a colleague applies, with Ada as the billing contact
+    sponsor_apply_and_submit(client, headline, organization_name="Orbit Robotics", contact_email="ADA@orbit.example")
+    client.force_login(ada)
+    OrganizationFactory(name="Acme Cloud")
+    services.sponsorship_apply(
+        package=headline,
+        actor=ada,
+        organization_name="Acme Cloud",  # an organisation already here: a representation request
+        contacts={
+            role: {"name": "Ada", "email": "ada@orbit.example"} for role in ("billing", "marketing", "logistics")
+        },
+        billing={"billing_name": "Acme", "billing_address": "x", "billing_country": "FR"},
+    )
+
+    exported = json.loads(client.get(reverse("accounts:export")).content)["sponsorship_contacts"]
+    assert [(row["role"], row["organization"]) for row in exported] == [("billing", "Orbit Robotics")]
+    user_anonymise(user=ada, actor=ada)
+
+    contact = SponsorshipContact.objects.get(role="billing")
+    assert contact.name == "Anonymised" and "ada" not in contact.email
+    assert SponsorshipContact.objects.get(role="marketing").email == "marketing@orbit.example"  # someone else's
+    assert Sponsorship.objects.get().status == "requested"  # the sponsorship stays
+    assert not SponsorRepresentationRequest.objects.exists()
