@@ -341,3 +341,30 @@ def test_a_sponsorship_contacts_data_is_exported_and_erased_with_their_account(c
     assert SponsorshipContact.objects.get(role="marketing").email == "marketing@orbit.example"  # someone else's
     assert Sponsorship.objects.get().status == "requested"  # the sponsorship stays
     assert not SponsorRepresentationRequest.objects.exists()
+
+
+def test_a_representative_confirmed_after_the_package_filled_waits_on_its_list(
+    headline, django_capture_on_commit_callbacks
+):
+    acme = OrganizationFactory(name="Acme Cloud")
+    admin, applicant = UserFactory(), UserFactory(email="sam@acme.example")
+    OrganizationRole.objects.create(user=admin, organization=acme, role=OrganizationRole.Role.ADMIN)
+    request = services.sponsorship_apply(
+        package=headline,
+        actor=applicant,
+        organization_name="Acme Cloud",
+        contacts={role: {"name": "Sam", "email": "sam@acme.example"} for role in ("billing", "marketing", "logistics")},
+        billing={"billing_name": "Acme", "billing_address": "x", "billing_country": "FR"},
+    )
+    services.sponsorship_apply_as_new_organization(
+        organization_name="First Co", package=headline, contact_email="a@first.example", actor=UserFactory()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.sponsor_representation_confirm(request=request, actor=admin)
+
+    assert request.status == "confirmed" and request.sponsorship is None
+    assert not Sponsorship.objects.filter(organization=acme).exists()
+    assert SponsorWaitingListEntry.objects.get(package=headline, active=True).organization == acme
+    told = next(m for m in mail.outbox if m.to == ["sam@acme.example"] and "confirmed" in m.subject)
+    assert "is full, so Acme Cloud is on its waiting list" in told.body
