@@ -530,6 +530,10 @@ def sponsor_apply(request, slug: str):
         person = {"name": user.get_full_name(), "email": user.email}
         initial = draft or {
             "package": request.GET.get("package"),
+            # An organisation's admin applies for it; staff (who may apply for any) choose.
+            "organization": None
+            if user.has_perm("events.change_sponsorship")
+            else selectors.organizations_administered_by(user).first(),
             "payment_method": PaymentMethod.CARD,
             **{f"{role}_contact_{key}": value for role, _ in CONTACT_ROLES for key, value in person.items()},
         }

@@ -151,7 +151,7 @@ def test_a_package_that_filled_meanwhile_is_refused_at_the_top_with_the_waiting_
 def test_the_applicant_sees_their_pending_application_not_sold_out(client, headline, django_assert_max_num_queries):
     client.force_login(UserFactory())
     assert client.get(REVIEW)["Location"] == APPLY  # nothing to review yet
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         client.get(APPLY)
     sponsor_apply_and_submit(client, headline, organization_name="Orbit Robotics")
     sponsor_apply_and_submit(
@@ -194,6 +194,8 @@ def test_an_admin_naming_their_own_organisation_applies_for_it(client, headline)
     admin = UserFactory()
     OrganizationRole.objects.create(user=admin, organization=acme, role=OrganizationRole.Role.ADMIN)
     client.force_login(admin)
+    form = _page(client.get(APPLY))
+    assert form.find("select", {"name": "organization"}).find("option", selected=True).get_text() == "Acme Cloud"
 
     sponsor_apply_and_submit(client, headline, organization="", organization_name="ACME cloud")
 
