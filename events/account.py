@@ -120,6 +120,21 @@ def export_waiting_lists(user) -> list[dict]:
     ]
 
 
+def export_sponsor_contacts(user) -> list[dict]:
+    """Where the person is a sponsorship's billing, marketing or logistics contact, by their verified addresses."""
+    return [
+        {
+            "event": contact.sponsorship.package.event.name,
+            "package": contact.sponsorship.package.name,
+            "organization": contact.sponsorship.organization.name,
+            "role": contact.role,
+            "name": contact.name,
+            "email": contact.email,
+        }
+        for contact in selectors.sponsor_contacts_for_user(user)
+    ]
+
+
 def anonymise(user) -> None:
     """Orders are financial rows and stay; the person's name, e-mail and billing details go.
 
@@ -146,6 +161,7 @@ def anonymise(user) -> None:
                 billing_vat_id="",
             )
         services.waiting_list_anonymise(emails=emails, anonymised_email=anonymised_email(user))
+        services.sponsor_contacts_anonymise(user=user, emails=emails, anonymised_email=anonymised_email(user))
 
 
 def register() -> None:
@@ -154,4 +170,5 @@ def register() -> None:
     sections.register_section("sponsorships", "account/sections/list.html", sponsorship_section_context, order=55)
     sections.register_export("event_orders", export)
     sections.register_export("event_waiting_lists", export_waiting_lists)
+    sections.register_export("sponsorship_contacts", export_sponsor_contacts)
     sections.register_anonymiser("events", anonymise)

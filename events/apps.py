@@ -39,6 +39,15 @@ class EventsConfig(AppConfig):
                 "events.bundle.create": ("Buy ticket bundle", "Company ticket bundle ordered"),
                 "events.bundle.assign": ("Assign bundle ticket", "Bundle ticket assigned to an attendee"),
                 "events.bundle.unassign": ("Unassign bundle ticket", "Bundle ticket given back unassigned"),
+                "events.sponsor_representation.request": (
+                    "Ask to represent an organisation",
+                    "Asked to represent an organisation as sponsor",
+                ),
+                "events.sponsor_representation.confirm": (
+                    "Confirm a sponsor's representative",
+                    "Representative confirmed",
+                ),
+                "events.sponsor_representation.refuse": ("Refuse a sponsor's representative", "Representative refused"),
             }
         )
         handlers.register()

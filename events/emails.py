@@ -15,8 +15,16 @@ from django.utils import timezone
 from events import selectors
 from events.calendar import event_ics
 from events.documents import tickets_pdf
-from events.models import Order, Sponsorship, Ticket, WaitingListEntry
+from events.models import (
+    Order,
+    SponsorRepresentationRequest,
+    Sponsorship,
+    SponsorWaitingListEntry,
+    Ticket,
+    WaitingListEntry,
+)
 from events.qr import ticket_qr_png
+from members.models import OrganizationRole
 from portal.accounts.groups import EVENTS_STAFF, group_member_emails
 from portal.payments.models import Payment
 
@@ -299,4 +307,80 @@ def send_sponsorship_approved(sponsorship_id: int) -> None:
             },
         ),
         to=[sponsorship.contact_email],
+    ).send()
+
+
+def send_sponsor_waiting_list_joined(entry_id: int) -> None:
+    """The organisation is on a full package's waiting list: what happens when a slot comes free."""
+    entry = SponsorWaitingListEntry.objects.select_related("organization", "package__event").get(pk=entry_id)
+    event = entry.package.event
+    EmailMultiAlternatives(
+        subject=f"{entry.organization.name} is on the {entry.package.name} waiting list for {event.name}",
+        body=render_to_string(
+            "events/email/sponsor_waiting_list_joined.txt",
+            {
+                "entry": entry,
+                "event": event,
+                "events_email": settings.EVENTS_EMAIL,
+                "sponsor_url": settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
+            },
+        ),
+        to=[entry.email],
+    ).send()
+
+
+def _representation(request_id: int) -> SponsorRepresentationRequest:
+    return SponsorRepresentationRequest.objects.select_related(
+        "organization", "package__event", "applicant", "sponsorship"
+    ).get(pk=request_id)
+
+
+def send_sponsor_representation_request(request_id: int) -> None:
+    """The organisation's admins get a link to confirm or refuse; with no admins, Events staff get the admin screen."""
+    request = _representation(request_id)
+    context = {
+        "request": request,
+        "event": request.package.event,
+        "confirm_url": settings.SITE_URL
+        + reverse("events:sponsor_representation", kwargs={"slug": request.package.event.slug, "token": request.token}),
+        "staff_url": settings.SITE_URL + reverse("events_sponsor_representations"),
+        "events_email": settings.EVENTS_EMAIL,
+    }
+    if request.asked_staff:
+        to = group_member_emails(EVENTS_STAFF) or [settings.EVENTS_EMAIL]
+    else:
+        to = sorted(
+            OrganizationRole.objects.filter(organization=request.organization, role=OrganizationRole.Role.ADMIN)
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
+    EmailMultiAlternatives(
+        subject=f"Does {request.applicant.email} represent {request.organization.name}? A sponsorship application waits",
+        body=render_to_string("events/email/sponsor_representation_request.txt", context),
+        to=to,
+    ).send()
+
+
+def send_sponsor_representation_decided(request_id: int) -> None:
+    """The applicant hears whether the organisation confirmed them, and where the application stands."""
+    request = _representation(request_id)
+    event = request.package.event
+    confirmed = request.status == SponsorRepresentationRequest.Status.CONFIRMED
+    EmailMultiAlternatives(
+        subject=(
+            f"{request.organization.name} confirmed you: your application to sponsor {event.name}"
+            if confirmed
+            else f"Your application to sponsor {event.name} for {request.organization.name} was refused"
+        ),
+        body=render_to_string(
+            "events/email/sponsor_representation_decided.txt",
+            {
+                "request": request,
+                "event": event,
+                "confirmed": confirmed,
+                "events_email": settings.EVENTS_EMAIL,
+                "sponsor_url": settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
+            },
+        ),
+        to=[request.applicant.email],
     ).send()

@@ -1,10 +1,11 @@
 """Registration forms: parse input only; the rules live in events/services.py."""
 
 from django import forms
+from django_countries import countries
 
 from events.models import TicketType
 from portal.core.text import validate_plain_text
-from portal.payments.models import PAYER_METHOD_CHOICES, PaymentMethod
+from portal.payments.models import PAYER_METHOD_CHOICES
 
 
 class TicketChoiceForm(forms.Form):
@@ -120,34 +121,78 @@ class WaitingListForm(forms.Form):
         self.fields["ticket_type"].label_from_instance = lambda ticket_type: ticket_type.name
 
 
-class SponsorshipForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label="Organisation", empty_label=None)
-    package = forms.ModelChoiceField(queryset=None, label="Package", empty_label=None)
-    contact_email = forms.EmailField(label="Invoice and passes go to")
-    # Not required: a package card's one-click "Apply" posts no method and means card.
-    payment_method = forms.ChoiceField(
-        label="We will pay the invoice by",
-        choices=PAYER_METHOD_CHOICES,
-        initial=PaymentMethod.CARD,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    waiting_list = forms.BooleanField(required=False, widget=forms.HiddenInput)
+CONTACT_ROLES = (("billing", "Billing contact"), ("marketing", "Marketing contact"), ("logistics", "Logistics contact"))
 
-    # For someone who administers no organisation here yet: their company, member of the foundation or not.
-    organization_name = forms.CharField(label="Your company's name", max_length=200, required=False)
+
+class SponsorApplicationForm(forms.Form):
+    """The application before its review: the package, who applies, three contacts, billing, how to pay."""
+
+    package = forms.ModelChoiceField(queryset=None, label="Package", empty_label=None, widget=forms.RadioSelect)
+    organization = forms.ModelChoiceField(
+        queryset=None, label="Organisation", required=False, empty_label="Another company (give its name below)"
+    )
+    organization_name = forms.CharField(
+        label="Your company's name", max_length=200, required=False, validators=[validate_plain_text]
+    )
+    billing_contact_name = forms.CharField(
+        label="Billing contact: name", max_length=200, validators=[validate_plain_text]
+    )
+    billing_contact_email = forms.EmailField(label="Billing contact: e-mail (the invoice goes here)")
+    marketing_contact_name = forms.CharField(
+        label="Marketing contact: name", max_length=200, validators=[validate_plain_text]
+    )
+    marketing_contact_email = forms.EmailField(label="Marketing contact: e-mail")
+    logistics_contact_name = forms.CharField(
+        label="Logistics contact: name", max_length=200, validators=[validate_plain_text]
+    )
+    logistics_contact_email = forms.EmailField(label="Logistics contact: e-mail")
+    billing_name = forms.CharField(
+        label="Legal name (on the invoice)", max_length=200, validators=[validate_plain_text]
+    )
+    billing_address = forms.CharField(label="Billing address", widget=forms.Textarea(attrs={"rows": 3}))
+    billing_country = forms.ChoiceField(label="Country", choices=())
+    billing_vat_number = forms.CharField(label="VAT number (optional)", max_length=40, required=False)
+    billing_po_number = forms.CharField(label="Purchase order number (optional)", max_length=60, required=False)
+    payment_method = forms.ChoiceField(
+        label="We will pay the invoice by", choices=PAYER_METHOD_CHOICES, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args, organizations, packages, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
-        if organizations.exists():
-            del self.fields["organization_name"]
-        else:
-            del self.fields["organization"]
-            self.fields["organization_name"].required = True
         self.fields["package"].queryset = packages
         # The packages of the page's event: their names say it all (and need no query for the event's).
         self.fields["package"].label_from_instance = lambda package: package.name
+        self.fields["billing_country"].choices = [("", "Choose a country"), *countries]
+        if organizations.exists():
+            self.fields["organization"].queryset = organizations
+        else:
+            del self.fields["organization"]
+            self.fields["organization_name"].required = True
 
-    def clean_payment_method(self) -> str:
-        return self.cleaned_data.get("payment_method") or PaymentMethod.CARD
+    def clean(self):
+        data = super().clean()
+        if "organization" in self.fields and not data.get("organization") and not data.get("organization_name"):
+            self.add_error("organization_name", "Choose your organisation, or give your company's name.")
+        return data
+
+    def contacts(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        return {
+            role: {"name": data[f"{role}_contact_name"], "email": data[f"{role}_contact_email"]}
+            for role, _label in CONTACT_ROLES
+        }
+
+    def billing(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "billing_name",
+                "billing_address",
+                "billing_country",
+                "billing_vat_number",
+                "billing_po_number",
+            )
+        }
+
+    def contact_fields(self):
+        return [(label, self[f"{role}_contact_name"], self[f"{role}_contact_email"]) for role, label in CONTACT_ROLES]

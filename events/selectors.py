@@ -6,7 +6,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -18,7 +18,9 @@ from events.models import (
     Order,
     OrderLine,
     PromoCode,
+    SponsorRepresentationRequest,
     Sponsorship,
+    SponsorshipContact,
     SponsorshipPackage,
     SponsorWaitingListEntry,
     Ticket,
@@ -498,6 +500,56 @@ def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):
     if status:
         rows = rows.filter(status=status)
     return rows
+
+
+def sponsor_applications_of(user, event: Event) -> dict[str, list]:
+    """What this person applied for at the event (as applicant or contact): sponsorships not canceled,
+    representation requests not confirmed (a confirmed one is its sponsorship), their waiting-list places."""
+    if not getattr(user, "is_authenticated", False):
+        return {"sponsorships": [], "representations": [], "waiting": []}
+    sponsorships = (
+        Sponsorship.objects.filter(Q(requested_by=user) | Q(contacts=user), package__event=event)
+        .exclude(status=Sponsorship.Status.CANCELED)
+        .select_related("organization", "package")
+        .distinct()
+        .order_by("package__position", "requested_at")
+    )
+    representations = (
+        SponsorRepresentationRequest.objects.filter(applicant=user, package__event=event)
+        .exclude(status=SponsorRepresentationRequest.Status.CONFIRMED)
+        .select_related("organization", "package")
+        .order_by("-created_at")
+    )
+    waiting = SponsorWaitingListEntry.objects.filter(
+        requested_by=user, package__event=event, active=True
+    ).select_related("organization", "package")
+    return {"sponsorships": list(sponsorships), "representations": list(representations), "waiting": list(waiting)}
+
+
+def sponsor_contacts_for_user(user):
+    """Sponsorship contacts at one of the person's verified addresses (any case), with their sponsorship's
+    event and organisation: one query."""
+    verified = EmailAddress.objects.filter(user=user, verified=True, email__iexact=OuterRef("email"))
+    return SponsorshipContact.objects.filter(Exists(verified)).select_related(
+        "sponsorship__package__event", "sponsorship__organization"
+    )
+
+
+def representation_request_for_decider(user, token: str) -> SponsorRepresentationRequest:
+    """The request behind an e-mailed link, for an admin of its organisation or Events staff; 404 for anyone else."""
+    rows = SponsorRepresentationRequest.objects.select_related("organization", "package__event", "applicant")
+    if not user.has_perm("events.change_sponsorship"):
+        rows = rows.filter(
+            organization__roles__user=user, organization__roles__role=OrganizationRole.Role.ADMIN
+        ).distinct()
+    return get_object_or_404(rows, token=token)
+
+
+def representation_requests_for_staff():
+    """Requests waiting for Events staff: organisations without an admin on the site, oldest first."""
+    return SponsorRepresentationRequest.objects.filter(
+        status=SponsorRepresentationRequest.Status.PENDING, asked_staff=True
+    ).select_related("organization", "package__event", "applicant")
 
 
 # --- The staff dashboard ------------------------------------------------------------------

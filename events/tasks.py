@@ -138,3 +138,24 @@ def send_sponsorship_contract_countersigned(sponsorship_id: int) -> None:
 )
 def send_sponsorship_contract_signed(sponsorship_id: int) -> None:
     contract_emails.send_sponsorship_contract_signed(sponsorship_id)
+
+
+@shared_task(
+    name="events.send_sponsor_waiting_list_joined", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_sponsor_waiting_list_joined(entry_id: int) -> None:
+    emails.send_sponsor_waiting_list_joined(entry_id)
+
+
+@shared_task(
+    name="events.send_sponsor_representation_request", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_sponsor_representation_request(request_id: int) -> None:
+    emails.send_sponsor_representation_request(request_id)
+
+
+@shared_task(
+    name="events.send_sponsor_representation_decided", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_sponsor_representation_decided(request_id: int) -> None:
+    emails.send_sponsor_representation_decided(request_id)

@@ -34,6 +34,13 @@ urlpatterns = [
     ),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
     path("<slug:slug>/sponsor/", views.sponsor, name="sponsor"),
+    path("<slug:slug>/sponsor/apply/", views.sponsor_apply, name="sponsor-apply"),
+    path("<slug:slug>/sponsor/review/", views.sponsor_review, name="sponsor-review"),
+    path(
+        "<slug:slug>/sponsor/representation/<str:token>/",
+        secret_link(views.sponsor_representation),
+        name="sponsor_representation",
+    ),
     path("<slug:slug>/waiting-list/", views.waiting_list_join, name="waiting-list"),
     path(
         "<slug:slug>/waiting-list/offer/<str:token>/", secret_link(views.waiting_list_offer), name="waiting-list-offer"

@@ -5,19 +5,29 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_countries import countries
 
 from events import bundle_selectors, calendar, documents, emails, payments, qr, selectors, services
-from events.exceptions import ApplicationError
-from events.forms import OrderDetailsForm, SponsorshipForm, TicketChoiceForm, TicketForm, WaitingListForm
-from events.models import Order, Sponsorship, SponsorshipPackage
+from events.exceptions import ApplicationError, SoldOut
+from events.forms import (
+    CONTACT_ROLES,
+    OrderDetailsForm,
+    SponsorApplicationForm,
+    TicketChoiceForm,
+    TicketForm,
+    WaitingListForm,
+)
+from events.models import Order, SponsorRepresentationRequest, Sponsorship, SponsorshipPackage, SponsorWaitingListEntry
+from members.selectors import organizations_named_like
 from portal.accounts.mfa import staff_second_factor_required
 from portal.core.cache import mark_cacheable
 from portal.core.money import format_money
+from portal.core.ratelimit import rate_limit
 from portal.payments.models import PaymentMethod
 
 # The first step of registration, for anonymous visitors: at most this old (the event page: 10 s).
@@ -475,71 +485,167 @@ def waiting_list_leave(request, slug: str, token: str):
 # --- Sponsorship --------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+def _application_key(event) -> str:
+    return f"sponsor-application:{event.pk}"
+
+
+def _application_form(request, event, data=None, *, initial=None) -> SponsorApplicationForm:
+    return SponsorApplicationForm(
+        data,
+        organizations=selectors.organizations_administered_by(request.user),
+        packages=SponsorshipPackage.objects.filter(event=event),
+        initial=initial,
+    )
+
+
+@require_GET
 def sponsor(request, slug: str):
-    """Packages with the slots left; anyone signed in applies for their company (a member or not), or joins a
-    full package's waiting list."""
+    """Packages with the slots left, and the person's own applications (their state, on the package they took);
+    anyone signed in applies for their company (a member or not) through the application and its review."""
     event = selectors.event_for_registration(slug)
     packages = list(selectors.sponsorship_packages_with_slots(event=event))
-    organizations = selectors.organizations_administered_by(request.user)
-    form, default_organization = None, organizations.first()
-    if request.user.is_authenticated:
-        form = SponsorshipForm(
-            request.POST or None,
-            organizations=organizations,
-            packages=SponsorshipPackage.objects.filter(event=event),
-            initial={
-                "contact_email": request.user.email,
-                "package": request.GET.get("package"),
-                # A full package's card links here to join its waiting list.
-                "waiting_list": any(str(p.pk) == request.GET.get("package") and not p.slots_left for p in packages),
-            },
-        )
-    status = 200
-    if request.method == "POST":
-        if form is None:
-            return redirect_to_login(request.get_full_path())
-        if form.is_valid():
-            try:
-                _sponsor_apply(request, form.cleaned_data)
-                return redirect(request.path)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-                status = error.status_code
-        else:
-            status = 400
+    applications = selectors.sponsor_applications_of(request.user, event)
+    pending = SponsorRepresentationRequest.Status.PENDING
+    mine = {w.package_id: "On the waiting list" for w in applications["waiting"]}
+    mine.update({r.package_id: r.get_status_display() for r in applications["representations"] if r.status == pending})
+    mine.update({s.package_id: s.get_status_display() for s in applications["sponsorships"]})
+    for package in packages:
+        package.my_application = mine.get(package.pk, "")
     context = {
         "event": event,
         "packages": packages,
-        "form": form,
-        "default_organization": default_organization,
+        "applications": applications,
+        "has_applications": any(applications.values()),
         "events_email": settings.EVENTS_EMAIL,
     }
-    return render(request, "events/sponsor.html", context, status=status)
+    return render(request, "events/sponsor.html", context)
 
 
-def _sponsor_apply(request, data: dict) -> None:
-    who = data.get("organization")
-    name = who.name if who else data["organization_name"].strip()
-    package, email = data["package"], data["contact_email"]
-    if who is None:
-        services.sponsorship_apply_as_new_organization(
-            organization_name=name, package=package, contact_email=email, actor=request.user,
-            waiting_list=data["waiting_list"], payment_method=data["payment_method"],
-        )  # fmt: skip
-    elif data["waiting_list"]:
-        services.sponsor_waiting_list_join(package=package, organization=who, email=email, actor=request.user)
+@login_required
+@require_http_methods(["GET", "POST"])
+def sponsor_apply(request, slug: str):
+    """The application: package, organisation, contacts, billing, payment method; valid, it waits in the
+    session for its review (nothing is written until Submit there)."""
+    event = selectors.event_for_registration(slug)
+    status = 200
+    if request.method == "POST":
+        form = _application_form(request, event, request.POST)
+        if form.is_valid():
+            request.session[_application_key(event)] = {
+                name: request.POST.get(name, "") for name in form.fields if name in request.POST
+            }
+            return redirect("events:sponsor-review", slug=event.slug)
+        status = 400
     else:
-        services.sponsorship_request(
-            package=package, organization=who, contact_email=email, payment_method=data["payment_method"],
-            actor=request.user,
-        )  # fmt: skip
-    if data["waiting_list"]:
-        messages.success(request, f"{name} is on the {package.name} waiting list.")
-    else:
-        messages.success(
-            request,
-            f"Thank you! {name}'s application for {package.name} holds its slot while our events team decides "
-            f"(within {Sponsorship.REQUEST_HOLD_DAYS} days); a confirmation is on its way to {email}. Once approved, "
-            f"the invoice goes to {email}, to pay by {PaymentMethod(data['payment_method']).label.lower()}.",
+        draft = request.session.get(_application_key(event))
+        user = request.user
+        person = {"name": user.get_full_name(), "email": user.email}
+        initial = draft or {
+            "package": request.GET.get("package"),
+            # An organisation's admin applies for it; staff (who may apply for any) choose.
+            "organization": None
+            if user.has_perm("events.change_sponsorship")
+            else selectors.organizations_administered_by(user).first(),
+            "payment_method": PaymentMethod.CARD,
+            **{f"{role}_contact_{key}": value for role, _ in CONTACT_ROLES for key, value in person.items()},
+        }
+        form = _application_form(request, event, initial=initial)
+    return render(request, "events/sponsor_apply.html", {"event": event, "form": form}, status=status)
+
+
+@login_required
+@rate_limit("sponsor", "10/h")
+@require_http_methods(["GET", "POST"])
+def sponsor_review(request, slug: str):
+    """ "Review your application": what will be sent, with Edit (back to the form, values kept) and Submit.
+    A name that is an organisation already here says who will be asked to confirm; a close one asks
+    "Did you mean …?". A refusal (a package that filled meanwhile) shows at the top, with the way on."""
+    event = selectors.event_for_registration(slug)
+    draft = request.session.get(_application_key(event))
+    form = _application_form(request, event, draft) if draft else None
+    if form is None or not form.is_valid():
+        return redirect("events:sponsor-apply", slug=event.slug)
+    data = form.cleaned_data
+    package = next(p for p in selectors.sponsorship_packages_with_slots(event=event) if p.pk == data["package"].pk)
+    name_match = None if data.get("organization") else organizations_named_like(data["organization_name"])
+    represent = None
+    if name_match and name_match.same:
+        administered = selectors.organizations_administered_by(request.user).filter(pk=name_match.same.pk).exists()
+        represent = None if administered else name_match.same
+    error, status = "", 200
+    if request.method == "POST":
+        # Only what the page offered: a package that filled since it showed is refused, not waited for silently.
+        waiting_list = request.POST.get("waiting_list") == "1"
+        try:
+            outcome = services.sponsorship_apply(
+                package=package,
+                actor=request.user,
+                organization=data.get("organization"),
+                organization_name=data.get("organization_name", ""),
+                contacts=form.contacts(),
+                billing=form.billing(),
+                payment_method=data["payment_method"],
+                waiting_list=waiting_list,
+            )
+        except ApplicationError as refusal:
+            error, status = refusal.message, refusal.status_code
+            if isinstance(refusal, SoldOut):
+                package.slots_left = 0
+        else:
+            del request.session[_application_key(event)]
+            messages.success(request, _applied_message(outcome, package, form.contacts()["billing"]["email"]))
+            return redirect(reverse("events:sponsor", kwargs={"slug": event.slug}) + "#your-applications")
+    context = {
+        "event": event,
+        "form": form,
+        "data": data,
+        "package": package,
+        "country": dict(countries).get(data["billing_country"], data["billing_country"]),
+        "represent": represent,
+        "close_names": name_match.close if name_match else [],
+        "error": error,
+    }
+    return render(request, "events/sponsor_review.html", context, status=status)
+
+
+def _applied_message(outcome, package, email: str) -> str:
+    if isinstance(outcome, SponsorRepresentationRequest):
+        who = "the events team confirms" if outcome.asked_staff else "one of its administrators confirms"
+        return (
+            f"{outcome.organization.name} is already on the site: your application for {package.name} waits until "
+            f"{who} that you represent it. We will e-mail you either way."
         )
+    if isinstance(outcome, SponsorWaitingListEntry):
+        return (
+            f"{outcome.organization.name} is on the {package.name} waiting list; a confirmation is on its way to "
+            f"{email}."
+        )
+    return (
+        f"Thank you! {outcome.organization.name}'s application for {package.name} holds its slot while our events "
+        f"team decides (within {Sponsorship.REQUEST_HOLD_DAYS} days); a confirmation is on its way to {email}. Once "
+        f"approved, the invoice goes to {email}, to pay by {outcome.get_payment_method_display().lower()}."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sponsor_representation(request, slug: str, token: str):
+    """The e-mailed link: an admin of the organisation (or Events staff) confirms or refuses that the applicant
+    represents it. Anyone else gets a 404."""
+    representation = selectors.representation_request_for_decider(request.user, token)
+    if request.method == "POST":
+        decide = {
+            "confirm": services.sponsor_representation_confirm,
+            "refuse": services.sponsor_representation_refuse,
+        }.get(request.POST.get("action", ""))
+        if decide is None:
+            messages.error(request, "Choose Confirm or Refuse.")
+        else:
+            try:
+                decide(request=representation, actor=request.user)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"Thank you: {representation.applicant.email} has been told.")
+        return redirect(request.path)
+    return render(request, "events/sponsor_representation.html", {"representation": representation})

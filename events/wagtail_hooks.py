@@ -220,6 +220,32 @@ def sponsorships(request):
     )
 
 
+@permission_required("events.change_sponsorship", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def sponsor_representations(request):
+    """Applicants for an organisation with no admin on the site: Events staff confirm or refuse that they represent it."""
+    if request.method == "POST":
+        representation = get_object_or_404(
+            selectors.representation_requests_for_staff(), pk=request.POST.get("request")
+        )
+        decide = {
+            "confirm": services.sponsor_representation_confirm,
+            "refuse": services.sponsor_representation_refuse,
+        }.get(request.POST.get("action", ""))
+        if decide is None:
+            messages.error(request, "Unknown action.")
+        else:
+            try:
+                decide(request=representation, actor=request.user)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"{representation}: done; the applicant has been told.")
+        return redirect("events_sponsor_representations")
+    requests = list(selectors.representation_requests_for_staff())
+    return TemplateResponse(request, "events/admin/sponsor_representations.html", {"requests": requests})
+
+
 def _dashboard_event(request):
     slug = request.GET.get("event") or request.POST.get("event")
     events = Event.objects.order_by("-start")
@@ -340,6 +366,7 @@ def register_urls():
     return [
         path("events/approvals/", approvals, name="events_approvals"),
         path("events/sponsorships/", sponsorships, name="events_sponsorships"),
+        path("events/sponsor-representatives/", sponsor_representations, name="events_sponsor_representations"),
         path("events/dashboard/", dashboard, name="events_dashboard"),
         path("events/dashboard/<slug:slug>/orders.csv", orders_csv, name="events_orders_csv"),
         path("events/dashboard/<slug:slug>/attendees.csv", attendees_csv, name="events_attendees_csv"),
@@ -369,3 +396,14 @@ def register_sponsorships_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_approvals_menu_item():
     return MenuItem("Approvals", reverse("events_approvals"), icon_name="tick", order=310)
+
+
+@hooks.register("register_admin_menu_item")
+def register_sponsor_representations_menu_item():
+    return PermissionMenuItem(
+        "Sponsor representatives",
+        reverse("events_sponsor_representations"),
+        icon_name="user",
+        order=321,
+        permission="events.change_sponsorship",
+    )

@@ -1,6 +1,8 @@
 """Reads of tiers, organisations and memberships, shaped so a page costs the same for 5 rows or 500."""
 
 import datetime
+import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,3 +303,31 @@ def individual_membership_for_user(user):
 def individual_memberships_history(user) -> QuerySet:
     """Every individual membership of the person, current and past, for their data export."""
     return _with_profile(IndividualMember.objects.filter(user=user).order_by("joined_at", "pk"))
+
+
+def organization_name_key(name: str) -> str:
+    """An organisation's name as compared for sameness: accents, case, spaces and punctuation ignored
+    ("ACME  Cloud, Inc." and "acme cloud inc" are one name)."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    return "".join(ch for ch in decomposed.casefold() if ch.isalnum())
+
+
+@dataclass
+class NameMatch:
+    same: Organization | None = None
+    close: list[Organization] = field(default_factory=list)
+
+
+def organizations_named_like(name: str, *, cutoff: float = 0.8) -> NameMatch:
+    """The organisation whose name is the same as `name` (organization_name_key), or those close to it
+    ("Acme Clouds" for "Acme Cloud"), closest first: a new name is checked before an organisation is made."""
+    key = organization_name_key(name)
+    if not key:
+        return NameMatch()
+    by_key: dict[str, Organization] = {}
+    for organization in Organization.objects.only("pk", "name", "slug").order_by("pk"):
+        by_key.setdefault(organization_name_key(organization.name), organization)
+    if key in by_key:
+        return NameMatch(same=by_key[key])
+    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=cutoff)
+    return NameMatch(close=[by_key[match] for match in close])

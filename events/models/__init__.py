@@ -10,7 +10,14 @@ from events.models.codes import ORDER_CODE_ALPHABET, new_order_code, new_secret,
 from events.models.contracts import SponsorshipContract, contract_upload_to
 from events.models.event import Event
 from events.models.orders import Order, OrderLine, Ticket
-from events.models.sponsorships import Sponsorship, SponsorshipPackage, SponsorWaitingListEntry, sponsor_logo_upload_to
+from events.models.sponsorships import (
+    SponsorRepresentationRequest,
+    Sponsorship,
+    SponsorshipContact,
+    SponsorshipPackage,
+    SponsorWaitingListEntry,
+    sponsor_logo_upload_to,
+)
 from events.models.ticket_types import PromoCode, TicketType
 from events.models.waiting_list import WaitingListEntry
 
@@ -20,9 +27,11 @@ __all__ = [
     "Order",
     "OrderLine",
     "PromoCode",
+    "SponsorRepresentationRequest",
     "SponsorWaitingListEntry",
     "Sponsorship",
     "SponsorshipContract",
+    "SponsorshipContact",
     "SponsorshipPackage",
     "Ticket",
     "TicketBundle",

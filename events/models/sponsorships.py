@@ -13,6 +13,7 @@ from events.contract_terms import validate_contract_terms
 from events.models.event import Event
 from events.models.ticket_types import PromoCode, TicketType
 from portal.core.status import StatusMachine
+from portal.core.text import validate_plain_text
 from portal.core.uploads import validate_logo_file
 from portal.payments.models import PaymentMethod
 
@@ -94,6 +95,12 @@ class Sponsorship(StatusMachine, models.Model):
     pass_code = models.OneToOneField(
         PromoCode, null=True, blank=True, on_delete=models.PROTECT, related_name="sponsorship"
     )
+    # Who the invoice is made out to, as the applicant gave it on the application's review page.
+    billing_name = models.CharField("legal name", max_length=200, blank=True, validators=[validate_plain_text])
+    billing_address = models.TextField("billing address", blank=True)
+    billing_country = models.CharField("country", max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
+    billing_vat_number = models.CharField("VAT number", max_length=40, blank=True)
+    billing_po_number = models.CharField("purchase order number", max_length=60, blank=True)
 
     class Meta:
         ordering = ["package__event", "package__position", "requested_at"]
@@ -141,3 +148,70 @@ class SponsorWaitingListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} waits for {self.package}"
+
+
+class SponsorshipContact(models.Model):
+    """A person the events team writes to about one side of a sponsorship (any of them may be the same person)."""
+
+    class Role(models.TextChoices):
+        BILLING = "billing", "Billing"
+        MARKETING = "marketing", "Marketing"
+        LOGISTICS = "logistics", "Logistics"
+
+    sponsorship = models.ForeignKey(Sponsorship, on_delete=models.CASCADE, related_name="role_contacts")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    name = models.CharField(max_length=200, validators=[validate_plain_text])
+    email = models.EmailField()
+
+    class Meta:
+        ordering = ["sponsorship", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["sponsorship", "role"], name="sponsorship_contact_one_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} contact: {self.name} <{self.email}>"
+
+
+class SponsorRepresentationRequest(StatusMachine, models.Model):
+    """Someone applies for an organisation already on the site that they do not administer: its admins (or,
+    when it has none, Events staff) confirm that they represent it before the application goes in.
+
+    The application waits here (`application`: package aside, what the review page showed); confirming
+    submits it with the applicant as a contact of the sponsorship, not as an admin of the organisation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        REFUSED = "refused", "Refused"
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.CONFIRMED, Status.REFUSED},
+        Status.CONFIRMED: set(),
+        Status.REFUSED: set(),
+    }
+
+    organization = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="+")
+    package = models.ForeignKey(SponsorshipPackage, on_delete=models.PROTECT, related_name="representation_requests")
+    applicant = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="+")
+    application = models.JSONField(default=dict)
+    token = models.CharField(max_length=64, unique=True)
+    asked_staff = models.BooleanField(default=False, help_text="The organisation had no admins: Events staff decide.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sponsorship = models.ForeignKey(Sponsorship, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "package", "applicant"],
+                condition=Q(status="pending"),
+                name="sponsor_representation_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} for {self.organization}" if self.organization_id else "representation request"

@@ -21,8 +21,13 @@ from events.services.pricing import Quote, QuoteLine, order_quote, order_validat
 from events.services.refunds import order_refund
 from events.services.seats import BUSY, SPONSORS_BUSY, Capacity
 from events.services.sponsorships import (
+    sponsor_contacts_anonymise,
     sponsor_organization_create,
+    sponsor_representation_confirm,
+    sponsor_representation_refuse,
+    sponsor_representation_request,
     sponsor_waiting_list_join,
+    sponsorship_apply,
     sponsorship_apply_as_new_organization,
     sponsorship_approve,
     sponsorship_cancel,
@@ -73,6 +78,11 @@ __all__ = [
     "orders_expire",
     "orders_send_payment_links",
     "sponsor_waiting_list_join",
+    "sponsor_contacts_anonymise",
+    "sponsor_representation_confirm",
+    "sponsor_representation_refuse",
+    "sponsor_representation_request",
+    "sponsorship_apply",
     "sponsorship_approve",
     "sponsorship_cancel",
     "sponsorship_cancellable",

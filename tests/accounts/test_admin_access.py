@@ -51,6 +51,7 @@ SCREENS = {
     "events_promo_codes": "/admin/events/promocode/",
     "events_orders": "/admin/events/order/",
     "events_approvals": "/admin/events/approvals/",
+    "events_sponsor_representatives": "/admin/events/sponsor-representatives/",
     "audit_log": "/admin/audit-log/",
     "elections": "/admin/elections/",
     "election_results": "/admin/elections-results/",
@@ -77,7 +78,15 @@ MEMBERSHIP_SCREENS = {
 ACCESS = {
     CONTENT_EDITORS: {"dashboard", "pages", "images", "documents", "redirects", "survey_responses", "survey_editions"},
     MEMBERSHIP_STAFF: {"dashboard", "audit_log", *MEMBERSHIP_SCREENS},
-    EVENTS_STAFF: {"dashboard", "audit_log", "events", "events_promo_codes", "events_orders", "events_approvals"},
+    EVENTS_STAFF: {
+        "dashboard",
+        "audit_log",
+        "events",
+        "events_promo_codes",
+        "events_orders",
+        "events_approvals",
+        "events_sponsor_representatives",
+    },
     FINANCE: {"dashboard", "audit_log", "finance_payments", "finance_invoices"},
     ELECTION_STAFF: {"dashboard", "audit_log", "elections", "election_results"},
 }

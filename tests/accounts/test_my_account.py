@@ -131,7 +131,7 @@ def test_export_holds_the_persons_data_and_nobody_elses(client, django_assert_ma
     # The session, the user; the accounts app's audit entries and addresses; the events app's orders, and
     # the waiting-list entries of the person's verified addresses (2); the members app's individual
     # membership (with the page restrictions its page needs), applications and organisation roles.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("accounts:export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")

@@ -88,7 +88,8 @@ PAGES: list[SitePage] = [
     SitePage(f"/events/{SUMMIT}/bundle/", "bundle-buy", who=MEMBER, needs=("ticket-bundle",)),
     SitePage("/events/company-bundles/orchard-automation/", "bundles", who=MEMBER, needs=("ticket-bundle",)),
     SitePage(f"/events/{SUMMIT}/sponsor/", "sponsor"),
-    SitePage(f"/events/{SUMMIT}/sponsor/", "sponsor-apply", who=MEMBER, needs=("sponsor",)),
+    SitePage(f"/events/{SUMMIT}/sponsor/", "sponsor-member", who=MEMBER, needs=("sponsor",)),
+    SitePage(f"/events/{SUMMIT}/sponsor/apply/", "sponsor-apply", who=MEMBER, needs=("sponsor",)),
     SitePage(f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/", "sponsorship-pay", needs=("sponsorship-invoiced",)),
     SitePage(
         f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/invoice/", "sponsorship-invoice", needs=("sponsorship-invoiced",)
@@ -126,5 +127,6 @@ PAGES: list[SitePage] = [
     SitePage("/django-admin/", "django-admin", who=STAFF, axe=False),
     SitePage("/admin/members/applications/", "admin-applications", who=STAFF, axe=False),
     SitePage("/admin/events/sponsorships/", "admin-sponsorships", who=STAFF, axe=False),
+    SitePage("/admin/events/sponsor-representatives/", "admin-sponsor-representatives", who=STAFF, axe=False),
     SitePage("/admin/finance/payments/", "admin-finance-payments", who=STAFF, axe=False),
 ]

@@ -94,3 +94,28 @@ def payable_order(ticket_type: TicketType, *, name: str, email: str, quantity: i
     )
     payments.order_request_payment(order=order, new=True)
     return order, payments_for_owner(order).get()
+
+
+def sponsor_application(package, **fields) -> dict:
+    """What a person types on the sponsorship application form (tests override any field)."""
+    data = {
+        "package": package.pk,
+        "payment_method": "card",
+        "billing_name": "Orbit Robotics GmbH",
+        "billing_address": "Hauptstraße 1\n10115 Berlin",
+        "billing_country": "DE",
+        "billing_vat_number": "DE123456789",
+        "billing_po_number": "",
+    }
+    for role in ("billing", "marketing", "logistics"):
+        data[f"{role}_contact_name"] = f"{role.title()} Person"
+        data[f"{role}_contact_email"] = fields.pop("contact_email", None) or f"{role}@orbit.example"
+    return {**data, **{name: value for name, value in fields.items() if value is not None}}
+
+
+def sponsor_apply_and_submit(client, package, **fields):
+    """Fill the application, then Submit on its review page; returns the Submit's response."""
+    slug = package.event.slug
+    form = client.post(f"/events/{slug}/sponsor/apply/", sponsor_application(package, **fields))
+    assert form.status_code == 302, form.content.decode()
+    return client.post(f"/events/{slug}/sponsor/review/", {"waiting_list": "1"} if fields.get("waiting_list") else {})

@@ -191,7 +191,7 @@ def test_the_data_export_lists_the_persons_waiting_list_entries_by_their_verifie
     client.force_login(ada)
     # As for a person with no entry (tests/accounts), plus a content type not cached yet: each entry is read
     # with its event, in one query for all.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         exported = json.loads(client.get(reverse("accounts:export")).content)["event_waiting_lists"]
 
     assert [(e["ticket_type"], e["email"], e["status"]) for e in exported] == [

@@ -7,11 +7,12 @@ from bs4 import BeautifulSoup
 from django.core import mail
 
 from events import services
-from events.models import Sponsorship, SponsorshipPackage, SponsorWaitingListEntry
+from events.exceptions import SponsorshipInvalid
+from events.models import SponsorRepresentationRequest, Sponsorship, SponsorshipPackage, SponsorWaitingListEntry
 from members.models import Organization, OrganizationRole
 from portal.accounts.groups import EVENTS_STAFF
 from tests.accounts.factories import UserFactory
-from tests.events.factories import EventFactory
+from tests.events.factories import EventFactory, sponsor_application, sponsor_apply_and_submit
 from tests.members.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,9 @@ def headline():
 
 
 def _apply(client, package, name, **extra):
-    data = {"package": package.pk, "organization_name": name, "contact_email": "events@orbit.example"}
-    return client.post(PAGE, {**data, **extra})
+    return sponsor_apply_and_submit(
+        client, package, organization_name=name, contact_email="events@orbit.example", **extra
+    )
 
 
 def test_a_company_new_to_the_site_applies_and_is_a_sponsor_not_a_member(
@@ -37,8 +39,9 @@ def test_a_company_new_to_the_site_applies_and_is_a_sponsor_not_a_member(
     client.force_login(person)
 
     page = BeautifulSoup(client.get(PAGE).content, "html.parser")
-    assert page.find("label", string="Your company's name")
-    assert page.find("a", string="Apply for Headline")["href"] == f"?package={headline.pk}#apply-heading"
+    assert page.find("a", string="Apply for Headline")["href"] == f"{PAGE}apply/?package={headline.pk}"
+    form = BeautifulSoup(client.get(f"{PAGE}apply/").content, "html.parser")
+    assert form.find("label", string="Your company's name")
     with django_capture_on_commit_callbacks(execute=True):
         response = _apply(client, headline, "Orbit Robotics", payment_method="bank_transfer")
 
@@ -59,16 +62,18 @@ def test_a_company_new_to_the_site_applies_and_is_a_sponsor_not_a_member(
     assert "Orbit Robotics" not in client.get("/api/v1/members/").content.decode()
 
 
-def test_a_name_already_on_the_site_is_refused_and_nothing_is_created(client, headline):
-    OrganizationFactory(name="Acme Cloud", slug="acme-cloud")
+def test_a_name_already_on_the_site_is_not_attached_silently_and_nothing_is_created(client, headline):
+    acme = OrganizationFactory(name="Acme Cloud", slug="acme-cloud")
     client.force_login(UserFactory())
 
     response = _apply(client, headline, "  acme cloud ")
 
-    assert response.status_code == 400
-    assert "Acme Cloud already has an account here. One of its administrators can apply" in response.content.decode()
+    assert response.status_code == 302
     assert Organization.objects.filter(slug__startswith="acme").count() == 1
     assert not Sponsorship.objects.exists()
+    assert SponsorRepresentationRequest.objects.get().organization == acme
+    with pytest.raises(SponsorshipInvalid, match="Acme Cloud already has an account here"):
+        services.sponsor_organization_create(name="ACME-Cloud", actor=UserFactory())
 
 
 def test_a_full_package_puts_the_new_company_on_its_waiting_list_and_a_refusal_creates_no_company(client, headline):
@@ -79,11 +84,14 @@ def test_a_full_package_puts_the_new_company_on_its_waiting_list_and_a_refusal_c
 
     form = BeautifulSoup(client.get(PAGE, {"package": headline.pk}).content, "html.parser")
     assert form.find("a", string="Join the Headline waiting list")
-    assert form.find("input", {"name": "waiting_list"})["value"] == "True"
-    refused = _apply(client, headline, "Second Co")
+    client.post(f"{PAGE}apply/", sponsor_application(headline, organization_name="Second Co"))
+    review = BeautifulSoup(client.get(f"{PAGE}review/").content, "html.parser")
+    assert review.find("input", {"name": "waiting_list"})["value"] == "1"
+    assert review.find("button", string="Submit (join the waiting list)")
+    refused = client.post(f"{PAGE}review/")
     assert refused.status_code == 409
     assert not Organization.objects.filter(name="Second Co").exists()
-    joined = _apply(client, headline, "Second Co", waiting_list="True")
+    joined = client.post(f"{PAGE}review/", {"waiting_list": "1"})
     assert joined.status_code == 302
     assert SponsorWaitingListEntry.objects.get(package=headline, active=True).organization.name == "Second Co"
 
@@ -93,7 +101,7 @@ def test_signed_out_visitors_are_told_how_to_apply(client, headline):
 
     assert "a member of the foundation or not" in page
     assert f'href="/accounts/signup/?next={PAGE}"' in page
-    assert client.post(PAGE, {"package": headline.pk})["Location"].startswith("/accounts/login/")
+    assert client.post(f"{PAGE}apply/", {"package": headline.pk})["Location"].startswith("/accounts/login/")
 
 
 def test_approval_is_e_mailed_to_the_sponsor(headline, django_capture_on_commit_callbacks):

@@ -14,6 +14,7 @@ from members.models import OrganizationRole
 from portal.accounts.groups import EVENTS_STAFF
 from portal.payments import services as payment_services
 from tests.accounts.factories import UserFactory
+from tests.events.factories import sponsor_application, sponsor_apply_and_submit
 from tests.events.test_sponsorships import summit  # noqa: F401 - the fixture
 from tests.members.factories import OrganizationFactory
 
@@ -34,51 +35,30 @@ def test_the_sponsor_chooses_bank_transfer_on_the_form(client, summit, sponsor):
     _, _, headline = summit
     _, acme = sponsor
     SponsorshipPackage.objects.create(event=headline.event, name="Exhibitor", price=Decimal("8000.00"), slots=40)
-    page = BeautifulSoup(client.get("/events/summit/sponsor/").content, "html.parser")
-    form = page.find("form", attrs={"aria-labelledby": "apply-heading"})
-    group = form.find("fieldset")
-    assert group.legend.get_text(" ", strip=True).startswith("We will pay the invoice by")
+    page = BeautifulSoup(client.get("/events/summit/sponsor/apply/").content, "html.parser")
+    groups = {group.legend.get_text(" ", strip=True): group for group in page.find_all("fieldset")}
+    group = groups["We will pay the invoice by"]
     assert [label.get_text(strip=True) for label in group.find_all("label")] == [
         "Card, online",
         "Bank transfer, against an invoice",
     ]
     assert group.find("input", checked=True)["value"] == "card"
     # The packages are this event's: their names alone, in the order of the page.
-    assert [option.get_text() for option in form.find("select", id="id_package").find_all("option")] == [
-        "Headline",
-        "Exhibitor",
-    ]
+    assert [label.get_text(strip=True) for label in groups["Package"].find_all("label")] == ["Headline", "Exhibitor"]
 
-    response = client.post(
-        "/events/summit/sponsor/",
-        {
-            "package": headline.pk,
-            "organization": acme.pk,
-            "contact_email": "events@acme.example",
-            "payment_method": "bank_transfer",
-        },
-        follow=True,
+    sponsor_apply_and_submit(
+        client, headline, organization=acme.pk, contact_email="events@acme.example", payment_method="bank_transfer"
     )
+    response = client.get("/events/summit/sponsor/")
     assert "goes to events@acme.example, to pay by bank transfer" in response.content.decode()
     assert Sponsorship.objects.get(organization=acme).payment_method == "bank_transfer"
-
-
-def test_a_package_cards_one_click_apply_means_card(client, summit, sponsor):  # noqa: F811
-    _, _, headline = summit
-    admin, acme = sponsor
-    response = client.post(
-        "/events/summit/sponsor/", {"package": headline.pk, "organization": acme.pk, "contact_email": admin.email}
-    )
-    assert response.status_code == 302
-    assert Sponsorship.objects.get(organization=acme).payment_method == "card"
 
 
 def test_an_unknown_payment_method_is_refused(client, summit, sponsor):  # noqa: F811
     _, _, headline = summit
     admin, acme = sponsor
     response = client.post(
-        "/events/summit/sponsor/",
-        {"package": headline.pk, "organization": acme.pk, "contact_email": admin.email, "payment_method": "cash"},
+        "/events/summit/sponsor/apply/", sponsor_application(headline, organization=acme.pk, payment_method="cash")
     )
     assert response.status_code == 400 and not Sponsorship.objects.exists()
     with pytest.raises(SponsorshipInvalid, match="card or bank transfer"):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from events import selectors, services
@@ -17,7 +18,13 @@ from portal.payments import services as payment_services
 from portal.payments.models import Payment, PaymentStatus
 from portal.site.pages.events import EventIndexPage, EventPage
 from tests.accounts.factories import UserFactory
-from tests.events.factories import EventFactory, TicketTypeFactory, buyer
+from tests.events.factories import (
+    EventFactory,
+    TicketTypeFactory,
+    buyer,
+    sponsor_application,
+    sponsor_apply_and_submit,
+)
 from tests.members.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,35 +57,26 @@ def test_acceptance_1_last_headline_slot_pipeline_logo_and_passes(
     services.sponsorship_request(package=headline, organization=first, contact_email="a@first.example", actor=staff)
 
     staff_client_factory(user=staff)  # logged in with the second factor, as the admin requires
-    page = client.get("/events/summit/sponsor/").content.decode()
-    assert "1 of 2 slots left" in page
+    other = Client()
+    other.force_login(UserFactory())
+    assert "1 of 2 slots left" in other.get("/events/summit/sponsor/").content.decode()
+    # Staff applied for First Cloud: they see their application on the package.
+    assert "Your application: Requested" in client.get("/events/summit/sponsor/").content.decode()
 
     # Acme applies for the last Headline slot; the request holds it.
-    response = client.post(
-        "/events/summit/sponsor/",
-        {"package": headline.pk, "organization": acme.pk, "contact_email": "events@acme.example"},
+    response = sponsor_apply_and_submit(
+        client, headline, organization=acme.pk, contact_email="events@acme.example", billing_name="Acme Cloud"
     )
     assert response.status_code == 302
     sponsorship = Sponsorship.objects.get(organization=acme)
     assert sponsorship.status == Sponsorship.Status.REQUESTED
 
-    # A second application sees it sold out and can join the waiting list.
-    page = client.get("/events/summit/sponsor/").content.decode()
+    # Someone else sees it sold out and can join the waiting list; an application is refused.
+    page = other.get("/events/summit/sponsor/").content.decode()
     assert "Sold out" in page and "Join the Headline waiting list" in page
-    response = client.post(
-        "/events/summit/sponsor/",
-        {"package": headline.pk, "organization": globex.pk, "contact_email": "x@globex.example"},
-    )
+    response = sponsor_apply_and_submit(client, headline, organization=globex.pk, contact_email="x@globex.example")
     assert response.status_code == 409 and "sold out" in response.content.decode()
-    client.post(
-        "/events/summit/sponsor/",
-        {
-            "package": headline.pk,
-            "organization": globex.pk,
-            "contact_email": "x@globex.example",
-            "waiting_list": "True",
-        },
-    )
+    client.post("/events/summit/sponsor/review/", {"waiting_list": "1"})
     assert SponsorWaitingListEntry.objects.filter(organization=globex, package=headline, active=True).exists()
 
     # Staff approve and invoice by bank transfer; Finance marks the transfer received.
@@ -169,7 +167,7 @@ def test_only_an_organisations_admin_may_apply(client, summit):
     other = OrganizationFactory(name="Somebody Else")
     client.force_login(person)
     # Someone who administers no organisation names their company; they cannot pick another's.
-    response = client.post("/events/summit/sponsor/", {"package": headline.pk, "organization": other.pk})
+    response = client.post("/events/summit/sponsor/apply/", sponsor_application(headline, organization=other.pk))
     assert response.status_code == 400
     assert "Your company&#x27;s name" in response.content.decode()
     assert not Sponsorship.objects.filter(organization=other).exists()
@@ -220,9 +218,6 @@ def test_an_organisations_admin_applies_and_its_billing_contact_cannot(client, s
         services.sponsorship_request(package=headline, organization=acme, contact_email="b@acme.example", actor=billing)
 
     client.force_login(admin)
-    response = client.post(
-        "/events/summit/sponsor/",
-        {"package": headline.pk, "organization": acme.pk, "contact_email": "events@acme.example"},
-    )
+    response = sponsor_apply_and_submit(client, headline, organization=acme.pk, contact_email="events@acme.example")
     assert response.status_code == 302
     assert Sponsorship.objects.get(organization=acme).status == Sponsorship.Status.REQUESTED
