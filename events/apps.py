@@ -36,6 +36,10 @@ class EventsConfig(AppConfig):
                 "events.sponsorship.cancel": ("Cancel sponsorship", "Sponsorship canceled"),
                 "events.sponsor_waiting_list.join": ("Join sponsor waiting list", "Joined the sponsor waiting list"),
                 "events.sponsor_organization.create": ("Register sponsor company", "Company registered to sponsor"),
+                "events.sponsor_benefit.release": ("Release sponsor benefit", "Sponsor benefit released"),
+                "events.sponsor_benefit.fulfil": ("Fulfil sponsor benefit", "Sponsor benefit delivered"),
+                "events.sponsor_benefit.withdraw": ("Withdraw sponsor benefits", "Sponsor benefits withdrawn"),
+                "events.sponsor_asset.receive": ("Receive sponsor material", "Sponsor material received"),
             }
         )
         handlers.register()

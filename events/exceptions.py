@@ -88,3 +88,7 @@ class NotOrganizationAdmin(ApplicationError):
 
 class SponsorshipInvalid(ApplicationError):
     code = "sponsorship_invalid"
+
+
+class SponsorAssetDeadlinePassed(SponsorshipInvalid):
+    code = "sponsor_asset_deadline_passed"

@@ -3,7 +3,7 @@ calendar.ics, order/…), so Wagtail keeps /events/ and /events/<slug>/."""
 
 from django.urls import path
 
-from events import views
+from events import sponsor_account_views, views
 from portal.core.secret_links import secret_link
 
 app_name = "events"
@@ -16,6 +16,17 @@ urlpatterns = [
     path("<slug:slug>/register/", views.register, name="register"),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
     path("<slug:slug>/sponsor/", views.sponsor, name="sponsor"),
+    path("sponsorships/<slug:organization>/", sponsor_account_views.sponsor_account_page, name="sponsor-account"),
+    path(
+        "sponsorships/<slug:organization>/<int:pk>/logo/",
+        sponsor_account_views.sponsor_logo_upload,
+        name="sponsor-logo-upload",
+    ),
+    path(
+        "sponsorships/<slug:organization>/<int:pk>/booth-staff/",
+        sponsor_account_views.sponsor_booth_staff,
+        name="sponsor-booth-staff",
+    ),
     path("<slug:slug>/waiting-list/", views.waiting_list_join, name="waiting-list"),
     path(
         "<slug:slug>/waiting-list/offer/<str:token>/", secret_link(views.waiting_list_offer), name="waiting-list-offer"
