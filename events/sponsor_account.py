@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import BoothStaffMember, SponsorBenefit, SponsorLogo, Sponsorship
+from events.models import BoothStaffMember, PromoCode, SponsorBenefit, SponsorLogo, Sponsorship
 from members.manage.selectors import organization_for_user
 from members.models import Organization, OrganizationRole
 from portal.payments.selectors import latest_payments_for_owners
@@ -61,7 +61,7 @@ class SponsorshipRow:
     booth_staff_text: str = ""
     logo_error: str = ""
     booth_error: str = ""
-    codes: list[tuple[str, object]] = field(default_factory=list)
+    codes: list[tuple[str, PromoCode]] = field(default_factory=list)
 
 
 def sponsor_account_rows(organization: Organization, *, now=None) -> list[SponsorshipRow]:
@@ -75,7 +75,7 @@ def sponsor_account_rows(organization: Organization, *, now=None) -> list[Sponso
         event = sponsorship.package.event
         deadline = sponsorship.package.asset_deadline
         passed = deadline is not None and now > deadline
-        codes = []
+        codes: list[tuple[str, PromoCode]] = []
         for benefit in benefits:
             if not benefit.is_given:
                 continue

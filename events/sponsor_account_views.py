@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events import sponsor_account
 from events.exceptions import ApplicationError
 from events.services import benefits as benefit_services
+from members.models import Organization
 from portal.core.uploads import max_logo_bytes, size_label, validate_logo_file
 
 
@@ -61,11 +62,20 @@ def sponsor_account_page(request, organization: str):
 @login_required
 @require_POST
 def sponsor_logo_upload(request, organization: str, pk: int):
-    organization = sponsor_account.organization_for_sponsor_admin(request.user, organization)
+    return _logo_upload(request, sponsor_account.organization_for_sponsor_admin(request.user, organization), pk)
+
+
+def _logo_upload(request, organization: Organization, pk: int) -> HttpResponse:
     sponsorship = sponsor_account.sponsorship_for_account(organization, pk)
     form = LogoForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _page(request, organization, pk=pk, logo_error=" ".join(form.errors["logo"]), status=400)
+        return _page(
+            request,
+            organization,
+            pk=pk,
+            logo_error=" ".join(str(message) for message in form.errors["logo"]),
+            status=400,
+        )
     try:
         logo = benefit_services.sponsor_logo_upload(
             sponsorship=sponsorship, file=form.cleaned_data["logo"], actor=request.user
@@ -82,7 +92,10 @@ def sponsor_logo_upload(request, organization: str, pk: int):
 @login_required
 @require_POST
 def sponsor_booth_staff(request, organization: str, pk: int):
-    organization = sponsor_account.organization_for_sponsor_admin(request.user, organization)
+    return _booth_staff(request, sponsor_account.organization_for_sponsor_admin(request.user, organization), pk)
+
+
+def _booth_staff(request, organization: Organization, pk: int) -> HttpResponse:
     sponsorship = sponsor_account.sponsorship_for_account(organization, pk)
     form = BoothStaffForm(request.POST)
     form.is_valid()
