@@ -47,7 +47,11 @@ def sponsorship_benefits_create(*, sponsorship: Sponsorship) -> list[SponsorBene
     if existing:
         return existing
     package = sponsorship.package
-    rows = [SponsorBenefit(kind=Kind.LOGO, name=f"Logo on the {package.event.name} sponsor listing")]
+    lines = package.benefit_list
+    # A line that promises the logo on the event page is the logo benefit itself, not an add-on beside it.
+    listing = next((line for line in lines if "logo" in line.lower() and "event page" in line.lower()), None)
+    logo_name = listing[:200] if listing else f"Logo on the {package.event.name} sponsor listing"
+    rows = [SponsorBenefit(kind=Kind.LOGO, name=logo_name)]
     if package.passes_included:
         plural = "es" if package.passes_included != 1 else ""
         rows.append(SponsorBenefit(kind=Kind.PASSES, name=f"{package.passes_included} free pass{plural}"))
@@ -59,7 +63,9 @@ def sponsorship_benefits_create(*, sponsorship: Sponsorship) -> list[SponsorBene
                 name=f"Discount code: {percent:f} % off {package.discount_tickets} tickets for your community",
             )
         )
-    for line in package.benefit_list:
+    for line in lines:
+        if line == listing:
+            continue
         rows.append(SponsorBenefit(kind=Kind.BOOTH if "booth" in line.lower() else Kind.ADDON, name=line[:200]))
     for position, row in enumerate(rows):
         row.sponsorship = sponsorship

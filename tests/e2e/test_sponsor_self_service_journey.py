@@ -43,16 +43,16 @@ def test_sponsor_uploads_a_logo_and_staff_release_it_early(browser_as, live_serv
 
     staff = browser_as(STAFF)
     staff.goto(f"{live_server.url}/admin/events/sponsorships/{sponsorship.pk}/benefits/")
-    row = staff.locator("tr", has_text="sponsor listing")
+    row = staff.locator("tr", has_text="Logo on the event page")
     row.get_by_label(re.compile("Reason for releasing")).fill("Announced in the keynote")
     with staff.expect_navigation():
         row.get_by_role("button", name="Release early").click()
-    assert "Released" in staff.locator("tr", has_text="sponsor listing").inner_text()
+    assert "Released" in staff.locator("tr", has_text="Logo on the event page").inner_text()
     logo_benefit = SponsorBenefit.objects.get(sponsorship=sponsorship, kind=SponsorBenefit.Kind.LOGO)
     assert logo_benefit.released_early and logo_benefit.release_reason == "Announced in the keynote"
 
     sponsor.reload()
     card = sponsor.get_by_role("region", name=f"{event.name}: Spotlight sponsorship")
-    assert re.search(r"Logo on the .* sponsor listing\s*Released", card.inner_text())
+    assert re.search(r"Logo on the event page\s*Released", card.inner_text())
     sponsor.goto(f"{live_server.url}/events/{event.slug}/")
     assert sponsor.get_by_role("img", name="Orchard Automation").count() >= 1

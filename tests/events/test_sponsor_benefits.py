@@ -237,3 +237,16 @@ def test_a_canceled_sponsorships_benefit_cannot_be_released(summit, staff):
         sponsor_benefit_release(benefit=logo, actor=staff, reason="Oops")
     logo.refresh_from_db()
     assert logo.status == Status.WITHDRAWN
+
+
+def test_a_package_line_promising_the_logo_on_the_event_page_is_the_logo_benefit(summit, staff):
+    _, _, gold = summit
+    gold.benefits = "Booth in the marketplace\nLogo on the event page"
+    gold.save()
+    sponsorship = _approved(gold, staff)
+    assert list(SponsorBenefit.objects.filter(sponsorship=sponsorship).values_list("kind", "name")) == [
+        ("logo", "Logo on the event page"),
+        ("passes", "2 free passes"),
+        ("discount", "Discount code: 25 % off 10 tickets for your community"),
+        ("booth", "Booth in the marketplace"),
+    ]
