@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from events import selectors, services
 from events.models import Order, Ticket
+from events.sponsor_account import sponsor_pages_section
 from portal.accounts import sections
 from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 from portal.core.audit import audit_forget_person
@@ -168,6 +169,7 @@ def register() -> None:
 
     sections.register_section("events", "account/sections/list.html", section_context, order=50)
     sections.register_section("sponsorships", "account/sections/list.html", sponsorship_section_context, order=55)
+    sections.register_section("sponsor_pages", "account/sections/list.html", sponsor_pages_section, order=56)
     sections.register_export("event_orders", export)
     sections.register_export("event_waiting_lists", export_waiting_lists)
     sections.register_export("sponsorship_contacts", export_sponsor_contacts)

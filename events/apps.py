@@ -48,6 +48,10 @@ class EventsConfig(AppConfig):
                     "Representative confirmed",
                 ),
                 "events.sponsor_representation.refuse": ("Refuse a sponsor's representative", "Representative refused"),
+                "events.sponsor_benefit.release": ("Release sponsor benefit", "Sponsor benefit released"),
+                "events.sponsor_benefit.fulfil": ("Fulfil sponsor benefit", "Sponsor benefit delivered"),
+                "events.sponsor_benefit.withdraw": ("Withdraw sponsor benefits", "Sponsor benefits withdrawn"),
+                "events.sponsor_asset.receive": ("Receive sponsor material", "Sponsor material received"),
             }
         )
         handlers.register()

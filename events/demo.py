@@ -7,7 +7,18 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from events.models import Event, Order, OrderLine, PromoCode, Sponsorship, SponsorshipPackage, Ticket, TicketType
+from events.models import (
+    Event,
+    Order,
+    OrderLine,
+    PromoCode,
+    SponsorBenefit,
+    Sponsorship,
+    SponsorshipPackage,
+    Ticket,
+    TicketType,
+)
+from events.services.benefits import sponsorship_benefits_create
 from members.models import Organization
 
 CODE_OF_CONDUCT = "https://openinfra.org/legal/code-of-conduct/"
@@ -182,7 +193,7 @@ def _sponsorships(event: Event, *, past: bool) -> None:
             )
             if full is not None:
                 code.ticket_types.add(full)
-            Sponsorship.objects.create(
+            sponsorship = Sponsorship.objects.create(
                 package=package,
                 organization=organization,
                 status=Sponsorship.Status.PAID,
@@ -192,6 +203,11 @@ def _sponsorships(event: Event, *, past: bool) -> None:
                 invoiced_at=event.start - timedelta(days=145),
                 paid_at=event.start - timedelta(days=120),
                 pass_code=code,
+            )
+            # Paid long ago: its benefits were released on payment.
+            sponsorship_benefits_create(sponsorship=sponsorship)
+            SponsorBenefit.move_all(
+                sponsorship.benefit_rows.all(), SponsorBenefit.Status.RELEASED, released_at=sponsorship.paid_at
             )
         taken += sold
 

@@ -102,3 +102,7 @@ class ContractInvalid(ApplicationError):
 
     code = "contract_invalid"
     status_code = 409
+
+
+class SponsorAssetDeadlinePassed(SponsorshipInvalid):
+    code = "sponsor_asset_deadline_passed"

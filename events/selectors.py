@@ -18,6 +18,7 @@ from events.models import (
     Order,
     OrderLine,
     PromoCode,
+    SponsorBenefit,
     SponsorRepresentationRequest,
     Sponsorship,
     SponsorshipContact,
@@ -452,10 +453,17 @@ def sponsorship_packages_with_slots(*, event: Event, now: datetime | None = None
 
 
 def sponsors_for_event(event: Event):
-    """Paid sponsorships, highest package first: what the event page and the API show."""
+    """Sponsorships whose logo benefit is released (or fulfilled), highest package first: what the event page
+    and the API show. A paid sponsorship from before benefits had rows shows as it always did."""
 
+    logo_given = SponsorBenefit.objects.filter(
+        sponsorship=OuterRef("pk"), kind=SponsorBenefit.Kind.LOGO, status__in=SponsorBenefit.GIVEN
+    )
+    no_benefits = ~Exists(SponsorBenefit.objects.filter(sponsorship=OuterRef("pk")))
     return (
-        Sponsorship.objects.filter(package__event=event, status=Sponsorship.Status.PAID)
+        Sponsorship.objects.filter(package__event=event)
+        .exclude(status=Sponsorship.Status.CANCELED)
+        .filter(Exists(logo_given) | (Q(status=Sponsorship.Status.PAID) & no_benefits))
         .select_related("organization", "package")
         .order_by("package__position", "package__pk", "organization__name")
     )

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from celery import shared_task
 
-from events import contract_emails, emails, payments, services
+from events import contract_emails, emails, payments, services, sponsor_emails
 from events.models import Order
 
 logger = logging.getLogger(__name__)
@@ -159,3 +159,23 @@ def send_sponsor_representation_request(request_id: int) -> None:
 )
 def send_sponsor_representation_decided(request_id: int) -> None:
     emails.send_sponsor_representation_decided(request_id)
+
+
+@shared_task(name="events.send_sponsor_benefits_released", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsor_benefits_released(sponsorship_id: int, benefit_ids: list[int]) -> None:
+    sponsor_emails.send_benefits_released(sponsorship_id, benefit_ids)
+
+
+@shared_task(name="events.send_sponsor_benefits_withdrawn", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsor_benefits_withdrawn(sponsorship_id: int, benefit_ids: list[int]) -> None:
+    sponsor_emails.send_benefits_withdrawn(sponsorship_id, benefit_ids)
+
+
+@shared_task(name="events.send_sponsor_benefit_fulfilled", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsor_benefit_fulfilled(benefit_id: int) -> None:
+    sponsor_emails.send_benefit_fulfilled(benefit_id)
+
+
+@shared_task(name="events.send_sponsor_asset_received", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sponsor_asset_received(sponsorship_id: int, what: str) -> None:
+    sponsor_emails.send_asset_received(sponsorship_id, what)

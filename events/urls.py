@@ -3,7 +3,7 @@ calendar.ics, order/…), so Wagtail keeps /events/ and /events/<slug>/."""
 
 from django.urls import path
 
-from events import bundle_views, contract_views, views
+from events import bundle_views, contract_views, sponsor_account_views, views
 from portal.core.secret_links import secret_link
 
 app_name = "events"
@@ -40,6 +40,17 @@ urlpatterns = [
         "<slug:slug>/sponsor/representation/<str:token>/",
         secret_link(views.sponsor_representation),
         name="sponsor_representation",
+    ),
+    path("sponsorships/<slug:organization>/", sponsor_account_views.sponsor_account_page, name="sponsor-account"),
+    path(
+        "sponsorships/<slug:organization>/<int:pk>/logo/",
+        sponsor_account_views.sponsor_logo_upload,
+        name="sponsor-logo-upload",
+    ),
+    path(
+        "sponsorships/<slug:organization>/<int:pk>/booth-staff/",
+        sponsor_account_views.sponsor_booth_staff,
+        name="sponsor-booth-staff",
     ),
     path("<slug:slug>/waiting-list/", views.waiting_list_join, name="waiting-list"),
     path(

@@ -18,7 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from events import contract_admin, contract_selectors, documents, selectors, services  # noqa: F401 - contract_admin registers its URLs
+from events import benefit_admin_views, contract_admin, contract_selectors, documents, selectors, services  # noqa: F401 - contract_admin registers its URLs
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
 from portal.core.admin_menu import PermissionMenuItem
@@ -127,9 +127,19 @@ class SponsorshipPackageViewSet(ModelViewSet):
     list_display = ["name", "event", "price", "slots", "passes_included", "position"]
     list_filter = ["event"]
     form_fields = [
-        "event", "name", "price", "slots", "benefits", "passes_included", "pass_ticket_types", "position",
+        "event",
+        "name",
+        "price",
+        "slots",
+        "benefits",
+        "passes_included",
+        "pass_ticket_types",
+        "discount_percent",
+        "discount_tickets",
+        "asset_deadline",
         "contract_terms",
-    ]  # fmt: skip
+        "position",
+    ]
 
 
 class EventsGroup(ModelViewSetGroup):
@@ -367,6 +377,11 @@ def register_urls():
         path("events/approvals/", approvals, name="events_approvals"),
         path("events/sponsorships/", sponsorships, name="events_sponsorships"),
         path("events/sponsor-representatives/", sponsor_representations, name="events_sponsor_representations"),
+        path(
+            "events/sponsorships/<int:pk>/benefits/",
+            benefit_admin_views.sponsorship_benefits,
+            name="events_sponsorship_benefits",
+        ),
         path("events/dashboard/", dashboard, name="events_dashboard"),
         path("events/dashboard/<slug:slug>/orders.csv", orders_csv, name="events_orders_csv"),
         path("events/dashboard/<slug:slug>/attendees.csv", attendees_csv, name="events_attendees_csv"),

@@ -143,14 +143,17 @@ def test_a_form_field_shows_the_refusal_next_to_the_field():
 
 
 def _logo_fields():
-    from events.models import Sponsorship
+    from events.models import SponsorLogo, Sponsorship
     from members.models import MembershipApplication, Organization
     from portal.site.snippets import SiteSettings
 
-    return [model._meta.get_field("logo") for model in (Organization, MembershipApplication, Sponsorship, SiteSettings)]
+    fields = [
+        model._meta.get_field("logo") for model in (Organization, MembershipApplication, Sponsorship, SiteSettings)
+    ]
+    return [*fields, SponsorLogo._meta.get_field("file")]
 
 
-LOGO_FIELDS = ["organisation", "application", "sponsor", "site"]
+LOGO_FIELDS = ["organisation", "application", "sponsor", "site", "sponsor material"]
 
 
 @pytest.mark.parametrize("index", range(len(LOGO_FIELDS)), ids=LOGO_FIELDS)

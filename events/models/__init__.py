@@ -5,6 +5,7 @@ finds its event by slug. Prices are Decimal in the event's currency; times are a
 in the event's time zone. One module per concern; callers import `events.models`.
 """
 
+from events.models.benefits import BoothStaffMember, SponsorBenefit, SponsorLogo
 from events.models.bundles import TicketBundle
 from events.models.codes import ORDER_CODE_ALPHABET, new_order_code, new_secret, new_ticket_code, validate_time_zone
 from events.models.contracts import SponsorshipContract, contract_upload_to
@@ -22,6 +23,9 @@ from events.models.ticket_types import PromoCode, TicketType
 from events.models.waiting_list import WaitingListEntry
 
 __all__ = [
+    "BoothStaffMember",
+    "SponsorBenefit",
+    "SponsorLogo",
     "Event",
     "ORDER_CODE_ALPHABET",
     "Order",

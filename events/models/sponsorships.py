@@ -3,7 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +30,17 @@ class SponsorshipPackage(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Higher packages first (0 is the top).")
     contract_terms = models.TextField(blank=True, validators=[validate_contract_terms], help_text=CONTRACT_TERMS_HELP)
+    discount_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="A discount code for the sponsor's community, in percent; 0: none.",
+    )
+    discount_tickets = models.PositiveIntegerField(default=0, help_text="How many tickets the discount code covers.")
+    asset_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Logos and booth staff lists are accepted until then; empty: no deadline."
+    )
 
     class Meta:
         ordering = ["event", "position", "pk"]

@@ -2,7 +2,6 @@
 
 import secrets
 from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,8 +19,8 @@ from events.models import (
     SponsorshipContact,
     SponsorshipPackage,
     SponsorWaitingListEntry,
-    new_order_code,
 )
+from events.services import benefits
 from events.services.contracts import sponsorship_contract_generate, sponsorship_invoice_waits_for_contract
 from events.services.seats import SPONSORS_BUSY
 from members.models import Organization, OrganizationRole, validate_not_reserved_slug
@@ -388,6 +387,7 @@ def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
         _check_slot(package, now, exclude_id=sponsorship.pk)
         sponsorship.approved_at = now
         sponsorship.save(update_fields=["status", "approved_at"])
+        benefits.sponsorship_benefits_create(sponsorship=sponsorship)
         audit("events.sponsorship.approve", sponsorship, actor=actor, data={"package": package.name})
         enqueue_on_commit(tasks.send_sponsorship_approved, sponsorship.pk)
         sponsorship_contract_generate(sponsorship=sponsorship, actor=actor)
@@ -449,13 +449,9 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
     return payment
 
 
-def _new_pass_code(sponsorship: Sponsorship) -> str:
-    base = "".join(ch for ch in sponsorship.organization.slug.upper() if ch.isalnum())[:16] or "SPONSOR"
-    return f"{base}-{new_order_code()[:6]}"
-
-
 def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
-    """The invoice is paid: the logo shows, and included passes become a 100 % code for that many tickets."""
+    """The invoice is paid: its pending benefits are released (the logo shows, included passes become a 100 %
+    code for that many tickets; events/services/benefits.py)."""
 
     now = timezone.now()
     with transaction.atomic():
@@ -468,23 +464,13 @@ def sponsorship_mark_paid(*, sponsorship: Sponsorship) -> Sponsorship:
             return sponsorship
         sponsorship.move_to(Sponsorship.Status.PAID)
         sponsorship.paid_at = now
-        package = sponsorship.package
-        if package.passes_included and sponsorship.pass_code_id is None:
-            code = PromoCode.objects.create(
-                event=package.event,
-                code=_new_pass_code(sponsorship),
-                kind=PromoCode.Kind.PERCENT,
-                value=Decimal("100"),
-                max_tickets=package.passes_included,
-            )
-            code.ticket_types.set(package.pass_ticket_types.all())
-            sponsorship.pass_code = code
-        sponsorship.save(update_fields=["status", "paid_at", "pass_code"])
+        sponsorship.save(update_fields=["status", "paid_at"])
+        released = benefits.sponsorship_benefits_release_on_payment(sponsorship=sponsorship)
         audit("events.sponsorship.paid", sponsorship, data={"pass_code": getattr(sponsorship.pass_code, "code", "")})
 
-        if sponsorship.pass_code_id:
+        if any(benefit.kind == benefit.Kind.PASSES for benefit in released):
             enqueue_on_commit(tasks.send_sponsorship_passes, sponsorship.pk)
-        transaction.on_commit(cache.purge)  # the logo now shows on cached pages (the company's page)
+        transaction.on_commit(cache.purge)  # the company's page now names the sponsorship
     return sponsorship
 
 
@@ -494,7 +480,8 @@ def sponsorship_cancellable(sponsorship: Sponsorship, *, now: datetime | None = 
 
 
 def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> Sponsorship:
-    """Reject a request or cancel a sponsorship: its slot comes free; an unused pass code stops working."""
+    """Reject a request or cancel a sponsorship: its slot comes free; its benefits are withdrawn (codes stop
+    working, the logo leaves the public listing)."""
 
     with transaction.atomic():
         sponsorship = Sponsorship.objects.select_for_update().select_related("package__event").get(pk=sponsorship.pk)
@@ -507,6 +494,7 @@ def sponsorship_cancel(*, sponsorship: Sponsorship, actor, reason: str = "") -> 
         sponsorship.save(update_fields=["status", "canceled_at", "cancel_reason"])
         if sponsorship.pass_code_id:
             PromoCode.objects.filter(pk=sponsorship.pass_code_id).update(active=False)
+        benefits.sponsorship_benefits_withdraw(sponsorship=sponsorship, actor=actor)
         audit("events.sponsorship.cancel", sponsorship, actor=actor, data={"reason": reason, "was_paid": was_paid})
         if was_paid:
             transaction.on_commit(cache.purge)

@@ -92,6 +92,9 @@ PAGES: list[SitePage] = [
     SitePage(f"/events/{SUMMIT}/sponsor/apply/", "sponsor-apply", who=MEMBER, needs=("sponsor",)),
     SitePage(f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/", "sponsorship-pay", needs=("sponsorship-invoiced",)),
     SitePage(
+        "/events/sponsorships/orchard-automation/", "sponsor-account", who=MEMBER, needs=("sponsorship-invoiced",)
+    ),
+    SitePage(
         f"/payments/{E2E_SPONSORSHIP_PAYMENT_ID}/invoice/", "sponsorship-invoice", needs=("sponsorship-invoiced",)
     ),
     SitePage("/elections/", "elections"),
