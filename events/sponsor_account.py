@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from events.contract_selectors import ContractSummary, sponsorship_contract_summary
 from events.models import BoothStaffMember, PromoCode, SponsorBenefit, SponsorLogo, Sponsorship
 from members.manage.selectors import organization_for_user
 from members.models import Organization, OrganizationRole
@@ -30,7 +31,7 @@ def sponsorships_for_account(organization: Organization) -> QuerySet[Sponsorship
     """Every sponsorship of the organisation, newest event first, with its benefits, logos and booth staff."""
     return (
         Sponsorship.objects.filter(organization=organization)
-        .select_related("package__event", "pass_code")
+        .select_related("package__event", "pass_code", "contract")
         .prefetch_related(
             Prefetch(
                 "benefit_rows",
@@ -62,6 +63,7 @@ class SponsorshipRow:
     logo_error: str = ""
     booth_error: str = ""
     codes: list[tuple[str, PromoCode]] = field(default_factory=list)
+    contract: ContractSummary | None = None
 
 
 def sponsor_account_rows(organization: Organization, *, now=None) -> list[SponsorshipRow]:
@@ -96,6 +98,7 @@ def sponsor_account_rows(organization: Organization, *, now=None) -> list[Sponso
                     f"{person.name}, {person.email}" for person in sponsorship.booth_staff.all()
                 ),
                 codes=codes,
+                contract=sponsorship_contract_summary(sponsorship),
             )
         )
     return rows

@@ -240,3 +240,16 @@ def test_the_page_costs_the_same_queries_for_one_sponsorship_or_many(
     with django_assert_max_num_queries(count):
         page = client.get("/events/sponsorships/acme/")
     assert page.content.decode().count("sponsorship</h2>") == 5
+
+
+def test_the_page_shows_each_contract_to_sign_and_links_the_company_ticket_bundles(client, acme, admin, staff):
+    summit = EventFactory(name="Summit 2026", start=timezone.now() + timedelta(days=60))
+    terms = "{sponsor_legal_name} sponsors {event} with the {package} package for {price}."
+    sponsorship = _sponsorship(_package(summit, contract_terms=terms), acme, staff)
+    client.force_login(admin)
+
+    page = client.get("/events/sponsorships/acme/").content.decode()
+
+    assert "Contract:</strong> " in page and "Review and sign" in page
+    assert f'href="/events/sponsorships/{sponsorship.pk}/contract/"' in page
+    assert 'href="/events/company-bundles/acme/"' in page and "company ticket bundles" in page
