@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 
 PLACEHOLDERS = {
-    "sponsor_legal_name": "the sponsor's legal name (its name when none is given)",
+    "sponsor_legal_name": "the sponsor's legal name, as on the invoice (its name when none is given)",
     "package": "the package's name",
     "price": "the package's price with its currency",
     "event": "the event's name",

@@ -15,7 +15,7 @@ from events import contract_selectors, tasks
 from events.contract_pdf import Signature, contract_pdf
 from events.exceptions import ContractInvalid, NotOrganizationAdmin
 from events.models import Sponsorship, SponsorshipContract
-from events.services.contracts import save_pdf, sha256_hex, stored_sha256
+from events.services.contracts import contract_values, save_pdf, sha256_hex, stored_sha256
 from events.services.sponsorships import sponsorship_invoice
 from portal.core.audit import audit
 from portal.core.tasking import enqueue_on_commit
@@ -77,7 +77,7 @@ def _sponsor_signature(contract: SponsorshipContract, sponsor_name: str) -> Sign
 
 def _sponsor_name(contract: SponsorshipContract, sponsorship: Sponsorship) -> str:
     rows = dict(contract.particulars.get("rows", []))
-    return rows.get("Sponsor") or sponsorship.organization.legal_name or sponsorship.organization.name
+    return rows.get("Sponsor") or contract_values(sponsorship)["sponsor_legal_name"]
 
 
 def sponsorship_contract_sign(

@@ -51,11 +51,12 @@ def event_dates(event) -> str:
 
 
 def contract_values(sponsorship: Sponsorship) -> dict[str, str]:
-    """What the placeholders of the package's terms stand for, for this sponsorship."""
+    """What the placeholders of the package's terms stand for, for this sponsorship. The sponsor's legal name
+    is the one given in the application (on the invoice too), else the organisation's, else its name."""
     organization, package = sponsorship.organization, sponsorship.package
     event = package.event
     return {
-        "sponsor_legal_name": organization.legal_name or organization.name,
+        "sponsor_legal_name": sponsorship.billing_name or organization.legal_name or organization.name,
         "package": package.name,
         "price": format_money(package.price, event.currency),
         "event": event.name,

@@ -119,6 +119,21 @@ def test_approval_generates_the_contract_with_placeholders_filled_plainly(deal, 
     assert "&#x27;" not in ready.body and "Acme Cloud's Headline sponsorship" in ready.body
 
 
+def test_the_contract_names_the_sponsor_by_the_legal_name_given_in_the_application(
+    deal, django_capture_on_commit_callbacks
+):
+    # A company new to the site has no legal name of its own: the one typed for the invoice is the sponsor's.
+    sponsorship, signer, staff = deal
+    Sponsorship.objects.filter(pk=sponsorship.pk).update(billing_name="Acme Cloud Europe GmbH")
+    sponsorship.refresh_from_db()
+    contract = approve(sponsorship, staff, django_capture_on_commit_callbacks)
+
+    text = " ".join(" ".join(pdf_text.page_texts(stored(contract.unsigned_pdf))).split())
+    assert "Sponsor Acme Cloud Europe GmbH" in text
+    assert "This agreement is made between Acme Cloud Europe GmbH and the organiser." in text
+    assert "{price} GmbH" not in text
+
+
 def test_an_unknown_placeholder_is_refused_when_the_terms_are_saved(deal):
     sponsorship, _, _ = deal
     package = sponsorship.package
