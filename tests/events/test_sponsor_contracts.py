@@ -315,6 +315,21 @@ def test_signing_twice_is_refused(client, deal, django_capture_on_commit_callbac
     assert ModelLogEntry.objects.filter(action="events.sponsorship.contract_sign").count() == 1
 
 
+def test_the_contract_page_keeps_its_long_hashes_inside_a_phone_screen(
+    client, deal, django_capture_on_commit_callbacks
+):
+    # 64 characters without a space: each hash may break anywhere, and the files table scrolls in its own
+    # labelled region (tests/e2e/test_sponsor_end_to_end_journey.py checks the page at 375 px).
+    sponsorship, signer, staff = deal
+    contract = approve(sponsorship, staff, django_capture_on_commit_callbacks)
+    client.force_login(signer)
+    page = sign_page(client, sponsorship)
+    region = page.find("div", attrs={"role": "region", "aria-label": "Contract files"})
+    assert region is not None and "table-wrap" in region["class"] and region.find("table") is not None
+    hashes = [code.get_text() for code in page.find_all("code", class_="hash")]
+    assert hashes == [contract.unsigned_sha256, contract.unsigned_sha256]
+
+
 def test_a_canceled_sponsorship_cannot_be_signed(client, deal, django_capture_on_commit_callbacks):
     sponsorship, signer, staff = deal
     contract = approve(sponsorship, staff, django_capture_on_commit_callbacks)
