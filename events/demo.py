@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from events import services
 from events.models import (
     Event,
     Order,
@@ -16,10 +17,14 @@ from events.models import (
     Sponsorship,
     SponsorshipPackage,
     Ticket,
+    TicketBundle,
     TicketType,
 )
+from events.services import bundles
 from events.services.benefits import sponsorship_benefits_create
-from members.models import Organization
+from members.models import Organization, OrganizationRole
+from portal.payments import services as payment_services
+from portal.payments.selectors import latest_payments_for_owners
 
 CODE_OF_CONDUCT = "https://openinfra.org/legal/code-of-conduct/"
 
@@ -156,6 +161,15 @@ PACKAGES = [
     ("Spotlight", "25000.00", 20, 5, "Booth in the marketplace\nLogo on the event page"),
     ("Exhibitor", "8000.00", 40, 2, "Table-top booth\nLogo on the event page"),
 ]
+# Every package's contract, with the placeholders the portal fills when the sponsorship is approved.
+CONTRACT_TERMS = (
+    "1. {sponsor_legal_name} (the Sponsor) sponsors {event}, held {dates}, with the {package} package.\n"
+    "2. The Sponsor pays {price} within 30 days of the invoice; the benefits of the package are released "
+    "once it is paid.\n"
+    "3. The Sponsor sends its logo and the names of its booth staff by the deadline on its sponsor page.\n"
+    "4. Either side may end this agreement in writing; a sponsorship canceled by the Sponsor less than 60 days "
+    "before the event is not refunded."
+)
 # How many of each package the demo's member companies bought (next summit, Vancouver 2023).
 SOLD = {"Headline": (1, 2), "Premier": (2, 4), "Spotlight": (3, 6), "Exhibitor": (4, 8)}
 
@@ -176,8 +190,12 @@ def _sponsorships(event: Event, *, past: bool) -> None:
                 "passes_included": passes,
                 "benefits": benefits,
                 "position": position,
+                "contract_terms": CONTRACT_TERMS,
             },
         )
+        if not package.contract_terms:  # a demo loaded before packages had contracts
+            package.contract_terms = CONTRACT_TERMS
+            package.save(update_fields=["contract_terms"])
         if full is not None:
             package.pass_ticket_types.add(full)
         sold = SOLD[name][1 if past else 0]
@@ -212,9 +230,77 @@ def _sponsorships(event: Event, *, past: bool) -> None:
         taken += sold
 
 
+def _admin_role(slug: str) -> OrganizationRole | None:
+    """An organisation's demo administrator (members/demo.py) with the organisation, or None."""
+    return (
+        OrganizationRole.objects.select_related("user", "organization")
+        .filter(organization__slug=slug, role=OrganizationRole.Role.ADMIN)
+        .first()
+    )
+
+
+def _sponsorship_awaiting_signature(event: Event) -> None:
+    """Kestrel Telecom applied for Premier and was approved: its contract waits for its admin's signature."""
+    role = _admin_role("kestrel-telecom")
+    package = SponsorshipPackage.objects.filter(event=event, name="Premier").first()
+    if role is None or package is None:
+        return
+    if Sponsorship.objects.filter(package=package, organization=role.organization).exists():
+        return
+    sponsorship = services.sponsorship_request(
+        package=package,
+        organization=role.organization,
+        contact_email=role.user.email,
+        actor=role.user,
+        payment_method="bank_transfer",
+        billing={"billing_name": "Kestrel Telecom AG", "billing_address": "Seestrasse 8\n8002 Zürich",
+                 "billing_country": "CH"},
+    )  # fmt: skip
+    services.sponsorship_approve(sponsorship=sponsorship, actor=None)
+
+
+# The attendees Aurora Stackworks named on its bundle; the other tickets wait for a name.
+BUNDLE_ATTENDEES = [
+    ("Lena Quist", "lena.quist@aurora-stackworks.example"),
+    ("Rafael Oduya", "rafael@aurora-stackworks.example"),
+]
+
+
+def _ticket_bundle(event: Event) -> None:
+    """Aurora Stackworks bought five Full access tickets by bank transfer (received) and named two attendees."""
+    role = _admin_role("aurora-stackworks")
+    full = TicketType.objects.filter(event=event, name="Full access").first()
+    if (
+        role is None
+        or full is None
+        or TicketBundle.objects.filter(order__event=event, organization=role.organization).exists()
+    ):
+        return
+    person = role.user
+    bundle = bundles.bundle_create(
+        event=event,
+        organization=role.organization,
+        ticket_type=full,
+        quantity=5,
+        actor=person,
+        buyer_name=person.get_full_name(),
+        buyer_email=person.email,
+        payment_method="bank_transfer",
+    )
+    payment = latest_payments_for_owners([bundle.order])[str(bundle.order.pk)]
+    payment_services.payment_mark_transfer_received(
+        payment=payment, amount=payment.amount, received_on=timezone.localdate(), reference="AURORA-BUNDLE", actor=None
+    )
+    for ticket, (name, email) in zip(bundle.order.tickets.order_by("pk"), BUNDLE_ATTENDEES, strict=False):
+        bundles.bundle_ticket_assign(ticket=ticket, attendee_name=name, attendee_email=email, actor=person)
+
+
 def load() -> list[Event]:
-    """The summits, their ticket types, the COMMUNITY20 code and sponsorships; the site adds their pages."""
+    """The summits, their ticket types, the COMMUNITY20 code and sponsorships (one awaiting the sponsor's
+    signature) and a company ticket bundle; the site adds their pages."""
     events = [_next_summit(), _vancouver_2023()]
     _sponsorships(events[0], past=False)
     _sponsorships(events[1], past=True)
+    _sponsorship_awaiting_signature(events[0])
+    _ticket_bundle(events[0])
     return events

@@ -6,7 +6,10 @@ from bs4 import BeautifulSoup
 from django.apps import apps
 from django.core.management import call_command
 
+from events.contract_terms import unknown_placeholders
+from events.models import Event, Order, Sponsorship, SponsorshipContract, SponsorshipPackage, TicketBundle
 from members.models import Organization
+from portal.accounts.users import User
 from portal.models import NewsPage, ProjectPage
 
 # Every public URL of the demo site (Wagtail pages and the routes they own, search, feeds, SEO files).
@@ -100,3 +103,42 @@ def test_the_demo_staff_account_is_in_every_staff_group_so_alerts_reach_it():
     ensure_staff()
     staff = User.objects.get(email=DEMO_STAFF_EMAIL)
     assert set(staff.groups.values_list("name", flat=True)) == {group.name for group in STAFF_GROUPS}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_shows_contracts_a_sponsorship_awaiting_signature_and_a_company_bundle(client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    _load_demo()
+    summit = Event.objects.get(slug__startswith="openinfra-summit-europe-")
+
+    # Every package has contract terms whose placeholders the portal knows.
+    packages = list(SponsorshipPackage.objects.all())
+    assert packages and all("{sponsor_legal_name}" in p.contract_terms for p in packages)
+    assert all(unknown_placeholders(p.contract_terms) == [] for p in packages)
+
+    # Kestrel Telecom's Premier sponsorship waits for its admin's signature, the terms filled in.
+    kestrel = Sponsorship.objects.select_related("contract").get(
+        organization__slug="kestrel-telecom", package__event=summit
+    )
+    assert (kestrel.package.name, kestrel.status) == ("Premier", Sponsorship.Status.APPROVED)
+    assert kestrel.contract.status == SponsorshipContract.Status.AWAITING_SPONSOR
+    assert "Kestrel Telecom AG (the Sponsor) sponsors" in kestrel.contract.terms
+    greta = User.objects.get(email="greta.vossberg@kestrel-telecom.example")
+    client.force_login(greta)
+    page = client.get("/events/sponsorships/kestrel-telecom/").content.decode()
+    assert "Review and sign" in page
+
+    # Aurora Stackworks' bundle: paid, five tickets, two named.
+    bundle = TicketBundle.objects.select_related("order").get(organization__slug="aurora-stackworks")
+    assert bundle.order.status == Order.Status.PAID
+    tickets = list(bundle.order.tickets.all())
+    assert len(tickets) == 5
+    assert sorted(t.attendee_name for t in tickets if t.attendee_email) == ["Lena Quist", "Rafael Oduya"]
+    marcel = User.objects.get(email="marcel@aurora-stackworks.example")
+    client.force_login(marcel)
+    assert "2 of 5 assigned" in client.get("/events/company-bundles/aurora-stackworks/").content.decode()
+
+    # Loading again adds nothing.
+    counts = _row_counts()
+    _load_demo()
+    assert _row_counts() == counts
