@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events.models import Event, Order, Ticket
+from events.models import Event, Ticket
 from members.models import Membership, MembershipTier, Organization, OrganizationRole
 from portal.site.demo import DEMO_STAFF_EMAIL
 from tests.conftest import login_staff
@@ -49,12 +49,12 @@ def _queries(client: Client, url: str) -> int:
 
 
 def _add_data(event: Event, times: int) -> None:
-    """`times` more of each tier's members (with an admin each) and of the event's paid orders."""
+    """`times` more of each tier's members (with an admin each) and of the event's tickets (paid orders of two)."""
     for tier in list(MembershipTier.objects.all()):
         for n in range(times * max(1, tier.memberships.count())):
             role_for(member(tier, name=f"{tier.name} scale {n}"), OrganizationRole.Role.ADMIN)
     ticket_type = event.ticket_types.filter(price__gt=0).first() or TicketTypeFactory(event=event)
-    for n in range(times * max(1, Order.objects.filter(event=event).count())):
+    for n in range(times * max(1, Ticket.objects.filter(order__event=event).count())):
         paid_order(event, ticket_type, n=1000 + n, quantity=2)
 
 
