@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from events.models import Event, SponsorBenefit, Sponsorship, SponsorshipContract
+from members.models import Organization
 from portal.accounts.groups import EVENTS_STAFF
 from portal.accounts.mfa import totp_activate
 from portal.payments.models import PaymentStatus
@@ -66,9 +67,10 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
     settings.SPONSORSHIP_INVOICE_ON = "signature"  # the invoice follows the signatures, issued by nobody
     event = Event.objects.get(slug__startswith="openinfra-summit-europe-")
     spotlight = event.sponsorship_packages.get(name="Spotlight")
-    spotlight.contract_terms = TERMS
+    spotlight.contract_terms = TERMS  # terms this test reads back from the PDF, whatever the demo's say
     spotlight.save(update_fields=["contract_terms"])
     assert spotlight.passes_included > 0
+    assert not Organization.objects.filter(name=COMPANY).exists()
     dana = UserFactory(first_name="Dana", last_name="Ng", email="dana@orbit.example")
     staff = UserFactory(first_name="Grace", last_name="Hopper", groups=[EVENTS_STAFF], is_staff=True)
     axe_failures: list[str] = []
@@ -107,6 +109,7 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
         assert sponsor.get_by_role("region", name="Spotlight").get_by_text("Your application: Requested").is_visible()
         sponsorship = Sponsorship.objects.get(organization__name=COMPANY)
         organization = sponsorship.organization
+        assert not organization.memberships.exists()  # a sponsor, not a member
         assert (sponsorship.package, sponsorship.status, sponsorship.payment_method) == (
             spotlight, Sponsorship.Status.REQUESTED, "card"
         )  # fmt: skip
