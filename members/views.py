@@ -90,6 +90,19 @@ def _profile_fields(form, formset) -> dict:
     }
 
 
+def _profile_save(request, form, formset, valid: bool, context: dict, *, save, success: str):
+    """On a valid POST `save` the profile fields and go to the profile; else (or on a refusal) show the form."""
+    if valid:
+        try:
+            member = save(**_profile_fields(form, formset))
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, success)
+            return redirect(member.get_absolute_url())
+    return _profile_page(request, {"form": form, "formset": formset, **context})
+
+
 @never_cache
 @login_required
 @rate_limit("individual-join", "10/h")
@@ -100,19 +113,17 @@ def individual_join(request):
     form, formset, valid = _profile_forms(
         request, IndividualJoinForm, initial={"display_name": request.user.get_full_name()}
     )
-    if valid:
-        try:
-            member = services.individual_member_join(
-                user=request.user,
-                agreement_accepted=form.cleaned_data["agreement"],
-                **_profile_fields(form, formset),
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Welcome: you are an individual member of the foundation. This is your profile.")
-            return redirect(member.get_absolute_url())
-    return _profile_page(request, {"form": form, "formset": formset, "joining": True})
+    return _profile_save(
+        request,
+        form,
+        formset,
+        valid,
+        {"joining": True},
+        save=lambda **fields: services.individual_member_join(
+            user=request.user, agreement_accepted=form.cleaned_data["agreement"], **fields
+        ),
+        success="Welcome: you are an individual member of the foundation. This is your profile.",
+    )
 
 
 @never_cache
@@ -130,19 +141,15 @@ def individual_edit(request):
             for affiliation in member.affiliations.all()
         ],
     )
-    if valid:
-        try:
-            services.individual_member_update(
-                member=member,
-                actor=request.user,
-                **_profile_fields(form, formset),
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Your profile is saved.")
-            return redirect(member.get_absolute_url())
-    return _profile_page(request, {"form": form, "formset": formset, "member": member})
+    return _profile_save(
+        request,
+        form,
+        formset,
+        valid,
+        {"member": member},
+        save=lambda **fields: services.individual_member_update(member=member, actor=request.user, **fields),
+        success="Your profile is saved.",
+    )
 
 
 @never_cache

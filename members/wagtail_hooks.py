@@ -27,6 +27,7 @@ from members.models import (
     TierWaitlistEntry,
 )
 from portal.core.admin_menu import PermissionMenuItem
+from portal.core.admin_views import refuse_with_reason
 from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
 
@@ -219,14 +220,15 @@ def application_action(request, pk: int, action: str):
                 request, f"{application.organization_name} is approved; its first dues invoice has been sent."
             )
         elif action == "reject":
-            form = RejectForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, "Give the applicant a reason for the rejection.")
-            else:
-                services.application_reject(
-                    application=application, reason=form.cleaned_data["reason"], actor=request.user
-                )
-                messages.success(request, f"{application.organization_name}: rejected; the reason was e-mailed.")
+            refuse_with_reason(
+                request,
+                RejectForm,
+                refuse=lambda reason: services.application_reject(
+                    application=application, reason=reason, actor=request.user
+                ),
+                missing="Give the applicant a reason for the rejection.",
+                done=f"{application.organization_name}: rejected; the reason was e-mailed.",
+            )
     except ApplicationError as error:
         messages.error(request, f"{application.organization_name}: {error.message}")
     return redirect("members_applications")

@@ -16,6 +16,7 @@ from members.models import TierChangeRequest
 from members.selectors import tiers_with_seats
 from members.tier_changes import Change, tier_change_quote
 from portal.core.admin_menu import PermissionMenuItem
+from portal.core.admin_views import refuse_with_reason
 from portal.core.exceptions import ApplicationError
 
 PERMISSION = "members.change_tierchangerequest"
@@ -74,14 +75,15 @@ def tier_change_action(request, pk: int, action: str):
             else:
                 messages.success(request, f"{name} is now a {change.tier.name} member.")
         else:
-            form = DeclineForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, "Give the organisation a reason for declining.")
-            else:
-                services.tier_change_decline(
-                    change_request=change, reason=form.cleaned_data["reason"], actor=request.user
-                )
-                messages.success(request, f"{name}: request declined; the reason was e-mailed.")
+            refuse_with_reason(
+                request,
+                DeclineForm,
+                refuse=lambda reason: services.tier_change_decline(
+                    change_request=change, reason=reason, actor=request.user
+                ),
+                missing="Give the organisation a reason for declining.",
+                done=f"{name}: request declined; the reason was e-mailed.",
+            )
     except ApplicationError as error:
         messages.error(request, f"{name}: {error.message}")
     return redirect("members_tier_changes")

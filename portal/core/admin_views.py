@@ -1,5 +1,6 @@
 """Admin screens shared by the apps' wagtail_hooks."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -62,3 +63,13 @@ class ConfirmActionView(WagtailAdminTemplateMixin, TemplateView):
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect(reverse(self.index_url_name))
+
+
+def refuse_with_reason(request, form_class, *, refuse: Callable[[str], object], missing: str, done: str) -> None:
+    """Staff say no with the `reason` of a POSTed form (the service e-mails it); without a reason nothing is done."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, missing)
+        return
+    refuse(form.cleaned_data["reason"])
+    messages.success(request, done)
