@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail import hooks
@@ -26,7 +26,7 @@ from members.models import (
     OrganizationRole,
     TierWaitlistEntry,
 )
-from portal.core.admin_menu import PermissionMenuItem
+from portal.core.admin_menu import register_permission_menu_item
 from portal.core.admin_views import refuse_with_reason
 from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
@@ -288,26 +288,14 @@ def register_admin_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
-def register_queue_menu_item():
-    return PermissionMenuItem(
-        "Applications queue",
-        reverse("members_applications"),
-        icon_name="form",
-        order=199,
-        permission=QUEUE_PERMISSION,
-    )
+register_permission_menu_item(
+    "Applications queue", "members_applications", icon_name="form", order=199, permission=QUEUE_PERMISSION
+)
 
 
-@hooks.register("register_admin_menu_item")
-def register_export_menu_item():
-    return PermissionMenuItem(
-        "Members CSV",
-        reverse("members_export_csv"),
-        icon_name="download",
-        order=201,
-        permission="members.view_membership",
-    )
+register_permission_menu_item(
+    "Members CSV", "members_export_csv", icon_name="download", order=201, permission="members.view_membership"
+)
 
 
 # The tier change requests queue of the member admin pages (members/manage/admin.py registers its hooks).

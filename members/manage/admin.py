@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -15,7 +15,7 @@ from members.manage.forms import DeclineForm
 from members.models import TierChangeRequest
 from members.selectors import tiers_with_seats
 from members.tier_changes import Change, tier_change_quote
-from portal.core.admin_menu import PermissionMenuItem
+from portal.core.admin_menu import register_permission_menu_item
 from portal.core.admin_views import refuse_with_reason
 from portal.core.exceptions import ApplicationError
 
@@ -97,8 +97,6 @@ def register_tier_change_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
-def register_tier_change_menu_item():
-    return PermissionMenuItem(
-        "Tier change requests", reverse("members_tier_changes"), icon_name="pick", order=200, permission=PERMISSION
-    )
+register_permission_menu_item(
+    "Tier change requests", "members_tier_changes", icon_name="pick", order=200, permission=PERMISSION
+)
