@@ -396,25 +396,27 @@ def ensure_event_pages(home: HomePage, events: list[Event]) -> None:
     """The events index and a page for each demo summit, tied to its event by slug."""
     index = EventIndexPage.objects.first()
     if index is None:
-        index = EventIndexPage(
-            title="Events",
-            slug="events",
-            intro="<p>The OpenInfra Summit brings together the people who build and run open infrastructure.</p>",
+        index = _publish_new(
+            home,
+            EventIndexPage(
+                title="Events",
+                slug="events",
+                intro="<p>The OpenInfra Summit brings together the people who build and run open infrastructure.</p>",
+            ),
         )
-        home.add_child(instance=index)
-        index.save_revision().publish()
     for event in events:
         if EventPage.objects.filter(slug=event.slug).exists():
             continue
-        page = EventPage(
-            title=event.name,
-            slug=event.slug,
-            intro=f"<p>{event.summary}</p>",
-            body="<p>Keynotes from operators running OpenStack at scale, the Forum where users and "
-            "developers plan the next releases, hands-on workshops, and the project teams gathering.</p>",
+        _publish_new(
+            index,
+            EventPage(
+                title=event.name,
+                slug=event.slug,
+                intro=f"<p>{event.summary}</p>",
+                body="<p>Keynotes from operators running OpenStack at scale, the Forum where users and "
+                "developers plan the next releases, hands-on workshops, and the project teams gathering.</p>",
+            ),
         )
-        index.add_child(instance=page)
-        page.save_revision().publish()
 
 
 def load() -> tuple[str, str, bool]:
