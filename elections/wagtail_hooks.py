@@ -25,20 +25,11 @@ from portal.core.admin_menu import register_permission_menu_item
 FORM_FIELDS = [
     "title",
     "slug",
-    "description",
-    "seats",
-    "method",
-    "electorate",
-    "membership_days",
-    "roll_date",
+    *Election.RULE_FIELDS,
     "tiers",
     "nominations_required",
     "questions",
-    "nominations_open",
-    "nominations_close",
-    "acceptance_closes",
-    "voting_opens",
-    "voting_closes",
+    *Election.PERIOD_FIELDS,
 ]
 
 
