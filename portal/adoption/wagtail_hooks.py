@@ -1,15 +1,13 @@
 """Staff screens: survey editions (with "Recompute figures") and responses (approve / reject)."""
 
 from django import forms
-from django.contrib.admin.utils import quote
 from django.db.models import Case, Value, When
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
@@ -17,7 +15,7 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 from portal.adoption import selectors, services
 from portal.adoption.models import Project, ResponseStatus, SurveyEdition, SurveyResponse
 from portal.adoption.tasks import recompute_aggregates
-from portal.core.admin_views import ConfirmActionView
+from portal.core.admin_views import ConfirmActionView, object_button
 from portal.core.exceptions import ApplicationError
 from portal.core.tasking import enqueue_on_commit
 
@@ -101,14 +99,8 @@ class ResponseIndexView(IndexView):
         allowed = SurveyResponse.TRANSITIONS.get(instance.status, set())
         for action, (status, label, _service) in MODERATION.items():
             if status in allowed:
-                buttons.append(
-                    ListingButton(
-                        label,
-                        url=reverse(f"{RESPONSES_NS}:{action}", args=[quote(instance.pk)]),
-                        icon_name="success" if action == "approve" else "cross",
-                        priority=5,
-                    )
-                )
+                icon = "success" if action == "approve" else "cross"
+                buttons.append(object_button(label, f"{RESPONSES_NS}:{action}", instance, icon_name=icon))
         return buttons
 
 
@@ -174,14 +166,7 @@ class SurveyResponseViewSet(SnippetViewSet):
 class EditionIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        buttons.append(
-            ListingButton(
-                "Recompute figures",
-                url=reverse(f"{EDITIONS_NS}:recompute", args=[quote(instance.pk)]),
-                icon_name="resubmit",
-                priority=5,
-            )
-        )
+        buttons.append(object_button("Recompute figures", f"{EDITIONS_NS}:recompute", instance, icon_name="resubmit"))
         return buttons
 
 

@@ -12,13 +12,12 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.api import services
 from portal.api.models import ApiToken, Scope, WebhookDelivery, WebhookEvent, WebhookSubscription
-from portal.core.admin_views import ConfirmActionView
+from portal.core.admin_views import ConfirmActionView, object_button
 
 
 class SinglePermissionPolicy(ModelPermissionPolicy):
@@ -110,11 +109,7 @@ class TokenIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if instance.is_active:
-            buttons.append(
-                ListingButton(
-                    "Revoke", url=reverse("api_tokens:revoke", args=[quote(instance.pk)]), icon_name="bin", priority=5
-                )
-            )
+            buttons.append(object_button("Revoke", "api_tokens:revoke", instance, icon_name="bin"))
         return buttons
 
 
@@ -246,14 +241,7 @@ class WebhookViewSet(ModelViewSet):
 class DeliveryIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        buttons.append(
-            ListingButton(
-                "Replay",
-                url=reverse("webhook_deliveries:replay", args=[quote(instance.pk)]),
-                icon_name="resubmit",
-                priority=5,
-            )
-        )
+        buttons.append(object_button("Replay", "webhook_deliveries:replay", instance, icon_name="resubmit"))
         return buttons
 
 

@@ -4,13 +4,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import ListingButton
 
 from portal.core.exceptions import ApplicationError
+
+
+def object_button(label: str, url_name: str, instance, *, icon_name: str) -> ListingButton:
+    """A listing's button to the page of one action on `instance` (a URL that takes its pk), e.g. a confirmation."""
+    return ListingButton(label, url=reverse(url_name, args=[quote(instance.pk)]), icon_name=icon_name, priority=5)
 
 
 class ConfirmActionView(WagtailAdminTemplateMixin, TemplateView):
