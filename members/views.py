@@ -90,7 +90,7 @@ def _profile_fields(form, formset) -> dict:
     }
 
 
-def _profile_save(request, form, formset, valid: bool, context: dict, *, save, success: str):
+def _profile_save(request, form, formset, valid: bool, save, success: str, **context):
     """On a valid POST `save` the profile fields and go to the profile; else (or on a refusal) show the form."""
     if valid:
         try:
@@ -113,17 +113,14 @@ def individual_join(request):
     form, formset, valid = _profile_forms(
         request, IndividualJoinForm, initial={"display_name": request.user.get_full_name()}
     )
-    return _profile_save(
-        request,
-        form,
-        formset,
-        valid,
-        {"joining": True},
-        save=lambda **fields: services.individual_member_join(
+
+    def join(**fields):
+        return services.individual_member_join(
             user=request.user, agreement_accepted=form.cleaned_data["agreement"], **fields
-        ),
-        success="Welcome: you are an individual member of the foundation. This is your profile.",
-    )
+        )
+
+    welcome = "Welcome: you are an individual member of the foundation. This is your profile."
+    return _profile_save(request, form, formset, valid, join, welcome, joining=True)
 
 
 @never_cache
@@ -141,15 +138,11 @@ def individual_edit(request):
             for affiliation in member.affiliations.all()
         ],
     )
-    return _profile_save(
-        request,
-        form,
-        formset,
-        valid,
-        {"member": member},
-        save=lambda **fields: services.individual_member_update(member=member, actor=request.user, **fields),
-        success="Your profile is saved.",
-    )
+
+    def update(**fields):
+        return services.individual_member_update(member=member, actor=request.user, **fields)
+
+    return _profile_save(request, form, formset, valid, update, "Your profile is saved.", member=member)
 
 
 @never_cache

@@ -15,7 +15,6 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from members import selectors, services
-from members.forms import RejectForm
 from members.models import (
     DuesPeriod,
     IndividualMember,
@@ -199,7 +198,6 @@ class ApplicationsQueueView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["applications"] = list(selectors.applications_queue())
         context["tiers"] = list(selectors.tiers_with_seats(public_only=False))
-        context["reject_form"] = RejectForm()
         return context
 
 
@@ -222,10 +220,7 @@ def application_action(request, pk: int, action: str):
         elif action == "reject":
             refuse_with_reason(
                 request,
-                RejectForm,
-                refuse=lambda reason: services.application_reject(
-                    application=application, reason=reason, actor=request.user
-                ),
+                lambda reason: services.application_reject(application=application, reason=reason, actor=request.user),
                 missing="Give the applicant a reason for the rejection.",
                 done=f"{application.organization_name}: rejected; the reason was e-mailed.",
             )

@@ -11,7 +11,6 @@ from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from members.manage import services
-from members.manage.forms import DeclineForm
 from members.models import TierChangeRequest
 from members.selectors import tiers_with_seats
 from members.tier_changes import Change, tier_change_quote
@@ -53,7 +52,6 @@ class TierChangeQueueView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Te
             _requests().exclude(status=TierChangeRequest.Status.PENDING).select_related("decided_by")[:20]
         )
         context["tiers"] = list(tiers_with_seats(public_only=False))
-        context["decline_form"] = DeclineForm()
         context["downgrade"] = Change.DOWNGRADE
         return context
 
@@ -77,10 +75,7 @@ def tier_change_action(request, pk: int, action: str):
         else:
             refuse_with_reason(
                 request,
-                DeclineForm,
-                refuse=lambda reason: services.tier_change_decline(
-                    change_request=change, reason=reason, actor=request.user
-                ),
+                lambda reason: services.tier_change_decline(change_request=change, reason=reason, actor=request.user),
                 missing="Give the organisation a reason for declining.",
                 done=f"{name}: request declined; the reason was e-mailed.",
             )

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
@@ -72,11 +73,22 @@ class ConfirmActionView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(reverse(self.index_url_name))
 
 
-def refuse_with_reason(request, form_class, *, refuse: Callable[[str], object], missing: str, done: str) -> None:
-    """Staff say no with the `reason` of a POSTed form (the service e-mails it); without a reason nothing is done."""
-    form = form_class(request.POST)
+class ReasonForm(forms.Form):
+    """Why staff say no; `missing` is what they are told when they give no reason."""
+
+    reason = forms.CharField(max_length=2000)
+
+    def __init__(self, *args, missing: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = missing
+
+
+def refuse_with_reason(request, refuse: Callable[[str], object], *, missing: str, done: str) -> None:
+    """Staff say no with the POSTed `reason` (the service e-mails it); without a valid one nothing is done and
+    they are told why."""
+    form = ReasonForm(request.POST, missing=missing)
     if not form.is_valid():
-        messages.error(request, missing)
+        messages.error(request, str(form.errors["reason"][0]))
         return
     refuse(form.cleaned_data["reason"])
     messages.success(request, done)

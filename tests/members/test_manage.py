@@ -357,6 +357,11 @@ def test_approval_still_respects_the_seats_and_staff_can_decline_with_a_reason(m
     assert change.status == "pending"
     assert target.organization.memberships.get().tier == silver
 
+    response = staff.post(f"/admin/members/tier-changes/{change.pk}/decline/", {"reason": ""}, follow=True)
+    assert "Give the organisation a reason for declining." in response.content.decode()
+    change.refresh_from_db()
+    assert change.status == "pending"
+
     staff.post(f"/admin/members/tier-changes/{change.pk}/decline/", {"reason": "No seat left this year."})
     change.refresh_from_db()
     assert (change.status, change.decline_reason) == ("declined", "No seat left this year.")
