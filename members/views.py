@@ -1,6 +1,8 @@
 """/join/apply/ (signed in), a tier's waiting list, and joining, editing and leaving the individual membership.
 Views parse, fetch and call one service."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -123,12 +125,23 @@ def individual_join(request):
     return _profile_save(request, form, formset, valid, join, welcome, joining=True)
 
 
+def _individual_member_only(view):
+    """For individual members (anyone else goes to the join page); the view gets their membership."""
+
+    @functools.wraps(view)
+    def wrapped(request):
+        member = selectors.individual_membership_for_user(request.user)
+        if member is None:
+            return redirect("individuals:join")
+        return view(request, member)
+
+    return wrapped
+
+
 @never_cache
 @login_required
-def individual_edit(request):
-    member = selectors.individual_membership_for_user(request.user)
-    if member is None:
-        return redirect("individuals:join")
+@_individual_member_only
+def individual_edit(request, member):
     form, formset, valid = _profile_forms(
         request,
         IndividualProfileForm,
@@ -147,10 +160,8 @@ def individual_edit(request):
 
 @never_cache
 @login_required
-def individual_leave(request):
-    member = selectors.individual_membership_for_user(request.user)
-    if member is None:
-        return redirect("individuals:join")
+@_individual_member_only
+def individual_leave(request, member):
     if request.method == "POST":
         services.individual_member_leave(member=member, actor=request.user)
         messages.success(request, "You have left the individual membership; your profile is no longer shown.")
