@@ -344,29 +344,22 @@ def dues_period_create(
             _dues_settled(dues, actor=actor)
             return dues
         buyer = _buyer(organization, email=payer_email)
-        if method == PaymentMethod.BANK_TRANSFER:
-            payment = payments.payment_create(
-                owner=dues,
-                amount=dues.amount,
-                currency=dues.currency,
-                payer_email=payer_email,
-                description=description,
-                method=PaymentMethod.BANK_TRANSFER,
-                actor=actor,
-            )
+        bank_transfer = method == PaymentMethod.BANK_TRANSFER
+        payment = payments.payment_create(
+            owner=dues,
+            amount=dues.amount,
+            currency=dues.currency,
+            payer_email=payer_email,
+            description=description,
+            method=PaymentMethod.BANK_TRANSFER if bank_transfer else PaymentMethod.CARD,
+            actor=actor,
+        )
+        if bank_transfer:
             buyer.pop("buyer_email")
             invoice = invoicing.bank_transfer_invoice_issue(
                 payment=payment, buyer=buyer, lines=lines, payment_terms_days=terms, actor=actor
             )
         else:
-            payment = payments.payment_create(
-                owner=dues,
-                amount=dues.amount,
-                currency=dues.currency,
-                payer_email=payer_email,
-                description=description,
-                actor=actor,
-            )
             invoice = invoicing.invoice_create(
                 currency=dues.currency,
                 buyer=buyer,
