@@ -1,0 +1,176 @@
+"""Tax rules as data: the rates of each country from their date, and the rule each kind of sale follows.
+
+Finance keep both in the Wagtail admin. A rule says, for tickets, add-ons, sponsorships or dues (the
+kind's default, or the rule an event or tier names), whether tax is charged: not at all, at the rate
+of the place of supply (an event's country) for everyone, or at the buyer's country with the reverse
+charge for EU businesses with a valid VAT number. `tax_decide` turns a rule, a buyer and a date into
+the rate of a sale; `portal.core.money` does the arithmetic.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_countries import countries
+
+from portal.core.countries import country_code
+from portal.core.exceptions import ApplicationError
+from portal.core.money import tax_split
+from portal.core.vat_numbers import EU_COUNTRIES, VatCheck
+
+REVERSE_CHARGE_NOTE = (
+    "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)."
+)
+OUTSIDE_EU_NOTE = "Not subject to EU VAT: the buyer is a business established outside the EU."
+OUT_OF_SCOPE_NOTE = "Outside the scope of VAT."
+
+
+class TaxNotConfigured(ApplicationError):
+    code = "tax_not_configured"
+
+
+class TaxKind(models.TextChoices):
+    TICKET = "ticket", "Tickets"
+    ADDON = "addon", "Add-ons"
+    SPONSORSHIP = "sponsorship", "Sponsorships"
+    DUES = "dues", "Membership dues"
+
+
+class TaxMode(models.TextChoices):
+    NONE = "none", "No tax (outside the scope of VAT)"
+    PLACE_OF_SUPPLY = "place_of_supply", "The rate of the place of supply, for every buyer"
+    BUYER_COUNTRY = "buyer_country", "The buyer's country; reverse charge for EU businesses with a valid VAT number"
+
+
+class TaxRate(models.Model):
+    """A country's VAT rate from a date on: a change is a new row, and applies to sales from its date."""
+
+    country = models.CharField(max_length=2, choices=list(countries))
+    rate = models.DecimalField(
+        "rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    valid_from = models.DateField(help_text="Sales from this day on are taxed at this rate.")
+    name = models.CharField(max_length=60, default="Standard rate")
+
+    class Meta:
+        app_label = "portal"
+        ordering = ["country", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "valid_from"], name="portal_taxrate_one_per_day"),
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100), name="portal_taxrate_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.rate.normalize():f} % from {self.valid_from:%d %b %Y}"
+
+
+class TaxRule(models.Model):
+    """How one kind of sale is taxed; an event or tier may name its own, else the kind's default applies."""
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=TaxKind.choices)
+    mode = models.CharField(max_length=20, choices=TaxMode.choices, default=TaxMode.NONE)
+    country = models.CharField(
+        "place of supply",
+        max_length=2,
+        choices=list(countries),
+        blank=True,
+        help_text="The country whose rate applies (and the seller's, for the reverse charge); "
+        "empty: the event's country.",
+    )
+    prices_include_tax = models.BooleanField(
+        default=True,
+        help_text="Prices are shown to people with the tax included; businesses see the net price and the tax.",
+    )
+    is_default = models.BooleanField(
+        "default for its kind", default=False, help_text="Applies to every sale of its kind that names no rule."
+    )
+
+    class Meta:
+        app_label = "portal"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=Q(is_default=True), name="portal_taxrule_one_default")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class TaxDecision:
+    """The tax of one sale: the rate charged, where, and the mention the invoice carries."""
+
+    rate: Decimal = Decimal("0")
+    country: str = ""
+    included: bool = True
+    reverse_charge: bool = False
+    note: str = ""
+    # The rate a tax-included list price carries, taken off before a sale that is not charged it.
+    list_rate: Decimal = Decimal("0")
+
+    def basis(self, amount: Decimal, currency: str) -> Decimal:
+        """The amount the sale is priced at before its own tax: a tax-included price loses the list rate's
+        tax when this buyer is charged another rate (reverse charge, a buyer abroad)."""
+        if self.included and self.list_rate and self.list_rate != self.rate:
+            return tax_split(amount, self.list_rate, currency, included=True)[0]
+        return amount
+
+
+def rate_on(country: str, on: date) -> Decimal | None:
+    """The country's rate on a day (the latest row from that day or before), None when none is on file."""
+    row = TaxRate.objects.filter(country=country, valid_from__lte=on).order_by("-valid_from").first()
+    return row.rate if row else None
+
+
+def _rate(country: str, on: date) -> Decimal:
+    rate = rate_on(country, on)
+    if rate is None:
+        raise TaxNotConfigured(f"No VAT rate is on file for {country or 'this country'} on {on:%d %B %Y}.")
+    return rate
+
+
+def tax_rule_for(kind: str, rule: TaxRule | None = None) -> TaxRule | None:
+    """The rule a sale follows: its own (an event's or tier's), else its kind's default, else none."""
+    return rule or TaxRule.objects.filter(kind=kind, is_default=True).first()
+
+
+def tax_decide(
+    *,
+    rule: TaxRule | None,
+    on: date,
+    place: str = "",
+    buyer_country: str = "",
+    business: bool = False,
+    vat: VatCheck | None = None,
+) -> TaxDecision:
+    """The rate of one sale under `rule` on day `on`.
+
+    No rule, or "no tax": nothing is charged. Place of supply: that country's rate for everyone. Buyer's
+    country: an EU business with a valid VAT number in another member state than the seller's is
+    reverse-charged; a business outside the EU is not charged; anyone else pays the rate of their EU
+    country when one is on file, else the seller's.
+    """
+    if rule is None:
+        return TaxDecision()
+    if rule.mode == TaxMode.NONE:
+        return TaxDecision(included=rule.prices_include_tax, note=OUT_OF_SCOPE_NOTE)
+    seller = rule.country or country_code(place)
+    list_rate = _rate(seller, on)
+    if rule.mode == TaxMode.PLACE_OF_SUPPLY:
+        return TaxDecision(rate=list_rate, country=seller, included=rule.prices_include_tax, list_rate=list_rate)
+    buyer = country_code(buyer_country)
+    common = {"included": rule.prices_include_tax, "list_rate": list_rate}
+    if vat is not None and vat.valid and vat.country in EU_COUNTRIES and vat.country != seller:
+        return TaxDecision(country=vat.country, reverse_charge=True, note=REVERSE_CHARGE_NOTE, **common)
+    if business and buyer and buyer not in EU_COUNTRIES:
+        return TaxDecision(country=buyer, note=OUTSIDE_EU_NOTE, **common)
+    if buyer in EU_COUNTRIES and (own := rate_on(buyer, on)) is not None:
+        return TaxDecision(rate=own, country=buyer, **common)
+    return TaxDecision(rate=list_rate, country=seller, **common)
