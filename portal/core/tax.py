@@ -7,12 +7,13 @@ charge for EU businesses with a valid VAT number. `tax_decide` turns a rule, a b
 the rate of a sale; `portal.core.money` does the arithmetic.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django_countries import countries
 
@@ -26,6 +27,16 @@ REVERSE_CHARGE_NOTE = (
 )
 OUTSIDE_EU_NOTE = "Not subject to EU VAT: the buyer is a business established outside the EU."
 OUT_OF_SCOPE_NOTE = "Outside the scope of VAT."
+
+
+CACHE_KEY = "tax:table:v1"
+CACHE_SECONDS = 3600
+
+
+def _forget() -> None:
+    """Rules and rates changed: the cached table goes now and again after the commit (a read in between)."""
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 class TaxNotConfigured(ApplicationError):
@@ -69,6 +80,15 @@ class TaxRate(models.Model):
     def __str__(self) -> str:
         return f"{self.country} {self.rate.normalize():f} % from {self.valid_from:%d %b %Y}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget()
+        return result
+
 
 class TaxRule(models.Model):
     """How one kind of sale is taxed; an event or tier may name its own, else the kind's default applies."""
@@ -102,6 +122,15 @@ class TaxRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget()
+        return result
+
 
 @dataclass(frozen=True)
 class TaxDecision:
@@ -114,6 +143,7 @@ class TaxDecision:
     note: str = ""
     # The rate a tax-included list price carries, taken off before a sale that is not charged it.
     list_rate: Decimal = Decimal("0")
+    vat_check: VatCheck | None = None  # the buyer's VAT number as checked, when they gave one
 
     def basis(self, amount: Decimal, currency: str) -> Decimal:
         """The amount the sale is priced at before its own tax: a tax-included price loses the list rate's
@@ -123,10 +153,28 @@ class TaxDecision:
         return amount
 
 
+def _table() -> dict:
+    """Every rule and rate (small tables), cached: a page that prices something costs no query for them.
+
+    Rates are read only when a rule exists (a site that charges no tax pays one query per hour).
+    """
+    table = cache.get(CACHE_KEY)
+    if table is None:
+        rules = list(TaxRule.objects.all())
+        rates: dict[str, list[tuple[date, Decimal]]] = {}
+        if rules:
+            for country, valid_from, rate in TaxRate.objects.order_by("-valid_from").values_list(
+                "country", "valid_from", "rate"
+            ):
+                rates.setdefault(country, []).append((valid_from, rate))
+        table = {"rules": {rule.pk: rule for rule in rules}, "rates": rates}
+        cache.set(CACHE_KEY, table, CACHE_SECONDS)
+    return table
+
+
 def rate_on(country: str, on: date) -> Decimal | None:
     """The country's rate on a day (the latest row from that day or before), None when none is on file."""
-    row = TaxRate.objects.filter(country=country, valid_from__lte=on).order_by("-valid_from").first()
-    return row.rate if row else None
+    return next((rate for valid_from, rate in _table()["rates"].get(country, []) if valid_from <= on), None)
 
 
 def _rate(country: str, on: date) -> Decimal:
@@ -136,12 +184,30 @@ def _rate(country: str, on: date) -> Decimal:
     return rate
 
 
-def tax_rule_for(kind: str, rule: TaxRule | None = None) -> TaxRule | None:
-    """The rule a sale follows: its own (an event's or tier's), else its kind's default, else none."""
-    return rule or TaxRule.objects.filter(kind=kind, is_default=True).first()
+def tax_rule_for(kind: str, rule_id: int | None = None) -> TaxRule | None:
+    """The rule a sale follows: its own (an event's or tier's, by id), else its kind's default, else none."""
+    rules = _table()["rules"]
+    if rule_id is not None and rule_id in rules:
+        return rules[rule_id]
+    return next((rule for rule in rules.values() if rule.kind == kind and rule.is_default), None)
 
 
 def tax_decide(
+    *,
+    rule: TaxRule | None,
+    on: date,
+    place: str = "",
+    buyer_country: str = "",
+    business: bool = False,
+    vat: VatCheck | None = None,
+) -> TaxDecision:
+    """The rate of one sale under `rule` on day `on`, carrying the buyer's VAT number check (see _decide)."""
+    return replace(
+        _decide(rule=rule, on=on, place=place, buyer_country=buyer_country, business=business, vat=vat), vat_check=vat
+    )
+
+
+def _decide(
     *,
     rule: TaxRule | None,
     on: date,
@@ -166,7 +232,7 @@ def tax_decide(
     if rule.mode == TaxMode.PLACE_OF_SUPPLY:
         return TaxDecision(rate=list_rate, country=seller, included=rule.prices_include_tax, list_rate=list_rate)
     buyer = country_code(buyer_country)
-    common = {"included": rule.prices_include_tax, "list_rate": list_rate}
+    common: dict = {"included": rule.prices_include_tax, "list_rate": list_rate}
     if vat is not None and vat.valid and vat.country in EU_COUNTRIES and vat.country != seller:
         return TaxDecision(country=vat.country, reverse_charge=True, note=REVERSE_CHARGE_NOTE, **common)
     if business and buyer and buyer not in EU_COUNTRIES:

@@ -424,6 +424,10 @@ class Invoice(StatusMachine, models.Model):
             [(line.tax_rate, line.net(self.currency), line.tax(self.currency)) for line in self.lines.all()]
         )
 
+    def tax_table(self) -> list[dict]:
+        """The tax table as pages show it: rate, net, tax and gross per rate."""
+        return [{"rate": rate, "net": net, "tax": tax, "gross": net + tax} for rate, net, tax in self.tax_rows()]
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
