@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from events import selectors
 from events.exceptions import OrderInvalid, PromoCodeInvalid, RegistrationClosed
-from events.models import Event, PromoCode, TicketType
+from events.models import Event, PromoCode, Sponsorship, TicketType
 from portal.core.money import round_money, tax_lines
-from portal.core.tax import TaxDecision, TaxKind, tax_decide, tax_rule_for
-from portal.core.vat_numbers import VatCheck, vat_number_check
+from portal.core.tax import TaxDecision, TaxKind, sale_tax
+from portal.core.vat_numbers import VatCheck
+from portal.payments import invoicing
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,53 @@ def _promo_applies(promo: PromoCode, ticket_type: TicketType) -> bool:
 def order_tax(*, event: Event, billing: dict | None = None, on: date | None = None) -> TaxDecision:
     """The tax of an order for this buyer (billing: company, country, vat_id) under the event's ticket rule."""
     billing = billing or {}
-    vat = None
-    if (billing.get("vat_id") or "").strip():
-        vat = vat_number_check(billing["vat_id"], billing.get("country", ""))
-    return tax_decide(
-        rule=tax_rule_for(TaxKind.TICKET, event.ticket_tax_rule_id),
-        on=on or timezone.localdate(),
+    return sale_tax(
+        kind=TaxKind.TICKET,
+        rule_id=event.ticket_tax_rule_id,
         place=event.country,
         buyer_country=billing.get("country", ""),
-        business=bool((billing.get("company") or "").strip() or vat),
-        vat=vat,
+        vat_id=billing.get("vat_id", ""),
+        business=bool((billing.get("company") or "").strip()),
+        on=on or timezone.localdate(),
     )
+
+
+def sponsorship_tax(*, sponsorship: Sponsorship, on: date | None = None) -> TaxDecision:
+    """The tax of a sponsorship under the event's sponsorship rule, for the sponsoring organisation."""
+    event, organization = sponsorship.package.event, sponsorship.organization
+    return sale_tax(
+        kind=TaxKind.SPONSORSHIP,
+        rule_id=event.sponsorship_tax_rule_id,
+        place=event.country,
+        buyer_country=organization.country,
+        vat_id=organization.vat_id,
+        business=True,
+        on=on or timezone.localdate(),
+    )
+
+
+def taxed_invoice(
+    *, description: str, price: Decimal, currency: str, tax: TaxDecision
+) -> tuple[list[invoicing.Line], Decimal, dict]:
+    """The invoice line of one taxed item, the gross to ask for (as the invoice will state it), and the
+    buyer's tax details for the invoice (VAT number as checked, its check, the mention)."""
+    lines = [
+        invoicing.Line(
+            description=description,
+            unit_price=tax.basis(price, currency),
+            tax_rate=tax.rate,
+            price_includes_tax=tax.price_includes_tax,
+        )
+    ]
+    _net, _tax, gross = invoicing.lines_totals(lines, currency)
+    buyer = {}
+    if tax.vat_check:
+        buyer = {
+            "buyer_country": tax.vat_check.country,
+            "buyer_vat_id": tax.vat_number,
+            "buyer_vat_check": tax.vat_message,
+        }
+    return lines, gross, buyer
 
 
 def order_quote(
@@ -92,7 +129,7 @@ def order_quote(
     tax = tax or TaxDecision()
     currency = event.currency
     # A tax-included price loses the list rate's tax for a buyer charged another rate (reverse charge).
-    included = tax.included and tax.basis(Decimal("100"), currency) == Decimal("100")
+    included = tax.price_includes_tax
     lines = []
     for ticket_type, quantity in sorted(quantities.items(), key=lambda item: (item[0].position, item[0].pk)):
         if quantity <= 0:

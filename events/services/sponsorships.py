@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from events import selectors, tasks
 from events.exceptions import NotOrganizationAdmin, SoldOut, SponsorshipInvalid
 from events.models import PromoCode, Sponsorship, SponsorshipPackage, SponsorWaitingListEntry, new_order_code
+from events.services.pricing import sponsorship_tax, taxed_invoice
 from events.services.seats import SPONSORS_BUSY
 from members.models import Organization, OrganizationRole, validate_not_reserved_slug
 from portal.core import cache, capacity
@@ -186,7 +187,8 @@ def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
 
 def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
     """Invoice an approved sponsorship through the payments app: card (a pay link) or bank transfer."""
-
+    # Before the lock: checking the sponsor's VAT number may wait on VIES.
+    tax = sponsorship_tax(sponsorship=sponsorship)
     with transaction.atomic():
         sponsorship = (
             Sponsorship.objects.select_for_update(of=("self",))
@@ -196,9 +198,12 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
         sponsorship.move_to(Sponsorship.Status.INVOICED)
         package, event = sponsorship.package, sponsorship.package.event
         description = f"{event.name}: {package.name} sponsorship"
+        lines, amount, buyer_tax = taxed_invoice(
+            description=description, price=package.price, currency=event.currency, tax=tax
+        )
         payment = payment_services.payment_create(
             owner=sponsorship,
-            amount=package.price,
+            amount=amount,
             currency=event.currency,
             payer_email=sponsorship.contact_email,
             description=description,
@@ -206,16 +211,18 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             method=method,
             actor=actor,
         )
-        buyer = {"buyer_name": sponsorship.organization.name}
-        lines = [invoicing.Line(description=description, unit_price=package.price)]
+        buyer = {"buyer_name": sponsorship.organization.name, **buyer_tax}
         if method == PaymentMethod.BANK_TRANSFER:
-            invoicing.bank_transfer_invoice_issue(payment=payment, buyer=buyer, lines=lines, actor=actor)
+            invoicing.bank_transfer_invoice_issue(
+                payment=payment, buyer=buyer, lines=lines, tax_note=tax.note, actor=actor
+            )
         else:
             invoice = invoicing.invoice_create(
                 currency=event.currency,
                 buyer={**buyer, "buyer_email": sponsorship.contact_email},
                 lines=lines,
                 payment=payment,
+                tax_note=tax.note,
                 actor=actor,
             )
             invoicing.invoice_issue(invoice=invoice, actor=actor)
@@ -226,7 +233,7 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             "events.sponsorship.invoice",
             sponsorship,
             actor=actor,
-            data={"method": method, "amount": str(package.price)},
+            data={"method": method, "amount": str(amount)},
         )
     return payment
 

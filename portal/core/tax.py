@@ -20,7 +20,7 @@ from django_countries import countries
 from portal.core.countries import country_code
 from portal.core.exceptions import ApplicationError
 from portal.core.money import tax_split
-from portal.core.vat_numbers import EU_COUNTRIES, VatCheck
+from portal.core.vat_numbers import EU_COUNTRIES, VatCheck, vat_number_check
 
 REVERSE_CHARGE_NOTE = (
     "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)."
@@ -145,10 +145,23 @@ class TaxDecision:
     list_rate: Decimal = Decimal("0")
     vat_check: VatCheck | None = None  # the buyer's VAT number as checked, when they gave one
 
+    @property
+    def price_includes_tax(self) -> bool:
+        """Whether amounts priced through `basis` include this sale's tax (else it is added on top)."""
+        return self.included and not (self.list_rate and self.list_rate != self.rate)
+
+    @property
+    def vat_number(self) -> str:
+        return self.vat_check.number if self.vat_check else ""
+
+    @property
+    def vat_message(self) -> str:
+        return self.vat_check.message if self.vat_check else ""
+
     def basis(self, amount: Decimal, currency: str) -> Decimal:
         """The amount the sale is priced at before its own tax: a tax-included price loses the list rate's
         tax when this buyer is charged another rate (reverse charge, a buyer abroad)."""
-        if self.included and self.list_rate and self.list_rate != self.rate:
+        if self.included and not self.price_includes_tax:
             return tax_split(amount, self.list_rate, currency, included=True)[0]
         return amount
 
@@ -240,3 +253,21 @@ def _decide(
     if buyer in EU_COUNTRIES and (own := rate_on(buyer, on)) is not None:
         return TaxDecision(rate=own, country=buyer, **common)
     return TaxDecision(rate=list_rate, country=seller, **common)
+
+
+def sale_tax(
+    *, kind: str, rule_id: int | None, place: str, buyer_country: str, vat_id: str, business: bool, on: date
+) -> TaxDecision:
+    """The tax of a sale to a buyer: their VAT number checked (offline, VIES when on), then the rule decided.
+
+    Call it outside any transaction that holds locks: the VIES check may wait on the network.
+    """
+    vat = vat_number_check(vat_id, buyer_country and country_code(buyer_country)) if (vat_id or "").strip() else None
+    return tax_decide(
+        rule=tax_rule_for(kind, rule_id),
+        on=on,
+        place=place,
+        buyer_country=buyer_country,
+        business=business or vat is not None,
+        vat=vat,
+    )

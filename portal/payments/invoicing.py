@@ -103,12 +103,18 @@ def _totals(invoice: Invoice) -> tuple[Decimal, Decimal]:
     return net, tax
 
 
+def _line_amount(line: Line, currency: str) -> Decimal:
+    """Quantity × unit price as the stored line will compute it (InvoiceLine.amount)."""
+    unit_price = money.round_money(Decimal(line.unit_price), currency)
+    return money.round_money(_two_places(line.quantity) * unit_price, currency)
+
+
 def line_taxes(lines: list[Line], currency: str) -> list[Decimal]:
     """Each line's tax: as stated by its owner, else through portal.core.money with the configured rounding."""
     worked = money.tax_lines(
         [
             (
-                money.round_money(_two_places(line.quantity) * Decimal(line.unit_price), currency),
+                _line_amount(line, currency),
                 _two_places(line.tax_rate),
                 line.price_includes_tax,
             )
@@ -121,6 +127,18 @@ def line_taxes(lines: list[Line], currency: str) -> list[Decimal]:
         money.round_money(line.tax, currency) if line.tax is not None else tax
         for line, (_net, tax) in zip(lines, worked, strict=True)
     ]
+
+
+def lines_totals(lines: list[Line], currency: str) -> tuple[Decimal, Decimal, Decimal]:
+    """(net, tax, gross) of lines as an invoice of them will state them: the amount to ask the payer for."""
+    currency = money.normalise_currency(currency)
+    taxes = line_taxes(lines, currency)
+    net = Decimal("0")
+    for line, tax in zip(lines, taxes, strict=True):
+        amount = _line_amount(line, currency)
+        net += amount - tax if line.price_includes_tax else amount
+    tax_total = sum(taxes, Decimal("0"))
+    return net, tax_total, net + tax_total
 
 
 def _draft(

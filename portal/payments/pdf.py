@@ -96,16 +96,17 @@ def _draw_invoice(doc: Document, invoice: Invoice) -> None:
         )
         doc.row(7, zip(COLUMNS, cells, ALIGN, strict=True))
     doc.gap(2)
-    totals = [("Net", invoice.net_total)]
-    totals += [
-        (f"VAT {rate.normalize():f} % on {money.format_money(net, currency)}", tax)
-        for rate, net, tax in _taxed(invoice)
-    ]
-    totals += [("Tax", invoice.tax_total), ("Total", invoice.total)]
-    for label, figure in totals:
+    for label, figure in (("Net", invoice.net_total), ("Tax", invoice.tax_total), ("Total", invoice.total)):
         if label == "Total":
             doc.style(10, bold=True)
         doc.row(6, ((TOTAL_LABEL_WIDTH, label, "R"), (COLUMNS[-1], money.format_money(figure, currency), "R")))
+    taxed = _taxed(invoice)
+    if taxed:
+        doc.gap(3)
+        doc.style(10)
+        for rate, net, tax in taxed:
+            label = f"VAT {rate.normalize():f} % on {money.format_money(net, currency)}"
+            doc.row(6, ((TOTAL_LABEL_WIDTH, label, "R"), (COLUMNS[-1], money.format_money(tax, currency), "R")))
     if invoice.tax_note:
         doc.gap(4)
         doc.style(10, bold=True)
