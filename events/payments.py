@@ -80,6 +80,7 @@ def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
         payment=payment,
         notes=f"Order {order.code}",
         tax_note=order.tax_note,
+        tax_country=order.tax_country,
     )
 
 

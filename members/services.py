@@ -382,7 +382,13 @@ def dues_period_create(
             )
             buyer.pop("buyer_email")
             invoice = invoicing.bank_transfer_invoice_issue(
-                payment=payment, buyer=buyer, lines=lines, payment_terms_days=terms, tax_note=tax.note, actor=actor
+                payment=payment,
+                buyer=buyer,
+                lines=lines,
+                payment_terms_days=terms,
+                tax_note=tax.note,
+                tax_country=tax.country,
+                actor=actor,
             )
         else:
             payment = payments.payment_create(
@@ -400,6 +406,7 @@ def dues_period_create(
                 payment=payment,
                 payment_terms_days=terms,
                 tax_note=tax.note,
+                tax_country=tax.country,
                 actor=actor,
             )
             invoice = invoicing.invoice_issue(invoice=invoice, actor=actor)

@@ -54,6 +54,7 @@ class Order(StatusMachine, models.Model):
     tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     prices_include_tax = models.BooleanField(default=True)
     tax_note = models.CharField(max_length=300, blank=True)  # the reverse charge, a sale outside the scope
+    tax_country = models.CharField(max_length=2, blank=True)  # where the tax is due
     vat_check = models.CharField(max_length=200, blank=True)  # how the VAT number was checked (VIES number)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     currency = models.CharField(max_length=3)

@@ -112,6 +112,7 @@ def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, u
         tax=quote.tax,
         prices_include_tax=quote.prices_include_tax,
         tax_note=quote.tax_note,
+        tax_country=quote.tax_country,
         vat_check=quote.vat_check.message if quote.vat_check else "",
         promo_code=quote.promo_code,
         needs_approval=quote.needs_approval,

@@ -42,6 +42,7 @@ class Quote:
     tax_rate: Decimal = Decimal("0")
     prices_include_tax: bool = True
     tax_note: str = ""
+    tax_country: str = ""
     vat_check: VatCheck | None = None
 
     @property
@@ -174,6 +175,7 @@ def order_quote(
         tax_rate=tax.rate,
         prices_include_tax=included,
         tax_note=tax.note,
+        tax_country=tax.country,
         vat_check=tax.vat_check,
     )
 

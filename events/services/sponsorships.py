@@ -214,7 +214,7 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
         buyer = {"buyer_name": sponsorship.organization.name, **buyer_tax}
         if method == PaymentMethod.BANK_TRANSFER:
             invoicing.bank_transfer_invoice_issue(
-                payment=payment, buyer=buyer, lines=lines, tax_note=tax.note, actor=actor
+                payment=payment, buyer=buyer, lines=lines, tax_note=tax.note, tax_country=tax.country, actor=actor
             )
         else:
             invoice = invoicing.invoice_create(
@@ -223,6 +223,7 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
                 lines=lines,
                 payment=payment,
                 tax_note=tax.note,
+                tax_country=tax.country,
                 actor=actor,
             )
             invoicing.invoice_issue(invoice=invoice, actor=actor)

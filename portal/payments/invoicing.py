@@ -150,6 +150,7 @@ def _draft(
     payment_terms_days: int,
     notes: str,
     tax_note: str = "",
+    tax_country: str = "",
 ) -> tuple[Invoice, list[InvoiceLine]]:
     """An unsaved draft and its lines, checked, with the totals the database will store."""
     if not lines:
@@ -181,6 +182,7 @@ def _draft(
         payment_terms_days=payment_terms_days,
         notes=notes,
         tax_note=tax_note[:300],
+        tax_country=tax_country,
         net_total=net,
         tax_total=tax,
         total=net + tax,
@@ -217,6 +219,7 @@ def invoice_create(
     payment_terms_days: int = 30,
     notes: str = "",
     tax_note: str = "",
+    tax_country: str = "",
     actor=None,
 ) -> Invoice:
     """A draft invoice; the buyer's details stay editable until it is issued."""
@@ -228,6 +231,7 @@ def invoice_create(
         payment_terms_days=payment_terms_days,
         notes=notes,
         tax_note=tax_note,
+        tax_country=tax_country,
     )
     with transaction.atomic():
         _insert(invoice, rows)
@@ -243,6 +247,7 @@ def invoice_issue_paid(
     payment: Payment,
     notes: str = "",
     tax_note: str = "",
+    tax_country: str = "",
     actor=None,
 ) -> Invoice:
     """The invoice of a payment that has already succeeded: created, issued and paid in one step.
@@ -258,6 +263,7 @@ def invoice_issue_paid(
         payment_terms_days=0,
         notes=notes,
         tax_note=tax_note,
+        tax_country=tax_country,
     )
     # Called inside the receipt's transaction: a failure here fails it all, so no savepoint (two round trips).
     with transaction.atomic(savepoint=False):
@@ -364,6 +370,7 @@ def credit_note_issue(
             currency=invoice.currency,
             notes=reason,
             tax_note=invoice.tax_note,
+            tax_country=invoice.tax_country,
             payment_terms_days=0,
             **{name: getattr(invoice, name) for name in BUYER_FIELDS},
         )
@@ -415,6 +422,7 @@ def bank_transfer_invoice_issue(
     lines: list[Line],
     payment_terms_days: int = 30,
     tax_note: str = "",
+    tax_country: str = "",
     actor=None,
 ) -> Invoice:
     """A bank-transfer payment gets an issued invoice with the payment instructions, e-mailed to the payer."""
@@ -429,6 +437,7 @@ def bank_transfer_invoice_issue(
             payment=payment,
             payment_terms_days=payment_terms_days,
             tax_note=tax_note,
+            tax_country=tax_country,
             actor=actor,
         )
         if invoice.total != payment.amount:

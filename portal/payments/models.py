@@ -378,6 +378,8 @@ class Invoice(StatusMachine, models.Model):
     buyer_vat_check = models.CharField("VAT number check", max_length=200, blank=True)
     # The mention the tax needs (the reverse charge, a sale outside the scope of VAT).
     tax_note = models.CharField(max_length=300, blank=True)
+    # Where the tax is due (the place of supply, the buyer's country for a reverse charge): for the reports.
+    tax_country = models.CharField(max_length=2, blank=True)
     seller = models.JSONField(default=dict, blank=True)  # the foundation's details as they were at issue
     notes = models.TextField(blank=True)
     payment_terms_days = models.PositiveIntegerField(default=30)
