@@ -29,14 +29,15 @@ OUTSIDE_EU_NOTE = "Not subject to EU VAT: the buyer is a business established ou
 OUT_OF_SCOPE_NOTE = "Outside the scope of VAT."
 
 
-CACHE_KEY = "tax:table:v1"
+RULES_KEY = "tax:rules:v1"
+RATES_KEY = "tax:rates:v1"
 CACHE_SECONDS = 3600
 
 
 def _forget() -> None:
     """Rules and rates changed: the cached table goes now and again after the commit (a read in between)."""
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    cache.delete_many([RULES_KEY, RATES_KEY])
+    transaction.on_commit(lambda: cache.delete_many([RULES_KEY, RATES_KEY]))
 
 
 class TaxNotConfigured(ApplicationError):
@@ -166,28 +167,36 @@ class TaxDecision:
         return amount
 
 
-def _table() -> dict:
-    """Every rule and rate (small tables), cached: a page that prices something costs no query for them.
+def _cached(key: str, load):
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
-    Rates are read only when a rule exists (a site that charges no tax pays one query per hour).
-    """
-    table = cache.get(CACHE_KEY)
-    if table is None:
-        rules = list(TaxRule.objects.all())
+
+def _rules() -> dict[int, "TaxRule"]:
+    """Every rule (a small table), cached: a page that prices something costs no query for it."""
+    return _cached(RULES_KEY, lambda: {rule.pk: rule for rule in TaxRule.objects.all()})
+
+
+def _rates() -> dict[str, list[tuple[date, Decimal]]]:
+    """Every country's rates, latest first, cached (read only when a rule asks for a rate)."""
+
+    def load():
         rates: dict[str, list[tuple[date, Decimal]]] = {}
-        if rules:
-            for country, valid_from, rate in TaxRate.objects.order_by("-valid_from").values_list(
-                "country", "valid_from", "rate"
-            ):
-                rates.setdefault(country, []).append((valid_from, rate))
-        table = {"rules": {rule.pk: rule for rule in rules}, "rates": rates}
-        cache.set(CACHE_KEY, table, CACHE_SECONDS)
-    return table
+        for country, valid_from, rate in TaxRate.objects.order_by("-valid_from").values_list(
+            "country", "valid_from", "rate"
+        ):
+            rates.setdefault(country, []).append((valid_from, rate))
+        return rates
+
+    return _cached(RATES_KEY, load)
 
 
 def rate_on(country: str, on: date) -> Decimal | None:
     """The country's rate on a day (the latest row from that day or before), None when none is on file."""
-    return next((rate for valid_from, rate in _table()["rates"].get(country, []) if valid_from <= on), None)
+    return next((rate for valid_from, rate in _rates().get(country, []) if valid_from <= on), None)
 
 
 def _rate(country: str, on: date) -> Decimal:
@@ -199,7 +208,7 @@ def _rate(country: str, on: date) -> Decimal:
 
 def tax_rule_for(kind: str, rule_id: int | None = None) -> TaxRule | None:
     """The rule a sale follows: its own (an event's or tier's, by id), else its kind's default, else none."""
-    rules = _table()["rules"]
+    rules = _rules()
     if rule_id is not None and rule_id in rules:
         return rules[rule_id]
     return next((rule for rule in rules.values() if rule.kind == kind and rule.is_default), None)
