@@ -122,15 +122,17 @@ def tax_split(amount: Decimal, rate: Decimal, currency: str, *, included: bool) 
 
 
 def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
-    """Share `total` over `weights` in proportion, each share rounded; the last takes what rounding left."""
+    """Share `total` over `weights` in proportion, each share rounded; the largest weight takes what
+    rounding left (a weight of zero gets nothing)."""
     if not weights:
         return []
+    total = round_money(total, currency)
     whole = sum(weights, Decimal("0"))
-    shares = [
-        round_money(total * weight / whole, currency) if whole else Decimal("0").quantize(quantum(currency))
-        for weight in weights[:-1]
-    ]
-    return [*shares, round_money(total, currency) - sum(shares, Decimal("0"))]
+    zero = Decimal("0").quantize(quantum(currency))
+    shares = [round_money(total * weight / whole, currency) if whole else zero for weight in weights]
+    largest = max(range(len(weights)), key=lambda i: abs(weights[i]))
+    shares[largest] += total - sum(shares, Decimal("0"))
+    return shares
 
 
 def tax_lines(
