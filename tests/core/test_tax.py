@@ -134,3 +134,19 @@ def test_no_rate_on_file_refuses_to_guess():
     rule = TaxRule.objects.create(name="Tickets", kind=TaxKind.TICKET, mode=TaxMode.PLACE_OF_SUPPLY, country="FR")
     with pytest.raises(TaxNotConfigured, match="No VAT rate is on file for FR"):
         tax_decide(rule=rule, on=date(2026, 1, 1))
+
+
+def test_finance_add_a_rate_change_in_the_admin(staff_client_factory, staff_groups):
+    finance = staff_client_factory(groups=["Finance"])
+    TaxRate.objects.create(country="FR", rate=Decimal("20"), valid_from=date(2014, 1, 1))
+    assert rate_on("FR", date(2027, 1, 1)) == Decimal("20")  # read once, cached
+    response = finance.post(
+        "/admin/snippets/portal/taxrate/add/",
+        {"country": "FR", "rate": "21", "valid_from": "2027-01-01", "name": "Standard rate"},
+    )
+    assert response.status_code == 302
+    # The cached rates were dropped: sales from the new rate's day on are taxed at it.
+    assert rate_on("FR", date(2027, 1, 1)) == Decimal("21")
+    assert rate_on("FR", date(2026, 12, 31)) == Decimal("20")
+    listing = finance.get("/admin/snippets/portal/taxrule/").content.decode()
+    assert "Tax rules" in listing
