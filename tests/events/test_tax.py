@@ -14,8 +14,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events import demo as events_demo
 from events import payments, services
 from events.models import Order, SponsorshipPackage
+from members import demo as members_demo
 from portal.accounts.groups import EVENTS_STAFF
 from portal.core import money
 from portal.core.tax import OUTSIDE_EU_NOTE, REVERSE_CHARGE_NOTE, TaxKind, TaxMode, TaxRate, TaxRule
@@ -312,3 +314,14 @@ def test_for_any_basket_net_plus_tax_is_gross_on_the_page_invoice_stripe_amount_
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (order.net, order.tax, payment.amount)
     rows = invoice.tax_rows()
     assert sum(net + tax for _rate, net, tax in rows) == invoice.total
+
+
+def test_the_demo_paris_summit_charges_french_vat_on_admission_and_none_on_dues():
+    members_demo.ensure_tax()
+    paris_summit, vancouver = events_demo.load()
+    full = paris_summit.ticket_types.get(name="Full access")
+    quote = services.order_validate(event=paris_summit, quantities={full.pk: 1})
+    # 749.00 includes 20 % French VAT: 749 × 20/120 = 124.833… → 124.83.
+    assert (quote.total, quote.tax, quote.net) == (Decimal("749.00"), Decimal("124.83"), Decimal("624.17"))
+    assert vancouver.ticket_tax_rule is None
+    assert TaxRule.objects.get(kind=TaxKind.DUES, is_default=True).mode == TaxMode.NONE
