@@ -25,6 +25,7 @@ from portal.payments import selectors as payment_selectors
 from portal.payments import services as payment_services
 from portal.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
 from tests.accounts.factories import UserFactory
+from tests.api.factories import bearer, token
 from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
 from tests.members.factories import OrganizationFactory
 from tests.payments.conftest import GOOD_CARD, card_token, intents_for
@@ -126,6 +127,10 @@ def test_a_person_in_germany_buying_a_paris_ticket_pays_french_vat(
     assert [(line.tax_rate, line.tax_amount) for line in invoice.lines.all()] == [(Decimal("20.00"), Decimal("20.00"))]
     shown = client.get(f"/payments/{payment.public_id}/invoice/").content.decode()
     assert "Tax per rate" in shown and "20 %" in shown
+    _, secret = token("staff")
+    api = client.get("/api/v1/events/paris/orders/", **bearer(secret)).json()["results"][0]
+    assert (api["net"], api["tax"], api["total"], api["billing_country"]) == ("100.00", "20.00", "120.00", "DE")
+    assert (api["lines"][0]["tax_rate"], api["lines"][0]["tax"]) == ("20.00", "20.00")
 
 
 def _sponsor(event, organization) -> Payment:
