@@ -1,7 +1,10 @@
 """Tax rules as data, VAT numbers and the tax arithmetic of portal.core.money, with worked examples."""
 
+import json
+import threading
 from datetime import date
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from hypothesis import given
@@ -150,3 +153,58 @@ def test_finance_add_a_rate_change_in_the_admin(staff_client_factory, staff_grou
     assert rate_on("FR", date(2026, 12, 31)) == Decimal("20")
     listing = finance.get("/admin/snippets/portal/taxrule/").content.decode()
     assert "Tax rules" in listing
+
+
+@pytest.fixture
+def vies(settings):
+    """A VIES stand-in on loopback: it knows the Belgian number only, and answers with a consultation number."""
+    asked: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            asked.append(body)
+            known = (body["countryCode"], body["vatNumber"]) == ("BE", "0123456749")
+            reply = {
+                "valid": known,
+                "requestIdentifier": f"WAPI{len(asked):012d}",
+                "userError": "VALID" if known else "INVALID",
+            }
+            data = json.dumps(reply).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.VIES_CHECK = True
+    settings.VIES_URL = f"http://127.0.0.1:{server.server_port}/check-vat-number"
+    settings.INVOICE_SELLER = {**settings.INVOICE_SELLER, "vat_id": "FR32123456789"}
+    yield asked
+    server.shutdown()
+    server.server_close()
+
+
+def test_vies_confirms_a_number_and_its_consultation_number_is_kept(vies):
+    check = vat_number_check(BELGIAN_VAT, "BE")
+    assert (check.valid, check.consultation) == (True, "WAPI000000000001")
+    assert "confirmed by VIES (WAPI000000000001)" in check.message
+    assert vies == [
+        {
+            "countryCode": "BE",
+            "vatNumber": "0123456749",
+            "requesterMemberStateCode": "FR",
+            "requesterNumber": "32123456789",
+        }
+    ]
+
+
+def test_a_number_vies_does_not_know_is_taxed_not_refused(vies):
+    check = vat_number_check(GERMAN_VAT, "DE")  # valid offline, unknown to VIES
+    assert not check.valid and check.consultation == "WAPI000000000001"
+    assert "VIES does not know DE123456788: VAT is charged." == check.message
