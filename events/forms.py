@@ -1,5 +1,7 @@
 """Registration forms: parse input only; the rules live in events/services.py."""
 
+import json
+
 from django import forms
 from django_countries import countries
 
@@ -70,6 +72,7 @@ class OrderDetailsForm(forms.Form):
         country = (self.data.get(self.add_prefix("billing_country")) or "") if self.is_bound else ""
         if country:
             self.fields["billing_vat_id"].label = f"VAT number ({vat_numbers.label(country)})"
+        self.fields["billing_vat_id"].widget.attrs["data-vat-labels"] = json.dumps(vat_numbers.LABELS)
         self.ticket_labels = ticket_labels
         for index, _label in enumerate(ticket_labels, start=1):
             self.fields[f"attendee_{index}_name"] = forms.CharField(
