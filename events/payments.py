@@ -44,14 +44,15 @@ def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
         if line.subtotal_before_discount <= 0:
             continue
         # The tax as the order states it (worked out when it was placed), so the invoice says the same.
-        taxed = {"tax_rate": line.tax_rate, "price_includes_tax": order.prices_include_tax}
+        rate, included = line.tax_rate, order.prices_include_tax
         lines.append(
             invoicing.Line(
                 description=f"{line.ticket_type.name}, {order.event.name}",
                 unit_price=line.unit_price,
                 quantity=Decimal(line.quantity),
                 tax=line.tax + line.discount_tax,
-                **taxed,
+                tax_rate=rate,
+                price_includes_tax=included,
             )
         )
         if line.discount:
@@ -62,7 +63,8 @@ def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
                     description=f"Discount{code} on {line.ticket_type.name}",
                     unit_price=-line.discount,
                     tax=-line.discount_tax,
-                    **taxed,
+                    tax_rate=rate,
+                    price_includes_tax=included,
                 )
             )
     buyer = {

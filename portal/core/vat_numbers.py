@@ -17,7 +17,7 @@ from django.conf import settings
 try:  # an optional extra: the full set of national check digits
     from stdnum.eu import vat as stdnum_vat
 except ImportError:  # pragma: no cover - depends on the environment
-    stdnum_vat = None
+    stdnum_vat = None  # type: ignore[assignment]
 
 # Member states of the EU VAT area, by their ISO code (Greece's VAT prefix is EL, Northern Ireland's XI).
 EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
