@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -127,6 +128,8 @@ def test_a_person_in_germany_buying_a_paris_ticket_pays_french_vat(
     assert [(line.tax_rate, line.tax_amount) for line in invoice.lines.all()] == [(Decimal("20.00"), Decimal("20.00"))]
     shown = client.get(f"/payments/{payment.public_id}/invoice/").content.decode()
     assert "Tax per rate" in shown and "20 %" in shown
+    tickets_mail = next(m for m in mail.outbox if "Your tickets" in m.subject)
+    assert "Net: 100.00\u00a0EUR" in tickets_mail.body and "VAT 20 %: 20.00\u00a0EUR" in tickets_mail.body
     _, secret = token("staff")
     api = client.get("/api/v1/events/paris/orders/", **bearer(secret)).json()["results"][0]
     assert (api["net"], api["tax"], api["total"], api["billing_country"]) == ("100.00", "20.00", "120.00", "DE")
