@@ -138,7 +138,9 @@ def test_a_person_in_germany_buying_a_paris_ticket_pays_french_vat(
 
 def _sponsor(event, organization) -> Payment:
     staff = UserFactory(groups=[EVENTS_STAFF])
-    package = SponsorshipPackage.objects.create(event=event, name="Gold", price=Decimal("10000.00"), slots=5)
+    package, _ = SponsorshipPackage.objects.get_or_create(
+        event=event, name="Gold", defaults={"price": Decimal("10000.00"), "slots": 5}
+    )
     sponsorship = services.sponsorship_request(
         package=package, organization=organization, contact_email="finance@sponsor.example", actor=staff
     )
@@ -333,3 +335,26 @@ def test_the_demo_paris_summit_charges_french_vat_on_admission_and_none_on_dues(
     assert (quote.total, quote.tax, quote.net) == (Decimal("749.00"), Decimal("124.83"), Decimal("624.17"))
     assert vancouver.ticket_tax_rule is None
     assert TaxRule.objects.get(kind=TaxKind.DUES, is_default=True).mode == TaxMode.NONE
+
+
+def test_finance_download_the_tax_reports_as_csv(paris, staff_client_factory, staff_groups):
+    event, _ = paris
+    _sponsor(event, OrganizationFactory(name="Brussels Cloud", country="Belgium", vat_id=BELGIAN_VAT))
+    _sponsor(event, OrganizationFactory(name="=Formula GmbH", country="Germany", vat_id="DE123456788"))
+    finance = staff_client_factory(groups=["Finance"])
+    today = timezone.localdate().isoformat()
+    period = {"start": today, "end": today}
+    assert 'formaction="/admin/finance/export/ec-sales.csv"' in finance.get("/admin/finance/invoices/").content.decode()
+    tax = finance.get("/admin/finance/export/tax.csv", period).content.decode().splitlines()
+    assert tax == [
+        "country,rate (%),net,tax,gross,currency",
+        "BE,0.00,10000.00,0.00,10000.00,EUR",
+        "DE,0.00,10000.00,0.00,10000.00,EUR",
+    ]
+    sales = finance.get("/admin/finance/export/ec-sales.csv", period).content.decode().splitlines()
+    # Through the shared writer: a name that would run as a formula is neutralised.
+    assert sales == [
+        "buyer country,buyer VAT number,buyer,net,currency",
+        "BE,BE0123456749,Brussels Cloud,10000.00,EUR",
+        "DE,DE123456788,'=Formula GmbH,10000.00,EUR",
+    ]
