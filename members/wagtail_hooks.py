@@ -41,7 +41,7 @@ class MembershipTierViewSet(SnippetViewSet):
     ordering = ["rank"]
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug"), FieldPanel("rank")]),
-        FieldRowPanel([FieldPanel("annual_fee"), FieldPanel("currency")]),
+        FieldRowPanel([FieldPanel("annual_fee"), FieldPanel("currency"), FieldPanel("tax_rule")]),
         FieldPanel("description"),
         FieldPanel("benefits"),
         FieldRowPanel([FieldPanel("seat_limit"), FieldPanel("board_seat"), FieldPanel("is_public")]),
