@@ -1,7 +1,6 @@
 """VAT numbers: the name each country gives them, an offline check of format and check digit, and VIES.
 
-The offline check uses python-stdnum when it is installed and a small built-in table of formats (with
-the check digits of the countries we sell in most) when it is not. The online check against the
+The offline check is python-stdnum's (each member state's format and check digit). The online check against the
 European Commission's VIES runs only when VIES_CHECK is on; a number it cannot confirm is treated as
 unconfirmed, so tax is charged and the sale goes on.
 """
@@ -13,15 +12,12 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
-
-try:  # an optional extra: the full set of national check digits
-    from stdnum.eu import vat as stdnum_vat
-except ImportError:  # pragma: no cover - depends on the environment
-    stdnum_vat = None  # type: ignore[assignment]
+from stdnum.eu import vat as stdnum_vat
 
 # Member states of the EU VAT area, by their ISO code (Greece's VAT prefix is EL, Northern Ireland's XI).
 EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 VAT_PREFIX = {"GR": "EL"}
+_PREFIXES = frozenset(VAT_PREFIX.get(country, country) for country in EU_COUNTRIES) | {"XI"}
 
 LABELS = {
     "AT": "UID-Nummer",
@@ -37,36 +33,6 @@ LABELS = {
     "PL": "NIP",
     "PT": "NIF",
     "SE": "Momsregistreringsnummer",
-}
-
-_FORMATS = {
-    "AT": r"U\d{8}",
-    "BE": r"[01]\d{9}",
-    "BG": r"\d{9,10}",
-    "CY": r"\d{8}[A-Z]",
-    "CZ": r"\d{8,10}",
-    "DE": r"\d{9}",
-    "DK": r"\d{8}",
-    "EE": r"\d{9}",
-    "EL": r"\d{9}",
-    "ES": r"[A-Z0-9]\d{7}[A-Z0-9]",
-    "FI": r"\d{8}",
-    "FR": r"[0-9A-HJ-NP-Z]{2}\d{9}",
-    "HR": r"\d{11}",
-    "HU": r"\d{8}",
-    "IE": r"\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W]",
-    "IT": r"\d{11}",
-    "LT": r"\d{9}|\d{12}",
-    "LU": r"\d{8}",
-    "LV": r"\d{11}",
-    "MT": r"\d{8}",
-    "NL": r"\d{9}B\d{2}",
-    "PL": r"\d{10}",
-    "PT": r"\d{9}",
-    "RO": r"\d{2,10}",
-    "SE": r"\d{10}01",
-    "SI": r"\d{8}",
-    "SK": r"\d{10}",
 }
 
 
@@ -94,48 +60,13 @@ def compact(number: str) -> str:
 def _split(number: str, country: str) -> tuple[str, str]:
     """(VAT prefix, national part) of a number written with or without its prefix."""
     prefix = VAT_PREFIX.get(country, country)
-    if number[:2].isalpha() and number[:2] in set(_FORMATS) | {"XI"}:
+    if number[:2].isalpha() and number[:2] in _PREFIXES:
         return number[:2], number[2:]
     return prefix, number
 
 
-def _be(digits: str) -> bool:
-    return 97 - int(digits[:8]) % 97 == int(digits[8:])
-
-
-def _de(digits: str) -> bool:
-    product = 10
-    for digit in digits[:8]:
-        total = (int(digit) + product) % 10 or 10
-        product = (2 * total) % 11
-    return (11 - product) % 10 == int(digits[8])
-
-
-def _fr(rest: str) -> bool:
-    if not rest[:2].isdigit():
-        return True  # the newer letter keys have no simple check digit
-    return int(rest[:2]) == (12 + 3 * (int(rest[2:]) % 97)) % 97
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-_CHECK_DIGITS = {"BE": _be, "DE": _de, "FR": _fr, "IT": _luhn}
-
-
 def _offline_valid(prefix: str, rest: str) -> bool:
-    if stdnum_vat is not None:
-        return bool(stdnum_vat.is_valid(prefix + rest))
-    pattern = _FORMATS.get(prefix)
-    if pattern is None or not re.fullmatch(pattern, rest):
-        return False
-    check = _CHECK_DIGITS.get(prefix)
-    return check(rest) if check else True
+    return bool(stdnum_vat.is_valid(prefix + rest))
 
 
 def vat_number_check(number: str, country: str, *, online: bool | None = None) -> VatCheck:
