@@ -112,17 +112,9 @@ def wrk_command(
     return [*cmd, url]
 
 
-def run_wrk(
-    wrk: str,
-    url: str,
-    *,
-    connections: int,
-    threads: int,
-    duration_s: float,
-    headers: dict[str, str],
-    cache_bust: bool = False,
-) -> LoadResult:
-    cmd = wrk_command(wrk, url, connections=connections, threads=threads, duration_s=duration_s, headers=headers)
+def run_wrk(wrk: str, url: str, *, duration_s: float, cache_bust: bool = False, **options) -> LoadResult:
+    """Run wrk (`options`: the connections, threads and headers of wrk_command) and parse what it prints."""
+    cmd = wrk_command(wrk, url, duration_s=duration_s, **options)
     env = {**os.environ, "BENCH_CACHE_BUST": "1" if cache_bust else "0"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration_s + 60, check=False)
     if proc.returncode != 0:

@@ -4,7 +4,7 @@ Idempotent: found by slug. The past election's ballots are written directly (its
 over, so the ballot service would refuse them), then counted and certified through the services.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -65,6 +65,20 @@ def _candidates(election: Election, members: list[IndividualMember]) -> dict[str
     return made
 
 
+def _directors_election(slug: str, year: int, method: str, method_name: str, now: datetime, **fields) -> Election:
+    """Two Individual Directors for a two-year term, with its roll taken today."""
+    return Election.objects.create(
+        title=f"Individual Directors {year}",
+        slug=slug,
+        description=f"Two Individual Directors for a two-year term, elected by {method_name}.",
+        seats=2,
+        method=method,
+        roll_date=timezone.localdate(now),
+        tie_seed=f"individual-directors-{year}",
+        **fields,
+    )
+
+
 def load() -> list[Election]:
     members = list(
         IndividualMember.objects.filter(left_at__isnull=True).select_related("user").order_by("joined_at", "pk")
@@ -72,15 +86,8 @@ def load() -> list[Election]:
     now = timezone.now()
     past = Election.objects.filter(slug=PAST).first()
     if past is None:
-        past = Election.objects.create(
-            title="Individual Directors 2026",
-            slug=PAST,
-            description="Two Individual Directors for a two-year term, elected by cumulative voting.",
-            seats=2,
-            method=Election.Method.CUMULATIVE,
-            roll_date=timezone.localdate(now),
-            tie_seed="individual-directors-2026",
-            **_periods(now - timedelta(days=60)),
+        past = _directors_election(
+            PAST, 2026, Election.Method.CUMULATIVE, "cumulative voting", now, **_periods(now - timedelta(days=60))
         )
         _candidates(past, members)
         known = set(past.candidates.values_list("slug", flat=True))
@@ -99,14 +106,12 @@ def load() -> list[Election]:
         services.election_certify(election=past, actor=None)
     current = Election.objects.filter(slug=OPEN).first()
     if current is None:
-        current = Election.objects.create(
-            title="Individual Directors 2027",
-            slug=OPEN,
-            description="Two Individual Directors for a two-year term, elected by Bloc STAR voting.",
-            seats=2,
-            method=Election.Method.BLOC_STAR,
-            roll_date=timezone.localdate(now),
-            tie_seed="individual-directors-2027",
+        current = _directors_election(
+            OPEN,
+            2027,
+            Election.Method.BLOC_STAR,
+            "Bloc STAR voting",
+            now,
             questions=["What would you change first?"],
             **_periods(now - timedelta(days=1)),
         )

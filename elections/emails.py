@@ -31,47 +31,53 @@ def vote_link(election: Election, organization: Organization | None = None) -> s
     return f"{link}?organization={organization.pk}" if organization is not None else link
 
 
+# Each mailing's subject and text, filled in with the fields _message gives them.
+MESSAGES: dict[str, tuple[str, str]] = {
+    Mailing.Kind.NOMINATIONS_OPEN: (
+        "Nominations are open: {title}",
+        "Nominations are open in {title} until {nominations_close}. You may nominate{on_behalf} the people you "
+        "would like to see stand:\n\n{election_url}nominate/\n",
+    ),
+    Mailing.Kind.INVITED: (
+        "You have been nominated in {title}",
+        "Members have nominated you {nominations_required} or more times in {title}. To stand, accept and write "
+        "your statement before {acceptance_closes}:\n\n{election_url}stand/\n",
+    ),
+    Mailing.Kind.VOTING_OPEN: (
+        "Voting is open: {title}",
+        "Voting is open in {title} until {voting_closes}. Your ballot{on_behalf}:\n\n{vote_link}\n\n"
+        "The candidates and their statements: {page}\n",
+    ),
+    Mailing.Kind.REMINDER: (
+        "Reminder: voting closes soon in {title}",
+        "Voting in {title} closes on {voting_closes}, and no ballot{on_behalf} has been cast yet. Your ballot:"
+        "\n\n{vote_link}\n",
+    ),
+    Mailing.Kind.RESULTS: (
+        "Results: {title}",
+        "The results of {title} are certified and published, with the ballots for a recount and the list of "
+        "receipt codes:\n\n{page}\n",
+    ),
+}
+
+
 def _message(mailing: Mailing, user: Any, organization: Organization | None) -> tuple[str, str]:
+    if mailing.kind not in MESSAGES:
+        raise ValueError(f"Unknown mailing {mailing.kind!r}")
+    subject, text = MESSAGES[mailing.kind]
     election = mailing.election
-    page = f"{settings.SITE_URL}{election.get_absolute_url()}"
-    on_behalf = f" on behalf of {organization.name}" if organization is not None else ""
-    hello = f"Hello {_name(user)},\n\n"
-    kind = mailing.kind
-    if kind == Mailing.Kind.NOMINATIONS_OPEN:
-        return (
-            f"Nominations are open: {election.title}",
-            hello + f"Nominations are open in {election.title} until {_when(election.nominations_close)}. "
-            f"You may nominate{on_behalf} the people you would like to see stand:\n\n"
-            f"{settings.SITE_URL}/elections/{election.slug}/nominate/\n",
-        )
-    if kind == Mailing.Kind.INVITED:
-        return (
-            f"You have been nominated in {election.title}",
-            hello + f"Members have nominated you {election.nominations_required} or more times in "
-            f"{election.title}. To stand, accept and write your statement before "
-            f"{_when(election.acceptance_closes)}:\n\n"
-            f"{settings.SITE_URL}/elections/{election.slug}/stand/\n",
-        )
-    if kind == Mailing.Kind.VOTING_OPEN:
-        return (
-            f"Voting is open: {election.title}",
-            hello + f"Voting is open in {election.title} until {_when(election.voting_closes)}. "
-            f"Your ballot{on_behalf}:\n\n{vote_link(election, organization)}\n\n"
-            f"The candidates and their statements: {page}\n",
-        )
-    if kind == Mailing.Kind.REMINDER:
-        return (
-            f"Reminder: voting closes soon in {election.title}",
-            hello + f"Voting in {election.title} closes on {_when(election.voting_closes)}, and no ballot"
-            f"{on_behalf} has been cast yet. Your ballot:\n\n{vote_link(election, organization)}\n",
-        )
-    if kind == Mailing.Kind.RESULTS:
-        return (
-            f"Results: {election.title}",
-            hello + f"The results of {election.title} are certified and published, with the ballots for a "
-            f"recount and the list of receipt codes:\n\n{page}\n",
-        )
-    raise ValueError(f"Unknown mailing {kind!r}")
+    fields = {
+        "title": election.title,
+        "page": f"{settings.SITE_URL}{election.get_absolute_url()}",
+        "election_url": f"{settings.SITE_URL}/elections/{election.slug}/",
+        "vote_link": vote_link(election, organization),
+        "on_behalf": f" on behalf of {organization.name}" if organization is not None else "",
+        "nominations_required": election.nominations_required,
+        "nominations_close": _when(election.nominations_close),
+        "acceptance_closes": _when(election.acceptance_closes),
+        "voting_closes": _when(election.voting_closes),
+    }
+    return subject.format(**fields), f"Hello {_name(user)},\n\n" + text.format(**fields)
 
 
 def send_mailing(mailing: Mailing, contacts: Sequence[tuple[Any, Organization | None]]) -> int:

@@ -47,6 +47,9 @@ class Election(models.Model):
     }
     # What may not change once voting has opened: a ballot is cast against these.
     FROZEN_FIELDS = ("method", "seats", "electorate", "membership_days", "roll_date", "voting_opens")
+    # Who may vote for what (tiers aside), and the periods in order: as staff set them and the API shows them.
+    RULE_FIELDS = ("description", "seats", "method", "electorate", "membership_days", "roll_date")
+    PERIOD_FIELDS = ("nominations_open", "nominations_close", "acceptance_closes", "voting_opens", "voting_closes")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)

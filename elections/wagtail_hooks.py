@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
@@ -20,25 +20,16 @@ from elections import selectors, services
 from elections.exceptions import ApplicationError
 from elections.forms import QuestionsField, StaffCandidateForm
 from elections.models import Candidate, Election
-from portal.core.admin_menu import PermissionMenuItem
+from portal.core.admin_menu import register_permission_menu_item
 
 FORM_FIELDS = [
     "title",
     "slug",
-    "description",
-    "seats",
-    "method",
-    "electorate",
-    "membership_days",
-    "roll_date",
+    *Election.RULE_FIELDS,
     "tiers",
     "nominations_required",
     "questions",
-    "nominations_open",
-    "nominations_close",
-    "acceptance_closes",
-    "voting_opens",
-    "voting_closes",
+    *Election.PERIOD_FIELDS,
 ]
 
 
@@ -169,12 +160,6 @@ def register_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
-def register_results_menu_item():
-    return PermissionMenuItem(
-        "Election results",
-        reverse("elections_results"),
-        icon_name="tasks",
-        order=320,
-        permission="elections.change_election",
-    )
+register_permission_menu_item(
+    "Election results", "elections_results", icon_name="tasks", order=320, permission="elections.change_election"
+)

@@ -118,13 +118,16 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["ticket_type", "quantity", "unit_price", "discount", "total"]
+        fields = ["ticket_type", "quantity", "unit_price", "discount", "total", "tax_rate", "tax"]
 
 
 class StaffOrderSerializer(serializers.ModelSerializer):
     promo_code = serializers.CharField(source="promo_code.code", allow_null=True, default=None)
     lines = OrderLineSerializer(many=True)
     tickets = serializers.SerializerMethodField(help_text="How many tickets the order holds.")
+    net = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text="Total less its tax: net + tax = total."
+    )
 
     class Meta:
         model = Order
@@ -137,7 +140,11 @@ class StaffOrderSerializer(serializers.ModelSerializer):
             "currency",
             "subtotal",
             "discount",
+            "net",
+            "tax",
             "total",
+            "tax_note",
+            "billing_country",
             "refunded_amount",
             "promo_code",
             "needs_approval",

@@ -23,6 +23,7 @@ from events.models import (
 from events.services import bundles
 from events.services.benefits import sponsorship_benefits_create
 from members.models import Organization, OrganizationRole
+from portal.core.tax import TaxKind, TaxMode, TaxRule
 from portal.payments import services as payment_services
 from portal.payments.selectors import latest_payments_for_owners
 
@@ -90,6 +91,32 @@ def _next_summit() -> Event:
     )
     promo.ticket_types.set([created["Full access"]])
     return event
+
+
+def _paris_tax(event: Event) -> None:
+    """French VAT on admission (prices include it), sponsorships reverse-charged to EU businesses with
+    a valid VAT number; the rates are on file (members.demo)."""
+    # Named by the event, not defaults: another event (Vancouver) has no rate on file to charge.
+    admission, _ = TaxRule.objects.get_or_create(
+        kind=TaxKind.TICKET,
+        name="Admission: VAT of the event's country",
+        defaults={
+            "mode": TaxMode.PLACE_OF_SUPPLY,
+            "prices_include_tax": True,
+        },
+    )
+    sponsorships, _ = TaxRule.objects.get_or_create(
+        kind=TaxKind.SPONSORSHIP,
+        name="Sponsorships: reverse charge for EU businesses",
+        defaults={
+            "mode": TaxMode.BUYER_COUNTRY,
+            "country": "FR",
+            "prices_include_tax": False,
+        },
+    )
+    if event.ticket_tax_rule_id is None or event.sponsorship_tax_rule_id is None:
+        event.ticket_tax_rule, event.sponsorship_tax_rule = admission, sponsorships
+        event.save(update_fields=["ticket_tax_rule", "sponsorship_tax_rule"])
 
 
 PAST_BUYERS = [
@@ -299,6 +326,7 @@ def load() -> list[Event]:
     """The summits, their ticket types, the COMMUNITY20 code and sponsorships (one awaiting the sponsor's
     signature) and a company ticket bundle; the site adds their pages."""
     events = [_next_summit(), _vancouver_2023()]
+    _paris_tax(events[0])
     _sponsorships(events[0], past=False)
     _sponsorships(events[1], past=True)
     _sponsorship_awaiting_signature(events[0])

@@ -1,9 +1,12 @@
 """Registration forms: parse input only; the rules live in events/services.py."""
 
+import json
+
 from django import forms
 from django_countries import countries
 
 from events.models import TicketType
+from portal.core import vat_numbers
 from portal.core.text import validate_plain_text
 from portal.payments.models import PAYER_METHOD_CHOICES
 
@@ -50,10 +53,26 @@ class OrderDetailsForm(forms.Form):
         validators=[validate_plain_text], max_length=200, required=False, label="Company (for the invoice)"
     )
     billing_address = forms.CharField(required=False, label="Billing address", widget=forms.Textarea(attrs={"rows": 3}))
-    billing_vat_id = forms.CharField(max_length=40, required=False, label="VAT number")
+    billing_country = forms.ChoiceField(
+        choices=[("", "—"), *countries],
+        required=False,
+        label="Country",
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+    billing_vat_id = forms.CharField(
+        max_length=40,
+        required=False,
+        label="VAT number",
+        help_text="A business in the EU with a valid number is not charged VAT where the reverse charge applies.",
+    )
 
     def __init__(self, *args, ticket_labels: list[str], code_of_conduct_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # The number's name in the buyer's country ("USt-IdNr.", "TVA intracommunautaire"), once it is known.
+        country = (self.data.get(self.add_prefix("billing_country")) or "") if self.is_bound else ""
+        if country:
+            self.fields["billing_vat_id"].label = f"VAT number ({vat_numbers.label(country)})"
+        self.fields["billing_vat_id"].widget.attrs["data-vat-labels"] = json.dumps(vat_numbers.LABELS)
         self.ticket_labels = ticket_labels
         for index, _label in enumerate(ticket_labels, start=1):
             self.fields[f"attendee_{index}_name"] = forms.CharField(
@@ -93,6 +112,7 @@ class OrderDetailsForm(forms.Form):
             "company": data["billing_company"],
             "address": data["billing_address"],
             "vat_id": data["billing_vat_id"],
+            "country": data["billing_country"],
         }
 
 

@@ -43,27 +43,46 @@ def order_invoice_for_payment(*, order: Order, payment) -> Invoice | None:
     for line in order.lines.all():  # with their ticket types (selectors.order_with_details)
         if line.subtotal_before_discount <= 0:
             continue
+        # The tax as the order states it (worked out when it was placed), so the invoice says the same.
+        rate, included = line.tax_rate, order.prices_include_tax
         lines.append(
             invoicing.Line(
                 description=f"{line.ticket_type.name}, {order.event.name}",
                 unit_price=line.unit_price,
                 quantity=Decimal(line.quantity),
+                tax=line.tax + line.discount_tax,
+                tax_rate=rate,
+                price_includes_tax=included,
             )
         )
         if line.discount:
             code = f" (promo code {order.promo_code.code})" if order.promo_code else ""
             # Its own line, so quantity × price and the discount read as the order page shows them.
             lines.append(
-                invoicing.Line(description=f"Discount{code} on {line.ticket_type.name}", unit_price=-line.discount)
+                invoicing.Line(
+                    description=f"Discount{code} on {line.ticket_type.name}",
+                    unit_price=-line.discount,
+                    tax=-line.discount_tax,
+                    tax_rate=rate,
+                    price_includes_tax=included,
+                )
             )
     buyer = {
         "buyer_name": order.billing_company or order.buyer_name,
         "buyer_address": order.billing_address,
+        "buyer_country": order.billing_country,
         "buyer_vat_id": order.billing_vat_id,
+        "buyer_vat_check": order.vat_check,
         "buyer_email": order.buyer_email,
     }
     return invoicing.invoice_issue_paid(
-        currency=order.currency, buyer=buyer, lines=lines, payment=payment, notes=f"Order {order.code}"
+        currency=order.currency,
+        buyer=buyer,
+        lines=lines,
+        payment=payment,
+        notes=f"Order {order.code}",
+        tax_note=order.tax_note,
+        tax_country=order.tax_country,
     )
 
 

@@ -43,6 +43,8 @@ class EventViewSet(ModelViewSet):
         "end",
         "time_zone",
         "currency",
+        "ticket_tax_rule",
+        "sponsorship_tax_rule",
         "registration_opens",
         "registration_closes",
         "status",

@@ -6,6 +6,7 @@ People are fictional; their e-mail addresses are verified so they can log in wit
 """
 
 import datetime
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from django.utils import timezone
 from members import selectors, services
 from members.models import IndividualMember, MembershipApplication, MembershipTier, Organization, OrganizationRole
 from members.services import AGREEMENT_VERSION
+from portal.core.tax import TaxKind, TaxMode, TaxRate, TaxRule
 
 DEMO_PASSWORD = "openinfra-demo"  # noqa: S105 - a demo login, never used in production
 
@@ -108,6 +110,31 @@ def load() -> None:
     ensure_organization_people()
     ensure_applications()
     ensure_individual_members()
+    ensure_tax()
+
+
+# VAT rates the demo sells at (EU standard rates), and a change announced for France to show a rate by date.
+VAT_RATES = [
+    ("FR", "20", datetime.date(2014, 1, 1)),
+    ("DE", "19", datetime.date(2021, 1, 1)),
+    ("BE", "21", datetime.date(1996, 1, 1)),
+]
+VAT_RATES += [
+    ("NL", "21", datetime.date(2012, 10, 1)),
+    ("ES", "21", datetime.date(2012, 9, 1)),
+    ("IT", "22", datetime.date(2013, 10, 1)),
+]
+
+
+def ensure_tax() -> None:
+    """The rates on file, and the foundation's dues outside the scope of VAT (the default rule for dues)."""
+    for country, rate, valid_from in VAT_RATES:
+        TaxRate.objects.get_or_create(country=country, valid_from=valid_from, defaults={"rate": Decimal(rate)})
+    TaxRule.objects.get_or_create(
+        kind=TaxKind.DUES,
+        is_default=True,
+        defaults={"name": "Membership dues: outside the scope of VAT", "mode": TaxMode.NONE},
+    )
 
 
 # --- Individual members -------------------------------------------------------------------

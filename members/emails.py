@@ -17,6 +17,13 @@ def membership_staff_emails() -> list[str]:
     return group_member_emails(MEMBERSHIP_STAFF)
 
 
+def notify_membership_staff(*, subject: str, message: str) -> None:
+    """A notice to the Membership staff group (nothing is sent while it has nobody)."""
+    recipients = membership_staff_emails()
+    if recipients:
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+
+
 def send_application_received(*, application: MembershipApplication) -> None:
     """The applicant's confirmation."""
     send_mail(
@@ -49,10 +56,7 @@ def send_waitlist_joined(*, entry) -> None:
 
 
 def send_application_notice_to_staff(*, application: MembershipApplication) -> None:
-    recipients = membership_staff_emails()
-    if not recipients:
-        return
-    send_mail(
+    notify_membership_staff(
         subject=f"New membership application: {application.organization_name} ({application.requested_tier.name})",
         message=(
             f"{application.organization_name} ({application.legal_name}, {application.country}) applied for "
@@ -60,8 +64,6 @@ def send_application_notice_to_staff(*, application: MembershipApplication) -> N
             f"Applicant: {application.contact_name} <{application.applicant.email}>\n\n"
             f"Review it: {_absolute('/admin/members/applications/')}\n"
         ),
-        from_email=None,
-        recipient_list=recipients,
     )
 
 
@@ -183,13 +185,10 @@ def send_grace_notice(
         recipient_list=recipients,
         fail_silently=False,
     )
-    staff = membership_staff_emails()
-    if staff and not reminder:
-        send_mail(
+    if not reminder:
+        notify_membership_staff(
             subject=f"[Membership] {organization.name} entered its grace period",
             message=f"{organization.name}'s dues are unpaid since {paid_until:%d %B %Y}; it lapses on {lapses_on:%d %B %Y}.\n",
-            from_email=None,
-            recipient_list=staff,
         )
 
 
@@ -208,14 +207,10 @@ def send_lapse_notice(*, dues: DuesPeriod | None, membership, recipients: list[s
             from_email=None,
             recipient_list=recipients,
         )
-    staff = membership_staff_emails()
-    if staff:
-        send_mail(
-            subject=f"[Membership] {organization.name}'s membership lapsed",
-            message=f"{organization.name} ({membership.tier.name}) did not pay its dues due {paid_until:%d %B %Y}.\n",
-            from_email=None,
-            recipient_list=staff,
-        )
+    notify_membership_staff(
+        subject=f"[Membership] {organization.name}'s membership lapsed",
+        message=f"{organization.name} ({membership.tier.name}) did not pay its dues due {paid_until:%d %B %Y}.\n",
+    )
 
 
 def send_waitlist_seat_free(*, entry) -> None:

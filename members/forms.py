@@ -45,12 +45,6 @@ class WaitlistForm(forms.Form):
     organization_name = forms.CharField(validators=[validate_plain_text], label="Organisation name", max_length=200)
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason (e-mailed to the applicant)", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
 # --- Individual members -------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ from portal.core import cache, capacity
 from portal.core.audit import audit
 from portal.core.countries import country_code
 from portal.core.tasking import enqueue_on_commit
+from portal.core.tax import TaxKind, sale_tax
 from portal.payments import invoicing
 from portal.payments import services as payments
 from portal.payments.models import InvoiceStatus, Payment, PaymentMethod
@@ -324,55 +325,81 @@ def dues_period_create(
     amount = tier.annual_fee if amount is None else amount
     description = description or f"{tier.name} membership dues {starts:%d %b %Y} – {ends:%d %b %Y}: {organization.name}"
     terms = max((due_on - _today()).days, 0) if due_on is not None else 30
+    tax = sale_tax(
+        kind=TaxKind.DUES,
+        rule_id=tier.tax_rule_id,
+        place="",
+        buyer_country=organization.country,
+        vat_id=organization.vat_id,
+        business=True,
+        on=starts,
+    )
     with transaction.atomic():
         dues = DuesPeriod.objects.create(
             membership=membership, starts=starts, ends=ends, amount=amount, currency=tier.currency
         )
         audit("guildhall.dues.create", dues, actor=actor, data={"amount": str(dues.amount), "currency": dues.currency})
-        lines = [invoicing.Line(description=description, unit_price=dues.amount)]
+        lines = [
+            invoicing.Line(
+                description=description,
+                unit_price=tax.basis(dues.amount, dues.currency),
+                tax_rate=tax.rate,
+                price_includes_tax=tax.price_includes_tax,
+            )
+        ]
         for credit in credits:
+            # A credit note's amount is what was paid, tax included: it takes back its share of the tax.
             lines.append(
-                invoicing.Line(description=f"Credit note {credit.credit_note.number}", unit_price=-credit.amount)
+                invoicing.Line(
+                    description=f"Credit note {credit.credit_note.number}",
+                    unit_price=-credit.amount,
+                    tax_rate=tax.rate,
+                    price_includes_tax=True,
+                )
             )
             credit.applied_to = dues
             credit.save(update_fields=["applied_to"])
-            dues.amount -= credit.amount
-        if credits:
+        gross = invoicing.lines_totals(lines, dues.currency)[2]
+        if gross != dues.amount:
+            dues.amount = gross
             dues.save(update_fields=["amount"])
         if dues.amount == Decimal("0"):
             # Free amounts never reach Stripe: a free tier's dues are settled at once.
             _dues_settled(dues, actor=actor)
             return dues
         buyer = _buyer(organization, email=payer_email)
-        if method == PaymentMethod.BANK_TRANSFER:
-            payment = payments.payment_create(
-                owner=dues,
-                amount=dues.amount,
-                currency=dues.currency,
-                payer_email=payer_email,
-                description=description,
-                method=PaymentMethod.BANK_TRANSFER,
-                actor=actor,
-            )
+        if tax.vat_check:
+            buyer |= {"buyer_vat_id": tax.vat_number, "buyer_vat_check": tax.vat_message}
+        bank_transfer = method == PaymentMethod.BANK_TRANSFER
+        payment = payments.payment_create(
+            owner=dues,
+            amount=dues.amount,
+            currency=dues.currency,
+            payer_email=payer_email,
+            description=description,
+            method=PaymentMethod.BANK_TRANSFER if bank_transfer else PaymentMethod.CARD,
+            actor=actor,
+        )
+        if bank_transfer:
             buyer.pop("buyer_email")
             invoice = invoicing.bank_transfer_invoice_issue(
-                payment=payment, buyer=buyer, lines=lines, payment_terms_days=terms, actor=actor
-            )
-        else:
-            payment = payments.payment_create(
-                owner=dues,
-                amount=dues.amount,
-                currency=dues.currency,
-                payer_email=payer_email,
-                description=description,
+                payment=payment,
+                buyer=buyer,
+                lines=lines,
+                payment_terms_days=terms,
+                tax_note=tax.note,
+                tax_country=tax.country,
                 actor=actor,
             )
+        else:
             invoice = invoicing.invoice_create(
                 currency=dues.currency,
                 buyer=buyer,
                 lines=lines,
                 payment=payment,
                 payment_terms_days=terms,
+                tax_note=tax.note,
+                tax_country=tax.country,
                 actor=actor,
             )
             invoice = invoicing.invoice_issue(invoice=invoice, actor=actor)

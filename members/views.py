@@ -1,6 +1,8 @@
 """/join/apply/ (signed in), a tier's waiting list, and joining, editing and leaving the individual membership.
 Views parse, fetch and call one service."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,6 +92,19 @@ def _profile_fields(form, formset) -> dict:
     }
 
 
+def _profile_save(request, form, formset, valid: bool, save, success: str, **context):
+    """On a valid POST `save` the profile fields and go to the profile; else (or on a refusal) show the form."""
+    if valid:
+        try:
+            member = save(**_profile_fields(form, formset))
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, success)
+            return redirect(member.get_absolute_url())
+    return _profile_page(request, {"form": form, "formset": formset, **context})
+
+
 @never_cache
 @login_required
 @rate_limit("individual-join", "10/h")
@@ -100,27 +115,33 @@ def individual_join(request):
     form, formset, valid = _profile_forms(
         request, IndividualJoinForm, initial={"display_name": request.user.get_full_name()}
     )
-    if valid:
-        try:
-            member = services.individual_member_join(
-                user=request.user,
-                agreement_accepted=form.cleaned_data["agreement"],
-                **_profile_fields(form, formset),
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Welcome: you are an individual member of the foundation. This is your profile.")
-            return redirect(member.get_absolute_url())
-    return _profile_page(request, {"form": form, "formset": formset, "joining": True})
+
+    def join(**fields):
+        return services.individual_member_join(
+            user=request.user, agreement_accepted=form.cleaned_data["agreement"], **fields
+        )
+
+    welcome = "Welcome: you are an individual member of the foundation. This is your profile."
+    return _profile_save(request, form, formset, valid, join, welcome, joining=True)
+
+
+def _individual_member_only(view):
+    """For individual members (anyone else goes to the join page); the view gets their membership."""
+
+    @functools.wraps(view)
+    def wrapped(request):
+        member = selectors.individual_membership_for_user(request.user)
+        if member is None:
+            return redirect("individuals:join")
+        return view(request, member)
+
+    return wrapped
 
 
 @never_cache
 @login_required
-def individual_edit(request):
-    member = selectors.individual_membership_for_user(request.user)
-    if member is None:
-        return redirect("individuals:join")
+@_individual_member_only
+def individual_edit(request, member):
     form, formset, valid = _profile_forms(
         request,
         IndividualProfileForm,
@@ -130,27 +151,17 @@ def individual_edit(request):
             for affiliation in member.affiliations.all()
         ],
     )
-    if valid:
-        try:
-            services.individual_member_update(
-                member=member,
-                actor=request.user,
-                **_profile_fields(form, formset),
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Your profile is saved.")
-            return redirect(member.get_absolute_url())
-    return _profile_page(request, {"form": form, "formset": formset, "member": member})
+
+    def update(**fields):
+        return services.individual_member_update(member=member, actor=request.user, **fields)
+
+    return _profile_save(request, form, formset, valid, update, "Your profile is saved.", member=member)
 
 
 @never_cache
 @login_required
-def individual_leave(request):
-    member = selectors.individual_membership_for_user(request.user)
-    if member is None:
-        return redirect("individuals:join")
+@_individual_member_only
+def individual_leave(request, member):
     if request.method == "POST":
         services.individual_member_leave(member=member, actor=request.user)
         messages.success(request, "You have left the individual membership; your profile is no longer shown.")

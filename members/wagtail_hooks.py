@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail import hooks
@@ -15,7 +15,6 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from members import selectors, services
-from members.forms import RejectForm
 from members.models import (
     DuesPeriod,
     IndividualMember,
@@ -26,7 +25,8 @@ from members.models import (
     OrganizationRole,
     TierWaitlistEntry,
 )
-from portal.core.admin_menu import PermissionMenuItem
+from portal.core.admin_menu import register_permission_menu_item
+from portal.core.admin_views import refuse_with_reason
 from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
 
@@ -41,7 +41,7 @@ class MembershipTierViewSet(SnippetViewSet):
     ordering = ["rank"]
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug"), FieldPanel("rank")]),
-        FieldRowPanel([FieldPanel("annual_fee"), FieldPanel("currency")]),
+        FieldRowPanel([FieldPanel("annual_fee"), FieldPanel("currency"), FieldPanel("tax_rule")]),
         FieldPanel("description"),
         FieldPanel("benefits"),
         FieldRowPanel([FieldPanel("seat_limit"), FieldPanel("board_seat"), FieldPanel("is_public")]),
@@ -198,7 +198,6 @@ class ApplicationsQueueView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["applications"] = list(selectors.applications_queue())
         context["tiers"] = list(selectors.tiers_with_seats(public_only=False))
-        context["reject_form"] = RejectForm()
         return context
 
 
@@ -219,14 +218,12 @@ def application_action(request, pk: int, action: str):
                 request, f"{application.organization_name} is approved; its first dues invoice has been sent."
             )
         elif action == "reject":
-            form = RejectForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, "Give the applicant a reason for the rejection.")
-            else:
-                services.application_reject(
-                    application=application, reason=form.cleaned_data["reason"], actor=request.user
-                )
-                messages.success(request, f"{application.organization_name}: rejected; the reason was e-mailed.")
+            refuse_with_reason(
+                request,
+                lambda reason: services.application_reject(application=application, reason=reason, actor=request.user),
+                missing="Give the applicant a reason for the rejection.",
+                done=f"{application.organization_name}: rejected; the reason was e-mailed.",
+            )
     except ApplicationError as error:
         messages.error(request, f"{application.organization_name}: {error.message}")
     return redirect("members_applications")
@@ -286,26 +283,14 @@ def register_admin_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
-def register_queue_menu_item():
-    return PermissionMenuItem(
-        "Applications queue",
-        reverse("members_applications"),
-        icon_name="form",
-        order=199,
-        permission=QUEUE_PERMISSION,
-    )
+register_permission_menu_item(
+    "Applications queue", "members_applications", icon_name="form", order=199, permission=QUEUE_PERMISSION
+)
 
 
-@hooks.register("register_admin_menu_item")
-def register_export_menu_item():
-    return PermissionMenuItem(
-        "Members CSV",
-        reverse("members_export_csv"),
-        icon_name="download",
-        order=201,
-        permission="members.view_membership",
-    )
+register_permission_menu_item(
+    "Members CSV", "members_export_csv", icon_name="download", order=201, permission="members.view_membership"
+)
 
 
 # The tier change requests queue of the member admin pages (members/manage/admin.py registers its hooks).

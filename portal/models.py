@@ -5,6 +5,7 @@ The user is in `portal.accounts.users`; the site's pages, snippets and settings 
 
 from portal.accounts.users import User
 from portal.core.models import OutboxMessage
+from portal.core.tax import TaxRate, TaxRule
 from portal.site.pages.content import JoinPage, StandardPage
 from portal.site.pages.directory import MemberDirectoryPage
 from portal.site.pages.events import EventIndexPage, EventPage
@@ -16,6 +17,8 @@ from portal.site.snippets import CallToAction, FooterLink, SiteSettings
 __all__ = [
     "User",
     "OutboxMessage",
+    "TaxRate",
+    "TaxRule",
     "HomePage",
     "StandardPage",
     "JoinPage",

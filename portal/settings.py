@@ -365,6 +365,12 @@ INVOICE_SELLER = {
     "bic": env.str("INVOICE_BANK_BIC", default="EXAMPLEXXX"),
 }
 INVOICE_REMINDER_DAYS_BEFORE_DUE = env.int("INVOICE_REMINDER_DAYS_BEFORE_DUE", default=5)
+# Tax on invoices: rounded per line or per rate over the invoice ("line" or "invoice"); buyers' VAT numbers
+# checked online against the EU's VIES when VIES_CHECK is on (an unanswered check charges tax).
+TAX_ROUNDING = env.str("TAX_ROUNDING", default="line")
+VIES_CHECK = env.bool("VIES_CHECK", default=False)
+VIES_URL = env.str("VIES_URL", default="https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number")
+VIES_TIMEOUT_SECONDS = env.float("VIES_TIMEOUT_SECONDS", default=5.0)
 # Where PDFs find DejaVu Sans (dejavu/, Debian's fonts-dejavu-core) and Droid Sans Fallback for
 # Chinese, Japanese and Korean (droid/, fonts-droid-fallback); without them, only Latin-1 prints.
 PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="/usr/share/fonts/truetype")

@@ -7,11 +7,9 @@ import os
 import re
 import signal
 import subprocess
-import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -26,6 +24,7 @@ from portal.core.models import OutboxMessage
 from tests.accounts.factories import UserFactory
 from tests.conftest import ROOT, free_port, wait_for_port
 from tests.events.factories import EventFactory, TicketTypeFactory
+from tests.http_stubs import Receiver
 
 pytestmark = [pytest.mark.process, pytest.mark.slow]
 
@@ -35,33 +34,6 @@ def _database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
     return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that answers 500 to its first POST, then 200."""
-
-    def __init__(self) -> None:
-        self.posts: list[bytes] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the stdlib's name
-                receiver.posts.append(self.rfile.read(int(self.headers["Content-Length"])))
-                status = 500 if len(receiver.posts) == 1 else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +151,7 @@ def test_the_site_hands_work_to_the_worker_through_the_embedded_broker(bin_run, 
 
 
 def test_a_failed_webhook_delivery_is_retried_by_the_worker_from_its_time_in_the_database(bin_run, transactional_db):
-    receiver = Receiver()
+    receiver = Receiver(failures=1, status=500)
     try:
         subscription = api_services.webhook_subscription_create(
             name="Landscape", url=receiver.url, event_types=["project.updated"], secret="s3cret", actor=None
@@ -200,4 +172,4 @@ def test_a_failed_webhook_delivery_is_retried_by_the_worker_from_its_time_in_the
     finally:
         receiver.close()
     assert list(delivery.attempt_log.values_list("ok", "response_code")) == [(False, 500), (True, 200)]
-    assert len(receiver.posts) == 2
+    assert len(receiver.received) == 2

@@ -8,7 +8,7 @@ counted (it approves nobody).
 import dataclasses
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from elections.tabulation.common import InvalidBallot, Result, TieBreaker, check_candidates, check_known, top
+from elections.tabulation.common import InvalidBallot, Result, check_candidates, check_known, count_points
 
 ApprovalBallot = Collection[str]
 
@@ -33,20 +33,12 @@ def tabulate_approval(
 ) -> ApprovalResult:
     """The most approved candidates win; ties by the published order."""
     names = check_candidates(candidates, seats)
-    approvals = dict.fromkeys(names, 0)
-    counted = 0
-    for ballot in ballots:
-        for candidate in validate_approval_ballot(ballot, approvals):
-            approvals[candidate] += 1
-        counted += 1
-    ties = TieBreaker(names, tie_seed)
-    winners = top(approvals, seats, ties, "approvals")
-    return ApprovalResult(
-        method="approval",
+    approvals, fields = count_points(
+        names,
+        ballots,
+        lambda ballot, known: dict.fromkeys(validate_approval_ballot(ballot, known), 1),
         seats=seats,
-        candidates=names,
-        ballots_counted=counted,
-        winners=tuple(winners),
-        **ties.reported(),
-        approvals=approvals,
+        tie_seed=tie_seed,
+        stage="approvals",
     )
+    return ApprovalResult(method="approval", **fields, approvals=approvals)

@@ -9,10 +9,12 @@ reported in the result, so anyone recounting gets the same winners for the same 
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from portal.core.exceptions import ApplicationError
+
+B = TypeVar("B")
 
 TIE_RULE_SEEDED = "the seeded order: sha256(seed + '/' + candidate), ascending; the earlier candidate wins"
 TIE_RULE_PAPER = "the order of the candidates on the ballot paper; the earlier candidate wins"
@@ -127,3 +129,33 @@ def top(scores: dict[str, int], count: int, ties: TieBreaker, stage: str) -> lis
     if len(sure) + len(tied) == count:
         return sure + tied
     return sure + ties.pick(tied, count - len(sure), stage)
+
+
+def count_points(
+    names: tuple[str, ...],
+    ballots: Iterable[B],
+    points: Callable[[B, Collection[str]], Mapping[str, int]],
+    *,
+    seats: int,
+    tie_seed: str,
+    stage: str,
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Add up the points each valid ballot gives; the ``seats`` candidates with the most win.
+
+    ``points`` checks one ballot against the candidates and says what it gives each. Returns the
+    totals and the fields every result has (seats, candidates, ballots counted, winners, tie-breaks)."""
+    totals = dict.fromkeys(names, 0)
+    counted = 0
+    for ballot in ballots:
+        for candidate, given in points(ballot, totals).items():
+            totals[candidate] += given
+        counted += 1
+    ties = TieBreaker(names, tie_seed)
+    winners = top(totals, seats, ties, stage)
+    return totals, {
+        "seats": seats,
+        "candidates": names,
+        "ballots_counted": counted,
+        "winners": tuple(winners),
+        **ties.reported(),
+    }

@@ -12,11 +12,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from elections.tabulation.common import (
     InvalidBallot,
     Result,
-    TieBreaker,
     check_candidates,
     check_count,
     check_known,
-    top,
+    count_points,
 )
 
 CumulativeBallot = Mapping[str, int]
@@ -56,21 +55,12 @@ def tabulate_cumulative(
     """The candidates with the most votes win; each voter has ``seats`` votes unless told otherwise."""
     names = check_candidates(candidates, seats)
     allowance = seats if votes_per_voter is None else votes_per_voter
-    votes = dict.fromkeys(names, 0)
-    counted = 0
-    for ballot in ballots:
-        for candidate, given in validate_cumulative_ballot(ballot, votes, allowance).items():
-            votes[candidate] += given
-        counted += 1
-    ties = TieBreaker(names, tie_seed)
-    winners = top(votes, seats, ties, "votes")
-    return CumulativeResult(
-        method="cumulative",
+    votes, fields = count_points(
+        names,
+        ballots,
+        lambda ballot, known: validate_cumulative_ballot(ballot, known, allowance),
         seats=seats,
-        candidates=names,
-        ballots_counted=counted,
-        winners=tuple(winners),
-        **ties.reported(),
-        votes_per_voter=allowance,
-        votes=votes,
+        tie_seed=tie_seed,
+        stage="votes",
     )
+    return CumulativeResult(method="cumulative", **fields, votes_per_voter=allowance, votes=votes)

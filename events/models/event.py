@@ -52,6 +52,25 @@ class Event(models.Model):
         "empty: until the event starts.",
     )
     code_of_conduct_url = models.URLField(blank=True)
+    # How tickets and sponsorships of this event are taxed; empty: the kind's default rule (Finance).
+    ticket_tax_rule = models.ForeignKey(
+        "portal.TaxRule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "ticket"},
+        help_text="How tickets are taxed; empty: the default rule for tickets.",
+    )
+    sponsorship_tax_rule = models.ForeignKey(
+        "portal.TaxRule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "sponsorship"},
+        help_text="How sponsorships are taxed; empty: the default rule for sponsorships.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -49,6 +49,13 @@ class Order(StatusMachine, models.Model):
     billing_company = models.CharField(max_length=200, blank=True, validators=[validate_plain_text])
     billing_address = models.TextField(blank=True)
     billing_vat_id = models.CharField(max_length=40, blank=True)
+    billing_country = models.CharField(max_length=2, blank=True)
+    # The tax as the buyer was shown it when ordering: `total` is what they pay (gross), `tax` is in it.
+    tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    prices_include_tax = models.BooleanField(default=True)
+    tax_note = models.CharField(max_length=300, blank=True)  # the reverse charge, a sale outside the scope
+    tax_country = models.CharField(max_length=2, blank=True)  # where the tax is due
+    vat_check = models.CharField(max_length=200, blank=True)  # how the VAT number was checked (VIES number)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
@@ -107,6 +114,15 @@ class Order(StatusMachine, models.Model):
         return self.status in self.SOLD
 
     @property
+    def net(self) -> Decimal:
+        return self.total - self.tax
+
+    @property
+    def tax_rate(self) -> Decimal:
+        """The order's VAT rate (one per order: all its tickets are taxed alike), from its lines."""
+        return max((line.tax_rate for line in self.lines.all()), default=Decimal("0"))
+
+    @property
     def awaiting_approval(self) -> bool:
         return self.status == self.Status.PENDING and self.needs_approval and self.approved_at is None
 
@@ -118,6 +134,10 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    # The line's tax after its discount, and the part of it the discount took off (for the invoice's lines).
+    tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    discount_tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     # Tickets of this line canceled one by one: their seats are free again, the line stays as sold.
     canceled_quantity = models.PositiveIntegerField(default=0)
 
@@ -140,6 +160,11 @@ class OrderLine(models.Model):
     @property
     def subtotal_before_discount(self) -> Decimal:
         return self.total + self.discount
+
+    @property
+    def gross(self) -> Decimal:
+        """What the line costs the buyer: its total, with the tax added when prices exclude it."""
+        return self.total if self.order.prices_include_tax else self.total + self.tax
 
 
 class Ticket(models.Model):

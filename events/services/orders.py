@@ -15,7 +15,7 @@ from django.utils import timezone
 from events import selectors, tasks
 from events.exceptions import OfferExpired, OrderInvalid, SoldOut
 from events.models import Event, Order, OrderLine, Ticket, TicketType, WaitingListEntry
-from events.services.pricing import Quote, QuoteLine, order_validate
+from events.services.pricing import Quote, QuoteLine, order_tax, order_validate
 from events.services.seats import BUSY, _check_capacity, _lock_capacity
 from events.services.waiting_list import _order_type_ids, waiting_list_offer
 from portal.core import capacity
@@ -48,13 +48,15 @@ def order_create(
         raise OrderInvalid("Please accept the code of conduct.")
     if not buyer_name.strip() or not buyer_email.strip():
         raise OrderInvalid("Tell us the buyer's name and e-mail.")
+    billing = billing or {}
+    # Checked before any lock: a VAT number may be looked up online (VIES), which never blocks the sale.
+    tax = order_tax(event=event, billing=billing, on=timezone.localdate(now))
     quote = order_validate(
-        event=event, quantities=quantities, promo_code=promo_code, now=now, ticket_types=ticket_types
+        event=event, quantities=quantities, promo_code=promo_code, now=now, ticket_types=ticket_types, tax=tax
     )
     attendees = [a for a in (attendees or [])]
     if attendees and len(attendees) != quote.quantity:
         raise OrderInvalid("Give one set of attendee details per ticket, or name the attendees later.")
-    billing = billing or {}
     with capacity.busy_on_contention(BUSY), transaction.atomic():
         seats = _lock_capacity(
             ticket_type_ids=sorted(line.ticket_type.pk for line in quote.lines),
@@ -101,11 +103,17 @@ def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, u
         buyer_email=buyer_email,
         billing_company=billing.get("company", ""),
         billing_address=billing.get("address", ""),
-        billing_vat_id=billing.get("vat_id", ""),
+        billing_vat_id=quote.vat_check.number if quote.vat_check else billing.get("vat_id", ""),
+        billing_country=billing.get("country", ""),
         currency=event.currency,
         subtotal=quote.subtotal,
         discount=quote.discount,
         total=quote.total,
+        tax=quote.tax,
+        prices_include_tax=quote.prices_include_tax,
+        tax_note=quote.tax_note,
+        tax_country=quote.tax_country,
+        vat_check=quote.vat_check.message if quote.vat_check else "",
         promo_code=quote.promo_code,
         needs_approval=quote.needs_approval,
         # Waiting for approval holds the seats until staff decide; otherwise a 15-minute hold.
@@ -125,6 +133,9 @@ def _order_write(*, event, quote, buyer_name, buyer_email, attendees, billing, u
                 unit_price=line.unit_price,
                 discount=line.discount,
                 total=line.total,
+                tax_rate=line.tax_rate,
+                tax=line.tax,
+                discount_tax=line.discount_tax,
             )
             for line in quote.lines
         ]

@@ -22,6 +22,7 @@ from events.models import (
 )
 from events.services import benefits
 from events.services.contracts import sponsorship_contract_generate, sponsorship_invoice_waits_for_contract
+from events.services.pricing import sponsorship_tax, taxed_invoice
 from events.services.seats import SPONSORS_BUSY
 from members.models import Organization, OrganizationRole, validate_not_reserved_slug
 from members.selectors import organizations_named_like
@@ -396,7 +397,8 @@ def sponsorship_approve(*, sponsorship: Sponsorship, actor) -> Sponsorship:
 
 def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
     """Invoice an approved sponsorship through the payments app: card (a pay link) or bank transfer."""
-
+    # Before the lock: checking the sponsor's VAT number may wait on VIES.
+    tax = sponsorship_tax(sponsorship=sponsorship)
     with transaction.atomic():
         sponsorship = (
             Sponsorship.objects.select_for_update(of=("self",))
@@ -408,9 +410,12 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             raise SponsorshipInvalid("The contract must be signed by the sponsor and countersigned before invoicing.")
         package, event = sponsorship.package, sponsorship.package.event
         description = f"{event.name}: {package.name} sponsorship"
+        lines, amount, buyer_tax = taxed_invoice(
+            description=description, price=package.price, currency=event.currency, tax=tax
+        )
         payment = payment_services.payment_create(
             owner=sponsorship,
-            amount=package.price,
+            amount=amount,
             currency=event.currency,
             payer_email=sponsorship.contact_email,
             description=description,
@@ -424,16 +429,20 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             "buyer_country": sponsorship.billing_country,
             "buyer_vat_id": sponsorship.billing_vat_number,
             "buyer_po_number": sponsorship.billing_po_number,
+            **buyer_tax,  # the VAT number as checked, its check, where the tax is due
         }
-        lines = [invoicing.Line(description=description, unit_price=package.price)]
         if method == PaymentMethod.BANK_TRANSFER:
-            invoicing.bank_transfer_invoice_issue(payment=payment, buyer=buyer, lines=lines, actor=actor)
+            invoicing.bank_transfer_invoice_issue(
+                payment=payment, buyer=buyer, lines=lines, tax_note=tax.note, tax_country=tax.country, actor=actor
+            )
         else:
             invoice = invoicing.invoice_create(
                 currency=event.currency,
                 buyer={**buyer, "buyer_email": sponsorship.contact_email},
                 lines=lines,
                 payment=payment,
+                tax_note=tax.note,
+                tax_country=tax.country,
                 actor=actor,
             )
             invoicing.invoice_issue(invoice=invoice, actor=actor)
@@ -444,7 +453,7 @@ def sponsorship_invoice(*, sponsorship: Sponsorship, method: str, actor):
             "events.sponsorship.invoice",
             sponsorship,
             actor=actor,
-            data={"method": method, "amount": str(package.price)},
+            data={"method": method, "amount": str(amount)},
         )
     return payment
 

@@ -106,7 +106,7 @@ class RefundQuote:
 def _ticket_price(order: Order, ticket: Ticket) -> Decimal:
     """A ticket's share of its line after discount (the line's total spread evenly, to the cent)."""
     line = next(line for line in order.lines.all() if line.ticket_type_id == ticket.ticket_type_id)
-    return round_money(line.total / line.quantity, order.currency)
+    return round_money(line.gross / line.quantity, order.currency)
 
 
 def cancellation_quote(*, order: Order, tickets: list[Ticket] | None = None, by_staff: bool = False) -> RefundQuote:

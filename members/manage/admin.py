@@ -5,17 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from members.manage import services
-from members.manage.forms import DeclineForm
 from members.models import TierChangeRequest
 from members.selectors import tiers_with_seats
 from members.tier_changes import Change, tier_change_quote
-from portal.core.admin_menu import PermissionMenuItem
+from portal.core.admin_menu import register_permission_menu_item
+from portal.core.admin_views import refuse_with_reason
 from portal.core.exceptions import ApplicationError
 
 PERMISSION = "members.change_tierchangerequest"
@@ -52,7 +52,6 @@ class TierChangeQueueView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Te
             _requests().exclude(status=TierChangeRequest.Status.PENDING).select_related("decided_by")[:20]
         )
         context["tiers"] = list(tiers_with_seats(public_only=False))
-        context["decline_form"] = DeclineForm()
         context["downgrade"] = Change.DOWNGRADE
         return context
 
@@ -74,14 +73,12 @@ def tier_change_action(request, pk: int, action: str):
             else:
                 messages.success(request, f"{name} is now a {change.tier.name} member.")
         else:
-            form = DeclineForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, "Give the organisation a reason for declining.")
-            else:
-                services.tier_change_decline(
-                    change_request=change, reason=form.cleaned_data["reason"], actor=request.user
-                )
-                messages.success(request, f"{name}: request declined; the reason was e-mailed.")
+            refuse_with_reason(
+                request,
+                lambda reason: services.tier_change_decline(change_request=change, reason=reason, actor=request.user),
+                missing="Give the organisation a reason for declining.",
+                done=f"{name}: request declined; the reason was e-mailed.",
+            )
     except ApplicationError as error:
         messages.error(request, f"{name}: {error.message}")
     return redirect("members_tier_changes")
@@ -95,8 +92,6 @@ def register_tier_change_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
-def register_tier_change_menu_item():
-    return PermissionMenuItem(
-        "Tier change requests", reverse("members_tier_changes"), icon_name="pick", order=200, permission=PERMISSION
-    )
+register_permission_menu_item(
+    "Tier change requests", "members_tier_changes", icon_name="pick", order=200, permission=PERMISSION
+)

@@ -5,7 +5,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from members.emails import FOUNDATION, membership_staff_emails
+from members.emails import FOUNDATION, notify_membership_staff
 from members.models import OrganizationInvitation, TierChangeRequest
 
 
@@ -32,10 +32,7 @@ def send_invitation(*, invitation: OrganizationInvitation, token: str) -> None:
 
 
 def send_tier_change_requested(*, change_request: TierChangeRequest) -> None:
-    recipients = membership_staff_emails()
-    if not recipients:
-        return
-    send_mail(
+    notify_membership_staff(
         subject=f"Tier change request: {change_request.organization.name} → {change_request.tier.name}",
         message=(
             f"{change_request.organization.name} asks to move from {change_request.membership.tier.name} to "
@@ -43,8 +40,6 @@ def send_tier_change_requested(*, change_request: TierChangeRequest) -> None:
             + (f"Their note: {change_request.note}\n" if change_request.note else "")
             + f"\nApprove or decline it: {_absolute('/admin/members/tier-changes/')}\n"
         ),
-        from_email=None,
-        recipient_list=recipients,
     )
 
 

@@ -53,9 +53,3 @@ class TierChangeForm(forms.Form):
         if current_tier is not None:
             tiers = tiers.exclude(pk=current_tier.pk)
         self.fields["tier"].queryset = tiers
-
-
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason (e-mailed to the organisation)", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )

@@ -3,6 +3,8 @@
 Each service checks the person's role itself (the view is not the only door), inside its transaction.
 """
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -53,6 +55,30 @@ def _set_changed(organization: Organization, data: dict) -> list[str]:
     return changed
 
 
+class _Editable(NamedTuple):
+    """A part of an organisation's record: its fields, the roles that may change them and what that is called."""
+
+    kind: str
+    fields: tuple[str, ...]
+    roles: frozenset[str]
+    action: str
+
+
+PROFILE = _Editable("profile", PROFILE_FIELDS, PROFILE_EDITORS, "edit the profile")
+BILLING_DETAILS = _Editable("billing", BILLING_FIELDS, BILLING, "edit the invoicing details")
+
+
+def _lock_and_set(organization: Organization, actor, data: dict, part: _Editable) -> tuple[Organization, list[str]]:
+    """In a transaction: check `data` names only the part's fields and the actor holds one of its roles, lock
+    the organisation and set what changes; the locked row and the names of the fields changed."""
+    unknown = set(data) - set(part.fields)
+    if unknown:
+        raise ValueError(f"Not {part.kind} fields: {sorted(unknown)}")
+    require_role(organization=organization, actor=actor, roles=part.roles, action=part.action)
+    locked = _lock_organization(organization)
+    return locked, _set_changed(locked, data)
+
+
 def _full_clean(organization: Organization) -> None:
     try:
         organization.full_clean()
@@ -66,13 +92,8 @@ def organization_profile_update(
     *, organization: Organization, actor, data: dict, logo=None, remove_logo: bool = False
 ) -> Organization:
     """Admins and marketing contacts change the public profile (PROFILE_FIELDS and the logo); audited."""
-    unknown = set(data) - set(PROFILE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not profile fields: {sorted(unknown)}")
     with transaction.atomic():
-        require_role(organization=organization, actor=actor, roles=PROFILE_EDITORS, action="edit the profile")
-        locked = _lock_organization(organization)
-        changed = _set_changed(locked, data)
+        locked, changed = _lock_and_set(organization, actor, data, PROFILE)
         if "name" in changed and selectors.organization_name_taken(locked.name, excluding=locked):
             raise MembershipError(
                 f"Another organisation is already called {locked.name}: choose another name.",
@@ -97,13 +118,8 @@ def organization_profile_update(
 def organization_billing_update(*, organization: Organization, actor, data: dict) -> Organization:
     """Admins and billing contacts change what invoices are made out to (BILLING_FIELDS). Invoices issued
     already keep the details they were issued with (a correction is a credit note); the next ones use these."""
-    unknown = set(data) - set(BILLING_FIELDS)
-    if unknown:
-        raise ValueError(f"Not billing fields: {sorted(unknown)}")
     with transaction.atomic():
-        require_role(organization=organization, actor=actor, roles=BILLING, action="edit the invoicing details")
-        locked = _lock_organization(organization)
-        changed = _set_changed(locked, data)
+        locked, changed = _lock_and_set(organization, actor, data, BILLING_DETAILS)
         _full_clean(locked)
         if changed:
             locked.save(update_fields=changed)

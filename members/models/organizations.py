@@ -37,6 +37,15 @@ class MembershipTier(models.Model):
     )
     annual_fee = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
+    tax_rule = models.ForeignKey(
+        "portal.TaxRule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "dues"},
+        help_text="How this tier's dues are taxed; empty: the default rule for dues.",
+    )
     description = models.TextField(blank=True)
     benefits = models.TextField(blank=True, help_text="One benefit per line.")
     seat_limit = models.PositiveIntegerField(

@@ -113,7 +113,22 @@ STAFF_GROUPS: tuple[StaffGroup, ...] = (
         ),
         description="Events, tickets, sponsorships, check-in.",
     ),
-    StaffGroup(FINANCE, permissions=(ACCESS_ADMIN, VIEW_AUDIT_LOG), description="Payments, refunds and invoices."),
+    StaffGroup(
+        FINANCE,
+        permissions=(
+            ACCESS_ADMIN,
+            VIEW_AUDIT_LOG,
+            # The tax rules and rates (Finance → Tax, portal/payments/wagtail_hooks.py).
+            "portal.view_taxrule",
+            "portal.add_taxrule",
+            "portal.change_taxrule",
+            "portal.view_taxrate",
+            "portal.add_taxrate",
+            "portal.change_taxrate",
+            "portal.delete_taxrate",
+        ),
+        description="Payments, refunds, invoices and tax rules.",
+    ),
     StaffGroup(
         ELECTION_STAFF,
         permissions=(

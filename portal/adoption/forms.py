@@ -46,6 +46,16 @@ class SurveyForm(forms.Form):
     public_cloud_region = forms.CharField(label="Public cloud region", max_length=120, required=False)
     public_cloud_listed = forms.BooleanField(label="List our public cloud on the foundation's site", required=False)
 
+    # The form's sections as the page shows them, in order.
+    FIELDSETS = (
+        ("Your organisation", ("organization_name", "is_anonymous", "industry", "country")),
+        ("Your deployments", ("deployment_type", "projects", "cores", "deployments")),
+        ("If you run a public cloud", ("public_cloud_name", "public_cloud_region", "public_cloud_listed")),
+    )
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+
     def clean(self):
         data = super().clean()
         if data.get("is_anonymous"):

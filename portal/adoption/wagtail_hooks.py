@@ -1,20 +1,13 @@
 """Staff screens: survey editions (with "Recompute figures") and responses (approve / reject)."""
 
 from django import forms
-from django.contrib import messages
-from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Value, When
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
-from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
@@ -22,6 +15,7 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 from portal.adoption import selectors, services
 from portal.adoption.models import Project, ResponseStatus, SurveyEdition, SurveyResponse
 from portal.adoption.tasks import recompute_aggregates
+from portal.core.admin_views import ConfirmActionView, object_button
 from portal.core.exceptions import ApplicationError
 from portal.core.tasking import enqueue_on_commit
 
@@ -34,87 +28,62 @@ MODERATION = {
 }
 
 
-class ModerateResponseView(WagtailAdminTemplateMixin, TemplateView):
+class ModerateResponseView(ConfirmActionView):
     """GET asks for confirmation, POST approves or rejects one response through the service."""
 
     template_name = "adoption/admin/confirm.html"
     header_icon = "tasks"
+    index_url_name = f"{RESPONSES_NS}:list"
     action = "approve"
 
-    def dispatch(self, request, pk, *args, **kwargs):
-        if not request.user.has_perm("adoption.change_surveyresponse"):
-            raise PermissionDenied
-        self.object = get_object_or_404(selectors.responses_for_moderation(), pk=pk)
-        return super().dispatch(request, *args, **kwargs)
+    def permitted(self, user) -> bool:
+        return user.has_perm("adoption.change_surveyresponse")
+
+    def get_queryset(self):
+        return selectors.responses_for_moderation()
+
+    @property
+    def verb(self) -> str:
+        return MODERATION[self.action][1]
+
+    @property
+    def danger(self) -> bool:
+        return self.action == "reject"
 
     def get_page_title(self):
-        return f"{MODERATION[self.action][1]} survey response"
+        return f"{self.verb} survey response"
 
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            {
-                "object": self.object,
-                "verb": MODERATION[self.action][1],
-                "action_url": self.request.path,
-                "cancel_url": reverse(f"{RESPONSES_NS}:list"),
-                "danger": self.action == "reject",
-            }
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        status, verb, service = MODERATION[self.action]
-        try:
-            service(response=self.object, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{self.object}: {ResponseStatus(status).label.lower()}.")
-        return redirect(reverse(f"{RESPONSES_NS}:list"))
+    def act(self, request) -> str:
+        status, _verb, service = MODERATION[self.action]
+        service(response=self.object, actor=request.user)
+        return f"{self.object}: {ResponseStatus(status).label.lower()}."
 
 
-class RecomputeView(WagtailAdminTemplateMixin, TemplateView):
+class RecomputeView(ConfirmActionView):
     """Compute one closed edition's figures now, e.g. after late moderation (refused while it is open)."""
 
     template_name = "adoption/admin/confirm.html"
     header_icon = "resubmit"
     page_title = "Recompute figures"
+    queryset = SurveyEdition.objects.all()
+    verb = "Recompute"
+    index_url_name = f"{EDITIONS_NS}:list"
 
-    def dispatch(self, request, pk, *args, **kwargs):
-        if not request.user.has_perm("adoption.change_surveyedition"):
-            raise PermissionDenied
-        self.object = get_object_or_404(SurveyEdition, pk=pk)
-        return super().dispatch(request, *args, **kwargs)
+    def permitted(self, user) -> bool:
+        return user.has_perm("adoption.change_surveyedition")
 
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            {
-                "object": self.object,
-                "verb": "Recompute",
-                "explanation": "The figures of this edition (and the growth of the next one) are computed "
-                "again from its approved responses. Readers can compare the figures before and after, so "
-                "moderate late answers in one batch and recompute once.",
-                "action_url": self.request.path,
-                "cancel_url": reverse(f"{EDITIONS_NS}:list"),
-            }
+    def explanation(self) -> str:
+        return (
+            "The figures of this edition (and the growth of the next one) are computed again from its approved "
+            "responses. Readers can compare the figures before and after, so moderate late answers in one batch "
+            "and recompute once."
         )
-        return context
 
-    def post(self, request, *args, **kwargs):
+    def act(self, request) -> str:
         if self.object.closes > timezone.now():
-            messages.error(request, f"The {self.object.year} survey has not closed yet; its figures follow its close.")
-            return redirect(reverse(f"{EDITIONS_NS}:list"))
+            raise ApplicationError(f"The {self.object.year} survey has not closed yet; its figures follow its close.")
         enqueue_on_commit(recompute_aggregates, self.object.pk, actor_id=request.user.pk)
-        messages.success(request, f"The figures of the {self.object.year} survey are being recomputed.")
-        return redirect(reverse(f"{EDITIONS_NS}:list"))
+        return f"The figures of the {self.object.year} survey are being recomputed."
 
 
 class ResponseIndexView(IndexView):
@@ -130,14 +99,8 @@ class ResponseIndexView(IndexView):
         allowed = SurveyResponse.TRANSITIONS.get(instance.status, set())
         for action, (status, label, _service) in MODERATION.items():
             if status in allowed:
-                buttons.append(
-                    ListingButton(
-                        label,
-                        url=reverse(f"{RESPONSES_NS}:{action}", args=[quote(instance.pk)]),
-                        icon_name="success" if action == "approve" else "cross",
-                        priority=5,
-                    )
-                )
+                icon = "success" if action == "approve" else "cross"
+                buttons.append(object_button(label, f"{RESPONSES_NS}:{action}", instance, icon_name=icon))
         return buttons
 
 
@@ -203,14 +166,7 @@ class SurveyResponseViewSet(SnippetViewSet):
 class EditionIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        buttons.append(
-            ListingButton(
-                "Recompute figures",
-                url=reverse(f"{EDITIONS_NS}:recompute", args=[quote(instance.pk)]),
-                icon_name="resubmit",
-                priority=5,
-            )
-        )
+        buttons.append(object_button("Recompute figures", f"{EDITIONS_NS}:recompute", instance, icon_name="resubmit"))
         return buttons
 
 

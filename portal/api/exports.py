@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import renderers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -123,17 +124,6 @@ class YAMLRenderer(_TextRenderer):
     format = "yml"
 
 
-class _ExportView(PublicEndpointMixin, APIView):
-    filename = ""
-    disposition = "inline"
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200:
-            response["Content-Disposition"] = f'{self.disposition}; filename="{self.filename}"'
-        return response
-
-
 class _IgnoreAccept:
     """Exports have one format each: serve it whatever the client's Accept header says."""
 
@@ -144,32 +134,62 @@ class _IgnoreAccept:
         return parsers[0] if parsers else None
 
 
-class MembersCSVView(_ExportView):
-    renderer_classes = [CSVRenderer]
+class _ExportView(PublicEndpointMixin, APIView):
     content_negotiation_class = _IgnoreAccept
+    filename = ""
+    disposition = "inline"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            response["Content-Disposition"] = f'{self.disposition}; filename="{self.filename}"'
+        return response
+
+
+class _CSVExportView(_ExportView):
+    """One table as CSV: `columns` and the `rows` a request may see."""
+
+    renderer_classes = [CSVRenderer]
+    columns: list[str]
+
+    def rows(self, request) -> Iterable[list]:
+        raise NotImplementedError
+
+    def get(self, request):
+        return Response(csv_text(self.columns, self.rows(request)))
+
+
+def _csv_schema(summary: str, description: str):
+    return extend_schema_view(
+        get=extend_schema(
+            summary=summary,
+            description=description,
+            responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv")},
+        )
+    )
+
+
+@_csv_schema(
+    "Current members as CSV",
+    f"Columns: {', '.join(MEMBER_COLUMNS)}. Cells that would start a spreadsheet formula are prefixed with '.",
+)
+class MembersCSVView(_CSVExportView):
     filename = "members.csv"
+    columns = MEMBER_COLUMNS
 
-    @extend_schema(
-        summary="Current members as CSV",
-        description=f"Columns: {', '.join(MEMBER_COLUMNS)}. Cells that would start a spreadsheet formula are prefixed with '.",
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv")},
-    )
-    def get(self, request):
-        return Response(csv_text(MEMBER_COLUMNS, _member_rows(request)))
+    def rows(self, request) -> Iterable[list]:
+        return _member_rows(request)
 
 
-class ProjectsCSVView(_ExportView):
-    renderer_classes = [CSVRenderer]
-    content_negotiation_class = _IgnoreAccept
+@_csv_schema(
+    "The foundation's projects as CSV", f"Columns: {', '.join(PROJECT_COLUMNS)}. Tags are space-separated slugs."
+)
+class ProjectsCSVView(_CSVExportView):
     filename = "projects.csv"
+    columns = PROJECT_COLUMNS
 
-    @extend_schema(
-        summary="The foundation's projects as CSV",
-        description=f"Columns: {', '.join(PROJECT_COLUMNS)}. Tags are space-separated slugs.",
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv")},
-    )
-    def get(self, request):
-        return Response(csv_text(PROJECT_COLUMNS, _project_rows(request)))
+    def rows(self, request) -> Iterable[list]:
+        return _project_rows(request)
 
 
 _ITEM = {
@@ -224,7 +244,6 @@ LANDSCAPE_SCHEMA = {
 
 class LandscapeView(_ExportView):
     renderer_classes = [YAMLRenderer]
-    content_negotiation_class = _IgnoreAccept
     filename = "landscape.yml"
 
     @extend_schema(
@@ -254,7 +273,6 @@ class ZipRenderer(renderers.BaseRenderer):
 
 class LandscapeZipView(_ExportView):
     renderer_classes = [ZipRenderer]
-    content_negotiation_class = _IgnoreAccept
     filename = "landscape.zip"
     disposition = "attachment"
 

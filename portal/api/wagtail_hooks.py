@@ -4,28 +4,20 @@ Both sit under Settings. Each is guarded by one permission of its own (`api.mana
 `api.manage_webhooks`) that no staff group holds by default: superusers grant it in Groups.
 """
 
-from typing import Any
-
 from django import forms
-from django.contrib import messages
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.api import services
 from portal.api.models import ApiToken, Scope, WebhookDelivery, WebhookEvent, WebhookSubscription
-from portal.core.exceptions import ApplicationError
+from portal.core.admin_views import ConfirmActionView, object_button
 
 
 class SinglePermissionPolicy(ModelPermissionPolicy):
@@ -117,63 +109,21 @@ class TokenIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if instance.is_active:
-            buttons.append(
-                ListingButton(
-                    "Revoke", url=reverse("api_tokens:revoke", args=[quote(instance.pk)]), icon_name="bin", priority=5
-                )
-            )
+            buttons.append(object_button("Revoke", "api_tokens:revoke", instance, icon_name="bin"))
         return buttons
 
 
-class ConfirmActionView(WagtailAdminTemplateMixin, TemplateView):
-    """A confirmation page for one action on one object: GET asks, POST runs `act` and goes back to the list.
+class PolicyConfirmView(ConfirmActionView):
+    """A confirmation page allowed by one action of a permission policy."""
 
-    Subclasses name the policy and action that allow it, the objects, the verb and what it does."""
-
-    template_name = "api/admin/confirm.html"
     policy: ModelPermissionPolicy
     permission: str
-    queryset: Any
-    verb: str
-    index_url_name: str
-    danger = False
 
-    def dispatch(self, request, pk, *args, **kwargs):
-        if not self.policy.user_has_permission(request.user, self.permission):
-            raise PermissionDenied
-        self.object = get_object_or_404(self.queryset, pk=pk)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def explanation(self) -> str:
-        raise NotImplementedError
-
-    def act(self, request) -> str:
-        """Do it; returns the success message (an ApplicationError's message is shown instead)."""
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "object": self.object,
-            "verb": self.verb,
-            "explanation": self.explanation(),
-            "action_url": self.request.path,
-            "cancel_url": reverse(self.index_url_name),
-            "danger": self.danger,
-        }
-
-    def post(self, request, *args, **kwargs):
-        try:
-            messages.success(request, self.act(request))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        return redirect(reverse(self.index_url_name))
+    def permitted(self, user) -> bool:
+        return self.policy.user_has_permission(user, self.permission)
 
 
-class RevokeTokenView(ConfirmActionView):
+class RevokeTokenView(PolicyConfirmView):
     header_icon = "key"
     page_title = "Revoke API token"
     policy, permission, queryset = TOKEN_POLICY, "change", ApiToken.objects.all()
@@ -291,18 +241,11 @@ class WebhookViewSet(ModelViewSet):
 class DeliveryIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        buttons.append(
-            ListingButton(
-                "Replay",
-                url=reverse("webhook_deliveries:replay", args=[quote(instance.pk)]),
-                icon_name="resubmit",
-                priority=5,
-            )
-        )
+        buttons.append(object_button("Replay", "webhook_deliveries:replay", instance, icon_name="resubmit"))
         return buttons
 
 
-class ReplayDeliveryView(ConfirmActionView):
+class ReplayDeliveryView(PolicyConfirmView):
     header_icon = "resubmit"
     page_title = "Replay webhook delivery"
     policy, permission = DELIVERY_POLICY, "replay"

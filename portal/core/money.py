@@ -101,3 +101,64 @@ def format_money(amount: Decimal | int | str, currency: str = "", *, nbsp: bool 
         return text
     separator = "\u00a0" if nbsp else " "
     return f"{text}{separator}{normalise_currency(currency)}"
+
+
+# --- Tax ------------------------------------------------------------------------------------
+# A line's amount is either net (tax added on top) or gross (tax included, split out). The tax is
+# rounded per line, or per rate over the whole document and then shared out over its lines, so the
+# lines always add up to the totals: net + tax = gross to the cent, on every page and document.
+TAX_ROUNDING_LINE = "line"
+TAX_ROUNDING_INVOICE = "invoice"
+TAX_ROUNDING_CHOICES = (TAX_ROUNDING_LINE, TAX_ROUNDING_INVOICE)
+
+
+def tax_split(amount: Decimal, rate: Decimal, currency: str, *, included: bool) -> tuple[Decimal, Decimal]:
+    """Net and tax of an amount at `rate` percent: tax added to a net amount, or split out of a gross one."""
+    amount, rate = Decimal(amount), Decimal(rate)
+    if included:
+        tax = round_money(amount * rate / (100 + rate), currency)
+        return amount - tax, tax
+    return amount, round_money(amount * rate / 100, currency)
+
+
+def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Share `total` over `weights` in proportion, each share rounded; the largest weight takes what
+    rounding left (a weight of zero gets nothing)."""
+    if not weights:
+        return []
+    total = round_money(total, currency)
+    whole = sum(weights, Decimal("0"))
+    zero = Decimal("0").quantize(quantum(currency))
+    shares = [round_money(total * weight / whole, currency) if whole else zero for weight in weights]
+    largest = max(range(len(weights)), key=lambda i: abs(weights[i]))
+    shares[largest] += total - sum(shares, Decimal("0"))
+    return shares
+
+
+def tax_lines(
+    lines: list[tuple[Decimal, Decimal, bool]], currency: str, *, rounding: str = TAX_ROUNDING_LINE
+) -> list[tuple[Decimal, Decimal]]:
+    """(net, tax) of each (amount, rate, included) line, the tax rounded per line or per rate."""
+    if rounding not in TAX_ROUNDING_CHOICES:
+        raise ValueError(f"Unknown tax rounding: {rounding!r}")
+    if rounding == TAX_ROUNDING_LINE:
+        return [tax_split(amount, rate, currency, included=included) for amount, rate, included in lines]
+    result: list[tuple[Decimal, Decimal]] = [(Decimal("0"), Decimal("0"))] * len(lines)
+    groups: dict[tuple[Decimal, bool], list[int]] = {}
+    for index, (_amount, rate, included) in enumerate(lines):
+        groups.setdefault((Decimal(rate), included), []).append(index)
+    for (rate, included), indexes in groups.items():
+        amounts = [Decimal(lines[i][0]) for i in indexes]
+        _net, tax = tax_split(sum(amounts, Decimal("0")), rate, currency, included=included)
+        for i, amount, share in zip(indexes, amounts, allocate(tax, amounts, currency), strict=True):
+            result[i] = (amount - share if included else amount, share)
+    return result
+
+
+def tax_by_rate(rows: list[tuple[Decimal, Decimal, Decimal]]) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """(rate, net, tax) rows summed per rate, highest rate first: the tax table of a document."""
+    totals: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for rate, net, tax in rows:
+        old_net, old_tax = totals.get(Decimal(rate), (Decimal("0"), Decimal("0")))
+        totals[Decimal(rate)] = (old_net + net, old_tax + tax)
+    return [(rate, net, tax) for rate, (net, tax) in sorted(totals.items(), reverse=True)]

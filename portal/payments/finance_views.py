@@ -297,20 +297,36 @@ def invoice_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _tax_report(writer, kind: str, *, start, end) -> None:
+    """Tax collected per country and rate, or reverse-charged sales per buyer (an EC Sales List)."""
+    if kind == "tax":
+        writer.writerow(["country", "rate (%)", "net", "tax", "gross", "currency"])
+        for row in selectors.tax_collected(start=start, end=end):
+            writer.writerow(
+                [row["country"], row["rate"], row["net"], row["tax"], row["net"] + row["tax"], row["currency"]]
+            )
+        return
+    writer.writerow(["buyer country", "buyer VAT number", "buyer", "net", "currency"])
+    for row in selectors.reverse_charged_sales(start=start, end=end):
+        writer.writerow([row["country"], row["vat_id"], row["buyer"], row["net"], row["currency"]])
+
+
 @finance_only
 def export(request: HttpRequest, kind: str) -> HttpResponse:
     """CSV of payments (by creation date) or invoices (by issue date) for a period, as accountants ask."""
-    if kind not in ("payments", "invoices"):
+    if kind not in ("payments", "invoices", "tax", "ec-sales"):
         raise Http404("No such export")
     form = PeriodForm(request.GET)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(reverse(f"payments_finance:{kind}"))
+        return redirect(reverse(f"payments_finance:{kind if kind in ('payments', 'invoices') else 'invoices'}"))
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{start}-{end}.csv"'
     writer = safe_writer(response)
-    if kind == "payments":
+    if kind in ("tax", "ec-sales"):
+        _tax_report(writer, kind, start=start, end=end)
+    elif kind == "payments":
         writer.writerow(
             [
                 "created",

@@ -29,7 +29,15 @@ from portal.payments.models import (
 )
 
 SERIES = {InvoiceKind.INVOICE: "INV", InvoiceKind.CREDIT_NOTE: "CN"}
-BUYER_FIELDS = ("buyer_name", "buyer_address", "buyer_country", "buyer_vat_id", "buyer_po_number", "buyer_email")
+BUYER_FIELDS = (
+    "buyer_name",
+    "buyer_address",
+    "buyer_country",
+    "buyer_vat_id",
+    "buyer_po_number",
+    "buyer_email",
+    "buyer_vat_check",
+)
 
 
 class InvoiceNotEditable(InvalidTransition):
@@ -42,6 +50,11 @@ class Line:
     unit_price: Decimal
     quantity: Decimal = Decimal("1")
     tax_rate: Decimal = Decimal("0")
+    # The unit price includes the tax (split out of it), else the tax is added on top.
+    price_includes_tax: bool = False
+    # The line's tax as the owner already stated it (an order's page): kept as is, so the invoice says
+    # exactly what the buyer was shown. None: worked out here, rounded as TAX_ROUNDING says.
+    tax: Decimal | None = None
 
 
 def _lock(invoice_pk: int) -> Invoice:
@@ -90,8 +103,54 @@ def _totals(invoice: Invoice) -> tuple[Decimal, Decimal]:
     return net, tax
 
 
+def _line_amount(line: Line, currency: str) -> Decimal:
+    """Quantity × unit price as the stored line will compute it (InvoiceLine.amount)."""
+    unit_price = money.round_money(Decimal(line.unit_price), currency)
+    return money.round_money(_two_places(line.quantity) * unit_price, currency)
+
+
+def line_taxes(lines: list[Line], currency: str) -> list[Decimal]:
+    """Each line's tax: as stated by its owner, else through portal.core.money with the configured rounding."""
+    worked = money.tax_lines(
+        [
+            (
+                _line_amount(line, currency),
+                _two_places(line.tax_rate),
+                line.price_includes_tax,
+            )
+            for line in lines
+        ],
+        currency,
+        rounding=settings.TAX_ROUNDING,
+    )
+    return [
+        money.round_money(line.tax, currency) if line.tax is not None else tax
+        for line, (_net, tax) in zip(lines, worked, strict=True)
+    ]
+
+
+def lines_totals(lines: list[Line], currency: str) -> tuple[Decimal, Decimal, Decimal]:
+    """(net, tax, gross) of lines as an invoice of them will state them: the amount to ask the payer for."""
+    currency = money.normalise_currency(currency)
+    taxes = line_taxes(lines, currency)
+    net = Decimal("0")
+    for line, tax in zip(lines, taxes, strict=True):
+        amount = _line_amount(line, currency)
+        net += amount - tax if line.price_includes_tax else amount
+    tax_total = sum(taxes, Decimal("0"))
+    return net, tax_total, net + tax_total
+
+
 def _draft(
-    *, currency: str, buyer: dict, lines: list[Line], payment: Payment | None, payment_terms_days: int, notes: str
+    *,
+    currency: str,
+    buyer: dict,
+    lines: list[Line],
+    payment: Payment | None,
+    payment_terms_days: int,
+    notes: str,
+    tax_note: str = "",
+    tax_country: str = "",
 ) -> tuple[Invoice, list[InvoiceLine]]:
     """An unsaved draft and its lines, checked, with the totals the database will store."""
     if not lines:
@@ -109,8 +168,10 @@ def _draft(
             quantity=_two_places(line.quantity),
             unit_price=money.round_money(Decimal(line.unit_price), currency),
             tax_rate=_two_places(line.tax_rate),
+            tax_amount=tax,
+            price_includes_tax=line.price_includes_tax,
         )
-        for n, line in enumerate(lines)
+        for n, (line, tax) in enumerate(zip(lines, line_taxes(lines, currency), strict=True))
     ]
     # The totals from the lines as they will be stored (two places, as the database rounds them).
     net = sum((row.net(currency) for row in rows), Decimal("0"))
@@ -120,6 +181,8 @@ def _draft(
         payment=payment,
         payment_terms_days=payment_terms_days,
         notes=notes,
+        tax_note=tax_note[:300],
+        tax_country=tax_country,
         net_total=net,
         tax_total=tax,
         total=net + tax,
@@ -155,11 +218,20 @@ def invoice_create(
     payment: Payment | None = None,
     payment_terms_days: int = 30,
     notes: str = "",
+    tax_note: str = "",
+    tax_country: str = "",
     actor=None,
 ) -> Invoice:
     """A draft invoice; the buyer's details stay editable until it is issued."""
     invoice, rows = _draft(
-        currency=currency, buyer=buyer, lines=lines, payment=payment, payment_terms_days=payment_terms_days, notes=notes
+        currency=currency,
+        buyer=buyer,
+        lines=lines,
+        payment=payment,
+        payment_terms_days=payment_terms_days,
+        notes=notes,
+        tax_note=tax_note,
+        tax_country=tax_country,
     )
     with transaction.atomic():
         _insert(invoice, rows)
@@ -168,7 +240,15 @@ def invoice_create(
 
 
 def invoice_issue_paid(
-    *, currency: str, buyer: dict, lines: list[Line], payment: Payment, notes: str = "", actor=None
+    *,
+    currency: str,
+    buyer: dict,
+    lines: list[Line],
+    payment: Payment,
+    notes: str = "",
+    tax_note: str = "",
+    tax_country: str = "",
+    actor=None,
 ) -> Invoice:
     """The invoice of a payment that has already succeeded: created, issued and paid in one step.
 
@@ -176,7 +256,14 @@ def invoice_issue_paid(
     → invoice_mark_paid, in one insert instead of three passes through a draft.
     """
     invoice, rows = _draft(
-        currency=currency, buyer=buyer, lines=lines, payment=payment, payment_terms_days=0, notes=notes
+        currency=currency,
+        buyer=buyer,
+        lines=lines,
+        payment=payment,
+        payment_terms_days=0,
+        notes=notes,
+        tax_note=tax_note,
+        tax_country=tax_country,
     )
     # Called inside the receipt's transaction: a failure here fails it all, so no savepoint (two round trips).
     with transaction.atomic(savepoint=False):
@@ -282,12 +369,12 @@ def credit_note_issue(
             refund=refund,
             currency=invoice.currency,
             notes=reason,
+            tax_note=invoice.tax_note,
+            tax_country=invoice.tax_country,
             payment_terms_days=0,
             **{name: getattr(invoice, name) for name in BUYER_FIELDS},
         )
-        InvoiceLine.objects.create(
-            invoice=note, description=f"Credit on invoice {invoice.number}: {reason}"[:300], unit_price=amount
-        )
+        InvoiceLine.objects.bulk_create(_credit_lines(invoice=invoice, note=note, amount=amount, reason=reason))
         audit("guildhall.invoice.create", note, actor=actor, data={"credits": invoice.number, "total": str(amount)})
         note = invoice_issue(invoice=note, actor=actor)
         # A credit note settles itself: nothing is due on it.
@@ -297,8 +384,46 @@ def credit_note_issue(
     return note
 
 
+def _credit_lines(*, invoice: Invoice, note: Invoice, amount: Decimal, reason: str) -> list[InvoiceLine]:
+    """The credit's lines: the amount shared over the invoice's rates by what each still has to credit,
+    each taking back its share of that rate's tax (all of what is left of it when the rest is credited)."""
+    currency = invoice.currency
+    left: dict[Decimal, tuple[Decimal, Decimal]] = {rate: (net + tax, tax) for rate, net, tax in invoice.tax_rows()}
+    for earlier in invoice.credit_notes.exclude(status=InvoiceStatus.VOID).exclude(pk=note.pk):
+        for rate, net, tax in earlier.tax_rows():
+            gross, taxed = left.get(rate, (Decimal("0"), Decimal("0")))
+            left[rate] = (gross - net - tax, taxed - tax)
+    rates = [rate for rate, (gross, _tax) in left.items() if gross > 0]
+    rows = []
+    shares = money.allocate(amount, [left[rate][0] for rate in rates], currency)
+    for position, (rate, share) in enumerate(zip(rates, shares, strict=True)):
+        if not share:
+            continue
+        gross, taxed = left[rate]
+        tax = taxed if share == gross else money.round_money(taxed * share / gross, currency)
+        label = f" ({rate.normalize():f} % VAT)" if len(rates) > 1 else ""
+        rows.append(
+            InvoiceLine(
+                invoice=note,
+                position=position,
+                description=f"Credit on invoice {invoice.number}: {reason}{label}"[:300],
+                unit_price=share - tax,
+                tax_rate=rate,
+                tax_amount=tax,
+            )
+        )
+    return rows
+
+
 def bank_transfer_invoice_issue(
-    *, payment: Payment, buyer: dict, lines: list[Line], payment_terms_days: int = 30, actor=None
+    *,
+    payment: Payment,
+    buyer: dict,
+    lines: list[Line],
+    payment_terms_days: int = 30,
+    tax_note: str = "",
+    tax_country: str = "",
+    actor=None,
 ) -> Invoice:
     """A bank-transfer payment gets an issued invoice with the payment instructions, e-mailed to the payer."""
     if payment.method != PaymentMethod.BANK_TRANSFER:
@@ -311,6 +436,8 @@ def bank_transfer_invoice_issue(
             lines=lines,
             payment=payment,
             payment_terms_days=payment_terms_days,
+            tax_note=tax_note,
+            tax_country=tax_country,
             actor=actor,
         )
         if invoice.total != payment.amount:

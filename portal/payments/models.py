@@ -374,6 +374,12 @@ class Invoice(StatusMachine, models.Model):
     buyer_vat_id = models.CharField("VAT ID", max_length=40, blank=True)
     buyer_po_number = models.CharField("purchase order number", max_length=60, blank=True)
     buyer_email = models.EmailField("e-mail", blank=True)
+    # How the buyer's VAT number was checked (offline, or VIES with its consultation number).
+    buyer_vat_check = models.CharField("VAT number check", max_length=200, blank=True)
+    # The mention the tax needs (the reverse charge, a sale outside the scope of VAT).
+    tax_note = models.CharField(max_length=300, blank=True)
+    # Where the tax is due (the place of supply, the buyer's country for a reverse charge): for the reports.
+    tax_country = models.CharField(max_length=2, blank=True)
     seller = models.JSONField(default=dict, blank=True)  # the foundation's details as they were at issue
     notes = models.TextField(blank=True)
     payment_terms_days = models.PositiveIntegerField(default=30)
@@ -414,6 +420,16 @@ class Invoice(StatusMachine, models.Model):
     def total_display(self) -> str:
         return money.format_money(self.total, self.currency)
 
+    def tax_rows(self) -> list[tuple[Decimal, Decimal, Decimal]]:
+        """(rate, net, tax) per rate, highest first: the document's tax table."""
+        return money.tax_by_rate(
+            [(line.tax_rate, line.net(self.currency), line.tax(self.currency)) for line in self.lines.all()]
+        )
+
+    def tax_table(self) -> list[dict]:
+        """The tax table as pages show it: rate, net, tax and gross per rate."""
+        return [{"rate": rate, "net": net, "tax": tax, "gross": net + tax} for rate, net, tax in self.tax_rows()]
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
@@ -422,6 +438,10 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("1"))
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     tax_rate = models.DecimalField("tax rate (%)", max_digits=5, decimal_places=2, default=Decimal("0"))
+    # The line's tax, worked out once by portal.core.money (per line or shared out per rate) and frozen.
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # The unit price includes the tax (a ticket's price to people): the net is what remains without it.
+    price_includes_tax = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -429,8 +449,16 @@ class InvoiceLine(models.Model):
     def __str__(self) -> str:
         return self.description
 
-    def net(self, currency: str) -> Decimal:
+    def amount(self, currency: str) -> Decimal:
+        """Quantity × unit price, as the line shows it (with its tax when the price includes it)."""
         return money.round_money(self.quantity * self.unit_price, currency)
 
+    def net(self, currency: str) -> Decimal:
+        amount = self.amount(currency)
+        return amount - self.tax_amount if self.price_includes_tax else amount
+
     def tax(self, currency: str) -> Decimal:
-        return money.round_money(self.net(currency) * self.tax_rate / 100, currency)
+        return self.tax_amount
+
+    def gross(self, currency: str) -> Decimal:
+        return self.net(currency) + self.tax_amount

@@ -37,6 +37,12 @@ def _paid_by(invoice: Invoice) -> str:
     return f" by {payment.get_method_display().lower()}" if payment is not None else ""
 
 
+def _taxed(invoice: Invoice) -> list:
+    """The tax per rate, when the document carries any tax."""
+    rows = invoice.tax_rows()
+    return rows if any(rate for rate, _net, _tax in rows) else []
+
+
 def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
     """The document as the buyer receives it; the numbers are those frozen when it was issued."""
     return draw(lambda doc: _draw_invoice(doc, invoice), page_format="A4", compress=compress)
@@ -63,6 +69,8 @@ def _draw_invoice(doc: Document, invoice: Invoice) -> None:
     doc.paragraph(5, [invoice.buyer_name, invoice.buyer_address, invoice.buyer_country])
     if invoice.buyer_vat_id:
         doc.line(5, f"VAT ID: {invoice.buyer_vat_id}")
+        if invoice.buyer_vat_check:
+            doc.line(5, invoice.buyer_vat_check)
     if invoice.buyer_po_number:
         doc.line(5, f"PO number: {invoice.buyer_po_number}")
     doc.gap(3)
@@ -92,6 +100,17 @@ def _draw_invoice(doc: Document, invoice: Invoice) -> None:
         if label == "Total":
             doc.style(10, bold=True)
         doc.row(6, ((TOTAL_LABEL_WIDTH, label, "R"), (COLUMNS[-1], money.format_money(figure, currency), "R")))
+    taxed = _taxed(invoice)
+    if taxed:
+        doc.gap(3)
+        doc.style(10)
+        for rate, net, tax in taxed:
+            label = f"VAT {rate.normalize():f} % on {money.format_money(net, currency)}"
+            doc.row(6, ((TOTAL_LABEL_WIDTH, label, "R"), (COLUMNS[-1], money.format_money(tax, currency), "R")))
+    if invoice.tax_note:
+        doc.gap(4)
+        doc.style(10, bold=True)
+        doc.wrapped(5, invoice.tax_note)
     if invoice.notes:
         doc.gap(6)
         doc.style(10)

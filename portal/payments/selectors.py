@@ -1,16 +1,19 @@
 """Reads of the payment ledger, shaped for their pages."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from wagtail.models import ModelLogEntry
 
+from portal.core.tax import REVERSE_CHARGE_NOTE
 from portal.payments.models import (
     OPEN_STATUSES,
     Invoice,
     InvoiceKind,
+    InvoiceStatus,
     PayerReturn,
     Payment,
     PaymentMethod,
@@ -165,3 +168,43 @@ def payer_returns_for_finance():
 def payer_return_for_finance(pk: int):
 
     return get_object_or_404(PayerReturn.objects.select_related("payment"), pk=pk)
+
+
+def _taxed_documents(*, start, end):
+    """Issued invoices and credit notes of a period (not void), with their lines: what tax reports add up."""
+    return (
+        Invoice.objects.exclude(number="")
+        .exclude(status=InvoiceStatus.VOID)
+        .filter(issued_on__gte=start, issued_on__lte=end)
+        .prefetch_related("lines")
+        .order_by("series", "year", "sequence")
+    )
+
+
+def tax_collected(*, start, end) -> list[dict]:
+    """Tax per country where it is due, rate and currency over a period: invoices less credit notes."""
+    totals: dict[tuple[str, Decimal, str], dict] = {}
+    for invoice in _taxed_documents(start=start, end=end):
+        sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
+        for rate, net, tax in invoice.tax_rows():
+            key = (invoice.tax_country, rate, invoice.currency)
+            row = totals.setdefault(
+                key, {"country": key[0], "rate": rate, "currency": key[2], "net": Decimal("0"), "tax": Decimal("0")}
+            )
+            row["net"] += sign * net
+            row["tax"] += sign * tax
+    return [totals[key] for key in sorted(totals, key=lambda k: (k[0], -k[1], k[2]))]
+
+
+def reverse_charged_sales(*, start, end) -> list[dict]:
+    """Reverse-charged sales per buyer country and VAT number (an EC Sales List): net, less credit notes."""
+    totals: dict[tuple[str, str, str], dict] = {}
+    for invoice in _taxed_documents(start=start, end=end).filter(tax_note=REVERSE_CHARGE_NOTE):
+        sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
+        key = (invoice.tax_country, invoice.buyer_vat_id, invoice.currency)
+        row = totals.setdefault(
+            key,
+            {"country": key[0], "vat_id": key[1], "buyer": invoice.buyer_name, "currency": key[2], "net": Decimal("0")},
+        )
+        row["net"] += sign * invoice.net_total
+    return [totals[key] for key in sorted(totals)]

@@ -3,7 +3,11 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.core.tax import TaxRate, TaxRule
 from portal.payments import finance_views as views
 from portal.payments.selectors import user_is_finance
 
@@ -44,3 +48,36 @@ class FinanceMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_finance_menu_item():
     return FinanceMenuItem("Finance", reverse("payments_finance:payments"), icon_name="table", order=900)
+
+
+class TaxRuleViewSet(SnippetViewSet):
+    model = TaxRule
+    icon = "list-ul"
+    menu_label = "Tax rules"
+    list_display = ["name", "kind", "mode", "country", "prices_include_tax", "is_default"]
+    list_filter = ["kind", "mode"]
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("mode")]),
+        FieldRowPanel([FieldPanel("country"), FieldPanel("prices_include_tax"), FieldPanel("is_default")]),
+    ]
+
+
+class TaxRateViewSet(SnippetViewSet):
+    model = TaxRate
+    icon = "table"
+    menu_label = "VAT rates"
+    list_display = ["country", "rate", "valid_from", "name"]
+    list_filter = ["country"]
+    panels = [FieldRowPanel([FieldPanel("country"), FieldPanel("rate"), FieldPanel("valid_from")]), FieldPanel("name")]
+
+
+class TaxViewSetGroup(SnippetViewSetGroup):
+    items = (TaxRuleViewSet, TaxRateViewSet)
+    menu_icon = "table"
+    menu_label = "Tax"
+    menu_name = "tax"
+    menu_order = 901
+
+
+register_snippet(TaxViewSetGroup)

@@ -246,6 +246,31 @@ def _publish_new(parent: Page, page: Page) -> Page:
     return page
 
 
+def _ensure_child(parent: Page, page: Page):
+    """The child of `parent` with `page`'s slug: `page` itself, published, the first time."""
+    existing = _child(parent, page.slug)
+    return existing if existing is not None else _publish_new(parent, page)
+
+
+# The demo content's keys that are the pages' fields as they are.
+PROJECT_FIELDS = (
+    "title",
+    "slug",
+    "tagline",
+    "description",
+    "governance",
+    "status",
+    "founded_year",
+    "website",
+    "repository",
+    "documentation",
+    "latest_release_name",
+    "latest_release_date",
+    "search_description",
+)
+NEWS_FIELDS = ("title", "slug", "date", "author", "intro")
+
+
 def ensure_about_page(home: HomePage) -> StandardPage:
     page = _child(home, "about")
     if page is not None:
@@ -291,36 +316,12 @@ def ensure_about_page(home: HomePage) -> StandardPage:
 
 
 def ensure_projects(home: HomePage, organizations: dict[str, Organization]) -> list[ProjectPage]:
-    index = _child(home, "projects")
-    if index is None:
-        index = _publish_new(
-            home,
-            ProjectIndexPage(
-                title="Projects",
-                slug="projects",
-                intro="<p>The foundation hosts five open source projects, each developed under the 4 Opens.</p>",
-                search_description="OpenStack, Kata Containers, StarlingX, Zuul and Airship.",
-            ),
-        )
+    index = _ensure_child(home, ProjectIndexPage(**content.SECTION_PAGES["projects"]))
     created = []
     for spec in content.PROJECTS:
         if _child(index, spec["slug"]) is not None:
             continue
-        project = ProjectPage(
-            title=spec["title"],
-            slug=spec["slug"],
-            tagline=spec["tagline"],
-            description=spec["description"],
-            governance=spec["governance"],
-            status=spec["status"],
-            founded_year=spec["founded_year"],
-            website=spec["website"],
-            repository=spec["repository"],
-            documentation=spec["documentation"],
-            latest_release_name=spec["latest_release_name"],
-            latest_release_date=spec["latest_release_date"],
-            search_description=spec["search_description"],
-        )
+        project = ProjectPage(**{name: spec[name] for name in PROJECT_FIELDS})
         project.tags.add(*spec["tags"])
         project.contributing_organizations = [
             organizations[slug] for slug in content.CONTRIBUTORS.get(spec["slug"], []) if slug in organizations
@@ -335,57 +336,20 @@ def ensure_projects(home: HomePage, organizations: dict[str, Organization]) -> l
 
 
 def ensure_directory(home: HomePage) -> MemberDirectoryPage:
-    page = _child(home, "members")
-    if page is not None:
-        return page
-    return _publish_new(
-        home,
-        MemberDirectoryPage(
-            title="Members",
-            slug="members",
-            intro="<p>The organisations that support open infrastructure, by membership tier.</p>",
-            search_description="The companies and institutions that are members of the Open Infrastructure Foundation.",
-        ),
-    )
+    return _ensure_child(home, MemberDirectoryPage(**content.SECTION_PAGES["members"]))
 
 
 def ensure_join_page(home: HomePage) -> JoinPage:
-    page = _child(home, "join")
-    if page is not None:
-        return page
-    return _publish_new(
-        home,
-        JoinPage(
-            title="Join the foundation",
-            slug="join",
-            intro="<p>Membership funds the people and services that keep the projects healthy: CI, events, "
-            "security response and community management. Choose the tier that fits your organisation.</p>",
-            search_description="Membership tiers of the Open Infrastructure Foundation: fees, benefits and seats.",
-        ),
-    )
+    return _ensure_child(home, JoinPage(**content.SECTION_PAGES["join"]))
 
 
 def ensure_news(home: HomePage) -> NewsIndexPage:
-    index = _child(home, "news")
-    if index is None:
-        index = _publish_new(
-            home,
-            NewsIndexPage(
-                title="News",
-                slug="news",
-                intro="<p>Releases, member news and stories from the open infrastructure community.</p>",
-                search_description="News from the Open Infrastructure Foundation.",
-            ),
-        )
+    index = _ensure_child(home, NewsIndexPage(**content.SECTION_PAGES["news"]))
     for spec in content.NEWS:
         if _child(index, spec["slug"]) is not None:
             continue
         item = NewsPage(
-            title=spec["title"],
-            slug=spec["slug"],
-            date=spec["date"],
-            author=spec["author"],
-            intro=spec["intro"],
+            **{name: spec[name] for name in NEWS_FIELDS},
             body=json.dumps([_paragraph(f"<p>{escape(spec['body'])}</p>")]),
             search_description=spec["intro"],
         )
@@ -432,25 +396,27 @@ def ensure_event_pages(home: HomePage, events: list[Event]) -> None:
     """The events index and a page for each demo summit, tied to its event by slug."""
     index = EventIndexPage.objects.first()
     if index is None:
-        index = EventIndexPage(
-            title="Events",
-            slug="events",
-            intro="<p>The OpenInfra Summit brings together the people who build and run open infrastructure.</p>",
+        index = _publish_new(
+            home,
+            EventIndexPage(
+                title="Events",
+                slug="events",
+                intro="<p>The OpenInfra Summit brings together the people who build and run open infrastructure.</p>",
+            ),
         )
-        home.add_child(instance=index)
-        index.save_revision().publish()
     for event in events:
         if EventPage.objects.filter(slug=event.slug).exists():
             continue
-        page = EventPage(
-            title=event.name,
-            slug=event.slug,
-            intro=f"<p>{event.summary}</p>",
-            body="<p>Keynotes from operators running OpenStack at scale, the Forum where users and "
-            "developers plan the next releases, hands-on workshops, and the project teams gathering.</p>",
+        _publish_new(
+            index,
+            EventPage(
+                title=event.name,
+                slug=event.slug,
+                intro=f"<p>{event.summary}</p>",
+                body="<p>Keynotes from operators running OpenStack at scale, the Forum where users and "
+                "developers plan the next releases, hands-on workshops, and the project teams gathering.</p>",
+            ),
         )
-        index.add_child(instance=page)
-        page.save_revision().publish()
 
 
 def load() -> tuple[str, str, bool]:

@@ -31,3 +31,5 @@ CONTRIBUTORS: dict[str, list[str]] = _FACTS["CONTRIBUTORS"]
 NEWS: list[dict] = [{**spec, "date": datetime.date.fromisoformat(spec["date"])} for spec in _FACTS["NEWS"]]
 FOOTER_LINKS: list[tuple[str, str]] = [tuple(link) for link in _FACTS["FOOTER_LINKS"]]  # type: ignore[misc]
 SITE_SETTINGS: dict = _FACTS["SITE_SETTINGS"]
+# The index pages under home, by slug: their title, slug, intro and search description.
+SECTION_PAGES: dict[str, dict] = _FACTS["SECTION_PAGES"]

@@ -34,6 +34,8 @@ SCREENS = {
     "django_admin": "/django-admin/",
     "finance_payments": "/admin/finance/payments/",
     "finance_invoices": "/admin/finance/invoices/",
+    "tax_rules": "/admin/snippets/portal/taxrule/",
+    "tax_rates": "/admin/snippets/portal/taxrate/",
     "survey_responses": "/admin/snippets/adoption/surveyresponse/",
     "survey_editions": "/admin/snippets/adoption/surveyedition/",
     "membership_applications_queue": "/admin/members/applications/",
@@ -87,7 +89,7 @@ ACCESS = {
         "events_approvals",
         "events_sponsor_representatives",
     },
-    FINANCE: {"dashboard", "audit_log", "finance_payments", "finance_invoices"},
+    FINANCE: {"dashboard", "audit_log", "finance_payments", "finance_invoices", "tax_rules", "tax_rates"},
     ELECTION_STAFF: {"dashboard", "audit_log", "elections", "election_results"},
 }
 

@@ -13,8 +13,8 @@ from portal.api import services
 from portal.api.models import DeliveryStatus, WebhookDelivery
 from portal.core.models import OutboxMessage
 from portal.models import User
-from tests.api.test_webhooks import Receiver
 from tests.conftest import login_staff
+from tests.http_stubs import Receiver
 from tests.portal.factories import project, project_index
 
 

@@ -1,9 +1,7 @@
 """Outbound webhooks: signed, retried with backoff until delivered, every attempt logged, replayable."""
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -12,45 +10,11 @@ from portal.api import services
 from portal.api.exceptions import InvalidWebhook
 from portal.api.models import DeliveryStatus, WebhookDelivery
 from tests.accounts.factories import UserFactory
+from tests.http_stubs import Receiver
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 SECRET = "whsec_test_secret"
-
-
-class Receiver:
-    """A tiny HTTP server on 127.0.0.1 that fails the first `failures` POSTs with `status` (503)."""
-
-    def __init__(self, failures: int = 0, status: int = 503) -> None:
-        self.failures = failures
-        self.status = status
-        self.received: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the stdlib's name
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                status = receiver.status if len(receiver.received) <= receiver.failures else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"no")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/guildhall"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _subscribe(url, events=("project.updated",), **fields):

@@ -15,8 +15,8 @@ from portal.api.models import DeliveryStatus, WebhookDelivery
 from portal.core import outbox
 from portal.core.models import OutboxMessage
 from portal.core.tasking import enqueue_on_commit
-from tests.api.test_webhooks import Receiver
 from tests.conftest import free_port
+from tests.http_stubs import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +33,6 @@ def _fresh():
     RUNS.clear()
     yield
     RUNS.clear()
-
-
-@pytest.fixture
-def broker_loses_messages():
-    """A broker that accepts every message and delivers none (a Redis that went away with them)."""
-    from portal.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
 
 
 @pytest.fixture

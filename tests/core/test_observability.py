@@ -1,18 +1,15 @@
 """Errors reach operators: one JSON object a line with LOG_FORMAT=json, and Sentry when SENTRY_DSN is set
 (sentry-sdk imported then only). Each runs the project's settings in a process of its own."""
 
-import gzip
 import json
 import os
 import subprocess
 import sys
-import threading
-import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.http_stubs import SentryIngest
 
 pytestmark = pytest.mark.process
 
@@ -64,39 +61,6 @@ def test_an_unknown_log_format_refuses_to_start(tmp_path):
     result = _run(tmp_path, LOG_FORMAT="xml")
     assert result.returncode == 1
     assert "Guildhall refuses to start: LOG_FORMAT is 'xml'" in result.stderr
-
-
-class SentryIngest:
-    """A stand-in for Sentry's ingest on 127.0.0.1: keeps every envelope posted to it."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[bytes] = []
-        ingest = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the stdlib's name
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                encoding = self.headers.get("Content-Encoding", "")
-                if encoding == "gzip":
-                    body = gzip.decompress(body)
-                elif encoding == "deflate":
-                    body = zlib.decompress(body)
-                ingest.envelopes.append(body)
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.dsn = f"http://publickey@127.0.0.1:{self.server.server_address[1]}/42"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_with_a_sentry_dsn_errors_go_to_sentry(tmp_path):

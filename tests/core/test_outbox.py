@@ -35,16 +35,6 @@ def _fresh():
     RUNS.clear()
 
 
-@pytest.fixture
-def broker_loses_messages():
-    """A broker that accepts every message and delivers none (a Redis that went away with them)."""
-    from portal.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
-
-
 def _sweep(capture, *, hours: int = 1) -> int:
     with capture(execute=True):
         return outbox.outbox_sweep(now=timezone.now() + timedelta(hours=hours))

@@ -195,6 +195,11 @@ def test_4_the_rejected_applicant_receives_the_reason_and_a_second_open_applicat
     staff = staff_client_factory(user=membership_staff, client=Client())
     submitted = MembershipApplication.objects.get()
     staff.post(f"/admin/members/applications/{submitted.pk}/review/")
+    # Without a reason nothing is rejected: staff are asked for one.
+    response = staff.post(f"/admin/members/applications/{submitted.pk}/reject/", {"reason": ""}, follow=True)
+    assert "Give the applicant a reason for the rejection." in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == MembershipApplication.Status.UNDER_REVIEW
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(

@@ -88,6 +88,13 @@ def test_4_someone_not_signed_in_is_sent_to_log_in_to_join(site, client):
     assert not IndividualMember.objects.exists()
 
 
+def test_4_someone_signed_in_but_not_a_member_is_sent_to_join_from_edit_and_leave(site, client):
+    client.force_login(UserFactory())
+    for path in ("/members/individuals/edit/", "/members/individuals/leave/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url == "/members/individuals/join/"
+
+
 def test_4_the_lists_query_count_is_the_same_for_5_and_50_members(site, client):
     index = project_index(site)
     projects = [project(index, n) for n in range(3)]

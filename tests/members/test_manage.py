@@ -211,22 +211,25 @@ def test_marketing_edits_the_profile_and_logo_and_the_directory_shows_it(client)
     assert api["name"] == "Acme Cloud" and api["country"] == "France"
 
 
-def test_a_profile_edit_with_a_bad_website_is_refused_on_the_form(client):
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        pytest.param({"name": "Acme", "website": "not a url"}, "Enter a valid URL.", id="bad-website"),
+        pytest.param(
+            {"name": "Acme\u202egpj.exe", "website": ""},
+            "invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE)",
+            id="bidi-override-in-name",
+        ),
+    ],
+)
+def test_a_bad_profile_edit_is_refused_on_the_form_and_nothing_changes(client, data, error):
     target = company("Acme")
     client.force_login(target.people["admin"])
-    response = client.post("/members/manage/acme/profile/", {"name": "Acme", "website": "not a url"})
+    response = client.post("/members/manage/acme/profile/", data)
     assert response.status_code == 400
-    assert "Enter a valid URL." in response.content.decode()
-    assert not ModelLogEntry.objects.filter(action="guildhall.organization.update").exists()
-
-
-def test_a_name_with_a_bidi_override_is_refused_on_the_profile_form(client):
-    target = company("Acme")
-    client.force_login(target.people["admin"])
-    response = client.post("/members/manage/acme/profile/", {"name": "Acme\u202egpj.exe", "website": ""})
-    assert response.status_code == 400
-    assert "invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE)" in response.content.decode()
+    assert error in response.content.decode()
     assert Organization.objects.get(slug="acme").name == "Acme"
+    assert not ModelLogEntry.objects.filter(action="guildhall.organization.update").exists()
 
 
 def test_an_admin_removes_a_role_but_the_last_admin_stays(client):
@@ -353,6 +356,11 @@ def test_approval_still_respects_the_seats_and_staff_can_decline_with_a_reason(m
     change.refresh_from_db()
     assert change.status == "pending"
     assert target.organization.memberships.get().tier == silver
+
+    response = staff.post(f"/admin/members/tier-changes/{change.pk}/decline/", {"reason": ""}, follow=True)
+    assert "Give the organisation a reason for declining." in response.content.decode()
+    change.refresh_from_db()
+    assert change.status == "pending"
 
     staff.post(f"/admin/members/tier-changes/{change.pk}/decline/", {"reason": "No seat left this year."})
     change.refresh_from_db()
