@@ -31,10 +31,10 @@ BUDGETS = {
     "directory": 14,
     "company": 16,
     "event": 17,
-    "register": 9,
+    "register": 10,  # the tax rules (cached between requests; every cache is emptied here)
     "order": 11,
     "pay": 10,
-    "my account": 15,
+    "my account": 18,  # a company admin with orders: their tickets, sponsorships and bundles sections
     "member admin": 11,
     "check-in": 9,
 }
