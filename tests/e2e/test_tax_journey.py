@@ -1,5 +1,6 @@
-"""A business registers with its VAT number: the field takes its country's name, the reverse charge applies,
-and the order states net, VAT and total as the invoice will."""
+"""A business buys with its VAT number: the field takes its country's name, the reverse charge applies,
+the order states net, VAT and total as the invoice will, the card is charged that total at Stripe, and
+the invoice (read back from its PDF) carries the buyer's VAT number and the reverse-charge mention."""
 
 from datetime import date
 from decimal import Decimal
@@ -8,16 +9,21 @@ import pytest
 
 from events.models import Order
 from portal.core.tax import REVERSE_CHARGE_NOTE, TaxKind, TaxMode, TaxRate, TaxRule
+from portal.payments.models import Invoice, PaymentStatus
+from portal.payments.pdf import invoice_pdf
+from tests.e2e.test_payments import _fill_card
 from tests.events.factories import EventFactory, TicketTypeFactory
+from tests.payments.conftest import intents_for
+from tests.pdf_text import shown
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.localstripe]
 
 
 def _text(page, selector: str) -> str:
     return page.locator(selector).inner_text().replace("\u00a0", " ").strip()
 
 
-def test_a_belgian_business_registers_with_its_vat_number_and_is_reverse_charged(page, live_server):
+def test_a_belgian_business_buys_with_its_vat_number_and_is_reverse_charged(page, live_server, localstripe):
     TaxRate.objects.create(country="FR", rate=Decimal("20"), valid_from=date(2014, 1, 1))
     rule = TaxRule.objects.create(
         name="Training: reverse charge for EU businesses",
@@ -59,5 +65,24 @@ def test_a_belgian_business_registers_with_its_vat_number_and_is_reverse_charged
     )
     assert order.billing_vat_id == "BE0123456749" and order.lines.get().ticket_type == seat
     assert "900.00 EUR" in page.locator("body").inner_text().replace("\u00a0", " ")
+
+    # It pays by card on the pay page: Stripe is asked for the invoice's total, no more.
+    _fill_card(page, "4242424242424242")
+    page.get_by_role("button", name="Pay 900.00 EUR").click()
+    page.wait_for_url("**/return/**", timeout=20_000)
+    assert page.locator("h1").inner_text() == "Thank you: payment received"
+    invoice = Invoice.objects.get(kind="invoice")
+    payment = invoice.payment
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert [intent["amount"] for intent in intents_for(localstripe, payment)] == [90000]
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("900.00"),
+        Decimal("0.00"),
+        Decimal("900.00"),
+    )
+    assert invoice.buyer_vat_id == "BE0123456749" and invoice.tax_note == REVERSE_CHARGE_NOTE
+    printed = " ".join(piece.text for piece in shown(invoice_pdf(invoice)))
+    assert "BE0123456749" in printed and "Reverse charge" in printed and "900.00" in printed
+
     page.goto(f"{live_server.url}{order.get_absolute_url()}")
     assert REVERSE_CHARGE_NOTE in page.content()
