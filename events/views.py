@@ -553,6 +553,16 @@ def sponsor_apply(request, slug: str):
     return render(request, "events/sponsor_apply.html", {"event": event, "form": form}, status=status)
 
 
+def _sponsorship_quote(package, data: dict):
+    """The invoice's net, tax and gross for these billing details; None when no tax rate is on file."""
+    try:
+        return services.sponsorship_quote(
+            package=package, billing_country=data["billing_country"], vat_number=data.get("billing_vat_number", "")
+        )
+    except ApplicationError:  # no rate for the country yet: Finance add it; the review still goes on
+        return None
+
+
 @login_required
 @rate_limit("sponsor", "10/h")
 @require_http_methods(["GET", "POST"])
@@ -601,6 +611,7 @@ def sponsor_review(request, slug: str):
         "data": data,
         "package": package,
         "country": dict(countries).get(data["billing_country"], data["billing_country"]),
+        "quote": _sponsorship_quote(package, data),
         "represent": represent,
         "close_names": name_match.close if name_match else [],
         "error": error,

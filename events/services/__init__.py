@@ -17,7 +17,7 @@ from events.services.orders import (
     orders_expire,
     orders_send_payment_links,
 )
-from events.services.pricing import Quote, QuoteLine, order_quote, order_validate
+from events.services.pricing import Quote, QuoteLine, SponsorshipQuote, order_quote, order_validate, sponsorship_quote
 from events.services.refunds import order_refund
 from events.services.seats import BUSY, SPONSORS_BUSY, Capacity
 from events.services.sponsorships import (
@@ -73,6 +73,8 @@ __all__ = [
     "order_payment_refusal",
     "order_payment_succeeded",
     "order_quote",
+    "sponsorship_quote",
+    "SponsorshipQuote",
     "order_refund",
     "order_validate",
     "orders_expire",

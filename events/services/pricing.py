@@ -92,6 +92,41 @@ def sponsorship_tax(*, sponsorship: Sponsorship, on: date | None = None) -> TaxD
     )
 
 
+@dataclass(frozen=True)
+class SponsorshipQuote:
+    """What a sponsorship will be invoiced, as the review page states it: net, tax at its rate, gross, mention."""
+
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    rate: Decimal
+    note: str
+    vat_message: str
+
+
+def sponsorship_quote(*, package, billing_country: str, vat_number: str) -> SponsorshipQuote:
+    """The invoice a sponsorship application will get, for the billing country and VAT number it gives.
+
+    The same rule, check and rounding as `sponsorship_invoice`; the VAT number is checked (VIES when on),
+    so call it outside any transaction that holds locks.
+    """
+    event = package.event
+    tax = sale_tax(
+        kind=TaxKind.SPONSORSHIP,
+        rule_id=event.sponsorship_tax_rule_id,
+        place=event.country,
+        buyer_country=billing_country,
+        vat_id=vat_number,
+        business=True,
+        on=timezone.localdate(),
+    )
+    lines, gross, _buyer = taxed_invoice(
+        description=package.name, price=package.price, currency=event.currency, tax=tax
+    )
+    net, tax_total, _gross = invoicing.lines_totals(lines, event.currency)
+    return SponsorshipQuote(net, tax_total, gross, tax.rate, tax.note, tax.vat_message if tax.vat_check else "")
+
+
 def taxed_invoice(
     *, description: str, price: Decimal, currency: str, tax: TaxDecision
 ) -> tuple[list[invoicing.Line], Decimal, dict]:

@@ -4,6 +4,7 @@ French VAT (20 %) on admission wherever the buyer lives; sponsorships reverse-ch
 with a valid VAT number, taxed without one, not charged outside the EU; a rate change; a partial refund.
 """
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ from portal.payments import services as payment_services
 from portal.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
 from tests.accounts.factories import UserFactory
 from tests.api.factories import bearer, token
-from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
+from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory, sponsor_application
 from tests.members.factories import OrganizationFactory
 from tests.payments.conftest import GOOD_CARD, card_token, intents_for
 
@@ -358,3 +359,35 @@ def test_finance_download_the_tax_reports_as_csv(paris, staff_client_factory, st
         "BE,BE0123456749,Brussels Cloud,10000.00,EUR",
         "DE,DE123456788,'=Formula GmbH,10000.00,EUR",
     ]
+
+
+@pytest.mark.parametrize(
+    ("country", "vat_number", "stated"),
+    [
+        ("BE", BELGIAN_VAT, "10,000.00 EUR net = 10,000.00 EUR"),
+        ("BE", "BE0123456748", "10,000.00 EUR net + VAT 21 % 2,100.00 EUR = 12,100.00 EUR"),
+        ("DE", "", "10,000.00 EUR net + VAT 19 % 1,900.00 EUR = 11,900.00 EUR"),
+    ],
+    ids=["reverse-charged", "invalid-number", "no-number"],
+)
+def test_the_review_page_states_the_invoice_the_sponsor_will_get(client, paris, country, vat_number, stated):
+    event, _ = paris
+    package = SponsorshipPackage.objects.create(event=event, name="Gold", price=Decimal("10000.00"), slots=5)
+    applicant = UserFactory()
+    client.force_login(applicant)
+    form = sponsor_application(package, organization_name="Orbit Robotics", billing_country=country)
+    form["billing_vat_number"] = vat_number
+    assert client.post(f"/events/{event.slug}/sponsor/apply/", form).status_code == 302
+
+    html = client.get(f"/events/{event.slug}/sponsor/review/").content.decode()
+    page = re.sub(r"<[^>]+>", "", html).replace("\u00a0", " ")  # the text a reader sees
+
+    assert stated in page
+    if vat_number == BELGIAN_VAT:
+        assert REVERSE_CHARGE_NOTE in page
+    client.post(f"/events/{event.slug}/sponsor/review/")
+    staff = UserFactory(groups=[EVENTS_STAFF])
+    sponsorship = package.sponsorships.get()
+    services.sponsorship_approve(sponsorship=sponsorship, actor=staff)
+    invoice = services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff).invoices.get()
+    assert stated.endswith(money.format_money(invoice.total, "EUR"))  # the invoice is what the page said
