@@ -627,6 +627,24 @@ def _applied_message(outcome, package, email: str) -> str:
     )
 
 
+def decide_representation(request, representation: SponsorRepresentationRequest, *, done: str) -> None:
+    """Confirm or refuse that the applicant represents the organisation, as the POSTed action says, and tell the
+    decider (an admin of the organisation on the e-mailed link, or Events staff in the admin) how it went."""
+    decide = {
+        "confirm": services.sponsor_representation_confirm,
+        "refuse": services.sponsor_representation_refuse,
+    }.get(request.POST.get("action", ""))
+    if decide is None:
+        messages.error(request, "Choose Confirm or Refuse.")
+        return
+    try:
+        decide(request=representation, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sponsor_representation(request, slug: str, token: str):
@@ -634,18 +652,8 @@ def sponsor_representation(request, slug: str, token: str):
     represents it. Anyone else gets a 404."""
     representation = selectors.representation_request_for_decider(request.user, token)
     if request.method == "POST":
-        decide = {
-            "confirm": services.sponsor_representation_confirm,
-            "refuse": services.sponsor_representation_refuse,
-        }.get(request.POST.get("action", ""))
-        if decide is None:
-            messages.error(request, "Choose Confirm or Refuse.")
-        else:
-            try:
-                decide(request=representation, actor=request.user)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"Thank you: {representation.applicant.email} has been told.")
+        decide_representation(
+            request, representation, done=f"Thank you: {representation.applicant.email} has been told."
+        )
         return redirect(request.path)
     return render(request, "events/sponsor_representation.html", {"representation": representation})

@@ -21,6 +21,7 @@ from wagtail.permissions import register_permission_policy
 from events import benefit_admin_views, contract_admin, contract_selectors, documents, selectors, services  # noqa: F401 - contract_admin registers its URLs
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
+from events.views import decide_representation
 from portal.core.admin_menu import PermissionMenuItem
 from portal.core.csv_writer import csv_response
 from portal.core.money import format_money
@@ -240,19 +241,7 @@ def sponsor_representations(request):
         representation = get_object_or_404(
             selectors.representation_requests_for_staff(), pk=request.POST.get("request")
         )
-        decide = {
-            "confirm": services.sponsor_representation_confirm,
-            "refuse": services.sponsor_representation_refuse,
-        }.get(request.POST.get("action", ""))
-        if decide is None:
-            messages.error(request, "Unknown action.")
-        else:
-            try:
-                decide(request=representation, actor=request.user)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"{representation}: done; the applicant has been told.")
+        decide_representation(request, representation, done=f"{representation}: done; the applicant has been told.")
         return redirect("events_sponsor_representations")
     requests = list(selectors.representation_requests_for_staff())
     return TemplateResponse(request, "events/admin/sponsor_representations.html", {"requests": requests})

@@ -80,6 +80,30 @@ def _sponsor_name(contract: SponsorshipContract, sponsorship: Sponsorship) -> st
     return rows.get("Sponsor") or sponsorship.organization.legal_name or sponsorship.organization.name
 
 
+def _signed_pdf(contract: SponsorshipContract, sponsorship: Sponsorship, *more: Signature) -> bytes:
+    """The contract under the sponsor's signature, followed by any more (the staff countersignature)."""
+    return contract_pdf(
+        particulars=contract.particulars,
+        terms=contract.terms,
+        time_zone=sponsorship.package.event.time_zone,
+        signatures=[_sponsor_signature(contract, _sponsor_name(contract, sponsorship)), *more],
+        unsigned_sha256=contract.unsigned_sha256,
+    )
+
+
+def _audit_signature(
+    action: str, contract: SponsorshipContract, sponsorship: Sponsorship, actor, name: str, title: str, **hashes: str
+) -> None:
+    """Who signed, and the hashes of the signed copy (the sponsor's, unless given) and of the unsigned one."""
+    data = {
+        "name": name,
+        "title": title,
+        "sha256": contract.sponsor_sha256,
+        "unsigned_sha256": contract.unsigned_sha256,
+    }
+    audit(action, sponsorship, actor=actor, data={**data, **hashes})
+
+
 def sponsorship_contract_sign(
     *, sponsorship: Sponsorship, actor, name: str, title: str, consent: bool, reviewed_sha256: str, ip: str
 ) -> SponsorshipContract:
@@ -96,27 +120,11 @@ def sponsorship_contract_sign(
         )
         contract.sponsor_signer_name, contract.sponsor_signer_title = name, title
         contract.sponsor_signed_at, contract.sponsor_signed_ip, contract.sponsor_signed_by = timezone.now(), ip, actor
-        data = contract_pdf(
-            particulars=contract.particulars,
-            terms=contract.terms,
-            time_zone=sponsorship.package.event.time_zone,
-            signatures=[_sponsor_signature(contract, _sponsor_name(contract, sponsorship))],
-            unsigned_sha256=contract.unsigned_sha256,
-        )
+        data = _signed_pdf(contract, sponsorship)
         contract.sponsor_sha256 = save_pdf(contract.sponsor_pdf, f"contract-{sponsorship.pk}-signed.pdf", data)
         contract.move_to(SponsorshipContract.Status.AWAITING_STAFF)
         contract.save()
-        audit(
-            "events.sponsorship.contract_sign",
-            sponsorship,
-            actor=actor,
-            data={
-                "name": name,
-                "title": title,
-                "sha256": contract.sponsor_sha256,
-                "unsigned_sha256": contract.unsigned_sha256,
-            },
-        )
+        _audit_signature("events.sponsorship.contract_sign", contract, sponsorship, actor, name, title)
         enqueue_on_commit(tasks.send_sponsorship_contract_signed, sponsorship.pk)
     return contract
 
@@ -163,28 +171,20 @@ def sponsorship_contract_countersign(
             signed_at=contract.countersigned_at,
             ip=ip,
         )
-        data = contract_pdf(
-            particulars=contract.particulars,
-            terms=contract.terms,
-            time_zone=sponsorship.package.event.time_zone,
-            signatures=[_sponsor_signature(contract, _sponsor_name(contract, sponsorship)), staff],
-            unsigned_sha256=contract.unsigned_sha256,
-        )
+        data = _signed_pdf(contract, sponsorship, staff)
         name_on_disk = f"contract-{sponsorship.pk}-countersigned.pdf"
         contract.countersigned_sha256 = save_pdf(contract.countersigned_pdf, name_on_disk, data)
         contract.move_to(SponsorshipContract.Status.SIGNED)
         contract.save()
-        audit(
+        _audit_signature(
             "events.sponsorship.contract_countersign",
+            contract,
             sponsorship,
-            actor=actor,
-            data={
-                "name": name,
-                "title": title,
-                "sha256": contract.countersigned_sha256,
-                "unsigned_sha256": contract.unsigned_sha256,
-                "sponsor_sha256": contract.sponsor_sha256,
-            },
+            actor,
+            name,
+            title,
+            sha256=contract.countersigned_sha256,
+            sponsor_sha256=contract.sponsor_sha256,
         )
         _fully_signed(sponsorship, actor)
     return contract
