@@ -134,6 +134,13 @@ def _require_staff(actor) -> None:
         raise NotOrganizationAdmin("Only the events team can countersign or upload a contract.")
 
 
+def _save_fully_signed(contract: SponsorshipContract, name_on_disk: str, data: bytes) -> None:
+    """Store the copy signed by both sides (countersigned here or uploaded) and mark the contract signed."""
+    contract.countersigned_sha256 = save_pdf(contract.countersigned_pdf, name_on_disk, data)
+    contract.move_to(SponsorshipContract.Status.SIGNED)
+    contract.save()
+
+
 def _fully_signed(sponsorship: Sponsorship, actor) -> None:
     """Tell the sponsor; with SPONSORSHIP_INVOICE_ON = "signature", issue the invoice the way they asked to pay."""
     enqueue_on_commit(tasks.send_sponsorship_contract_countersigned, sponsorship.pk)
@@ -172,10 +179,7 @@ def sponsorship_contract_countersign(
             ip=ip,
         )
         data = _signed_pdf(contract, sponsorship, staff)
-        name_on_disk = f"contract-{sponsorship.pk}-countersigned.pdf"
-        contract.countersigned_sha256 = save_pdf(contract.countersigned_pdf, name_on_disk, data)
-        contract.move_to(SponsorshipContract.Status.SIGNED)
-        contract.save()
+        _save_fully_signed(contract, f"contract-{sponsorship.pk}-countersigned.pdf", data)
         _audit_signature(
             "events.sponsorship.contract_countersign",
             contract,
@@ -214,10 +218,7 @@ def sponsorship_contract_upload(*, sponsorship: Sponsorship, actor, upload) -> S
             raise ContractInvalid("This contract is already signed by both sides.")
         contract.countersigned_at, contract.countersigned_by = timezone.now(), actor
         contract.signed_outside = True
-        name_on_disk = f"contract-{sponsorship.pk}-signed-outside.pdf"
-        contract.countersigned_sha256 = save_pdf(contract.countersigned_pdf, name_on_disk, data)
-        contract.move_to(SponsorshipContract.Status.SIGNED)
-        contract.save()
+        _save_fully_signed(contract, f"contract-{sponsorship.pk}-signed-outside.pdf", data)
         audit(
             "events.sponsorship.contract_upload",
             sponsorship,

@@ -7,7 +7,7 @@ charge for EU businesses with a valid VAT number. `tax_decide` turns a rule, a b
 the rate of a sale; `portal.core.money` does the arithmetic.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -223,22 +223,7 @@ def tax_decide(
     business: bool = False,
     vat: VatCheck | None = None,
 ) -> TaxDecision:
-    """The rate of one sale under `rule` on day `on`, carrying the buyer's VAT number check (see _decide)."""
-    return replace(
-        _decide(rule=rule, on=on, place=place, buyer_country=buyer_country, business=business, vat=vat), vat_check=vat
-    )
-
-
-def _decide(
-    *,
-    rule: TaxRule | None,
-    on: date,
-    place: str = "",
-    buyer_country: str = "",
-    business: bool = False,
-    vat: VatCheck | None = None,
-) -> TaxDecision:
-    """The rate of one sale under `rule` on day `on`.
+    """The rate of one sale under `rule` on day `on`, carrying the buyer's VAT number check.
 
     No rule, or "no tax": nothing is charged. Place of supply: that country's rate for everyone. Buyer's
     country: an EU business with a valid VAT number in another member state than the seller's is
@@ -246,15 +231,15 @@ def _decide(
     country when one is on file, else the seller's.
     """
     if rule is None:
-        return TaxDecision()
+        return TaxDecision(vat_check=vat)
     if rule.mode == TaxMode.NONE:
-        return TaxDecision(included=rule.prices_include_tax, note=OUT_OF_SCOPE_NOTE)
+        return TaxDecision(included=rule.prices_include_tax, note=OUT_OF_SCOPE_NOTE, vat_check=vat)
     seller = rule.country or country_code(place)
     list_rate = _rate(seller, on)
+    common: dict = {"included": rule.prices_include_tax, "list_rate": list_rate, "vat_check": vat}
     if rule.mode == TaxMode.PLACE_OF_SUPPLY:
-        return TaxDecision(rate=list_rate, country=seller, included=rule.prices_include_tax, list_rate=list_rate)
+        return TaxDecision(rate=list_rate, country=seller, **common)
     buyer = country_code(buyer_country)
-    common: dict = {"included": rule.prices_include_tax, "list_rate": list_rate}
     if vat is not None and vat.valid and vat.country in EU_COUNTRIES and vat.country != seller:
         return TaxDecision(country=vat.country, reverse_charge=True, note=REVERSE_CHARGE_NOTE, **common)
     if business and buyer and buyer not in EU_COUNTRIES:
