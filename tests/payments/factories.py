@@ -4,8 +4,10 @@ from decimal import Decimal
 
 import factory
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from portal.accounts.users import User
+from portal.payments import services
 from portal.payments.models import Payment
 
 
@@ -30,3 +32,15 @@ class PaymentFactory(factory.django.DjangoModelFactory):
 
     class Params:
         owner_obj = factory.SubFactory(OwnerFactory)
+
+
+def transfer_received(payment: Payment, amount, *, reference: str, actor, **options) -> Payment:
+    """Finance record a bank transfer of `amount` for the payment, received today."""
+    return services.payment_mark_transfer_received(
+        payment=payment,
+        amount=Decimal(amount),
+        received_on=timezone.localdate(),
+        reference=reference,
+        actor=actor,
+        **options,
+    )

@@ -14,7 +14,7 @@ from portal.payments import invoicing, services
 from portal.payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Refund
 from tests.conftest import login_staff
 from tests.payments.conftest import GOOD_CARD, card_token
-from tests.payments.factories import OwnerFactory
+from tests.payments.factories import OwnerFactory, transfer_received
 from tests.payments.test_invoices import BUYER, LINES
 
 pytestmark = pytest.mark.django_db
@@ -137,9 +137,7 @@ def test_refund_from_the_admin_with_a_reason_and_a_clear_error_when_too_large(
     client, transfer, finance_user, fulfilments, django_capture_on_commit_callbacks
 ):
     payment, invoice = transfer
-    services.payment_mark_transfer_received(
-        payment=payment, amount=payment.amount, received_on=timezone.localdate(), reference="R", actor=finance_user
-    )
+    transfer_received(payment, payment.amount, reference="R", actor=finance_user)
     login_staff(client, finance_user)
     too_much = client.post(
         f"/admin/finance/payments/{payment.pk}/refund/", {"amount": "20000", "reason": "x"}, follow=True
