@@ -86,14 +86,15 @@ def sign(client, sponsorship, *, name="Ada Lovelace", title="Chief Financial Off
     return client.post(f"/events/sponsorships/{sponsorship.pk}/contract/", data)
 
 
+def _signature(service, sponsorship, actor, defaults: dict, overrides: dict):
+    return service(**{"sponsorship": sponsorship, "actor": actor, "consent": True, **defaults, **overrides})
+
+
 def sign_as(sponsorship, signer, **overrides):
     """The sponsor's signature through the service, on the unsigned copy as stored."""
     contract = SponsorshipContract.objects.get(sponsorship=sponsorship)
-    arguments = {
-        "sponsorship": sponsorship, "actor": signer, "name": "Ada", "title": "CFO",
-        "consent": True, "reviewed_sha256": contract.unsigned_sha256, "ip": "198.51.100.1",
-    }  # fmt: skip
-    return services.sponsorship_contract_sign(**{**arguments, **overrides})
+    defaults = {"name": "Ada", "title": "CFO", "reviewed_sha256": contract.unsigned_sha256, "ip": "198.51.100.1"}
+    return _signature(services.sponsorship_contract_sign, sponsorship, signer, defaults, overrides)
 
 
 def staff_listing_row(admin) -> BeautifulSoup:
@@ -103,12 +104,15 @@ def staff_listing_row(admin) -> BeautifulSoup:
 
 
 def countersign(sponsorship, staff, **overrides):
+    """Staff's countersignature through the service, on the sponsor's signed copy as stored."""
     contract = SponsorshipContract.objects.get(sponsorship=sponsorship)
-    arguments = {
-        "sponsorship": sponsorship, "actor": staff, "name": "Grace Hopper", "title": "Events Director",
-        "consent": True, "reviewed_sha256": contract.sponsor_sha256, "ip": "192.0.2.7",
-    }  # fmt: skip
-    return services.sponsorship_contract_countersign(**{**arguments, **overrides})
+    defaults = {
+        "name": "Grace Hopper",
+        "title": "Events Director",
+        "reviewed_sha256": contract.sponsor_sha256,
+        "ip": "192.0.2.7",
+    }
+    return _signature(services.sponsorship_contract_countersign, sponsorship, staff, defaults, overrides)
 
 
 def test_approval_generates_the_contract_with_placeholders_filled_plainly(deal, django_capture_on_commit_callbacks):
