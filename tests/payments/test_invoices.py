@@ -12,20 +12,10 @@ from django.utils import timezone
 
 from portal.payments import invoicing, services
 from portal.payments.invoicing import InvoiceNotEditable, Line
-from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, PaymentMethod, PaymentStatus
+from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, PaymentStatus
 from portal.payments.pdf import invoice_pdf
 from tests import pdf_text
-from tests.payments.factories import OwnerFactory, transfer_received
-
-BUYER = {
-    "buyer_name": "Example Cloud GmbH",
-    "buyer_address": "Hauptstrasse 1\n10115 Berlin",
-    "buyer_country": "DE",
-    "buyer_vat_id": "DE123456789",
-    "buyer_po_number": "PO-2026-0042",
-    "buyer_email": "ap@example-cloud.example",
-}
-LINES = [Line("Gold membership 2026", Decimal("10000.00"), tax_rate=Decimal("19")), Line("Setup", Decimal("50.00"))]
+from tests.payments.factories import BUYER, LINES, bank_transfer_invoiced, transfer_received
 
 
 def _draft(**kwargs) -> Invoice:
@@ -325,18 +315,8 @@ def test_pdf_without_the_fonts_is_still_drawn_in_helvetica_with_a_warning(settin
 
 @pytest.fixture
 def transfer(db, fulfilments, django_capture_on_commit_callbacks):
-    owner = OwnerFactory()
-    payment = services.payment_create(
-        owner=owner,
-        amount=Decimal("11950.00"),
-        currency="EUR",
-        payer_email=owner.email,
-        description="Gold membership 2026",
-        method=PaymentMethod.BANK_TRANSFER,
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        invoice = invoicing.bank_transfer_invoice_issue(payment=payment, buyer=dict(BUYER), lines=LINES)
-    return payment, invoice
+    with django_capture_on_commit_callbacks(execute=True):  # the invoice is mailed
+        return bank_transfer_invoiced()
 
 
 def test_bank_transfer_invoice_carries_the_instructions_and_is_mailed(transfer):
