@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
+from events import services
 from events.models import Order, TicketType
 from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
 
@@ -22,6 +23,17 @@ def event():
 
 def _tt(event, name):
     return TicketType.objects.get(event=event, name=name)
+
+
+def _lin_order(event, ticket_name: str, *, quantity: int = 1) -> Order:
+    """Lin's order of `quantity` tickets of the named type, placed through the service."""
+    return services.order_create(
+        event=event,
+        quantities={_tt(event, ticket_name).pk: quantity},
+        buyer_name="Lin",
+        buyer_email="lin@example.org",
+        accepted_code_of_conduct=True,
+    )
 
 
 def test_step_one_lists_ticket_types_and_sets_no_cookie(client, event):
@@ -129,16 +141,7 @@ def test_sold_out_is_a_form_error_not_a_500(client, event):
 
 
 def test_self_service_names_an_attendee_and_cancels(client, event, django_capture_on_commit_callbacks):
-    from events import services
-
-    virtual = _tt(event, "Virtual pass")
-    order = services.order_create(
-        event=event,
-        quantities={virtual.pk: 2},
-        buyer_name="Lin",
-        buyer_email="lin@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = _lin_order(event, "Virtual pass", quantity=2)
     ticket = order.tickets.first()
     url = order.get_absolute_url()
     response = client.post(f"{url}tickets/{ticket.code}/", {f"t{ticket.pk}-attendee_name": "Katherine Johnson",
@@ -154,28 +157,12 @@ def test_self_service_names_an_attendee_and_cancels(client, event, django_captur
 
 
 def test_a_wrong_secret_is_a_404(client, event):
-    from events import services
-
-    order = services.order_create(
-        event=event,
-        quantities={_tt(event, "Virtual pass").pk: 1},
-        buyer_name="Lin",
-        buyer_email="lin@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = _lin_order(event, "Virtual pass")
     assert client.get(f"/events/summit/order/{order.code}/{'x' * 32}/").status_code == 404
 
 
 def test_unpaid_order_offers_payment_and_hides_tickets(client, event):
-    from events import services
-
-    order = services.order_create(
-        event=event,
-        quantities={_tt(event, "Full access").pk: 1},
-        buyer_name="Lin",
-        buyer_email="lin@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = _lin_order(event, "Full access")
     html = client.get(order.get_absolute_url()).content.decode()
     assert re.search(r"Pay 749.99\u00a0USD", html)
     ticket = order.tickets.get()
