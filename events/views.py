@@ -114,15 +114,11 @@ def register(request, slug: str):
     try:
         order = services.order_create(
             event=event,
-            buyer_name=details.cleaned_data["buyer_name"],
-            buyer_email=details.cleaned_data["buyer_email"],
             quantities=choice.quantities(),
-            attendees=details.attendees(),
             promo_code=choice.cleaned_data["promo_code"],
-            billing=details.billing(),
-            accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
             user=request.user,
             ticket_types=ticket_types,
+            **details.order_details(),
         )
     except ApplicationError as error:
         details.add_error(None, error.message)
@@ -457,14 +453,10 @@ def waiting_list_offer(request, slug: str, token: str):
     try:
         order = services.order_create(
             event=event,
-            buyer_name=details.cleaned_data["buyer_name"],
-            buyer_email=details.cleaned_data["buyer_email"],
             quantities={entry.ticket_type_id: entry.quantity},
-            attendees=details.attendees(),
-            billing=details.billing(),
-            accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
             user=request.user,
             waiting_list_entry=entry,
+            **details.order_details(),
         )
     except ApplicationError as error:
         details.add_error(None, error.message)
