@@ -27,6 +27,7 @@ from members.selectors import organizations_named_like
 from portal.accounts.mfa import staff_second_factor_required
 from portal.core.cache import mark_cacheable
 from portal.core.money import format_money
+from portal.core.outcome import carry_out
 from portal.core.ratelimit import rate_limit
 from portal.payments.models import PaymentMethod
 
@@ -188,12 +189,11 @@ def ticket_change(request, slug: str, code: str, secret: str, ticket_code: str):
     if not form.is_valid():
         messages.error(request, "Please give the attendee's name (and a valid e-mail, if any).")
         return redirect(order.get_absolute_url())
-    try:
-        services.ticket_update(ticket=ticket, actor=request.user, **form.cleaned_data)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Saved: {form.cleaned_data['attendee_name']}.")
+    carry_out(
+        request,
+        lambda: services.ticket_update(ticket=ticket, actor=request.user, **form.cleaned_data),
+        done=f"Saved: {form.cleaned_data['attendee_name']}.",
+    )
     return redirect(order.get_absolute_url())
 
 
@@ -629,12 +629,7 @@ def decide_representation(request, representation: SponsorRepresentationRequest,
     if decide is None:
         messages.error(request, "Choose Confirm or Refuse.")
         return
-    try:
-        decide(request=representation, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    carry_out(request, lambda: decide(request=representation, actor=request.user), done=done)
 
 
 @login_required

@@ -25,6 +25,7 @@ from events.views import decide_representation
 from portal.core.admin_menu import PermissionMenuItem
 from portal.core.csv_writer import csv_response
 from portal.core.money import format_money
+from portal.core.outcome import carry_out
 
 
 class EventViewSet(ModelViewSet):
@@ -169,12 +170,11 @@ def approvals(request):
     """Orders waiting for staff approval (students, speakers); approving asks the buyer to pay."""
     if request.method == "POST":
         order = get_object_or_404(Order, pk=request.POST.get("order"))
-        try:
-            services.order_approve(order=order, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Order {order.code} approved; the buyer has been told.")
+        carry_out(
+            request,
+            lambda: services.order_approve(order=order, actor=request.user),
+            done=f"Order {order.code} approved; the buyer has been told.",
+        )
         return redirect("events_approvals")
     waiting = (
         Order.objects.filter(status=Order.Status.PENDING, needs_approval=True, approved_at__isnull=True)
@@ -207,12 +207,7 @@ def sponsorships(request):
         if action is None:
             messages.error(request, "Unknown action.")
         else:
-            try:
-                action(sponsorship, request.user, request.POST)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"{sponsorship}: done.")
+            carry_out(request, lambda: action(sponsorship, request.user, request.POST), done=f"{sponsorship}: done.")
         return redirect("events_sponsorships")
     status, event_slug = request.GET.get("status", ""), request.GET.get("event", "")
     rows = list(selectors.sponsorships_for_staff(event_slug=event_slug, status=status))
