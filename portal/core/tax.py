@@ -57,7 +57,23 @@ class TaxMode(models.TextChoices):
     BUYER_COUNTRY = "buyer_country", "The buyer's country; reverse charge for EU businesses with a valid VAT number"
 
 
-class TaxRate(models.Model):
+class _ForgetOnChange(models.Model):
+    """Saving or deleting a rate or rule forgets the rates and rules read into memory."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget()
+        return result
+
+
+class TaxRate(_ForgetOnChange):
     """A country's VAT rate from a date on: a change is a new row, and applies to sales from its date."""
 
     country = models.CharField(max_length=2, choices=list(countries))
@@ -81,17 +97,8 @@ class TaxRate(models.Model):
     def __str__(self) -> str:
         return f"{self.country} {self.rate.normalize():f} % from {self.valid_from:%d %b %Y}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _forget()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _forget()
-        return result
-
-
-class TaxRule(models.Model):
+class TaxRule(_ForgetOnChange):
     """How one kind of sale is taxed; an event or tier may name its own, else the kind's default applies."""
 
     name = models.CharField(max_length=100)
@@ -122,15 +129,6 @@ class TaxRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _forget()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _forget()
-        return result
 
 
 @dataclass(frozen=True)
