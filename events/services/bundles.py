@@ -206,14 +206,16 @@ def bundle_ticket_assign(
         ticket = _lock_bundle_ticket(ticket, actor)
         order = ticket.order
         before = {"name": ticket.attendee_name, "email": ticket.attendee_email}
-        new_holder = name != ticket.attendee_name or email.lower() != ticket.attendee_email.lower()
+        new_holder = ticket.is_new_holder(name, email)
         if new_holder:
             _reissue(ticket)
-        ticket.attendee_name = name
-        ticket.attendee_email = email
-        ticket.company = company.strip() or order.bundle.organization.name
-        ticket.job_title = job_title.strip()
-        ticket.pronouns = pronouns.strip()
+        ticket.set_holder(
+            name=name,
+            email=email,
+            company=company.strip() or order.bundle.organization.name,
+            job_title=job_title,
+            pronouns=pronouns,
+        )
         ticket.save()
         audit(
             "events.bundle.assign",
