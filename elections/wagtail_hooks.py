@@ -21,6 +21,7 @@ from elections.exceptions import ApplicationError
 from elections.forms import QuestionsField, StaffCandidateForm
 from elections.models import Candidate, Election
 from portal.core.admin_menu import register_permission_menu_item
+from portal.core.outcome import carry_out
 
 FORM_FIELDS = [
     "title",
@@ -101,12 +102,11 @@ def results(request):
             return HttpResponseBadRequest("Unknown action.")
         if name == "certify" and not request.user.has_perm("elections.certify_election"):
             raise PermissionDenied("Certifying results needs the certify permission.")
-        try:
-            ACTIONS[name](election=election, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{election.title}: {DONE[name]}.")
+        carry_out(
+            request,
+            lambda: ACTIONS[name](election=election, actor=request.user),
+            done=f"{election.title}: {DONE[name]}.",
+        )
         return redirect("elections_results")
     context = {
         "rows": selectors.elections_for_staff(),

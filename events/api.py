@@ -211,6 +211,23 @@ def _events_staff(scope: str, perm: str) -> HasScope:
     return HasScope(scope, session_perm=perm)
 
 
+def _staff_listing(summary: str, serializer_class, component: str):
+    """A paginated list of one event's rows for staff: a token with the staff scope, or Events staff signed in."""
+
+    def decorate(method):
+        listed = action(
+            detail=True,
+            filter_backends=[],
+            permission_classes=[_events_staff("staff", "events.view_order")],
+            public_endpoint=False,
+        )(method)
+        return extend_schema(
+            summary=summary, parameters=[PAGE, PAGE_SIZE], responses=paginated(serializer_class, component)
+        )(listed)
+
+    return decorate
+
+
 class EventViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
     """Published events, upcoming first; `?when=upcoming|past` narrows the list."""
 
@@ -248,33 +265,13 @@ class EventViewSet(PublicEndpointMixin, viewsets.ReadOnlyModelViewSet):
         serializer = serializer_class(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 
-    @extend_schema(
-        summary="An event's orders (staff)",
-        parameters=[PAGE, PAGE_SIZE],
-        responses=paginated(StaffOrderSerializer, "PaginatedStaffOrderList"),
-    )
-    @action(
-        detail=True,
-        filter_backends=[],
-        permission_classes=[_events_staff("staff", "events.view_order")],
-        public_endpoint=False,
-    )
+    @_staff_listing("An event's orders (staff)", StaffOrderSerializer, "PaginatedStaffOrderList")
     def orders(self, request, slug=None):
         """Every order of the event, newest first: a token with the staff scope, or Events staff signed in."""
         event = selectors.event_for_staff(slug)
         return self._staff_list(selectors.orders_for_event(event), StaffOrderSerializer)
 
-    @extend_schema(
-        summary="An event's attendees (staff)",
-        parameters=[PAGE, PAGE_SIZE],
-        responses=paginated(AttendeeSerializer, "PaginatedAttendeeList"),
-    )
-    @action(
-        detail=True,
-        filter_backends=[],
-        permission_classes=[_events_staff("staff", "events.view_order")],
-        public_endpoint=False,
-    )
+    @_staff_listing("An event's attendees (staff)", AttendeeSerializer, "PaginatedAttendeeList")
     def attendees(self, request, slug=None):
         """The tickets of paid orders, by attendee name, with their check-in time."""
         event = selectors.event_for_staff(slug)

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from events.exceptions import ApplicationError
 from events.models import BoothStaffMember, SponsorBenefit, SponsorLogo, Sponsorship
 from events.services import benefits as benefit_services
+from portal.core.outcome import carry_out
 
 BENEFIT_ACTIONS = {
     "release": lambda benefit, user, post: benefit_services.sponsor_benefit_release(
@@ -37,11 +37,6 @@ def sponsorship_benefits(request, pk: int):
         if action is None:
             messages.error(request, "Unknown action.")
         else:
-            try:
-                action(benefit, request.user, request.POST)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"{benefit.name}: done.")
+            carry_out(request, lambda: action(benefit, request.user, request.POST), done=f"{benefit.name}: done.")
         return redirect("events_sponsorship_benefits", pk=sponsorship.pk)
     return TemplateResponse(request, "events/sponsor_account/admin_benefits.html", {"sponsorship": sponsorship})

@@ -14,6 +14,7 @@ from events.bundle_forms import AssignForm, BundleForm
 from events.exceptions import ApplicationError
 from events.models import Order
 from events.services import bundles as bundle_services
+from portal.core.outcome import carry_out
 from portal.core.ratelimit import rate_limit
 from portal.payments.models import PaymentMethod
 
@@ -171,10 +172,9 @@ def bundle_ticket_assign(request, org: str, ticket_id: int):
 def bundle_ticket_unassign(request, org: str, ticket_id: int):
     ticket = bundle_selectors.bundle_ticket_for_admin(request.user, slug=org, ticket_id=ticket_id)
     before = ticket.attendee_name
-    try:
-        bundle_services.bundle_ticket_unassign(ticket=ticket, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{before}'s ticket is unassigned; their code no longer admits anyone.")
+    carry_out(
+        request,
+        lambda: bundle_services.bundle_ticket_unassign(ticket=ticket, actor=request.user),
+        done=f"{before}'s ticket is unassigned; their code no longer admits anyone.",
+    )
     return redirect(bundles_url(ticket.order.bundle.organization))

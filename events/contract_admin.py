@@ -26,13 +26,7 @@ def _post(request, sponsorship, contract):
     try:
         if sign_form.is_bound and sign_form.is_valid():
             services.sponsorship_contract_countersign(
-                sponsorship=sponsorship,
-                actor=request.user,
-                name=sign_form.cleaned_data["full_name"],
-                title=sign_form.cleaned_data["title"],
-                consent=sign_form.cleaned_data["consent"],
-                reviewed_sha256=sign_form.cleaned_data["sha256"],
-                ip=client_ip(request),
+                sponsorship=sponsorship, actor=request.user, ip=client_ip(request), **sign_form.signature()
             )
             messages.success(request, f"{sponsorship}: contract countersigned; the sponsor has been told.")
             return None

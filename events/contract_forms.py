@@ -17,6 +17,16 @@ class ContractSignForm(forms.Form):
     )
     sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
+    def signature(self) -> dict:
+        """The valid form as the signing services take it (with the actor and the signer's IP address)."""
+        data = self.cleaned_data
+        return {
+            "name": data["full_name"],
+            "title": data["title"],
+            "consent": data["consent"],
+            "reviewed_sha256": data["sha256"],
+        }
+
 
 class ContractUploadForm(forms.Form):
     signed_pdf = forms.FileField(label="Contract signed outside the portal (PDF)")

@@ -44,13 +44,7 @@ def sponsorship_contract(request, pk: int):
         if form.is_valid():
             try:
                 services.sponsorship_contract_sign(
-                    sponsorship=sponsorship,
-                    actor=request.user,
-                    name=form.cleaned_data["full_name"],
-                    title=form.cleaned_data["title"],
-                    consent=form.cleaned_data["consent"],
-                    reviewed_sha256=form.cleaned_data["sha256"],
-                    ip=client_ip(request),
+                    sponsorship=sponsorship, actor=request.user, ip=client_ip(request), **form.signature()
                 )
             except ApplicationError as error:
                 form.add_error(None, error.message)

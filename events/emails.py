@@ -234,36 +234,40 @@ def _sponsorship(sponsorship_id: int):
     return Sponsorship.objects.select_related("organization", "package__event", "pass_code").get(pk=sponsorship_id)
 
 
+def _send_text(to: list[str], subject: str, template: str, context: dict) -> None:
+    """One plain-text message rendered from events/email/<template>.txt."""
+    EmailMultiAlternatives(
+        subject=subject, body=render_to_string(f"events/email/{template}.txt", context), to=to
+    ).send()
+
+
+def _send_to_sponsor(sponsorship, subject: str, template: str, **context) -> None:
+    """A message to the sponsorship's contact; the template sees the sponsorship and its event."""
+    context = {"sponsorship": sponsorship, "event": sponsorship.package.event, **context}
+    _send_text([sponsorship.contact_email], subject, template, context)
+
+
 def send_sponsorship_pay_link(sponsorship_id: int, payment_id: int) -> None:
 
     sponsorship = _sponsorship(sponsorship_id)
     payment = Payment.objects.get(pk=payment_id)
-    event = sponsorship.package.event
-    EmailMultiAlternatives(
-        subject=f"Your {sponsorship.package.name} sponsorship of {event.name}: invoice",
-        body=render_to_string(
-            "events/email/sponsorship_invoiced.txt",
-            {"sponsorship": sponsorship, "event": event, "pay_url": settings.SITE_URL + payment.get_absolute_url()},
-        ),
-        to=[sponsorship.contact_email],
-    ).send()
+    _send_to_sponsor(
+        sponsorship,
+        f"Your {sponsorship.package.name} sponsorship of {sponsorship.package.event.name}: invoice",
+        "sponsorship_invoiced",
+        pay_url=settings.SITE_URL + payment.get_absolute_url(),
+    )
 
 
 def send_sponsorship_passes(sponsorship_id: int) -> None:
     sponsorship = _sponsorship(sponsorship_id)
     event = sponsorship.package.event
-    EmailMultiAlternatives(
-        subject=f"Your passes for {event.name}",
-        body=render_to_string(
-            "events/email/sponsorship_passes.txt",
-            {
-                "sponsorship": sponsorship,
-                "event": event,
-                "register_url": settings.SITE_URL + event.get_register_url(),
-            },
-        ),
-        to=[sponsorship.contact_email],
-    ).send()
+    _send_to_sponsor(
+        sponsorship,
+        f"Your passes for {event.name}",
+        "sponsorship_passes",
+        register_url=settings.SITE_URL + event.get_register_url(),
+    )
 
 
 def send_sponsorship_received(sponsorship_id: int) -> None:
@@ -276,57 +280,50 @@ def send_sponsorship_received(sponsorship_id: int) -> None:
         "events_email": settings.EVENTS_EMAIL,
         "review_url": settings.SITE_URL + reverse("events_sponsorships") + f"?event={event.slug}&status=requested",
     }
-    EmailMultiAlternatives(
-        subject=f"We received {sponsorship.organization.name}'s application to sponsor {event.name}",
-        body=render_to_string("events/email/sponsorship_received.txt", context),
-        to=[sponsorship.contact_email],
-    ).send()
+    _send_text(
+        [sponsorship.contact_email],
+        f"We received {sponsorship.organization.name}'s application to sponsor {event.name}",
+        "sponsorship_received",
+        context,
+    )
     staff = group_member_emails(EVENTS_STAFF)
     if staff:
-        EmailMultiAlternatives(
-            subject=f"Sponsorship to review: {sponsorship.organization.name}, {sponsorship.package.name}",
-            body=render_to_string("events/email/sponsorship_to_review.txt", context),
-            to=staff,
-        ).send()
+        _send_text(
+            staff,
+            f"Sponsorship to review: {sponsorship.organization.name}, {sponsorship.package.name}",
+            "sponsorship_to_review",
+            context,
+        )
 
 
 def send_sponsorship_approved(sponsorship_id: int) -> None:
     sponsorship = _sponsorship(sponsorship_id)
-    event = sponsorship.package.event
-    EmailMultiAlternatives(
-        subject=f"Your {sponsorship.package.name} sponsorship of {event.name} is approved",
-        body=render_to_string(
-            "events/email/sponsorship_approved.txt",
-            {
-                "sponsorship": sponsorship,
-                "event": event,
-                "events_email": settings.EVENTS_EMAIL,
-                # With SPONSORSHIP_INVOICE_ON = "signature" a contract to sign comes before the invoice.
-                "invoice_after_contract": settings.SPONSORSHIP_INVOICE_ON == "signature"
-                and bool(sponsorship.package.contract_terms.strip()),
-            },
-        ),
-        to=[sponsorship.contact_email],
-    ).send()
+    _send_to_sponsor(
+        sponsorship,
+        f"Your {sponsorship.package.name} sponsorship of {sponsorship.package.event.name} is approved",
+        "sponsorship_approved",
+        events_email=settings.EVENTS_EMAIL,
+        # With SPONSORSHIP_INVOICE_ON = "signature" a contract to sign comes before the invoice.
+        invoice_after_contract=settings.SPONSORSHIP_INVOICE_ON == "signature"
+        and bool(sponsorship.package.contract_terms.strip()),
+    )
 
 
 def send_sponsor_waiting_list_joined(entry_id: int) -> None:
     """The organisation is on a full package's waiting list: what happens when a slot comes free."""
     entry = SponsorWaitingListEntry.objects.select_related("organization", "package__event").get(pk=entry_id)
     event = entry.package.event
-    EmailMultiAlternatives(
-        subject=f"{entry.organization.name} is on the {entry.package.name} waiting list for {event.name}",
-        body=render_to_string(
-            "events/email/sponsor_waiting_list_joined.txt",
-            {
-                "entry": entry,
-                "event": event,
-                "events_email": settings.EVENTS_EMAIL,
-                "sponsor_url": settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
-            },
-        ),
-        to=[entry.email],
-    ).send()
+    _send_text(
+        [entry.email],
+        f"{entry.organization.name} is on the {entry.package.name} waiting list for {event.name}",
+        "sponsor_waiting_list_joined",
+        {
+            "entry": entry,
+            "event": event,
+            "events_email": settings.EVENTS_EMAIL,
+            "sponsor_url": settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
+        },
+    )
 
 
 def _representation(request_id: int) -> SponsorRepresentationRequest:
@@ -354,11 +351,12 @@ def send_sponsor_representation_request(request_id: int) -> None:
             .values_list("user__email", flat=True)
             .distinct()
         )
-    EmailMultiAlternatives(
-        subject=f"Does {request.applicant.email} represent {request.organization.name}? A sponsorship application waits",
-        body=render_to_string("events/email/sponsor_representation_request.txt", context),
-        to=to,
-    ).send()
+    _send_text(
+        to,
+        f"Does {request.applicant.email} represent {request.organization.name}? A sponsorship application waits",
+        "sponsor_representation_request",
+        context,
+    )
 
 
 def send_sponsor_representation_decided(request_id: int) -> None:
@@ -366,21 +364,17 @@ def send_sponsor_representation_decided(request_id: int) -> None:
     request = _representation(request_id)
     event = request.package.event
     confirmed = request.status == SponsorRepresentationRequest.Status.CONFIRMED
-    EmailMultiAlternatives(
-        subject=(
-            f"{request.organization.name} confirmed you: your application to sponsor {event.name}"
-            if confirmed
-            else f"Your application to sponsor {event.name} for {request.organization.name} was refused"
-        ),
-        body=render_to_string(
-            "events/email/sponsor_representation_decided.txt",
-            {
-                "request": request,
-                "event": event,
-                "confirmed": confirmed,
-                "events_email": settings.EVENTS_EMAIL,
-                "sponsor_url": settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
-            },
-        ),
-        to=[request.applicant.email],
-    ).send()
+    _send_text(
+        [request.applicant.email],
+        f"{request.organization.name} confirmed you: your application to sponsor {event.name}"
+        if confirmed
+        else f"Your application to sponsor {event.name} for {request.organization.name} was refused",
+        "sponsor_representation_decided",
+        {
+            "request": request,
+            "event": event,
+            "confirmed": confirmed,
+            "events_email": settings.EVENTS_EMAIL,
+            "sponsor_url": settings.SITE_URL + reverse("events:sponsor", kwargs={"slug": event.slug}),
+        },
+    )

@@ -1,6 +1,16 @@
 """The errors registration raises; views turn them into form errors, the API into 4xx answers."""
 
-from portal.core.exceptions import ApplicationError, Busy, CapacityBusy, InvalidTransition, SoldOut
+from portal.core.exceptions import (
+    ApplicationError,
+    Busy,
+    CapacityBusy,
+    Conflict,
+    Forbidden,
+    Gone,
+    InvalidTransition,
+    NotFound,
+    SoldOut,
+)
 
 __all__ = [
     "ApplicationError",
@@ -30,42 +40,36 @@ class PromoCodeUsedUp(SoldOut):
     code = "promo_code_used_up"
 
 
-class RegistrationClosed(ApplicationError):
+class RegistrationClosed(Conflict):
     code = "registration_closed"
-    status_code = 409
 
 
 class OrderInvalid(ApplicationError):
     code = "order_invalid"
 
 
-class ChangesClosed(ApplicationError):
+class ChangesClosed(Conflict):
     code = "changes_closed"
-    status_code = 409
 
 
-class NotRefundable(ApplicationError):
+class NotRefundable(Conflict):
     code = "not_refundable"
-    status_code = 409
 
 
-class TicketNotFound(ApplicationError):
+class TicketNotFound(NotFound):
     code = "ticket_not_found"
-    status_code = 404
 
 
-class WrongEvent(ApplicationError):
+class WrongEvent(Conflict):
     """A real ticket, for another event: the person is at the wrong door."""
 
     code = "wrong_event"
-    status_code = 409
 
 
-class TicketNotValid(ApplicationError):
+class TicketNotValid(Conflict):
     """The ticket's order is not paid (pending, canceled, refunded)."""
 
     code = "ticket_not_valid"
-    status_code = 409
 
 
 class TicketUnassigned(TicketNotValid):
@@ -74,34 +78,30 @@ class TicketUnassigned(TicketNotValid):
     code = "ticket_unassigned"
 
 
-class AlreadyCheckedIn(ApplicationError):
+class AlreadyCheckedIn(Conflict):
     code = "already_checked_in"
-    status_code = 409
 
 
 class WaitingListInvalid(ApplicationError):
     code = "waiting_list_invalid"
 
 
-class OfferExpired(ApplicationError):
+class OfferExpired(Gone):
     code = "offer_expired"
-    status_code = 410
 
 
-class NotOrganizationAdmin(ApplicationError):
+class NotOrganizationAdmin(Forbidden):
     code = "not_organization_admin"
-    status_code = 403
 
 
 class SponsorshipInvalid(ApplicationError):
     code = "sponsorship_invalid"
 
 
-class ContractInvalid(ApplicationError):
+class ContractInvalid(Conflict):
     """A sponsorship contract cannot be signed or uploaded as asked (already signed, canceled, changed file)."""
 
     code = "contract_invalid"
-    status_code = 409
 
 
 class SponsorAssetDeadlinePassed(SponsorshipInvalid):

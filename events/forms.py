@@ -115,6 +115,16 @@ class OrderDetailsForm(forms.Form):
             "country": data["billing_country"],
         }
 
+    def order_details(self) -> dict:
+        """The buyer, attendees, billing and code-of-conduct answer as order_create takes them."""
+        return {
+            "buyer_name": self.cleaned_data["buyer_name"],
+            "buyer_email": self.cleaned_data["buyer_email"],
+            "attendees": self.attendees(),
+            "billing": self.billing(),
+            "accepted_code_of_conduct": self.cleaned_data.get("accept_code_of_conduct", False),
+        }
+
 
 class TicketForm(forms.Form):
     attendee_name = forms.CharField(validators=[validate_plain_text], max_length=200, label="Name")

@@ -15,21 +15,26 @@ from portal.payments import services as payment_services
 from portal.payments.models import OPEN_STATUSES, Invoice, PaymentStatus
 
 
-def order_request_payment(*, order: Order, new: bool = False) -> str:
+def order_request_payment(
+    *, order: Order, new: bool = False, method: str = "", description: str = "", return_url: str = ""
+) -> str:
     """The pay page for the order's total: an open payment is resumed (a double click makes no second one).
 
-    `new`: the order was placed in this request, so it has no payment to resume yet.
+    `new`: the order was placed in this request, so it has no payment to resume yet. `method`: resume only an
+    open payment by that method. `description` and `return_url` (where the payer comes back after paying)
+    default to the order's.
     """
     open_payment = None
     if not new:
-        open_payment = selectors.payments_for_owner(order).filter(status__in=OPEN_STATUSES, amount=order.total).first()
+        open_payments = selectors.payments_for_owner(order).filter(status__in=OPEN_STATUSES, amount=order.total)
+        open_payment = (open_payments.filter(method=method) if method else open_payments).first()
     payment = open_payment or payment_services.payment_create(
         owner=order,
         amount=order.total,
         currency=order.currency,
         payer_email=order.buyer_email,
-        description=f"{order.event.name}: order {order.code}",
-        return_url=settings.SITE_URL + order.get_absolute_url(),
+        description=description or f"{order.event.name}: order {order.code}",
+        return_url=settings.SITE_URL + (return_url or order.get_absolute_url()),
     )
     return payment.get_absolute_url()
 

@@ -5,6 +5,8 @@ material to send (logos, the booth staff list) until the package's deadline. Vie
 permission in the query, call one service.
 """
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,21 +53,28 @@ def _page(
     return render(request, "events/sponsor_account/page.html", context, status=status)
 
 
-@never_cache
-@login_required
+def _for_sponsor_admin(view):
+    """A view of the sponsor's own page: signed in, never cached, and given the organisation named in the URL
+    only when the user administers it (404 otherwise)."""
+
+    @never_cache
+    @login_required
+    @wraps(view)
+    def wrapper(request, organization: str, **kwargs) -> HttpResponse:
+        return view(request, sponsor_account.organization_for_sponsor_admin(request.user, organization), **kwargs)
+
+    return wrapper
+
+
+@_for_sponsor_admin
 @require_GET
-def sponsor_account_page(request, organization: str):
-    return _page(request, sponsor_account.organization_for_sponsor_admin(request.user, organization))
+def sponsor_account_page(request, organization: Organization):
+    return _page(request, organization)
 
 
-@never_cache
-@login_required
+@_for_sponsor_admin
 @require_POST
-def sponsor_logo_upload(request, organization: str, pk: int):
-    return _logo_upload(request, sponsor_account.organization_for_sponsor_admin(request.user, organization), pk)
-
-
-def _logo_upload(request, organization: Organization, pk: int) -> HttpResponse:
+def sponsor_logo_upload(request, organization: Organization, pk: int) -> HttpResponse:
     sponsorship = sponsor_account.sponsorship_for_account(organization, pk)
     form = LogoForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -88,14 +97,9 @@ def _logo_upload(request, organization: Organization, pk: int) -> HttpResponse:
     return redirect("events:sponsor-account", organization=organization.slug)
 
 
-@never_cache
-@login_required
+@_for_sponsor_admin
 @require_POST
-def sponsor_booth_staff(request, organization: str, pk: int):
-    return _booth_staff(request, sponsor_account.organization_for_sponsor_admin(request.user, organization), pk)
-
-
-def _booth_staff(request, organization: Organization, pk: int) -> HttpResponse:
+def sponsor_booth_staff(request, organization: Organization, pk: int) -> HttpResponse:
     sponsorship = sponsor_account.sponsorship_for_account(organization, pk)
     form = BoothStaffForm(request.POST)
     form.is_valid()

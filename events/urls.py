@@ -9,6 +9,8 @@ from portal.core.secret_links import secret_link
 app_name = "events"
 
 _order = "<slug:slug>/order/<str:code>/<str:secret>/"
+_bundle_ticket = "company-bundles/<slug:org>/tickets/<int:ticket_id>/"
+_sponsorship = "sponsorships/<slug:organization>/<int:pk>/"
 
 urlpatterns = [
     path("feed.ics", views.calendar_feed, name="calendar-feed"),
@@ -22,16 +24,8 @@ urlpatterns = [
     path("<slug:slug>/register/", views.register, name="register"),
     path("<slug:slug>/bundle/", bundle_views.bundle_buy, name="bundle-buy"),
     path("company-bundles/<slug:org>/", bundle_views.bundles_page, name="bundles"),
-    path(
-        "company-bundles/<slug:org>/tickets/<int:ticket_id>/",
-        bundle_views.bundle_ticket_assign,
-        name="bundle-ticket-assign",
-    ),
-    path(
-        "company-bundles/<slug:org>/tickets/<int:ticket_id>/unassign/",
-        bundle_views.bundle_ticket_unassign,
-        name="bundle-ticket-unassign",
-    ),
+    path(_bundle_ticket, bundle_views.bundle_ticket_assign, name="bundle-ticket-assign"),
+    path(_bundle_ticket + "unassign/", bundle_views.bundle_ticket_unassign, name="bundle-ticket-unassign"),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
     path("<slug:slug>/sponsor/", views.sponsor, name="sponsor"),
     path("<slug:slug>/sponsor/apply/", views.sponsor_apply, name="sponsor-apply"),
@@ -42,16 +36,8 @@ urlpatterns = [
         name="sponsor_representation",
     ),
     path("sponsorships/<slug:organization>/", sponsor_account_views.sponsor_account_page, name="sponsor-account"),
-    path(
-        "sponsorships/<slug:organization>/<int:pk>/logo/",
-        sponsor_account_views.sponsor_logo_upload,
-        name="sponsor-logo-upload",
-    ),
-    path(
-        "sponsorships/<slug:organization>/<int:pk>/booth-staff/",
-        sponsor_account_views.sponsor_booth_staff,
-        name="sponsor-booth-staff",
-    ),
+    path(_sponsorship + "logo/", sponsor_account_views.sponsor_logo_upload, name="sponsor-logo-upload"),
+    path(_sponsorship + "booth-staff/", sponsor_account_views.sponsor_booth_staff, name="sponsor-booth-staff"),
     path("<slug:slug>/waiting-list/", views.waiting_list_join, name="waiting-list"),
     path(
         "<slug:slug>/waiting-list/offer/<str:token>/", secret_link(views.waiting_list_offer), name="waiting-list-offer"

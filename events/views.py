@@ -27,6 +27,7 @@ from members.selectors import organizations_named_like
 from portal.accounts.mfa import staff_second_factor_required
 from portal.core.cache import mark_cacheable
 from portal.core.money import format_money
+from portal.core.outcome import carry_out
 from portal.core.ratelimit import rate_limit
 from portal.payments.models import PaymentMethod
 
@@ -114,15 +115,11 @@ def register(request, slug: str):
     try:
         order = services.order_create(
             event=event,
-            buyer_name=details.cleaned_data["buyer_name"],
-            buyer_email=details.cleaned_data["buyer_email"],
             quantities=choice.quantities(),
-            attendees=details.attendees(),
             promo_code=choice.cleaned_data["promo_code"],
-            billing=details.billing(),
-            accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
             user=request.user,
             ticket_types=ticket_types,
+            **details.order_details(),
         )
     except ApplicationError as error:
         details.add_error(None, error.message)
@@ -192,12 +189,11 @@ def ticket_change(request, slug: str, code: str, secret: str, ticket_code: str):
     if not form.is_valid():
         messages.error(request, "Please give the attendee's name (and a valid e-mail, if any).")
         return redirect(order.get_absolute_url())
-    try:
-        services.ticket_update(ticket=ticket, actor=request.user, **form.cleaned_data)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Saved: {form.cleaned_data['attendee_name']}.")
+    carry_out(
+        request,
+        lambda: services.ticket_update(ticket=ticket, actor=request.user, **form.cleaned_data),
+        done=f"Saved: {form.cleaned_data['attendee_name']}.",
+    )
     return redirect(order.get_absolute_url())
 
 
@@ -457,14 +453,10 @@ def waiting_list_offer(request, slug: str, token: str):
     try:
         order = services.order_create(
             event=event,
-            buyer_name=details.cleaned_data["buyer_name"],
-            buyer_email=details.cleaned_data["buyer_email"],
             quantities={entry.ticket_type_id: entry.quantity},
-            attendees=details.attendees(),
-            billing=details.billing(),
-            accepted_code_of_conduct=details.cleaned_data.get("accept_code_of_conduct", False),
             user=request.user,
             waiting_list_entry=entry,
+            **details.order_details(),
         )
     except ApplicationError as error:
         details.add_error(None, error.message)
@@ -638,6 +630,19 @@ def _applied_message(outcome, package, email: str) -> str:
     )
 
 
+def decide_representation(request, representation: SponsorRepresentationRequest, *, done: str) -> None:
+    """Confirm or refuse that the applicant represents the organisation, as the POSTed action says, and tell the
+    decider (an admin of the organisation on the e-mailed link, or Events staff in the admin) how it went."""
+    decide = {
+        "confirm": services.sponsor_representation_confirm,
+        "refuse": services.sponsor_representation_refuse,
+    }.get(request.POST.get("action", ""))
+    if decide is None:
+        messages.error(request, "Choose Confirm or Refuse.")
+        return
+    carry_out(request, lambda: decide(request=representation, actor=request.user), done=done)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sponsor_representation(request, slug: str, token: str):
@@ -645,18 +650,8 @@ def sponsor_representation(request, slug: str, token: str):
     represents it. Anyone else gets a 404."""
     representation = selectors.representation_request_for_decider(request.user, token)
     if request.method == "POST":
-        decide = {
-            "confirm": services.sponsor_representation_confirm,
-            "refuse": services.sponsor_representation_refuse,
-        }.get(request.POST.get("action", ""))
-        if decide is None:
-            messages.error(request, "Choose Confirm or Refuse.")
-        else:
-            try:
-                decide(request=representation, actor=request.user)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"Thank you: {representation.applicant.email} has been told.")
+        decide_representation(
+            request, representation, done=f"Thank you: {representation.applicant.email} has been told."
+        )
         return redirect(request.path)
     return render(request, "events/sponsor_representation.html", {"representation": representation})

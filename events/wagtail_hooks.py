@@ -21,9 +21,11 @@ from wagtail.permissions import register_permission_policy
 from events import benefit_admin_views, contract_admin, contract_selectors, documents, selectors, services  # noqa: F401 - contract_admin registers its URLs
 from events.exceptions import ApplicationError
 from events.models import Event, Order, PromoCode, Sponsorship, SponsorshipPackage, TicketType
+from events.views import decide_representation
 from portal.core.admin_menu import PermissionMenuItem
 from portal.core.csv_writer import csv_response
 from portal.core.money import format_money
+from portal.core.outcome import carry_out
 
 
 class EventViewSet(ModelViewSet):
@@ -168,12 +170,11 @@ def approvals(request):
     """Orders waiting for staff approval (students, speakers); approving asks the buyer to pay."""
     if request.method == "POST":
         order = get_object_or_404(Order, pk=request.POST.get("order"))
-        try:
-            services.order_approve(order=order, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Order {order.code} approved; the buyer has been told.")
+        carry_out(
+            request,
+            lambda: services.order_approve(order=order, actor=request.user),
+            done=f"Order {order.code} approved; the buyer has been told.",
+        )
         return redirect("events_approvals")
     waiting = (
         Order.objects.filter(status=Order.Status.PENDING, needs_approval=True, approved_at__isnull=True)
@@ -206,12 +207,7 @@ def sponsorships(request):
         if action is None:
             messages.error(request, "Unknown action.")
         else:
-            try:
-                action(sponsorship, request.user, request.POST)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"{sponsorship}: done.")
+            carry_out(request, lambda: action(sponsorship, request.user, request.POST), done=f"{sponsorship}: done.")
         return redirect("events_sponsorships")
     status, event_slug = request.GET.get("status", ""), request.GET.get("event", "")
     rows = list(selectors.sponsorships_for_staff(event_slug=event_slug, status=status))
@@ -240,19 +236,7 @@ def sponsor_representations(request):
         representation = get_object_or_404(
             selectors.representation_requests_for_staff(), pk=request.POST.get("request")
         )
-        decide = {
-            "confirm": services.sponsor_representation_confirm,
-            "refuse": services.sponsor_representation_refuse,
-        }.get(request.POST.get("action", ""))
-        if decide is None:
-            messages.error(request, "Unknown action.")
-        else:
-            try:
-                decide(request=representation, actor=request.user)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"{representation}: done; the applicant has been told.")
+        decide_representation(request, representation, done=f"{representation}: done; the applicant has been told.")
         return redirect("events_sponsor_representations")
     requests = list(selectors.representation_requests_for_staff())
     return TemplateResponse(request, "events/admin/sponsor_representations.html", {"requests": requests})

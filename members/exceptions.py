@@ -1,6 +1,6 @@
 """The membership workflow's errors; messages are safe to show to applicants and staff."""
 
-from portal.core.exceptions import ApplicationError, InvalidTransition, SoldOut
+from portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, SoldOut
 
 
 class MembershipError(ApplicationError):
@@ -11,12 +11,10 @@ class TierFull(MembershipError, SoldOut):
     """Every seat of a limited tier is held by an approved, active or grace membership."""
 
     code = "tier_full"
-    status_code = 409
 
 
-class DuplicateApplication(MembershipError):
+class DuplicateApplication(MembershipError, Conflict):
     code = "duplicate_application"
-    status_code = 409
 
 
 class TierNotOpen(MembershipError):

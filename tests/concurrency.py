@@ -3,17 +3,19 @@
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from unittest import mock
 
+from django.db import connection
+
 from portal.core import capacity
+from portal.core.exceptions import Busy, SoldOut
 
 
 def run_at_once(call: Callable, arguments: Iterable[tuple], *, timeout: float = 60) -> list[object]:
     """Call `call(*args)` for each args in its own thread, all released together once their database
     connections are open; returns each call's result, or the exception it raised, in finishing order."""
-    from django.db import connection
-
     from portal.accounts.users import User
 
     pending = list(arguments)
@@ -38,6 +40,40 @@ def run_at_once(call: Callable, arguments: Iterable[tuple], *, timeout: float = 
         thread.start()
     for thread in threads:
         thread.join(timeout)
+    return outcomes
+
+
+def race(attempt: Callable[[int], object], people: int, *, threads: int) -> dict[str, int]:
+    """`people` people call attempt(n) on `threads` threads, the first wave released together: each either
+    succeeds ("ok") or is told SoldOut ("sold_out"); a Busy answer is retried like a person would, up to 20
+    times ("busy_retries" counts the retries, "gave_up" those who never got another answer)."""
+    outcomes = {"ok": 0, "sold_out": 0, "busy_retries": 0, "gave_up": 0}
+    lock = threading.Lock()
+    start = threading.Barrier(threads)
+
+    def person(n: int) -> None:
+        if n < threads:
+            start.wait()
+        result = "gave_up"
+        try:
+            for _attempt in range(20):
+                try:
+                    attempt(n)
+                    result = "ok"
+                    break
+                except SoldOut:
+                    result = "sold_out"
+                    break
+                except Busy:
+                    with lock:
+                        outcomes["busy_retries"] += 1
+            with lock:
+                outcomes[result] += 1
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(person, range(people)))
     return outcomes
 
 

@@ -202,6 +202,15 @@ class Ticket(models.Model):
     def is_named(self) -> bool:
         return bool(self.attendee_name)
 
+    def is_new_holder(self, name: str, email: str) -> bool:
+        """Someone else than the attendee named now: another name, or another address (case aside)."""
+        return name.strip() != self.attendee_name or email.strip().lower() != self.attendee_email.lower()
+
+    def set_holder(self, *, name: str, email: str, company: str, job_title: str, pronouns: str) -> None:
+        """The attendee and their badge details as typed, trimmed (the caller saves)."""
+        self.attendee_name, self.attendee_email = name.strip(), email.strip()
+        self.company, self.job_title, self.pronouns = company.strip(), job_title.strip(), pronouns.strip()
+
     @property
     def is_canceled(self) -> bool:
         return self.canceled_at is not None

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from events import bundle_selectors, tasks
+from events import bundle_selectors, payments, tasks
 from events.exceptions import ChangesClosed, NotOrganizationAdmin, OrderInvalid, RegistrationClosed, SoldOut
 from events.models import Event, Order, Ticket, TicketBundle, TicketType, new_ticket_code
 from events.services.orders import _order_write
@@ -25,9 +25,8 @@ from portal.core import capacity
 from portal.core.audit import audit
 from portal.core.tasking import enqueue_on_commit
 from portal.payments import invoicing
-from portal.payments import selectors as payment_selectors
 from portal.payments import services as payment_services
-from portal.payments.models import OPEN_STATUSES, PaymentMethod
+from portal.payments.models import PaymentMethod
 
 # The most tickets one bundle holds: a bigger group talks to the events team.
 BUNDLE_MAX_TICKETS = 200
@@ -207,14 +206,16 @@ def bundle_ticket_assign(
         ticket = _lock_bundle_ticket(ticket, actor)
         order = ticket.order
         before = {"name": ticket.attendee_name, "email": ticket.attendee_email}
-        new_holder = name != ticket.attendee_name or email.lower() != ticket.attendee_email.lower()
+        new_holder = ticket.is_new_holder(name, email)
         if new_holder:
             _reissue(ticket)
-        ticket.attendee_name = name
-        ticket.attendee_email = email
-        ticket.company = company.strip() or order.bundle.organization.name
-        ticket.job_title = job_title.strip()
-        ticket.pronouns = pronouns.strip()
+        ticket.set_holder(
+            name=name,
+            email=email,
+            company=company.strip() or order.bundle.organization.name,
+            job_title=job_title,
+            pronouns=pronouns,
+        )
         ticket.save()
         audit(
             "events.bundle.assign",
@@ -257,17 +258,9 @@ def bundle_request_payment(*, bundle: TicketBundle, return_url: str) -> str:
     """The card pay page for the bundle's one order (its total): an open payment is resumed; after paying,
     the buyer comes back to `return_url` (the organisation's bundle page)."""
     order = bundle.order
-    open_payment = (
-        payment_selectors.payments_for_owner(order)
-        .filter(status__in=OPEN_STATUSES, amount=order.total, method=PaymentMethod.CARD)
-        .first()
-    )
-    payment = open_payment or payment_services.payment_create(
-        owner=order,
-        amount=order.total,
-        currency=order.currency,
-        payer_email=order.buyer_email,
+    return payments.order_request_payment(
+        order=order,
+        method=PaymentMethod.CARD,
         description=f"{order.event.name}: order {order.code} ({bundle.organization.name})",
-        return_url=settings.SITE_URL + return_url,
+        return_url=return_url,
     )
-    return payment.get_absolute_url()

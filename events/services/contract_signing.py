@@ -80,6 +80,30 @@ def _sponsor_name(contract: SponsorshipContract, sponsorship: Sponsorship) -> st
     return rows.get("Sponsor") or contract_values(sponsorship)["sponsor_legal_name"]
 
 
+def _signed_pdf(contract: SponsorshipContract, sponsorship: Sponsorship, *more: Signature) -> bytes:
+    """The contract under the sponsor's signature, followed by any more (the staff countersignature)."""
+    return contract_pdf(
+        particulars=contract.particulars,
+        terms=contract.terms,
+        time_zone=sponsorship.package.event.time_zone,
+        signatures=[_sponsor_signature(contract, _sponsor_name(contract, sponsorship)), *more],
+        unsigned_sha256=contract.unsigned_sha256,
+    )
+
+
+def _audit_signature(
+    action: str, contract: SponsorshipContract, sponsorship: Sponsorship, actor, name: str, title: str, **hashes: str
+) -> None:
+    """Who signed, and the hashes of the signed copy (the sponsor's, unless given) and of the unsigned one."""
+    data = {
+        "name": name,
+        "title": title,
+        "sha256": contract.sponsor_sha256,
+        "unsigned_sha256": contract.unsigned_sha256,
+    }
+    audit(action, sponsorship, actor=actor, data={**data, **hashes})
+
+
 def sponsorship_contract_sign(
     *, sponsorship: Sponsorship, actor, name: str, title: str, consent: bool, reviewed_sha256: str, ip: str
 ) -> SponsorshipContract:
@@ -96,27 +120,11 @@ def sponsorship_contract_sign(
         )
         contract.sponsor_signer_name, contract.sponsor_signer_title = name, title
         contract.sponsor_signed_at, contract.sponsor_signed_ip, contract.sponsor_signed_by = timezone.now(), ip, actor
-        data = contract_pdf(
-            particulars=contract.particulars,
-            terms=contract.terms,
-            time_zone=sponsorship.package.event.time_zone,
-            signatures=[_sponsor_signature(contract, _sponsor_name(contract, sponsorship))],
-            unsigned_sha256=contract.unsigned_sha256,
-        )
+        data = _signed_pdf(contract, sponsorship)
         contract.sponsor_sha256 = save_pdf(contract.sponsor_pdf, f"contract-{sponsorship.pk}-signed.pdf", data)
         contract.move_to(SponsorshipContract.Status.AWAITING_STAFF)
         contract.save()
-        audit(
-            "events.sponsorship.contract_sign",
-            sponsorship,
-            actor=actor,
-            data={
-                "name": name,
-                "title": title,
-                "sha256": contract.sponsor_sha256,
-                "unsigned_sha256": contract.unsigned_sha256,
-            },
-        )
+        _audit_signature("events.sponsorship.contract_sign", contract, sponsorship, actor, name, title)
         enqueue_on_commit(tasks.send_sponsorship_contract_signed, sponsorship.pk)
     return contract
 
@@ -124,6 +132,13 @@ def sponsorship_contract_sign(
 def _require_staff(actor) -> None:
     if not actor.has_perm(contract_selectors.STAFF_PERMISSION):
         raise NotOrganizationAdmin("Only the events team can countersign or upload a contract.")
+
+
+def _save_fully_signed(contract: SponsorshipContract, name_on_disk: str, data: bytes) -> None:
+    """Store the copy signed by both sides (countersigned here or uploaded) and mark the contract signed."""
+    contract.countersigned_sha256 = save_pdf(contract.countersigned_pdf, name_on_disk, data)
+    contract.move_to(SponsorshipContract.Status.SIGNED)
+    contract.save()
 
 
 def _fully_signed(sponsorship: Sponsorship, actor) -> None:
@@ -163,28 +178,17 @@ def sponsorship_contract_countersign(
             signed_at=contract.countersigned_at,
             ip=ip,
         )
-        data = contract_pdf(
-            particulars=contract.particulars,
-            terms=contract.terms,
-            time_zone=sponsorship.package.event.time_zone,
-            signatures=[_sponsor_signature(contract, _sponsor_name(contract, sponsorship)), staff],
-            unsigned_sha256=contract.unsigned_sha256,
-        )
-        name_on_disk = f"contract-{sponsorship.pk}-countersigned.pdf"
-        contract.countersigned_sha256 = save_pdf(contract.countersigned_pdf, name_on_disk, data)
-        contract.move_to(SponsorshipContract.Status.SIGNED)
-        contract.save()
-        audit(
+        data = _signed_pdf(contract, sponsorship, staff)
+        _save_fully_signed(contract, f"contract-{sponsorship.pk}-countersigned.pdf", data)
+        _audit_signature(
             "events.sponsorship.contract_countersign",
+            contract,
             sponsorship,
-            actor=actor,
-            data={
-                "name": name,
-                "title": title,
-                "sha256": contract.countersigned_sha256,
-                "unsigned_sha256": contract.unsigned_sha256,
-                "sponsor_sha256": contract.sponsor_sha256,
-            },
+            actor,
+            name,
+            title,
+            sha256=contract.countersigned_sha256,
+            sponsor_sha256=contract.sponsor_sha256,
         )
         _fully_signed(sponsorship, actor)
     return contract
@@ -214,10 +218,7 @@ def sponsorship_contract_upload(*, sponsorship: Sponsorship, actor, upload) -> S
             raise ContractInvalid("This contract is already signed by both sides.")
         contract.countersigned_at, contract.countersigned_by = timezone.now(), actor
         contract.signed_outside = True
-        name_on_disk = f"contract-{sponsorship.pk}-signed-outside.pdf"
-        contract.countersigned_sha256 = save_pdf(contract.countersigned_pdf, name_on_disk, data)
-        contract.move_to(SponsorshipContract.Status.SIGNED)
-        contract.save()
+        _save_fully_signed(contract, f"contract-{sponsorship.pk}-signed-outside.pdf", data)
         audit(
             "events.sponsorship.contract_upload",
             sponsorship,

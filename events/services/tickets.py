@@ -61,9 +61,7 @@ def ticket_update(
         if not attendee_name.strip():
             raise OrderInvalid("The attendee needs a name.")
         before = {"name": ticket.attendee_name, "company": ticket.company}
-        new_holder = attendee_name.strip() != ticket.attendee_name or (
-            attendee_email.strip().lower() != ticket.attendee_email.lower()
-        )
+        new_holder = ticket.is_new_holder(attendee_name, attendee_email)
         if new_holder and getattr(order, "bundle", None) is not None:
             # Its holder keeps their badge details up to date; who holds it is the company's to decide.
             raise ChangesClosed("This ticket is part of a company bundle: the company's admins assign its attendee.")
@@ -71,11 +69,9 @@ def ticket_update(
         if reissued:
             ticket.code = new_ticket_code()
             ticket.short_code = new_short_code()
-        ticket.attendee_name = attendee_name.strip()
-        ticket.attendee_email = attendee_email.strip()
-        ticket.company = company.strip()
-        ticket.job_title = job_title.strip()
-        ticket.pronouns = pronouns.strip()
+        ticket.set_holder(
+            name=attendee_name, email=attendee_email, company=company, job_title=job_title, pronouns=pronouns
+        )
         ticket.save()
         audit(
             "events.ticket.update",

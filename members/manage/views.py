@@ -17,6 +17,7 @@ from members.manage.forms import BillingDetailsForm, InvitationForm, ProfileForm
 from members.models import OrganizationRole, TierChangeRequest
 from portal.accounts.adapter import NEXT_AFTER_VERIFICATION
 from portal.core.exceptions import ApplicationError
+from portal.core.outcome import carry_out
 from portal.core.ratelimit import rate_limit
 from portal.payments.pdf import invoice_pdf as render_pdf
 
@@ -121,12 +122,11 @@ def invitation_create(request, organization):
 @manage_view("invitation_revoke", methods=("POST",))
 def invitation_revoke(request, organization, pk: int):
     invitation = get_object_or_404(organization.invitations.select_related("organization"), pk=pk)
-    try:
-        invitations.invitation_revoke(invitation=invitation, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"The invitation to {invitation.email} is revoked; its link no longer works.")
+    carry_out(
+        request,
+        lambda: invitations.invitation_revoke(invitation=invitation, actor=request.user),
+        done=f"The invitation to {invitation.email} is revoked; its link no longer works.",
+    )
     return redirect("manage:people", slug=organization.slug)
 
 

@@ -1,11 +1,10 @@
 """Errors of the API's own services (tokens, webhooks)."""
 
-from portal.core.exceptions import ApplicationError
+from portal.core.exceptions import ApplicationError, Conflict
 
 
-class AlreadyRevoked(ApplicationError):
+class AlreadyRevoked(Conflict):
     code = "already_revoked"
-    status_code = 409
 
 
 class InvalidWebhook(ApplicationError):

@@ -15,9 +15,32 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
-class InvalidTransition(ApplicationError):
-    code = "invalid_transition"
+class Forbidden(ApplicationError):
+    """The user may not do this (answered 403)."""
+
+    status_code = 403
+
+
+class NotFound(ApplicationError):
+    """What was asked for does not exist (answered 404)."""
+
+    status_code = 404
+
+
+class Conflict(ApplicationError):
+    """The request clashes with the current state of things (answered 409)."""
+
     status_code = 409
+
+
+class Gone(ApplicationError):
+    """What was asked for existed but has run out (answered 410)."""
+
+    status_code = 410
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
 
 
 class Busy(ApplicationError):
@@ -31,8 +54,7 @@ class CapacityBusy(Busy):
     """The row that owns a capacity stayed locked longer than CAPACITY_LOCK_TIMEOUT_MS: a rush."""
 
 
-class SoldOut(ApplicationError):
+class SoldOut(Conflict):
     """A capacity (seats, slots, uses) has no room left for what was asked."""
 
     code = "sold_out"
-    status_code = 409

@@ -7,7 +7,7 @@ charge for EU businesses with a valid VAT number. `tax_decide` turns a rule, a b
 the rate of a sale; `portal.core.money` does the arithmetic.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -57,7 +57,23 @@ class TaxMode(models.TextChoices):
     BUYER_COUNTRY = "buyer_country", "The buyer's country; reverse charge for EU businesses with a valid VAT number"
 
 
-class TaxRate(models.Model):
+class _ForgetOnChange(models.Model):
+    """Saving or deleting a rate or rule forgets the rates and rules read into memory."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget()
+        return result
+
+
+class TaxRate(_ForgetOnChange):
     """A country's VAT rate from a date on: a change is a new row, and applies to sales from its date."""
 
     country = models.CharField(max_length=2, choices=list(countries))
@@ -81,17 +97,8 @@ class TaxRate(models.Model):
     def __str__(self) -> str:
         return f"{self.country} {self.rate.normalize():f} % from {self.valid_from:%d %b %Y}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _forget()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _forget()
-        return result
-
-
-class TaxRule(models.Model):
+class TaxRule(_ForgetOnChange):
     """How one kind of sale is taxed; an event or tier may name its own, else the kind's default applies."""
 
     name = models.CharField(max_length=100)
@@ -122,15 +129,6 @@ class TaxRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _forget()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _forget()
-        return result
 
 
 @dataclass(frozen=True)
@@ -223,22 +221,7 @@ def tax_decide(
     business: bool = False,
     vat: VatCheck | None = None,
 ) -> TaxDecision:
-    """The rate of one sale under `rule` on day `on`, carrying the buyer's VAT number check (see _decide)."""
-    return replace(
-        _decide(rule=rule, on=on, place=place, buyer_country=buyer_country, business=business, vat=vat), vat_check=vat
-    )
-
-
-def _decide(
-    *,
-    rule: TaxRule | None,
-    on: date,
-    place: str = "",
-    buyer_country: str = "",
-    business: bool = False,
-    vat: VatCheck | None = None,
-) -> TaxDecision:
-    """The rate of one sale under `rule` on day `on`.
+    """The rate of one sale under `rule` on day `on`, carrying the buyer's VAT number check.
 
     No rule, or "no tax": nothing is charged. Place of supply: that country's rate for everyone. Buyer's
     country: an EU business with a valid VAT number in another member state than the seller's is
@@ -246,15 +229,15 @@ def _decide(
     country when one is on file, else the seller's.
     """
     if rule is None:
-        return TaxDecision()
+        return TaxDecision(vat_check=vat)
     if rule.mode == TaxMode.NONE:
-        return TaxDecision(included=rule.prices_include_tax, note=OUT_OF_SCOPE_NOTE)
+        return TaxDecision(included=rule.prices_include_tax, note=OUT_OF_SCOPE_NOTE, vat_check=vat)
     seller = rule.country or country_code(place)
     list_rate = _rate(seller, on)
+    common: dict = {"included": rule.prices_include_tax, "list_rate": list_rate, "vat_check": vat}
     if rule.mode == TaxMode.PLACE_OF_SUPPLY:
-        return TaxDecision(rate=list_rate, country=seller, included=rule.prices_include_tax, list_rate=list_rate)
+        return TaxDecision(rate=list_rate, country=seller, **common)
     buyer = country_code(buyer_country)
-    common: dict = {"included": rule.prices_include_tax, "list_rate": list_rate}
     if vat is not None and vat.valid and vat.country in EU_COUNTRIES and vat.country != seller:
         return TaxDecision(country=vat.country, reverse_charge=True, note=REVERSE_CHARGE_NOTE, **common)
     if business and buyer and buyer not in EU_COUNTRIES:

@@ -92,22 +92,27 @@ def send_receipt(*, payment: Payment, invoices: list[Invoice]) -> None:
     message.send()
 
 
+def _send_refund_message(refund: Refund, *, subject: str, body: str) -> None:
+    """A message to the payer about money going back, with the refund's credit note when one was issued."""
+    message = EmailMessage(subject=subject, body=body, to=[refund.payment.payer_email])
+    note = Invoice.objects.filter(refund=refund).first()
+    if note is not None:
+        _attach_invoice(message, note)
+    message.send()
+
+
 def send_refund_notice(*, refund: Refund) -> None:
     payment = refund.payment
     amount = money.format_money(refund.amount, payment.currency)
-    message = EmailMessage(
+    _send_refund_message(
+        refund,
         subject=f"Refund of {amount}" if payment.method == PaymentMethod.CARD else f"{amount} to be returned to you",
         body=(
             f"We have refunded {amount} of your payment {payment.public_id}"
             f"{' (' + payment.description + ')' if payment.description else ''}.\n\nReason: {refund.reason}\n"
             f"{how_money_comes_back(payment, amount)}\n"
         ),
-        to=[payment.payer_email],
     )
-    note = Invoice.objects.filter(refund=refund).first()
-    if note is not None:
-        _attach_invoice(message, note)
-    message.send()
 
 
 def send_held_returned(*, payment: Payment, returned: str, reason: str) -> None:
@@ -153,18 +158,14 @@ def send_refused_notice(*, refund: Refund) -> None:
         if payment.method == PaymentMethod.CARD
         else f"Your transfer of {amount} will be returned"
     )
-    message = EmailMessage(
+    _send_refund_message(
+        refund,
         subject=subject,
         body=(
             f"{payment.refused_reason}\n\n{how_money_comes_back(payment, amount)}\n\n"
             f"{payment.description + chr(10) if payment.description else ''}Reference: {payment.public_id}\n"
         ),
-        to=[payment.payer_email],
     )
-    note = Invoice.objects.filter(refund=refund).first()
-    if note is not None:
-        _attach_invoice(message, note)
-    message.send()
 
 
 _FINANCE_NOTICES = {

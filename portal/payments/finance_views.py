@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.core import money
 from portal.core.csv_writer import safe_writer
 from portal.core.exceptions import ApplicationError
+from portal.core.outcome import carry_out
 from portal.payments import invoicing, selectors, services, tasks
 from portal.payments.filters import InvoiceFilter, PaymentFilter
 from portal.payments.forms import (
@@ -130,12 +131,11 @@ def payment_mark_received(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @finance_only
 def payment_accept_short(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.payment_accept_short(payment=selectors.payment_for_finance(pk), actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Accepted as paid; the difference is written off.")
+    carry_out(
+        request,
+        lambda: services.payment_accept_short(payment=selectors.payment_for_finance(pk), actor=request.user),
+        done="Accepted as paid; the difference is written off.",
+    )
     return redirect("payments_finance:payment", pk=pk)
 
 
@@ -150,12 +150,13 @@ def payment_held_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "return": (services.payment_held_return, "Refunded at Stripe; the payer is told and may pay again."),
         "accept": (services.payment_held_accept, "Accepted as paid; what it was for is confirmed."),
     }[form.cleaned_data["decision"]]
-    try:
-        decide(payment=selectors.payment_for_finance(pk), reason=form.cleaned_data["reason"], actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    carry_out(
+        request,
+        lambda: decide(
+            payment=selectors.payment_for_finance(pk), reason=form.cleaned_data["reason"], actor=request.user
+        ),
+        done=done,
+    )
     return redirect("payments_finance:payment", pk=pk)
 
 
@@ -193,12 +194,11 @@ def payer_return_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @finance_only
 def payment_sync(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.payment_sync(payment_id=selectors.payment_for_finance(pk).pk)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Re-read from Stripe.")
+    carry_out(
+        request,
+        lambda: services.payment_sync(payment_id=selectors.payment_for_finance(pk).pk),
+        done="Re-read from Stripe.",
+    )
     return redirect("payments_finance:payment", pk=pk)
 
 
@@ -228,12 +228,11 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if invoice.is_editable:
         buyer_form = InvoiceBuyerForm(request.POST or None, instance=invoice)
         if request.method == "POST" and buyer_form.is_valid():
-            try:
-                invoicing.invoice_update_buyer(invoice=invoice, actor=request.user, **buyer_form.cleaned_data)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, "Buyer's details saved.")
+            carry_out(
+                request,
+                lambda: invoicing.invoice_update_buyer(invoice=invoice, actor=request.user, **buyer_form.cleaned_data),
+                done="Buyer's details saved.",
+            )
             return redirect("payments_finance:invoice", pk=pk)
     elif request.method == "POST":
         messages.error(request, "An issued invoice cannot be changed: issue a credit note instead.")

@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from events.models import Event, PromoCode, TicketType
+from portal.site.pages.events import EventIndexPage, EventPage
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -119,3 +120,12 @@ def sponsor_apply_and_submit(client, package, **fields):
     form = client.post(f"/events/{slug}/sponsor/apply/", sponsor_application(package, **fields))
     assert form.status_code == 302, form.content.decode()
     return client.post(f"/events/{slug}/sponsor/review/", {"waiting_list": "1"} if fields.get("waiting_list") else {})
+
+
+def summit_on_the_site(home) -> tuple[Event, TicketType]:
+    """The OpenInfra Summit Europe with a Full access ticket, its page published at /events/summit/ under `home`."""
+    event = EventFactory(slug="summit", name="OpenInfra Summit Europe")
+    full = TicketTypeFactory(event=event, name="Full access", price=Decimal("749.00"))
+    index = home.add_child(instance=EventIndexPage(title="Events", slug="events"))
+    index.add_child(instance=EventPage(title=event.name, slug="summit"))
+    return event, full

@@ -7,7 +7,6 @@ import pytest
 from pypdf import PdfReader
 
 from events import documents, selectors
-from portal.accounts.groups import EVENTS_STAFF
 from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +30,9 @@ def _text(pdf: bytes) -> tuple[int, str]:
     return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
 
 
-@pytest.fixture
-def staff(staff_groups, staff_client_factory):
-    return staff_client_factory(groups=[EVENTS_STAFF])
-
-
 @pytest.mark.parametrize(("layout", "pages"), [("a6", len(NAMES)), ("labels", 2)])
-def test_every_attendee_has_a_badge_with_name_company_and_ticket_type(staff, summit, layout, pages):
-    response = staff.get(f"/admin/events/dashboard/summit/badges.pdf?layout={layout}")
+def test_every_attendee_has_a_badge_with_name_company_and_ticket_type(events_staff, summit, layout, pages):
+    response = events_staff.get(f"/admin/events/dashboard/summit/badges.pdf?layout={layout}")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     count, text = _text(response.content)
     assert count == pages
@@ -47,13 +41,13 @@ def test_every_attendee_has_a_badge_with_name_company_and_ticket_type(staff, sum
     assert text.count("Full access") == len(NAMES)
 
 
-def test_badges_of_the_attendees_ticked_only(staff, summit):
+def test_badges_of_the_attendees_ticked_only(events_staff, summit):
     tickets = list(selectors.attendees_for_event(summit))
-    page = staff.get("/admin/events/dashboard/summit/badges/").content.decode()
+    page = events_staff.get("/admin/events/dashboard/summit/badges/").content.decode()
     assert all(f'value="{t.pk}"' in page for t in tickets)
     chosen = [t for t in tickets if t.attendee_name in ("Grace Hopper", "Alan Turing")]
     query = "&".join(f"ticket={t.pk}" for t in chosen)
-    count, text = _text(staff.get(f"/admin/events/dashboard/summit/badges.pdf?{query}").content)
+    count, text = _text(events_staff.get(f"/admin/events/dashboard/summit/badges.pdf?{query}").content)
     assert count == 2 and "Grace Hopper" in text and "Alan Turing" in text and "Ada Lovelace" not in text
 
 

@@ -14,17 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(staff_groups, staff_client_factory):
-    return staff_client_factory(groups=[EVENTS_STAFF])
-
-
-@pytest.fixture
 def summit():
     event = EventFactory(slug="summit", time_zone="America/Vancouver")
     return event, TicketTypeFactory(event=event, name="Full access")
 
 
-def test_acceptance_3_second_scan_says_already_checked_in_with_the_local_time(staff_client, summit):
+def test_acceptance_3_second_scan_says_already_checked_in_with_the_local_time(events_staff, summit):
     event, full = summit
     ticket = paid_order(event, full, name="Grace Hopper").tickets.get()
     other_event = EventFactory(slug="other-summit")
@@ -32,31 +27,31 @@ def test_acceptance_3_second_scan_says_already_checked_in_with_the_local_time(st
 
     # 16:05 UTC is 09:05 in Vancouver (PDT) on 1 June.
     with time_machine.travel(datetime(2026, 6, 1, 16, 5, tzinfo=UTC), tick=False):
-        first = staff_client.post("/api/v1/events/summit/checkin/", {"code": ticket.code})
+        first = events_staff.post("/api/v1/events/summit/checkin/", {"code": ticket.code})
     assert first.status_code == 200, first.content
     assert first.json()["attendee_name"] == "Grace Hopper" and first.json()["checked_in_at"]
 
-    second = staff_client.post("/api/v1/events/summit/checkin/", {"code": ticket.code})
+    second = events_staff.post("/api/v1/events/summit/checkin/", {"code": ticket.code})
     assert second.status_code == 409
     assert second.json()["code"] == "already_checked_in"
     assert second.json()["message"].startswith("Already checked in at 09:05")
     assert second.json()["extra"]["local_time"] == "09:05"
 
-    refused = staff_client.post("/api/v1/events/summit/checkin/", {"code": other_ticket.code})
+    refused = events_staff.post("/api/v1/events/summit/checkin/", {"code": other_ticket.code})
     assert refused.status_code == 409 and refused.json()["code"] == "wrong_event"
     other_ticket.refresh_from_db()
     assert other_ticket.checked_in_at is None
 
     # The page says the same.
-    page = staff_client.post("/events/summit/checkin/", {"code": ticket.code})
+    page = events_staff.post("/events/summit/checkin/", {"code": ticket.code})
     assert page.status_code == 409
     assert "Already checked in at 09:05" in page.content.decode()
-    page = staff_client.post("/events/summit/checkin/", {"code": other_ticket.code})
+    page = events_staff.post("/events/summit/checkin/", {"code": other_ticket.code})
     assert page.status_code == 409
     assert f"This ticket is for {other_event.name}, not {event.name}." in page.content.decode()
 
 
-def test_unknown_and_unpaid_tickets_do_not_admit(staff_client, summit):
+def test_unknown_and_unpaid_tickets_do_not_admit(events_staff, summit):
     event, full = summit
     from events import services
 
@@ -64,23 +59,23 @@ def test_unknown_and_unpaid_tickets_do_not_admit(staff_client, summit):
         event=event, buyer_name="B", buyer_email="b@example.org", quantities={full.pk: 1}, accepted_code_of_conduct=True
     )
     assert pending.status == Order.Status.PENDING
-    response = staff_client.post("/api/v1/events/summit/checkin/", {"code": pending.tickets.get().code})
+    response = events_staff.post("/api/v1/events/summit/checkin/", {"code": pending.tickets.get().code})
     assert response.status_code == 409 and response.json()["code"] == "ticket_not_valid"
-    response = staff_client.post("/api/v1/events/summit/checkin/", {"code": "nope"})
+    response = events_staff.post("/api/v1/events/summit/checkin/", {"code": "nope"})
     assert response.status_code == 404 and response.json()["code"] == "ticket_not_found"
 
 
-def test_search_by_name_or_email_then_check_in_from_the_list(staff_client, summit, django_assert_max_num_queries):
+def test_search_by_name_or_email_then_check_in_from_the_list(events_staff, summit, django_assert_max_num_queries):
     event, full = summit
     for n in range(5):
         paid_order(event, full, n=n, name=f"Margaret Hamilton {n}")
     with django_assert_max_num_queries(15):
-        page = staff_client.get("/events/summit/checkin/?q=hamilton")
+        page = events_staff.get("/events/summit/checkin/?q=hamilton")
     assert page.status_code == 200
     body = page.content.decode()
     assert body.count("Check in Margaret Hamilton") == 5
     assert "0 of 5 tickets checked in" in body
-    page = staff_client.get("/events/summit/checkin/?q=buyer3@example.org")
+    page = events_staff.get("/events/summit/checkin/?q=buyer3@example.org")
     assert page.content.decode().count("Check in Margaret Hamilton 3") == 1
 
 

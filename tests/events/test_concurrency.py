@@ -4,18 +4,14 @@ The test proves it can see a race: with the lock switched off (tests.concurrency
 and a sleep between count and write, the same run oversells.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from events import services
-from events.exceptions import Busy, SoldOut
 from events.models import Order, OrderLine
-from tests.concurrency import widen_the_window, without_capacity_locks
+from tests.concurrency import race, widen_the_window, without_capacity_locks
 from tests.events.factories import PromoCodeFactory, TicketTypeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,40 +22,18 @@ THREADS = 40
 
 def _race(ticket_type, *, promo_code: str = "") -> dict[str, int]:
     """Every buyer asks for one seat; a "busy, try again" answer is retried like a person would."""
-    outcomes: dict[str, int] = {"ok": 0, "sold_out": 0, "busy_retries": 0}
-    lock = threading.Lock()
-    start = threading.Barrier(THREADS)
 
     def buy(n: int) -> None:
-        if n < THREADS:
-            start.wait()  # the first wave starts together
-        try:
-            for _attempt in range(20):
-                try:
-                    services.order_create(
-                        event=ticket_type.event,
-                        quantities={ticket_type.pk: 1},
-                        promo_code=promo_code,
-                        accepted_code_of_conduct=True,
-                        buyer_name=f"Buyer {n}",
-                        buyer_email=f"buyer{n}@example.org",
-                    )
-                    result = "ok"
-                    break
-                except SoldOut:
-                    result = "sold_out"
-                    break
-                except Busy:
-                    with lock:
-                        outcomes["busy_retries"] += 1
-            with lock:
-                outcomes[result] += 1
-        finally:
-            connection.close()
+        services.order_create(
+            event=ticket_type.event,
+            quantities={ticket_type.pk: 1},
+            promo_code=promo_code,
+            accepted_code_of_conduct=True,
+            buyer_name=f"Buyer {n}",
+            buyer_email=f"buyer{n}@example.org",
+        )
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        list(pool.map(buy, range(BUYERS)))
-    return outcomes
+    return race(buy, BUYERS, threads=THREADS)
 
 
 def _seats(ticket_type) -> int:

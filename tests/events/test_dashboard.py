@@ -8,15 +8,9 @@ import pytest
 
 from events import selectors, services
 from events.models import Order, SponsorshipPackage
-from portal.accounts.groups import EVENTS_STAFF
 from tests.events.factories import EventFactory, TicketTypeFactory, buyer, paid_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(staff_groups, staff_client_factory):
-    return staff_client_factory(groups=[EVENTS_STAFF])
 
 
 @pytest.fixture
@@ -27,7 +21,12 @@ def summit():
     return event, full, paid
 
 
-def test_dashboard_shows_sold_held_capacity_and_waiting(staff, summit, django_assert_max_num_queries):
+def _download(client, url: str) -> io.StringIO:
+    """A streamed CSV export, read whole."""
+    return io.StringIO(b"".join(client.get(url).streaming_content).decode())
+
+
+def test_dashboard_shows_sold_held_capacity_and_waiting(events_staff, summit, django_assert_max_num_queries):
     event, full, paid = summit
     paid_order(event, full, n=1, quantity=2)
     services.order_create(event=event, quantities={full.pk: 1}, accepted_code_of_conduct=True, **buyer(2))
@@ -35,7 +34,7 @@ def test_dashboard_shows_sold_held_capacity_and_waiting(staff, summit, django_as
     services.waiting_list_join(ticket_type=full, email="w@example.org", quantity=1)
     SponsorshipPackage.objects.create(event=event, name="Headline", price=Decimal("1000"), slots=2)
     with django_assert_max_num_queries(40):
-        response = staff.get("/admin/events/dashboard/?event=summit")
+        response = events_staff.get("/admin/events/dashboard/?event=summit")
     assert response.status_code == 200
     rows = {row["ticket_type"].name: row for row in response.context["stats"]["ticket_types"]}
     assert (rows["Full access"]["sold"], rows["Full access"]["held"], rows["Full access"]["available"]) == (
@@ -49,40 +48,30 @@ def test_dashboard_shows_sold_held_capacity_and_waiting(staff, summit, django_as
     assert "w@example.org" in body and "Headline" in body
 
 
-def test_search_cancel_and_csv_exports(staff, summit):
+def test_search_cancel_and_csv_exports(events_staff, summit):
     event, full, paid = summit
     order = paid_order(event, full, n=7, quantity=1, name="=HYPERLINK(evil)")
-    assert order.code in staff.get(f"/admin/events/dashboard/?event=summit&q={order.buyer_email}").content.decode()
-    response = staff.post("/admin/events/dashboard/", {"event": "summit", "order": order.pk, "action": "cancel"})
+    assert (
+        order.code in events_staff.get(f"/admin/events/dashboard/?event=summit&q={order.buyer_email}").content.decode()
+    )
+    response = events_staff.post("/admin/events/dashboard/", {"event": "summit", "order": order.pk, "action": "cancel"})
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELED
 
-    orders = list(
-        csv.reader(
-            io.StringIO(b"".join(staff.get("/admin/events/dashboard/summit/orders.csv").streaming_content).decode())
-        )
-    )
+    orders = list(csv.reader(_download(events_staff, "/admin/events/dashboard/summit/orders.csv")))
     assert orders[0][:3] == ["code", "status", "buyer_name"] and orders[1][:2] == [order.code, "canceled"]
     other = paid_order(event, full, n=8, quantity=1, name="=HYPERLINK(evil)")
-    attendees = list(
-        csv.reader(
-            io.StringIO(b"".join(staff.get("/admin/events/dashboard/summit/attendees.csv").streaming_content).decode())
-        )
-    )
+    attendees = list(csv.reader(_download(events_staff, "/admin/events/dashboard/summit/attendees.csv")))
     assert attendees[1][0] == "'=HYPERLINK(evil)" and attendees[1][6] == other.code
 
 
-def test_exports_leave_empty_cells_empty_and_the_dashboard_shows_money(staff, summit):
+def test_exports_leave_empty_cells_empty_and_the_dashboard_shows_money(events_staff, summit):
     event, full, paid = summit
     paid_order(event, full, n=9, quantity=1)
-    attendees = list(
-        csv.DictReader(
-            io.StringIO(b"".join(staff.get("/admin/events/dashboard/summit/attendees.csv").streaming_content).decode())
-        )
-    )
+    attendees = list(csv.DictReader(_download(events_staff, "/admin/events/dashboard/summit/attendees.csv")))
     assert attendees and all("'" not in value for row in attendees for value in row.values())
     assert any(value == "" for row in attendees for value in row.values())
-    body = staff.get("/admin/events/dashboard/?event=summit").content.decode()
+    body = events_staff.get("/admin/events/dashboard/?event=summit").content.decode()
     revenue = selectors.event_dashboard(event)["ticket_revenue"]
     assert f"{revenue:,.2f}\u00a0{event.currency}" in body

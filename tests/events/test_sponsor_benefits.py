@@ -15,9 +15,8 @@ from events.models import Order, PromoCode, SponsorBenefit, Sponsorship, Sponsor
 from events.services.benefits import sponsor_benefit_release
 from portal.accounts.groups import EVENTS_STAFF
 from portal.core import cache
-from portal.site.pages.events import EventIndexPage, EventPage
 from tests.accounts.factories import UserFactory
-from tests.events.factories import EventFactory, TicketTypeFactory, buyer
+from tests.events.factories import buyer, summit_on_the_site
 from tests.members.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +26,7 @@ Status = SponsorBenefit.Status
 
 @pytest.fixture
 def summit(site_with_home):
-    event = EventFactory(slug="summit", name="OpenInfra Summit Europe")
-    full = TicketTypeFactory(event=event, name="Full access", price=Decimal("749.00"))
-    index = site_with_home.add_child(instance=EventIndexPage(title="Events", slug="events"))
-    index.add_child(instance=EventPage(title=event.name, slug="summit"))
+    event, full = summit_on_the_site(site_with_home)
     gold = SponsorshipPackage.objects.create(
         event=event, name="Gold", price=Decimal("20000.00"), slots=3, passes_included=2,
         discount_percent=Decimal("25"), discount_tickets=10, benefits="Booth 3x3 m\nLogo on the lanyard",

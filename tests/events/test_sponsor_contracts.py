@@ -86,13 +86,33 @@ def sign(client, sponsorship, *, name="Ada Lovelace", title="Chief Financial Off
     return client.post(f"/events/sponsorships/{sponsorship.pk}/contract/", data)
 
 
-def countersign(sponsorship, staff, **overrides):
+def _signature(service, sponsorship, actor, defaults: dict, overrides: dict):
+    return service(**{"sponsorship": sponsorship, "actor": actor, "consent": True, **defaults, **overrides})
+
+
+def sign_as(sponsorship, signer, **overrides):
+    """The sponsor's signature through the service, on the unsigned copy as stored."""
     contract = SponsorshipContract.objects.get(sponsorship=sponsorship)
-    arguments = {
-        "sponsorship": sponsorship, "actor": staff, "name": "Grace Hopper", "title": "Events Director",
-        "consent": True, "reviewed_sha256": contract.sponsor_sha256, "ip": "192.0.2.7",
-    }  # fmt: skip
-    return services.sponsorship_contract_countersign(**{**arguments, **overrides})
+    defaults = {"name": "Ada", "title": "CFO", "reviewed_sha256": contract.unsigned_sha256, "ip": "198.51.100.1"}
+    return _signature(services.sponsorship_contract_sign, sponsorship, signer, defaults, overrides)
+
+
+def staff_listing_row(admin) -> BeautifulSoup:
+    """The first sponsorship on the staff's sponsorship listing."""
+    page = BeautifulSoup(admin.get("/admin/events/sponsorships/").content, "html.parser")
+    return page.select_one("table.listing tbody tr")
+
+
+def countersign(sponsorship, staff, **overrides):
+    """Staff's countersignature through the service, on the sponsor's signed copy as stored."""
+    contract = SponsorshipContract.objects.get(sponsorship=sponsorship)
+    defaults = {
+        "name": "Grace Hopper",
+        "title": "Events Director",
+        "reviewed_sha256": contract.sponsor_sha256,
+        "ip": "192.0.2.7",
+    }
+    return _signature(services.sponsorship_contract_countersign, sponsorship, staff, defaults, overrides)
 
 
 def test_approval_generates_the_contract_with_placeholders_filled_plainly(deal, django_capture_on_commit_callbacks):
@@ -272,20 +292,14 @@ def test_only_the_organisations_admins_and_staff_see_sign_or_download(client, de
         data = {"full_name": "Mallory", "title": "CEO", "consent": "on", "sha256": contract.unsigned_sha256}
         assert client.post(page_url, data).status_code == 404
         with pytest.raises(NotOrganizationAdmin):
-            services.sponsorship_contract_sign(
-                sponsorship=sponsorship, actor=outsider, name="Mallory", title="CEO", consent=True,
-                reviewed_sha256=contract.unsigned_sha256, ip="203.0.113.9",
-            )  # fmt: skip
+            sign_as(sponsorship, outsider, name="Mallory", title="CEO", ip="203.0.113.9")
     # Staff may read the contract but do not sign for the sponsor.
     client.force_login(staff)
     page = sign_page(client, sponsorship)
     assert page.find("form", attrs={"aria-labelledby": "sign-heading"}) is None
     assert client.get(file_url).status_code == 200
     with pytest.raises(NotOrganizationAdmin):
-        services.sponsorship_contract_sign(
-            sponsorship=sponsorship, actor=staff, name="Grace", title="Staff", consent=True,
-            reviewed_sha256=contract.unsigned_sha256, ip="203.0.113.9",
-        )  # fmt: skip
+        sign_as(sponsorship, staff, name="Grace", title="Staff", ip="203.0.113.9")
     # Nor may a sponsor countersign.
     with pytest.raises(NotOrganizationAdmin):
         countersign(sponsorship, signer)
@@ -306,10 +320,7 @@ def test_signing_twice_is_refused(client, deal, django_capture_on_commit_callbac
     )
     assert response.status_code == 409 and "This contract is already signed." in response.content.decode()
     with pytest.raises(ContractInvalid, match="already signed"):
-        services.sponsorship_contract_sign(
-            sponsorship=sponsorship, actor=signer, name="Ada Again", title="CFO", consent=True,
-            reviewed_sha256=contract.unsigned_sha256, ip="198.51.100.1",
-        )  # fmt: skip
+        sign_as(sponsorship, signer, name="Ada Again")
     contract.refresh_from_db()
     assert contract.sponsor_sha256 == first and contract.sponsor_signer_name == "Ada Lovelace"
     assert ModelLogEntry.objects.filter(action="events.sponsorship.contract_sign").count() == 1
@@ -339,10 +350,7 @@ def test_a_canceled_sponsorship_cannot_be_signed(client, deal, django_capture_on
     assert "can no longer be signed" in page.get_text()
     assert page.find("form", attrs={"aria-labelledby": "sign-heading"}) is None
     with pytest.raises(ContractInvalid, match="canceled"):
-        services.sponsorship_contract_sign(
-            sponsorship=sponsorship, actor=signer, name="Ada", title="CFO", consent=True,
-            reviewed_sha256=contract.unsigned_sha256, ip="198.51.100.1",
-        )  # fmt: skip
+        sign_as(sponsorship, signer)
     contract.refresh_from_db()
     assert contract.status == SponsorshipContract.Status.AWAITING_SPONSOR
 
@@ -383,18 +391,12 @@ def test_invoice_on_approval_staff_invoice_before_the_contract_is_signed(
     sponsorship, signer, staff = deal
     approve(sponsorship, staff, django_capture_on_commit_callbacks)
     admin = staff_client_factory(user=staff)
-    row = BeautifulSoup(admin.get("/admin/events/sponsorships/").content, "html.parser").select_one(
-        "table.listing tbody tr"
-    )
+    row = staff_listing_row(admin)
     assert row.find("button", string="Invoice (card)") is not None
     payment = services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
     assert Sponsorship.objects.get(pk=sponsorship.pk).status == Sponsorship.Status.INVOICED
     # Signing later invoices nothing more.
-    contract = SponsorshipContract.objects.get(sponsorship=sponsorship)
-    services.sponsorship_contract_sign(
-        sponsorship=sponsorship, actor=signer, name="Ada", title="CFO", consent=True,
-        reviewed_sha256=contract.unsigned_sha256, ip="198.51.100.1",
-    )  # fmt: skip
+    sign_as(sponsorship, signer)
     countersign(sponsorship, staff)
     assert list(Payment.objects.all()) == [payment]
 
@@ -404,22 +406,17 @@ def test_invoice_on_signature_waits_for_both_signatures(
 ):
     settings.SPONSORSHIP_INVOICE_ON = "signature"
     sponsorship, signer, staff = deal
-    contract = approve(sponsorship, staff, django_capture_on_commit_callbacks)
+    approve(sponsorship, staff, django_capture_on_commit_callbacks)
     (approved,) = [m for m in mail.outbox if m.subject.endswith("is approved")]
     assert "once it is signed by both sides, the invoice is sent to events@acme.example" in approved.body
     with pytest.raises(SponsorshipInvalid, match="signed by the sponsor and countersigned"):
         services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
-    services.sponsorship_contract_sign(
-        sponsorship=sponsorship, actor=signer, name="Ada", title="CFO", consent=True,
-        reviewed_sha256=contract.unsigned_sha256, ip="198.51.100.1",
-    )  # fmt: skip
+    sign_as(sponsorship, signer)
     with pytest.raises(SponsorshipInvalid):
         services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
     assert not Payment.objects.exists()
     admin = staff_client_factory(user=staff)
-    row = BeautifulSoup(admin.get("/admin/events/sponsorships/").content, "html.parser").select_one(
-        "table.listing tbody tr"
-    )
+    row = staff_listing_row(admin)
     assert "Invoiced once the contract is signed by both sides" in row.get_text()
     assert row.find("button", string="Invoice (card)") is None
 

@@ -2,19 +2,15 @@
 last two Headline slots on PostgreSQL. The control (lock off, a sleep between count and write)
 shows the test can see a race."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from events import services
-from events.exceptions import Busy, SoldOut
 from events.models import Sponsorship, SponsorshipPackage
 from portal.accounts.groups import EVENTS_STAFF, ensure_staff_groups
 from tests.accounts.factories import UserFactory
-from tests.concurrency import widen_the_window, without_capacity_locks
+from tests.concurrency import race, widen_the_window, without_capacity_locks
 from tests.events.factories import EventFactory
 from tests.members.factories import OrganizationFactory
 
@@ -28,34 +24,13 @@ def _race(package) -> dict[str, int]:
     ensure_staff_groups()
     staff = UserFactory(groups=[EVENTS_STAFF])
     organizations = [OrganizationFactory() for _ in range(APPLICANTS)]
-    outcomes = {"ok": 0, "sold_out": 0}
-    lock = threading.Lock()
-    start = threading.Barrier(THREADS)
 
     def apply(n: int) -> None:
-        if n < THREADS:
-            start.wait()
-        try:
-            for _attempt in range(20):
-                try:
-                    services.sponsorship_request(
-                        package=package, organization=organizations[n], contact_email="x@example.org", actor=staff
-                    )
-                    result = "ok"
-                    break
-                except SoldOut:
-                    result = "sold_out"
-                    break
-                except Busy:
-                    continue
-            with lock:
-                outcomes[result] += 1
-        finally:
-            connection.close()
+        services.sponsorship_request(
+            package=package, organization=organizations[n], contact_email="x@example.org", actor=staff
+        )
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        list(pool.map(apply, range(APPLICANTS)))
-    return outcomes
+    return race(apply, APPLICANTS, threads=THREADS)
 
 
 def _package(slots: int) -> SponsorshipPackage:
@@ -68,7 +43,7 @@ def test_the_last_two_headline_slots_go_to_exactly_two():
     package = _package(2)
     with widen_the_window(0.005):
         outcomes = _race(package)
-    assert outcomes == {"ok": 2, "sold_out": APPLICANTS - 2}
+    assert (outcomes["ok"], outcomes["sold_out"]) == (2, APPLICANTS - 2)
     assert Sponsorship.objects.filter(package=package).count() == 2
 
 

@@ -16,14 +16,12 @@ from events.models import Order, Sponsorship, SponsorshipPackage, SponsorWaiting
 from portal.accounts.groups import EVENTS_STAFF
 from portal.payments import services as payment_services
 from portal.payments.models import Payment, PaymentStatus
-from portal.site.pages.events import EventIndexPage, EventPage
 from tests.accounts.factories import UserFactory
 from tests.events.factories import (
-    EventFactory,
-    TicketTypeFactory,
     buyer,
     sponsor_application,
     sponsor_apply_and_submit,
+    summit_on_the_site,
 )
 from tests.members.factories import OrganizationFactory
 
@@ -32,10 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def summit(site_with_home):
-    event = EventFactory(slug="summit", name="OpenInfra Summit Europe")
-    full = TicketTypeFactory(event=event, name="Full access", price=Decimal("749.00"))
-    index = site_with_home.add_child(instance=EventIndexPage(title="Events", slug="events"))
-    index.add_child(instance=EventPage(title=event.name, slug="summit"))
+    event, full = summit_on_the_site(site_with_home)
     headline = SponsorshipPackage.objects.create(
         event=event, name="Headline", price=Decimal("100000.00"), slots=2, passes_included=3, position=0,
         benefits="Keynote slot\nLargest booth",

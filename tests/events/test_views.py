@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
+from events import services
 from events.models import Order, TicketType
 from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory
 
@@ -22,6 +23,30 @@ def event():
 
 def _tt(event, name):
     return TicketType.objects.get(event=event, name=name)
+
+
+def _lin_order(event, ticket_name: str, *, quantity: int = 1) -> Order:
+    """Lin's order of `quantity` tickets of the named type, placed through the service."""
+    return services.order_create(
+        event=event,
+        quantities={_tt(event, ticket_name).pk: quantity},
+        buyer_name="Lin",
+        buyer_email="lin@example.org",
+        accepted_code_of_conduct=True,
+    )
+
+
+def _place(client, ticket_type, *, quantity: int = 1, name="Grace", email="grace@example.org", **fields):
+    """The register page's last step for `quantity` tickets of one type, the code of conduct accepted."""
+    data = {
+        "step": "place",
+        f"qty_{ticket_type.pk}": str(quantity),
+        "buyer_name": name,
+        "buyer_email": email,
+        "accept_code_of_conduct": "on",
+        **fields,
+    }
+    return client.post("/events/summit/register/", data)
 
 
 def test_step_one_lists_ticket_types_and_sets_no_cookie(client, event):
@@ -53,16 +78,7 @@ def test_step_two_refuses_a_bad_code_on_step_one(client, event):
 def test_free_registration_goes_straight_to_the_order_page(client, event, django_capture_on_commit_callbacks):
     virtual = _tt(event, "Virtual pass")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/events/summit/register/",
-            {
-                "step": "place",
-                f"qty_{virtual.pk}": "1",
-                "buyer_name": "Ada Lovelace",
-                "buyer_email": "ada@example.org",
-                "accept_code_of_conduct": "on",
-            },
-        )
+        response = _place(client, virtual, name="Ada Lovelace", email="ada@example.org")
     order = Order.objects.get()
     assert response.status_code == 302 and response.url == order.get_absolute_url()
     assert order.status == Order.Status.PAID
@@ -93,17 +109,7 @@ def test_code_of_conduct_must_be_accepted(client, event):
 
 def test_paid_registration_holds_seats_and_waits_for_payment(client, event):
     full = _tt(event, "Full access")
-    response = client.post(
-        "/events/summit/register/",
-        {
-            "step": "place",
-            f"qty_{full.pk}": "2",
-            "buyer_name": "Grace",
-            "buyer_email": "grace@example.org",
-            "attendee_1_name": "Grace",
-            "accept_code_of_conduct": "on",
-        },
-    )
+    response = _place(client, full, quantity=2, attendee_1_name="Grace")
     order = Order.objects.get()
     assert order.status == Order.Status.PENDING and order.total == Decimal("1499.98")
     assert response.status_code == 302
@@ -114,31 +120,13 @@ def test_sold_out_is_a_form_error_not_a_500(client, event):
     full = _tt(event, "Full access")
     full.capacity = 1
     full.save()
-    response = client.post(
-        "/events/summit/register/",
-        {
-            "step": "place",
-            f"qty_{full.pk}": "2",
-            "buyer_name": "Grace",
-            "buyer_email": "grace@example.org",
-            "accept_code_of_conduct": "on",
-        },
-    )
+    response = _place(client, full, quantity=2)
     assert response.status_code == 409
     assert "Only 1 × Full access left" in response.content.decode()
 
 
 def test_self_service_names_an_attendee_and_cancels(client, event, django_capture_on_commit_callbacks):
-    from events import services
-
-    virtual = _tt(event, "Virtual pass")
-    order = services.order_create(
-        event=event,
-        quantities={virtual.pk: 2},
-        buyer_name="Lin",
-        buyer_email="lin@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = _lin_order(event, "Virtual pass", quantity=2)
     ticket = order.tickets.first()
     url = order.get_absolute_url()
     response = client.post(f"{url}tickets/{ticket.code}/", {f"t{ticket.pk}-attendee_name": "Katherine Johnson",
@@ -154,28 +142,12 @@ def test_self_service_names_an_attendee_and_cancels(client, event, django_captur
 
 
 def test_a_wrong_secret_is_a_404(client, event):
-    from events import services
-
-    order = services.order_create(
-        event=event,
-        quantities={_tt(event, "Virtual pass").pk: 1},
-        buyer_name="Lin",
-        buyer_email="lin@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = _lin_order(event, "Virtual pass")
     assert client.get(f"/events/summit/order/{order.code}/{'x' * 32}/").status_code == 404
 
 
 def test_unpaid_order_offers_payment_and_hides_tickets(client, event):
-    from events import services
-
-    order = services.order_create(
-        event=event,
-        quantities={_tt(event, "Full access").pk: 1},
-        buyer_name="Lin",
-        buyer_email="lin@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = _lin_order(event, "Full access")
     html = client.get(order.get_absolute_url()).content.decode()
     assert re.search(r"Pay 749.99\u00a0USD", html)
     ticket = order.tickets.get()
@@ -201,16 +173,7 @@ def test_lock_contention_answers_busy_try_again(client, event, settings):
     holder.start()
     locked.wait(10)
     try:
-        response = client.post(
-            "/events/summit/register/",
-            {
-                "step": "place",
-                f"qty_{full.pk}": "1",
-                "buyer_name": "Grace",
-                "buyer_email": "grace@example.org",
-                "accept_code_of_conduct": "on",
-            },
-        )
+        response = _place(client, full)
     finally:
         release.set()
         holder.join()

@@ -11,11 +11,10 @@ from django.utils import timezone
 
 from portal.core.csv_writer import safe_cell as _cell
 from portal.payments import invoicing, services
-from portal.payments.models import InvoiceStatus, Payment, PaymentMethod, PaymentStatus, Refund
+from portal.payments.models import InvoiceStatus, Payment, PaymentStatus, Refund
 from tests.conftest import login_staff
 from tests.payments.conftest import GOOD_CARD, card_token
-from tests.payments.factories import OwnerFactory
-from tests.payments.test_invoices import BUYER, LINES
+from tests.payments.factories import BUYER, LINES, OwnerFactory, bank_transfer_invoiced, transfer_received
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +29,7 @@ def other_staff():
 
 @pytest.fixture
 def transfer(fulfilments):
-    owner = OwnerFactory()
-    payment = services.payment_create(
-        owner=owner,
-        amount=Decimal("11950.00"),
-        currency="EUR",
-        payer_email=owner.email,
-        description="Gold membership",
-        method=PaymentMethod.BANK_TRANSFER,
-    )
-    invoice = invoicing.bank_transfer_invoice_issue(payment=payment, buyer=dict(BUYER), lines=LINES)
-    return payment, invoice
+    return bank_transfer_invoiced()
 
 
 def _urls(payment, invoice) -> list[str]:
@@ -137,9 +126,7 @@ def test_refund_from_the_admin_with_a_reason_and_a_clear_error_when_too_large(
     client, transfer, finance_user, fulfilments, django_capture_on_commit_callbacks
 ):
     payment, invoice = transfer
-    services.payment_mark_transfer_received(
-        payment=payment, amount=payment.amount, received_on=timezone.localdate(), reference="R", actor=finance_user
-    )
+    transfer_received(payment, payment.amount, reference="R", actor=finance_user)
     login_staff(client, finance_user)
     too_much = client.post(
         f"/admin/finance/payments/{payment.pk}/refund/", {"amount": "20000", "reason": "x"}, follow=True

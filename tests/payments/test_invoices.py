@@ -12,20 +12,10 @@ from django.utils import timezone
 
 from portal.payments import invoicing, services
 from portal.payments.invoicing import InvoiceNotEditable, Line
-from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, PaymentMethod, PaymentStatus
+from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, PaymentStatus
 from portal.payments.pdf import invoice_pdf
 from tests import pdf_text
-from tests.payments.factories import OwnerFactory
-
-BUYER = {
-    "buyer_name": "Example Cloud GmbH",
-    "buyer_address": "Hauptstrasse 1\n10115 Berlin",
-    "buyer_country": "DE",
-    "buyer_vat_id": "DE123456789",
-    "buyer_po_number": "PO-2026-0042",
-    "buyer_email": "ap@example-cloud.example",
-}
-LINES = [Line("Gold membership 2026", Decimal("10000.00"), tax_rate=Decimal("19")), Line("Setup", Decimal("50.00"))]
+from tests.payments.factories import BUYER, LINES, bank_transfer_invoiced, transfer_received
 
 
 def _draft(**kwargs) -> Invoice:
@@ -325,18 +315,8 @@ def test_pdf_without_the_fonts_is_still_drawn_in_helvetica_with_a_warning(settin
 
 @pytest.fixture
 def transfer(db, fulfilments, django_capture_on_commit_callbacks):
-    owner = OwnerFactory()
-    payment = services.payment_create(
-        owner=owner,
-        amount=Decimal("11950.00"),
-        currency="EUR",
-        payer_email=owner.email,
-        description="Gold membership 2026",
-        method=PaymentMethod.BANK_TRANSFER,
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        invoice = invoicing.bank_transfer_invoice_issue(payment=payment, buyer=dict(BUYER), lines=LINES)
-    return payment, invoice
+    with django_capture_on_commit_callbacks(execute=True):  # the invoice is mailed
+        return bank_transfer_invoiced()
 
 
 def test_bank_transfer_invoice_carries_the_instructions_and_is_mailed(transfer):
@@ -353,22 +333,14 @@ def test_marking_a_transfer_received_fulfils_once_and_pays_the_invoice(
 ):
     payment, invoice = transfer
     with django_capture_on_commit_callbacks(execute=True):
-        services.payment_mark_transfer_received(
-            payment=payment, amount=Decimal("11000"), received_on=timezone.localdate(), reference="X", actor=admin_user
-        )
+        transfer_received(payment, "11000", reference="X", actor=admin_user)
     payment.refresh_from_db()
     # Short: open as partly paid, nothing fulfilled, no receipt; the rest arrives in a second transfer.
     assert payment.status == PaymentStatus.CREATED and payment.is_partly_paid
     assert payment.amount_outstanding == Decimal("950.00") and fulfilments.succeeded == []
     assert not [m for m in mail.outbox if m.subject.startswith("Payment received")]
     with django_capture_on_commit_callbacks(execute=True):
-        services.payment_mark_transfer_received(
-            payment=payment,
-            amount=Decimal("950.00"),
-            received_on=timezone.localdate(),
-            reference="BANK-REF-9",
-            actor=admin_user,
-        )
+        transfer_received(payment, "950.00", reference="BANK-REF-9", actor=admin_user)
     payment.refresh_from_db()
     invoice.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED and payment.transfer_reference == "BANK-REF-9"
@@ -378,13 +350,7 @@ def test_marking_a_transfer_received_fulfils_once_and_pays_the_invoice(
     assert receipt.subject == "Payment received: 11,950.00 EUR" and receipt.attachments
     assert payment.amount_received == Decimal("11950.00") and payment.amount_written_off == 0
     # The same amount again is a second transfer: it goes back to the payer, nothing is fulfilled twice.
-    services.payment_mark_transfer_received(
-        payment=payment,
-        amount=Decimal("11950.00"),
-        received_on=timezone.localdate(),
-        reference="AGAIN",
-        actor=admin_user,
-    )
+    transfer_received(payment, "11950.00", reference="AGAIN", actor=admin_user)
     assert fulfilments.succeeded == [payment.pk]
     [task] = payment.payer_returns.all()
     assert (task.amount, task.payer_reference, task.done_at) == (Decimal("11950.00"), "AGAIN", None)
@@ -395,9 +361,7 @@ def test_refunds_of_a_transfer_issue_credit_notes_and_tell_owner_and_payer(
     transfer, fulfilments, admin_user, django_capture_on_commit_callbacks
 ):
     payment, invoice = transfer
-    services.payment_mark_transfer_received(
-        payment=payment, amount=payment.amount, received_on=timezone.localdate(), reference="R", actor=admin_user
-    )
+    transfer_received(payment, payment.amount, reference="R", actor=admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         services.payment_refund(payment=payment, amount=Decimal("950.00"), reason="Seat unused", actor=admin_user)
     with pytest.raises(Exception, match="At most 11,000.00 EUR"):

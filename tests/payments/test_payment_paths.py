@@ -22,7 +22,7 @@ from portal.payments.models import (
 )
 from tests.conftest import login_staff
 from tests.payments.conftest import sign
-from tests.payments.factories import OwnerFactory
+from tests.payments.factories import OwnerFactory, transfer_received
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,17 @@ def _dispute_event(payment: Payment, *, event_id: str, kind: str, status: str, a
 
 def _card_payment(owner, amount="49.00", currency="EUR") -> Payment:
     return services.payment_create(owner=owner, amount=Decimal(amount), currency=currency, payer_email=owner.email)
+
+
+def _paid_by_card(client, capture_on_commit, owner, amount: str) -> Payment:
+    """A card payment in euros that Stripe's signed webhook reports paid in full (fulfilled, receipt sent)."""
+    payment = _card_payment(owner, amount=amount)
+    with capture_on_commit(execute=True):
+        _post_event(
+            client, _intent_event(payment, amount=int(payment.amount * 100), currency="eur", event_id="evt_paid")
+        )
+    payment.refresh_from_db()
+    return payment
 
 
 def _transfer(owner, amount="100000.00") -> Payment:
@@ -196,10 +207,7 @@ def test_a_dispute_shows_on_the_payment_and_a_lost_one_reverses_the_ledger(
     client, fulfilments, finance_user, django_capture_on_commit_callbacks
 ):
     owner = OwnerFactory()
-    payment = _card_payment(owner, amount="120.00")
-    with django_capture_on_commit_callbacks(execute=True):
-        _post_event(client, _intent_event(payment, amount=12000, currency="eur", event_id="evt_paid"))
-    payment.refresh_from_db()
+    payment = _paid_by_card(client, django_capture_on_commit_callbacks, owner, amount="120.00")
     assert payment.status == PaymentStatus.SUCCEEDED
     mail.outbox.clear()
     due_by = int(time.time()) + 7 * 86400
@@ -247,9 +255,7 @@ def test_a_transfer_for_something_already_paid_by_card_becomes_a_return_task(
     client, fulfilments, finance_user, django_capture_on_commit_callbacks
 ):
     owner = OwnerFactory()
-    card = _card_payment(owner, amount="100000.00")
-    with django_capture_on_commit_callbacks(execute=True):
-        _post_event(client, _intent_event(card, amount=10000000, currency="eur", event_id="evt_card"))
+    card = _paid_by_card(client, django_capture_on_commit_callbacks, owner, amount="100000.00")
     wire = _transfer(owner)
     mail.outbox.clear()
     login_staff(client, finance_user)
@@ -295,13 +301,7 @@ def test_a_surplus_transfer_pays_and_returns_the_difference(
     owner = OwnerFactory()
     wire = _transfer(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        services.payment_mark_transfer_received(
-            payment=wire,
-            amount=Decimal("100050.00"),
-            received_on=timezone.localdate(),
-            reference="SURPLUS-1",
-            actor=finance_user,
-        )
+        transfer_received(wire, "100050.00", reference="SURPLUS-1", actor=finance_user)
     wire.refresh_from_db()
     assert wire.status == PaymentStatus.SUCCEEDED and fulfilments.succeeded == [wire.pk]
     [task] = wire.payer_returns.all()
@@ -345,23 +345,9 @@ def test_a_short_transfer_written_off_at_once_and_only_by_finance(
     owner = OwnerFactory()
     wire = _transfer(owner)
     with pytest.raises(Exception, match="Only Finance staff"):
-        services.payment_mark_transfer_received(
-            payment=wire,
-            amount=Decimal("99980.00"),
-            received_on=timezone.localdate(),
-            reference="R",
-            actor=owner,
-            write_off=True,
-        )
+        transfer_received(wire, "99980.00", reference="R", actor=owner, write_off=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.payment_mark_transfer_received(
-            payment=wire,
-            amount=Decimal("99980.00"),
-            received_on=timezone.localdate(),
-            reference="R",
-            actor=finance_user,
-            write_off=True,
-        )
+        transfer_received(wire, "99980.00", reference="R", actor=finance_user, write_off=True)
     wire.refresh_from_db()
     assert (wire.status, wire.amount_received, wire.amount_written_off) == (
         PaymentStatus.SUCCEEDED,
