@@ -222,15 +222,21 @@ def test_sponsor_applies_to_pay_by_bank_transfer_and_finance_mark_the_transfer_r
     _log_in(sponsor, SPONSOR_EMAIL, DEMO_PASSWORD)
     sponsor.wait_for_url(f"{live_server.url}/events/{event.slug}/sponsor/")
 
-    # Spotlight, with the invoice to the events team, paid by bank transfer.
-    form = sponsor.get_by_role("form", name="Apply")
-    assert form.get_by_label("Organisation").input_value()  # the one they administer
-    form.get_by_label("Package").select_option(label="Spotlight")
-    form.get_by_label("Invoice and passes go to").fill(INVOICES_TO)
-    form.get_by_label("Bank transfer, against an invoice").check()
+    # Spotlight, with the invoice to the events team, paid by bank transfer: the form, then its review.
+    sponsor.get_by_role("link", name="Apply for Spotlight").click()
+    sponsor.wait_for_url(f"**/events/{event.slug}/sponsor/apply/**")
+    assert sponsor.get_by_label("Organisation").input_value()  # the one they administer
+    sponsor.get_by_label("Billing contact: e-mail (the invoice goes here)").fill(INVOICES_TO)
+    sponsor.get_by_label("Legal name (on the invoice)").fill("Orchard Automation GmbH")
+    sponsor.get_by_label("Billing address").fill("Obstgartenweg 4\n70173 Stuttgart")
+    sponsor.get_by_label("Country").select_option(label="Germany")
+    sponsor.get_by_label("Bank transfer, against an invoice").check()
     trip.shoot(sponsor, "apply")
+    sponsor.get_by_role("button", name="Review your application").click()
+    sponsor.wait_for_url(f"**/events/{event.slug}/sponsor/review/**")
+    trip.shoot(sponsor, "review")
     with sponsor.expect_navigation():
-        form.get_by_role("button", name="Apply").click()
+        sponsor.get_by_role("button", name="Submit").click()
     assert "application for Spotlight holds its slot" in _message(sponsor)
     assert "to pay by bank transfer" in _message(sponsor)
     trip.shoot(sponsor, "applied")
@@ -445,14 +451,22 @@ def test_sponsor_applies_to_pay_by_bank_transfer_by_keyboard_alone(
     _press_enter_on(page, "main a[href^='/accounts/login/']")
     _log_in_by_keyboard(page, SPONSOR_EMAIL, DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/events/{event.slug}/sponsor/")
-    _choose_in_select(page, "#id_package", "Sp", "Spotlight")
-    _type_into(page, "#id_contact_email", INVOICES_TO)
+    spotlight = event.sponsorship_packages.get(name="Spotlight")
+    _press_enter_on(page, f"main a[href$='/sponsor/apply/?package={spotlight.pk}']")
+    page.wait_for_url(f"**/events/{event.slug}/sponsor/apply/**")
+    _type_into(page, "#id_billing_contact_email", INVOICES_TO)
+    _type_into(page, "#id_billing_name", "Orchard Automation GmbH")
+    _type_into(page, "#id_billing_address", "Obstgartenweg 4, 70173 Stuttgart")
+    _choose_in_select(page, "#id_billing_country", "Germ", "Germany")
     _tab_to(page, "input[name=payment_method]:checked")
     assert _focused(page, "#id_payment_method_0")  # Card, online, until the sponsor chooses
     page.keyboard.press("ArrowDown")  # moves to, and checks, the next radio: bank transfer
     assert page.locator("#id_payment_method_1").is_checked()
     _shoot(page, artifacts_dir, "keyboard-sponsorship", "apply")
-    _press_enter_on(page, "form[aria-labelledby=apply-heading] button[type=submit]")
+    _press_enter_on(page, "main form button[type=submit]")  # Review your application
+    page.wait_for_url(f"**/events/{event.slug}/sponsor/review/**")
+    _shoot(page, artifacts_dir, "keyboard-sponsorship", "review")
+    _press_enter_on(page, "main form[action$='#form-errors'] button[type=submit]")  # Submit
     sponsorship = Sponsorship.objects.get(organization__name=SPONSOR_ORGANIZATION, package__name="Spotlight")
     assert (sponsorship.contact_email, sponsorship.payment_method) == (INVOICES_TO, "bank_transfer")
 
