@@ -20,6 +20,7 @@ from portal.payments.selectors import latest_payments_for_owners
 from tests import pdf_text
 from tests.accounts.factories import UserFactory
 from tests.conftest import log_in_with_second_factor
+from tests.e2e.sponsor_steps import countersign_the_contract, sign_the_contract, upload_the_logo
 from tests.e2e.test_journeys import _fill_card, _shoot
 
 pytestmark = [pytest.mark.localstripe, pytest.mark.django_db(transaction=True)]
@@ -143,25 +144,13 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
         terms = " ".join(pdf_text.page_texts(download.value.path().read_bytes()))
         assert "Orbit Robotics GmbH sponsors" in terms and "Spotlight" in terms, terms
         shoot(sponsor, "contract")
-        form = sponsor.get_by_role("form", name="Sign the contract")
-        form.get_by_label("Your full name").fill("Dana Ng")
-        form.get_by_label("Your title").fill("Head of Partnerships")
-        form.get_by_label("I have reviewed the contract above and sign it").check()
-        with sponsor.expect_navigation():
-            form.get_by_role("button", name="Sign the contract").click()
-        assert "the contract is signed" in sponsor.locator(".messages").inner_text()
+        sign_the_contract(sponsor, name="Dana Ng", title="Head of Partnerships")
         shoot(sponsor, "contract-signed")
 
         # 4. Staff countersign from the sponsorships list; the invoice is issued by card as the sponsor asked.
         admin.goto(f"{live_server.url}/admin/events/sponsorships/")
         admin.locator("tr", has_text=COMPANY).get_by_role("link", name=re.compile("^Contract")).click()
-        countersign = admin.get_by_role("form", name="Countersign")
-        countersign.get_by_label("Your full name").fill("Grace Hopper")
-        countersign.get_by_label("Your title").fill("Events Director")
-        countersign.get_by_label("I have reviewed the contract above and sign it").check()
-        with admin.expect_navigation():
-            countersign.get_by_role("button", name="Countersign").click()
-        assert admin.get_by_role("link", name="Signed by both sides").is_visible()
+        countersign_the_contract(admin, name="Grace Hopper", title="Events Director")
         sponsorship.refresh_from_db()
         assert sponsorship.contract.status == SponsorshipContract.Status.SIGNED
         assert sponsorship.status == Sponsorship.Status.INVOICED
@@ -197,10 +186,7 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
         assert logo_benefit.status == SponsorBenefit.Status.RELEASED
         logo = tmp_path / "orbit.svg"
         logo.write_text(SVG)
-        card.get_by_label(re.compile(r"^Logo for ")).set_input_files(logo)
-        with sponsor.expect_navigation():
-            card.get_by_role("button", name="Upload logo").click()
-        assert f"Your SVG logo for {event.name} is received." in sponsor.get_by_role("status").inner_text()
+        upload_the_logo(sponsor, card, logo, event.name)
         shoot(sponsor, "sponsor-page-paid")
 
         # 7. The event page shows the logo; the member directory does not list the company.

@@ -11,7 +11,7 @@ from events.models import Order
 from portal.core.tax import REVERSE_CHARGE_NOTE, TaxKind, TaxMode, TaxRate, TaxRule
 from portal.payments.models import Invoice, PaymentStatus
 from portal.payments.pdf import invoice_pdf
-from tests.e2e.test_payments import _fill_card
+from tests.e2e.test_journeys import _fill_card
 from tests.events.factories import EventFactory, TicketTypeFactory
 from tests.payments.conftest import intents_for
 from tests.pdf_text import shown
