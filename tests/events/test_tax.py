@@ -28,6 +28,7 @@ from portal.payments import services as payment_services
 from portal.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
 from tests.accounts.factories import UserFactory
 from tests.api.factories import bearer, token
+from tests.core.factories import french_vat, reverse_charge_rule
 from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory, sponsor_application
 from tests.members.factories import OrganizationFactory
 from tests.payments.conftest import GOOD_CARD, card_token, intents_for
@@ -40,19 +41,13 @@ BELGIAN_VAT = "BE0123456749"
 @pytest.fixture
 def paris():
     """The Paris summit: French VAT included in ticket prices, sponsorships by the buyer's country."""
-    TaxRate.objects.create(country="FR", rate=Decimal("20"), valid_from=date(2014, 1, 1))
+    french_vat()
     TaxRate.objects.create(country="BE", rate=Decimal("21"), valid_from=date(1996, 1, 1))
     TaxRate.objects.create(country="DE", rate=Decimal("19"), valid_from=date(2021, 1, 1))
     tickets = TaxRule.objects.create(
         name="Admission: French VAT", kind=TaxKind.TICKET, mode=TaxMode.PLACE_OF_SUPPLY, prices_include_tax=True
     )
-    sponsorships = TaxRule.objects.create(
-        name="Sponsorships: reverse charge in the EU",
-        kind=TaxKind.SPONSORSHIP,
-        mode=TaxMode.BUYER_COUNTRY,
-        country="FR",
-        prices_include_tax=False,
-    )
+    sponsorships = reverse_charge_rule("Sponsorships: reverse charge in the EU", TaxKind.SPONSORSHIP)
     event = EventFactory(
         slug="paris",
         name="OpenInfra Summit Paris",
