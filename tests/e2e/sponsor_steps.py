@@ -1,8 +1,24 @@
-"""Steps of the sponsor journeys in Chromium, by visible labels: the sponsor signs the contract, Events
-staff countersign it, the sponsor uploads a logo on its sponsor page."""
+"""Steps of the sponsor journeys in Chromium, by visible labels: sign in by session cookie, the sponsor signs
+the contract, Events staff countersign it, the sponsor uploads a logo on its sponsor page."""
 
 import re
 from pathlib import Path
+
+from django.test import Client
+
+from portal.accounts.mfa import totp_activate
+from tests.conftest import log_in_with_second_factor
+
+
+def session_cookie(user, *, second_factor: bool = False) -> str:
+    """A session for `user` to hand to the browser; staff pages want a second factor, activated here."""
+    client = Client()
+    if second_factor:
+        totp_activate(user)
+        log_in_with_second_factor(client, user)
+    else:
+        client.force_login(user)
+    return client.cookies["sessionid"].value
 
 
 def _sign(page, form, *, name: str, title: str, button: str) -> None:

@@ -9,18 +9,15 @@ Screenshots in var/artifacts/ (journey-sponsor-end-to-end-…)."""
 import re
 
 import pytest
-from django.test import Client
 
 from events.models import Event, SponsorBenefit, Sponsorship, SponsorshipContract
 from members.models import Organization
 from portal.accounts.groups import EVENTS_STAFF
-from portal.accounts.mfa import totp_activate
 from portal.payments.models import PaymentStatus
 from portal.payments.selectors import latest_payments_for_owners
 from tests import pdf_text
 from tests.accounts.factories import UserFactory
-from tests.conftest import log_in_with_second_factor
-from tests.e2e.sponsor_steps import countersign_the_contract, sign_the_contract, upload_the_logo
+from tests.e2e.sponsor_steps import countersign_the_contract, session_cookie, sign_the_contract, upload_the_logo
 from tests.e2e.test_journeys import _fill_card, _shoot
 
 pytestmark = [pytest.mark.localstripe, pytest.mark.django_db(transaction=True)]
@@ -34,16 +31,6 @@ TERMS = (
     "{sponsor_legal_name} sponsors {event} ({dates}) with the {package} package for {price}, "
     "payable within 30 days of the invoice."
 )
-
-
-def _session(user, *, second_factor: bool = False) -> str:
-    client = Client()
-    if second_factor:
-        totp_activate(user)
-        log_in_with_second_factor(client, user)
-    else:
-        client.force_login(user)
-    return client.cookies["sessionid"].value
 
 
 def _open(browser, live_server, session: str, width: int):
@@ -85,7 +72,7 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
 
     try:
         # 1. A person whose company is not on the site applies for Spotlight and reviews the application.
-        context, sponsor = _open(browser, live_server, _session(dana), width)
+        context, sponsor = _open(browser, live_server, session_cookie(dana), width)
         contexts.append(context)
         sponsor.on("pageerror", lambda error: errors.append(str(error)))
         sponsor.goto(f"{live_server.url}/events/{event.slug}/sponsor/")
@@ -116,7 +103,7 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
         )  # fmt: skip
 
         # 2. Events staff approve it in the admin: the contract is generated for the sponsor to sign.
-        context, admin = _open(browser, live_server, _session(staff, second_factor=True), 1280)
+        context, admin = _open(browser, live_server, session_cookie(staff, second_factor=True), 1280)
         contexts.append(context)
         admin.goto(f"{live_server.url}/admin/")
         admin.get_by_role("link", name="Sponsorships", exact=True).click()
