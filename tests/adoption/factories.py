@@ -64,6 +64,17 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     status = ResponseStatus.APPROVED
 
 
+def listed_public_cloud(name: str, region: str, *, organization: str) -> dict:
+    """An answer's fields naming its public cloud, listed under the organisation's name (not anonymous)."""
+    return {
+        "public_cloud_name": name,
+        "public_cloud_region": region,
+        "public_cloud_listed": True,
+        "is_anonymous": False,
+        "organization_name": organization,
+    }
+
+
 def _segment(key: str, label: str) -> dict:
     return {"key": key, "label": label, "responses": 10, "cores": 1_000_000, "suppressed": False, "reason": None}
 

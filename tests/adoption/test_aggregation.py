@@ -7,7 +7,7 @@ import pytest
 from portal.adoption import aggregation, services
 from portal.adoption.disclosure import Rule
 from portal.adoption.models import DeploymentType, Industry, ResponseStatus
-from tests.adoption.factories import EditionFactory, ResponseFactory
+from tests.adoption.factories import EditionFactory, ResponseFactory, listed_public_cloud
 
 
 @pytest.fixture
@@ -41,11 +41,7 @@ def fixture_2021(db):
         projects=["openstack", "kata-containers"],
         cores=200,
         deployments=2,
-        public_cloud_name="Binero",
-        public_cloud_region="Stockholm",
-        public_cloud_listed=True,
-        is_anonymous=False,
-        organization_name="Binero",
+        **listed_public_cloud("Binero", "Stockholm", organization="Binero"),
     )
     ResponseFactory(edition=e2021, status=ResponseStatus.REJECTED, cores=1_000_000)
     ResponseFactory(edition=e2021, status=ResponseStatus.PENDING, cores=1_000_000, industry=Industry.RETAIL)

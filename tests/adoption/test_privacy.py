@@ -16,7 +16,13 @@ from django.utils import timezone
 from portal.adoption import demo, services
 from portal.adoption.models import DeploymentType, Industry, ResponseStatus, SurveyEdition
 from portal.adoption.tasks import recompute_aggregates
-from tests.adoption.factories import EditionFactory, OpenEditionFactory, ResponseFactory, UserFactory
+from tests.adoption.factories import (
+    EditionFactory,
+    OpenEditionFactory,
+    ResponseFactory,
+    UserFactory,
+    listed_public_cloud,
+)
 
 BREAKDOWNS = ("by_industry", "by_country", "by_deployment_type", "by_project")
 PARTITIONS = ("by_industry", "by_country", "by_deployment_type")
@@ -47,11 +53,7 @@ def six_answers(db, django_capture_on_commit_callbacks) -> SurveyEdition:
         deployment_type=DeploymentType.EDGE,
         projects=["zuul"],
         cores=12_345,
-        public_cloud_name="Lonely Cloud",
-        public_cloud_region="Oulu",
-        public_cloud_listed=True,
-        is_anonymous=False,
-        organization_name="Lonely Cloud Oy",
+        **listed_public_cloud("Lonely Cloud", "Oulu", organization="Lonely Cloud Oy"),
     )
     _approve([*alike, lone], django_capture_on_commit_callbacks)
     return edition

@@ -28,6 +28,16 @@ def _summit(**options):
     return event
 
 
+def _community_passes_for_grace(page, live_server, quantity: int) -> None:
+    """Choose `quantity` Community passes on the summit's registration page; Grace types her name and e-mail."""
+    page.goto(f"{live_server.url}/events/summit/register/")
+    page.get_by_label("Community pass").fill(str(quantity))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**step=details**")
+    page.get_by_label("Your name").fill("Grace Hopper")
+    page.get_by_label("Your e-mail").fill("grace@example.org")
+
+
 def _link(message, pattern: str) -> str:
     return re.search(rf"https?://[^/\s]+({pattern})", message.body).group(1)
 
@@ -35,12 +45,7 @@ def _link(message, pattern: str) -> str:
 def test_two_attendees_each_receive_their_own_ticket(page, live_server):
     event = _summit()
     full = TicketTypeFactory(event=event, name="Community pass", price=Decimal("0"))
-    page.goto(f"{live_server.url}/events/summit/register/")
-    page.get_by_label("Community pass").fill("2")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**step=details**")
-    page.get_by_label("Your name").fill("Grace Hopper")
-    page.get_by_label("Your e-mail").fill("grace@example.org")
+    _community_passes_for_grace(page, live_server, 2)
     attendees = page.locator("fieldset.attendee")
     for index, (name, email) in enumerate([("Ada Lovelace", "ada@example.org"), ("Alan Turing", "alan@example.org")]):
         attendees.nth(index).get_by_label("Name").fill(name)
@@ -143,12 +148,7 @@ def test_on_a_phone_the_details_errors_come_into_view_and_the_order_page_stays_s
     event = _summit()
     TicketTypeFactory(event=event, name="Community pass", price=Decimal("0"))
     page = phone_page
-    page.goto(f"{live_server.url}/events/summit/register/")
-    page.get_by_label("Community pass").fill("3")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**step=details**")
-    page.get_by_label("Your name").fill("Grace Hopper")
-    page.get_by_label("Your e-mail").fill("grace@example.org")
+    _community_passes_for_grace(page, live_server, 3)
     page.get_by_role("button", name="Register").click()  # the code of conduct is not accepted
     page.wait_for_load_state()
     errors = page.locator("[data-form-errors]")

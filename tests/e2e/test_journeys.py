@@ -10,7 +10,7 @@ from events.models import Event, Order
 from portal.payments.models import PaymentStatus
 from portal.payments.selectors import payments_for_owner
 from tests.e2e.axe import format_violations, run_axe
-from tests.e2e.test_registration import _tab_to
+from tests.e2e.test_registration import _tab_and_type, _tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,6 +105,19 @@ def _fill_card(page, number: str) -> None:
     page.get_by_placeholder("exp_year").fill("34")
     page.get_by_placeholder("cvc").fill("123")
     page.get_by_placeholder("postal_code").fill("10115")
+
+
+def _type_card_by_keyboard(page, *, postal_code: str) -> None:
+    """localstripe's Stripe.js renders the card element as plain inputs in the page: reachable by Tab."""
+    page.get_by_placeholder("number").wait_for()
+    for placeholder, text in (
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", postal_code),
+    ):
+        _tab_and_type(page, f"#card-element input[placeholder='{placeholder}']", text)
 
 
 @pytest.mark.localstripe
@@ -208,8 +221,7 @@ def test_attendee_registers_and_pays_by_keyboard_alone(
     page.wait_for_url("**step=details**")
     assert "1,198.40" in page.locator("main").inner_text()
 
-    _tab_to(page, "#id_buyer_name")
-    page.keyboard.type("Ada Lovelace")
+    _tab_and_type(page, "#id_buyer_name", "Ada Lovelace")
     page.keyboard.press("Tab")
     assert _focused(page, "#id_buyer_email")
     page.keyboard.type("ada@example.org")
@@ -217,10 +229,8 @@ def test_attendee_registers_and_pays_by_keyboard_alone(
     assert _focused(page, "#id_buyer_name")
     page.keyboard.press("End")
     page.keyboard.type(" King")
-    _tab_to(page, "#id_attendee_1_name")
-    page.keyboard.type("Ada Lovelace King")
-    _tab_to(page, "#id_attendee_2_name")
-    page.keyboard.type("Charles Babbage")
+    _tab_and_type(page, "#id_attendee_1_name", "Ada Lovelace King")
+    _tab_and_type(page, "#id_attendee_2_name", "Charles Babbage")
     _tab_to(page, "#id_accept_code_of_conduct")
     page.keyboard.press("Space")
     assert page.locator("#id_accept_code_of_conduct").is_checked()
@@ -232,17 +242,7 @@ def test_attendee_registers_and_pays_by_keyboard_alone(
     assert order.buyer_name == "Ada Lovelace King"
     assert [t.attendee_name for t in order.tickets.order_by("pk")] == ["Ada Lovelace King", "Charles Babbage"]
 
-    # localstripe's Stripe.js renders the card element as plain inputs in the page: reachable by Tab.
-    page.get_by_placeholder("number").wait_for()
-    for placeholder, text in (
-        ("number", "4242424242424242"),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "10115"),
-    ):
-        _tab_to(page, f"#card-element input[placeholder='{placeholder}']")
-        page.keyboard.type(text)
+    _type_card_by_keyboard(page, postal_code="10115")
     _tab_to(page, "#card-form button[type=submit]")
     _shoot(page, artifacts_dir, "keyboard", "pay")
     page.keyboard.press("Enter")

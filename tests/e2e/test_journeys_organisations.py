@@ -19,7 +19,7 @@ from portal.accounts.mfa import totp_activate, totp_code
 from portal.payments.models import PaymentStatus
 from portal.payments.selectors import payments_for_owner
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.e2e.test_journeys import PHONE, _fill_card, _focused, _open_summit, _shoot
+from tests.e2e.test_journeys import PHONE, _fill_card, _focused, _open_summit, _shoot, _type_card_by_keyboard
 from tests.e2e.test_registration import _tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -414,16 +414,7 @@ def test_company_applies_and_its_admin_pays_the_dues_by_keyboard_alone(
     page.wait_for_url("**/accounts/")
     _press_enter_on(page, f"main a[href='{dues.payment.get_absolute_url()}']")
     page.wait_for_url(f"**{dues.payment.get_absolute_url()}")
-    page.get_by_placeholder("number").wait_for()
-    for placeholder, text in (
-        ("number", "4242424242424242"),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "04107"),
-    ):
-        _tab_to(page, f"#card-element input[placeholder='{placeholder}']")
-        page.keyboard.type(text)
+    _type_card_by_keyboard(page, postal_code="04107")
     _press_enter_on(page, "#card-form button[type=submit]")
     page.wait_for_url("**/return/**", timeout=20_000)
     assert page.locator("h1").inner_text() == "Thank you: payment received"

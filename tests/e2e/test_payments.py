@@ -6,16 +6,9 @@ import pytest
 
 from portal.payments import services
 from portal.payments.models import PaymentStatus
+from tests.e2e.test_journeys import _fill_card
 from tests.payments.conftest import fulfilments  # noqa: F401 - the fixture
 from tests.payments.factories import OwnerFactory
-
-
-def _fill_card(page, number: str) -> None:
-    page.get_by_placeholder("number").fill(number)
-    page.get_by_placeholder("exp_month").fill("12")
-    page.get_by_placeholder("exp_year").fill("34")
-    page.get_by_placeholder("cvc").fill("123")
-    page.get_by_placeholder("postal_code").fill("10115")
 
 
 @pytest.mark.localstripe

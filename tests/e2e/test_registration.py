@@ -19,6 +19,12 @@ def _tab_to(page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def _tab_and_type(page, selector: str, text: str) -> None:
+    """Tab to the field matching selector and type text into it."""
+    _tab_to(page, selector)
+    page.keyboard.type(text)
+
+
 def test_register_on_a_phone_by_keyboard_alone(phone_page, live_server, artifacts_dir):
     event = EventFactory(slug="summit", name="OpenInfra Summit Europe")
     TicketTypeFactory(event=event, name="Full access", price=Decimal("749.00"), position=1)
@@ -38,12 +44,9 @@ def test_register_on_a_phone_by_keyboard_alone(phone_page, live_server, artifact
     assert page.locator("h1").inner_text() == "Your details"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
-    _tab_to(page, "#id_buyer_name")
-    page.keyboard.type("Ada Lovelace")
-    _tab_to(page, "#id_buyer_email")
-    page.keyboard.type("ada@example.org")
-    _tab_to(page, "#id_attendee_1_name")
-    page.keyboard.type("Ada Lovelace")
+    _tab_and_type(page, "#id_buyer_name", "Ada Lovelace")
+    _tab_and_type(page, "#id_buyer_email", "ada@example.org")
+    _tab_and_type(page, "#id_attendee_1_name", "Ada Lovelace")
     _tab_to(page, "#id_accept_code_of_conduct")
     page.keyboard.press("Space")
     page.screenshot(path=str(artifacts_dir / "register-375-details.png"), full_page=True)

@@ -6,31 +6,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from events import services
 from events.models import SponsorshipContract, SponsorshipPackage
 from members.models import OrganizationRole
 from portal.accounts.groups import EVENTS_STAFF, ensure_staff_groups
-from portal.accounts.mfa import totp_activate
 from tests import pdf_text
 from tests.accounts.factories import UserFactory
-from tests.conftest import log_in_with_second_factor
+from tests.e2e.sponsor_steps import countersign_the_contract, session_cookie, sign_the_contract
 from tests.events.factories import EventFactory
 from tests.members.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _session(user, *, staff: bool) -> str:
-    client = Client()
-    if staff:
-        totp_activate(user)
-        log_in_with_second_factor(client, user)
-    else:
-        client.force_login(user)
-    return client.cookies["sessionid"].value
 
 
 def _as(browser, live_server, session: str):
@@ -59,26 +47,14 @@ def test_the_sponsor_signs_staff_countersign_and_the_sponsor_downloads_both_sign
     )
     services.sponsorship_approve(sponsorship=sponsorship, actor=staff)
 
-    sponsor = _as(browser, live_server, _session(signer, staff=False))
+    sponsor = _as(browser, live_server, session_cookie(signer))
     sponsor.goto(f"{live_server.url}/events/sponsorships/{sponsorship.pk}/contract/")
-    form = sponsor.get_by_role("form", name="Sign the contract")
-    form.get_by_label("Your full name").fill("Ada Lovelace")
-    form.get_by_label("Your title").fill("Chief Financial Officer")
-    form.get_by_label("I have reviewed the contract above and sign it").check()
-    with sponsor.expect_navigation():
-        form.get_by_role("button", name="Sign the contract").click()
-    assert "the contract is signed" in sponsor.locator(".messages").inner_text()
+    sign_the_contract(sponsor, name="Ada Lovelace", title="Chief Financial Officer")
     assert sponsor.get_by_role("link", name="Signed by the sponsor").is_visible()
 
-    admin = _as(browser, live_server, _session(staff, staff=True))
+    admin = _as(browser, live_server, session_cookie(staff, second_factor=True))
     admin.goto(f"{live_server.url}/admin/events/sponsorships/{sponsorship.pk}/contract/")
-    countersign = admin.get_by_role("form", name="Countersign")
-    countersign.get_by_label("Your full name").fill("Grace Hopper")
-    countersign.get_by_label("Your title").fill("Events Director")
-    countersign.get_by_label("I have reviewed the contract above and sign it").check()
-    with admin.expect_navigation():
-        countersign.get_by_role("button", name="Countersign").click()
-    assert admin.get_by_role("link", name="Signed by both sides").is_visible()
+    countersign_the_contract(admin, name="Grace Hopper", title="Events Director")
 
     sponsor.reload()
     with sponsor.expect_download() as download:

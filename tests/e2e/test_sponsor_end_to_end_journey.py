@@ -9,17 +9,15 @@ Screenshots in var/artifacts/ (journey-sponsor-end-to-end-…)."""
 import re
 
 import pytest
-from django.test import Client
 
 from events.models import Event, SponsorBenefit, Sponsorship, SponsorshipContract
 from members.models import Organization
 from portal.accounts.groups import EVENTS_STAFF
-from portal.accounts.mfa import totp_activate
 from portal.payments.models import PaymentStatus
 from portal.payments.selectors import latest_payments_for_owners
 from tests import pdf_text
 from tests.accounts.factories import UserFactory
-from tests.conftest import log_in_with_second_factor
+from tests.e2e.sponsor_steps import countersign_the_contract, session_cookie, sign_the_contract, upload_the_logo
 from tests.e2e.test_journeys import _fill_card, _shoot
 
 pytestmark = [pytest.mark.localstripe, pytest.mark.django_db(transaction=True)]
@@ -33,16 +31,6 @@ TERMS = (
     "{sponsor_legal_name} sponsors {event} ({dates}) with the {package} package for {price}, "
     "payable within 30 days of the invoice."
 )
-
-
-def _session(user, *, second_factor: bool = False) -> str:
-    client = Client()
-    if second_factor:
-        totp_activate(user)
-        log_in_with_second_factor(client, user)
-    else:
-        client.force_login(user)
-    return client.cookies["sessionid"].value
 
 
 def _open(browser, live_server, session: str, width: int):
@@ -84,7 +72,7 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
 
     try:
         # 1. A person whose company is not on the site applies for Spotlight and reviews the application.
-        context, sponsor = _open(browser, live_server, _session(dana), width)
+        context, sponsor = _open(browser, live_server, session_cookie(dana), width)
         contexts.append(context)
         sponsor.on("pageerror", lambda error: errors.append(str(error)))
         sponsor.goto(f"{live_server.url}/events/{event.slug}/sponsor/")
@@ -115,7 +103,7 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
         )  # fmt: skip
 
         # 2. Events staff approve it in the admin: the contract is generated for the sponsor to sign.
-        context, admin = _open(browser, live_server, _session(staff, second_factor=True), 1280)
+        context, admin = _open(browser, live_server, session_cookie(staff, second_factor=True), 1280)
         contexts.append(context)
         admin.goto(f"{live_server.url}/admin/")
         admin.get_by_role("link", name="Sponsorships", exact=True).click()
@@ -143,25 +131,13 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
         terms = " ".join(pdf_text.page_texts(download.value.path().read_bytes()))
         assert "Orbit Robotics GmbH sponsors" in terms and "Spotlight" in terms, terms
         shoot(sponsor, "contract")
-        form = sponsor.get_by_role("form", name="Sign the contract")
-        form.get_by_label("Your full name").fill("Dana Ng")
-        form.get_by_label("Your title").fill("Head of Partnerships")
-        form.get_by_label("I have reviewed the contract above and sign it").check()
-        with sponsor.expect_navigation():
-            form.get_by_role("button", name="Sign the contract").click()
-        assert "the contract is signed" in sponsor.locator(".messages").inner_text()
+        sign_the_contract(sponsor, name="Dana Ng", title="Head of Partnerships")
         shoot(sponsor, "contract-signed")
 
         # 4. Staff countersign from the sponsorships list; the invoice is issued by card as the sponsor asked.
         admin.goto(f"{live_server.url}/admin/events/sponsorships/")
         admin.locator("tr", has_text=COMPANY).get_by_role("link", name=re.compile("^Contract")).click()
-        countersign = admin.get_by_role("form", name="Countersign")
-        countersign.get_by_label("Your full name").fill("Grace Hopper")
-        countersign.get_by_label("Your title").fill("Events Director")
-        countersign.get_by_label("I have reviewed the contract above and sign it").check()
-        with admin.expect_navigation():
-            countersign.get_by_role("button", name="Countersign").click()
-        assert admin.get_by_role("link", name="Signed by both sides").is_visible()
+        countersign_the_contract(admin, name="Grace Hopper", title="Events Director")
         sponsorship.refresh_from_db()
         assert sponsorship.contract.status == SponsorshipContract.Status.SIGNED
         assert sponsorship.status == Sponsorship.Status.INVOICED
@@ -197,10 +173,7 @@ def test_a_company_that_is_not_a_member_sponsors_the_summit_end_to_end(
         assert logo_benefit.status == SponsorBenefit.Status.RELEASED
         logo = tmp_path / "orbit.svg"
         logo.write_text(SVG)
-        card.get_by_label(re.compile(r"^Logo for ")).set_input_files(logo)
-        with sponsor.expect_navigation():
-            card.get_by_role("button", name="Upload logo").click()
-        assert f"Your SVG logo for {event.name} is received." in sponsor.get_by_role("status").inner_text()
+        upload_the_logo(sponsor, card, logo, event.name)
         shoot(sponsor, "sponsor-page-paid")
 
         # 7. The event page shows the logo; the member directory does not list the company.

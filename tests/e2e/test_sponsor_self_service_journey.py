@@ -8,6 +8,7 @@ from django.core import mail
 from events.models import SponsorBenefit, Sponsorship
 from tests.e2e.conftest import DATA_LOADERS
 from tests.e2e.pages import MEMBER, STAFF
+from tests.e2e.sponsor_steps import upload_the_logo
 
 SVG = (
     '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
@@ -33,10 +34,7 @@ def test_sponsor_uploads_a_logo_and_staff_release_it_early(browser_as, live_serv
 
     logo = tmp_path / "orchard.svg"
     logo.write_text(SVG)
-    card.get_by_label(re.compile(r"^Logo for ")).set_input_files(logo)
-    with sponsor.expect_navigation():
-        card.get_by_role("button", name="Upload logo").click()
-    assert f"Your SVG logo for {event.name} is received." in sponsor.get_by_role("status").inner_text()
+    upload_the_logo(sponsor, card, logo, event.name)
     card = sponsor.get_by_role("region", name=f"{event.name}: Spotlight sponsorship")
     assert "Logos received: SVG" in card.inner_text()
     assert any(message.subject.endswith("we received your SVG logo") for message in mail.outbox)

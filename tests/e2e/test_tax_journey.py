@@ -2,16 +2,16 @@
 the order states net, VAT and total as the invoice will, the card is charged that total at Stripe, and
 the invoice (read back from its PDF) carries the buyer's VAT number and the reverse-charge mention."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from events.models import Order
-from portal.core.tax import REVERSE_CHARGE_NOTE, TaxKind, TaxMode, TaxRate, TaxRule
+from portal.core.tax import REVERSE_CHARGE_NOTE, TaxKind
 from portal.payments.models import Invoice, PaymentStatus
 from portal.payments.pdf import invoice_pdf
-from tests.e2e.test_payments import _fill_card
+from tests.core.factories import french_vat, reverse_charge_rule
+from tests.e2e.test_journeys import _fill_card
 from tests.events.factories import EventFactory, TicketTypeFactory
 from tests.payments.conftest import intents_for
 from tests.pdf_text import shown
@@ -24,14 +24,8 @@ def _text(page, selector: str) -> str:
 
 
 def test_a_belgian_business_buys_with_its_vat_number_and_is_reverse_charged(page, live_server, localstripe):
-    TaxRate.objects.create(country="FR", rate=Decimal("20"), valid_from=date(2014, 1, 1))
-    rule = TaxRule.objects.create(
-        name="Training: reverse charge for EU businesses",
-        kind=TaxKind.TICKET,
-        mode=TaxMode.BUYER_COUNTRY,
-        country="FR",
-        prices_include_tax=False,
-    )
+    french_vat()
+    rule = reverse_charge_rule("Training: reverse charge for EU businesses", TaxKind.TICKET)
     event = EventFactory(slug="paris-training", name="Operators' training, Paris", country="France", currency="EUR")
     event.ticket_tax_rule = rule
     event.save(update_fields=["ticket_tax_rule"])

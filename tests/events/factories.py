@@ -81,18 +81,25 @@ def paid_order(event: Event, ticket_type: TicketType, n: int = 0, quantity: int 
     return order
 
 
-def payable_order(ticket_type: TicketType, *, name: str, email: str, quantity: int = 1):
-    """An order placed through the service, its card payment waiting on the pay page: (order, payment)."""
-    from events import payments, services
-    from portal.payments.selectors import payments_for_owner
+def place_order(ticket_type: TicketType, *, name: str, email: str, quantity: int = 1):
+    """`quantity` tickets of one type ordered through the service by a buyer who accepts the code of conduct."""
+    from events import services
 
-    order = services.order_create(
+    return services.order_create(
         event=ticket_type.event,
         quantities={ticket_type.pk: quantity},
         buyer_name=name,
         buyer_email=email,
         accepted_code_of_conduct=True,
     )
+
+
+def payable_order(ticket_type: TicketType, *, name: str, email: str, quantity: int = 1):
+    """An order placed through the service, its card payment waiting on the pay page: (order, payment)."""
+    from events import payments
+    from portal.payments.selectors import payments_for_owner
+
+    order = place_order(ticket_type, name=name, email=email, quantity=quantity)
     payments.order_request_payment(order=order, new=True)
     return order, payments_for_owner(order).get()
 

@@ -2,9 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from events import services
 from events.models import Order
-from tests.events.factories import PromoCodeFactory, TicketTypeFactory
+from tests.events.factories import PromoCodeFactory, TicketTypeFactory, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -12,13 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_staff_see_codes_and_orders_and_approve(admin_client, django_capture_on_commit_callbacks):
     student = TicketTypeFactory(name="Student", needs_approval=True, price=Decimal("99.00"))
     PromoCodeFactory(event=student.event, code="COMMUNITY20")
-    order = services.order_create(
-        event=student.event,
-        quantities={student.pk: 1},
-        buyer_name="Sam",
-        buyer_email="sam@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = place_order(student, name="Sam", email="sam@example.org")
     assert "COMMUNITY20" in admin_client.get("/admin/events/promocode/").content.decode()
     orders = admin_client.get("/admin/events/order/")
     assert orders.status_code == 200 and order.code in orders.content.decode()

@@ -12,7 +12,7 @@ from events import services
 from events.models import Order
 from portal.payments import services as payment_services
 from portal.payments.models import Payment, PaymentStatus
-from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory, payable_order
+from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory, payable_order, place_order
 from tests.payments.conftest import GOOD_CARD, THREE_D_SECURE_CARD, authenticate_3ds, card_token, intents_for
 
 pytestmark = [pytest.mark.localstripe, pytest.mark.django_db]
@@ -86,13 +86,7 @@ def test_acceptance_3_late_payment_after_the_seats_are_gone_is_refunded(
     assert payment.status == PaymentStatus.REQUIRES_ACTION  # the bank asks; the buyer takes their time
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         assert services.orders_expire() == 1  # the hold ran out: the seats return
-        services.order_create(
-            event=ticket_type.event,
-            quantities={ticket_type.pk: 2},
-            buyer_name="Quick",
-            buyer_email="quick@example.org",
-            accepted_code_of_conduct=True,
-        )
+        place_order(ticket_type, name="Quick", email="quick@example.org", quantity=2)
         authenticate_3ds(localstripe, payment.stripe_payment_intent_id)  # the money moves now
         with django_capture_on_commit_callbacks(execute=True):
             page = client.get(payment.get_return_url()).content.decode()
@@ -179,11 +173,5 @@ def test_a_payment_that_arrives_late_with_seats_still_free_is_kept(
 
 def test_event_currency_free_event_never_reaches_the_gateway():
     virtual = TicketTypeFactory(event=EventFactory(currency="EUR"), price=Decimal("0"))
-    order = services.order_create(
-        event=virtual.event,
-        quantities={virtual.pk: 3},
-        buyer_name="Free",
-        buyer_email="free@example.org",
-        accepted_code_of_conduct=True,
-    )
+    order = place_order(virtual, name="Free", email="free@example.org", quantity=3)
     assert order.status == Order.Status.PAID and not Payment.objects.exists()

@@ -41,6 +41,19 @@ def _page(response) -> BeautifulSoup:
     return BeautifulSoup(response.content, "html.parser")
 
 
+def _apply_for_acme(package, actor, *, contact_name: str, contact_email: str):
+    """Apply through the service for "Acme Cloud", an organisation already here: a representation request."""
+    return services.sponsorship_apply(
+        package=package,
+        actor=actor,
+        organization_name="Acme Cloud",
+        contacts={
+            role: {"name": contact_name, "email": contact_email} for role in ("billing", "marketing", "logistics")
+        },
+        billing={"billing_name": "Acme", "billing_address": "x", "billing_country": "FR"},
+    )
+
+
 def test_the_application_is_reviewed_then_submitted_with_its_contacts_and_billing_details(
     client, headline, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
@@ -256,13 +269,7 @@ def test_a_refused_representative_is_told_and_nothing_is_applied_for(
     admin = UserFactory()
     OrganizationRole.objects.create(user=admin, organization=acme, role=OrganizationRole.Role.ADMIN)
     applicant = UserFactory(email="mallory@example.org")
-    request = services.sponsorship_apply(
-        package=headline,
-        actor=applicant,
-        organization_name="Acme Cloud",
-        contacts={role: {"name": "M", "email": "m@example.org"} for role in ("billing", "marketing", "logistics")},
-        billing={"billing_name": "Acme", "billing_address": "x", "billing_country": "FR"},
-    )
+    request = _apply_for_acme(headline, applicant, contact_name="M", contact_email="m@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         services.sponsor_representation_refuse(request=request, actor=admin)
 
@@ -324,15 +331,7 @@ def test_a_sponsorship_contacts_data_is_exported_and_erased_with_their_account(c
     sponsor_apply_and_submit(client, headline, organization_name="Orbit Robotics", contact_email="ADA@orbit.example")
     client.force_login(ada)
     OrganizationFactory(name="Acme Cloud")
-    services.sponsorship_apply(
-        package=headline,
-        actor=ada,
-        organization_name="Acme Cloud",  # an organisation already here: a representation request
-        contacts={
-            role: {"name": "Ada", "email": "ada@orbit.example"} for role in ("billing", "marketing", "logistics")
-        },
-        billing={"billing_name": "Acme", "billing_address": "x", "billing_country": "FR"},
-    )
+    _apply_for_acme(headline, ada, contact_name="Ada", contact_email="ada@orbit.example")  # a representation request
 
     exported = json.loads(client.get(reverse("accounts:export")).content)["sponsorship_contacts"]
     assert [(row["role"], row["organization"]) for row in exported] == [("billing", "Orbit Robotics")]
@@ -351,13 +350,7 @@ def test_a_representative_confirmed_after_the_package_filled_waits_on_its_list(
     acme = OrganizationFactory(name="Acme Cloud")
     admin, applicant = UserFactory(), UserFactory(email="sam@acme.example")
     OrganizationRole.objects.create(user=admin, organization=acme, role=OrganizationRole.Role.ADMIN)
-    request = services.sponsorship_apply(
-        package=headline,
-        actor=applicant,
-        organization_name="Acme Cloud",
-        contacts={role: {"name": "Sam", "email": "sam@acme.example"} for role in ("billing", "marketing", "logistics")},
-        billing={"billing_name": "Acme", "billing_address": "x", "billing_country": "FR"},
-    )
+    request = _apply_for_acme(headline, applicant, contact_name="Sam", contact_email="sam@acme.example")
     services.sponsorship_apply_as_new_organization(
         organization_name="First Co", package=headline, contact_email="a@first.example", actor=UserFactory()
     )

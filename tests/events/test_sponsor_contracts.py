@@ -68,6 +68,14 @@ def approve(sponsorship, staff, capture):
     return SponsorshipContract.objects.get(sponsorship=sponsorship)
 
 
+def approved_invoicing_on(settings, deal, invoice_on: str, capture):
+    """With SPONSORSHIP_INVOICE_ON = invoice_on, staff approve the deal: (sponsorship, signer, staff)."""
+    settings.SPONSORSHIP_INVOICE_ON = invoice_on
+    sponsorship, signer, staff = deal
+    approve(sponsorship, staff, capture)
+    return sponsorship, signer, staff
+
+
 def stored(field) -> bytes:
     with field.storage.open(field.name, "rb") as handle:
         return handle.read()
@@ -387,9 +395,7 @@ def test_without_consent_nothing_is_signed(client, deal, django_capture_on_commi
 def test_invoice_on_approval_staff_invoice_before_the_contract_is_signed(
     settings, deal, staff_client_factory, django_capture_on_commit_callbacks
 ):
-    settings.SPONSORSHIP_INVOICE_ON = "approval"
-    sponsorship, signer, staff = deal
-    approve(sponsorship, staff, django_capture_on_commit_callbacks)
+    sponsorship, signer, staff = approved_invoicing_on(settings, deal, "approval", django_capture_on_commit_callbacks)
     admin = staff_client_factory(user=staff)
     row = staff_listing_row(admin)
     assert row.find("button", string="Invoice (card)") is not None
@@ -404,9 +410,7 @@ def test_invoice_on_approval_staff_invoice_before_the_contract_is_signed(
 def test_invoice_on_signature_waits_for_both_signatures(
     settings, deal, staff_client_factory, django_capture_on_commit_callbacks
 ):
-    settings.SPONSORSHIP_INVOICE_ON = "signature"
-    sponsorship, signer, staff = deal
-    approve(sponsorship, staff, django_capture_on_commit_callbacks)
+    sponsorship, signer, staff = approved_invoicing_on(settings, deal, "signature", django_capture_on_commit_callbacks)
     (approved,) = [m for m in mail.outbox if m.subject.endswith("is approved")]
     assert "once it is signed by both sides, the invoice is sent to events@acme.example" in approved.body
     with pytest.raises(SponsorshipInvalid, match="signed by the sponsor and countersigned"):
@@ -432,9 +436,7 @@ def test_invoice_on_signature_waits_for_both_signatures(
 def test_a_contract_signed_outside_the_portal_is_uploaded_and_counts_as_signed(
     settings, deal, staff_client_factory, django_capture_on_commit_callbacks
 ):
-    settings.SPONSORSHIP_INVOICE_ON = "signature"
-    sponsorship, signer, staff = deal
-    approve(sponsorship, staff, django_capture_on_commit_callbacks)
+    sponsorship, signer, staff = approved_invoicing_on(settings, deal, "signature", django_capture_on_commit_callbacks)
     admin = staff_client_factory(user=staff)
     url = f"/admin/events/sponsorships/{sponsorship.pk}/contract/"
     refused = admin.post(url, {"action": "upload", "signed_pdf": SimpleUploadedFile("x.pdf", b"not a pdf")})

@@ -28,6 +28,7 @@ from portal.payments import services as payment_services
 from portal.payments.models import Invoice, InvoiceKind, Payment, PaymentStatus
 from tests.accounts.factories import UserFactory
 from tests.api.factories import bearer, token
+from tests.core.factories import french_vat, reverse_charge_rule
 from tests.events.factories import EventFactory, PromoCodeFactory, TicketTypeFactory, sponsor_application
 from tests.members.factories import OrganizationFactory
 from tests.payments.conftest import GOOD_CARD, card_token, intents_for
@@ -40,19 +41,13 @@ BELGIAN_VAT = "BE0123456749"
 @pytest.fixture
 def paris():
     """The Paris summit: French VAT included in ticket prices, sponsorships by the buyer's country."""
-    TaxRate.objects.create(country="FR", rate=Decimal("20"), valid_from=date(2014, 1, 1))
+    french_vat()
     TaxRate.objects.create(country="BE", rate=Decimal("21"), valid_from=date(1996, 1, 1))
     TaxRate.objects.create(country="DE", rate=Decimal("19"), valid_from=date(2021, 1, 1))
     tickets = TaxRule.objects.create(
         name="Admission: French VAT", kind=TaxKind.TICKET, mode=TaxMode.PLACE_OF_SUPPLY, prices_include_tax=True
     )
-    sponsorships = TaxRule.objects.create(
-        name="Sponsorships: reverse charge in the EU",
-        kind=TaxKind.SPONSORSHIP,
-        mode=TaxMode.BUYER_COUNTRY,
-        country="FR",
-        prices_include_tax=False,
-    )
+    sponsorships = reverse_charge_rule("Sponsorships: reverse charge in the EU", TaxKind.SPONSORSHIP)
     event = EventFactory(
         slug="paris",
         name="OpenInfra Summit Paris",
@@ -149,10 +144,15 @@ def _sponsor(event, organization) -> Payment:
     return services.sponsorship_invoice(sponsorship=sponsorship, method="card", actor=staff)
 
 
-def test_a_belgian_company_with_a_valid_vat_number_is_reverse_charged(paris):
+def _sponsor_invoice(paris, **organization) -> tuple[Payment, Invoice]:
+    """A company sponsors the Paris summit: its payment and the invoice issued with it."""
     event, _ = paris
-    payment = _sponsor(event, OrganizationFactory(name="Brussels Cloud", country="Belgium", vat_id="BE 0123.456.749"))
-    invoice = payment.invoices.get()
+    payment = _sponsor(event, OrganizationFactory(**organization))
+    return payment, payment.invoices.get()
+
+
+def test_a_belgian_company_with_a_valid_vat_number_is_reverse_charged(paris):
+    payment, invoice = _sponsor_invoice(paris, name="Brussels Cloud", country="Belgium", vat_id="BE 0123.456.749")
     assert payment.amount == invoice.total == Decimal("10000.00")
     assert (invoice.tax_total, invoice.tax_note, invoice.tax_country) == (Decimal("0.00"), REVERSE_CHARGE_NOTE, "BE")
     assert (invoice.buyer_vat_id, invoice.buyer_country) == (BELGIAN_VAT, "BE")
@@ -160,9 +160,7 @@ def test_a_belgian_company_with_a_valid_vat_number_is_reverse_charged(paris):
 
 
 def test_the_same_company_with_an_invalid_number_is_taxed(paris):
-    event, _ = paris
-    payment = _sponsor(event, OrganizationFactory(name="Brussels Cloud", country="Belgium", vat_id="BE0123456748"))
-    invoice = payment.invoices.get()
+    payment, invoice = _sponsor_invoice(paris, name="Brussels Cloud", country="Belgium", vat_id="BE0123456748")
     # Not reverse-charged: Belgian VAT on the net price, 10,000.00 × 21 % = 2,100.00.
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (
         Decimal("10000.00"),
@@ -174,9 +172,7 @@ def test_the_same_company_with_an_invalid_number_is_taxed(paris):
 
 
 def test_a_us_company_is_not_charged_eu_vat(paris):
-    event, _ = paris
-    payment = _sponsor(event, OrganizationFactory(name="Austin Compute", country="US", vat_id=""))
-    invoice = payment.invoices.get()
+    payment, invoice = _sponsor_invoice(paris, name="Austin Compute", country="US", vat_id="")
     assert (payment.amount, invoice.tax_total, invoice.tax_note) == (
         Decimal("10000.00"),
         Decimal("0.00"),

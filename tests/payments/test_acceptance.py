@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from portal.payments import services, tasks
 from portal.payments.models import Payment, PaymentStatus, StripeEvent
+from tests.concurrency import run_at_once
 from tests.payments.conftest import (
     GOOD_CARD,
     THREE_D_SECURE_CARD,
@@ -160,22 +160,11 @@ def test_3_declined_then_retry_succeeds_and_nothing_is_fulfilled_twice(localstri
 def test_4_two_concurrent_pay_submissions_create_one_payment_intent(localstripe, fulfilments):
     payment = _payment()
     tokens = [card_token(localstripe, GOOD_CARD) for _ in range(2)]
-    barrier = threading.Barrier(2)
-    locations: list[str] = []
 
-    def submit(token: str) -> None:
-        try:
-            barrier.wait()
-            response = Client().post(f"/payments/{payment.public_id}/card/", {"token": token})
-            locations.append(response["Location"])
-        finally:
-            connection.close()
+    def submit(token: str) -> str:
+        return Client().post(f"/payments/{payment.public_id}/card/", {"token": token})["Location"]
 
-    threads = [threading.Thread(target=submit, args=(token,)) for token in tokens]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    locations = run_at_once(submit, [(token,) for token in tokens])
     assert locations == [payment.get_return_url()] * 2
     assert len(intents_for(localstripe, payment)) == 1  # counted on localstripe itself
     assert _status(payment) == S.SUCCEEDED

@@ -46,6 +46,14 @@ def _decide(client, payment, decision: str, reason: str = "Checked with the paye
     )
 
 
+def _decide_on_commit(client, payment, decision: str, reason: str, capture) -> str:
+    """Post the decision, run what it scheduled on commit; the page's text, `payment` read again."""
+    with capture(execute=True):
+        page = _decide(client, payment, decision, reason).content.decode()
+    payment.refresh_from_db()
+    return page
+
+
 def _charge(localstripe, payment) -> dict:
     intent = ls_request(localstripe["url"], "GET", f"/v1/payment_intents/{payment.stripe_payment_intent_id}")
     charge = intent["latest_charge"]  # localstripe expands it
@@ -62,11 +70,11 @@ def test_finance_refund_a_held_payment_in_its_own_currency_and_the_payer_may_pay
     assert "Decide on the held payment" in detail
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        page = _decide(client, payment, "return", "Charged in the wrong currency").content.decode()
+    page = _decide_on_commit(
+        client, payment, "return", "Charged in the wrong currency", django_capture_on_commit_callbacks
+    )
 
     assert "Refunded at Stripe; the payer is told and may pay again." in page
-    payment.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED and not payment.held_reason
     assert payment.failure_message == "Returned by finance: Charged in the wrong currency"
     assert _charge(localstripe, payment)["amount_refunded"] == 100  # all of the 1.00 USD, in USD
@@ -94,11 +102,11 @@ def test_finance_accept_a_held_overpayment_fulfils_once_and_refund_the_surplus(
     login_staff(client, finance_user)
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        page = _decide(client, payment, "accept", "Payer typed the amount by hand").content.decode()
+    page = _decide_on_commit(
+        client, payment, "accept", "Payer typed the amount by hand", django_capture_on_commit_callbacks
+    )
 
     assert "Accepted as paid" in page
-    payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED and not payment.held_reason
     assert fulfilments.succeeded == [payment.pk]
     assert _charge(localstripe, payment)["amount_refunded"] == 100  # the 1.00 EUR surplus went back

@@ -1,13 +1,11 @@
 """Invoices: gap-free yearly numbers, immutable once issued, credit notes, PDF, bank transfers, reminders."""
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from portal.payments import invoicing, services
@@ -15,6 +13,7 @@ from portal.payments.invoicing import InvoiceNotEditable, Line
 from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus, PaymentStatus
 from portal.payments.pdf import invoice_pdf
 from tests import pdf_text
+from tests.concurrency import run_at_once
 from tests.payments.factories import BUYER, LINES, bank_transfer_invoiced, transfer_received
 
 
@@ -90,25 +89,9 @@ def test_a_rolled_back_issue_leaves_no_gap():
 def test_invoices_issued_at_once_get_consecutive_numbers_without_duplicates():
     """On PostgreSQL the sequence row lock serialises; on SQLite the IMMEDIATE transactions do."""
     drafts = [_draft() for _ in range(8)]
-    barrier = threading.Barrier(len(drafts))
-    numbers: list[str] = []
-    errors: list[Exception] = []
-
-    def issue(invoice):
-        try:
-            barrier.wait()
-            numbers.append(invoicing.invoice_issue(invoice=invoice).number)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=issue, args=(draft,)) for draft in drafts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    outcomes = run_at_once(lambda invoice: invoicing.invoice_issue(invoice=invoice).number, [(d,) for d in drafts])
+    numbers = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    assert [outcome for outcome in outcomes if not isinstance(outcome, str)] == []
     year = timezone.localdate().year
     assert sorted(numbers) == [f"INV-{year}-{n:05d}" for n in range(1, 9)]
 
