@@ -343,10 +343,7 @@ def _intent_mismatch(payment: Payment, intent: gateway.IntentState) -> str:
     expected = money.to_minor(payment.amount, payment.currency)
     if intent.currency == payment.currency and intent.amount_minor == expected:
         return ""
-    try:
-        reported = money.format_money(money.from_minor(intent.amount_minor, intent.currency), intent.currency)
-    except (ValueError, KeyError):
-        reported = f"{intent.amount_minor} minor units of {intent.currency or 'no currency'}"
+    reported = _reported_amount(intent)
     return f"Stripe reports {reported} paid for a payment of {payment.amount_display} ({intent.id})."[:300]
 
 
@@ -373,6 +370,7 @@ def _held_intent(payment: Payment) -> gateway.IntentState:
 
 
 def _reported_amount(intent: gateway.IntentState) -> str:
+    """What Stripe took, as money ("1.00 USD"), or in minor units when the currency is unknown."""
     try:
         return money.format_money(money.from_minor(intent.amount_minor, intent.currency), intent.currency)
     except (ValueError, KeyError):
