@@ -1,8 +1,10 @@
-"""Django's form renderer, with the two templates every form field renders drawn in Python.
+"""Django's form renderer, with the templates every form field renders drawn in Python.
 
 Each <input> and each error list (usually empty) is a template render of its own: about a fifth
-of a form page's CPU. Here they are written directly, in exactly the markup of Django's
-django/forms/widgets/input.html (and the widgets that only include it) and errors/list/*.html.
+of a form page's CPU; a <select> includes one template per option, so a country list (250 options)
+cost more than the rest of the order page together. Here they are written directly, in exactly the
+markup of Django's django/forms/widgets/input.html (and the widgets that only include it),
+select.html with select_option.html, and errors/list/*.html.
 Each template name is checked once per process against the template itself, on its first render;
 if they differ (a new Django, or an app overriding the template) that template renders as usual.
 
@@ -36,6 +38,8 @@ INPUT_TEMPLATES = frozenset(
         "checkbox",
     )
 )
+SELECTS = frozenset({f"{WIDGETS}select.html"})
+OPTION = f"{WIDGETS}select_option.html"
 ERROR_LISTS = frozenset({"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"})
 
 
@@ -44,17 +48,40 @@ def _value(value) -> str:
     return conditional_escape(value) if hasattr(value, "__html__") else conditional_escape(str(value))
 
 
+def _attrs(attrs: dict) -> str:
+    # django/forms/widgets/attrs.html: True is a bare name, False is left out.
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_value(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
 def render_input(widget: dict) -> SafeString:
     parts = [f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"']
     if widget["value"] is not None:
         parts.append(f' value="{_value(widget["value"])}"')
-    for name, value in widget["attrs"].items():
-        if value is False:
-            continue
-        parts.append(
-            f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_value(value)}"'
-        )
+    parts.append(_attrs(widget["attrs"]))
     parts.append(">")
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+def render_select(widget: dict) -> SafeString | None:
+    """select.html; None when an option has a template of its own (it renders as usual)."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != OPTION:
+                return None
+            parts.append(
+                f'\n  <option value="{_value(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
     return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
@@ -69,6 +96,15 @@ def render_errors(errors) -> SafeString:
     return mark_safe(f"{opening}>{items}</ul>")  # noqa: S308 - escaped above
 
 
+def _shape(template_name: str, context: dict) -> bool:
+    widget = context.get("widget")
+    if widget is None:
+        return bool(context.get("errors"))
+    if template_name in SELECTS:
+        return any(group_name for group_name, _choices, _index in widget["optgroups"])
+    return widget["value"] is None
+
+
 class FormRenderer(DjangoTemplates):
     def __init__(self):
         super().__init__()
@@ -77,9 +113,9 @@ class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         direct = self._direct(template_name, context)
         if direct is not None:
-            # Checked once per template and shape (an input with or without a value, errors or none).
-            widget = context.get("widget")
-            shape = (template_name, widget["value"] is None if widget is not None else bool(context.get("errors")))
+            # Checked once per template and shape (an input with or without a value, a select with or
+            # without groups, errors or none).
+            shape = (template_name, _shape(template_name, context))
             verdict = self._checked.get(shape)
             if verdict is None:
                 verdict = self._checked[shape] = direct == super().render(template_name, context, request)
@@ -91,6 +127,8 @@ class FormRenderer(DjangoTemplates):
     def _direct(template_name: str, context: dict) -> str | None:
         if template_name in INPUT_TEMPLATES and "widget" in context:
             return render_input(context["widget"])  # the renderer strips the templates' newlines too
+        if template_name in SELECTS and "widget" in context:
+            return render_select(context["widget"])
         if template_name in ERROR_LISTS and "errors" in context:
             return render_errors(context["errors"])
         return None

@@ -64,3 +64,33 @@ def test_a_renderer_that_disagrees_with_the_template_falls_back_to_it(monkeypatc
     monkeypatch.setattr(forms_renderer, "render_input", lambda widget: "<input wrong>")
     html = str(EveryInput(renderer=renderer)["name"])
     assert html.startswith('<input type="text" name="name"')
+
+
+class EverySelect(forms.Form):
+    country = forms.ChoiceField(
+        required=False,
+        choices=[("", "—"), ("BE", "Belgium"), ("FR", "France <&> \"Outre-mer\"")],
+        widget=forms.Select(attrs={"autocomplete": "country", "data-flag": True, "data-off": False}),
+    )
+    grouped = forms.ChoiceField(
+        choices=[("Europe", [("BE", "Belgium"), ("DE", "Germany")]), ("Elsewhere", [("US", "United States")]), ("", "—")]
+    )
+    several = forms.MultipleChoiceField(required=False, choices=[("1", "One"), ("2", "Two"), ("3", "Three")])
+    number = forms.TypedChoiceField(coerce=int, choices=[(1, "One"), (2, "Two")], initial=2)
+
+
+def test_selects_with_groups_several_values_and_hostile_labels_render_exactly_as_with_djangos_templates():
+    cases = [
+        {},
+        {"data": {"country": "FR", "grouped": "DE", "several": ["1", "3"], "number": "1"}},
+        {"data": {"country": '"><script>', "grouped": "XX", "number": "7"}},
+    ]
+    for case in cases:
+        renderer = FormRenderer()
+        ours = [str(EverySelect(renderer=renderer, **case)[name]) for name in EverySelect.base_fields]
+        django = [str(EverySelect(renderer=DjangoTemplates(), **case)[name]) for name in EverySelect.base_fields]
+        assert ours == django
+        assert renderer._checked and all(renderer._checked.values()), renderer._checked
+        assert any(shape[0].endswith("select.html") for shape in renderer._checked)
+    chosen = str(EverySelect({"country": "FR", "grouped": "DE"}, renderer=FormRenderer())["country"])
+    assert '<option value="FR" selected>France &lt;&amp;&gt; &quot;Outre-mer&quot;</option>' in chosen
