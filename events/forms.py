@@ -3,10 +3,10 @@
 import json
 
 from django import forms
-from django_countries import countries
 
 from events.models import TicketType
 from portal.core import vat_numbers
+from portal.core.countries import CountryChoiceField
 from portal.core.text import validate_plain_text
 from portal.payments.models import PAYER_METHOD_CHOICES
 
@@ -53,12 +53,7 @@ class OrderDetailsForm(forms.Form):
         validators=[validate_plain_text], max_length=200, required=False, label="Company (for the invoice)"
     )
     billing_address = forms.CharField(required=False, label="Billing address", widget=forms.Textarea(attrs={"rows": 3}))
-    billing_country = forms.ChoiceField(
-        choices=[("", "—"), *countries],
-        required=False,
-        label="Country",
-        widget=forms.Select(attrs={"autocomplete": "country"}),
-    )
+    billing_country = CountryChoiceField(required=False, label="Country", autocomplete="country")
     billing_vat_id = forms.CharField(
         max_length=40,
         required=False,
@@ -180,7 +175,7 @@ class SponsorApplicationForm(forms.Form):
         label="Legal name (on the invoice)", max_length=200, validators=[validate_plain_text]
     )
     billing_address = forms.CharField(label="Billing address", widget=forms.Textarea(attrs={"rows": 3}))
-    billing_country = forms.ChoiceField(label="Country", choices=())
+    billing_country = CountryChoiceField(label="Country", blank_label="Choose a country", autocomplete="country")
     billing_vat_number = forms.CharField(label="VAT number (optional)", max_length=40, required=False)
     billing_po_number = forms.CharField(label="Purchase order number (optional)", max_length=60, required=False)
     payment_method = forms.ChoiceField(
@@ -192,7 +187,6 @@ class SponsorApplicationForm(forms.Form):
         self.fields["package"].queryset = packages
         # The packages of the page's event: their names say it all (and need no query for the event's).
         self.fields["package"].label_from_instance = lambda package: package.name
-        self.fields["billing_country"].choices = [("", "Choose a country"), *countries]
         if organizations.exists():
             self.fields["organization"].queryset = organizations
         else:

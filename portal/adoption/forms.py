@@ -1,7 +1,7 @@
 from django import forms
-from django_countries import countries
 
 from portal.adoption.models import DeploymentType, Project
+from portal.core.countries import CountryChoiceField
 from portal.core.industries import Industry
 from portal.core.text import validate_plain_text
 
@@ -20,9 +20,7 @@ class SurveyForm(forms.Form):
         validators=[validate_plain_text], label="Organisation", max_length=200, required=False
     )
     industry = forms.ChoiceField(label="Industry", choices=[("", "Choose an industry")] + Industry.choices)
-    country = forms.ChoiceField(
-        label="Country of the main deployment", choices=lambda: [("", "Choose a country")] + list(countries)
-    )
+    country = CountryChoiceField(label="Country of the main deployment", blank_label="Choose a country")
     deployment_type = forms.ChoiceField(
         label="Deployment type", choices=DeploymentType.choices, widget=forms.RadioSelect
     )

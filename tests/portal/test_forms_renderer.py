@@ -69,11 +69,15 @@ def test_a_renderer_that_disagrees_with_the_template_falls_back_to_it(monkeypatc
 class EverySelect(forms.Form):
     country = forms.ChoiceField(
         required=False,
-        choices=[("", "—"), ("BE", "Belgium"), ("FR", "France <&> \"Outre-mer\"")],
+        choices=[("", "—"), ("BE", "Belgium"), ("FR", 'France <&> "Outre-mer"')],
         widget=forms.Select(attrs={"autocomplete": "country", "data-flag": True, "data-off": False}),
     )
     grouped = forms.ChoiceField(
-        choices=[("Europe", [("BE", "Belgium"), ("DE", "Germany")]), ("Elsewhere", [("US", "United States")]), ("", "—")]
+        choices=[
+            ("Europe", [("BE", "Belgium"), ("DE", "Germany")]),
+            ("Elsewhere", [("US", "United States")]),
+            ("", "—"),
+        ]
     )
     several = forms.MultipleChoiceField(required=False, choices=[("1", "One"), ("2", "Two"), ("3", "Three")])
     number = forms.TypedChoiceField(coerce=int, choices=[(1, "One"), (2, "Two")], initial=2)
