@@ -362,10 +362,9 @@ def _shell(ctx: JourneyContext, code: str) -> Any:
     return json.loads(ctx.manage("shell", "-c", code).strip().splitlines()[-1])
 
 
-def _order_prepare(ctx: JourneyContext) -> dict:
-    """Pick the paid, public ticket type with the most seats (so the run measures buying, not "sold out")."""
-    slug = ctx.path.rstrip("/").split("/")[-2]
-    response = requests.get(f"{ctx.base_url}/api/v1/events/{slug}/ticket-types/", headers=ctx.headers, timeout=30)
+def paid_ticket_type(base_url: str, headers: dict[str, str], slug: str) -> dict:
+    """The paid, public ticket type of the event with the most seats (so a run measures buying, not "sold out")."""
+    response = requests.get(f"{base_url}/api/v1/events/{slug}/ticket-types/", headers=headers, timeout=30)
     if response.status_code == 404:
         raise NotImplementedError(f"/api/v1/events/{slug}/ticket-types/ answers 404")
     response.raise_for_status()
@@ -376,7 +375,11 @@ def _order_prepare(ctx: JourneyContext) -> dict:
     ]
     if not choices:
         raise NotImplementedError("the event has no paid ticket type on sale with seats left")
-    ticket_type = max(choices, key=lambda t: t["available"])
+    return max(choices, key=lambda t: t["available"])
+
+
+def _order_prepare(ctx: JourneyContext) -> dict:
+    ticket_type = paid_ticket_type(ctx.base_url, ctx.headers, ctx.path.rstrip("/").split("/")[-2])
     return {
         "ctx": ctx,
         "qty_field": f"qty_{ticket_type['id']}",
@@ -385,6 +388,27 @@ def _order_prepare(ctx: JourneyContext) -> dict:
         "paid_before": _shell(ctx, _COUNT_PAID),
         "completed": itertools.count(),
     }
+
+
+def place_order(visitor: Visitor, register_path: str, qty_field: str, n: int) -> Page:
+    """Register for one ticket as a browser without JavaScript would; the answer is the pay page."""
+    page = visitor.get(register_path)
+    choose = find_form(page.text, has=qty_field, method="get")
+    details = visitor.submit(page, choose, {**choose.fields, qty_field: "1"})
+    form = find_form(details.text, has="buyer_email", method="post")
+    data = dict(form.fields)
+    data.update(buyer_name=f"Bench Buyer {n}", buyer_email=f"buyer{n}@bench.example")
+    for name in form.names:
+        if name.startswith("attendee_") and name.endswith("_name"):
+            data[name] = f"Bench Attendee {n}"
+        elif name.startswith("attendee_") and name.endswith("_email"):
+            data[name] = f"attendee{n}@bench.example"
+        elif name == "accept_code_of_conduct":
+            data[name] = "on"
+    pay_page = visitor.submit(details, form, data)
+    if not urlsplit(pay_page.url).path.startswith("/payments/"):
+        raise JourneyError(f"no pay page (HTTP {pay_page.status_code})", urlsplit(pay_page.url).path)
+    return pay_page
 
 
 def _card_token(visitor: Visitor, state: dict) -> str:
@@ -406,22 +430,7 @@ def _card_token(visitor: Visitor, state: dict) -> str:
 
 def _order_run_once(visitor: Visitor, state: dict) -> None:
     n = next(state["counter"])
-    page = visitor.get(state["ctx"].path)
-    choose = find_form(page.text, has=state["qty_field"], method="get")
-    details = visitor.submit(page, choose, {**choose.fields, state["qty_field"]: "1"})
-    form = find_form(details.text, has="buyer_email", method="post")
-    data = dict(form.fields)
-    data.update(buyer_name=f"Bench Buyer {n}", buyer_email=f"buyer{n}@bench.example")
-    for name in form.names:
-        if name.startswith("attendee_") and name.endswith("_name"):
-            data[name] = f"Bench Attendee {n}"
-        elif name.startswith("attendee_") and name.endswith("_email"):
-            data[name] = f"attendee{n}@bench.example"
-        elif name == "accept_code_of_conduct":
-            data[name] = "on"
-    pay_page = visitor.submit(details, form, data)
-    if not urlsplit(pay_page.url).path.startswith("/payments/"):
-        raise JourneyError(f"no pay page (HTTP {pay_page.status_code})", urlsplit(pay_page.url).path)
+    pay_page = place_order(visitor, state["ctx"].path, state["qty_field"], n)
     card = find_form(pay_page.text, action_endswith="/card/", method="post")
     done = visitor.submit(pay_page, card, {**card.fields, "token": _card_token(visitor, state)})
     if not urlsplit(done.url).path.endswith("/return/") or done.status_code != 200:

@@ -184,6 +184,7 @@ class HttpSite:
         self.session.headers.update(FORWARDED)
 
         self._people: dict[str, dict[str, str]] = {}
+        self.found: dict[str, str] = {}
 
     def session_of(self, person: str) -> dict[str, str]:
         """The Cookie header of `person` (a key of PEOPLE), logged in once through the log-in form."""

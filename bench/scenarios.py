@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 class Site(Protocol):
     """What a resolver may ask of the running server (bench/run.py implements it)."""
 
+    base_url: str
+    found: dict[str, str]  # what resolvers found once and share (e.g. an order placed for the run)
+
     def get(self, path: str) -> tuple[int, str]: ...  # status and body of an anonymous GET
+
+    def session_of(self, person: str) -> dict[str, str]: ...  # the Cookie header of a signed-in person
 
     def static_path(self, name: str) -> str | None: ...  # the hashed URL of a collected static file
 
@@ -125,6 +130,43 @@ def signed_in(key: str, title: str, path: str | Resolver) -> Scenario:
 
 UPCOMING = "/api/v1/events/?when=upcoming"
 EVENT_PAGE = r"/events/[\w-]+/"
+REGISTER = first_of(first_link("/events/", EVENT_PAGE, suffix="register/"), api_link(UPCOMING, "register_url"))
+ORDER_PAGE = re.compile(r'href="(/events/[\w-]+/order/[^"/]+/[^"/]+/)"')
+
+
+def members_order(page: str) -> Resolver:
+    """The pay page ("pay") or the order page ("order") of an order the signed-in member places for one ticket.
+
+    The order is placed once per run, through the register forms as the member, and left unpaid: its pay
+    page asks for the card, as a buyer who comes back to pay sees it.
+    """
+
+    def resolve(site: Site) -> str:
+        if "member-pay" not in site.found:
+            from bench.journeys import JourneyError, Visitor, paid_ticket_type, place_order
+            from bench.run import FORWARDED
+
+            register = REGISTER(site)
+            ticket_type = paid_ticket_type(site.base_url, FORWARDED, register.rstrip("/").split("/")[-2])
+            visitor = Visitor(site.base_url, FORWARDED)
+            for pair in site.session_of("member")["Cookie"].split("; "):
+                name, _, value = pair.partition("=")
+                visitor.cookies[name] = value
+            try:
+                pay_page = place_order(visitor, register, f"qty_{ticket_type['id']}", 0)
+                site.found["member-pay"] = urlsplit(pay_page.url).path
+                match = ORDER_PAGE.search(visitor.get("/accounts/").text)
+            except JourneyError as exc:
+                raise NotYet(f"the member could not place an order ({exc})") from exc
+            finally:
+                visitor.close()
+            if match is None:
+                raise NotYet("My account links to no order of the member")
+            site.found["member-order"] = match.group(1)
+        return site.found[f"member-{page}"]
+
+    return resolve
+
 
 STATIC = Scenario("static", "Static file (whitenoise), the upper bound", static_file("css/site.css"), is_bound=True)
 
@@ -173,11 +215,9 @@ SCENARIOS: list[Scenario] = [
         "Event page, signed-in member, 1 connection",
         first_of(first_link("/events/", EVENT_PAGE), api_link(UPCOMING, "page_url")),
     ),
-    signed_in(
-        "member-register",
-        "Register page, signed-in member, 1 connection",
-        first_of(first_link("/events/", EVENT_PAGE, suffix="register/"), api_link(UPCOMING, "register_url")),
-    ),
+    signed_in("member-register", "Register page, signed-in member, 1 connection", REGISTER),
+    signed_in("member-order", "Order page (the member's unpaid order), 1 connection", members_order("order")),
+    signed_in("member-pay", "Pay page (the member's unpaid order), 1 connection", members_order("pay")),
     signed_in("member-account", "My account, signed-in member, 1 connection", "/accounts/"),
     signed_in(
         "member-admin", "Member admin (the company's overview), 1 connection", "/members/manage/northwind-cloud/"
@@ -185,7 +225,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "order",
         "Order journey: create → pay on localstripe → confirmed",
-        first_of(first_link("/events/", EVENT_PAGE, suffix="register/"), api_link(UPCOMING, "register_url")),
+        REGISTER,
         connections=8,
         journey="order",
         target=Target("rps", 20, "at least 20 orders/s, no 5xx, none oversold"),
