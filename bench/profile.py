@@ -325,11 +325,11 @@ def _run(args, workdir: Path) -> int:
 # A Celery worker whose tasks (from task_prerun to task_postrun) are profiled; the stats are written
 # when it stops. argv: the stats file, then celery's arguments.
 WORKER_PROFILED = """
-import cProfile, sys, time
+import cProfile, sys
 from celery.__main__ import main
 from celery.signals import task_postrun, task_prerun
 path = sys.argv.pop(1)
-profiler = cProfile.Profile(time.thread_time)
+profiler = cProfile.Profile()  # wall time (waits included): thread_time's calls would dwarf the tasks' own
 task_prerun.connect(lambda **kw: profiler.enable(), weak=False)
 task_postrun.connect(lambda **kw: profiler.disable(), weak=False)
 sys.argv[0] = "celery"
