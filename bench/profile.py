@@ -6,8 +6,10 @@ The same journey as `make bench` (bench/journeys.py, the same form filling), but
 through Django's test client in this process, with the bench's production settings, against
 PostgreSQL, Redis and localstripe. localstripe's webhooks come to a small server thread of this
 process. Per step it reports the requests' own CPU (thread time), their queries, and the CPU the
-PostgreSQL backend spent on them; then the CPU of localstripe and of a Celery worker per journey,
-and with --cprofile the functions that cost most.
+PostgreSQL backend spent on them; then the CPU of localstripe and of a Celery worker per journey
+(counted once the worker answers and the warm-up's tasks are done, so never its own start), and with
+--cprofile the functions that cost most (--eager --profile-tasks: the tasks' only; --worker-dump: a
+real worker's tasks, in a pstats file).
 """
 
 import argparse
