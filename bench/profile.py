@@ -6,8 +6,10 @@ The same journey as `make bench` (bench/journeys.py, the same form filling), but
 through Django's test client in this process, with the bench's production settings, against
 PostgreSQL, Redis and localstripe. localstripe's webhooks come to a small server thread of this
 process. Per step it reports the requests' own CPU (thread time), their queries, and the CPU the
-PostgreSQL backend spent on them; then the CPU of localstripe and of a Celery worker per journey,
-and with --cprofile the functions that cost most.
+PostgreSQL backend spent on them; then the CPU of localstripe and of a Celery worker per journey
+(counted once the worker answers and the warm-up's tasks are done, so never its own start), and with
+--cprofile the functions that cost most (--eager --profile-tasks: the tasks' only; --worker-dump: a
+real worker's tasks, in a pstats file).
 """
 
 import argparse
@@ -253,6 +255,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--eager", action="store_true", help="run Celery tasks in this process, each one measured as a step"
     )
+    parser.add_argument(
+        "--profile-tasks",
+        action="store_true",
+        help="with --eager: --cprofile covers the Celery tasks only (a worker's CPU), not the requests",
+    )
+    parser.add_argument(
+        "--worker-dump", type=Path, help="write the Celery worker's cProfile stats (its tasks' CPU) to this file"
+    )
     parser.add_argument("--skip-prepare", action="store_true", help="the database is migrated and loaded")
     args = parser.parse_args(argv)
 
@@ -294,22 +304,74 @@ def _run(args, workdir: Path) -> int:
             env,
         )  # fmt: skip
         celery = None
+        task_profiler = None
         if args.eager:
-            _run_tasks_here(meter)
+            if args.profile_tasks and args.cprofile:
+                task_profiler = cProfile.Profile(time.thread_time)
+            _run_tasks_here(meter, task_profiler)
         else:
-            celery = processes.start(
-                "celery",
-                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],
-                env,
-            )
+            worker = ["-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"]
+            if args.worker_dump:
+                command = [sys.executable, "-c", WORKER_PROFILED, str(args.worker_dump.resolve()), *worker]
+            else:
+                command = [sys.executable, "-m", "celery", *worker]
+            celery = processes.start("celery", command, env)
         time.sleep(3)
-        return _profile(args, meter, env, stripe_port, stripe.pid, celery.pid if celery else None)
+        if celery:
+            _wait_worker_ready()
+        return _profile(args, meter, env, stripe_port, stripe.pid, celery.pid if celery else None, task_profiler)
     finally:
         processes.stop()
 
 
-def _run_tasks_here(meter: Meter) -> None:
-    """Tasks run where they are sent (after the commit, as on a worker), each measured as `task <name>`."""
+# A Celery worker whose tasks (from task_prerun to task_postrun) are profiled; the stats are written
+# when it stops. argv: the stats file, then celery's arguments.
+WORKER_PROFILED = """
+import cProfile, sys
+from celery.__main__ import main
+from celery.signals import task_postrun, task_prerun
+path = sys.argv.pop(1)
+profiler = cProfile.Profile()  # wall time (waits included): thread_time's calls would dwarf the tasks' own
+task_prerun.connect(lambda **kw: profiler.enable(), weak=False)
+task_postrun.connect(lambda **kw: profiler.disable(), weak=False)
+sys.argv[0] = "celery"
+try:
+    main()
+finally:
+    profiler.dump_stats(path)
+"""
+
+
+def _wait_worker_ready(timeout: float = 180) -> None:
+    """Until the worker answers a task: its start (seconds of CPU importing the site) is not a journey's."""
+    from celery.exceptions import TimeoutError as CeleryTimeout
+
+    from portal.celery import app
+
+    log("waiting for the Celery worker…")
+    try:
+        app.send_task("portal.ping").get(timeout=timeout)
+    except CeleryTimeout:
+        raise SystemExit(f"the Celery worker did not answer within {timeout:.0f} s") from None
+
+
+def _wait_tasks_done(since, timeout: float = 120) -> None:
+    """Until every task scheduled since then has finished (its outbox row cleared), or the timeout."""
+    from portal.core.models import OutboxMessage
+
+    deadline = time.monotonic() + timeout
+    unfinished = OutboxMessage.objects.filter(created_at__gte=since, finished_at__isnull=True, gave_up_at__isnull=True)
+    while unfinished.exists():
+        if time.monotonic() > deadline:
+            log(f"tasks still unfinished after {timeout:.0f} s")
+            return
+        time.sleep(0.2)
+    time.sleep(0.5)  # the worker's last acknowledgement and connection handling after the row is cleared
+
+
+def _run_tasks_here(meter: Meter, profiler: cProfile.Profile | None = None) -> None:
+    """Tasks run where they are sent (after the commit, as on a worker), each measured as `task <name>`;
+    with a profiler, the outermost task runs (whatever thread sends them) are profiled, nothing else."""
     from celery import Task
     from django.conf import settings
 
@@ -319,13 +381,34 @@ def _run_tasks_here(meter: Meter) -> None:
     app.conf.task_always_eager = True
     apply = Task.apply
 
+    local = threading.local()
+
+    def profiled(call):
+        if profiler is None or not meter.on or getattr(local, "inside", False):
+            return call()
+        local.inside = True
+        profiler.enable()
+        try:
+            return call()
+        finally:
+            profiler.disable()
+            local.inside = False
+
     def measured_apply(self, *args, **kwargs):
-        return meter.measure(f"task {self.name}", lambda: apply(self, *args, **kwargs))
+        return meter.measure(f"task {self.name}", lambda: profiled(lambda: apply(self, *args, **kwargs)))
 
     Task.apply = measured_apply
 
 
-def _profile(args, meter: Meter, env: dict, stripe_port: int, stripe_pid: int, celery_pid: int | None) -> int:
+def _profile(
+    args,
+    meter: Meter,
+    env: dict,
+    stripe_port: int,
+    stripe_pid: int,
+    celery_pid: int | None,
+    task_profiler: cProfile.Profile | None = None,
+) -> int:
     import itertools
 
     from django.test import Client
@@ -360,11 +443,16 @@ def _profile(args, meter: Meter, env: dict, stripe_port: int, stripe_pid: int, c
         "completed": itertools.count(),
     }
     visitor = ClientVisitor(meter)
+    from django.utils import timezone
+
+    since = timezone.now()
     log(f"{args.warmup} journeys to warm up…")
     run_order_journeys(visitor, state, args.warmup)
     time.sleep(2.5)  # localstripe sends its webhooks a second later
+    if celery_pid:
+        _wait_tasks_done(since)  # the warm-up's tasks are not the measured journeys'
     stripe_before, celery_before = process_cpu(stripe_pid, children=False), process_cpu(celery_pid) if celery_pid else 0
-    profiler = cProfile.Profile(time.thread_time) if args.cprofile else None  # CPU, not waits
+    profiler = cProfile.Profile(time.thread_time) if args.cprofile and not task_profiler else None  # CPU, not waits
     log(f"{args.journeys} journeys measured…")
     meter.on = True
     started, cpu_started = time.monotonic(), time.process_time()
@@ -377,14 +465,14 @@ def _profile(args, meter: Meter, env: dict, stripe_port: int, stripe_pid: int, c
     time.sleep(2.5)
     meter.on = False
     if celery_pid:
-        time.sleep(2)
+        _wait_tasks_done(since)
     stripe_ms = (process_cpu(stripe_pid, children=False) - stripe_before) * 1000 / args.journeys
     celery_ms = (process_cpu(celery_pid) - celery_before) * 1000 / args.journeys if celery_pid else 0
     print_steps(meter, args.journeys, show_sql=args.sql)
     print(f"\nlocalstripe: {stripe_ms:.1f} ms CPU per journey; Celery worker: {celery_ms:.1f} ms CPU per journey")
     print(f"this process (Django + the driver): {(time.process_time() - cpu_started) * 1000 / args.journeys:.1f} ms")
     print(f"wall: {elapsed * 1000 / args.journeys:.0f} ms per journey, one at a time")
-    _print_profile(profiler, args)
+    _print_profile(task_profiler or profiler, args)
     return 0
 
 

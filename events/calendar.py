@@ -11,6 +11,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -40,6 +41,8 @@ def _offset(delta: timedelta | None) -> str:
 
 def _fold(line: str) -> str:
     """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
+    if len(line) <= 75 and line.isascii():  # most lines: one octet a character, nothing to fold
+        return line
     out, current = [], ""
     for char in line:
         if len((current + char).encode()) > 75:
@@ -90,6 +93,12 @@ def _observance(zone: zoneinfo.ZoneInfo, when: datetime, offset_from: timedelta 
 
 def vtimezone(zone_name: str, *, first_year: int, last_year: int) -> list[str]:
     """A VTIMEZONE for `zone_name` valid from 1 January of `first_year` to the end of `last_year`."""
+    return list(_vtimezone(zone_name, first_year, last_year))
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(zone_name: str, first_year: int, last_year: int) -> tuple[str, ...]:
+    """The zone's rules do not change while a process runs: each e-mailed ticket's calendar file reuses them."""
     zone = zoneinfo.ZoneInfo(zone_name)
     start = datetime(first_year, 1, 1, tzinfo=UTC)
     end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
@@ -100,7 +109,7 @@ def vtimezone(zone_name: str, *, first_year: int, last_year: int) -> list[str]:
         lines += _observance(zone, change, previous)
         previous = change.astimezone(zone).utcoffset()
     lines.append("END:VTIMEZONE")
-    return lines
+    return tuple(lines)
 
 
 def _vevent(event: Event, *, url: str, stamp: datetime) -> list[str]:

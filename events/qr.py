@@ -1,6 +1,7 @@
 """A ticket's QR code as a PNG: what the e-mails attach, the ticket pages show and the PDFs print."""
 
 import io
+from functools import lru_cache
 
 import segno
 from PIL import Image
@@ -18,7 +19,19 @@ _MODULE_GREY = bytes.maketrans(b"\x00\x01", b"\xff\x00")
 
 def ticket_qr_png(ticket: Ticket, *, scale: int = 6) -> bytes:
     """The ticket's QR code: its unguessable code, which check-in scans; `scale` pixels per module."""
-    return qr_png(segno.make(ticket.code, error="m", mask=QR_MASK), scale=scale)
+    return _code_png(ticket.code, scale)
+
+
+# A paid order's worker draws each ticket's code three times (the buyer's e-mail, the holder's, the
+# holder's PDF, in two sizes); a reissued ticket has a new code, so the code alone is the key.
+@lru_cache(maxsize=512)
+def _code_png(code: str, scale: int) -> bytes:
+    return qr_png(_code_qr(code), scale=scale)
+
+
+@lru_cache(maxsize=256)
+def _code_qr(code: str) -> segno.QRCode:
+    return segno.make(code, error="m", mask=QR_MASK)
 
 
 def qr_png(qr: segno.QRCode, *, scale: int, border: int = QR_BORDER) -> bytes:

@@ -302,7 +302,19 @@ class Document:
 
     def wrapped(self, height: float, text: object) -> None:
         """A block of text across the page, wrapped at word boundaries, ragged right."""
-        self.pdf.multi_cell(0, height, self.printable(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf = self.pdf
+        text = self.printable(text)
+        width = pdf.w - pdf.r_margin - pdf.x
+        if "\n" in text or not self._in_font(text) or pdf.get_string_width(text) > width - 2 * pdf.c_margin:
+            pdf.multi_cell(0, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
+            return
+        # One line: where multi_cell would put it, without its line breaking (most of a ticket's cost).
+        if pdf.will_page_break(height):
+            pdf.add_page()
+        left, top = pdf.get_x(), pdf.get_y()
+        if text:
+            self._put(left, top, pdf.w - pdf.r_margin - left, height, text, "L")
+        pdf.set_xy(pdf.l_margin, top + height)
 
     def _lines(self, text: str, width: float, height: float) -> list[str]:
         if not text:

@@ -1,6 +1,7 @@
 """The payment ledger: one Payment per attempt to pay for something, and Stripe's events as received."""
 
 import secrets
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -420,10 +421,13 @@ class Invoice(StatusMachine, models.Model):
     def total_display(self) -> str:
         return money.format_money(self.total, self.currency)
 
-    def tax_rows(self) -> list[tuple[Decimal, Decimal, Decimal]]:
-        """(rate, net, tax) per rate, highest first: the document's tax table."""
+    def tax_rows(self, lines: Iterable["InvoiceLine"] | None = None) -> list[tuple[Decimal, Decimal, Decimal]]:
+        """(rate, net, tax) per rate, highest first: the document's tax table (of `lines`, its lines read already)."""
         return money.tax_by_rate(
-            [(line.tax_rate, line.net(self.currency), line.tax(self.currency)) for line in self.lines.all()]
+            [
+                (line.tax_rate, line.net(self.currency), line.tax(self.currency))
+                for line in (self.lines.all() if lines is None else lines)
+            ]
         )
 
     def tax_table(self) -> list[dict]:

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from portal.core import money
 from portal.core.pdf import Align, Document, draw
-from portal.payments.models import Invoice, InvoiceKind, InvoiceStatus
+from portal.payments.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 
 COLUMNS = (85, 15, 35, 15, 40)  # description, quantity, unit price, tax rate, amount (mm; the page has 190)
 ALIGN: tuple[Align, ...] = ("L", "R", "R", "R", "R")  # figures line up on the right
@@ -37,18 +37,19 @@ def _paid_by(invoice: Invoice) -> str:
     return f" by {payment.get_method_display().lower()}" if payment is not None else ""
 
 
-def _taxed(invoice: Invoice) -> list:
+def _taxed(invoice: Invoice, lines: list[InvoiceLine]) -> list:
     """The tax per rate, when the document carries any tax."""
-    rows = invoice.tax_rows()
+    rows = invoice.tax_rows(lines)
     return rows if any(rate for rate, _net, _tax in rows) else []
 
 
 def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
     """The document as the buyer receives it; the numbers are those frozen when it was issued."""
-    return draw(lambda doc: _draw_invoice(doc, invoice), page_format="A4", compress=compress)
+    lines = list(invoice.lines.all())  # once, for the rows and the tax table, however many times it is drawn
+    return draw(lambda doc: _draw_invoice(doc, invoice, lines), page_format="A4", compress=compress)
 
 
-def _draw_invoice(doc: Document, invoice: Invoice) -> None:
+def _draw_invoice(doc: Document, invoice: Invoice, lines: list[InvoiceLine]) -> None:
     doc.add_page()
     seller = invoice.seller or {}
     currency = invoice.currency
@@ -86,7 +87,7 @@ def _draw_invoice(doc: Document, invoice: Invoice) -> None:
     top = doc.row(7, zip(COLUMNS, ("Description", "Qty", "Unit price", "Tax %", "Amount"), ALIGN, strict=True))
     doc.rule(top + 7, sum(COLUMNS))  # the headings' bottom border
     doc.style(10)
-    for line in invoice.lines.all():
+    for line in lines:
         cells = (
             line.description,
             f"{line.quantity.normalize():f}",
@@ -100,7 +101,7 @@ def _draw_invoice(doc: Document, invoice: Invoice) -> None:
         if label == "Total":
             doc.style(10, bold=True)
         doc.row(6, ((TOTAL_LABEL_WIDTH, label, "R"), (COLUMNS[-1], money.format_money(figure, currency), "R")))
-    taxed = _taxed(invoice)
+    taxed = _taxed(invoice, lines)
     if taxed:
         doc.gap(3)
         doc.style(10)

@@ -67,6 +67,16 @@ def test_ticket_qr_png_is_the_picture_segnos_own_writer_drew():
     assert now.tobytes() == before.tobytes()
 
 
+def test_a_reissued_tickets_qr_code_is_its_new_code():
+    """Drawn pictures are kept per process: a ticket given a new code must not show its old one."""
+    ticket = _ticket()
+    old = ticket_qr_png(ticket)
+    ticket.code = new_ticket_code()
+    expected = [list(row) for row in segno.make(ticket.code, error="m", mask=QR_MASK).matrix_iter(scale=1, border=2)]
+    assert ticket_qr_png(ticket) != old
+    assert _modules(ticket_qr_png(ticket), scale=6) == expected
+
+
 @pytest.mark.django_db
 def test_confirmation_email_and_printable_tickets_carry_each_tickets_qr_code(django_capture_on_commit_callbacks):
     free = TicketTypeFactory(name="Virtual pass", price=Decimal("0"))
