@@ -16,14 +16,14 @@ from portal.payments.selectors import latest_payments_for_owners
 
 def section_context(user) -> dict | None:
     """The person's orders (also guest ones with a verified e-mail) and tickets bought for them."""
-    orders = list(selectors.orders_for_user(user))
-    held = list(selectors.tickets_held_by_user(user))
+    orders = list(selectors.orders_listed_for_user(user))
+    held = list(selectors.tickets_held_listed_for_user(user))
     if not orders and not held:
         return None
     badge_kinds = {"paid": "success", "pending": "warning", "canceled": "neutral", "refunded": "neutral"}
     items = []
     for order in orders:
-        tickets = len(order.tickets.all())
+        tickets = order.ticket_count
         items.append(
             {
                 "label": f"{order.event.name}: order {order.code}",

@@ -274,14 +274,37 @@ def verified_emails(user) -> QuerySet:
     return EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
 
 
-def orders_for_user(user) -> QuerySet[Order]:
+def _orders_of(user, orders: QuerySet[Order]) -> QuerySet[Order]:
     """A person's orders: placed while signed in, or as a guest with one of their verified e-mails."""
-    emails = verified_emails(user)
     return (
-        _order_queryset()
-        .filter(Q(user=user) | Q(buyer_email__in=Subquery(emails)))
+        orders.filter(Q(user=user) | Q(buyer_email__in=Subquery(verified_emails(user))))
         .exclude(status=Order.Status.EXPIRED)
         .order_by("-created_at")
+    )
+
+
+def orders_for_user(user) -> QuerySet[Order]:
+    """A person's orders with their lines and tickets (the data export)."""
+    return _orders_of(user, _order_queryset())
+
+
+def orders_listed_for_user(user) -> QuerySet[Order]:
+    """A person's orders as My account lists them, in one query: the columns a line shows, the event's
+    name and slug (its link), and `ticket_count` (canceled tickets included, as on the order's page)."""
+    return (
+        _orders_of(user, Order.objects.select_related("event"))
+        .only(
+            "code",
+            "secret",
+            "status",
+            "needs_approval",
+            "approved_at",
+            "total",
+            "currency",
+            "event__name",
+            "event__slug",
+        )
+        .annotate(ticket_count=Count("tickets"))
     )
 
 
@@ -320,6 +343,11 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
         .select_related("ticket_type", "order__event")
         .order_by("-order__event__start", "pk")
     )
+
+
+def tickets_held_listed_for_user(user) -> QuerySet[Ticket]:
+    """`tickets_held_by_user` with only what My account shows of each: the event, the type, the buyer's name."""
+    return tickets_held_by_user(user).only("ticket_type__name", "order__buyer_name", "order__event__name")
 
 
 # --- Check-in -----------------------------------------------------------------------------

@@ -111,6 +111,7 @@ def sponsor_pages_section(user) -> dict | None:
             roles__user=user, roles__role=OrganizationRole.Role.ADMIN, sponsorships__isnull=False
         )
         .distinct()
+        .only("name", "slug")
         .order_by("name")
     )
     if not organizations:

@@ -22,7 +22,7 @@ BADGES = {
 
 
 def applications_section(user) -> dict | None:
-    applications = list(selectors.applications_for_user(user))
+    applications = list(selectors.applications_listed_for_user(user))
     if not applications:
         return None
     return {
@@ -45,11 +45,11 @@ def applications_section(user) -> dict | None:
 def organizations_section(user) -> dict | None:
     """One line per organisation with the person's roles there, linked to its admin pages; dues to pay."""
 
-    roles = list(selectors.roles_for_user(user))
+    roles = list(selectors.roles_listed_for_user(user))
     if not roles:
         return None
     # Dues are paid by an organisation's admins and billing contacts: no role, nothing to pay.
-    dues = list(selectors.unpaid_dues_for_user(user))
+    dues = list(selectors.unpaid_dues_listed_for_user(user))
     by_organization: dict[int, list[OrganizationRole]] = {}
     for role in roles:
         by_organization.setdefault(role.organization_id, []).append(role)

@@ -191,8 +191,23 @@ def applications_for_user(user) -> QuerySet[MembershipApplication]:
     )
 
 
+def applications_listed_for_user(user) -> QuerySet[MembershipApplication]:
+    """The person's applications as My account lists them: name, tier, date, status and reason."""
+    return (
+        MembershipApplication.objects.filter(applicant=user)
+        .select_related("requested_tier")
+        .only("organization_name", "requested_tier__name", "created_at", "rejection_reason", "status")
+        .order_by("-created_at")
+    )
+
+
 def roles_for_user(user) -> QuerySet[OrganizationRole]:
     return OrganizationRole.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def roles_listed_for_user(user) -> QuerySet[OrganizationRole]:
+    """`roles_for_user` as My account lists them: the role and the organisation's name and slug (its link)."""
+    return roles_for_user(user).only("role", "organization__name", "organization__slug")
 
 
 def organization_name_taken(name: str, *, excluding: Organization) -> bool:
@@ -232,6 +247,24 @@ def unpaid_dues_for_user(user) -> QuerySet[DuesPeriod]:
         .select_related("membership__organization", "membership__tier", "payment", "invoice")
         .distinct()
         .order_by("starts")
+    )
+
+
+def unpaid_dues_listed_for_user(user) -> QuerySet[DuesPeriod]:
+    """`unpaid_dues_for_user` as My account lists them: the organisation's name, the payment's amount and link,
+    the invoice's number."""
+    return (
+        unpaid_dues_for_user(user)
+        .select_related(None)
+        .select_related("membership__organization", "payment", "invoice")
+        .only(
+            "starts",
+            "membership__organization__name",
+            "payment__public_id",
+            "payment__amount",
+            "payment__currency",
+            "invoice__number",
+        )
     )
 
 
