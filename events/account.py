@@ -52,14 +52,15 @@ def sponsorship_section_context(user) -> dict | None:
     if not sponsorships:
         return None
     payments = latest_payments_for_owners(sponsorships)
-    now = timezone.now()
+    codes = [sponsorship.pass_code_id for sponsorship in sponsorships if sponsorship.pass_code_id]
+    used_by_code = selectors.promo_codes_tickets(promo_code_ids=codes, now=timezone.now())
     kinds = {"paid": "success", "requested": "warning", "approved": "info", "invoiced": "info", "canceled": "neutral"}
     items = []
     for sponsorship in sponsorships:
         meta = f"{sponsorship.organization.name}"
         code = sponsorship.pass_code
         if code is not None:
-            used = selectors.promo_code_tickets(promo_code_id=code.pk, now=now)
+            used = used_by_code.get(code.pk, 0)
             meta += f" · passes: code {code.code}, {used} of {code.max_tickets} used"
         # Once invoiced, the link is the payment: its invoice, and for a transfer the reference to quote.
         payment = payments.get(str(sponsorship.pk))

@@ -128,6 +128,21 @@ def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: i
     return lines.aggregate(n=Sum(F("quantity") - F("canceled_quantity")))["n"] or 0
 
 
+def promo_codes_tickets(*, promo_code_ids: list[int], now: datetime) -> dict[int, int]:
+    """`promo_code_tickets` of several codes in one query: {code's id: tickets}, codes with none left out."""
+    if not promo_code_ids:
+        return {}
+    rows = (
+        OrderLine.objects.filter(
+            holding_orders_q(now, "order__"), order__promo_code_id__in=promo_code_ids, discount__gt=0
+        )
+        .order_by()
+        .values("order__promo_code_id")
+        .annotate(n=Sum(F("quantity") - F("canceled_quantity")))
+    )
+    return {row["order__promo_code_id"]: row["n"] or 0 for row in rows}
+
+
 def _taken_subquery(
     now: datetime, *, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
 ) -> CombinedExpression:
@@ -521,6 +536,15 @@ def sponsorships_for_contact(user):
     return (
         Sponsorship.objects.filter(contacts=user)
         .select_related("organization", "package__event", "pass_code")
+        .only(
+            "status",
+            "organization__name",
+            "package__name",
+            "package__event__name",
+            "package__event__slug",
+            "pass_code__code",
+            "pass_code__max_tickets",
+        )
         .order_by("-package__event__start")
     )
 

@@ -79,6 +79,17 @@ def tier_change_requests(organization: Organization) -> list[TierChangeRequest]:
     )
 
 
+def pending_tier_change(organization: Organization) -> TierChangeRequest | None:
+    """The request waiting for the membership team, if any: the overview's notice (its tier's name and date)."""
+    return (
+        TierChangeRequest.objects.filter(organization=organization, status=TierChangeRequest.Status.PENDING)
+        .select_related("tier")
+        .only("created_at", "tier__name")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def people(organization: Organization) -> QuerySet[OrganizationRole]:
     return organization.roles.select_related("user").order_by("user__last_name", "user__first_name", "role")
 
