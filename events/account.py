@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors, services
@@ -16,8 +17,8 @@ from portal.payments.selectors import latest_payments_for_owners
 
 def section_context(user) -> dict | None:
     """The person's orders (also guest ones with a verified e-mail) and tickets bought for them."""
-    orders = list(selectors.orders_listed_for_user(user))
-    held = list(selectors.tickets_held_listed_for_user(user))
+    orders = selectors.orders_listed_for_user(user)
+    held = selectors.tickets_held_listed_for_user(user)
     if not orders and not held:
         return None
     badge_kinds = {"paid": "success", "pending": "warning", "canceled": "neutral", "refunded": "neutral"}
@@ -26,8 +27,10 @@ def section_context(user) -> dict | None:
         tickets = order.ticket_count
         items.append(
             {
-                "label": f"{order.event.name}: order {order.code}",
-                "url": order.get_absolute_url(),
+                "label": f"{order.event_name}: order {order.code}",
+                "url": reverse(
+                    "events:order", kwargs={"slug": order.event_slug, "code": order.code, "secret": order.secret}
+                ),
                 "meta": f"{tickets} ticket{'s' if tickets != 1 else ''} · {format_money(order.total, order.currency, nbsp=True)}",
                 "badge": "Waiting for approval" if order.awaiting_approval else order.get_status_display(),
                 "badge_kind": badge_kinds.get(order.status, "neutral"),
@@ -36,8 +39,8 @@ def section_context(user) -> dict | None:
     for ticket in held:
         items.append(
             {
-                "label": f"{ticket.order.event.name}: {ticket.ticket_type.name}",
-                "meta": f"bought for you by {ticket.order.buyer_name}",
+                "label": f"{ticket.event_name}: {ticket.ticket_type_name}",
+                "meta": f"bought for you by {ticket.buyer_name}",
                 "badge": "Ticket",
                 "badge_kind": "info",
             }
