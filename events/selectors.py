@@ -341,6 +341,21 @@ def tickets_held_listed_for_user(user) -> list[Ticket]:
     return list(Ticket.objects.raw(sql, [user.pk, *map(str, Order.SOLD), user.pk, user.pk]))
 
 
+_SPONSORING_ORGANIZATIONS_SQL = """
+SELECT org.id, org.name, org.slug
+FROM members_organization org
+WHERE EXISTS (SELECT 1 FROM members_organizationrole r WHERE r.organization_id = org.id AND r.user_id = %s AND r.role = %s)
+  AND EXISTS (SELECT 1 FROM events_sponsorship s WHERE s.organization_id = org.id)
+ORDER BY org.name, org.id
+"""
+
+
+def sponsoring_organizations_administered_by(user) -> list[Organization]:
+    """Organisations the person administers that have sponsored (any sponsorship), by name: My account's
+    links to their sponsor pages, in one SQL query (see _ORDERS_LISTED_SQL)."""
+    return list(Organization.objects.raw(_SPONSORING_ORGANIZATIONS_SQL, [user.pk, str(OrganizationRole.Role.ADMIN)]))
+
+
 def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
     return Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
 

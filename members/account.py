@@ -22,14 +22,14 @@ BADGES = {
 
 
 def applications_section(user) -> dict | None:
-    applications = list(selectors.applications_listed_for_user(user))
+    applications = selectors.applications_listed_for_user(user)
     if not applications:
         return None
     return {
         "title": "Membership applications",
         "items": [
             {
-                "label": f"{application.organization_name} · {application.requested_tier.name}",
+                "label": f"{application.organization_name} · {application.tier_name}",
                 "meta": (
                     f"sent {application.created_at:%d %b %Y}"
                     + (f" — {application.rejection_reason}" if application.rejection_reason else "")
@@ -129,7 +129,7 @@ def register_account_sections() -> None:
 def individual_membership_section(user) -> dict:
     """Shown to everyone: the way in for those who are not individual members, edit and leave for those who are."""
 
-    member = selectors.individual_membership_for_user(user)
+    member = selectors.individual_membership_listed_for_user(user)
     if member is None:
         return {
             "title": "Individual membership",

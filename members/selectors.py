@@ -192,14 +192,18 @@ def applications_for_user(user) -> QuerySet[MembershipApplication]:
     )
 
 
-def applications_listed_for_user(user) -> QuerySet[MembershipApplication]:
-    """The person's applications as My account lists them: name, tier, date, status and reason."""
-    return (
-        MembershipApplication.objects.filter(applicant=user)
-        .select_related("requested_tier")
-        .only("organization_name", "requested_tier__name", "created_at", "rejection_reason", "status")
-        .order_by("-created_at")
-    )
+_APPLICATIONS_LISTED_SQL = """
+SELECT a.id, a.organization_name, a.created_at, a.rejection_reason, a.status, t.name AS tier_name
+FROM members_membershipapplication a INNER JOIN members_membershiptier t ON t.id = a.requested_tier_id
+WHERE a.applicant_id = %s
+ORDER BY a.created_at DESC, a.id DESC
+"""
+
+
+def applications_listed_for_user(user) -> list[MembershipApplication]:
+    """The person's applications as My account lists them, in one SQL query (see _ROLES_LISTED_SQL): name,
+    `tier_name`, date, status and reason."""
+    return list(MembershipApplication.objects.raw(_APPLICATIONS_LISTED_SQL, [user.pk]))
 
 
 def roles_for_user(user) -> QuerySet[OrganizationRole]:
@@ -344,6 +348,20 @@ def individual_membership_for_user(user):
     if not user.is_authenticated:
         return None
     return IndividualMember.objects.filter(user=user, left_at__isnull=True).first()
+
+
+_INDIVIDUAL_MEMBERSHIP_SQL = """
+SELECT m.id, m.slug, m.display_name, m.joined_at, m.agreement_version
+FROM members_individualmember m
+WHERE m.user_id = %s AND m.left_at IS NULL
+ORDER BY m.id
+"""
+
+
+def individual_membership_listed_for_user(user) -> IndividualMember | None:
+    """`individual_membership_for_user` with what My account shows of it, in one SQL query (see
+    _ROLES_LISTED_SQL): name, profile link, date and agreement."""
+    return next(iter(IndividualMember.objects.raw(_INDIVIDUAL_MEMBERSHIP_SQL, [user.pk])), None)
 
 
 def individual_memberships_history(user) -> QuerySet:

@@ -1,5 +1,6 @@
 """My account's order and ticket lists are SQL (events.selectors): they find exactly what the ORM
-selectors find (orders_for_user, tickets_held_by_user), whichever way the person came by them."""
+selectors find (orders_for_user, tickets_held_by_user), whichever way the person came by them; so do
+the links to the sponsor pages of the organisations the person administers."""
 
 from decimal import Decimal
 
@@ -8,9 +9,11 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from events import selectors, services
-from events.models import Order, Ticket
+from events.models import Order, SponsorshipPackage, Ticket
+from members.models import OrganizationRole
 from portal.models import User
-from tests.events.factories import TicketTypeFactory
+from tests.events.factories import EventFactory, TicketTypeFactory
+from tests.members.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +69,19 @@ def test_the_sql_lists_find_what_the_orm_selectors_find():
             (t.order.event.name, t.ticket_type.name, t.order.buyer_name) for t in held
         ]
     assert len(selectors.orders_listed_for_user(ada)) == 5 and len(selectors.tickets_held_listed_for_user(ada)) == 1
+
+
+def test_the_sponsoring_organisations_are_those_the_person_administers_that_sponsor():
+    ada, bob = User.objects.create_user(email="ada@example.org"), User.objects.create_user(email="bob@example.org")
+    package = SponsorshipPackage.objects.create(event=EventFactory(), name="Gold", price=Decimal("10"), slots=5)
+    acme, zeta, quiet = (OrganizationFactory(name=name) for name in ("Acme", "Zeta", "Quiet"))
+    for organization in (zeta, acme, quiet):
+        OrganizationRole.objects.create(user=ada, organization=organization, role=OrganizationRole.Role.ADMIN)
+    OrganizationRole.objects.create(user=bob, organization=acme, role=OrganizationRole.Role.TECHNICAL)
+    services.sponsorship_request(package=package, organization=zeta, contact_email="a@x", actor=ada)
+    for name in ("Silver", "Bronze"):  # two sponsorships, one link
+        other = SponsorshipPackage.objects.create(event=package.event, name=name, price=Decimal("5"), slots=5)
+        services.sponsorship_request(package=other, organization=acme, contact_email="a@x", actor=ada)
+
+    assert [o.name for o in selectors.sponsoring_organizations_administered_by(ada)] == ["Acme", "Zeta"]
+    assert selectors.sponsoring_organizations_administered_by(bob) == []  # not an admin

@@ -1,12 +1,12 @@
-"""My account's organisations section is SQL (members.selectors): it finds exactly the roles and the
-dues to pay that the ORM selectors find (roles_for_user, unpaid_dues_for_user)."""
+"""My account's members sections are SQL (members.selectors): they find exactly the roles, dues to pay,
+applications and individual membership that the ORM selectors find."""
 
 import pytest
 
 from members import selectors, services
 from members.models import DuesPeriod, Membership, OrganizationRole
 from tests.accounts.factories import UserFactory
-from tests.members.factories import OrganizationFactory, application, role_for
+from tests.members.factories import OrganizationFactory, application, individual_member, role_for
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +43,33 @@ def test_the_sql_lists_find_what_the_orm_selectors_find():
     assert len(selectors.unpaid_dues_payments_for_user(applicant)) == 1
     assert len(selectors.unpaid_dues_payments_for_user(billing)) == 1  # Globex is paid
     assert selectors.unpaid_dues_payments_for_user(technical) == []
+
+
+def test_the_sql_applications_and_individual_membership_are_the_orm_ones():
+    person, other = UserFactory(), UserFactory()
+    first = application(applicant=person)
+    services.application_reject(application=first, reason="Not yet", actor=None)
+    application(applicant=person, name="Acme Cloud Again")
+    application(applicant=other, name="Someone else")
+    individual_member(user=other)
+
+    for who in (person, other, UserFactory()):
+        expected = list(selectors.applications_for_user(who))
+        listed = selectors.applications_listed_for_user(who)
+        assert [
+            (a.pk, a.organization_name, a.tier_name, a.created_at, a.status, a.rejection_reason) for a in listed
+        ] == [
+            (a.pk, a.organization_name, a.requested_tier.name, a.created_at, a.status, a.rejection_reason)
+            for a in expected
+        ]
+        current, shown = (
+            selectors.individual_membership_for_user(who),
+            selectors.individual_membership_listed_for_user(who),
+        )
+        assert (shown and shown.pk, shown and shown.get_absolute_url(), shown and shown.joined_at) == (
+            current and current.pk,
+            current and current.get_absolute_url(),
+            current and current.joined_at,
+        )
+    assert len(selectors.applications_listed_for_user(person)) == 2
+    assert selectors.individual_membership_listed_for_user(other).display_name == "Grace Hopper"
