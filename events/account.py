@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors, services
-from events.models import Order, Ticket
+from events.models import Event, Order, Ticket
 from events.sponsor_account import sponsor_pages_section
 from portal.accounts import sections
 from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
@@ -51,7 +51,7 @@ def section_context(user) -> dict | None:
 def sponsorship_section_context(user) -> dict | None:
     """Sponsor contacts see their sponsorships and how many of the included passes are used."""
 
-    sponsorships = list(selectors.sponsorships_for_contact(user))
+    sponsorships = selectors.sponsorships_for_contact(user)
     if not sponsorships:
         return None
     payments = latest_payments_for_owners(sponsorships)
@@ -60,19 +60,18 @@ def sponsorship_section_context(user) -> dict | None:
     kinds = {"paid": "success", "requested": "warning", "approved": "info", "invoiced": "info", "canceled": "neutral"}
     items = []
     for sponsorship in sponsorships:
-        meta = f"{sponsorship.organization.name}"
-        code = sponsorship.pass_code
-        if code is not None:
-            used = used_by_code.get(code.pk, 0)
-            meta += f" · passes: code {code.code}, {used} of {code.max_tickets} used"
+        meta = f"{sponsorship.organization_name}"
+        if sponsorship.pass_code_id is not None:
+            used = used_by_code.get(sponsorship.pass_code_id, 0)
+            meta += f" · passes: code {sponsorship.pass_code_code}, {used} of {sponsorship.pass_code_max_tickets} used"
         # Once invoiced, the link is the payment: its invoice, and for a transfer the reference to quote.
         payment = payments.get(str(sponsorship.pk))
         if payment is not None and payment.issued_invoices:
             meta += f" · invoice {payment.issued_invoices[0].number}, {payment.amount_display}"
         items.append(
             {
-                "label": f"{sponsorship.package.event.name}: {sponsorship.package.name} sponsorship",
-                "url": payment.get_absolute_url() if payment else sponsorship.package.event.get_absolute_url(),
+                "label": f"{sponsorship.event_name}: {sponsorship.package_name} sponsorship",
+                "url": payment.get_absolute_url() if payment else Event(slug=sponsorship.event_slug).get_absolute_url(),
                 "meta": meta,
                 "badge": sponsorship.get_status_display(),
                 "badge_kind": kinds.get(sponsorship.status, "neutral"),
