@@ -41,7 +41,7 @@ def organization_for_user(user, slug: str) -> Organization:
     if not rows:
         raise Http404("No organisation of yours at this address.")
     organization = rows[0]
-    organization.user_roles = frozenset(row.user_role for row in rows)
+    organization.user_roles = frozenset(row.user_role for row in rows)  # type: ignore[attr-defined]
     return organization
 
 
