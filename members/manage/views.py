@@ -52,7 +52,7 @@ def organizations(request):
 
 @manage_view("overview")
 def overview(request, organization):
-    history = selectors.membership_history(organization)
+    history = selectors.membership_history_listed(organization)
     unpaid = selectors.unpaid_dues_count(organization) if may(organization.user_roles, "invoices") else None
     context = {
         "history": history,
