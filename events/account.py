@@ -2,10 +2,11 @@
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors, services
-from events.models import Order, Ticket
+from events.models import Event, Order, Ticket
 from events.sponsor_account import sponsor_pages_section
 from portal.accounts import sections
 from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
@@ -16,18 +17,20 @@ from portal.payments.selectors import latest_payments_for_owners
 
 def section_context(user) -> dict | None:
     """The person's orders (also guest ones with a verified e-mail) and tickets bought for them."""
-    orders = list(selectors.orders_for_user(user))
-    held = list(selectors.tickets_held_by_user(user))
+    orders = selectors.orders_listed_for_user(user)
+    held = selectors.tickets_held_listed_for_user(user)
     if not orders and not held:
         return None
     badge_kinds = {"paid": "success", "pending": "warning", "canceled": "neutral", "refunded": "neutral"}
     items = []
     for order in orders:
-        tickets = len(order.tickets.all())
+        tickets = order.ticket_count
         items.append(
             {
-                "label": f"{order.event.name}: order {order.code}",
-                "url": order.get_absolute_url(),
+                "label": f"{order.event_name}: order {order.code}",
+                "url": reverse(
+                    "events:order", kwargs={"slug": order.event_slug, "code": order.code, "secret": order.secret}
+                ),
                 "meta": f"{tickets} ticket{'s' if tickets != 1 else ''} · {format_money(order.total, order.currency, nbsp=True)}",
                 "badge": "Waiting for approval" if order.awaiting_approval else order.get_status_display(),
                 "badge_kind": badge_kinds.get(order.status, "neutral"),
@@ -36,8 +39,8 @@ def section_context(user) -> dict | None:
     for ticket in held:
         items.append(
             {
-                "label": f"{ticket.order.event.name}: {ticket.ticket_type.name}",
-                "meta": f"bought for you by {ticket.order.buyer_name}",
+                "label": f"{ticket.event_name}: {ticket.ticket_type_name}",
+                "meta": f"bought for you by {ticket.buyer_name}",
                 "badge": "Ticket",
                 "badge_kind": "info",
             }
@@ -48,27 +51,27 @@ def section_context(user) -> dict | None:
 def sponsorship_section_context(user) -> dict | None:
     """Sponsor contacts see their sponsorships and how many of the included passes are used."""
 
-    sponsorships = list(selectors.sponsorships_for_contact(user))
+    sponsorships = selectors.sponsorships_for_contact(user)
     if not sponsorships:
         return None
     payments = latest_payments_for_owners(sponsorships)
-    now = timezone.now()
+    codes = [sponsorship.pass_code_id for sponsorship in sponsorships if sponsorship.pass_code_id]
+    used_by_code = selectors.promo_codes_tickets(promo_code_ids=codes, now=timezone.now())
     kinds = {"paid": "success", "requested": "warning", "approved": "info", "invoiced": "info", "canceled": "neutral"}
     items = []
     for sponsorship in sponsorships:
-        meta = f"{sponsorship.organization.name}"
-        code = sponsorship.pass_code
-        if code is not None:
-            used = selectors.promo_code_tickets(promo_code_id=code.pk, now=now)
-            meta += f" · passes: code {code.code}, {used} of {code.max_tickets} used"
+        meta = f"{sponsorship.organization_name}"
+        if sponsorship.pass_code_id is not None:
+            used = used_by_code.get(sponsorship.pass_code_id, 0)
+            meta += f" · passes: code {sponsorship.pass_code_code}, {used} of {sponsorship.pass_code_max_tickets} used"
         # Once invoiced, the link is the payment: its invoice, and for a transfer the reference to quote.
         payment = payments.get(str(sponsorship.pk))
         if payment is not None and payment.issued_invoices:
             meta += f" · invoice {payment.issued_invoices[0].number}, {payment.amount_display}"
         items.append(
             {
-                "label": f"{sponsorship.package.event.name}: {sponsorship.package.name} sponsorship",
-                "url": payment.get_absolute_url() if payment else sponsorship.package.event.get_absolute_url(),
+                "label": f"{sponsorship.event_name}: {sponsorship.package_name} sponsorship",
+                "url": payment.get_absolute_url() if payment else Event(slug=sponsorship.event_slug).get_absolute_url(),
                 "meta": meta,
                 "badge": sponsorship.get_status_display(),
                 "badge_kind": kinds.get(sponsorship.status, "neutral"),

@@ -128,6 +128,21 @@ def promo_code_tickets(*, promo_code_id: int, now: datetime, exclude_order_id: i
     return lines.aggregate(n=Sum(F("quantity") - F("canceled_quantity")))["n"] or 0
 
 
+def promo_codes_tickets(*, promo_code_ids: list[int], now: datetime) -> dict[int, int]:
+    """`promo_code_tickets` of several codes in one query: {code's id: tickets}, codes with none left out."""
+    if not promo_code_ids:
+        return {}
+    rows = (
+        OrderLine.objects.filter(
+            holding_orders_q(now, "order__"), order__promo_code_id__in=promo_code_ids, discount__gt=0
+        )
+        .order_by()
+        .values("order__promo_code_id")
+        .annotate(n=Sum(F("quantity") - F("canceled_quantity")))
+    )
+    return {row["order__promo_code_id"]: row["n"] or 0 for row in rows}
+
+
 def _taken_subquery(
     now: datetime, *, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
 ) -> CombinedExpression:
@@ -274,15 +289,71 @@ def verified_emails(user) -> QuerySet:
     return EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
 
 
-def orders_for_user(user) -> QuerySet[Order]:
+def _orders_of(user, orders: QuerySet[Order]) -> QuerySet[Order]:
     """A person's orders: placed while signed in, or as a guest with one of their verified e-mails."""
-    emails = verified_emails(user)
     return (
-        _order_queryset()
-        .filter(Q(user=user) | Q(buyer_email__in=Subquery(emails)))
+        orders.filter(Q(user=user) | Q(buyer_email__in=Subquery(verified_emails(user))))
         .exclude(status=Order.Status.EXPIRED)
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
+
+
+def orders_for_user(user) -> QuerySet[Order]:
+    """A person's orders with their lines and tickets (the data export)."""
+    return _orders_of(user, _order_queryset())
+
+
+# My account's lists, written in SQL: building them with the ORM cost ten times what running them does,
+# on a page every member opens. They say what _orders_of and tickets_held_by_user say;
+# tests/events/test_account_sql.py holds them together.
+_ORDERS_LISTED_SQL = """
+SELECT o.id, o.code, o.secret, o.status, o.needs_approval, o.approved_at, o.total, o.currency,
+  e.name AS event_name, e.slug AS event_slug,
+  (SELECT COUNT(*) FROM events_ticket t WHERE t.order_id = o.id) AS ticket_count
+FROM events_order o INNER JOIN events_event e ON e.id = o.event_id
+WHERE (o.user_id = %s OR o.buyer_email IN (SELECT a.email FROM account_emailaddress a WHERE a.user_id = %s AND a.verified))
+  AND o.status <> %s
+ORDER BY o.created_at DESC, o.id DESC
+"""
+_TICKETS_HELD_LISTED_SQL = """
+SELECT t.id, tt.name AS ticket_type_name, o.buyer_name AS buyer_name, e.name AS event_name
+FROM events_ticket t
+  INNER JOIN events_order o ON o.id = t.order_id
+  INNER JOIN events_event e ON e.id = o.event_id
+  INNER JOIN events_tickettype tt ON tt.id = t.ticket_type_id
+WHERE t.attendee_email IN (SELECT a.email FROM account_emailaddress a WHERE a.user_id = %s AND a.verified)
+  AND o.status IN ({sold}) AND t.canceled_at IS NULL AND (o.user_id IS NULL OR o.user_id <> %s)
+  AND o.buyer_email NOT IN (SELECT a.email FROM account_emailaddress a WHERE a.user_id = %s AND a.verified)
+ORDER BY e.start DESC, t.id
+"""
+
+
+def orders_listed_for_user(user) -> list[Order]:
+    """A person's orders as My account lists them, in one query: the order's own columns a line shows,
+    `event_name`, `event_slug` and `ticket_count` (canceled tickets included, as on the order's page)."""
+    return list(Order.objects.raw(_ORDERS_LISTED_SQL, [user.pk, user.pk, str(Order.Status.EXPIRED)]))
+
+
+def tickets_held_listed_for_user(user) -> list[Ticket]:
+    """`tickets_held_by_user` as My account lists them, in one query: `event_name`, `ticket_type_name` and
+    `buyer_name` (who bought the ticket for them)."""
+    sql = _TICKETS_HELD_LISTED_SQL.format(sold=", ".join(["%s"] * len(Order.SOLD)))
+    return list(Ticket.objects.raw(sql, [user.pk, *map(str, Order.SOLD), user.pk, user.pk]))
+
+
+_SPONSORING_ORGANIZATIONS_SQL = """
+SELECT org.id, org.name, org.slug
+FROM members_organization org
+WHERE EXISTS (SELECT 1 FROM members_organizationrole r WHERE r.organization_id = org.id AND r.user_id = %s AND r.role = %s)
+  AND EXISTS (SELECT 1 FROM events_sponsorship s WHERE s.organization_id = org.id)
+ORDER BY org.name, org.id
+"""
+
+
+def sponsoring_organizations_administered_by(user) -> list[Organization]:
+    """Organisations the person administers that have sponsored (any sponsorship), by name: My account's
+    links to their sponsor pages, in one SQL query (see _ORDERS_LISTED_SQL)."""
+    return list(Organization.objects.raw(_SPONSORING_ORGANIZATIONS_SQL, [user.pk, str(OrganizationRole.Role.ADMIN)]))
 
 
 def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
@@ -344,10 +415,21 @@ def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySe
     ).order_by("attendee_name", "pk")[:limit]
 
 
+# Under every search at the door: written in SQL, since building it with the ORM cost several times running it.
+_CHECKIN_COUNTS_SQL = """
+SELECT COUNT(t.id), COUNT(t.checked_in_at)
+FROM events_ticket t INNER JOIN events_order o ON o.id = t.order_id
+WHERE o.event_id = %s AND o.status IN ({sold}) AND t.canceled_at IS NULL
+"""
+
+
 def checkin_counts(event: Event) -> dict[str, int]:
-    return Ticket.objects.filter(order__event=event, order__status__in=Order.SOLD, canceled_at__isnull=True).aggregate(
-        valid=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
-    )
+    """The event's valid tickets (of sold orders, not canceled) and how many of them are checked in."""
+    sql = _CHECKIN_COUNTS_SQL.format(sold=", ".join(["%s"] * len(Order.SOLD)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk, *map(str, Order.SOLD)])
+        valid, checked_in = cursor.fetchone()
+    return {"valid": valid, "checked_in": checked_in}
 
 
 # --- Waiting list -------------------------------------------------------------------------
@@ -487,14 +569,24 @@ def sponsorships_for_organization(organization):
     )
 
 
-def sponsorships_for_contact(user):
-    """Sponsorships this person is a contact of, with the pass code's use counted."""
+_SPONSORSHIPS_FOR_CONTACT_SQL = """
+SELECT s.id, s.status, s.pass_code_id, org.name AS organization_name, p.name AS package_name,
+  e.name AS event_name, e.slug AS event_slug, code.code AS pass_code_code, code.max_tickets AS pass_code_max_tickets
+FROM events_sponsorship s
+  INNER JOIN members_organization org ON org.id = s.organization_id
+  INNER JOIN events_sponsorshippackage p ON p.id = s.package_id
+  INNER JOIN events_event e ON e.id = p.event_id
+  LEFT OUTER JOIN events_promocode code ON code.id = s.pass_code_id
+WHERE EXISTS (SELECT 1 FROM events_sponsorship_contacts c WHERE c.sponsorship_id = s.id AND c.user_id = %s)
+ORDER BY e.start DESC, s.id
+"""
 
-    return (
-        Sponsorship.objects.filter(contacts=user)
-        .select_related("organization", "package__event", "pass_code")
-        .order_by("-package__event__start")
-    )
+
+def sponsorships_for_contact(user) -> list[Sponsorship]:
+    """Sponsorships this person is a contact of, newest event first, as My account lists them, in one SQL
+    query (see _ORDERS_LISTED_SQL): status, `organization_name`, `package_name`, `event_name`, `event_slug`,
+    and the pass code's `pass_code_code` and `pass_code_max_tickets` (None without one)."""
+    return list(Sponsorship.objects.raw(_SPONSORSHIPS_FOR_CONTACT_SQL, [user.pk]))
 
 
 def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):

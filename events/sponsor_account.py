@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from events import selectors
 from events.contract_selectors import ContractSummary, sponsorship_contract_summary
 from events.models import BoothStaffMember, PromoCode, SponsorBenefit, SponsorLogo, Sponsorship
 from members.manage.selectors import organization_for_user
@@ -106,13 +107,7 @@ def sponsor_account_rows(organization: Organization, *, now=None) -> list[Sponso
 
 def sponsor_pages_section(user) -> dict | None:
     """My account: a link to each sponsor page of the organisations the person administers that sponsor."""
-    organizations = list(
-        Organization.objects.filter(
-            roles__user=user, roles__role=OrganizationRole.Role.ADMIN, sponsorships__isnull=False
-        )
-        .distinct()
-        .order_by("name")
-    )
+    organizations = selectors.sponsoring_organizations_administered_by(user)
     if not organizations:
         return None
     return {

@@ -22,14 +22,14 @@ BADGES = {
 
 
 def applications_section(user) -> dict | None:
-    applications = list(selectors.applications_for_user(user))
+    applications = selectors.applications_listed_for_user(user)
     if not applications:
         return None
     return {
         "title": "Membership applications",
         "items": [
             {
-                "label": f"{application.organization_name} · {application.requested_tier.name}",
+                "label": f"{application.organization_name} · {application.tier_name}",
                 "meta": (
                     f"sent {application.created_at:%d %b %Y}"
                     + (f" — {application.rejection_reason}" if application.rejection_reason else "")
@@ -45,18 +45,18 @@ def applications_section(user) -> dict | None:
 def organizations_section(user) -> dict | None:
     """One line per organisation with the person's roles there, linked to its admin pages; dues to pay."""
 
-    roles = list(selectors.roles_for_user(user))
+    roles = selectors.roles_listed_for_user(user)
     if not roles:
         return None
     # Dues are paid by an organisation's admins and billing contacts: no role, nothing to pay.
-    dues = list(selectors.unpaid_dues_for_user(user))
+    dues_payments = selectors.unpaid_dues_payments_for_user(user)
     by_organization: dict[int, list[OrganizationRole]] = {}
     for role in roles:
         by_organization.setdefault(role.organization_id, []).append(role)
     items = [
         {
-            "label": held[0].organization.name,
-            "url": reverse("manage:overview", kwargs={"slug": held[0].organization.slug}),
+            "label": held[0].organization_name,
+            "url": reverse("manage:overview", kwargs={"slug": held[0].organization_slug}),
             "badge": ", ".join(role.get_role_display() for role in held),
             "badge_kind": "neutral",
         }
@@ -64,13 +64,13 @@ def organizations_section(user) -> dict | None:
     ]
     items += [
         {
-            "label": f"Pay {dues_period.payment.amount_display}: {dues_period.membership.organization.name} dues",
-            "url": dues_period.payment.get_absolute_url(),
-            "meta": f"invoice {dues_period.invoice.number}" if dues_period.invoice else "",
+            "label": f"Pay {payment.amount_display}: {payment.organization_name} dues",
+            "url": payment.get_absolute_url(),
+            "meta": f"invoice {payment.invoice_number}" if payment.invoice_number else "",
             "badge": "Unpaid",
             "badge_kind": "warning",
         }
-        for dues_period in dues
+        for payment in dues_payments
     ]
     return {
         "title": "Your organisations",
@@ -129,7 +129,7 @@ def register_account_sections() -> None:
 def individual_membership_section(user) -> dict:
     """Shown to everyone: the way in for those who are not individual members, edit and leave for those who are."""
 
-    member = selectors.individual_membership_for_user(user)
+    member = selectors.individual_membership_listed_for_user(user)
     if member is None:
         return {
             "title": "Individual membership",

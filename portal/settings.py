@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.accounts.context_processors.header",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
             # The site's tags live with the site (portal.site), which is not an app of its own.

@@ -5,6 +5,7 @@ import datetime
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -23,15 +24,24 @@ from portal.core import money
 from portal.core.exceptions import ApplicationError
 from portal.payments.models import Invoice, Payment
 
+# Every member admin page starts here, and the overview's two notices (a pending tier change, dues to
+# pay) read one row or a count: written in SQL, since building these with the ORM cost several times
+# running them. tests/members/test_manage.py walks every page and role through them.
+_ORGANIZATION_FOR_USER_SQL = """
+SELECT org.*, r.role AS user_role
+FROM members_organization org INNER JOIN members_organizationrole r ON r.organization_id = org.id
+WHERE r.user_id = %s AND org.slug = %s
+"""
+
 
 def organization_for_user(user, slug: str) -> Organization:
     """The organisation at `slug` when the person holds a role in it (404 otherwise); `user_roles` is the
     set of their roles there. One query."""
-    roles = list(OrganizationRole.objects.filter(user=user, organization__slug=slug).select_related("organization"))
-    if not roles:
+    rows = list(Organization.objects.raw(_ORGANIZATION_FOR_USER_SQL, [user.pk, slug])) if user.is_authenticated else []
+    if not rows:
         raise Http404("No organisation of yours at this address.")
-    organization = roles[0].organization
-    organization.user_roles = frozenset(role.role for role in roles)
+    organization = rows[0]
+    organization.user_roles = frozenset(row.user_role for row in rows)  # type: ignore[attr-defined]
     return organization
 
 
@@ -58,6 +68,20 @@ def membership_history(organization: Organization) -> list[Membership]:
     return list(organization.memberships.select_related("tier").order_by("-starts", "-pk"))
 
 
+_MEMBERSHIP_HISTORY_SQL = """
+SELECT m.*, t.name AS tier_name
+FROM members_membership m INNER JOIN members_membershiptier t ON t.id = m.tier_id
+WHERE m.organization_id = %s
+ORDER BY m.starts DESC, m.id DESC
+"""
+
+
+def membership_history_listed(organization: Organization) -> list[Membership]:
+    """`membership_history` as the overview shows it, in one SQL query (see _ORGANIZATION_FOR_USER_SQL): each
+    row with `tier_name` instead of its tier."""
+    return list(Membership.objects.raw(_MEMBERSHIP_HISTORY_SQL, [organization.pk]))
+
+
 def current_membership(memberships: list[Membership], *, today: datetime.date | None = None) -> Membership | None:
     """The row holding a seat today, from an already loaded history (no query)."""
     day = today or timezone.localdate()
@@ -77,6 +101,20 @@ def tier_change_requests(organization: Organization) -> list[TierChangeRequest]:
         .select_related("tier", "membership__tier", "requested_by")
         .order_by("-created_at", "-pk")
     )
+
+
+_PENDING_TIER_CHANGE_SQL = """
+SELECT c.id, c.created_at, t.name AS tier_name
+FROM members_tierchangerequest c INNER JOIN members_membershiptier t ON t.id = c.tier_id
+WHERE c.organization_id = %s AND c.status = %s
+ORDER BY c.created_at DESC, c.id DESC
+"""
+
+
+def pending_tier_change(organization: Organization) -> TierChangeRequest | None:
+    """The request waiting for the membership team, if any: the overview's notice (`tier_name` and its date)."""
+    status = str(TierChangeRequest.Status.PENDING)
+    return next(iter(TierChangeRequest.objects.raw(_PENDING_TIER_CHANGE_SQL, [organization.pk, status])), None)
 
 
 def people(organization: Organization) -> QuerySet[OrganizationRole]:
@@ -121,13 +159,17 @@ def dues_for_organization(organization: Organization) -> list[DuesPeriod]:
     return periods
 
 
+_UNPAID_DUES_COUNT_SQL = """
+SELECT COUNT(*) FROM members_duesperiod d INNER JOIN members_membership m ON m.id = d.membership_id
+WHERE m.organization_id = %s AND d.paid_at IS NULL AND d.payment_id IS NOT NULL AND m.status <> %s
+"""
+
+
 def unpaid_dues_count(organization: Organization) -> int:
     """Dues periods still to pay (those of a canceled membership are no longer due)."""
-    return (
-        DuesPeriod.objects.filter(membership__organization=organization, paid_at__isnull=True, payment__isnull=False)
-        .exclude(membership__status=Membership.Status.CANCELED)
-        .count()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_UNPAID_DUES_COUNT_SQL, [organization.pk, str(Membership.Status.CANCELED)])
+        return cursor.fetchone()[0]
 
 
 def invoice_for_organization(organization: Organization, number: str):

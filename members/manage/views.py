@@ -52,15 +52,14 @@ def organizations(request):
 
 @manage_view("overview")
 def overview(request, organization):
-    history = selectors.membership_history(organization)
-    changes = selectors.tier_change_requests(organization)
+    history = selectors.membership_history_listed(organization)
     unpaid = selectors.unpaid_dues_count(organization) if may(organization.user_roles, "invoices") else None
     context = {
         "history": history,
         "current": (current := selectors.current_membership(history)),
         "comeback": selectors.lapsed_renewal(history) if current is None and unpaid is not None else None,
         "planned": selectors.planned_change(history, current),
-        "pending_change": next((c for c in changes if c.status == TierChangeRequest.Status.PENDING), None),
+        "pending_change": selectors.pending_tier_change(organization),
         "unpaid_count": unpaid,
         "my_roles": [label for value, label in OrganizationRole.Role.choices if value in organization.user_roles],
     }

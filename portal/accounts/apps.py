@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: they use models, which Django loads after importing apps.py.
-        from portal.accounts import sections
+        from portal.accounts import sections, signals
         from portal.core.audit import register_actions
 
         register_actions(
@@ -17,3 +17,4 @@ class AccountsConfig(AppConfig):
             }
         )
         sections.register_core()
+        signals.connect()

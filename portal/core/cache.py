@@ -269,17 +269,45 @@ def mark_same_for_signed_in(request) -> None:
 
 
 HEADER_KIND_SECONDS = 300
+HEADER_KIND_ATTR = "_guildhall_header_kind"
+
+
+def _header_kind_key(user_id) -> str:
+    return f"header-kind:{user_id}"
 
 
 def _header_kind(user) -> str:
     """Whether the header shows the Admin link: two permission queries, so kept a few minutes per person
-    (a new or removed admin access shows in the header within HEADER_KIND_SECONDS)."""
-    key = f"header-kind:{user.pk}"
+    and forgotten when their groups, permissions or flags change (portal.accounts.signals)."""
+    key = _header_kind_key(user.pk)
     kind = _cache().get(key)
     if kind is None:
         kind = "staff" if user.has_perm("wagtailadmin.access_admin") else "person"
         _cache().set(key, kind, HEADER_KIND_SECONDS)
     return kind
+
+
+def header_kind(request) -> str:
+    """The signed-in person's kind of header ("staff" or "person"), read once per request."""
+    if not hasattr(request, HEADER_KIND_ATTR):
+        try:
+            kind = _header_kind(request.user)
+        except Exception:  # noqa: BLE001 - without a cache, ask the database
+            logger.warning("Header kind not cached.", exc_info=True)
+            kind = "staff" if request.user.has_perm("wagtailadmin.access_admin") else "person"
+        setattr(request, HEADER_KIND_ATTR, kind)
+    return getattr(request, HEADER_KIND_ATTR)
+
+
+def forget_header_kinds(user_ids) -> None:
+    """These people's admin access may have changed: their next page asks the database again."""
+    keys = [_header_kind_key(user_id) for user_id in user_ids]
+    if not keys:
+        return
+    try:
+        _cache().delete_many(keys)
+    except Exception:  # noqa: BLE001
+        logger.error("Could not forget the header kinds of %s.", user_ids, exc_info=True)
 
 
 def _messages_waiting(request) -> bool:
@@ -306,7 +334,7 @@ class SignedInPageCacheMiddleware:
         ):
             return self.get_response(request)
         try:
-            key = _key(f"{_key_source(request)}|signed-in:{_header_kind(user)}")
+            key = _key(f"{_key_source(request)}|signed-in:{header_kind(request)}")
             current, cached = _generation_and_page(key)
         except Exception:  # noqa: BLE001 - a cache outage slows the site down, it must not take it down
             logger.warning("Page cache unavailable; serving without it.", exc_info=True)

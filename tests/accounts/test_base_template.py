@@ -2,6 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group, Permission
 
 from portal.accounts.groups import CONTENT_EDITORS
 from tests.accounts.factories import UserFactory
@@ -46,3 +47,31 @@ def test_the_current_section_is_marked_in_the_navigation(client):
     soup = _soup(client.get("/accounts/login/"))
     current = soup.find("nav", attrs={"aria-label": "Main"}).find("a", attrs={"aria-current": "page"})
     assert current.get_text(strip=True) == "Log in"
+
+
+def test_the_admin_link_follows_a_change_of_access_at_once(client, site_with_home, staff_groups):
+    """The header's kind is kept per person: giving or taking admin access (a group, a group's
+    permissions, superuser) shows on the next page, public or personal."""
+    person = UserFactory()
+    client.force_login(person)
+    assert "Admin" not in _nav_links(_soup(client.get("/accounts/")))
+    assert "Admin" not in _nav_links(_soup(client.get("/")))
+
+    editors = Group.objects.get(name=CONTENT_EDITORS)
+    person.groups.add(editors)
+    assert "Admin" in _nav_links(_soup(client.get("/accounts/")))
+    assert "Admin" in _nav_links(_soup(client.get("/")))
+
+    access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    editors.permissions.remove(access)
+    assert "Admin" not in _nav_links(_soup(client.get("/accounts/")))
+    editors.permissions.add(access)
+    assert "Admin" in _nav_links(_soup(client.get("/accounts/")))
+
+    person.groups.clear()
+    assert "Admin" not in _nav_links(_soup(client.get("/accounts/")))
+    assert "Admin" not in _nav_links(_soup(client.get("/")))
+
+    person.is_superuser = True
+    person.save()
+    assert "Admin" in _nav_links(_soup(client.get("/accounts/")))

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
-from events.models import Order
+from events.models import Order, Ticket
 from portal.accounts.groups import EVENTS_STAFF
 from tests.accounts.factories import UserFactory
 from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
@@ -93,3 +94,14 @@ def test_only_events_staff_may_check_in(client, summit):
     assert client.get("/events/summit/checkin/").status_code == 403
     ticket.refresh_from_db()
     assert ticket.checked_in_at is None
+
+
+def test_the_door_counts_valid_tickets_and_those_checked_in(events_staff, summit):
+    """Tickets of paid orders count, canceled ones and those of unpaid orders do not."""
+    event, full = summit
+    tickets = [paid_order(event, full, n=n).tickets.get() for n in range(4)]
+    events_staff.post("/api/v1/events/summit/checkin/", {"code": tickets[0].code})
+    Ticket.objects.filter(pk=tickets[1].pk).update(canceled_at=timezone.now())
+    unpaid = paid_order(event, full, n=9)
+    Order.objects.filter(pk=unpaid.pk).update(status=Order.Status.PENDING)
+    assert "1 of 3 tickets checked in" in events_staff.get("/events/summit/checkin/").content.decode()

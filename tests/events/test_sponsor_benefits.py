@@ -101,6 +101,9 @@ def test_payment_releases_every_benefit_the_codes_work_and_the_sponsor_hears(
     )  # fmt: skip
     assert order.status == Order.Status.PAID and order.total == 0
     assert 'alt="Acme Cloud"' in client.get("/events/summit/").content.decode()
+    contact = Client()  # whoever asked for the sponsorship is its contact: My account counts the passes used
+    contact.force_login(staff)
+    assert f"passes: code {sponsorship.pass_code.code}, 2 of 2 used" in contact.get("/accounts/").content.decode()
 
 
 def test_staff_release_a_benefit_early_with_a_reason_that_is_audited(

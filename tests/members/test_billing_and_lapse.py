@@ -92,6 +92,7 @@ def test_grace_and_lapse_are_told_to_billing_and_membership_staff_and_the_pages_
         page = response.content.decode().replace("\xa0", " ")
         tier_page = client.get("/members/manage/delta-data/tier/").content.decode().replace("\xa0", " ")
     assert "Apply to join" not in page and "Apply to join" not in tier_page
+    assert f"Delta Data's {membership.tier.name} membership lapsed on 31 December 2026" in page
     assert f"To come back, pay invoice {renewal.invoice.number} for 100,000.00 USD" in page
     assert renewal.invoice.number in tier_page
     # A technical contact is not shown the invoices.

@@ -325,7 +325,9 @@ def test_an_admin_asks_for_a_tier_change_and_staff_approve_it_as_a_new_membershi
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/members/manage/acme/tier/", {"tier": gold.pk, "note": "We grew."})
     assert response.status_code == 302
-    assert "waiting for the membership team" in client.get("/members/manage/acme/").content.decode()
+    overview = client.get("/members/manage/acme/").content.decode()
+    assert "Your request to move to Gold is waiting for the membership team" in overview
+    assert "<dt>Tier</dt><dd>Silver</dd>" in overview and "<tr><td>Silver</td>" in overview
     assert mail.outbox[-1].to == [membership_staff.email]
     again = client.post("/members/manage/acme/tier/", {"tier": gold.pk})
     assert again.status_code == 400  # one open request at a time (the form is gone; a forged post is refused)

@@ -34,7 +34,7 @@ BUDGETS = {
     "register": 10,  # the tax rules (cached between requests; every cache is emptied here)
     "order": 11,
     "pay": 10,
-    "my account": 18,  # a company admin with orders: their tickets, sponsorships and bundles sections
+    "my account": 16,  # a company admin with orders: their tickets, sponsorships and bundles sections
     "member admin": 11,
     "check-in": 9,
 }
