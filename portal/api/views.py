@@ -1,7 +1,9 @@
 import threading
 
-from django.http import JsonResponse
+from django.core.signals import setting_changed
+from django.http import HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView
@@ -57,12 +59,40 @@ def not_found(request, *args, **kwargs):
 
 
 class SchemaView(SpectacularAPIView):
-    """/api/schema/, built by one thread at a time: drf-spectacular's generator keeps per-run state in
-    module globals, and two threads of one gunicorn worker building it at once answered a 500
-    (tfranzel/drf-spectacular#1123)."""
+    """/api/schema/, built once per process and format and kept as rendered bytes.
+
+    The schema describes the code, not the data (the serializer contexts it builds read pages, but
+    nothing they read reaches the schema), so it changes only with a deploy, which restarts the
+    processes; building and rendering it costs about 100 ms. A settings change (in tests) forgets it.
+    One thread at a time builds: drf-spectacular's generator keeps per-run state in module globals, and
+    two threads of one gunicorn worker building it at once answered a 500 (tfranzel/drf-spectacular#1123).
+    """
 
     _generating = threading.Lock()
+    _rendered: dict[tuple, tuple[bytes, str, str]] = {}
 
-    def _get_schema_response(self, request):
-        with self._generating:
-            return super()._get_schema_response(request)
+    @classmethod
+    def forget(cls, **kwargs) -> None:
+        cls._rendered.clear()
+
+    def get(self, request, *args, **kwargs):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (request.accepted_renderer.format, request.accepted_media_type, version, get_language())
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            with self._generating:
+                rendered = self._rendered.get(key) or self._render(request, *args, **kwargs)
+                self._rendered[key] = rendered
+        content, content_type, disposition = rendered
+        return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
+
+    def _render(self, request, *args, **kwargs) -> tuple[bytes, str, str]:
+        response = super().get(request, *args, **kwargs)
+        response.accepted_renderer = request.accepted_renderer
+        response.accepted_media_type = request.accepted_media_type
+        response.renderer_context = self.get_renderer_context()
+        response.render()
+        return response.content, response["Content-Type"], response["Content-Disposition"]
+
+
+setting_changed.connect(SchemaView.forget)

@@ -45,7 +45,7 @@ OPTION = f"{WIDGETS}select_option.html"
 ERROR_LISTS = frozenset({"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"})
 
 
-def _escape(text) -> str:
+def escape_text(text) -> str:
     # django.utils.html.conditional_escape, less its lazy-string wrapper (which cost more than the
     # escaping itself: a country list is 500 calls).
     if isinstance(text, Promise):
@@ -55,41 +55,41 @@ def _escape(text) -> str:
     return html.escape(str(text))
 
 
-def _value(value) -> str:
+def value_text(value) -> str:
     # `{{ value|stringformat:'s' }}` under autoescape: str(), escaped unless already safe.
-    return _escape(value) if hasattr(value, "__html__") else _escape(str(value))
+    return escape_text(value) if hasattr(value, "__html__") else escape_text(str(value))
 
 
-def _attrs(attrs: dict) -> str:
+def attrs_text(attrs: dict) -> str:
     # django/forms/widgets/attrs.html: True is a bare name, False is left out.
     return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_value(value)}"'
+        f" {escape_text(name)}" if value is True else f' {escape_text(name)}="{value_text(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
 def render_input(widget: dict) -> SafeString:
-    parts = [f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"']
+    parts = [f'<input type="{escape_text(widget["type"])}" name="{escape_text(widget["name"])}"']
     if widget["value"] is not None:
-        parts.append(f' value="{_value(widget["value"])}"')
-    parts.append(_attrs(widget["attrs"]))
+        parts.append(f' value="{value_text(widget["value"])}"')
+    parts.append(attrs_text(widget["attrs"]))
     parts.append(">")
     return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
 def render_select(widget: dict) -> SafeString | None:
     """select.html; None when an option has a template of its own (it renders as usual)."""
-    parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{escape_text(widget["name"])}"{attrs_text(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escape_text(group_name)}">')
         for option in group_choices:
             if option["template_name"] != OPTION:
                 return None
             parts.append(
-                f'\n  <option value="{_value(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_escape(option['label'])}</option>\n"
+                f'\n  <option value="{value_text(option["value"])}"{attrs_text(option["attrs"])}>'
+                f"{escape_text(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -101,10 +101,10 @@ def render_errors(errors) -> SafeString:
     if not errors:
         return mark_safe("")
     field_id = getattr(errors, "field_id", None)
-    opening = f'<ul class="{_escape(errors.error_class)}"'
+    opening = f'<ul class="{escape_text(errors.error_class)}"'
     if field_id:
-        opening += f' id="{_escape(field_id)}_error"'
-    items = "".join(f"<li>{_escape(error)}</li>" for error in errors)
+        opening += f' id="{escape_text(field_id)}_error"'
+    items = "".join(f"<li>{escape_text(error)}</li>" for error in errors)
     return mark_safe(f"{opening}>{items}</ul>")  # noqa: S308 - escaped above
 
 

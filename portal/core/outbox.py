@@ -23,6 +23,8 @@ beat task; claiming a row is a conditional UPDATE, which both databases do.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -30,7 +32,7 @@ from typing import Any
 from celery import Task, current_app
 from django.conf import settings
 from django.core.mail import get_connection, mail_admins
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -59,44 +61,102 @@ def _message_model():
     return OutboxMessage
 
 
-def message_write(task: Task, *args: Any, **kwargs: Any):
-    """Store `task` in the current transaction; returns the row (not relayed yet)."""
-    return _message_model().objects.create(
-        task_name=task.name, args=list(args), kwargs=kwargs, next_attempt_at=timezone.now() + _delay(1)
+def _new_message(task: Task, args: tuple, kwargs: dict, *, here: bool):
+    now = timezone.now()
+    if here:  # run in place after the commit; relayed only if that fails
+        return _message_model()(task_name=task.name, args=list(args), kwargs=kwargs, next_attempt_at=now + _delay(1))
+    # Relayed right after the commit: written as relayed then, so the relay costs no second write.
+    return _message_model()(
+        task_name=task.name, args=list(args), kwargs=kwargs, attempts=1, relayed_at=now, next_attempt_at=now + _delay(1)
     )
 
 
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Store `task` with the surrounding transaction and relay it once that commits; a rollback sends nothing."""
-    message = message_write(task, *args, **kwargs)
-    transaction.on_commit(partial(relay, message.pk, task.name, list(args), kwargs))
+    _schedule(task, args, kwargs, here=False)
 
 
 def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Store `task` with the transaction and, once that commits, run its body here (a worker that has the
     work in hand); if the body fails, the row is relayed so the task's own retries take over."""
-    message = message_write(task, *args, **kwargs)
-    transaction.on_commit(partial(_run_here, message.pk, task.name, list(args), kwargs))
+    _schedule(task, args, kwargs, here=True)
 
 
-def _run_here(message_id: int, task_name: str, args: list, kwargs: dict) -> None:
+# Inside `batch()`: the rows scheduled so far, written together when the block ends.
+_pending: ContextVar[list | None] = ContextVar("guildhall_outbox_batch", default=None)
+
+
+@contextmanager
+def batch():
+    """The rows scheduled inside are written in one INSERT when the block ends (use it inside the
+    transaction), and those run here after the commit are cleared in one UPDATE: a task that sends
+    several e-mails writes one statement for them, not one each. A block that raises writes nothing
+    (its transaction is rolled back anyway)."""
+    if _pending.get() is not None:  # already batching: the outer block writes
+        yield
+        return
+    pending: list = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if not pending:
+        return
+    if connection.features.can_return_rows_from_bulk_insert:
+        _message_model().objects.bulk_create([message for message, _here in pending])
+    else:
+        for message, _here in pending:
+            message.save(force_insert=True)
+    transaction.on_commit(partial(_after_commit, [_entry(message, here) for message, here in pending]))
+
+
+def _schedule(task: Task, args: tuple, kwargs: dict, *, here: bool) -> None:
+    message = _new_message(task, args, kwargs, here=here)
+    pending = _pending.get()
+    if pending is not None:
+        pending.append((message, here))
+        return
+    message.save(force_insert=True)
+    transaction.on_commit(partial(_after_commit, [_entry(message, here)]))
+
+
+def _entry(message, here: bool) -> tuple:
+    return message.pk, message.task_name, message.args, message.kwargs, here
+
+
+def _after_commit(entries: list[tuple]) -> None:
+    """Relay each row, or run it here; those run here and finished are cleared together."""
+    finished = []
+    for message_id, task_name, args, kwargs, here in entries:
+        if not here:
+            relay(message_id, task_name, args, kwargs, counted=True)
+        elif _run_here(message_id, task_name, args, kwargs):
+            finished.append(message_id)
+    if finished:
+        messages_finished(finished)
+
+
+def _run_here(message_id: int, task_name: str, args: list, kwargs: dict) -> bool:
     task = current_app.tasks[task_name]
     try:
         task.run(*args, **kwargs)
     except Exception:
         logger.warning("Outbox %s (%s) failed in place; relayed for retries.", message_id, task_name, exc_info=True)
         relay(message_id, task_name, args, kwargs)
-        return
-    message_finished(message_id)
+        return False
+    return True
 
 
-def relay(message_id: int, task_name: str, args: list, kwargs: dict) -> bool:
-    """Hand one row's task to the broker (or run it, eager); a failure is logged and the row waits."""
+def relay(message_id: int, task_name: str, args: list, kwargs: dict, *, counted: bool = False) -> bool:
+    """Hand one row's task to the broker (or run it, eager); a failure is logged and the row waits.
+    `counted`: the row was written as relayed (its first relay, right after the commit)."""
     Message = _message_model()
-    now = timezone.now()
-    Message.objects.filter(pk=message_id).update(
-        attempts=F("attempts") + 1, relayed_at=now, next_attempt_at=now + _delay(1)
-    )
+    if not counted:
+        now = timezone.now()
+        Message.objects.filter(pk=message_id).update(
+            attempts=F("attempts") + 1, relayed_at=now, next_attempt_at=now + _delay(1)
+        )
     try:
         current_app.tasks[task_name].apply_async(args=args, kwargs=kwargs, headers={HEADER: message_id})
     except OperationalError as exc:  # the broker is down: one line, no traceback per message
@@ -117,7 +177,11 @@ def message_id_of(request) -> int | None:
 
 
 def message_finished(message_id: int) -> None:
-    _message_model().objects.filter(pk=message_id, finished_at__isnull=True).update(
+    messages_finished([message_id])
+
+
+def messages_finished(message_ids: list[int]) -> None:
+    _message_model().objects.filter(pk__in=message_ids, finished_at__isnull=True).update(
         finished_at=timezone.now(), last_error=""
     )
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from portal.core import money
 from portal.core.audit import audit, audit_batch
-from portal.core.tasking import enqueue_on_commit
+from portal.core.tasking import enqueue_on_commit, outbox_batch
 from portal.payments import emails, gateway, invoicing, registry, tasks
 from portal.payments.exceptions import (
     BelowMinimumCharge,
@@ -509,7 +509,7 @@ def payment_receipt_send(*, payment_id: int) -> bool:
     """Once per successful payment: its owner's documents (the handler's after_succeeded), its invoices
     marked paid, then the receipt with them. Returns whether it was sent now."""
 
-    with transaction.atomic(), audit_batch():
+    with transaction.atomic(), audit_batch(), outbox_batch():  # the mails of the tickets and receipt: one INSERT
         payment = _lock(payment_id)
         if payment.receipt_sent_at is not None or payment.succeeded_at is None or payment.is_refused:
             return False

@@ -57,6 +57,8 @@ def test_the_schema_is_built_by_one_thread_at_a_time(client, monkeypatch):
 
     from drf_spectacular.generators import SchemaGenerator
 
+    from portal.api.views import SchemaView
+
     building, most = [0], [0]
     guard = threading.Lock()
     original = SchemaGenerator.get_schema
@@ -73,6 +75,7 @@ def test_the_schema_is_built_by_one_thread_at_a_time(client, monkeypatch):
                 building[0] -= 1
 
     monkeypatch.setattr(SchemaGenerator, "get_schema", watched)
+    SchemaView.forget()
     statuses = []
     threads = [threading.Thread(target=lambda: statuses.append(client.get("/api/schema/").status_code)) for _ in (1, 2)]
     for thread in threads:
@@ -81,3 +84,40 @@ def test_the_schema_is_built_by_one_thread_at_a_time(client, monkeypatch):
         thread.join()
     assert statuses == [200, 200]
     assert most[0] == 1
+
+
+def test_the_schema_is_built_once_per_format_and_answered_the_same(client, monkeypatch):
+    """It describes the code, not the data: a process builds each format once (about 100 ms), then
+    answers the same bytes; JSON and YAML are each their own."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from portal.api.views import SchemaView
+
+    builds = []
+    original = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        builds.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    SchemaView.forget()
+    as_json = [client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json") for _ in range(3)]
+    assert len(builds) == 1
+    assert {r.content for r in as_json} == {as_json[0].content}
+    assert as_json[0]["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert as_json[0].json()["info"]["title"] == "Guildhall API"
+    as_yaml = client.get("/api/schema/")
+    assert len(builds) == 2
+    assert as_yaml["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert as_yaml.content.startswith(b"openapi:")
+    assert 'filename="Guildhall API.yaml"' in as_yaml["Content-Disposition"]
+
+
+def test_a_settings_change_forgets_the_built_schema(client, settings):
+    from portal.api.views import SchemaView
+
+    client.get("/api/schema/")
+    assert SchemaView._rendered
+    settings.SPECTACULAR_SETTINGS = {**settings.SPECTACULAR_SETTINGS, "TITLE": "Renamed"}
+    assert not SchemaView._rendered

@@ -162,3 +162,45 @@ def test_staff_see_unfinished_tasks_and_retry_one(
     row.refresh_from_db()
     assert RUNS == ["receipt 1"] and row.finished_at is not None
     assert "Every task has finished." in client.get("/admin/outbox/").content.decode()
+
+
+def test_a_batch_writes_its_rows_in_one_insert_and_clears_those_run_here_in_one_update(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """A worker task that sends three e-mails writes one statement for them, and one to clear them."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        with django_assert_num_queries(1):  # the INSERT (SQLite and PostgreSQL: no transaction statement here)
+            with outbox.batch():
+                for n in (1, 2, 3):
+                    outbox.run_on_commit(record, f"mail {n}")
+                assert RUNS == []
+    rows = list(OutboxMessage.objects.order_by("pk"))
+    assert [row.args for row in rows] == [["mail 1"], ["mail 2"], ["mail 3"]]
+    assert all(row.finished_at is None for row in rows)
+    with django_assert_num_queries(1):  # the one UPDATE that clears all three
+        for callback in callbacks:
+            callback()
+    assert RUNS == ["mail 1", "mail 2", "mail 3"]
+    assert OutboxMessage.objects.filter(finished_at__isnull=False).count() == 3
+
+
+def test_in_a_batch_one_failure_is_relayed_alone_and_nothing_is_run_twice(django_capture_on_commit_callbacks):
+    FAILURES_LEFT["count"] = 1  # the first run here fails; its relay (eager in tests) succeeds
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic(), outbox.batch():
+            outbox.run_on_commit(record, "mail 1")
+            outbox.run_on_commit(record, "mail 2")
+    assert sorted(RUNS) == ["mail 1", "mail 2"]
+    rows = {row.args[0]: row for row in OutboxMessage.objects.all()}
+    assert rows["mail 1"].attempts == 1 and rows["mail 1"].finished_at is not None
+    assert rows["mail 2"].attempts == 0 and rows["mail 2"].finished_at is not None
+
+
+def test_a_batch_that_raises_writes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
+            with transaction.atomic(), outbox.batch():
+                enqueue_on_commit(record, "receipt 1")
+                raise RuntimeError("the change failed")
+    assert not OutboxMessage.objects.exists()
+    assert RUNS == []
