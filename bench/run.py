@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -641,6 +642,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the report")
     parser.add_argument("--check", action="store_true", help="exit 1 when an acceptance target fails")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--keep-logs", type=Path, metavar="DIR", help="copy the servers' logs into DIR at the end")
     return parser.parse_args(argv)
 
 
@@ -687,6 +689,10 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         finally:
             processes.stop()
+            if args.keep_logs:  # the servers' own logs (gunicorn, celery, localstripe), for a look afterwards
+                args.keep_logs.mkdir(parents=True, exist_ok=True)
+                for logfile in Path(tmp).glob("*.log"):
+                    shutil.copy(logfile, args.keep_logs / logfile.name)
             if run_database:
                 databases.drop(server_url, run_database)
     args.output.parent.mkdir(parents=True, exist_ok=True)

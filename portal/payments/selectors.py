@@ -4,13 +4,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from wagtail.models import ModelLogEntry
 
 from portal.core.tax import REVERSE_CHARGE_NOTE
 from portal.payments.models import (
     OPEN_STATUSES,
+    PAID_STATUSES,
     Invoice,
     InvoiceKind,
     InvoiceStatus,
@@ -27,6 +28,29 @@ def payment_for_payer(public_id: str) -> Payment:
     # No join for the owner's content type: the payer's pages never show it, and the owner is
     # looked up through Django's content-type cache.
     return get_object_or_404(Payment, public_id=public_id)
+
+
+def payments_that_paid_the_owner(content_type_id, object_id) -> QuerySet[Payment]:
+    """Payments that paid an owner (not duplicates or refused money); the arguments may be OuterRefs."""
+    return Payment.objects.filter(
+        owner_content_type_id=content_type_id,
+        owner_object_id=object_id,
+        status__in=PAID_STATUSES,
+        is_duplicate=False,
+        refused_reason="",
+    )
+
+
+def payment_for_pay_page(public_id: str) -> Payment:
+    """payment_for_payer, knowing in the same query whether another payment already paid its owner
+    (the page's refusal asks). Only for showing the page: the card payment asks again under the lock."""
+    paid_by_another = payments_that_paid_the_owner(OuterRef("owner_content_type_id"), OuterRef("owner_object_id"))
+    payment = get_object_or_404(
+        Payment.objects.annotate(paid_by_another=Exists(paid_by_another.exclude(pk=OuterRef("pk")))),
+        public_id=public_id,
+    )
+    payment._paid_by_another = payment.paid_by_another  # type: ignore[attr-defined]
+    return payment
 
 
 def replacement_for_payer(payment: Payment) -> dict | None:
@@ -86,7 +110,9 @@ def latest_payments_for_owners(owners) -> dict:
 __all__ = [
     "OPEN_STATUSES",
     "latest_payments_for_owners",
+    "payment_for_pay_page",
     "payment_for_payer",
+    "payments_that_paid_the_owner",
     "payments_for_owner",
     "payments_to_reconcile",
 ]

@@ -46,7 +46,7 @@ from portal.payments.models import (
     StripeEvent,
 )
 from portal.payments.registry import Refusal
-from portal.payments.selectors import payments_to_reconcile, user_is_finance
+from portal.payments.selectors import payments_that_paid_the_owner, payments_to_reconcile, user_is_finance
 
 logger = logging.getLogger(__name__)
 
@@ -141,13 +141,7 @@ def _owner_paid_by_another(payment: Payment) -> bool:
     if known is not None:
         return known
     answer = (
-        Payment.objects.filter(
-            owner_content_type_id=payment.owner_content_type_id,
-            owner_object_id=payment.owner_object_id,
-            status__in=PAID_STATUSES,
-            is_duplicate=False,
-            refused_reason="",
-        )
+        payments_that_paid_the_owner(payment.owner_content_type_id, payment.owner_object_id)
         .exclude(pk=payment.pk)
         .exists()
     )
