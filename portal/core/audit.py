@@ -1,6 +1,5 @@
 """Who did what to which object, on top of Wagtail's action log so staff see it in the admin."""
 
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -12,6 +11,8 @@ from wagtail.log_actions import LogActionRegistry, get_active_log_context
 from wagtail.log_actions import log as wagtail_log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
+
+from portal.core.deferred import written_together
 
 # Every action a service records is listed here, with its admin label and past-tense message.
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -63,23 +64,12 @@ def audit(action: str, instance: models.Model, *, actor: Any = None, data: dict 
         ModelLogEntry.objects.bulk_create([entry])
 
 
-@contextmanager
 def audit_batch():
     """The entries recorded inside are written in one INSERT at the end; use it inside the transaction.
 
     If the block raises, nothing is written: its transaction is rolled back anyway.
     """
-    if _batch.get() is not None:  # already batching: the outer batch writes
-        yield
-        return
-    pending: list[ModelLogEntry] = []
-    token = _batch.set(pending)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    if pending:
-        ModelLogEntry.objects.bulk_create(pending)
+    return written_together(_batch, ModelLogEntry.objects.bulk_create)
 
 
 # Keys of an entry's data that name or reach a person; anonymising blanks them, wherever they sit.

@@ -23,7 +23,6 @@ beat task; claiming a row is a conditional UPDATE, which both databases do.
 """
 
 import logging
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
@@ -37,6 +36,8 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
+
+from portal.core.deferred import written_together
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +64,11 @@ def _message_model():
 
 def _new_message(task: Task, args: tuple, kwargs: dict, *, here: bool):
     now = timezone.now()
-    if here:  # run in place after the commit; relayed only if that fails
-        return _message_model()(task_name=task.name, args=list(args), kwargs=kwargs, next_attempt_at=now + _delay(1))
-    # Relayed right after the commit: written as relayed then, so the relay costs no second write.
+    # One relayed right after the commit is written as relayed then, so the relay costs no second write;
+    # one run in place is relayed only if that fails.
+    relayed = {} if here else {"attempts": 1, "relayed_at": now}
     return _message_model()(
-        task_name=task.name, args=list(args), kwargs=kwargs, attempts=1, relayed_at=now, next_attempt_at=now + _delay(1)
+        task_name=task.name, args=list(args), kwargs=kwargs, next_attempt_at=now + _delay(1), **relayed
     )
 
 
@@ -86,23 +87,15 @@ def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 _pending: ContextVar[list | None] = ContextVar("guildhall_outbox_batch", default=None)
 
 
-@contextmanager
 def batch():
     """The rows scheduled inside are written in one INSERT when the block ends (use it inside the
     transaction), and those run here after the commit are cleared in one UPDATE: a task that sends
     several e-mails writes one statement for them, not one each. A block that raises writes nothing
     (its transaction is rolled back anyway)."""
-    if _pending.get() is not None:  # already batching: the outer block writes
-        yield
-        return
-    pending: list = []
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    if not pending:
-        return
+    return written_together(_pending, _write_batch)
+
+
+def _write_batch(pending: list) -> None:
     if connection.features.can_return_rows_from_bulk_insert:
         _message_model().objects.bulk_create([message for message, _here in pending])
     else:
