@@ -3,7 +3,7 @@
 import io
 
 from events.models import Event, Order, Ticket
-from events.qr import ticket_qr_png
+from events.qr import ticket_qr_tiff
 from events.ticket_codes import format_short_code
 from portal.core.pdf import Document, draw
 
@@ -44,7 +44,7 @@ def _draw_tickets(doc: Document, event: Event, tickets: list[Ticket]) -> None:
                 doc.wrapped(5, detail)
         doc.wrapped(5, f"{ticket.ticket_type.name} · order {order.code}")
         top = min(doc.pdf.get_y() + 4, PAGE[1] - BOTTOM - QR_SIZE)
-        doc.pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=QR_LEFT, y=top, w=QR_SIZE)
+        doc.pdf.image(io.BytesIO(ticket_qr_tiff(ticket, scale=8)), x=QR_LEFT, y=top, w=QR_SIZE)
         # The code a person reads aloud when the QR code will not scan, right under it.
         doc.pdf.set_xy(doc.pdf.l_margin, top + QR_SIZE)
         doc.style(14, bold=True)
@@ -88,7 +88,7 @@ def _draw_a6_badges(doc: Document, event: Event, tickets: list[Ticket]) -> None:
         doc.gap(3)
         doc.style(11, bold=True)
         doc.wrapped(6, ticket.ticket_type.name)
-        pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=8)), x=QR_LEFT, y=PAGE[1] - BOTTOM - QR_SIZE, w=QR_SIZE)
+        pdf.image(io.BytesIO(ticket_qr_tiff(ticket, scale=8)), x=QR_LEFT, y=PAGE[1] - BOTTOM - QR_SIZE, w=QR_SIZE)
 
 
 def _draw_labels(doc: Document, event: Event, tickets: list[Ticket]) -> None:
@@ -116,4 +116,4 @@ def _draw_labels(doc: Document, event: Event, tickets: list[Ticket]) -> None:
         doc.wrapped(4.5, ticket.ticket_type.name)
         qr_left = left + LABEL_SIZE[0] - LABEL_PADDING - LABEL_QR
         qr_top = top + LABEL_SIZE[1] - LABEL_PADDING - LABEL_QR
-        pdf.image(io.BytesIO(ticket_qr_png(ticket, scale=4)), x=qr_left, y=qr_top, w=LABEL_QR)
+        pdf.image(io.BytesIO(ticket_qr_tiff(ticket, scale=4)), x=qr_left, y=qr_top, w=LABEL_QR)

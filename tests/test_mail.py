@@ -55,8 +55,14 @@ def test_a_message_a_worker_writes_goes_out_from_that_worker_and_only_a_failure_
     monkeypatch.setattr(portal_mail, "_in_worker", lambda: True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_mail("Your tickets", "Attached.", None, ["ada@example.org"])
+        tickets = EmailMultiAlternatives("Your tickets", "Attached.", to=["ada@example.org"])
+        tickets.attach_alternative("<p>Attached.</p>", "text/html")
+        tickets.attach("ticket-1.png", b"\x89PNG\r\n", "image/png")
+        tickets.send()
     assert [m.subject for m in mail.outbox] == ["Your tickets"] and not queued, "sent by the worker, no task"
+    (sent,) = mail.outbox
+    assert sent.alternatives[0][0] == "<p>Attached.</p>"
+    assert [(a[0], a[1]) for a in sent.attachments] == [("ticket-1.png", b"\x89PNG\r\n")]
 
     settings.GUILDHALL_EMAIL_BACKEND = f"{__name__}._FailingBackend"
     with django_capture_on_commit_callbacks(execute=True):

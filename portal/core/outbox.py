@@ -11,7 +11,8 @@ not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, lea
 A row still not finished `OUTBOX_ALERT_AFTER_SECONDS` after its commit is logged as an error and mailed to
 ADMINS, once; the admin's Failures screen (portal/site/outbox_admin.py) lists it with a Retry button.
 
-Delivery is therefore at least once. A copy arriving after its row finished is skipped (`OutboxTask`);
+Delivery is therefore at least once. A copy arriving after its row finished is skipped (`OutboxTask`,
+but for a task marked `keyed`, which finds its work done without that query);
 the tasks that send something are keyed on what they send (a payment's `receipt_sent_at`, a webhook
 delivery's status, Stripe idempotency keys), so a relay or a redelivery never sends twice.
 
@@ -185,12 +186,20 @@ def message_failed(message_id: int, error: BaseException | str | None) -> None:
 
 
 class OutboxTask(Task):
-    """Every task's base: a copy of a message whose row has already finished is not run again."""
+    """Every task's base: a copy of a message whose row has already finished is not run again.
+
+    A task whose service is keyed on what it does (`keyed=True`, e.g. the receipt's `receipt_sent_at`
+    read under the payment's lock) skips that check: a copy finds its work done anyway, and the check
+    is a query on every run of a task that runs on every order.
+    """
+
+    keyed = False
 
     def __call__(self, *args, **kwargs):
         message_id = message_id_of(self.request)
         if (
             message_id is not None
+            and not self.keyed
             and _message_model().objects.filter(pk=message_id, finished_at__isnull=False).exists()
         ):
             logger.info("Outbox %s (%s) already finished; this copy is skipped.", message_id, self.name)

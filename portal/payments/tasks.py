@@ -17,13 +17,13 @@ _RETRY = {
 }
 
 
-@shared_task(name="payments.process_stripe_event", **_RETRY)
+@shared_task(name="payments.process_stripe_event", keyed=True, **_RETRY)
 def process_stripe_event(event_pk: int) -> None:
     """Apply one stored webhook event, once."""
     services.stripe_event_process(event_pk=event_pk)
 
 
-@shared_task(name="payments.send_receipt", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(name="payments.send_receipt", keyed=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_receipt(payment_id: int) -> None:
     """After a success is committed: the owner's documents (its invoice), then the receipt, once."""
     services.payment_receipt_send(payment_id=payment_id)

@@ -12,10 +12,11 @@ import pytest
 import segno
 from django.core import mail
 from PIL import Image
+from pypdf import PdfReader
 
 from events import services
-from events.documents import order_tickets_pdf
-from events.models import Ticket, new_ticket_code
+from events.documents import badges_pdf, order_tickets_pdf, tickets_pdf
+from events.models import Order, Ticket, new_ticket_code
 from events.qr import QR_MASK, ticket_qr_png
 from events.selectors import order_with_details
 from tests.events.factories import TicketTypeFactory, buyer
@@ -28,7 +29,12 @@ def _ticket() -> Ticket:
 def _modules(png: bytes, *, scale: int) -> list[list[int]]:
     """The picture's modules, 1 dark and 0 light, each checked to be one flat square of `scale` pixels."""
     image = Image.open(io.BytesIO(png))
-    assert image.format == "PNG" and image.width % scale == 0 and image.height % scale == 0
+    assert image.format == "PNG"
+    return _image_modules(image, scale=scale)
+
+
+def _image_modules(image: Image.Image, *, scale: int) -> list[list[int]]:
+    assert image.width % scale == 0 and image.height % scale == 0
     grey = image.convert("L")
     pixels = grey.tobytes()
     modules = []
@@ -92,3 +98,22 @@ def test_confirmation_email_and_printable_tickets_carry_each_tickets_qr_code(dja
     pdf = order_tickets_pdf(order_with_details(order.pk))
     assert pdf.count(b"/Subtype /Image") == 2  # one QR code on each ticket's page
     assert re.findall(rb"/Width (\d+)", pdf) == [b"232", b"232"]  # 8 pixels per module, sharp on paper
+
+
+@pytest.mark.parametrize("scale_and_draw", [(8, "ticket"), (8, "badge"), (4, "label")])
+def test_the_printed_tickets_and_badges_carry_the_tickets_code_module_for_module(scale_and_draw):
+    """The PDFs embed the code as a Group 4 TIFF fpdf2 copies as it is: read back from the PDF, it is
+    the ticket's code, black on white, not inverted."""
+    scale, kind = scale_and_draw
+    ticket = _ticket()
+    ticket.attendee_name, ticket.short_code = "Zoë Ñúñez", "7KQ4M2XP"
+    ticket.ticket_type = TicketTypeFactory.build(name="Full access")
+    ticket.order = Order(code="ABCD1234", buyer_name="Zoë Ñúñez")
+    event = ticket.ticket_type.event
+    if kind == "ticket":
+        pdf = tickets_pdf(event, [ticket])
+    else:
+        pdf = badges_pdf(event, [ticket], layout="a6" if kind == "badge" else "labels")
+    (image,) = PdfReader(io.BytesIO(pdf)).pages[0].images
+    expected = [list(row) for row in segno.make(ticket.code, error="m", mask=QR_MASK).matrix_iter(scale=1, border=2)]
+    assert _image_modules(image.image, scale=scale) == expected

@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from wagtail.models import ModelLogEntry
 
+from portal.core import outbox
+from portal.core.models import OutboxMessage
 from portal.payments import gateway, services
 from portal.payments.exceptions import (
     BelowMinimumCharge,
@@ -237,6 +239,24 @@ def test_processing_an_event_twice_applies_it_once(localstripe, fulfilments, own
     payment.refresh_from_db()
     assert payment.status == S.SUCCEEDED
     assert fulfilments.succeeded == [payment.pk]
+
+
+def test_a_receipt_relayed_again_after_it_went_out_is_not_sent_twice(
+    localstripe, fulfilments, owner, django_capture_on_commit_callbacks
+):
+    # The receipt task skips the outbox's "finished already?" query (it is keyed on receipt_sent_at),
+    # so a redelivered or swept copy must find the receipt sent under the payment's lock.
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = services.payment_pay_with_card(payment=_create(owner), token=card_token(localstripe, GOOD_CARD))
+    row = OutboxMessage.objects.get(task_name="payments.send_receipt")
+    assert row.finished_at is not None
+    receipts = [m for m in mail.outbox if m.subject.startswith("Payment received")]
+    assert len(receipts) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.relay(row.pk, row.task_name, row.args, row.kwargs)
+    assert [m for m in mail.outbox if m.subject.startswith("Payment received")] == receipts
+    payment.refresh_from_db()
+    assert payment.receipt_sent_at is not None
 
 
 # --- a second success for an owner already paid ----------------------------------------------------
