@@ -367,6 +367,7 @@ REGISTER_DETAILS = """
   <input type="hidden" name="qty_2" value="1">
   <input name="buyer_email" type="email">
   <textarea name="billing_address">line</textarea>
+  <select name="billing_country"><option value="">—</option><option value="FR">France</option></select>
   <input type="checkbox" name="accept_code_of_conduct">
   <input type="checkbox" name="newsletter" value="yes" checked>
   <button type="submit">Continue to payment</button>
@@ -387,6 +388,7 @@ def test_a_journey_fills_the_form_a_browser_would_send():
         "newsletter": "yes",
     }
     assert "accept_code_of_conduct" in form.names
+    assert "billing_country" in form.names, "a select is a field; its options are not read"
     with pytest.raises(JourneyError, match="page changed"):
         find_form(REGISTER_DETAILS, has="buyer_email", method="get")
 

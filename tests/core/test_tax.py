@@ -208,3 +208,39 @@ def test_a_number_vies_does_not_know_is_taxed_not_refused(vies):
     check = vat_number_check(GERMAN_VAT, "DE")  # valid offline, unknown to VIES
     assert not check.valid and check.consultation == "WAPI000000000001"
     assert "VIES does not know DE123456788: VAT is charged." == check.message
+
+
+def test_the_tax_tables_are_kept_in_the_process_and_a_change_elsewhere_is_seen_at_the_next_request(
+    client, site_with_home, monkeypatch
+):
+    """Pricing reads the rules and rates with no cache round trip once the process holds them; a rate
+    another process saves (which bumps the page-cache generation) is used from the next request on."""
+    from django.core.cache import cache
+
+    from portal.core import cache as page_cache
+
+    rate = TaxRate.objects.create(country="FR", rate=Decimal("20"), valid_from=date(2014, 1, 1))
+    client.get("/")  # a request: the process reads the generation
+    assert rate_on("FR", date(2027, 1, 1)) == Decimal("20")
+    assert tax_rule_for(TaxKind.TICKET) is None
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: reads.append(key) or real_get(key, *args, **kwargs))
+    assert rate_on("FR", date(2027, 1, 1)) == Decimal("20")
+    assert tax_rule_for(TaxKind.TICKET) is None
+    assert reads == [], "no shared-cache round trip for the tax tables"
+
+    # Another process changes the rate: its writes reach only the database and the shared cache.
+    TaxRate.objects.filter(pk=rate.pk).update(rate=Decimal("21"))
+    cache.delete_many(["sitedata:tax-rules", "sitedata:tax-rates"])
+    cache.incr(page_cache.GENERATION_KEY)
+    client.get("/")
+    assert rate_on("FR", date(2027, 1, 1)) == Decimal("21")
+
+
+def test_a_rate_saved_purges_the_cached_pages_that_show_prices(client, site_with_home):
+    from portal.core import cache as page_cache
+
+    before = page_cache.generation()
+    TaxRate.objects.create(country="FR", rate=Decimal("20"), valid_from=date(2014, 1, 1))
+    assert page_cache.generation() != before
