@@ -28,8 +28,8 @@ def ticket_qr_tiff(ticket: Ticket, *, scale: int) -> bytes:
     return _code_tiff(ticket.code, scale)
 
 
-# A paid order's worker draws each ticket's code three times (the buyer's e-mail, the holder's, the
-# holder's PDF); a reissued ticket has a new code, so the code alone is the key.
+# A paid order's worker draws each ticket's code as a PNG twice (the buyer's e-mail, the holder's) and
+# as a TIFF for the holder's PDF; a reissued ticket has a new code, so the code alone is the key.
 @lru_cache(maxsize=512)
 def _code_png(code: str, scale: int) -> bytes:
     return qr_png(_code_qr(code), scale=scale)

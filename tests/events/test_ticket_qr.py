@@ -100,11 +100,10 @@ def test_confirmation_email_and_printable_tickets_carry_each_tickets_qr_code(dja
     assert re.findall(rb"/Width (\d+)", pdf) == [b"232", b"232"]  # 8 pixels per module, sharp on paper
 
 
-@pytest.mark.parametrize("scale_and_draw", [(8, "ticket"), (8, "badge"), (4, "label")])
-def test_the_printed_tickets_and_badges_carry_the_tickets_code_module_for_module(scale_and_draw):
+@pytest.mark.parametrize(("scale", "kind"), [(8, "ticket"), (8, "badge"), (4, "label")])
+def test_the_printed_tickets_and_badges_carry_the_tickets_code_module_for_module(scale, kind):
     """The PDFs embed the code as a Group 4 TIFF fpdf2 copies as it is: read back from the PDF, it is
     the ticket's code, black on white, not inverted."""
-    scale, kind = scale_and_draw
     ticket = _ticket()
     ticket.attendee_name, ticket.short_code = "Zoë Ñúñez", "7KQ4M2XP"
     ticket.ticket_type = TicketTypeFactory.build(name="Full access")
