@@ -6,9 +6,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -40,11 +39,6 @@ def holding_orders_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def open_offers_q(now: datetime, prefix: str = "") -> Q:
-    """Waiting-list offers whose seats are held for the person offered them."""
-    return Q(**{f"{prefix}status": WaitingListEntry.Status.OFFERED, f"{prefix}offer_expires_at__gt": now})
-
-
 def email_in_q(field: str, emails: list[str]) -> Q:
     """`field` equals one of `emails`, whatever the case (matches nothing for no e-mail)."""
     condition = Q(pk__in=[])
@@ -53,21 +47,45 @@ def email_in_q(field: str, emails: list[str]) -> Q:
     return condition
 
 
-# Under the capacity lock of every order: written in SQL, since building it with the ORM cost more
-# than running it (and the lock is held meanwhile). It says what holding_orders_q and open_offers_q say;
-# tests/events/test_seats_taken.py holds the two together.
+# Seats, counted under the capacity lock of every order and on the register page: written in SQL, since
+# building it with the ORM cost more than running it (and the lock is held meanwhile). Its orders are
+# those holding_orders_q selects; tests/events/test_seats_taken.py holds the two together.
 _SEATS_TAKEN_SQL = """
 SELECT line.ticket_type_id, SUM(line.quantity - line.canceled_quantity)
 FROM events_orderline line INNER JOIN events_order ord ON ord.id = line.order_id
-WHERE line.ticket_type_id IN ({ids})
-  AND (ord.status IN ({sold}) OR (ord.status = %s AND (ord.expires_at IS NULL OR ord.expires_at > %s))){not_order}
+WHERE line.ticket_type_id IN ({ids}) AND {holding}{not_order}
 GROUP BY line.ticket_type_id
 UNION ALL
 SELECT offer.ticket_type_id, SUM(offer.quantity)
 FROM events_waitinglistentry offer
-WHERE offer.ticket_type_id IN ({ids}) AND (offer.status = %s AND offer.offer_expires_at > %s{waiting}){not_entry}
+WHERE offer.ticket_type_id IN ({ids}) AND ({open_offer}{waiting}){not_entry}
 GROUP BY offer.ticket_type_id
 """
+# An event's ticket types with the seats taken (as above) and those the waiting list waits for.
+_TYPES_WITH_SEATS_SQL = """
+SELECT tt.*,
+  COALESCE((SELECT SUM(line.quantity - line.canceled_quantity)
+            FROM events_orderline line INNER JOIN events_order ord ON ord.id = line.order_id
+            WHERE line.ticket_type_id = tt.id AND {holding}), 0)
+  + COALESCE((SELECT SUM(offer.quantity) FROM events_waitinglistentry offer
+              WHERE offer.ticket_type_id = tt.id AND {open_offer}), 0) AS taken,
+  COALESCE((SELECT SUM(offer.quantity) FROM events_waitinglistentry offer
+            WHERE offer.ticket_type_id = tt.id AND offer.status = %s), 0) AS waiting
+FROM events_tickettype tt
+WHERE tt.event_id = %s{visible}
+ORDER BY tt.position, tt.id
+"""
+# The conditions both share, in the order of _holding_params and the offers' (status, moment).
+_CONDITIONS = {
+    "holding": "(ord.status IN ({}) OR (ord.status = %s AND (ord.expires_at IS NULL OR ord.expires_at > %s)))".format(
+        ", ".join(["%s"] * len(Order.SOLD))
+    ),
+    "open_offer": "offer.status = %s AND offer.offer_expires_at > %s",
+}
+
+
+def _holding_params(moment) -> list[Any]:
+    return [*map(str, Order.SOLD), str(Order.Status.PENDING), moment]
 
 
 def seats_taken(
@@ -87,14 +105,14 @@ def seats_taken(
         return {}
     ids = ", ".join(["%s"] * len(ticket_type_ids))
     sql = _SEATS_TAKEN_SQL.format(
+        **_CONDITIONS,
         ids=ids,
-        sold=", ".join(["%s"] * len(Order.SOLD)),
         not_order=" AND line.order_id <> %s" if exclude_order_id else "",
         not_entry=" AND offer.id <> %s" if exclude_waiting_entry_id else "",
         waiting=" OR offer.status = %s" if include_waiting else "",
     )
     moment = connection.ops.adapt_datetimefield_value(now)
-    params: list[Any] = [*ticket_type_ids, *map(str, Order.SOLD), str(Order.Status.PENDING), moment]
+    params: list[Any] = [*ticket_type_ids, *_holding_params(moment)]
     if exclude_order_id:
         params.append(exclude_order_id)
     params += [*ticket_type_ids, str(WaitingListEntry.Status.OFFERED), moment]
@@ -143,32 +161,6 @@ def promo_codes_tickets(*, promo_code_ids: list[int], now: datetime) -> dict[int
     return {row["order__promo_code_id"]: row["n"] or 0 for row in rows}
 
 
-def _taken_subquery(
-    now: datetime, *, exclude_order_id: int | None = None, exclude_waiting_entry_id: int | None = None
-) -> CombinedExpression:
-    """Seats of the outer ticket type held by orders and by open waiting-list offers."""
-    lines = OrderLine.objects.filter(holding_orders_q(now, "order__"), ticket_type_id=OuterRef("pk"))
-    if exclude_order_id:
-        lines = lines.exclude(order_id=exclude_order_id)
-    offers = WaitingListEntry.objects.filter(open_offers_q(now), ticket_type_id=OuterRef("pk"))
-    if exclude_waiting_entry_id:
-        offers = offers.exclude(pk=exclude_waiting_entry_id)
-    line_seats = (
-        lines.order_by().values("ticket_type_id").annotate(n=Sum(F("quantity") - F("canceled_quantity"))).values("n")
-    )
-    offer_seats = offers.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
-    return Coalesce(Subquery(line_seats, output_field=IntegerField()), Value(0)) + Coalesce(
-        Subquery(offer_seats, output_field=IntegerField()), Value(0)
-    )
-
-
-def _waiting_subquery() -> Coalesce:
-    """Seats of the outer ticket type that people on its waiting list wait for."""
-    waiting = WaitingListEntry.objects.filter(status=WaitingListEntry.Status.WAITING, ticket_type_id=OuterRef("pk"))
-    seats = waiting.order_by().values("ticket_type_id").annotate(n=Sum("quantity")).values("n")
-    return Coalesce(Subquery(seats, output_field=IntegerField()), Value(0))
-
-
 def ticket_types_with_availability(
     *, event: Event, include_hidden: bool = False, now: datetime | None = None
 ) -> list[TicketType]:
@@ -176,18 +168,18 @@ def ticket_types_with_availability(
 
     `available` is what the public may buy: seats neither held, sold, offered nor owed to the waiting list.
 
-    `available` is worked out from `taken` here rather than by a second copy of the subquery in SQL,
-    and each type's `event` is the one given: building and compiling those cost more than the query.
+    Read in the seat count's SQL, and each type's `event` is the one given: building and compiling the
+    same count as ORM subqueries cost the register page more than all its other work.
     """
     now = now or timezone.now()
-    qs = TicketType.objects.filter(event=event)
-    if not include_hidden:
-        qs = qs.filter(hidden=False)
-    ticket_types: list[Any] = list(
-        qs.annotate(taken=_taken_subquery(now), waiting=_waiting_subquery()).order_by("position", "pk")
-    )
+    moment = connection.ops.adapt_datetimefield_value(now)
+    sql = _TYPES_WITH_SEATS_SQL.format(**_CONDITIONS, visible="" if include_hidden else " AND tt.hidden = %s")
+    params: list[Any] = [*_holding_params(moment), str(WaitingListEntry.Status.OFFERED), moment]
+    params += [str(WaitingListEntry.Status.WAITING), event.pk] + ([] if include_hidden else [False])
+    ticket_types: list[Any] = list(TicketType.objects.raw(sql, params))
     for ticket_type in ticket_types:
         ticket_type.event = event
+        ticket_type.taken, ticket_type.waiting = int(ticket_type.taken), int(ticket_type.waiting)
         ticket_type.available = max(0, (ticket_type.capacity or 0) - ticket_type.taken - ticket_type.waiting)
     return ticket_types
 

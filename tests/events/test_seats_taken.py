@@ -1,17 +1,19 @@
-"""The seat count the capacity lock relies on (SQL in events/selectors.py) says what the ORM's does.
+"""The seat count the capacity lock and the register page rely on (SQL in events/selectors.py).
 
-`seats_taken` is written in SQL for speed; the register page counts with the ORM's `holding_orders_q` and
-`open_offers_q`. Orders and offers in every state, on two ticket types, must give both the same seats.
+Both are written in SQL for speed (the lock's per type, the page's with the types); promo codes count
+orders with the ORM's `holding_orders_q`. Orders and offers in every state, on two ticket types, must
+give all three the same seats.
 """
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from events.models import Order, OrderLine, WaitingListEntry
-from events.selectors import seats_taken, ticket_types_with_availability
+from events.selectors import holding_orders_q, seats_taken, ticket_types_with_availability
 from tests.events.factories import EventFactory, TicketTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,8 +77,25 @@ def test_seats_are_those_of_paid_and_held_orders_and_open_offers(sales):
     event, full, student, kept, offer = sales
     taken = seats_taken(ticket_type_ids=[full.pk, student.pk], now=NOW)
     assert taken == {full.pk: 3 + 2 + 4, student.pk: 5 + 2}
-    by_orm = {tt.pk: tt.taken for tt in ticket_types_with_availability(event=event, include_hidden=True, now=NOW)}
-    assert by_orm == taken
+    orders_by_orm = {
+        tt.pk: OrderLine.objects.filter(holding_orders_q(NOW, "order__"), ticket_type=tt).aggregate(
+            n=Sum(F("quantity") - F("canceled_quantity"))
+        )["n"]
+        for tt in (full, student)
+    }
+    assert orders_by_orm == {full.pk: taken[full.pk], student.pk: taken[student.pk] - 2}  # less the open offer
+    by_page = {tt.pk: tt.taken for tt in ticket_types_with_availability(event=event, include_hidden=True, now=NOW)}
+    assert by_page == taken
+
+
+def test_the_register_page_shows_seats_taken_apart_from_those_the_waiting_list_waits_for(sales):
+    event, full, student, kept, offer = sales
+    shown = {
+        tt.name: (tt.taken, tt.waiting, tt.available)
+        for tt in ticket_types_with_availability(event=event, include_hidden=True, now=NOW)
+    }
+    assert shown == {"Full": (3 + 2 + 4, 0, 100 - 9), "Student": (5 + 2, 9, 50 - 7 - 9)}
+    assert [tt.name for tt in ticket_types_with_availability(event=event, now=NOW)] == ["Full"]  # Student is hidden
 
 
 def test_an_order_or_an_offer_being_changed_leaves_its_own_seats_out(sales):
