@@ -86,6 +86,8 @@ def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 
 # Inside `batch()`: the rows scheduled so far, written together when the block ends.
 _pending: ContextVar[list | None] = ContextVar("guildhall_outbox_batch", default=None)
+# Inside a task's run: the rows it ran in place, cleared with its own row when it ends (one UPDATE).
+_ran_in_task: ContextVar[list[int] | None] = ContextVar("guildhall_outbox_ran_in_task", default=None)
 
 
 def batch():
@@ -127,7 +129,12 @@ def _after_commit(entries: list[tuple]) -> None:
             relay(message_id, task_name, args, kwargs, counted=True)
         elif _run_here(message_id, task_name, args, kwargs):
             finished.append(message_id)
-    if finished:
+    if not finished:
+        return
+    in_task = _ran_in_task.get()
+    if in_task is not None:
+        in_task.extend(finished)  # sent: cleared when the task ends, whatever comes after in it
+    else:
         messages_finished(finished)
 
 
@@ -204,18 +211,38 @@ class OutboxTask(Task):
         ):
             logger.info("Outbox %s (%s) already finished; this copy is skipped.", message_id, self.name)
             return None
-        return super().__call__(*args, **kwargs)
+        ran_here: list[int] = []
+        token = _ran_in_task.set(ran_here)
+        try:
+            result = super().__call__(*args, **kwargs)
+        except BaseException:
+            _ran_in_task.reset(token)
+            if ran_here:  # they were sent before the failure: never again
+                messages_finished(ran_here)
+            raise
+        _ran_in_task.reset(token)
+        if message_id is not None:
+            ran_here.append(message_id)
+            setattr(self.request, FINISHED_ATTR, True)  # on_task_postrun has nothing left to clear
+        if ran_here:
+            messages_finished(ran_here)
+        return result
+
+
+FINISHED_ATTR = "guildhall_outbox_finished"
 
 
 def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:
-    """Clear the row of a task that succeeded; note the error of one that failed (the sweep relays it)."""
+    """Clear the row of a task that succeeded (unless its run did); note the error of one that failed
+    (the sweep relays it)."""
     if task is None:
         return
     message_id = message_id_of(task.request)
     if message_id is None:
         return
     if state == "SUCCESS":
-        message_finished(message_id)
+        if not getattr(task.request, FINISHED_ATTR, False):
+            message_finished(message_id)
     elif state in {"FAILURE", "RETRY"}:  # a retry waits in Celery: staff see why meanwhile
         message_failed(message_id, retval)
 

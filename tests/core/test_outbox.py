@@ -204,3 +204,41 @@ def test_a_batch_that_raises_writes_nothing(django_capture_on_commit_callbacks):
                 raise RuntimeError("the change failed")
     assert not OutboxMessage.objects.exists()
     assert RUNS == []
+
+
+@shared_task(name="tests.outbox_sends_mails")
+def send_mails(fail_after: bool = False) -> None:
+    """A worker task as the receipt is: its mails written in its transaction and sent in place after it."""
+    with transaction.atomic(), outbox.batch():
+        for n in (1, 2):
+            outbox.run_on_commit(record, f"mail {n}")
+    if fail_after:
+        raise RuntimeError("failed after its mails went out")
+
+
+def _outbox_updates(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "portal_outboxmessage" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)  # the task's own transaction commits, as on a worker
+def test_a_task_clears_its_row_and_the_mails_it_sent_in_one_update():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        with transaction.atomic():
+            enqueue_on_commit(send_mails)
+    assert RUNS == ["mail 1", "mail 2"]
+    assert not OutboxMessage.objects.filter(finished_at__isnull=True).exists()
+    assert OutboxMessage.objects.count() == 3
+    assert len(_outbox_updates(captured.captured_queries)) == 1, _outbox_updates(captured.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_that_fails_after_its_mails_went_out_keeps_its_row_but_never_sends_them_again():
+    with transaction.atomic():
+        enqueue_on_commit(send_mails, fail_after=True)
+    assert RUNS == ["mail 1", "mail 2"]
+    task_row = OutboxMessage.objects.get(task_name="tests.outbox_sends_mails")
+    assert task_row.finished_at is None and "failed after its mails went out" in task_row.last_error
+    assert OutboxMessage.objects.filter(task_name="tests.outbox_record", finished_at__isnull=False).count() == 2
