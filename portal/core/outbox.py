@@ -6,7 +6,8 @@ whatever happens next. After the commit the row is relayed: handed to the broker
 run at once). A relay that fails (the broker is down) is logged and never raised to the request: the
 row waits. The row is cleared (`finished_at`) only when its task has finished, by the task itself
 (`OutboxTask` and the `task_postrun` signal), so a message lost by the broker or a worker killed
-mid-task leaves the row unfinished. A beat task (`outbox_sweep`, every minute) relays again every row
+mid-task leaves the row unfinished. The rows a task ran in place (its e-mails, `run_on_commit`) are
+cleared with its own, in one UPDATE when it ends. A beat task (`outbox_sweep`, every minute) relays again every row
 not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
 A row still not finished `OUTBOX_ALERT_AFTER_SECONDS` after its commit is logged as an error and mailed to
 ADMINS, once; the admin's Failures screen (portal/site/outbox_admin.py) lists it with a Retry button.
