@@ -280,9 +280,15 @@ def run_journey(
     latencies: list[float] = []
     errors: Counter[str] = Counter()
     lock = threading.Lock()
-    started = time.monotonic()
-    measuring_from = started + warmup_s
-    deadline = measuring_from + duration_s
+    # The clock starts once every thread runs: on a loaded host a thread can start late, and a short
+    # run would end before any journey began.
+    clock: dict[str, float] = {}
+
+    def start_clock() -> None:
+        clock["measuring_from"] = time.monotonic() + warmup_s
+        clock["deadline"] = clock["measuring_from"] + duration_s
+
+    all_running = threading.Barrier(connections, action=start_clock)
     window: dict[str, Any] = {}
 
     def mark_start() -> None:
@@ -293,6 +299,8 @@ def run_journey(
 
     def worker() -> None:
         visitor = Visitor(ctx.base_url, ctx.headers)
+        all_running.wait()
+        measuring_from, deadline = clock["measuring_from"], clock["deadline"]
         try:
             while (now := time.monotonic()) < deadline:
                 measured = now >= measuring_from

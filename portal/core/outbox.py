@@ -193,6 +193,10 @@ def message_failed(message_id: int, error: BaseException | str | None) -> None:
     _message_model().objects.filter(pk=message_id).update(last_error=text[:2000])
 
 
+# Set on a task's request once its run has cleared its row, so on_task_postrun does not clear it again.
+FINISHED_ATTR = "guildhall_outbox_finished"
+
+
 class OutboxTask(Task):
     """Every task's base: a copy of a message whose row has already finished is not run again.
 
@@ -217,20 +221,20 @@ class OutboxTask(Task):
         try:
             result = super().__call__(*args, **kwargs)
         except BaseException:
-            _ran_in_task.reset(token)
-            if ran_here:  # they were sent before the failure: never again
-                messages_finished(ran_here)
+            if ran_here:  # sent before the failure: never again (a clear that fails must not hide the error)
+                try:
+                    messages_finished(ran_here)
+                except Exception:  # noqa: BLE001
+                    logger.exception("Outbox rows %s, sent in place, could not be cleared.", ran_here)
             raise
-        _ran_in_task.reset(token)
+        finally:
+            _ran_in_task.reset(token)
         if message_id is not None:
             ran_here.append(message_id)
-            setattr(self.request, FINISHED_ATTR, True)  # on_task_postrun has nothing left to clear
+            setattr(self.request, FINISHED_ATTR, True)
         if ran_here:
             messages_finished(ran_here)
         return result
-
-
-FINISHED_ATTR = "guildhall_outbox_finished"
 
 
 def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:
