@@ -27,8 +27,9 @@ def _tune_gc(**kwargs) -> None:
 
 
 @task_postrun.connect
-def _outbox_task_finished(**kwargs) -> None:
-    """A task sent through the outbox clears its row when it succeeded, so nothing it owes is lost."""
+def _outbox_task_failed(**kwargs) -> None:
+    """A task sent through the outbox that failed: its row keeps the error for staff (the task clears
+    its row itself when it succeeds)."""
 
     on_task_postrun(**kwargs)
 

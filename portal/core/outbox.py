@@ -5,10 +5,10 @@ A service schedules a task with `enqueue_on_commit` (portal/core/tasking.py). Th
 whatever happens next. After the commit the row is relayed: handed to the broker (or, with eager tasks,
 run at once). A relay that fails (the broker is down) is logged and never raised to the request: the
 row waits. The row is cleared (`finished_at`) only when its task has finished, by the task itself
-(`OutboxTask` and the `task_postrun` signal), so a message lost by the broker or a worker killed
-mid-task leaves the row unfinished. The rows a task ran in place (its e-mails, `run_on_commit`) are
-cleared with its own, in one UPDATE when it ends. A beat task (`outbox_sweep`, every minute) relays again every row
-not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
+(`OutboxTask`; the `task_postrun` signal notes a failure's error), so a message lost by the broker or a
+worker killed mid-task leaves the row unfinished. The rows a task ran in place (its e-mails,
+`run_on_commit`) are cleared with its own, in one UPDATE when it ends. A beat task (`outbox_sweep`,
+every minute) relays again every row not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
 A row still not finished `OUTBOX_ALERT_AFTER_SECONDS` after its commit is logged as an error and mailed to
 ADMINS, once; the admin's Failures screen (portal/site/outbox_admin.py) lists it with a Retry button.
 
@@ -193,10 +193,6 @@ def message_failed(message_id: int, error: BaseException | str | None) -> None:
     _message_model().objects.filter(pk=message_id).update(last_error=text[:2000])
 
 
-# Set on a task's request once its run has cleared its row, so on_task_postrun does not clear it again.
-FINISHED_ATTR = "guildhall_outbox_finished"
-
-
 class OutboxTask(Task):
     """Every task's base: a copy of a message whose row has already finished is not run again.
 
@@ -231,24 +227,20 @@ class OutboxTask(Task):
             _ran_in_task.reset(token)
         if message_id is not None:
             ran_here.append(message_id)
-            setattr(self.request, FINISHED_ATTR, True)
         if ran_here:
             messages_finished(ran_here)
         return result
 
 
 def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:
-    """Clear the row of a task that succeeded (unless its run did); note the error of one that failed
-    (the sweep relays it)."""
+    """Note the error of a task that failed (the sweep relays it). One that succeeded cleared its row
+    in `OutboxTask.__call__`, every task's base."""
     if task is None:
         return
     message_id = message_id_of(task.request)
     if message_id is None:
         return
-    if state == "SUCCESS":
-        if not getattr(task.request, FINISHED_ATTR, False):
-            message_finished(message_id)
-    elif state in {"FAILURE", "RETRY"}:  # a retry waits in Celery: staff see why meanwhile
+    if state in {"FAILURE", "RETRY"}:  # a retry waits in Celery: staff see why meanwhile
         message_failed(message_id, retval)
 
 
