@@ -178,9 +178,10 @@ def describe_database(env: dict[str, str]) -> str:
 class HttpSite:
     """The running server, as the scenarios' resolvers and the probes see it."""
 
-    def __init__(self, base_url: str, static_root: Path):
+    def __init__(self, base_url: str, static_root: Path, second_factor: Callable[[str], str] | None = None):
         self.base_url = base_url
         self.static_root = static_root
+        self.second_factor = second_factor  # an e-mail's current authenticator code (staff need one)
         self.session = requests.Session()
         self.session.headers.update(FORWARDED)
 
@@ -196,9 +197,12 @@ class HttpSite:
                 page = visitor.get("/accounts/login/")
                 form = find_form(page.text, has="login", method="post")
                 page = visitor.submit(page, form, {**form.fields, "login": email, "password": password})
+                if "/2fa/authenticate/" in page.url and self.second_factor is not None:
+                    form = find_form(page.text, has="code", method="post")
+                    page = visitor.submit(page, form, {**form.fields, "code": self.second_factor(email)})
             finally:
                 visitor.close()
-            if page.status_code != 200 or "/accounts/login/" in page.url:
+            if page.status_code != 200 or "/accounts/login/" in page.url or "/2fa/" in page.url:
                 raise BenchError(f"could not log in as {email} ({page.status_code} at {page.url})")
             cookie = "; ".join(f"{name}={value}" for name, value in visitor.cookies.items())
             self._people[person] = {"Cookie": cookie}
@@ -306,8 +310,12 @@ class Bench:
         self.stripe_port = free_port()
         self.env = bench_env(workdir, port=self.port, stripe_port=self.stripe_port, database_url=database_url)
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.site = HttpSite(self.base_url, workdir / "static")
+        self.site = HttpSite(self.base_url, workdir / "static", second_factor=self.authenticator_code)
         self.wrk = find_wrk()
+
+    def authenticator_code(self, email: str) -> str:
+        """The code a person's authenticator app shows now (`totp_code`, a development aid: DEBUG for it alone)."""
+        return manage({**self.env, "DEBUG": "1"}, "totp_code", email).strip().splitlines()[-1]
 
     def prepare(self) -> None:
         started = time.monotonic()

@@ -117,20 +117,30 @@ def first_of(*resolvers: Resolver) -> Resolver:
 
 JSON = {"Accept": "application/json"}
 
-# Who a signed-in scenario is, from the demo (members/demo.py): a member company's admin.
-PEOPLE = {"member": ("nadia.northcott@northwind-cloud.example", "openinfra-demo")}
+# Who a signed-in scenario is, from the demo: a member company's admin (members/demo.py), and the
+# foundation's staff (portal/site/demo.py), who log in with a second factor.
+PEOPLE = {
+    "member": ("nadia.northcott@northwind-cloud.example", "openinfra-demo"),
+    "staff": ("staff@openinfra.example", "openinfra-demo"),
+}
 SIGNED_IN_TARGET = Target("p50_ms", 5, "median at most 5 ms")
 COMPANY_PAGE = r"/members/(?!individuals/)[\w-]+/"
 
 
-def signed_in(key: str, title: str, path: str | Resolver) -> Scenario:
-    """A page as a signed-in member sees it, one request at a time: the median is the person's wait."""
-    return Scenario(key, title, path, connections=1, signed_in="member", target=SIGNED_IN_TARGET)
+def signed_in(key: str, title: str, path: str | Resolver, *, person: str = "member") -> Scenario:
+    """A page as a signed-in person sees it, one request at a time: the median is the person's wait."""
+    return Scenario(key, title, path, connections=1, signed_in=person, target=SIGNED_IN_TARGET)
 
 
 UPCOMING = "/api/v1/events/?when=upcoming"
 EVENT_PAGE = r"/events/[\w-]+/"
 REGISTER = first_of(first_link("/events/", EVENT_PAGE, suffix="register/"), api_link(UPCOMING, "register_url"))
+
+
+def _checkin(site: Site) -> str:
+    return REGISTER(site).removesuffix("register/") + "checkin/"
+
+
 ORDER_PAGE = re.compile(r'href="(/events/[\w-]+/order/[^"/]+/[^"/]+/)"')
 
 
@@ -222,6 +232,7 @@ SCENARIOS: list[Scenario] = [
     signed_in(
         "member-admin", "Member admin (the company's overview), 1 connection", "/members/manage/northwind-cloud/"
     ),
+    signed_in("staff-checkin", "Check-in page (the next event), staff, 1 connection", _checkin, person="staff"),
     Scenario(
         "order",
         "Order journey: create → pay on localstripe → confirmed",

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
-from events import bundle_selectors, calendar, documents, emails, payments, qr, selectors, services
+from events import calendar, documents, emails, payments, qr, selectors, services
 from events.exceptions import ApplicationError, SoldOut
 from events.forms import (
     CONTACT_ROLES,
@@ -23,15 +23,16 @@ from events.forms import (
     WaitingListForm,
 )
 from events.models import Order, SponsorRepresentationRequest, Sponsorship, SponsorshipPackage, SponsorWaitingListEntry
+from members.role_facts import COMPANY_ADMIN
 from members.selectors import organizations_named_like
 from portal.accounts.mfa import staff_second_factor_required
-from portal.core.cache import mark_cacheable
+from portal.core.cache import mark_cacheable, mark_same_for_signed_in, person_has
 from portal.core.money import format_money
 from portal.core.outcome import carry_out
 from portal.core.ratelimit import rate_limit
 from portal.payments.models import PaymentMethod
 
-# The first step of registration, for anonymous visitors: at most this old (the event page: 10 s).
+# The first step of registration, for anonymous and signed-in visitors: at most this old (the event page: 10 s).
 CHOICE_PAGE_CACHE_SECONDS = 2
 
 
@@ -56,10 +57,15 @@ def _choice_page(request, event, data=None, *, error: str = "", status: int = 20
         "ticket_types": ticket_types,
         "open": event.registration_is_open(),
         # Signed-in admins of an organisation may buy for it (anonymous pages stay the same for all).
-        "buys_bundles": request.user.is_authenticated
-        and bundle_selectors.organizations_buying_bundles(request.user).exists(),
+        "buys_bundles": _buys_bundles(request),
     }
     return render(request, "events/register.html", context, status=status)
+
+
+def _buys_bundles(request) -> bool:
+    """Whether the person may buy bundles for a company: a fact kept with their kind of header, so the signed-in
+    choice page, shared by everyone of a kind, asks the database nothing about them."""
+    return request.user.is_authenticated and person_has(request, COMPANY_ADMIN)
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,6 +79,7 @@ def register(request, slug: str):
         # The same for every anonymous visitor, who may be kept waiting by a crowd: it may be kept
         # a moment (the seats left are a guide; the order counts them under the lock).
         mark_cacheable(request, seconds=CHOICE_PAGE_CACHE_SECONDS)
+        mark_same_for_signed_in(request)  # for everyone of a kind of header (company admins have theirs)
         return _choice_page(request, selectors.event_for_registration(slug))
     # The later steps need the types, not the seats left: those are counted under the lock.
     event, ticket_types = selectors.event_and_ticket_types_on_sale(slug)

@@ -33,3 +33,8 @@ class MembersConfig(AppConfig):
 
         register_actions(manage_services.AUDIT_ACTIONS)
         register_anonymiser("members_invitations", manage_invitations.anonymise)
+
+        # Shared pages differ for an organisation's admins (the register page offers them bundles).
+        from members import role_facts
+
+        role_facts.connect()

@@ -206,6 +206,11 @@ def applications_listed_for_user(user) -> list[MembershipApplication]:
     return list(MembershipApplication.objects.raw(_APPLICATIONS_LISTED_SQL, [user.pk]))
 
 
+def administers_an_organization(user) -> bool:
+    """Whether the person is an admin of some organisation (a member, or a company that only sponsors)."""
+    return OrganizationRole.objects.filter(user=user, role=OrganizationRole.Role.ADMIN).exists()
+
+
 def roles_for_user(user) -> QuerySet[OrganizationRole]:
     return OrganizationRole.objects.filter(user=user).select_related("organization").order_by("organization__name")
 

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from portal.core.cache import header_kind
+from portal.core.cache import shows_admin_link
 
 
 def header(request) -> dict:
@@ -13,4 +13,4 @@ def header(request) -> dict:
 
 def _shows_admin_link(request) -> bool:
     user = getattr(request, "user", None)
-    return user is not None and user.is_authenticated and header_kind(request) == "staff"
+    return user is not None and user.is_authenticated and shows_admin_link(request)

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
@@ -263,8 +264,9 @@ SIGNED_IN_MARK = "_guildhall_page_same_for_signed_in"
 
 
 def mark_same_for_signed_in(request) -> None:
-    """A Wagtail page without view restrictions: every signed-in person of a kind sees the same answer.
-    (Django views that mark themselves cacheable for anonymous visitors may greet a person: not these.)"""
+    """Every signed-in person of a kind sees the same answer: a Wagtail page without view restrictions, or a
+    view that shows a person nothing but their kind of header and facts (`person_has`). Django views that
+    mark themselves cacheable for anonymous visitors may greet a person: they do not call this."""
     setattr(request, SIGNED_IN_MARK, True)
 
 
@@ -276,27 +278,53 @@ def _header_kind_key(user_id) -> str:
     return f"header-kind:{user_id}"
 
 
+# Facts about a person that change what a shared page shows them (an offer only a company's admins get),
+# registered by the apps that know them: kept with the person's kind of header, so a page shared by
+# everyone of a kind asks the database nothing about the person. The app forgets the kinds of the people
+# concerned when such a fact may change (forget_header_kinds).
+_person_facts: dict[str, Callable] = {}
+
+
+def register_person_fact(name: str, holds: Callable) -> None:
+    """`holds(user) -> bool`: a fact shared pages may differ by (a kind of header of its own)."""
+    _person_facts[name] = holds
+
+
+def _kind_of(user) -> str:
+    facts = sorted(name for name, holds in _person_facts.items() if holds(user))
+    return "+".join(["staff" if user.has_perm("wagtailadmin.access_admin") else "person", *facts])
+
+
 def _header_kind(user) -> str:
-    """Whether the header shows the Admin link: two permission queries, so kept a few minutes per person
-    and forgotten when their groups, permissions or flags change (portal.accounts.signals)."""
+    """Whether the header shows the Admin link, and the person's facts: queries, so kept a few minutes per
+    person and forgotten when their groups, permissions, flags or facts change (portal.accounts.signals)."""
     key = _header_kind_key(user.pk)
     kind = _cache().get(key)
     if kind is None:
-        kind = "staff" if user.has_perm("wagtailadmin.access_admin") else "person"
+        kind = _kind_of(user)
         _cache().set(key, kind, HEADER_KIND_SECONDS)
     return kind
 
 
 def header_kind(request) -> str:
-    """The signed-in person's kind of header ("staff" or "person"), read once per request."""
+    """The signed-in person's kind of header ("staff" or "person", with their facts), read once per request."""
     if not hasattr(request, HEADER_KIND_ATTR):
         try:
             kind = _header_kind(request.user)
         except Exception:  # noqa: BLE001 - without a cache, ask the database
             logger.warning("Header kind not cached.", exc_info=True)
-            kind = "staff" if request.user.has_perm("wagtailadmin.access_admin") else "person"
+            kind = _kind_of(request.user)
         setattr(request, HEADER_KIND_ATTR, kind)
     return getattr(request, HEADER_KIND_ATTR)
+
+
+def shows_admin_link(request) -> bool:
+    return header_kind(request).split("+")[0] == "staff"
+
+
+def person_has(request, fact: str) -> bool:
+    """Whether the signed-in person holds a registered fact (kept with their kind of header)."""
+    return fact in header_kind(request).split("+")[1:]
 
 
 def forget_header_kinds(user_ids) -> None:

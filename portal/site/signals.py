@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from events.models import Event
+from events.models import Event, TicketType
 from members.models import IndividualMember, Membership, MembershipTier, Organization
 from portal.adoption.models import EditionAggregate, SurveyEdition
 from portal.core import cache
@@ -44,8 +44,8 @@ def connect() -> None:
     # Site settings are looked up by host under the generation (SiteSettings.for_request).
     post_save.connect(_purge, sender=Site, dispatch_uid="pagecache-site-saved")
     post_delete.connect(_purge, sender=Site, dispatch_uid="pagecache-site-deleted")
-    # Pages show members, calls to action and the next event; the cached API lists show members, tiers
-    # and adoption figures.
+    # Pages show members, calls to action, the next event and its tickets (names, prices, sale windows);
+    # the cached API lists show members, tiers and adoption figures.
     cached_models = (
         Organization,
         Membership,
@@ -53,6 +53,7 @@ def connect() -> None:
         IndividualMember,
         CallToAction,
         Event,
+        TicketType,
         EditionAggregate,
         SurveyEdition,
     )

@@ -27,7 +27,7 @@ def test_a_signed_in_hit_costs_two_queries_and_shows_the_persons_header(kata, dj
     first = signed_in().get(URL)
     assert first["X-Page-Cache"] == "miss" and "private" in first["Cache-Control"]
     other = signed_in()
-    with django_assert_max_num_queries(4):  # the session, the person, and their admin access once
+    with django_assert_max_num_queries(5):  # the session, the person, their admin access and roles once
         assert other.get(URL)["X-Page-Cache"] == "hit", "the page one person made serves another"
     with django_assert_max_num_queries(2):  # the session and the person, nothing for the page
         second = other.get(URL)
