@@ -84,6 +84,12 @@ class OrderDetailsForm(forms.Form):
                 error_messages={"required": "Please accept the code of conduct to register."},
             )
 
+    def buyer_fields(self):
+        return [self["buyer_name"], self["buyer_email"]]
+
+    def billing_fields(self):
+        return [self[name] for name in ("billing_company", "billing_address", "billing_country", "billing_vat_id")]
+
     def attendee_fieldsets(self):
         return [
             (index, label, [self[f"attendee_{index}_{part}"] for part in ("name", "email", "company")])
