@@ -263,6 +263,17 @@ def finance_user(db):
     return user
 
 
+def signed_in_client(user=None):
+    """A test client signed in as `user` (a new person unless given)."""
+    from django.test import Client
+
+    from tests.accounts.factories import UserFactory
+
+    client = Client()
+    client.force_login(user or UserFactory())
+    return client
+
+
 def login_staff(client, user) -> None:
     """Log a staff member in the way the admin requires: with an authenticator and its second factor."""
     from allauth.mfa.models import Authenticator

@@ -8,11 +8,11 @@ import time_machine
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
-from django.test import Client
 from django.utils import timezone
 
 from events.views import CHOICE_PAGE_CACHE_SECONDS
 from tests.accounts.factories import UserFactory
+from tests.conftest import signed_in_client
 from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
 from tests.members.factories import OrganizationFactory, role_for
 
@@ -26,16 +26,10 @@ def full():
     return TicketTypeFactory(event=event, name="Full access", price=Decimal("500.00"), capacity=100)
 
 
-def signed_in(user=None) -> Client:
-    client = Client()
-    client.force_login(user or UserFactory())
-    return client
-
-
 def test_signed_in_people_share_the_page_for_a_moment_at_two_queries(full, django_assert_max_num_queries):
-    first = signed_in().get(URL)
+    first = signed_in_client().get(URL)
     assert first["X-Page-Cache"] == "miss" and "private" in first["Cache-Control"]
-    other = signed_in()
+    other = signed_in_client()
     other.get(URL)  # their kind of header (admin access, company admin or not) is looked up once
     with django_assert_max_num_queries(2):  # the session and the person, nothing for the page
         hit = other.get(URL)
@@ -47,9 +41,9 @@ def test_signed_in_people_share_the_page_for_a_moment_at_two_queries(full, djang
 
 def test_only_a_company_admin_is_offered_bundles_and_a_new_admin_at_once(full):
     admin = role_for(OrganizationFactory(name="Acme Cloud"), "admin")
-    assert "Buy a bundle" in signed_in(admin).get(URL).content.decode()
+    assert "Buy a bundle" in signed_in_client(admin).get(URL).content.decode()
     person = UserFactory()
-    client = signed_in(person)
+    client = signed_in_client(person)
     assert "Buy a bundle" not in client.get(URL).content.decode(), "the admin's page is not served to others"
     orbit = OrganizationFactory(name="Orbit Robotics")
     role_for(orbit, "admin", user=person)
@@ -59,7 +53,7 @@ def test_only_a_company_admin_is_offered_bundles_and_a_new_admin_at_once(full):
 
 
 def test_a_ticket_type_changed_by_staff_shows_at_once(full):
-    client = signed_in()
+    client = signed_in_client()
     assert "Full access" in client.get(URL).content.decode()
     full.name = "Full access (with workshops)"
     full.save()
@@ -71,7 +65,7 @@ def test_a_ticket_type_changed_by_staff_shows_at_once(full):
 def test_seats_sold_show_once_the_moment_has_passed(full):
     full.capacity = 3
     full.save()
-    client = signed_in()
+    client = signed_in_client()
     with time_machine.travel(timezone.now(), tick=False) as clock:
         assert "Sold out" not in client.get(URL).content.decode()
         paid_order(full.event, full, quantity=3)
@@ -80,7 +74,7 @@ def test_seats_sold_show_once_the_moment_has_passed(full):
 
 
 def test_a_person_with_a_message_waiting_gets_the_page_rendered_with_it(full, rf):
-    client = signed_in()
+    client = signed_in_client()
     client.get(URL)  # stored without messages
     storage, carrier = CookieStorage(rf.get("/")), HttpResponse()
     storage.add(messages.INFO, "Your order has expired.")

@@ -11,22 +11,16 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from tests.accounts.factories import UserFactory
-from tests.conftest import login_staff
+from tests.conftest import login_staff, signed_in_client
 
 pytestmark = pytest.mark.django_db
 URL = "/projects/kata-containers/"
 
 
-def signed_in(user=None) -> Client:
-    client = Client()
-    client.force_login(user or UserFactory())
-    return client
-
-
 def test_a_signed_in_hit_costs_two_queries_and_shows_the_persons_header(kata, django_assert_max_num_queries):
-    first = signed_in().get(URL)
+    first = signed_in_client().get(URL)
     assert first["X-Page-Cache"] == "miss" and "private" in first["Cache-Control"]
-    other = signed_in()
+    other = signed_in_client()
     with django_assert_max_num_queries(5):  # the session, the person, their admin access and roles once
         assert other.get(URL)["X-Page-Cache"] == "hit", "the page one person made serves another"
     with django_assert_max_num_queries(2):  # the session and the person, nothing for the page
@@ -38,7 +32,7 @@ def test_a_signed_in_hit_costs_two_queries_and_shows_the_persons_header(kata, dj
 
 
 def test_staff_get_a_header_of_their_own(kata):
-    signed_in().get(URL)  # a person's header is stored
+    signed_in_client().get(URL)  # a person's header is stored
     staff = UserFactory(is_staff=True)
     staff.groups.add(Group.objects.get(name="Editors"))  # Wagtail's group with admin access
     client = Client()
@@ -46,11 +40,11 @@ def test_staff_get_a_header_of_their_own(kata):
     client.get("/accounts/")  # the log-in's message is read here, not on the page
     html = client.get(URL).content.decode()
     assert 'href="/admin/"' in html
-    assert 'href="/admin/"' not in signed_in().get(URL).content.decode()
+    assert 'href="/admin/"' not in signed_in_client().get(URL).content.decode()
 
 
 def test_a_publish_shows_at_once_to_signed_in_people(kata):
-    client = signed_in()
+    client = signed_in_client()
     assert "Lightweight VMs." in client.get(URL).content.decode()
     kata.tagline = "Containers with VM isolation."
     kata.save_revision().publish()
@@ -60,7 +54,7 @@ def test_a_publish_shows_at_once_to_signed_in_people(kata):
 
 
 def test_a_person_with_a_message_waiting_gets_the_page_rendered_with_it(kata, rf):
-    client = signed_in()
+    client = signed_in_client()
     client.get(URL)  # stored without messages
     storage, carrier = CookieStorage(rf.get("/")), HttpResponse()
     storage.add(messages.SUCCESS, "Your profile is saved.")
@@ -72,6 +66,6 @@ def test_a_person_with_a_message_waiting_gets_the_page_rendered_with_it(kata, rf
 
 def test_a_restricted_page_is_never_kept_for_signed_in_people(kata):
     PageViewRestriction.objects.create(page=kata, restriction_type=PageViewRestriction.LOGIN)
-    client = signed_in()
+    client = signed_in_client()
     assert client.get(URL).status_code == 200
     assert "X-Page-Cache" not in client.get(URL)
