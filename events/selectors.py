@@ -403,11 +403,11 @@ def tickets_held_by_user(user) -> QuerySet[Ticket]:
 def tickets_for_checkin(*, event: Event, query: str, limit: int = 25) -> QuerySet[Ticket]:
     """Valid tickets of the event matching a code (QR or short), or a name, company or e-mail (attendee's or buyer's)."""
     query = (query or "").strip()
+    if not query:
+        return Ticket.objects.none()
     tickets = Ticket.objects.filter(
         order__event=event, order__status__in=Order.SOLD, canceled_at__isnull=True
     ).select_related("ticket_type", "order__bundle__organization")
-    if not query:
-        return tickets.none()
     return tickets.filter(
         ticket_code_q(query)
         | Q(order__code__iexact=query)
