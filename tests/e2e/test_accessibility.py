@@ -7,6 +7,7 @@ import pytest
 from tests.e2e.axe import AXE_FILE, AXE_VERSION, format_violations, run_axe
 from tests.e2e.conftest import load_data_for
 from tests.e2e.pages import PAGES
+from tests.e2e.screenshots import full_page_screenshot
 
 WIDTHS = (1280, 375)
 
@@ -30,5 +31,5 @@ def test_no_axe_violation(live_server, browser_as, artifacts_dir, site_page):
         violations = run_axe(page)
         if violations:
             failures.append(f"at {width} px:\n{format_violations(violations)}")
-        page.screenshot(path=str(artifacts_dir / f"axe-{site_page.name}-{width}.png"), full_page=True)
+        full_page_screenshot(page, artifacts_dir / f"axe-{site_page.name}-{width}.png")
     assert not failures, f"{site_page.path} has accessibility violations\n" + "\n".join(failures)

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.e2e.screenshots import full_page_screenshot
+
 
 @pytest.mark.django_db(transaction=True)
 def test_adoption_page_on_a_phone(live_server, phone_page, artifacts_dir, site_with_home):
@@ -16,4 +18,4 @@ def test_adoption_page_on_a_phone(live_server, phone_page, artifacts_dir, site_w
     with phone_page.expect_download() as download:
         phone_page.locator("#chart-cores a", has_text="Download the data").click()
     assert download.value.suggested_filename == "adoption-cores.csv"
-    phone_page.screenshot(path=str(artifacts_dir / "adoption-375.png"), full_page=True)
+    full_page_screenshot(phone_page, artifacts_dir / "adoption-375.png")

@@ -7,6 +7,7 @@ from portal.accounts.groups import EVENTS_STAFF, ensure_staff_groups
 from portal.accounts.mfa import totp_activate
 from tests.accounts.factories import UserFactory
 from tests.conftest import log_in_with_second_factor
+from tests.e2e.screenshots import full_page_screenshot
 from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,11 +52,11 @@ def test_check_in_on_a_phone(phone_page, live_server, artifacts_dir):
     assert result.inner_text().startswith("Already checked in at ")
     assert result.get_attribute("data-checkin-result") == "warning"
     assert _fits(page)
-    page.screenshot(path=str(artifacts_dir / "checkin-375-already.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "checkin-375-already.png")
 
     page.get_by_label("Name, e-mail, company or code").fill("katherine")
     with page.expect_navigation():
         page.get_by_role("button", name="Search").click()
     assert page.get_by_text("Checked in at ").is_visible()
     assert _fits(page)
-    page.screenshot(path=str(artifacts_dir / "checkin-375-search.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "checkin-375-search.png")

@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from portal.accounts.groups import CONTENT_EDITORS
 from portal.accounts.mfa import totp_activate, totp_code
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.e2e.screenshots import full_page_screenshot
 
 SAMPLE = """{% extends "base.html" %}
 {% block content %}
@@ -66,7 +67,7 @@ def test_the_vocabulary_fits_a_phone(live_server, phone_page, page, artifacts_di
         if name == "375":
             assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             assert tab.evaluate("window.innerWidth") == 375
-        tab.screenshot(path=str(artifacts_dir / f"design-system-{name}.png"), full_page=True)
+        full_page_screenshot(tab, artifacts_dir / f"design-system-{name}.png")
 
 
 @pytest.mark.django_db(transaction=True)

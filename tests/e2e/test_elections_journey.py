@@ -17,6 +17,7 @@ from members.models import IndividualMember
 from tests.e2e.axe import format_violations, run_axe
 from tests.e2e.conftest import DATA_LOADERS
 from tests.e2e.pages import MEMBER, STAFF
+from tests.e2e.screenshots import full_page_screenshot
 from tests.elections.factories import election
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +43,7 @@ def _as(browser, live_server, user, contexts: list, **options):
 
 def _shoot(page, artifacts_dir, step: str) -> None:
     width = page.viewport_size["width"]
-    page.screenshot(path=str(artifacts_dir / f"journey-election-{step}-{width}.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / f"journey-election-{step}-{width}.png")
 
 
 def _axe(page, step: str, failures: list[str]) -> None:

@@ -10,6 +10,7 @@ from events.models import Event, Order
 from portal.payments.models import PaymentStatus
 from portal.payments.selectors import payments_for_owner
 from tests.e2e.axe import format_violations, run_axe
+from tests.e2e.screenshots import full_page_screenshot
 from tests.e2e.test_registration import _tab_and_type, _tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +21,7 @@ PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touc
 def _shoot(page, artifacts_dir, journey: str, step: str, axe_failures: list[str] | None = None) -> None:
     """A full-page screenshot; with axe_failures (a context opened with bypass_csp=True), axe runs too."""
     width = page.viewport_size["width"]
-    page.screenshot(path=str(artifacts_dir / f"journey-{journey}-{step}-{width}.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / f"journey-{journey}-{step}-{width}.png")
     if axe_failures is not None:
         violations = run_axe(page)
         if violations:

@@ -6,6 +6,7 @@ import pytest
 
 from portal.payments import services
 from portal.payments.models import PaymentStatus
+from tests.e2e.screenshots import full_page_screenshot
 from tests.e2e.test_journeys import _fill_card
 from tests.payments.conftest import fulfilments  # noqa: F401 - the fixture
 from tests.payments.factories import OwnerFactory
@@ -28,7 +29,7 @@ def test_payer_pays_by_card_in_the_browser(live_server, page, localstripe, fulfi
         page.get_by_role("button", name="Complete authentication").click()
     page.wait_for_url(f"**{payment.get_return_url()}", timeout=20_000)
     assert page.locator("h1").inner_text() == "Thank you: payment received"
-    page.screenshot(path=str(artifacts_dir / f"payments-paid-{card[-4:]}.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / f"payments-paid-{card[-4:]}.png")
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED
     assert fulfilments.succeeded == [payment.pk]

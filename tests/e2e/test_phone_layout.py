@@ -3,6 +3,7 @@
 import pytest
 
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.e2e.screenshots import full_page_screenshot
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
@@ -23,7 +24,7 @@ def test_page_fits_a_375px_phone(live_server, phone_page, artifacts_dir, site_wi
     assert phone_page.locator("h1").count() == 1
     assert _fits(phone_page), phone_page.evaluate("document.documentElement.scrollWidth")
     shot = artifacts_dir / f"phone-375-{name}.png"
-    phone_page.screenshot(path=str(shot), full_page=True)
+    full_page_screenshot(phone_page, shot)
     assert shot.stat().st_size > 1000
 
 
@@ -37,14 +38,14 @@ def test_log_in_with_errors_then_my_account_fit_a_phone(live_server, phone_page,
         phone_page.get_by_role("button", name="Log in").click()
     assert phone_page.locator(".errorlist").first.is_visible()
     assert _fits(phone_page)
-    phone_page.screenshot(path=str(artifacts_dir / "phone-375-login-error.png"), full_page=True)
+    full_page_screenshot(phone_page, artifacts_dir / "phone-375-login-error.png")
 
     phone_page.get_by_label("Password").fill(PASSWORD)
     phone_page.get_by_role("button", name="Log in").click()
     phone_page.wait_for_url("**/accounts/")
     assert phone_page.locator("h1").inner_text() == "My account"
     assert _fits(phone_page)
-    phone_page.screenshot(path=str(artifacts_dir / "phone-375-my-account.png"), full_page=True)
+    full_page_screenshot(phone_page, artifacts_dir / "phone-375-my-account.png")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,15 +64,15 @@ def test_keyboard_focus_is_visible_and_the_skip_link_works(live_server, page, si
 def test_desktop_screenshots_of_the_account_pages(live_server, page, artifacts_dir, site_with_home):
     user = UserFactory()
     page.goto(live_server.url + "/accounts/login/")
-    page.screenshot(path=str(artifacts_dir / "desktop-1280-login.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "desktop-1280-login.png")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/accounts/")
-    page.screenshot(path=str(artifacts_dir / "desktop-1280-my-account.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "desktop-1280-my-account.png")
     page.goto(live_server.url + "/accounts/delete/")
     page.get_by_label("Your password").fill("not-my-password")
     page.get_by_role("checkbox").check()
     page.get_by_role("button", name="Delete my account").click()
     assert page.locator(".field--error .errorlist").inner_text().endswith("That is not your password.")
-    page.screenshot(path=str(artifacts_dir / "desktop-1280-delete-errors.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "desktop-1280-delete-errors.png")

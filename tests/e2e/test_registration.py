@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from events.models import Order
+from tests.e2e.screenshots import full_page_screenshot
 from tests.events.factories import EventFactory, TicketTypeFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +34,7 @@ def test_register_on_a_phone_by_keyboard_alone(phone_page, live_server, artifact
 
     page.goto(f"{live_server.url}/events/summit/register/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.screenshot(path=str(artifacts_dir / "register-375-step1.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "register-375-step1.png")
 
     _tab_to(page, f"#id_qty_{virtual.pk}")
     page.keyboard.press("Control+A")
@@ -49,7 +50,7 @@ def test_register_on_a_phone_by_keyboard_alone(phone_page, live_server, artifact
     _tab_and_type(page, "#id_attendee_1_name", "Ada Lovelace")
     _tab_to(page, "#id_accept_code_of_conduct")
     page.keyboard.press("Space")
-    page.screenshot(path=str(artifacts_dir / "register-375-details.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "register-375-details.png")
     _tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/order/**")
@@ -59,4 +60,4 @@ def test_register_on_a_phone_by_keyboard_alone(phone_page, live_server, artifact
     assert [t.attendee_name for t in order.tickets.order_by("pk")] == ["Ada Lovelace", ""]
     assert "Order " + order.code in page.locator("h1").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.screenshot(path=str(artifacts_dir / "register-375-order.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / "register-375-order.png")

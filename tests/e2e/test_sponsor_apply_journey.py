@@ -12,6 +12,7 @@ from events import services
 from events.models import Sponsorship, SponsorshipPackage, SponsorWaitingListEntry
 from tests.accounts.factories import UserFactory
 from tests.e2e.axe import format_violations, run_axe
+from tests.e2e.screenshots import full_page_screenshot
 from tests.events.factories import EventFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,7 +70,7 @@ def test_apply_review_submit_and_see_the_pending_application(browser, live_serve
     expect(page.get_by_role("heading", name="Apply to sponsor OpenInfra Summit Europe")).to_be_visible()
     expect(page.get_by_label("Headline")).to_be_checked()
     _fill_application(page, "Orbit Robotics")
-    page.screenshot(path=str(artifacts_dir / f"sponsor-apply-{width}.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / f"sponsor-apply-{width}.png")
     _axe(page, "application form")
     page.get_by_role("button", name="Review your application").click()
 
@@ -77,7 +78,7 @@ def test_apply_review_submit_and_see_the_pending_application(browser, live_serve
     expect(page.get_by_text("Mo Marketing <mo@orbit.example>")).to_be_visible()
     expect(page.get_by_text("Orbit Robotics GmbH")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.screenshot(path=str(artifacts_dir / f"sponsor-review-{width}.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / f"sponsor-review-{width}.png")
     _axe(page, "review")
     # Edit keeps what was typed; back to the review, then Submit.
     page.get_by_role("link", name="Edit", exact=True).click()
@@ -89,7 +90,7 @@ def test_apply_review_submit_and_see_the_pending_application(browser, live_serve
     card = page.get_by_role("region", name="Headline")
     expect(card.get_by_text("Your application: Requested")).to_be_visible()
     expect(card.get_by_text("Sold out")).to_have_count(0)
-    page.screenshot(path=str(artifacts_dir / f"sponsor-applied-{width}.png"), full_page=True)
+    full_page_screenshot(page, artifacts_dir / f"sponsor-applied-{width}.png")
     _axe(page, "sponsor page with the application")
     sponsorship = Sponsorship.objects.get(organization__name="Orbit Robotics")
     assert (sponsorship.package, sponsorship.status, sponsorship.payment_method) == (

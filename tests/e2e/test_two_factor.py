@@ -6,6 +6,7 @@ from portal.accounts.groups import FINANCE
 from portal.accounts.mfa import totp_code
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.e2e.axe import format_violations, run_axe
+from tests.e2e.screenshots import full_page_screenshot
 from tests.e2e.test_csp import csp_violations
 
 
@@ -27,7 +28,7 @@ def test_staff_set_up_an_authenticator_then_reach_the_admin(browser, live_server
         if found:
             accessibility.append(f"{step}:\n{format_violations(found)}")
         other.close()
-        page.screenshot(path=str(artifacts_dir / f"two-factor-{step}-375.png"), full_page=True)
+        full_page_screenshot(page, artifacts_dir / f"two-factor-{step}-375.png")
 
     page.goto(live_server.url + "/admin/")
     page.get_by_label("Email").fill(finance.email)

@@ -3,6 +3,7 @@
 import pytest
 
 from portal.site import demo
+from tests.e2e.screenshots import full_page_screenshot
 
 PAGES = ["/", "/projects/openstack/", "/members/", "/join/", "/about/", "/news/"]
 
@@ -19,7 +20,7 @@ def test_public_pages_fit_a_375px_phone(live_server, phone_page, artifacts_dir, 
         assert response is not None and response.status == 200, path
         overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         name = path.strip("/").replace("/", "-") or "home"
-        phone_page.screenshot(path=str(artifacts_dir / f"website-{name}-375.png"), full_page=True)
+        full_page_screenshot(phone_page, artifacts_dir / f"website-{name}-375.png")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
 
 
@@ -34,6 +35,6 @@ def test_directory_filters_work_without_javascript(live_server, browser, artifac
         page.wait_for_url("**/members/?tier=gold*")
         headings = page.locator("main section h2").all_inner_texts()
         assert len(headings) == 1 and headings[0].startswith("Gold members")
-        page.screenshot(path=str(artifacts_dir / "website-members-gold-1280.png"), full_page=True)
+        full_page_screenshot(page, artifacts_dir / "website-members-gold-1280.png")
     finally:
         context.close()
