@@ -149,6 +149,16 @@ def localstripe_server():
 
 
 @pytest.fixture
+def broker_loses_messages():
+    """A broker that accepts every message and delivers none (a Redis that went away with them)."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
 def localstripe(localstripe_server, settings):
     """Point the gateway at the suite's localstripe for this test."""
     settings.STRIPE_API_BASE = localstripe_server["url"]

@@ -7,7 +7,8 @@ run at once). A relay that fails (the broker is down) is logged and never raised
 row waits. The row is cleared (`finished_at`) only when its task has finished, by the task itself
 (`OutboxTask`; the `task_postrun` signal notes a failure's error), so a message lost by the broker or a
 worker killed mid-task leaves the row unfinished. The rows a task ran in place (its e-mails,
-`run_on_commit`) are cleared with its own, in one UPDATE when it ends. A beat task (`outbox_sweep`,
+`run_on_commit`) are cleared with its own, in one UPDATE when it ends; a task that redoes that work when
+its row is unfinished (the receipt) writes none for it. A beat task (`outbox_sweep`,
 every minute) relays again every row not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
 A row still not finished `OUTBOX_ALERT_AFTER_SECONDS` after its commit is logged as an error and mailed to
 ADMINS, once; the admin's Failures screen (portal/site/outbox_admin.py) lists it with a Retry button.
@@ -81,7 +82,14 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 
 def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Store `task` with the transaction and, once that commits, run its body here (a worker that has the
-    work in hand); if the body fails, the row is relayed so the task's own retries take over."""
+    work in hand); if the body fails, the row is relayed so the task's own retries take over.
+
+    Inside a task that redoes its in-place work (`OutboxTask.redoes_in_place`), run by a worker from its
+    row, nothing is stored: that row, unfinished until the work is out, is what brings it back. Only a
+    body that fails here gets a row of its own then, for its retries."""
+    if _redoing_row.get() is not None:
+        transaction.on_commit(partial(_after_commit, [(None, task.name, list(args), kwargs, True)]))
+        return
     _schedule(task, args, kwargs, here=True)
 
 
@@ -89,6 +97,8 @@ def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 _pending: ContextVar[list | None] = ContextVar("guildhall_outbox_batch", default=None)
 # Inside a task's run: the rows it ran in place, cleared with its own row when it ends (one UPDATE).
 _ran_in_task: ContextVar[list[int] | None] = ContextVar("guildhall_outbox_ran_in_task", default=None)
+# Inside a worker's run of a task that redoes its in-place work: that task's own row.
+_redoing_row: ContextVar[int | None] = ContextVar("guildhall_outbox_redoing_row", default=None)
 
 
 def batch():
@@ -144,10 +154,14 @@ def _run_here(message_id: int, task_name: str, args: list, kwargs: dict) -> bool
     try:
         task.run(*args, **kwargs)
     except Exception:
+        if message_id is None:  # run without a row (run_on_commit): it gets one now, for its retries
+            message = _new_message(task, args, kwargs, here=True)
+            message.save(force_insert=True)
+            message_id = message.pk
         logger.warning("Outbox %s (%s) failed in place; relayed for retries.", message_id, task_name, exc_info=True)
         relay(message_id, task_name, args, kwargs)
         return False
-    return True
+    return message_id is not None
 
 
 def relay(message_id: int, task_name: str, args: list, kwargs: dict, *, counted: bool = False) -> bool:
@@ -199,9 +213,16 @@ class OutboxTask(Task):
     A task whose service is keyed on what it does (`keyed=True`, e.g. the receipt's `receipt_sent_at`
     read under the payment's lock) skips that check: a copy finds its work done anyway, and the check
     is a query on every run of a task that runs on every order.
+
+    A task that `redoes_in_place` (the receipt) does its in-place work (its e-mails) again whenever it
+    runs while its row is unfinished (`in_place_work_unfinished`): a worker that died between the task's
+    commit and its e-mails leaves that row, and the sweep's copy sends them. So a worker's run of it
+    writes no rows for the e-mails it sends: three INSERTs of their whole text, and their clearing,
+    saved on every paid order.
     """
 
     keyed = False
+    redoes_in_place = False
 
     def __call__(self, *args, **kwargs):
         message_id = message_id_of(self.request)
@@ -214,6 +235,9 @@ class OutboxTask(Task):
             return None
         ran_here: list[int] = []
         token = _ran_in_task.set(ran_here)
+        # Eager runs (the unit tests) send their e-mails as requests do, through rows of their own.
+        redoing = message_id if self.redoes_in_place and not self.request.is_eager else None
+        redo_token = _redoing_row.set(redoing)
         try:
             result = super().__call__(*args, **kwargs)
         except BaseException:
@@ -225,11 +249,22 @@ class OutboxTask(Task):
             raise
         finally:
             _ran_in_task.reset(token)
+            _redoing_row.reset(redo_token)
         if message_id is not None:
             ran_here.append(message_id)
         if ran_here:
             messages_finished(ran_here)
         return result
+
+
+def in_place_work_unfinished() -> bool:
+    """In a worker's run of a task that redoes its in-place work: whether its row is still unfinished, so an
+    earlier run may have committed and died before its e-mails were out. False anywhere else (one query;
+    ask it only once the work is found done)."""
+    message_id = _redoing_row.get()
+    if message_id is None:
+        return False
+    return _message_model().objects.filter(pk=message_id, finished_at__isnull=True).exists()
 
 
 def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from portal.core import money
 from portal.core.audit import audit, audit_batch
-from portal.core.tasking import enqueue_on_commit, outbox_batch
+from portal.core.tasking import enqueue_on_commit, outbox_batch, outbox_in_place_work_unfinished
 from portal.payments import emails, gateway, invoicing, registry, tasks
 from portal.payments.exceptions import (
     BelowMinimumCharge,
@@ -501,11 +501,21 @@ def _refuse(payment: Payment, reason: str) -> None:
 
 def payment_receipt_send(*, payment_id: int) -> bool:
     """Once per successful payment: its owner's documents (the handler's after_succeeded), its invoices
-    marked paid, then the receipt with them. Returns whether it was sent now."""
+    marked paid, then the receipt with them. Returns whether it was sent now.
 
-    with transaction.atomic(), audit_batch(), outbox_batch():  # the mails of the tickets and receipt: one INSERT
+    Run again by the outbox while its task's row is unfinished (a worker died after this commit, before
+    the e-mails were out: a worker sends them without rows of their own), it sends the same e-mails
+    again from what was recorded; the documents are not issued twice."""
+
+    with (
+        transaction.atomic(),
+        audit_batch(),
+        outbox_batch(),
+    ):  # a request's mails of the tickets and receipt: one INSERT
         payment = _lock(payment_id)
-        if payment.receipt_sent_at is not None or payment.succeeded_at is None or payment.is_refused:
+        if payment.succeeded_at is None or payment.is_refused:
+            return False
+        if payment.receipt_sent_at is not None and not outbox_in_place_work_unfinished():
             return False
         # Read once for the handler (has this payment an invoice?) and for marking them paid.
         prefetch_related_objects([payment], "invoices")
@@ -514,8 +524,9 @@ def payment_receipt_send(*, payment_id: int) -> bool:
         if handler is not None and handler.after_succeeded is not None:
             issued = handler.after_succeeded(payment) or []
         invoices = invoicing.invoices_paid_for_payment(payment=payment) + issued
-        payment.receipt_sent_at = timezone.now()
-        payment.save(update_fields=["receipt_sent_at"])
+        if payment.receipt_sent_at is None:
+            payment.receipt_sent_at = timezone.now()
+            payment.save(update_fields=["receipt_sent_at"])
         emails.send_receipt(payment=payment, invoices=invoices)
     return True
 

@@ -23,9 +23,17 @@ def process_stripe_event(event_pk: int) -> None:
     services.stripe_event_process(event_pk=event_pk)
 
 
-@shared_task(name="payments.send_receipt", keyed=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="payments.send_receipt",
+    keyed=True,
+    redoes_in_place=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_receipt(payment_id: int) -> None:
-    """After a success is committed: the owner's documents (its invoice), then the receipt, once."""
+    """After a success is committed: the owner's documents (its invoice), then the receipt, once; its
+    e-mails again if it runs while its row is unfinished (payment_receipt_send)."""
     services.payment_receipt_send(payment_id=payment_id)
 
 

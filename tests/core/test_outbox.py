@@ -242,3 +242,61 @@ def test_a_task_that_fails_after_its_mails_went_out_keeps_its_row_but_never_send
     task_row = OutboxMessage.objects.get(task_name="tests.outbox_sends_mails")
     assert task_row.finished_at is None and "failed after its mails went out" in task_row.last_error
     assert OutboxMessage.objects.filter(task_name="tests.outbox_record", finished_at__isnull=False).count() == 2
+
+
+@shared_task(name="tests.outbox_redoes_its_mails", base=outbox.OutboxTask, redoes_in_place=True)
+def send_mails_again_when_unfinished() -> None:
+    """A worker task as the receipt is: it sends its two mails in place, and again if its row is unfinished."""
+    with transaction.atomic(), outbox.batch():
+        for n in (1, 2):
+            outbox.run_on_commit(record, f"mail {n}")
+
+
+def _task_row(task) -> OutboxMessage:
+    return OutboxMessage.objects.create(task_name=task.name, args=[], kwargs={}, next_attempt_at=timezone.now())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_running_a_task_that_redoes_its_mails_writes_no_rows_for_them():
+    from tests.worker_run import run_as_worker
+
+    row = _task_row(send_mails_again_when_unfinished)
+    run_as_worker(send_mails_again_when_unfinished, row.pk)
+    assert RUNS == ["mail 1", "mail 2"]
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [row.pk], "the task's own row only"
+    row.refresh_from_db()
+    assert row.finished_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_that_fails_in_such_a_task_gets_a_row_of_its_own_for_its_retries():
+    from tests.worker_run import run_as_worker
+
+    FAILURES_LEFT["count"] = 1  # the first mail fails in place; its relay (eager in tests) delivers it
+    row = _task_row(send_mails_again_when_unfinished)
+    run_as_worker(send_mails_again_when_unfinished, row.pk)
+    assert sorted(RUNS) == ["mail 1", "mail 2"]
+    mail_rows = OutboxMessage.objects.exclude(pk=row.pk)
+    assert [(m.args, m.attempts, m.finished_at is not None) for m in mail_rows] == [(["mail 1"], 1, True)]
+    row.refresh_from_db()
+    assert row.finished_at is not None, "its mails are out or in a row of their own: nothing to redo"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_worker_run_of_such_a_task_from_an_unfinished_row_is_told_to_redo():
+    from tests.worker_run import run_as_worker
+
+    seen = []
+
+    @shared_task(name="tests.outbox_asks_whether_to_redo", base=outbox.OutboxTask, keyed=True, redoes_in_place=True)
+    def ask() -> None:
+        seen.append(outbox.in_place_work_unfinished())
+
+    assert outbox.in_place_work_unfinished() is False, "outside a task"
+    row = _task_row(ask)
+    run_as_worker(ask, row.pk)
+    assert seen == [True]
+    run_as_worker(ask, row.pk)  # a copy after its row finished (keyed: it runs, and finds its work done)
+    assert seen == [True, False]
+    ask.apply()  # eager, as the unit tests run tasks: its mails have rows of their own
+    assert seen == [True, False, False]
