@@ -2,11 +2,10 @@
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from events import emails, payments, selectors, services
-from events.models import Order, Ticket
+from events.models import Order
 from portal.payments import registry
 from portal.payments.registry import Refusal
 
@@ -83,20 +82,10 @@ def sponsorship_describe(sponsorship) -> str:
 
 
 def paid_message(payment) -> str:
-    """One query: the order with its event, and whether any attendee has an address of their own."""
-    own_address = (
-        Ticket.objects.filter(order=OuterRef("pk"))
-        .exclude(attendee_email="")
-        .exclude(attendee_email=OuterRef("buyer_email"))
-    )
-    order = (
-        Order.objects.select_related("event")
-        .annotate(holders=Exists(own_address))
-        .only("buyer_email", "event__name")
-        .get(pk=payment.owner_object_id)
-    )
-    also = ", and each attendee with an address of their own got theirs" if order.holders else ""
-    return f"You are registered for {order.event.name}. Your tickets were sent to {order.buyer_email}{also}."
+    """One query: the order's event, its buyer, and whether any attendee has an address of their own."""
+    event_name, buyer_email, holders = selectors.order_paid_summary(payment.owner_object_id)
+    also = ", and each attendee with an address of their own got theirs" if holders else ""
+    return f"You are registered for {event_name}. Your tickets were sent to {buyer_email}{also}."
 
 
 def register() -> None:

@@ -46,7 +46,7 @@ from portal.payments.models import (
     StripeEvent,
 )
 from portal.payments.registry import Refusal
-from portal.payments.selectors import payments_that_paid_the_owner, payments_to_reconcile, user_is_finance
+from portal.payments.selectors import owner_paid_by_another, payments_to_reconcile, user_is_finance
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +140,7 @@ def _owner_paid_by_another(payment: Payment) -> bool:
     known = getattr(payment, "_paid_by_another", None)
     if known is not None:
         return known
-    answer = (
-        payments_that_paid_the_owner(payment.owner_content_type_id, payment.owner_object_id)
-        .exclude(pk=payment.pk)
-        .exists()
-    )
+    answer = owner_paid_by_another(payment)
     if getattr(payment, "_owner_locked", False):
         payment._paid_by_another = answer  # type: ignore[attr-defined]
     return answer
