@@ -22,9 +22,10 @@ German, Spanish, Polish names' Ł and ś excepted, ...) is set in the core Helve
 to embed (0.6 ms an invoice, against about 27 ms with DejaVu's subsetting). `draw` tries that first
 and draws again in DejaVu the moment a character needs it; callers write their drawing once.
 
-One-line text goes through `FPDF.text` at the very place `FPDF.cell` would put it (a cell splits its
-text into styled fragments and measures it again); only text wider than its column, or with characters
-from a fallback font, goes through `multi_cell` and `cell`.
+Text goes through `FPDF.text` at the very place `FPDF.cell` would put it (a cell splits its text into
+styled fragments and measures it again), measured from the font's widths; `wrapped` blocks are broken
+into lines here too (multi_cell measures the text again for every character it adds). Only table cells
+wider than their column, and text with characters from a fallback font, go through `multi_cell` and `cell`.
 """
 
 import copy
@@ -265,6 +266,13 @@ class Document:
         cmap = self._current_cmap()
         return all(ord(char) in cmap for char in text)
 
+    def _width(self, text: str) -> float:
+        """FPDF.get_string_width for text the current font has (`_in_font`): the sum of its characters'
+        widths. fpdf2 first splits the text into styled fragments, copying the graphics state for each,
+        which cost an invoice more than drawing it (we set no stretching or character spacing)."""
+        pdf = self.pdf
+        return pdf.current_font.get_text_width(pdf.normalize_text(text), pdf.font_size_pt, None)[1] / pdf.k
+
     # --- text ----------------------------------------------------------------------------------------
 
     def row(self, height: float, cells: Iterable[Cell]) -> float:
@@ -301,26 +309,49 @@ class Document:
                 self.line(height, text)
 
     def wrapped(self, height: float, text: object) -> None:
-        """A block of text across the page, wrapped at word boundaries, ragged right."""
+        """A block of text across the page, wrapped at word boundaries, ragged right; its line breaks kept."""
         pdf = self.pdf
         text = self.printable(text)
-        width = pdf.w - pdf.r_margin - pdf.x
-        if "\n" in text or not self._in_font(text) or pdf.get_string_width(text) > width - 2 * pdf.c_margin:
+        room = pdf.w - pdf.r_margin - pdf.x - 2 * pdf.c_margin
+        lines = self._words_in_lines(text, room) if self._in_font(text) else None
+        if lines is None:  # another font for some characters, or a word wider than the page
             pdf.multi_cell(0, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
             return
-        # One line: where multi_cell would put it, without its line breaking (most of a ticket's cost).
-        if pdf.will_page_break(height):
-            pdf.add_page()
-        left, top = pdf.get_x(), pdf.get_y()
-        if text:
-            self._put(left, top, pdf.w - pdf.r_margin - left, height, text, "L")
-        pdf.set_xy(pdf.l_margin, top + height)
+        # Where multi_cell would put each line, without its line breaking (which measures the text again
+        # for every character it adds: most of an invoice's or a ticket's cost).
+        for line in lines:
+            if pdf.will_page_break(height):
+                pdf.add_page()
+            left, top = pdf.get_x(), pdf.get_y()
+            if line:
+                self._put(left, top, pdf.w - pdf.r_margin - left, height, line, "L")
+            pdf.set_xy(pdf.l_margin, top + height)
+
+    def _words_in_lines(self, text: str, room: float) -> list[str] | None:
+        """Each line of `text` filled with as many words as fit in `room`; None if one word alone does not."""
+        space = self._width(" ")
+        lines = []
+        for paragraph in text.split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                width = self._width(word)
+                if width > room:
+                    return None
+                if line and used + space + width > room:
+                    lines.append(line)
+                    line, used = word, width
+                elif line:
+                    line, used = f"{line} {word}", used + space + width
+                else:
+                    line, used = word, width
+            lines.append(line)
+        return lines
 
     def _lines(self, text: str, width: float, height: float) -> list[str]:
         if not text:
             return []
         room = width - 2 * self.pdf.c_margin
-        if self._in_font(text) and self.pdf.get_string_width(text) <= room:
+        if self._in_font(text) and self._width(text) <= room:
             return [text]
         lines = self.pdf.multi_cell(width, height, text, dry_run=True, output=MethodReturnValue.LINES)
         if not isinstance(lines, list):  # LINES gives a list
@@ -340,7 +371,7 @@ class Document:
         # FPDF.cell's placement: the padding inside the cell, the text centred on its height.
         baseline = top + 0.5 * height + 0.3 * pdf.font_size
         if align == "R":
-            x = left + width - pdf.c_margin - pdf.get_string_width(text)
+            x = left + width - pdf.c_margin - self._width(text)
         else:
             x = left + pdf.c_margin
         pdf.text(x, baseline, text)

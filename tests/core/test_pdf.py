@@ -135,3 +135,31 @@ def test_latin_documents_are_set_in_the_core_font_and_wrapped_dashes_survive():
     assert b"/FontFile2" not in data, "nothing embedded"
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "–" in text and "Zoë" in text
+
+
+PARAGRAPHS = (
+    "Please transfer 1,198.40 EUR to the Open Infrastructure Foundation, quoting the invoice number, within"
+    " thirty days of the date above; a transfer short by bank fees is settled by our finance team.\n\n"
+    "Zoë Müller – Łukasz Nowak – Ἀθηνᾶ Παπαδοπούλου signed on behalf of their companies, each of them"
+    " reviewing every page before this one."
+)
+
+
+@pytest.mark.dejavu
+@pytest.mark.parametrize("options", [{}, {"core_until_needed": True}], ids=["dejavu", "core"])
+def test_wrapped_text_breaks_and_sits_where_fpdf2s_multi_cell_puts_it(options):
+    """`wrapped` fills its lines itself (multi_cell measured the text again for every character): the
+    same words on the same lines, at the same places, in either font."""
+    text = PARAGRAPHS if not options else pdf.core_text(PARAGRAPHS)
+
+    def drawn(block) -> list[tuple[str, float, float]]:
+        doc = Document(**options)
+        doc.add_page()
+        doc.style(10)
+        block(doc)
+        return [(piece.text, round(piece.x, 2), round(piece.y, 2)) for piece in pdf_text.shown(doc.output())]
+
+    ours = drawn(lambda doc: doc.wrapped(5, text))
+    theirs = drawn(lambda doc: doc.pdf.multi_cell(0, 5, text, align="L", new_x="LMARGIN", new_y="NEXT"))
+    assert ours == theirs
+    assert len(ours) >= 4, "both paragraphs wrap"
