@@ -503,11 +503,8 @@ def payment_receipt_send(*, payment_id: int) -> bool:
     the e-mails were out: a worker sends them without rows of their own), it sends the same e-mails
     again from what was recorded; the documents are not issued twice."""
 
-    with (
-        transaction.atomic(),
-        audit_batch(),
-        outbox_batch(),
-    ):  # a request's mails of the tickets and receipt: one INSERT
+    # outbox_batch: when the e-mails of the tickets and receipt get rows (eager runs), one INSERT for them.
+    with transaction.atomic(), audit_batch(), outbox_batch():
         payment = _lock(payment_id)
         if payment.succeeded_at is None or payment.is_refused:
             return False
