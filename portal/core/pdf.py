@@ -271,6 +271,8 @@ class Document:
         widths. fpdf2 first splits the text into styled fragments, copying the graphics state for each,
         which cost an invoice more than drawing it (we set no stretching or character spacing)."""
         pdf = self.pdf
+        if pdf.current_font is None:  # no style set yet: fpdf2 says so
+            return pdf.get_string_width(text)
         return pdf.current_font.get_text_width(pdf.normalize_text(text), pdf.font_size_pt, None)[1] / pdf.k
 
     # --- text ----------------------------------------------------------------------------------------

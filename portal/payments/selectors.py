@@ -3,6 +3,7 @@
 import functools
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -47,8 +48,10 @@ def payments_that_paid_the_owner(content_type_id, object_id) -> QuerySet[Payment
 def _paid_by_another_sql() -> str:
     """payments_that_paid_the_owner, less one payment, as one statement (built once from the model)."""
 
+    columns: dict[str, str] = {f.name: f.column for f in Payment._meta.concrete_fields if f.column}
+
     def column(name: str) -> str:
-        return connection.ops.quote_name(Payment._meta.get_field(name).column)
+        return connection.ops.quote_name(columns[name])
 
     statuses = ", ".join(["%s"] * len(PAID_STATUSES))
     # Names from the model, values as parameters.
@@ -64,7 +67,7 @@ def owner_paid_by_another(payment: Payment) -> bool:
     """Whether a payment other than `payment` paid its owner (payments_that_paid_the_owner). Asked by the pay
     page, the card payment and its success; written out, since compiling the ORM's query cost five times
     what running it does (tests/payments/test_paid_by_another.py keeps the two equal)."""
-    params = [
+    params: list[Any] = [
         payment.owner_content_type_id,
         str(payment.owner_object_id),
         *sorted(PAID_STATUSES),
