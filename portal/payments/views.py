@@ -34,7 +34,7 @@ def _stripe_context() -> dict:
 @require_GET
 def pay(request: HttpRequest, public_id: str) -> HttpResponse:
     """The pay page: the card form, the 3-D Secure step, or the payment's status."""
-    payment = selectors.payment_for_payer(public_id)
+    payment = selectors.payment_for_pay_page(public_id)
     client_secret = ""
     if payment.status == PaymentStatus.REQUIRES_ACTION:
         try:

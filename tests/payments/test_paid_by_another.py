@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from portal.payments.models import PaymentStatus
-from portal.payments.selectors import owner_paid_by_another, payments_that_paid_the_owner
+from portal.payments.selectors import owner_paid_by_another, payment_for_pay_page, payments_that_paid_the_owner
 from tests.payments.factories import OwnerFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,10 @@ def test_the_written_out_statement_answers_as_the_ledgers_definition():
     answers = [(owner_paid_by_another(p), _orm_answer(p)) for p in payments]
     assert all(mine == orm for mine, orm in answers), answers
     assert {mine for mine, _ in answers} == {True, False}, "both answers occur"
+    # The pay page's read: the payment itself, and the same answer in the same statement.
+    for payment, (_mine, orm) in zip(payments, answers, strict=True):
+        page = payment_for_pay_page(payment.public_id)
+        assert (page.pk, page.status, page._paid_by_another) == (payment.pk, payment.status, orm)
 
 
 def test_a_payment_that_paid_its_owner_alone_is_not_paid_by_another():
@@ -38,3 +42,10 @@ def test_a_payment_that_paid_its_owner_alone_is_not_paid_by_another():
     assert owner_paid_by_another(paid) is False
     assert owner_paid_by_another(unpaid) is True
     assert owner_paid_by_another(PaymentFactory(owner_obj=OwnerFactory(), status=PaymentStatus.SUCCEEDED)) is False
+
+
+def test_the_pay_page_of_no_payment_is_not_found():
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        payment_for_pay_page("no-such-payment")
