@@ -149,13 +149,15 @@ def _after_commit(entries: list[tuple]) -> None:
         messages_finished(finished)
 
 
-def _run_here(message_id: int, task_name: str, args: list, kwargs: dict) -> bool:
+def _run_here(message_id: int | None, task_name: str, args: list, kwargs: dict) -> bool:
+    """Run a task's body here. Returns whether its row is to be cleared: False when it failed (relayed)
+    or when it has no row (run_on_commit inside a task that redoes it)."""
     task = current_app.tasks[task_name]
     try:
         task.run(*args, **kwargs)
     except Exception:
         if message_id is None:  # run without a row (run_on_commit): it gets one now, for its retries
-            message = _new_message(task, args, kwargs, here=True)
+            message = _new_message(task, tuple(args), kwargs, here=True)
             message.save(force_insert=True)
             message_id = message.pk
         logger.warning("Outbox %s (%s) failed in place; relayed for retries.", message_id, task_name, exc_info=True)
