@@ -383,9 +383,14 @@ def paid_ticket_type(base_url: str, headers: dict[str, str], slug: str) -> dict:
     if response.status_code == 404:
         raise NotImplementedError(f"/api/v1/events/{slug}/ticket-types/ answers 404")
     response.raise_for_status()
+    return most_seats_paid(response.json())
+
+
+def most_seats_paid(ticket_types: list[dict]) -> dict:
+    """Of the API's ticket types, the paid one on sale, without approval, with the most seats left."""
     choices = [
         t
-        for t in response.json()
+        for t in ticket_types
         if t.get("on_sale") and not t.get("needs_approval") and float(t["price"]) > 0 and t["available"] > 0
     ]
     if not choices:

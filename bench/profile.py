@@ -250,7 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="also write the cProfile stats to this file (pstats)")
     parser.add_argument("--sql", action="store_true", help="print one request's queries per step")
     parser.add_argument(
-        "--url", help="instead of the journey: GET this path --journeys times (a fresh query string each)"
+        "--url",
+        help="instead of the journey: GET this path --journeys times (a fresh query string each); "
+        "'order' or 'pay' is the page of an unpaid order the signed-in person places first",
+    )
+    parser.add_argument(
+        "--as", dest="person", choices=("member", "staff"), help="with --url: signed in as this demo person"
     )
     parser.add_argument(
         "--eager", action="store_true", help="run Celery tasks in this process, each one measured as a step"
@@ -477,19 +482,20 @@ def _profile(
 
 
 def _profile_url(args, meter: Meter) -> int:
-    """One page, uncached (a unique query string per request), as an anonymous visitor."""
+    """One page, uncached (a unique query string per request), anonymous or as a signed-in demo person."""
     from django.test import Client
 
     client = Client(HTTP_X_FORWARDED_PROTO="https")
+    if args.person:
+        _sign_in(client, args.person)
+    path = _orders_page(client, args.url) if args.url in ("order", "pay") else args.url
     run = secrets.token_hex(4)  # the cache outlives a run: never ask twice for the same URL
 
     def get(n: int) -> None:
-        sep = "&" if "?" in args.url else "?"
-        response = meter.measure(
-            f"GET {args.url}", lambda: client.get(f"{args.url}{sep}bench-nocache={run}-{n}", secure=True)
-        )
+        sep = "&" if "?" in path else "?"
+        response = meter.measure(f"GET {path}", lambda: client.get(f"{path}{sep}bench-nocache={run}-{n}", secure=True))
         if response.status_code != 200:
-            raise SystemExit(f"{args.url} answered {response.status_code}")
+            raise SystemExit(f"{path} answered {response.status_code}")
 
     for n in range(args.warmup):
         get(-n - 1)
@@ -504,6 +510,50 @@ def _profile_url(args, meter: Meter) -> int:
     print_steps(meter, args.journeys, show_sql=args.sql)
     _print_profile(profiler, args)
     return 0
+
+
+def _sign_in(client, person: str) -> None:
+    """Log in as the bench's demo person (bench.scenarios.PEOPLE) through the log-in form, and its second factor."""
+    from django.contrib.auth import get_user_model
+
+    from bench.scenarios import PEOPLE
+    from portal.accounts.mfa import totp_code, totp_secret_for
+
+    email, password = PEOPLE[person]
+    page = client.post("/accounts/login/", {"login": email, "password": password}, secure=True, follow=True)
+    if "/2fa/authenticate/" in page.request["PATH_INFO"]:
+        secret = totp_secret_for(get_user_model().objects.get(email__iexact=email))
+        page = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)}, secure=True, follow=True)
+    if (
+        page.status_code != 200
+        or "/accounts/login/" in page.request["PATH_INFO"]
+        or "/2fa/" in page.request["PATH_INFO"]
+    ):
+        raise SystemExit(f"could not log in as {email}")
+
+
+def _orders_page(client, page: str) -> str:
+    """The pay page ("pay") or order page ("order") of a one-ticket order the signed-in person places now,
+    for the first event /events/ lists, as the bench's member-pay and member-order scenarios."""
+    import json
+
+    from bench.journeys import most_seats_paid, place_order
+    from bench.scenarios import EVENT_PAGE, ORDER_PAGE
+
+    event_page = re.search(f'href="({EVENT_PAGE})"', client.get("/events/", secure=True).content.decode())
+    if event_page is None:
+        raise SystemExit("/events/ links to no event")
+    slug = event_page.group(1).rstrip("/").split("/")[-1]
+    types = json.loads(client.get(f"/api/v1/events/{slug}/ticket-types/", secure=True).content)
+    visitor = ClientVisitor(Meter())
+    visitor.client = client
+    pay_page = place_order(_Adapter(visitor), f"/events/{slug}/register/", f"qty_{most_seats_paid(types)['id']}", 0)
+    if page == "pay":
+        return urlsplit(pay_page.url).path
+    order_page = ORDER_PAGE.search(client.get("/accounts/", secure=True).content.decode())
+    if order_page is None:
+        raise SystemExit("My account links to no order")
+    return order_page.group(1)
 
 
 def _print_profile(profiler, args) -> None:

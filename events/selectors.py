@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from events import order_selectors
 from events.models import (
     Event,
     Order,
@@ -261,8 +262,9 @@ def _order_queryset() -> QuerySet[Order]:
 
 
 def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
-    """The self-service page's order: the secret in the link is the permission (404 otherwise)."""
-    return get_object_or_404(_order_queryset(), event__slug=slug, code=code, secret=secret)
+    """The self-service page's order: the secret in the link is the permission (404 otherwise); as
+    `_order_queryset()` shapes it, read in written-out statements (events/order_selectors.py)."""
+    return order_selectors.order_for_secret(slug=slug, code=code, secret=secret)
 
 
 def ticket_for_holder(*, slug: str, code: str) -> Ticket:

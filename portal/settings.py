@@ -143,6 +143,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # PostgreSQL plans a query of five joins in about 0.5 ms, ten times what running it takes here.
+        # Server-side binding lets psycopg prepare a statement a connection has run twice, so it is planned
+        # once per connection. Behind PgBouncer in transaction mode (before 1.21's max_prepared_statements)
+        # set DATABASE_PREPARED_STATEMENTS=0.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -427,6 +433,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SESSION_ENGINE = "portal.accounts.session_store"  # the database's sessions, read in one written-out statement
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
