@@ -30,6 +30,7 @@ from events.models import (
 )
 from events.ticket_codes import ticket_code_q
 from members.models import Organization, OrganizationRole
+from portal.core.joined import raw_list
 
 
 def holding_orders_q(now: datetime, prefix: str = "") -> Q:
@@ -177,7 +178,7 @@ def ticket_types_with_availability(
     sql = _TYPES_WITH_SEATS_SQL.format(**_CONDITIONS, visible="" if include_hidden else " AND tt.hidden = %s")
     params: list[Any] = [*_holding_params(moment), str(WaitingListEntry.Status.OFFERED), moment]
     params += [str(WaitingListEntry.Status.WAITING), event.pk] + ([] if include_hidden else [False])
-    ticket_types: list[Any] = list(TicketType.objects.raw(sql, params))
+    ticket_types: list[Any] = raw_list(TicketType, sql, params)
     for ticket_type in ticket_types:
         ticket_type.event = event
         ticket_type.taken, ticket_type.waiting = int(ticket_type.taken), int(ticket_type.waiting)
@@ -359,14 +360,14 @@ ORDER BY e.start DESC, t.id
 def orders_listed_for_user(user) -> list[Order]:
     """A person's orders as My account lists them, in one query: the order's own columns a line shows,
     `event_name`, `event_slug` and `ticket_count` (canceled tickets included, as on the order's page)."""
-    return list(Order.objects.raw(_ORDERS_LISTED_SQL, [user.pk, user.pk, str(Order.Status.EXPIRED)]))
+    return raw_list(Order, _ORDERS_LISTED_SQL, [user.pk, user.pk, str(Order.Status.EXPIRED)])
 
 
 def tickets_held_listed_for_user(user) -> list[Ticket]:
     """`tickets_held_by_user` as My account lists them, in one query: `event_name`, `ticket_type_name` and
     `buyer_name` (who bought the ticket for them)."""
     sql = _TICKETS_HELD_LISTED_SQL.format(sold=", ".join(["%s"] * len(Order.SOLD)))
-    return list(Ticket.objects.raw(sql, [user.pk, *map(str, Order.SOLD), user.pk, user.pk]))
+    return raw_list(Ticket, sql, [user.pk, *map(str, Order.SOLD), user.pk, user.pk])
 
 
 _SPONSORING_ORGANIZATIONS_SQL = """
@@ -381,7 +382,7 @@ ORDER BY org.name, org.id
 def sponsoring_organizations_administered_by(user) -> list[Organization]:
     """Organisations the person administers that have sponsored (any sponsorship), by name: My account's
     links to their sponsor pages, in one SQL query (see _ORDERS_LISTED_SQL)."""
-    return list(Organization.objects.raw(_SPONSORING_ORGANIZATIONS_SQL, [user.pk, str(OrganizationRole.Role.ADMIN)]))
+    return raw_list(Organization, _SPONSORING_ORGANIZATIONS_SQL, [user.pk, str(OrganizationRole.Role.ADMIN)])
 
 
 def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
@@ -614,7 +615,7 @@ def sponsorships_for_contact(user) -> list[Sponsorship]:
     """Sponsorships this person is a contact of, newest event first, as My account lists them, in one SQL
     query (see _ORDERS_LISTED_SQL): status, `organization_name`, `package_name`, `event_name`, `event_slug`,
     and the pass code's `pass_code_code` and `pass_code_max_tickets` (None without one)."""
-    return list(Sponsorship.objects.raw(_SPONSORSHIPS_FOR_CONTACT_SQL, [user.pk]))
+    return raw_list(Sponsorship, _SPONSORSHIPS_FOR_CONTACT_SQL, [user.pk])
 
 
 def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):

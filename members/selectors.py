@@ -23,6 +23,7 @@ from members.models import (
     Organization,
     OrganizationRole,
 )
+from portal.core.joined import raw_list
 from portal.payments.models import Payment
 
 
@@ -203,7 +204,7 @@ ORDER BY a.created_at DESC, a.id DESC
 def applications_listed_for_user(user) -> list[MembershipApplication]:
     """The person's applications as My account lists them, in one SQL query (see _ROLES_LISTED_SQL): name,
     `tier_name`, date, status and reason."""
-    return list(MembershipApplication.objects.raw(_APPLICATIONS_LISTED_SQL, [user.pk]))
+    return raw_list(MembershipApplication, _APPLICATIONS_LISTED_SQL, [user.pk])
 
 
 def administers_an_organization(user) -> bool:
@@ -240,14 +241,14 @@ ORDER BY d.starts, d.id
 def roles_listed_for_user(user) -> list[OrganizationRole]:
     """`roles_for_user` as My account lists them, in one query: each role with `organization_name` and
     `organization_slug` (its link)."""
-    return list(OrganizationRole.objects.raw(_ROLES_LISTED_SQL, [user.pk]))
+    return raw_list(OrganizationRole, _ROLES_LISTED_SQL, [user.pk])
 
 
 def unpaid_dues_payments_for_user(user) -> list[Payment]:
     """The payments of `unpaid_dues_for_user`, in one query, as My account lists them: each Payment (its amount
     and link) with `organization_name` and `invoice_number` (None before the invoice)."""
     roles = [str(OrganizationRole.Role.ADMIN), str(OrganizationRole.Role.BILLING)]
-    return list(Payment.objects.raw(_DUES_PAYMENTS_LISTED_SQL, [str(Membership.Status.CANCELED), user.pk, *roles]))
+    return raw_list(Payment, _DUES_PAYMENTS_LISTED_SQL, [str(Membership.Status.CANCELED), user.pk, *roles])
 
 
 def organization_name_taken(name: str, *, excluding: Organization) -> bool:
@@ -366,7 +367,7 @@ ORDER BY m.id
 def individual_membership_listed_for_user(user) -> IndividualMember | None:
     """`individual_membership_for_user` with what My account shows of it, in one SQL query (see
     _ROLES_LISTED_SQL): name, profile link, date and agreement."""
-    return next(iter(IndividualMember.objects.raw(_INDIVIDUAL_MEMBERSHIP_SQL, [user.pk])), None)
+    return next(iter(raw_list(IndividualMember, _INDIVIDUAL_MEMBERSHIP_SQL, [user.pk])), None)
 
 
 def individual_memberships_history(user) -> QuerySet:

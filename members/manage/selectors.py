@@ -22,6 +22,7 @@ from members.models import (
 from members.tier_changes import tier_change_quote
 from portal.core import money
 from portal.core.exceptions import ApplicationError
+from portal.core.joined import raw_list
 from portal.payments.models import Invoice, Payment
 
 # Every member admin page starts here, and the overview's two notices (a pending tier change, dues to
@@ -37,7 +38,7 @@ WHERE r.user_id = %s AND org.slug = %s
 def organization_for_user(user, slug: str) -> Organization:
     """The organisation at `slug` when the person holds a role in it (404 otherwise); `user_roles` is the
     set of their roles there. One query."""
-    rows = list(Organization.objects.raw(_ORGANIZATION_FOR_USER_SQL, [user.pk, slug])) if user.is_authenticated else []
+    rows = raw_list(Organization, _ORGANIZATION_FOR_USER_SQL, [user.pk, slug]) if user.is_authenticated else []
     if not rows:
         raise Http404("No organisation of yours at this address.")
     organization = rows[0]
@@ -79,7 +80,7 @@ ORDER BY m.starts DESC, m.id DESC
 def membership_history_listed(organization: Organization) -> list[Membership]:
     """`membership_history` as the overview shows it, in one SQL query (see _ORGANIZATION_FOR_USER_SQL): each
     row with `tier_name` instead of its tier."""
-    return list(Membership.objects.raw(_MEMBERSHIP_HISTORY_SQL, [organization.pk]))
+    return raw_list(Membership, _MEMBERSHIP_HISTORY_SQL, [organization.pk])
 
 
 def current_membership(memberships: list[Membership], *, today: datetime.date | None = None) -> Membership | None:
@@ -114,7 +115,7 @@ ORDER BY c.created_at DESC, c.id DESC
 def pending_tier_change(organization: Organization) -> TierChangeRequest | None:
     """The request waiting for the membership team, if any: the overview's notice (`tier_name` and its date)."""
     status = str(TierChangeRequest.Status.PENDING)
-    return next(iter(TierChangeRequest.objects.raw(_PENDING_TIER_CHANGE_SQL, [organization.pk, status])), None)
+    return next(iter(raw_list(TierChangeRequest, _PENDING_TIER_CHANGE_SQL, [organization.pk, status])), None)
 
 
 def people(organization: Organization) -> QuerySet[OrganizationRole]:

@@ -6,8 +6,9 @@ Writes, expiry and everything else are Django's own (`django.contrib.sessions.ba
 """
 
 from django.contrib.sessions.backends import db
-from django.db import connection
 from django.utils import timezone
+
+from portal.core.joined import raw_list
 
 _SESSION_SQL = """
 SELECT session_key, session_data, expire_date FROM django_session WHERE session_key = %s AND expire_date > %s
@@ -17,11 +18,7 @@ SELECT session_key, session_data, expire_date FROM django_session WHERE session_
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         if self.session_key:
-            found = list(
-                self.model.objects.raw(
-                    _SESSION_SQL, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())]
-                )
-            )
+            found = raw_list(self.model, _SESSION_SQL, [self.session_key, timezone.now()])
             if found:
                 return found[0]
         self._session_key = None
