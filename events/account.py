@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors, services
@@ -12,6 +11,7 @@ from portal.accounts import sections
 from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 from portal.core.audit import audit_forget_person
 from portal.core.money import format_money
+from portal.core.reverse import reverse
 from portal.payments.selectors import latest_payments_for_owners
 
 

@@ -60,9 +60,9 @@ def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
             raise Http404("No order matches the given query.")
         order, event, promo_code, bundle, organization = _ORDER.read(row, connection.alias)
         cursor.execute(_LINES_SQL, [order.pk])
-        lines = [_with_type(*_LINE.read(line_row, connection.alias), order) for line_row in cursor.fetchall()]
+        lines = [_of_order(_LINE.read(line_row, connection.alias), order) for line_row in cursor.fetchall()]
         cursor.execute(_TICKETS_SQL, [order.pk])
-        tickets = [_with_type(*_TICKET.read(ticket_row, connection.alias), order) for ticket_row in cursor.fetchall()]
+        tickets = [_of_order(_TICKET.read(ticket_row, connection.alias), order) for ticket_row in cursor.fetchall()]
     Order.event.field.set_cached_value(order, event)
     Order.promo_code.field.set_cached_value(order, promo_code)
     if bundle is not None:
@@ -74,7 +74,9 @@ def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
     return order
 
 
-def _with_type(row_object, ticket_type, order):
+def _of_order(read: list, order: Order):
+    """A line or ticket read with its ticket type, both kept on it as select_related and prefetch keep them."""
+    row_object, ticket_type = read
     type(row_object).ticket_type.field.set_cached_value(row_object, ticket_type)
     type(row_object).order.field.set_cached_value(row_object, order)
     return row_object

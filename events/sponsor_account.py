@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors
@@ -17,6 +16,7 @@ from events.contract_selectors import ContractSummary, sponsorship_contract_summ
 from events.models import BoothStaffMember, PromoCode, SponsorBenefit, SponsorLogo, Sponsorship
 from members.manage.selectors import organization_for_user
 from members.models import Organization, OrganizationRole
+from portal.core.reverse import reverse
 from portal.payments.selectors import latest_payments_for_owners
 
 

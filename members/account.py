@@ -1,7 +1,6 @@
 """My account: the person's membership applications, their organisations and roles, and dues they can pay."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from members import selectors
@@ -12,6 +11,7 @@ from portal.accounts.sections import (
     register_export,
     register_section,
 )
+from portal.core.reverse import reverse
 
 BADGES = {
     MembershipApplication.Status.SUBMITTED: "info",

@@ -123,8 +123,9 @@ TEMPLATES = [
             ],
             # The site's tags live with the site (portal.site), which is not an app of its own.
             "libraries": {"portal_tags": "portal.site.templatetags.portal_tags"},
-            # Amounts look the same on every page: `{{ amount|money:currency }}`, no {% load %} needed.
-            "builtins": ["portal.core.templatetags.money"],
+            # Amounts look the same on every page: `{{ amount|money:currency }}`, no {% load %} needed;
+            # `{% url %}` keeps its answers per process (portal/core/reverse.py).
+            "builtins": ["portal.core.templatetags.money", "portal.core.templatetags.url_kept"],
         },
     },
 ]

@@ -4,13 +4,13 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from events.models.codes import new_order_code, new_secret, new_ticket_code
 from events.models.event import Event
 from events.models.ticket_types import PromoCode, TicketType
 from events.ticket_codes import new_short_code
+from portal.core.reverse import reverse
 from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
 

@@ -59,10 +59,10 @@ class Joined:
             ]
         return self._converters[using]
 
-    def read(self, row: Sequence[Any], using: str = "default") -> list[Model | None]:
+    def read(self, row: Sequence[Any], using: str = "default") -> list[Any]:
         """One instance per part, in order; None for an optional part whose join found no row."""
         connection = connections[using]
-        instances: list[Model | None] = []
+        instances: list[Any] = []
         start = 0
         for part, attnames, pk_index, converters in zip(
             self.parts, self._attnames, self._pk_index, self._converters_for(using), strict=True

@@ -9,9 +9,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from portal.core import money
+from portal.core.reverse import reverse
 from portal.core.status import StatusMachine
 from portal.core.text import validate_plain_text
 
