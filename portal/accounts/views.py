@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "account/home.html",
         {
-            "email_addresses": selectors.user_email_addresses(request.user),
+            "email_addresses": selectors.user_email_addresses_listed(request.user),
             "sections": sections.sections_for(request.user),
         },
     )

@@ -103,7 +103,7 @@ class _Plan:
             raise ValueError(f"a statement read as {model.__name__} must select its primary key")
 
 
-_PLANS: dict[tuple[type[Model], tuple[str, ...], str], _Plan] = {}
+_PLANS: dict[tuple[type[Model], str, str], _Plan] = {}
 
 
 def raw_list(model: type[Model], sql: str, params: Sequence[Any], using: str = "default") -> list[Any]:
@@ -115,14 +115,13 @@ def raw_list(model: type[Model], sql: str, params: Sequence[Any], using: str = "
     """
     connection = connections[using]
     adapt = connection.ops.adapt_unknown_value
+    key = (model, sql, using)
+    plan = _PLANS.get(key)
     with connection.cursor() as cursor:
         cursor.execute(sql, [adapt(value) for value in params])
-        names = tuple(column[0] for column in cursor.description)
+        if plan is None:  # the statement's columns are the same every time: psycopg's description is not free
+            plan = _PLANS[key] = _Plan(model, tuple(column[0] for column in cursor.description), using)
         rows = cursor.fetchall()
-    key = (model, names, using)
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _PLANS[key] = _Plan(model, names, using)
     instances = []
     for row in rows:
         values = [row[index] for index, _ in plan.fields]

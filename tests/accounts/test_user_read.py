@@ -37,3 +37,25 @@ def test_a_deactivated_or_deleted_account_is_signed_out_on_its_next_request(clie
     client.force_login(UserFactory(email="grace@example.org"))
     User.objects.filter(email="grace@example.org").delete()
     assert client.get("/accounts/").status_code == 302
+
+
+def test_my_accounts_addresses_read_as_the_orms_primary_first():
+    from allauth.account.models import EmailAddress
+
+    from portal.accounts.selectors import user_email_addresses, user_email_addresses_listed
+
+    person = UserFactory(email="ada@example.org")
+    EmailAddress.objects.filter(user=person).delete()
+    for email, primary, verified in [
+        ("b@example.org", False, True),
+        ("ada@example.org", True, True),
+        ("a@example.org", False, False),
+    ]:
+        EmailAddress.objects.create(user=person, email=email, primary=primary, verified=verified)
+    other = UserFactory(email="grace@example.org")
+    EmailAddress.objects.get_or_create(user=other, email="grace@example.org", defaults={"primary": True})
+    listed = user_email_addresses_listed(person)
+    assert [(a.email, a.primary, a.verified) for a in listed] == [
+        (a.email, a.primary, a.verified) for a in user_email_addresses(person)
+    ]
+    assert [a.email for a in listed] == ["ada@example.org", "a@example.org", "b@example.org"]
