@@ -98,7 +98,8 @@ def generation(request=None) -> int | None:
 
 
 def remember_site(request) -> None:
-    """Wagtail looks the Site up by host on every request; keep it under the generation (a Site save bumps it)."""
+    """Wagtail looks the Site up by host on every request, and the sites' root paths for every page link;
+    keep both under the generation (a Site save bumps it)."""
     if hasattr(request, "_wagtail_site"):
         return
     current = generation(request)
@@ -110,6 +111,11 @@ def remember_site(request) -> None:
     )
     if site is not None:
         request._wagtail_site = site
+    # Every page link asks for the sites' root paths, from the cache: keep them too (Wagtail reads them from
+    # the request first). What changes them (a Site saved, a root page moved or renamed) bumps the generation.
+    request._wagtail_cached_site_root_paths = remember_for_generation(
+        f"site-root-paths:{current}", Site.get_site_root_paths, current
+    )
 
 
 def purge() -> None:
@@ -213,8 +219,8 @@ class AnonymousPageCacheMiddleware:
         elif request.path.startswith(SKIP_PREFIXES):
             return self.get_response(request)
         if not _visitor_is_anonymous(request):
-            if not api:
-                remember_site(request)
+            # The Site is remembered by SignedInPageCacheMiddleware, after its one round trip to the cache
+            # has read the generation (remembering it here read the generation once more).
             response = self.get_response(request)
             if getattr(request, MARK, False) and not response.has_header("Cache-Control"):
                 # Someone with a session may see personal things (their name, drafts): keep it out of shared caches.
@@ -343,6 +349,9 @@ def _messages_waiting(request) -> bool:
     return storage is not None and len(storage) > 0  # len() reads them without marking them seen
 
 
+_NOT_FOR_SIGNED_IN = SKIP_PREFIXES + API_CACHE_PREFIXES
+
+
 class SignedInPageCacheMiddleware:
     """Serve and store signed-in GETs of public pages per kind of header; place it after the
     authentication and message middleware. Answers are private: no shared cache keeps them."""
@@ -352,25 +361,23 @@ class SignedInPageCacheMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            request.method not in ("GET", "HEAD")
-            or user is None
-            or not user.is_authenticated
-            or request.path.startswith(SKIP_PREFIXES)
-            or request.path.startswith(API_CACHE_PREFIXES)
-            or _messages_waiting(request)
-        ):
+        public = request.method in ("GET", "HEAD") and not request.path.startswith(_NOT_FOR_SIGNED_IN)
+        if not public or user is None or not user.is_authenticated or _messages_waiting(request):
+            if public:
+                remember_site(request)  # a visitor with a session who is not signed in (or has messages)
             return self.get_response(request)
         try:
             key = _key(f"{_key_source(request)}|signed-in:{header_kind(request)}")
             current, cached = _generation_and_page(key)
         except Exception:  # noqa: BLE001 - a cache outage slows the site down, it must not take it down
             logger.warning("Page cache unavailable; serving without it.", exc_info=True)
+            remember_site(request)
             return self.get_response(request)
         setattr(request, GENERATION_ATTR, current)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
             return cached
+        remember_site(request)  # a miss: the page will be rendered, under the generation just read
         response = self.get_response(request)
         if self._storable(request, response):
             patch_cache_control(response, private=True, no_cache=True)

@@ -327,3 +327,24 @@ def test_the_footer_is_drawn_once_per_generation_and_a_change_shows_at_once(clie
         assert len(drawn) == 2
     finally:
         template_rendered.disconnect(count)
+
+
+def test_a_signed_in_page_rendered_afresh_asks_the_cache_twice(client, kata, monkeypatch):
+    """Their kind of header, then the generation and the page together; the Site, its root paths (every page
+    link), the settings and the footer come from this process's copies under that generation."""
+    from django.core.cache import cache as default_cache
+
+    client.force_login(User.objects.create_user(email="ada@example.org", password="x" * 12))
+    assert client.get("/projects/kata-containers/?warm").status_code == 200
+    reads = []
+    get = default_cache.get
+    monkeypatch.setattr(default_cache, "get", lambda key, *a, **kw: reads.append("get") or get(key, *a, **kw))
+    monkeypatch.setattr(
+        default_cache,
+        "get_many",
+        lambda keys, *a, **kw: reads.append(len(keys)) or {k: v for k in keys if (v := get(k)) is not None},
+    )
+    page = client.get("/projects/kata-containers/?fresh")
+    assert page.status_code == 200 and page["X-Page-Cache"] == "miss"
+    assert "Kata Containers" in page.content.decode()
+    assert reads == ["get", 2], reads
