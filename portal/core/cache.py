@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http.request import split_domain_port
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import parse_http_date_safe
 from wagtail.models import Site
 
@@ -113,8 +114,9 @@ def remember_site(request) -> None:
         request._wagtail_site = site
     # Every page link asks for the sites' root paths, from the cache: keep them too (Wagtail reads them from
     # the request first). What changes them (a Site saved, a root page moved or renamed) bumps the generation.
-    request._wagtail_cached_site_root_paths = remember_for_generation(
-        f"site-root-paths:{current}", Site.get_site_root_paths, current
+    # Lazily: a page without page links never asks.
+    request._wagtail_cached_site_root_paths = SimpleLazyObject(
+        lambda: remember_for_generation(f"site-root-paths:{current}", Site.get_site_root_paths, current)
     )
 
 
