@@ -104,6 +104,7 @@ class _Plan:
 
 
 _PLANS: dict[tuple[type[Model], str, str], _Plan] = {}
+_MOST_PLANS = 1_000
 
 
 def raw_list(model: type[Model], sql: str, params: Sequence[Any], using: str = "default") -> list[Any]:
@@ -120,6 +121,8 @@ def raw_list(model: type[Model], sql: str, params: Sequence[Any], using: str = "
     with connection.cursor() as cursor:
         cursor.execute(sql, [adapt(value) for value in params])
         if plan is None:  # the statement's columns are the same every time: psycopg's description is not free
+            if len(_PLANS) >= _MOST_PLANS:  # statements built with a list of placeholders: do not grow without end
+                _PLANS.clear()
             plan = _PLANS[key] = _Plan(model, tuple(column[0] for column in cursor.description), using)
         rows = cursor.fetchall()
     instances = []
