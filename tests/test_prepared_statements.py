@@ -52,7 +52,9 @@ def test_behind_a_pooler_in_transaction_mode_prepared_statements_can_be_turned_o
     from tests.conftest import ROOT
 
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_PREPARED_STATEMENTS"}}
-    env.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1", DATABASE_URL=os.environ["DATABASE_URL"])
+    db = connection.settings_dict  # the suite's own database: DATABASE_URL's may not exist (CI creates none)
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1", DATABASE_URL=url)
     if setting is not None:
         env["DATABASE_PREPARED_STATEMENTS"] = setting
     code = "from django.db import connection; connection.ensure_connection(); print(connection.connection.prepare_threshold)"
