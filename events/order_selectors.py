@@ -11,7 +11,7 @@ from django.http import Http404
 
 from events.models import Event, Order, OrderLine, PromoCode, Ticket, TicketBundle, TicketType
 from members.models import Organization
-from portal.core.joined import Joined, Part
+from portal.core.joined import Joined, Part, keep_prefetched
 
 _ORDER = Joined(
     Part(Order, "o"),
@@ -69,8 +69,8 @@ def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
         TicketBundle.organization.field.set_cached_value(bundle, organization)
         TicketBundle.order.field.set_cached_value(bundle, order)
     Order.bundle.related.set_cached_value(order, bundle)  # None: "no bundle", as select_related keeps it
-    _keep(order, "lines", lines)
-    _keep(order, "tickets", tickets)
+    keep_prefetched(order, "lines", lines)
+    keep_prefetched(order, "tickets", tickets)
     return order
 
 
@@ -80,11 +80,3 @@ def _of_order(read: list, order: Order):
     type(row_object).ticket_type.field.set_cached_value(row_object, ticket_type)
     type(row_object).order.field.set_cached_value(row_object, order)
     return row_object
-
-
-def _keep(order: Order, name: str, rows: list) -> None:
-    """Kept as prefetch_related keeps them: the related manager's queryset with its results filled in."""
-    queryset = getattr(order, name).all()
-    queryset._result_cache = rows
-    queryset._prefetch_done = True
-    order.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset

@@ -25,6 +25,7 @@ def _run_manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess
             "STRIPE_SECRET_KEY",
             "ALLOW_PER_PROCESS_CACHE",
             "STRIPE_ALLOW_LOCALSTRIPE",
+            "DATABASE_PREPARED_STATEMENTS",
         }
     }
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
@@ -104,3 +105,17 @@ def test_start_without_secret_key_fails_with_one_clear_line():
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == ["Guildhall refuses to start: SECRET_KEY is not set and DEBUG is off."]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(("setting", "threshold"), [({}, "2"), ({"DATABASE_PREPARED_STATEMENTS": "0"}, "None")])
+def test_behind_a_pooler_in_transaction_mode_prepared_statements_can_be_turned_off(setting, threshold):
+    from django.db import connection
+
+    db = connection.settings_dict  # the suite's own database: DATABASE_URL's may not exist (CI creates none)
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    code = "from django.db import connection; connection.ensure_connection(); print(connection.connection.prepare_threshold)"
+    result = _run_manage("shell", "-c", code, DEBUG="1", DATABASE_URL=url, **setting)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == threshold

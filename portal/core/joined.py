@@ -32,6 +32,21 @@ class Part:
 Converter = Callable[[Any, Any, Any], Any]
 
 
+def _converters(field: Any, alias: str, connection: Any) -> tuple[list[Converter], Any]:
+    """A column's converters (the backend's, then the field's), as the ORM's compiler applies them."""
+    col = field.get_col(alias)
+    return connection.ops.get_db_converters(col) + col.get_db_converters(connection), col
+
+
+def keep_prefetched(instance: Model, name: str, rows: list) -> None:
+    """`instance.<name>.all()` answers `rows` without a query, as prefetch_related keeps them: the related
+    manager's queryset with its results filled in."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
 def columns(model: type[Model], alias: str) -> str:
     """The model's columns, listed in the order `Joined.read` takes them."""
     return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
@@ -51,10 +66,7 @@ class Joined:
         if using not in self._converters:
             connection = connections[using]
             self._converters[using] = [
-                [
-                    (connection.ops.get_db_converters(col) + col.get_db_converters(connection), col)
-                    for col in (field.get_col(part.alias) for field in fields)
-                ]
+                [_converters(field, part.alias, connection) for field in fields]
                 for part, fields in zip(self.parts, self._fields, strict=True)
             ]
         return self._converters[using]
@@ -94,8 +106,7 @@ class _Plan:
         self.attnames = [field.attname for _, field in self.fields]
         self.converters = []
         for position, (_, field) in enumerate(self.fields):
-            col = field.get_col(model._meta.db_table)
-            functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            functions, col = _converters(field, model._meta.db_table, connection)
             if functions:
                 self.converters.append((position, functions, col))
         self.extras = [(index, name) for index, name in enumerate(names) if name not in by_column]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.core import money
 from portal.core.audit import audit
 from portal.core.exceptions import InvalidTransition
+from portal.core.joined import keep_prefetched
 from portal.payments import emails
 from portal.payments.exceptions import PaymentError
 from portal.payments.models import (
@@ -200,14 +201,8 @@ def _insert(invoice: Invoice, rows: list[InvoiceLine]) -> None:
 
 
 def _keep_lines(invoice: Invoice, rows: list[InvoiceLine]) -> None:
-    """The lines just written are the invoice's lines: its PDF reads them without a query.
-
-    Kept as Django's prefetch_related keeps them (a queryset with its results already filled in).
-    """
-    lines = invoice.lines.all()
-    lines._result_cache = sorted(rows, key=lambda row: row.position)
-    lines._prefetch_done = True  # type: ignore[attr-defined]
-    invoice._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
+    """The lines just written are the invoice's lines: its PDF reads them without a query."""
+    keep_prefetched(invoice, "lines", sorted(rows, key=lambda row: row.position))
 
 
 def invoice_create(
