@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from events import selectors, services
 from events.models import Event, Order, Ticket
-from events.sponsor_account import sponsor_pages_section
+from events.sponsor_account import sponsor_pages_section, sponsor_pages_section_reads
 from portal.accounts import sections
 from portal.accounts.services import ANONYMISED_DOMAIN, anonymised_email
 from portal.core.audit import audit_forget_person
@@ -15,10 +15,12 @@ from portal.core.reverse import reverse
 from portal.payments.selectors import latest_payments_for_owners
 
 
-def section_context(user) -> dict | None:
+def section_reads(user) -> dict:
+    return {"orders": selectors.orders_listed_read(user), "held": selectors.tickets_held_listed_read(user)}
+
+
+def section_context(user, orders: list[Order], held: list[Ticket]) -> dict | None:
     """The person's orders (also guest ones with a verified e-mail) and tickets bought for them."""
-    orders = selectors.orders_listed_for_user(user)
-    held = selectors.tickets_held_listed_for_user(user)
     if not orders and not held:
         return None
     badge_kinds = {"paid": "success", "pending": "warning", "canceled": "neutral", "refunded": "neutral"}
@@ -48,10 +50,13 @@ def section_context(user) -> dict | None:
     return {"title": "Your summit tickets", "items": items}
 
 
-def sponsorship_section_context(user) -> dict | None:
+def sponsorship_section_reads(user) -> dict:
+    return {"sponsorships": selectors.sponsorships_for_contact_read(user)}
+
+
+def sponsorship_section_context(user, sponsorships: list) -> dict | None:
     """Sponsor contacts see their sponsorships and how many of the included passes are used."""
 
-    sponsorships = selectors.sponsorships_for_contact(user)
     if not sponsorships:
         return None
     payments = latest_payments_for_owners(sponsorships)
@@ -170,9 +175,14 @@ def anonymise(user) -> None:
 
 def register() -> None:
 
-    sections.register_section("events", "account/sections/list.html", section_context, order=50)
-    sections.register_section("sponsorships", "account/sections/list.html", sponsorship_section_context, order=55)
-    sections.register_section("sponsor_pages", "account/sections/list.html", sponsor_pages_section, order=56)
+    list_template = "account/sections/list.html"
+    sections.register_section("events", list_template, section_context, order=50, reads=section_reads)
+    sections.register_section(
+        "sponsorships", list_template, sponsorship_section_context, order=55, reads=sponsorship_section_reads
+    )
+    sections.register_section(
+        "sponsor_pages", list_template, sponsor_pages_section, order=56, reads=sponsor_pages_section_reads
+    )
     sections.register_export("event_orders", export)
     sections.register_export("event_waiting_lists", export_waiting_lists)
     sections.register_export("sponsorship_contacts", export_sponsor_contacts)

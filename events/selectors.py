@@ -30,7 +30,7 @@ from events.models import (
 )
 from events.ticket_codes import ticket_code_q
 from members.models import Organization, OrganizationRole
-from portal.core.joined import raw_list
+from portal.core.joined import Read, raw_list
 
 
 def holding_orders_q(now: datetime, prefix: str = "") -> Q:
@@ -357,17 +357,25 @@ ORDER BY e.start DESC, t.id
 """
 
 
-def orders_listed_for_user(user) -> list[Order]:
+def orders_listed_read(user) -> Read:
     """A person's orders as My account lists them, in one query: the order's own columns a line shows,
     `event_name`, `event_slug` and `ticket_count` (canceled tickets included, as on the order's page)."""
-    return raw_list(Order, _ORDERS_LISTED_SQL, [user.pk, user.pk, str(Order.Status.EXPIRED)])
+    return Read(Order, _ORDERS_LISTED_SQL, [user.pk, user.pk, str(Order.Status.EXPIRED)])
 
 
-def tickets_held_listed_for_user(user) -> list[Ticket]:
+def orders_listed_for_user(user) -> list[Order]:
+    return orders_listed_read(user).fetch()
+
+
+def tickets_held_listed_read(user) -> Read:
     """`tickets_held_by_user` as My account lists them, in one query: `event_name`, `ticket_type_name` and
     `buyer_name` (who bought the ticket for them)."""
     sql = _TICKETS_HELD_LISTED_SQL.format(sold=", ".join(["%s"] * len(Order.SOLD)))
-    return raw_list(Ticket, sql, [user.pk, *map(str, Order.SOLD), user.pk, user.pk])
+    return Read(Ticket, sql, [user.pk, *map(str, Order.SOLD), user.pk, user.pk])
+
+
+def tickets_held_listed_for_user(user) -> list[Ticket]:
+    return tickets_held_listed_read(user).fetch()
 
 
 _SPONSORING_ORGANIZATIONS_SQL = """
@@ -379,10 +387,14 @@ ORDER BY org.name, org.id
 """
 
 
-def sponsoring_organizations_administered_by(user) -> list[Organization]:
+def sponsoring_organizations_administered_read(user) -> Read:
     """Organisations the person administers that have sponsored (any sponsorship), by name: My account's
     links to their sponsor pages, in one SQL query (see _ORDERS_LISTED_SQL)."""
-    return raw_list(Organization, _SPONSORING_ORGANIZATIONS_SQL, [user.pk, str(OrganizationRole.Role.ADMIN)])
+    return Read(Organization, _SPONSORING_ORGANIZATIONS_SQL, [user.pk, str(OrganizationRole.Role.ADMIN)])
+
+
+def sponsoring_organizations_administered_by(user) -> list[Organization]:
+    return sponsoring_organizations_administered_read(user).fetch()
 
 
 def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
@@ -611,11 +623,15 @@ ORDER BY e.start DESC, s.id
 """
 
 
-def sponsorships_for_contact(user) -> list[Sponsorship]:
+def sponsorships_for_contact_read(user) -> Read:
     """Sponsorships this person is a contact of, newest event first, as My account lists them, in one SQL
     query (see _ORDERS_LISTED_SQL): status, `organization_name`, `package_name`, `event_name`, `event_slug`,
     and the pass code's `pass_code_code` and `pass_code_max_tickets` (None without one)."""
-    return raw_list(Sponsorship, _SPONSORSHIPS_FOR_CONTACT_SQL, [user.pk])
+    return Read(Sponsorship, _SPONSORSHIPS_FOR_CONTACT_SQL, [user.pk])
+
+
+def sponsorships_for_contact(user) -> list[Sponsorship]:
+    return sponsorships_for_contact_read(user).fetch()
 
 
 def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):

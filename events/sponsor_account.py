@@ -105,9 +105,12 @@ def sponsor_account_rows(organization: Organization, *, now=None) -> list[Sponso
     return rows
 
 
-def sponsor_pages_section(user) -> dict | None:
+def sponsor_pages_section_reads(user) -> dict:
+    return {"organizations": selectors.sponsoring_organizations_administered_read(user)}
+
+
+def sponsor_pages_section(user, organizations: list) -> dict | None:
     """My account: a link to each sponsor page of the organisations the person administers that sponsor."""
-    organizations = selectors.sponsoring_organizations_administered_by(user)
     if not organizations:
         return None
     return {

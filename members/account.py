@@ -21,8 +21,11 @@ BADGES = {
 }
 
 
-def applications_section(user) -> dict | None:
-    applications = selectors.applications_listed_for_user(user)
+def applications_reads(user) -> dict:
+    return {"applications": selectors.applications_listed_read(user)}
+
+
+def applications_section(user, applications: list[MembershipApplication]) -> dict | None:
     if not applications:
         return None
     return {
@@ -42,14 +45,16 @@ def applications_section(user) -> dict | None:
     }
 
 
-def organizations_section(user) -> dict | None:
+def organizations_reads(user) -> dict:
+    # Dues are paid by an organisation's admins and billing contacts: without such a role, none are found.
+    return {"roles": selectors.roles_listed_read(user), "dues_payments": selectors.unpaid_dues_payments_read(user)}
+
+
+def organizations_section(user, roles: list[OrganizationRole], dues_payments: list) -> dict | None:
     """One line per organisation with the person's roles there, linked to its admin pages; dues to pay."""
 
-    roles = selectors.roles_listed_for_user(user)
     if not roles:
         return None
-    # Dues are paid by an organisation's admins and billing contacts: no role, nothing to pay.
-    dues_payments = selectors.unpaid_dues_payments_for_user(user)
     by_organization: dict[int, list[OrganizationRole]] = {}
     for role in roles:
         by_organization.setdefault(role.organization_id, []).append(role)
@@ -115,8 +120,16 @@ def deletion_blockers(user) -> list[str]:
 
 def register_account_sections() -> None:
 
-    register_section("membership_applications", "account/sections/list.html", applications_section, order=40)
-    register_section("organizations", "account/sections/list.html", organizations_section, order=30)
+    register_section(
+        "membership_applications",
+        "account/sections/list.html",
+        applications_section,
+        order=40,
+        reads=applications_reads,
+    )
+    register_section(
+        "organizations", "account/sections/list.html", organizations_section, order=30, reads=organizations_reads
+    )
     register_export("membership_applications", export_applications)
     register_export("organization_roles", export_roles)
     register_anonymiser("members", anonymise)
@@ -126,10 +139,14 @@ def register_account_sections() -> None:
 # --- Individual membership ----------------------------------------------------------------
 
 
-def individual_membership_section(user) -> dict:
+def individual_membership_reads(user) -> dict:
+    return {"members": selectors.individual_membership_listed_read(user)}
+
+
+def individual_membership_section(user, members: list[IndividualMember]) -> dict:
     """Shown to everyone: the way in for those who are not individual members, edit and leave for those who are."""
 
-    member = selectors.individual_membership_listed_for_user(user)
+    member = members[0] if members else None
     if member is None:
         return {
             "title": "Individual membership",
@@ -193,6 +210,12 @@ def anonymise_individual_memberships(user) -> None:
 
 def register_individual_sections() -> None:
 
-    register_section("individual_membership", "account/sections/list.html", individual_membership_section, order=35)
+    register_section(
+        "individual_membership",
+        "account/sections/list.html",
+        individual_membership_section,
+        order=35,
+        reads=individual_membership_reads,
+    )
     register_export("individual_memberships", export_individual_memberships)
     register_anonymiser("individual_members", anonymise_individual_memberships)

@@ -23,7 +23,7 @@ from members.models import (
     Organization,
     OrganizationRole,
 )
-from portal.core.joined import raw_list
+from portal.core.joined import Read
 from portal.payments.models import Payment
 
 
@@ -201,10 +201,14 @@ ORDER BY a.created_at DESC, a.id DESC
 """
 
 
-def applications_listed_for_user(user) -> list[MembershipApplication]:
+def applications_listed_read(user) -> Read:
     """The person's applications as My account lists them, in one SQL query (see _ROLES_LISTED_SQL): name,
     `tier_name`, date, status and reason."""
-    return raw_list(MembershipApplication, _APPLICATIONS_LISTED_SQL, [user.pk])
+    return Read(MembershipApplication, _APPLICATIONS_LISTED_SQL, [user.pk])
+
+
+def applications_listed_for_user(user) -> list[MembershipApplication]:
+    return applications_listed_read(user).fetch()
 
 
 def administers_an_organization(user) -> bool:
@@ -238,17 +242,25 @@ ORDER BY d.starts, d.id
 """
 
 
-def roles_listed_for_user(user) -> list[OrganizationRole]:
+def roles_listed_read(user) -> Read:
     """`roles_for_user` as My account lists them, in one query: each role with `organization_name` and
     `organization_slug` (its link)."""
-    return raw_list(OrganizationRole, _ROLES_LISTED_SQL, [user.pk])
+    return Read(OrganizationRole, _ROLES_LISTED_SQL, [user.pk])
 
 
-def unpaid_dues_payments_for_user(user) -> list[Payment]:
+def roles_listed_for_user(user) -> list[OrganizationRole]:
+    return roles_listed_read(user).fetch()
+
+
+def unpaid_dues_payments_read(user) -> Read:
     """The payments of `unpaid_dues_for_user`, in one query, as My account lists them: each Payment (its amount
     and link) with `organization_name` and `invoice_number` (None before the invoice)."""
     roles = [str(OrganizationRole.Role.ADMIN), str(OrganizationRole.Role.BILLING)]
-    return raw_list(Payment, _DUES_PAYMENTS_LISTED_SQL, [str(Membership.Status.CANCELED), user.pk, *roles])
+    return Read(Payment, _DUES_PAYMENTS_LISTED_SQL, [str(Membership.Status.CANCELED), user.pk, *roles])
+
+
+def unpaid_dues_payments_for_user(user) -> list[Payment]:
+    return unpaid_dues_payments_read(user).fetch()
 
 
 def organization_name_taken(name: str, *, excluding: Organization) -> bool:
@@ -364,10 +376,14 @@ ORDER BY m.id
 """
 
 
-def individual_membership_listed_for_user(user) -> IndividualMember | None:
+def individual_membership_listed_read(user) -> Read:
     """`individual_membership_for_user` with what My account shows of it, in one SQL query (see
-    _ROLES_LISTED_SQL): name, profile link, date and agreement."""
-    return next(iter(raw_list(IndividualMember, _INDIVIDUAL_MEMBERSHIP_SQL, [user.pk])), None)
+    _ROLES_LISTED_SQL): name, profile link, date and agreement (no row, or one)."""
+    return Read(IndividualMember, _INDIVIDUAL_MEMBERSHIP_SQL, [user.pk])
+
+
+def individual_membership_listed_for_user(user) -> IndividualMember | None:
+    return next(iter(individual_membership_listed_read(user).fetch()), None)
 
 
 def individual_memberships_history(user) -> QuerySet:

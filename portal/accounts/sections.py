@@ -3,7 +3,10 @@
 An app that holds something about a person registers, in its AppConfig.ready():
 - `register_section(name, template, context_fn)`: a block on the My account page; `context_fn(user)`
   returns a dict, or None to hide the section for this person; the template is included with
-  `section` (its `.name` and `.context`, the dict) and should be a `<section class="card">`;
+  `section` (its `.name` and `.context`, the dict) and should be a `<section class="card">`.
+  With `reads=fn`, `fn(user)` names the statements the section needs ({name: portal.core.joined.Read})
+  and `context_fn(user, **rows)` receives their rows: every section's statements are sent together,
+  in one round trip to PostgreSQL, instead of one each;
 - `register_export(name, fn)`: a key of the JSON export; `fn(user)` returns JSON-safe data about
   this person only;
 - `register_anonymiser(name, fn)`: called inside the anonymisation transaction, to erase what the
@@ -19,14 +22,16 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from portal.accounts import selectors
+from portal.core.joined import Read, read_together
 
 
 @dataclass(frozen=True)
 class Section:
     name: str
     template: str
-    context_fn: Callable[[Any], dict | None]
+    context_fn: Callable[..., dict | None]
     order: int = 100
+    reads: Callable[[Any], dict[str, Read]] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,16 @@ _ANONYMISERS: dict[str, Callable[[Any], None]] = {}
 _DELETION_CHECKS: dict[str, Callable[[Any], list[str]]] = {}
 
 
-def register_section(name: str, template: str, context_fn: Callable[[Any], dict | None], *, order: int = 100) -> None:
+def register_section(
+    name: str,
+    template: str,
+    context_fn: Callable[..., dict | None],
+    *,
+    order: int = 100,
+    reads: Callable[[Any], dict[str, Read]] | None = None,
+) -> None:
     """Add (or replace, by name) a section of the My account page."""
-    _SECTIONS[name] = Section(name=name, template=template, context_fn=context_fn, order=order)
+    _SECTIONS[name] = Section(name=name, template=template, context_fn=context_fn, order=order, reads=reads)
 
 
 def register_export(name: str, fn: Callable[[Any], Any]) -> None:
@@ -70,9 +82,16 @@ def deletion_blockers(user: AbstractBaseUser) -> list[str]:
 
 def sections_for(user: AbstractBaseUser) -> list[RenderedSection]:
     """The My account sections that have something to show this person, in order."""
+    shown = sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name))
+    wanted = [
+        (section.name, name, read) for section in shown if section.reads for name, read in section.reads(user).items()
+    ]
+    rows: dict[str, dict[str, list]] = {section.name: {} for section in shown}
+    for (section_name, name, _), found in zip(wanted, read_together([read for _, _, read in wanted]), strict=True):
+        rows[section_name][name] = found
     rendered = []
-    for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name)):
-        context = section.context_fn(user)
+    for section in shown:
+        context = section.context_fn(user, **rows[section.name]) if section.reads else section.context_fn(user)
         if context is not None:
             # A dict without "items" would hand the template dict.items (three blank rows per pair).
             context.setdefault("items", [])
@@ -89,8 +108,19 @@ def anonymisers() -> list[Callable[[Any], None]]:
     return [fn for _, fn in sorted(_ANONYMISERS.items())]
 
 
+def _profile_reads(user: AbstractBaseUser) -> dict[str, Read]:
+    return {"email_addresses": selectors.user_email_addresses_read(user)}
+
+
+def _profile_section(user: AbstractBaseUser, email_addresses: list) -> dict:
+    return {"title": "Profile", "email_addresses": email_addresses}
+
+
 def register_core() -> None:
-    """The accounts app's own export keys: the person's fields, e-mail addresses, audit entries."""
+    """The accounts app's own section (the profile) and export keys: the person's fields, e-mail addresses,
+    audit entries."""
+
+    register_section("profile", "account/sections/profile.html", _profile_section, order=0, reads=_profile_reads)
 
     register_export("account", selectors.user_export_account)
     register_export("email_addresses", selectors.user_export_email_addresses)

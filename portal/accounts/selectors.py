@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from wagtail.models import ModelLogEntry
 
 from portal.accounts.users import User
-from portal.core.joined import columns, raw_list
+from portal.core.joined import Read, columns
 
 
 def user_email_addresses(user: User) -> QuerySet[EmailAddress]:
@@ -25,9 +25,13 @@ def _email_addresses_sql() -> str:
     )
 
 
-def user_email_addresses_listed(user: User) -> list[EmailAddress]:
+def user_email_addresses_read(user: User) -> Read:
     """`user_email_addresses` for My account, on every visit: one written-out statement (portal.core.joined)."""
-    return raw_list(EmailAddress, _email_addresses_sql(), [user.pk])
+    return Read(EmailAddress, _email_addresses_sql(), [user.pk])
+
+
+def user_email_addresses_listed(user: User) -> list[EmailAddress]:
+    return user_email_addresses_read(user).fetch()
 
 
 def user_audit_entries(user: User) -> QuerySet[ModelLogEntry]:

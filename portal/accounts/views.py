@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from portal.accounts import sections, selectors, services
+from portal.accounts import sections, services
 from portal.accounts.exceptions import AccountError
 from portal.accounts.forms import DeleteAccountForm, ProfileForm
 
@@ -40,10 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "account/home.html",
-        {
-            "email_addresses": selectors.user_email_addresses_listed(request.user),
-            "sections": sections.sections_for(request.user),
-        },
+        {"sections": sections.sections_for(request.user)},
     )
 
 

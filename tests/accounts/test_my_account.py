@@ -5,12 +5,14 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from portal.accounts import sections, services
 from portal.accounts.exceptions import CannotDeleteAccount
 from portal.accounts.users import User
+from portal.core.joined import Read
 from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +58,37 @@ def test_a_registered_section_shows_on_my_account(client, monkeypatch):
     assert html.count("Summit pass for Grace") == 1
     # Profile, tickets, individual membership (shown to everyone: the way to join), your data; not the hidden one.
     assert html.count('class="card"') == 4
+
+
+def test_a_section_names_its_statements_and_every_section_s_go_to_the_database_together(client, monkeypatch):
+    monkeypatch.setattr(sections, "_SECTIONS", dict(sections._SECTIONS))
+    sections.register_section(
+        "addresses",
+        "account/sections/list.html",
+        lambda user, addresses: {"title": "Your addresses", "items": [{"label": a.email} for a in addresses]},
+        reads=lambda user: {
+            "addresses": Read(
+                EmailAddress, "SELECT a.id, a.email FROM account_emailaddress a WHERE a.user_id = %s", [user.pk]
+            )
+        },
+    )
+    user = UserFactory(first_name="Grace", email="grace@example.org")
+    client.force_login(user)
+    client.get(reverse("accounts:home"))  # warm the chrome's caches
+    sent: list[tuple[str, bool]] = []
+
+    def note(execute, sql, params, many, context):
+        sent.append((sql, getattr(connection.connection, "_pipeline", None) is not None))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        html = client.get(reverse("accounts:home")).content.decode()
+    assert "Your addresses" in html and html.count("grace@example.org") == 2  # the profile's and the section's
+    reads = sum(len(section.reads(user)) for section in sections._SECTIONS.values() if section.reads)
+    together = [sql for sql, piped in sent if piped]
+    # On PostgreSQL every section's statements leave in one round trip; apart from them, the session and the person.
+    assert len(together) == (reads if connection.vendor == "postgresql" else 0)
+    assert len(sent) - len(together) == (2 if connection.vendor == "postgresql" else 2 + reads)
 
 
 def test_profile_changes_the_name_and_audits_it(client):

@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 
 from events.models import Event, Order, TicketType
-from portal.core.joined import Joined, Part, raw_list
+from portal.core.joined import Joined, Part, Read, raw_list, read_together
 from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,6 @@ def test_a_statement_without_the_primary_key_is_refused(ticket_type):
 def test_joined_reads_two_tables_and_none_for_a_left_join_that_found_nothing(ticket_type):
     EventFactory(slug="empty")
     joined = Joined(Part(Event, "e"), Part(TicketType, "tt", optional=True))
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {joined.columns} FROM events_event e LEFT JOIN events_tickettype tt ON tt.event_id = e.id "  # noqa: S608
@@ -67,3 +66,44 @@ def test_joined_reads_two_tables_and_none_for_a_left_join_that_found_nothing(tic
     assert [(e.slug, tt.name if tt else None) for e, tt in rows] == [("summit", "Full access"), ("empty", None)]
     assert _fields(rows[0][1]) == _fields(ticket_type)
     assert _fields(rows[0][0]) == _fields(Event.objects.get(slug="summit"))
+
+
+def _sent_in_a_pipeline(sent: list):
+    """An execute wrapper noting, per statement, whether psycopg was holding it in a pipeline."""
+
+    def wrapper(execute, sql, params, many, context):
+        sent.append(getattr(connection.connection, "_pipeline", None) is not None)
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def test_statements_read_together_read_what_each_reads_alone(ticket_type):
+    paid_order(ticket_type.event, ticket_type, n=1, quantity=2)
+    EventFactory(slug="empty")
+    reads = [
+        Read(Order, "SELECT o.*, 7 AS seven FROM events_order o ORDER BY o.id", []),
+        Read(Event, "SELECT e.id, e.slug FROM events_event e WHERE e.slug <> %s ORDER BY e.id", ["nothing"]),
+        Read(TicketType, "SELECT tt.id FROM events_tickettype tt WHERE tt.event_id = %s", [0]),
+    ]
+    sent: list[bool] = []
+    with connection.execute_wrapper(_sent_in_a_pipeline(sent)):
+        together = read_together(reads)
+    alone = [read.fetch() for read in reads]
+    assert [[_fields(row) for row in rows] for rows in together] == [[_fields(row) for row in rows] for rows in alone]
+    assert [len(rows) for rows in together] == [1, 2, 0]
+    assert together[0][0].seven == 7 and together[0][0].total == Decimal("1499.98")
+    assert together[1][1].get_deferred_fields() == alone[1][1].get_deferred_fields()
+    # On PostgreSQL all three go out before any answer comes back (one round trip); elsewhere one by one.
+    assert sent == [connection.vendor == "postgresql"] * 3
+
+
+def test_a_statement_that_fails_among_others_raises_and_the_connection_goes_on(ticket_type):
+    reads = [
+        Read(Event, "SELECT e.id FROM events_event e", []),
+        Read(Event, "SELECT e.id FROM no_such_table e", []),
+        Read(Event, "SELECT e.id, e.slug FROM events_event e", []),
+    ]
+    with pytest.raises(DatabaseError), transaction.atomic():  # as a view's atomic block would roll back
+        read_together(reads)
+    assert [e.slug for e in read_together([reads[2], reads[0]])[0]] == ["summit"]
