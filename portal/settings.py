@@ -424,7 +424,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "portal.core.static_storage.KeptManifestStaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http.request import split_domain_port
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 from django.utils.http import parse_http_date_safe
 from wagtail.models import Site
 
@@ -89,7 +89,12 @@ def generation(request=None) -> int | None:
     if request is not None and hasattr(request, GENERATION_ATTR):
         return getattr(request, GENERATION_ATTR)
     try:
-        current = _generation()
+        person = _signed_in_person_read(request)
+        if person is not None and not hasattr(request, HEADER_KIND_ATTR):
+            current, kind = _generation_and_header_kind(person)
+            setattr(request, HEADER_KIND_ATTR, kind)
+        else:
+            current = _generation()
     except Exception:  # noqa: BLE001
         logger.warning("Page cache unavailable; fragments rendered afresh.", exc_info=True)
         current = None
@@ -306,12 +311,36 @@ def _kind_of(user) -> str:
 def _header_kind(user) -> str:
     """Whether the header shows the Admin link, and the person's facts: queries, so kept a few minutes per
     person and forgotten when their groups, permissions, flags or facts change (portal.accounts.signals)."""
-    key = _header_kind_key(user.pk)
-    kind = _cache().get(key)
+    return _kind_kept(user, _cache().get(_header_kind_key(user.pk)))
+
+
+def _kind_kept(user, kind: str | None) -> str:
+    """The kind the cache held, or (None) the kind worked out and kept."""
     if kind is None:
         kind = _kind_of(user)
-        _cache().set(key, kind, HEADER_KIND_SECONDS)
+        _cache().set(_header_kind_key(user.pk), kind, HEADER_KIND_SECONDS)
     return kind
+
+
+def _signed_in_person_read(request):
+    """The request's person if signed in and already read (the session and the user), else None: reading
+    them here would cost a page without a person its session query."""
+    user = getattr(request, "user", None) if request is not None else None
+    if isinstance(user, LazyObject):
+        user = user._wrapped
+        if user is empty:
+            return None
+    return user if user is not None and user.is_authenticated else None
+
+
+def _generation_and_header_kind(user) -> tuple[int, str]:
+    """A signed-in page the page cache does not keep (My account, an order) needs both: one round trip."""
+    key = _header_kind_key(user.pk)
+    found = _cache().get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        current = _generation()
+    return current, _kind_kept(user, found.get(key))
 
 
 def header_kind(request) -> str:

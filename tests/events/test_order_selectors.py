@@ -128,3 +128,18 @@ def test_a_link_with_anything_wrong_is_not_found(event, wrong):
     link[wrong] = {"slug": "other", "code": other.code, "secret": other.secret}[wrong]
     with pytest.raises(Http404):
         order_for_secret(**link)
+
+
+def test_the_order_its_lines_and_its_tickets_go_to_the_database_together(event):
+    order = paid_order(event, TicketTypeFactory(event=event, price=0), n=8, quantity=2)
+    sent: list[bool] = []
+
+    def note(execute, sql, params, many, context):
+        sent.append(getattr(connection.connection, "_pipeline", None) is not None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        found = order_for_secret(slug=order.event.slug, code=order.code, secret=order.secret)
+    assert len(found.tickets.all()) == 2
+    # No statement waits for another's answer: on PostgreSQL the three leave in one round trip.
+    assert sent == [connection.vendor == "postgresql"] * 3

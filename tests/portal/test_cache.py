@@ -348,3 +348,31 @@ def test_a_signed_in_page_rendered_afresh_asks_the_cache_twice(client, kata, mon
     assert page.status_code == 200 and page["X-Page-Cache"] == "miss"
     assert "Kata Containers" in page.content.decode()
     assert reads == ["get", 2], reads
+
+
+def test_a_signed_in_page_the_cache_does_not_keep_asks_it_once(client, kata, monkeypatch):
+    """My account (never kept: it is the person's own) needs the generation (its fragments, the settings) and
+    the person's kind of header (the Admin link): both in one round trip."""
+    from django.core.cache import cache as default_cache
+
+    staff = User.objects.create_user(email="grace@example.org", password="x" * 12, is_superuser=True)
+    client.force_login(staff)
+    assert client.get("/accounts/").status_code == 200
+    reads = []
+    get = default_cache.get
+    monkeypatch.setattr(default_cache, "get", lambda key, *a, **kw: reads.append("get") or get(key, *a, **kw))
+    monkeypatch.setattr(
+        default_cache,
+        "get_many",
+        lambda keys, *a, **kw: reads.append(len(keys)) or {k: v for k in keys if (v := get(k)) is not None},
+    )
+    page = client.get("/accounts/")
+    assert page.status_code == 200 and 'href="/admin/"' in page.content.decode()
+    assert reads == [2], reads
+    # The kind read with the generation is the person's, and it is still forgotten when their access changes.
+    staff.is_superuser = False
+    staff.save()
+    reads.clear()
+    page = client.get("/accounts/")
+    assert 'href="/admin/"' not in page.content.decode()
+    assert reads == [2], reads
