@@ -23,6 +23,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import caches
 from django.http.request import split_domain_port
+from django.urls import Resolver404, get_resolver
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import LazyObject, SimpleLazyObject, empty
 from django.utils.http import parse_http_date_safe
@@ -383,6 +384,20 @@ def _messages_waiting(request) -> bool:
 _NOT_FOR_SIGNED_IN = SKIP_PREFIXES + API_CACHE_PREFIXES
 
 
+# The views whose answers were kept for a signed-in person in this process (Wagtail's pages, the register
+# page). Only these are looked up: every other view (an order, a company's admin pages, check-in) is the
+# person's own, and asking the cache for a copy of it cost a round trip on each of their requests.
+_KEPT_VIEWS: set[str] = set()
+
+
+def _view_name(request) -> str | None:
+    """The view the path leads to, as the handler will resolve it (30 µs; a cache round trip costs 150)."""
+    try:
+        return get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
 class SignedInPageCacheMiddleware:
     """Serve and store signed-in GETs of public pages per kind of header; place it after the
     authentication and message middleware. Answers are private: no shared cache keeps them."""
@@ -397,6 +412,8 @@ class SignedInPageCacheMiddleware:
             if public:
                 remember_site(request)  # a visitor with a session who is not signed in (or has messages)
             return self.get_response(request)
+        if _view_name(request) not in _KEPT_VIEWS:
+            return self._unkept_view(request)
         try:
             key = _key(f"{_key_source(request)}|signed-in:{header_kind(request)}")
             current, cached = _generation_and_page(key)
@@ -413,6 +430,25 @@ class SignedInPageCacheMiddleware:
         if self._storable(request, response):
             patch_cache_control(response, private=True, no_cache=True)
             _store(request, response, key, current)
+        return response
+
+    def _unkept_view(self, request):
+        """A view never kept for a signed-in person in this process: render it without asking for a copy (the
+        page's fragments read the generation and the person's kind in one round trip). If it is kept after
+        all, store it and look it up from now on."""
+        remember_site(request)
+        response = self.get_response(request)
+        if self._storable(request, response):
+            _KEPT_VIEWS.add(request.resolver_match.view_name)
+            try:
+                key = _key(f"{_key_source(request)}|signed-in:{header_kind(request)}")
+            except Exception:  # noqa: BLE001 - as for the lookup: without the cache, serve it unkept
+                logger.warning("Page cache unavailable; page not stored.", exc_info=True)
+                return response
+            patch_cache_control(response, private=True, no_cache=True)
+            current = generation(request)
+            if current is not None:
+                _store(request, response, key, current)
         return response
 
     @staticmethod

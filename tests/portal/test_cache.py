@@ -376,3 +376,42 @@ def test_a_signed_in_page_the_cache_does_not_keep_asks_it_once(client, kata, mon
     page = client.get("/accounts/")
     assert 'href="/admin/"' not in page.content.decode()
     assert reads == [2], reads
+
+
+def _cache_reads(monkeypatch) -> list:
+    from django.core.cache import cache as default_cache
+
+    reads: list = []
+    get = default_cache.get
+    monkeypatch.setattr(default_cache, "get", lambda key, *a, **kw: reads.append("get") or get(key, *a, **kw))
+    monkeypatch.setattr(
+        default_cache,
+        "get_many",
+        lambda keys, *a, **kw: reads.append(len(keys)) or {k: v for k in keys if (v := get(k)) is not None},
+    )
+    return reads
+
+
+def test_a_signed_in_person_s_order_page_asks_the_cache_once_and_a_page_kept_for_them_is_still_kept(
+    client, kata, monkeypatch
+):
+    """Only views once kept for a signed-in person are looked up: an order page is the person's own, and a
+    lookup cost it a round trip. A kept page's view, first seen, is stored and looked up from then on."""
+    from portal.core import cache as page_cache
+    from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
+
+    monkeypatch.setattr(page_cache, "_KEPT_VIEWS", set())  # as in a process just started
+    event = EventFactory(slug="summit")
+    order = paid_order(event, TicketTypeFactory(event=event, price=0), n=1)
+    client.force_login(User.objects.create_user(email="ada@example.org", password="x" * 12))
+    assert client.get(order.get_absolute_url()).status_code == 200
+    reads = _cache_reads(monkeypatch)
+    page = client.get(order.get_absolute_url())
+    assert page.status_code == 200 and order.code in page.content.decode() and "X-Page-Cache" not in page
+    assert reads == [2], reads  # the generation and the person's kind, together
+
+    first = client.get("/projects/kata-containers/")
+    assert first["X-Page-Cache"] == "miss" and "Kata Containers" in first.content.decode()
+    again = client.get("/projects/kata-containers/")
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
+    assert page_cache._KEPT_VIEWS == {"wagtail_serve"}
