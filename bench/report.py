@@ -25,6 +25,8 @@ class Row:
     # scenario's share of static is their median, so one slice caught in a burst of other work on
     # the machine or its host moves the figure less than a sum of the slices would.
     slice_ratios: list[float] = field(default_factory=list)
+    # A journey's CPU per completed journey, in ms, by process (gunicorn, celery, postgres, localstripe, driver).
+    journey_cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,24 @@ def check(row: Row, bound: Bound | None) -> Check | None:
     return Check(title, target.label, figure, "PASS" if ok else "FAIL")
 
 
+# What Guildhall itself spends on a journey: the load driver and the fake Stripe are the bench's own.
+OWN_PROCESSES = ("gunicorn", "celery", "postgres")
+
+
+def cpu_check(row: Row) -> Check | None:
+    """The verdict on a journey's CPU target: Guildhall's own processes' CPU per completed journey."""
+    target: Target | None = row.scenario.cpu_target
+    if target is None:
+        return None
+    title = f"{row.scenario.title}: CPU per journey"
+    if row.state != MEASURED or not row.journey_cpu_ms:
+        return Check(title, target.label, "—", "PENDING" if row.state == PENDING else "FAIL")
+    own = {name: row.journey_cpu_ms[name] for name in OWN_PROCESSES if name in row.journey_cpu_ms}
+    total = sum(own.values())
+    figure = f"{total:.1f} ms (" + ", ".join(f"{name} {ms:.0f}" for name, ms in own.items()) + ")"
+    return Check(title, target.label, figure, "PASS" if total <= target.value else "FAIL")
+
+
 def _num(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
@@ -196,6 +216,7 @@ def render(rows: list[Row], bound: Bound | None, meta: dict[str, str]) -> str:
         out.append("Static bound: NOT MEASURED.")
     out.append("")
     checks = [c for c in (check(row, bound) for row in rows) if c is not None]
+    checks += [c for c in (cpu_check(row) for row in rows) if c is not None]
     if checks:
         out.append("## Acceptance")
         out.append("")

@@ -108,11 +108,11 @@ def anonymisers() -> list[Callable[[Any], None]]:
     return [fn for _, fn in sorted(_ANONYMISERS.items())]
 
 
-def _profile_reads(user: AbstractBaseUser) -> dict[str, Read]:
+def _profile_reads(user: Any) -> dict[str, Read]:
     return {"email_addresses": selectors.user_email_addresses_read(user)}
 
 
-def _profile_section(user: AbstractBaseUser, email_addresses: list) -> dict:
+def _profile_section(user: Any, email_addresses: list) -> dict:
     return {"title": "Profile", "email_addresses": email_addresses}
 
 

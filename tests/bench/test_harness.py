@@ -163,6 +163,22 @@ def test_latency_and_journey_targets():
     assert "| Orders | `/` | 8 | 12.5 |" in report.table([journeys], bound)
 
 
+def test_a_journey_s_cpu_target_counts_guildhall_s_own_processes_only():
+    target = Target("own_cpu_ms", 20, "at most 20 ms")
+    scenario = Scenario("o", "Orders", "/", target=Target("rps", 20, ""), cpu_target=target)
+    spent = {"localstripe": 6.0, "celery": 5.0, "gunicorn": 11.0, "driver": 4.0, "postgres": 3.5}
+    within = report.Row(scenario, report.MEASURED, "/", load(30), journey_cpu_ms=spent)
+    over = report.Row(scenario, report.MEASURED, "/", load(30), journey_cpu_ms={**spent, "gunicorn": 12.0})
+    assert report.cpu_check(within) == report.Check(
+        "Orders: CPU per journey", "at most 20 ms", "19.5 ms (gunicorn 11, celery 5, postgres 4)", "PASS"
+    )
+    assert report.cpu_check(over).verdict == "FAIL"  # the driver's and localstripe's CPU are not counted
+    assert report.cpu_check(report.Row(scenario, report.FAILED, "/")).verdict == "FAIL"
+    assert report.cpu_check(report.Row(Scenario("u", "Uncached", "/"), report.MEASURED, "/", load(50))) is None
+    text = report.render([over], report.bound_from([load(2000)]), {"date": "", "commit": "", "machine": ""})
+    assert "| Orders: CPU per journey | at most 20 ms | 20.5 ms (gunicorn 12, celery 5, postgres 4) | FAIL |" in text
+
+
 def test_report_shows_pending_rows_ratios_and_verdicts():
     bound = report.bound_from([load(2000, p50=2.0, p99=8.0)], cpu_ms=[0.25])
     rows = [
