@@ -8,6 +8,9 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from events import account, api, handlers  # noqa: F401 - importing api registers its viewsets
         from portal.core.audit import register_actions
+        from portal.core.cache import keep_for_signed_in
+
+        keep_for_signed_in("events:register")  # the ticket choice, the same for everyone of a kind of header
 
         register_actions(
             {

@@ -384,10 +384,17 @@ def _messages_waiting(request) -> bool:
 _NOT_FOR_SIGNED_IN = SKIP_PREFIXES + API_CACHE_PREFIXES
 
 
-# The views whose answers were kept for a signed-in person in this process (Wagtail's pages, the register
-# page). Only these are looked up: every other view (an order, a company's admin pages, check-in) is the
-# person's own, and asking the cache for a copy of it cost a round trip on each of their requests.
+# The views whose answers may be kept for a signed-in person (Wagtail's pages, the register page): declared
+# by their apps (keep_for_signed_in), and learnt when one is stored. Only these are looked up: every other
+# view (an order, a company's admin pages, check-in) is the person's own, and asking the cache for a copy of
+# it cost a round trip on each of their requests.
 _KEPT_VIEWS: set[str] = set()
+
+
+def keep_for_signed_in(view_name: str) -> None:
+    """This view (a URL name, "app:name") may call mark_same_for_signed_in: look its pages up for signed-in
+    people from the process's first request. An undeclared one is looked up once it has been stored."""
+    _KEPT_VIEWS.add(view_name)
 
 
 def _view_name(request) -> str | None:

@@ -4,8 +4,10 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from portal.core.cache import mark_cacheable, mark_same_for_signed_in
+from portal.core.cache import keep_for_signed_in, mark_cacheable, mark_same_for_signed_in
 from portal.site.snippets import CallToAction, FooterLink
+
+keep_for_signed_in("wagtail_serve")  # the pages _mark_page_cacheable marks
 
 
 @hooks.register("before_serve_page")
