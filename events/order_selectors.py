@@ -1,5 +1,5 @@
-"""The order behind a secret link, with everything its page shows, in three written-out statements sent
-together (one round trip to PostgreSQL).
+"""The order behind a secret link (or, for a worker, its id), with everything its page, e-mails and invoice
+show, in three written-out statements sent together (one round trip to PostgreSQL).
 
 The ORM's `_order_queryset()` (its event, promo code and bundle joined, its lines and tickets
 prefetched with their ticket types) took 4 ms of CPU per request, most of it compiling its five
@@ -21,33 +21,41 @@ _ORDER = Joined(
     Part(TicketBundle, "b", optional=True),
     Part(Organization, "org", optional=True),
 )
-_ORDER_SQL = f"""
-SELECT {_ORDER.columns}
+_ORDER_FROM = """
 FROM events_order o
   INNER JOIN events_event e ON e.id = o.event_id
   LEFT OUTER JOIN events_promocode pc ON pc.id = o.promo_code_id
   LEFT OUTER JOIN events_ticketbundle b ON b.order_id = o.id
   LEFT OUTER JOIN members_organization org ON org.id = b.organization_id
-WHERE e.slug = %s AND o.code = %s AND o.secret = %s
-"""  # noqa: S608 - the columns come from the models, the values are parameters
-
+"""
 _LINE = Joined(Part(OrderLine, "l"), Part(TicketType, "tt"))
-_LINES_SQL = f"""
-SELECT {_LINE.columns}
-FROM events_orderline l INNER JOIN events_tickettype tt ON tt.id = l.ticket_type_id
-  INNER JOIN events_order o ON o.id = l.order_id INNER JOIN events_event e ON e.id = o.event_id
-WHERE e.slug = %s AND o.code = %s AND o.secret = %s
-ORDER BY tt.position, l.id
-"""  # noqa: S608 - the columns come from the models, the values are parameters
-
 _TICKET = Joined(Part(Ticket, "t"), Part(TicketType, "tt"))
-_TICKETS_SQL = f"""
-SELECT {_TICKET.columns}
-FROM events_ticket t INNER JOIN events_tickettype tt ON tt.id = t.ticket_type_id
-  INNER JOIN events_order o ON o.id = t.order_id INNER JOIN events_event e ON e.id = o.event_id
-WHERE e.slug = %s AND o.code = %s AND o.secret = %s
-ORDER BY t.id
-"""  # noqa: S608 - the columns come from the models, the values are parameters
+
+
+def _statements(*, order_where: str, rows_join: str, rows_where: str) -> tuple[str, str, str]:
+    """The order's, its lines' and its tickets' statements: `order_where` finds the order (`o`, its event
+    `e`); `rows_join` and `rows_where` find its lines and tickets (`{row}`: `l` or `t`)."""
+
+    def rows(joined: Joined, table: str, alias: str, order_by: str) -> str:
+        join = f"INNER JOIN events_tickettype tt ON tt.id = {alias}.ticket_type_id {rows_join.format(row=alias)}"
+        where = rows_where.format(row=alias)
+        return f"SELECT {joined.columns} FROM {table} {alias} {join} WHERE {where} ORDER BY {order_by}"  # noqa: S608
+
+    # The columns come from the models, the values are parameters.
+    return (
+        f"SELECT {_ORDER.columns} {_ORDER_FROM} WHERE {order_where}",  # noqa: S608
+        rows(_LINE, "events_orderline", "l", "tt.position, l.id"),
+        rows(_TICKET, "events_ticket", "t", "t.id"),
+    )
+
+
+# By the link: the lines and tickets join the order and event too, so no statement waits for another's answer.
+_BY_LINK = _statements(
+    order_where="e.slug = %s AND o.code = %s AND o.secret = %s",
+    rows_join="INNER JOIN events_order o ON o.id = {row}.order_id INNER JOIN events_event e ON e.id = o.event_id",
+    rows_where="e.slug = %s AND o.code = %s AND o.secret = %s",
+)
+_BY_ID = _statements(order_where="o.id = %s", rows_join="", rows_where="{row}.order_id = %s")
 
 
 def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
@@ -56,12 +64,26 @@ def order_for_secret(*, slug: str, code: str, secret: str) -> Order:
     As `_order_queryset()` gives it: `order.event`, `order.promo_code`, `order.bundle` (and its
     organisation) read without a query, `order.lines.all()` and `order.tickets.all()` too.
     """
-    found_by = [slug, code, secret]  # the lines and tickets too: no statement waits for another's answer
-    statements = [(_ORDER_SQL, found_by), (_LINES_SQL, found_by), (_TICKETS_SQL, found_by)]
-    with cursors_together(statements) as (order_rows, line_rows, ticket_rows):
+    order = _read(_BY_LINK, [slug, code, secret])
+    if order is None:
+        raise Http404("No order matches the given query.")
+    return order
+
+
+def order_by_id(order_id: int) -> Order:
+    """`order_for_secret`'s reading of an order found by its id (a worker's: its e-mails, tickets and
+    invoice); Order.DoesNotExist when there is none."""
+    order = _read(_BY_ID, [int(order_id)])
+    if order is None:
+        raise Order.DoesNotExist(f"No order {order_id}")
+    return order
+
+
+def _read(statements: tuple[str, str, str], found_by: list) -> Order | None:
+    with cursors_together([(sql, found_by) for sql in statements]) as (order_rows, line_rows, ticket_rows):
         row = order_rows.fetchone()
         if row is None:
-            raise Http404("No order matches the given query.")
+            return None
         order, event, promo_code, bundle, organization = _ORDER.read(row, connection.alias)
         lines = [_of_order(_LINE.read(line_row, connection.alias), order) for line_row in line_rows.fetchall()]
         tickets = [

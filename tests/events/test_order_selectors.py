@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Order, Ticket
-from events.order_selectors import order_for_secret
+from events.order_selectors import order_by_id, order_for_secret
 from events.selectors import _order_queryset
 from events.services import bundles
 from tests.accounts.factories import UserFactory
@@ -50,9 +50,12 @@ def _orm(order: Order) -> Order:
 
 
 def _read_without_more_queries(order: Order) -> dict:
-    found = order_for_secret(slug=order.event.slug, code=order.code, secret=order.secret)
+    """What the page reads of the order found by its link; found by its id (a worker's reading), the same."""
+    by_link = order_for_secret(slug=order.event.slug, code=order.code, secret=order.secret)
+    by_id = order_by_id(order.pk)
     with CaptureQueriesContext(connection) as queries:
-        everything = _everything(found)
+        everything = _everything(by_link)
+        assert _everything(by_id) == everything
     assert len(queries) == 0, [q["sql"] for q in queries]
     return everything
 
@@ -128,6 +131,12 @@ def test_a_link_with_anything_wrong_is_not_found(event, wrong):
     link[wrong] = {"slug": "other", "code": other.code, "secret": other.secret}[wrong]
     with pytest.raises(Http404):
         order_for_secret(**link)
+
+
+def test_an_order_id_that_is_no_order_s_is_not_found(event):
+    order = paid_order(event, TicketTypeFactory(event=event, price=0), n=9)
+    with pytest.raises(Order.DoesNotExist):
+        order_by_id(order.pk + 1000)
 
 
 def test_the_order_its_lines_and_its_tickets_go_to_the_database_together(event):
