@@ -41,7 +41,7 @@ def test_the_steps_after_the_choice_get_the_event_and_its_types_on_sale_in_one_q
     from django.http import Http404
     from django.utils import timezone
 
-    from events.models import Event
+    from events.models import Event, TicketType
     from tests.events.factories import EventFactory
 
     event = EventFactory(slug="summit")
@@ -57,6 +57,12 @@ def test_the_steps_after_the_choice_get_the_event_and_its_types_on_sale_in_one_q
         assert all(tt.event is found for tt in ticket_types), "one event instance, read with the types"
     assert found == event and found.currency == event.currency
     assert [tt.pk for tt in ticket_types] == [early.pk, late.pk]
+    # Every field as the ORM reads it (the statement is written out).
+    fields = lambda obj: {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}  # noqa: E731
+    assert fields(found) == fields(Event.objects.get(pk=event.pk))
+    assert [fields(tt) for tt in ticket_types] == [
+        fields(tt) for tt in TicketType.objects.filter(pk__in=[early.pk, late.pk]).order_by("position")
+    ]
 
     # No type to show: still the event (the page says so); not published: 404, types or not.
     bare = EventFactory(slug="bare")
