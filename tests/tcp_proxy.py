@@ -25,6 +25,10 @@ class TcpProxy:
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
+    @property
+    def is_cut(self) -> bool:
+        return self._listener is None
+
     def cut(self) -> None:
         with self._lock:
             listener, self._listener = self._listener, None

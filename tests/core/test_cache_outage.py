@@ -52,10 +52,9 @@ def test_the_degraded_cache_answers_as_an_empty_one(cache_down):
         cache.incr("k")
 
 
-@pytest.mark.redis
-@pytest.mark.django_db
-def test_redis_going_away_mid_run_degrades_pages_and_its_return_is_noticed(client, site_with_home, settings, caplog):
-    """A real Redis behind a proxy the test cuts: cached pages, then uncached ones (never a 500), then cached again."""
+@pytest.fixture
+def redis_behind_proxy(settings):
+    """The cache on the real Redis, through a proxy the test can cut; emptied before and after."""
     url = os.environ["REDIS_URL"]
     host, port, db = re.match(r"redis://([^:/]+):(\d+)/?(\d*)", url).groups()
     proxy = TcpProxy(host, int(port))
@@ -69,24 +68,80 @@ def test_redis_going_away_mid_run_degrades_pages_and_its_return_is_noticed(clien
     }
     settings.PAGE_CACHE_SECONDS = 300
     cache.clear()
-    try:
+    yield proxy
+    if proxy.is_cut:
+        proxy.restore()
+    cache.clear()
+    proxy.cut()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_redis_going_away_mid_run_degrades_pages_and_its_return_is_noticed(
+    client, site_with_home, redis_behind_proxy, caplog
+):
+    """A real Redis behind a proxy the test cuts: cached pages, then uncached ones (never a 500), then cached again."""
+    proxy = redis_behind_proxy
+    assert client.get("/").status_code == 200
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    proxy.cut()
+    with caplog.at_level(logging.WARNING, logger="portal.core.cache_backends"):
+        during = [client.get("/") for _ in range(3)]
+        assert [r.status_code for r in during] == [200, 200, 200]
+        assert all(r["X-Page-Cache"] == "miss" for r in during)
+        assert site_with_home.title in during[-1].content.decode()
+
+        proxy.restore()
         assert client.get("/").status_code == 200
-        assert client.get("/")["X-Page-Cache"] == "hit"
+    messages = [r.getMessage() for r in caplog.records]
+    assert len([m for m in messages if "cannot be reached" in m]) == 1, "the outage is logged once"
+    assert [r.levelname for r in caplog.records if "cannot be reached" in r.getMessage()] == ["ERROR"]
+    assert any("reachable again" in m for m in messages)
+    assert client.get("/")["X-Page-Cache"] == "hit", "the cache serves again"
 
-        proxy.cut()
-        with caplog.at_level(logging.WARNING, logger="portal.core.cache_backends"):
-            during = [client.get("/") for _ in range(3)]
-            assert [r.status_code for r in during] == [200, 200, 200]
-            assert all(r["X-Page-Cache"] == "miss" for r in during)
-            assert site_with_home.title in during[-1].content.decode()
 
-            proxy.restore()
-            assert client.get("/").status_code == 200
-        messages = [r.getMessage() for r in caplog.records]
-        assert len([m for m in messages if "cannot be reached" in m]) == 1, "the outage is logged once"
-        assert [r.levelname for r in caplog.records if "cannot be reached" in r.getMessage()] == ["ERROR"]
-        assert any("reachable again" in m for m in messages)
-        assert client.get("/")["X-Page-Cache"] == "hit", "the cache serves again"
-    finally:
-        cache.clear()
-        proxy.cut()
+@pytest.mark.django_db
+def test_a_signed_in_person_s_pages_render_and_their_header_is_right_without_the_cache(
+    client, site_with_home, cache_down
+):
+    """The generation and the person's kind of header come together from the cache (or not at all): without
+    it, the kind comes from the database, and kept and unkept pages alike render."""
+    from portal.models import User
+    from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
+
+    event = EventFactory(slug="summit")
+    order = paid_order(event, TicketTypeFactory(event=event, price=0), n=1)
+    client.force_login(User.objects.create_user(email="grace@example.org", password="x" * 12, is_superuser=True))
+    for path in ("/accounts/", order.get_absolute_url(), "/"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert 'href="/admin/"' in page.content.decode(), path
+        assert page.get("X-Page-Cache") != "hit", path
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_signed_in_person_goes_on_when_redis_goes_away_and_comes_back(client, site_with_home, redis_behind_proxy):
+    """Signed in: kept pages (their kind's copy), unkept ones (My account, an order) and the header's Admin
+    link, with Redis there, cut, and back."""
+    from portal.models import User
+    from tests.events.factories import EventFactory, TicketTypeFactory, paid_order
+
+    event = EventFactory(slug="summit")
+    order = paid_order(event, TicketTypeFactory(event=event, price=0), n=1)
+    client.force_login(User.objects.create_user(email="grace@example.org", password="x" * 12, is_superuser=True))
+
+    def visit() -> list:
+        pages = [client.get(path) for path in ("/accounts/", order.get_absolute_url(), "/")]
+        assert [page.status_code for page in pages] == [200, 200, 200]
+        assert all('href="/admin/"' in page.content.decode() for page in pages)
+        return [page.get("X-Page-Cache") for page in pages]
+
+    assert visit() == [None, None, "miss"]
+    assert visit() == [None, None, "hit"]
+    redis_behind_proxy.cut()
+    assert visit() == [None, None, "miss"]  # rendered afresh (the cache answers as an empty one)
+    redis_behind_proxy.restore()
+    assert visit()[2] in ("hit", "miss")
+    assert visit() == [None, None, "hit"]
