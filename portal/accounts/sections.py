@@ -83,12 +83,14 @@ def deletion_blockers(user: AbstractBaseUser) -> list[str]:
 def sections_for(user: AbstractBaseUser) -> list[RenderedSection]:
     """The My account sections that have something to show this person, in order."""
     shown = sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name))
+    # Every section's statements go to the database together (one round trip on PostgreSQL).
     wanted = [
         (section.name, name, read) for section in shown if section.reads for name, read in section.reads(user).items()
     ]
+    found = read_together([read for _, _, read in wanted])
     rows: dict[str, dict[str, list]] = {section.name: {} for section in shown}
-    for (section_name, name, _), found in zip(wanted, read_together([read for _, _, read in wanted]), strict=True):
-        rows[section_name][name] = found
+    for (section_name, name, _), section_rows in zip(wanted, found, strict=True):
+        rows[section_name][name] = section_rows
     rendered = []
     for section in shown:
         context = section.context_fn(user, **rows[section.name]) if section.reads else section.context_fn(user)
