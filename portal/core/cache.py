@@ -440,22 +440,17 @@ class SignedInPageCacheMiddleware:
         return response
 
     def _unkept_view(self, request):
-        """A view never kept for a signed-in person in this process: render it without asking for a copy (the
-        page's fragments read the generation and the person's kind in one round trip). If it is kept after
-        all, store it and look it up from now on."""
+        """A view not known to be kept for signed-in people: render it without asking for a copy (the page's
+        fragments read the generation and the person's kind in one round trip). If it is kept after all,
+        store it, and look its pages up from now on."""
         remember_site(request)
         response = self.get_response(request)
         if self._storable(request, response):
             _KEPT_VIEWS.add(request.resolver_match.view_name)
-            try:
-                key = _key(f"{_key_source(request)}|signed-in:{header_kind(request)}")
-            except Exception:  # noqa: BLE001 - as for the lookup: without the cache, serve it unkept
-                logger.warning("Page cache unavailable; page not stored.", exc_info=True)
-                return response
             patch_cache_control(response, private=True, no_cache=True)
-            current = generation(request)
+            current = generation(request)  # None when the cache is down: nothing to store it in
             if current is not None:
-                _store(request, response, key, current)
+                _store(request, response, _key(f"{_key_source(request)}|signed-in:{header_kind(request)}"), current)
         return response
 
     @staticmethod

@@ -15,10 +15,11 @@ from events.models import Sponsorship
 from members.demo import DEMO_PASSWORD
 from members.models import Membership, MembershipApplication, MembershipTier
 from portal.accounts.groups import EVENTS_STAFF, FINANCE, MEMBERSHIP_STAFF
-from portal.accounts.mfa import totp_activate, totp_code
+from portal.accounts.mfa import totp_activate
 from portal.payments.models import PaymentStatus
 from portal.payments.selectors import payments_for_owner
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.conftest import totp_code_to_type
 from tests.e2e.test_journeys import PHONE, _fill_card, _focused, _open_summit, _shoot, _type_card_by_keyboard
 from tests.e2e.test_registration import _tab_to
 
@@ -86,7 +87,7 @@ def _log_in(page, email: str, password: str, totp_secret: str | None = None) -> 
     page.get_by_role("button", name="Log in").click()
     if totp_secret:
         page.wait_for_url("**/accounts/2fa/authenticate/")
-        page.get_by_label("Code").fill(totp_code(totp_secret))
+        page.get_by_label("Code").fill(totp_code_to_type(totp_secret))
         page.get_by_role("button", name="Log in").click()
 
 
@@ -358,7 +359,7 @@ def staff_by_keyboard(browser, live_server):
         page.goto(live_server.url + address)
         _log_in_by_keyboard(page, staff.email, PASSWORD)
         page.wait_for_url("**/accounts/2fa/authenticate/")
-        _type_into(page, "#id_code", totp_code(secret))
+        _type_into(page, "#id_code", totp_code_to_type(secret))
         page.keyboard.press("Enter")
         page.wait_for_url(live_server.url + address)
         return page

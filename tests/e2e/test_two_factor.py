@@ -3,8 +3,8 @@
 import pytest
 
 from portal.accounts.groups import FINANCE
-from portal.accounts.mfa import totp_code
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.conftest import totp_code_to_type
 from tests.e2e.axe import format_violations, run_axe
 from tests.e2e.screenshots import full_page_screenshot
 from tests.e2e.test_csp import csp_violations
@@ -44,7 +44,7 @@ def test_staff_set_up_an_authenticator_then_reach_the_admin(browser, live_server
     check("set-up")
     page.reload()  # each showing of the set-up page makes a new key, and the probe just showed one
     secret = page.get_by_label("Key, to type in instead of scanning").input_value()
-    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_label("Authenticator code").fill(totp_code_to_type(secret))
     page.get_by_role("button", name="Turn on").click()
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
     assert len(page.get_by_label("Unused codes").input_value().split()) == 10
