@@ -329,56 +329,8 @@ def test_the_footer_is_drawn_once_per_generation_and_a_change_shows_at_once(clie
         template_rendered.disconnect(count)
 
 
-def test_a_signed_in_page_rendered_afresh_asks_the_cache_twice(client, kata, monkeypatch):
-    """Their kind of header, then the generation and the page together; the Site, its root paths (every page
-    link), the settings and the footer come from this process's copies under that generation."""
-    from django.core.cache import cache as default_cache
-
-    client.force_login(User.objects.create_user(email="ada@example.org", password="x" * 12))
-    assert client.get("/projects/kata-containers/?warm").status_code == 200
-    reads = []
-    get = default_cache.get
-    monkeypatch.setattr(default_cache, "get", lambda key, *a, **kw: reads.append("get") or get(key, *a, **kw))
-    monkeypatch.setattr(
-        default_cache,
-        "get_many",
-        lambda keys, *a, **kw: reads.append(len(keys)) or {k: v for k in keys if (v := get(k)) is not None},
-    )
-    page = client.get("/projects/kata-containers/?fresh")
-    assert page.status_code == 200 and page["X-Page-Cache"] == "miss"
-    assert "Kata Containers" in page.content.decode()
-    assert reads == ["get", 2], reads
-
-
-def test_a_signed_in_page_the_cache_does_not_keep_asks_it_once(client, kata, monkeypatch):
-    """My account (never kept: it is the person's own) needs the generation (its fragments, the settings) and
-    the person's kind of header (the Admin link): both in one round trip."""
-    from django.core.cache import cache as default_cache
-
-    staff = User.objects.create_user(email="grace@example.org", password="x" * 12, is_superuser=True)
-    client.force_login(staff)
-    assert client.get("/accounts/").status_code == 200
-    reads = []
-    get = default_cache.get
-    monkeypatch.setattr(default_cache, "get", lambda key, *a, **kw: reads.append("get") or get(key, *a, **kw))
-    monkeypatch.setattr(
-        default_cache,
-        "get_many",
-        lambda keys, *a, **kw: reads.append(len(keys)) or {k: v for k in keys if (v := get(k)) is not None},
-    )
-    page = client.get("/accounts/")
-    assert page.status_code == 200 and 'href="/admin/"' in page.content.decode()
-    assert reads == [2], reads
-    # The kind read with the generation is the person's, and it is still forgotten when their access changes.
-    staff.is_superuser = False
-    staff.save()
-    reads.clear()
-    page = client.get("/accounts/")
-    assert 'href="/admin/"' not in page.content.decode()
-    assert reads == [2], reads
-
-
 def _cache_reads(monkeypatch) -> list:
+    """The cache's reads from now on: "get" for each GET, the number of keys for each MGET."""
     from django.core.cache import cache as default_cache
 
     reads: list = []
@@ -390,6 +342,37 @@ def _cache_reads(monkeypatch) -> list:
         lambda keys, *a, **kw: reads.append(len(keys)) or {k: v for k in keys if (v := get(k)) is not None},
     )
     return reads
+
+
+def test_a_signed_in_page_rendered_afresh_asks_the_cache_twice(client, kata, monkeypatch):
+    """Their kind of header, then the generation and the page together; the Site, its root paths (every page
+    link), the settings and the footer come from this process's copies under that generation."""
+    client.force_login(User.objects.create_user(email="ada@example.org", password="x" * 12))
+    assert client.get("/projects/kata-containers/?warm").status_code == 200
+    reads = _cache_reads(monkeypatch)
+    page = client.get("/projects/kata-containers/?fresh")
+    assert page.status_code == 200 and page["X-Page-Cache"] == "miss"
+    assert "Kata Containers" in page.content.decode()
+    assert reads == ["get", 2], reads
+
+
+def test_a_signed_in_page_the_cache_does_not_keep_asks_it_once(client, kata, monkeypatch):
+    """My account (never kept: it is the person's own) needs the generation (its fragments, the settings) and
+    the person's kind of header (the Admin link): both in one round trip."""
+    staff = User.objects.create_user(email="grace@example.org", password="x" * 12, is_superuser=True)
+    client.force_login(staff)
+    assert client.get("/accounts/").status_code == 200
+    reads = _cache_reads(monkeypatch)
+    page = client.get("/accounts/")
+    assert page.status_code == 200 and 'href="/admin/"' in page.content.decode()
+    assert reads == [2], reads
+    # The kind read with the generation is the person's, and it is still forgotten when their access changes.
+    staff.is_superuser = False
+    staff.save()
+    reads.clear()
+    page = client.get("/accounts/")
+    assert 'href="/admin/"' not in page.content.decode()
+    assert reads == [2], reads
 
 
 def test_a_signed_in_person_s_order_page_asks_the_cache_once_and_a_page_kept_for_them_is_still_kept(
