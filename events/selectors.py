@@ -225,8 +225,6 @@ def event_for_registration(slug: str) -> Event:
 
 
 _TYPE_AND_EVENT = Joined(Part(TicketType, "tt"), Part(Event, "e"))
-
-
 _TYPES_WITH_EVENT_SQL = (
     f"SELECT {_TYPE_AND_EVENT.columns} FROM events_tickettype tt INNER JOIN events_event e ON e.id = tt.event_id"  # noqa: S608
     " WHERE e.slug = %s AND e.status = %s AND NOT tt.hidden ORDER BY tt.position, tt.id"
@@ -244,8 +242,9 @@ def event_and_ticket_types_on_sale(slug: str, *, now: datetime | None = None) ->
         rows = cursor.fetchall()
     if not rows:
         return event_for_registration(slug), []
-    event = _TYPE_AND_EVENT.read(rows[0], connection.alias)[1]
-    ticket_types = [_TYPE_AND_EVENT.read(row, connection.alias)[0] for row in rows]
+    read = [_TYPE_AND_EVENT.read(row, connection.alias) for row in rows]
+    event = read[0][1]
+    ticket_types = [ticket_type for ticket_type, _ in read]
     for ticket_type in ticket_types:
         TicketType.event.field.set_cached_value(ticket_type, event)  # one instance for the page
     return event, [tt for tt in ticket_types if tt.on_sale(now)]
@@ -369,19 +368,11 @@ def orders_listed_read(user) -> Read:
     return Read(Order, _ORDERS_LISTED_SQL, [user.pk, user.pk, str(Order.Status.EXPIRED)])
 
 
-def orders_listed_for_user(user) -> list[Order]:
-    return orders_listed_read(user).fetch()
-
-
 def tickets_held_listed_read(user) -> Read:
     """`tickets_held_by_user` as My account lists them, in one query: `event_name`, `ticket_type_name` and
     `buyer_name` (who bought the ticket for them)."""
     sql = _TICKETS_HELD_LISTED_SQL.format(sold=", ".join(["%s"] * len(Order.SOLD)))
     return Read(Ticket, sql, [user.pk, *map(str, Order.SOLD), user.pk, user.pk])
-
-
-def tickets_held_listed_for_user(user) -> list[Ticket]:
-    return tickets_held_listed_read(user).fetch()
 
 
 _SPONSORING_ORGANIZATIONS_SQL = """
@@ -397,10 +388,6 @@ def sponsoring_organizations_administered_read(user) -> Read:
     """Organisations the person administers that have sponsored (any sponsorship), by name: My account's
     links to their sponsor pages, in one SQL query (see _ORDERS_LISTED_SQL)."""
     return Read(Organization, _SPONSORING_ORGANIZATIONS_SQL, [user.pk, str(OrganizationRole.Role.ADMIN)])
-
-
-def sponsoring_organizations_administered_by(user) -> list[Organization]:
-    return sponsoring_organizations_administered_read(user).fetch()
 
 
 def orders_to_expire(*, now: datetime) -> QuerySet[Order]:
@@ -634,10 +621,6 @@ def sponsorships_for_contact_read(user) -> Read:
     query (see _ORDERS_LISTED_SQL): status, `organization_name`, `package_name`, `event_name`, `event_slug`,
     and the pass code's `pass_code_code` and `pass_code_max_tickets` (None without one)."""
     return Read(Sponsorship, _SPONSORSHIPS_FOR_CONTACT_SQL, [user.pk])
-
-
-def sponsorships_for_contact(user) -> list[Sponsorship]:
-    return sponsorships_for_contact_read(user).fetch()
 
 
 def sponsorships_for_staff(*, event_slug: str = "", status: str = ""):

@@ -207,10 +207,6 @@ def applications_listed_read(user) -> Read:
     return Read(MembershipApplication, _APPLICATIONS_LISTED_SQL, [user.pk])
 
 
-def applications_listed_for_user(user) -> list[MembershipApplication]:
-    return applications_listed_read(user).fetch()
-
-
 def administers_an_organization(user) -> bool:
     """Whether the person is an admin of some organisation (a member, or a company that only sponsors)."""
     return OrganizationRole.objects.filter(user=user, role=OrganizationRole.Role.ADMIN).exists()
@@ -248,19 +244,11 @@ def roles_listed_read(user) -> Read:
     return Read(OrganizationRole, _ROLES_LISTED_SQL, [user.pk])
 
 
-def roles_listed_for_user(user) -> list[OrganizationRole]:
-    return roles_listed_read(user).fetch()
-
-
 def unpaid_dues_payments_read(user) -> Read:
     """The payments of `unpaid_dues_for_user`, in one query, as My account lists them: each Payment (its amount
     and link) with `organization_name` and `invoice_number` (None before the invoice)."""
     roles = [str(OrganizationRole.Role.ADMIN), str(OrganizationRole.Role.BILLING)]
     return Read(Payment, _DUES_PAYMENTS_LISTED_SQL, [str(Membership.Status.CANCELED), user.pk, *roles])
-
-
-def unpaid_dues_payments_for_user(user) -> list[Payment]:
-    return unpaid_dues_payments_read(user).fetch()
 
 
 def organization_name_taken(name: str, *, excluding: Organization) -> bool:
@@ -380,10 +368,6 @@ def individual_membership_listed_read(user) -> Read:
     """`individual_membership_for_user` with what My account shows of it, in one SQL query (see
     _ROLES_LISTED_SQL): name, profile link, date and agreement (no row, or one)."""
     return Read(IndividualMember, _INDIVIDUAL_MEMBERSHIP_SQL, [user.pk])
-
-
-def individual_membership_listed_for_user(user) -> IndividualMember | None:
-    return next(iter(individual_membership_listed_read(user).fetch()), None)
 
 
 def individual_memberships_history(user) -> QuerySet:

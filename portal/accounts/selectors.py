@@ -30,10 +30,6 @@ def user_email_addresses_read(user: User) -> Read:
     return Read(EmailAddress, _email_addresses_sql(), [user.pk])
 
 
-def user_email_addresses_listed(user: User) -> list[EmailAddress]:
-    return user_email_addresses_read(user).fetch()
-
-
 def user_audit_entries(user: User) -> QuerySet[ModelLogEntry]:
     """Audit entries about the person's own account, oldest first."""
     content_type = ContentType.objects.get_for_model(User)

@@ -42,7 +42,7 @@ def test_a_deactivated_or_deleted_account_is_signed_out_on_its_next_request(clie
 def test_my_accounts_addresses_read_as_the_orms_primary_first():
     from allauth.account.models import EmailAddress
 
-    from portal.accounts.selectors import user_email_addresses, user_email_addresses_listed
+    from portal.accounts.selectors import user_email_addresses, user_email_addresses_read
 
     person = UserFactory(email="ada@example.org")
     EmailAddress.objects.filter(user=person).delete()
@@ -54,7 +54,7 @@ def test_my_accounts_addresses_read_as_the_orms_primary_first():
         EmailAddress.objects.create(user=person, email=email, primary=primary, verified=verified)
     other = UserFactory(email="grace@example.org")
     EmailAddress.objects.get_or_create(user=other, email="grace@example.org", defaults={"primary": True})
-    listed = user_email_addresses_listed(person)
+    listed = user_email_addresses_read(person).fetch()
     assert [(a.email, a.primary, a.verified) for a in listed] == [
         (a.email, a.primary, a.verified) for a in user_email_addresses(person)
     ]

@@ -54,7 +54,7 @@ def test_the_sql_lists_find_what_the_orm_selectors_find():
 
     for person in (ada, other):
         expected = list(selectors.orders_for_user(person))
-        listed = selectors.orders_listed_for_user(person)
+        listed = selectors.orders_listed_read(person).fetch()
         assert [order.pk for order in listed] == [order.pk for order in expected]
         assert [order.ticket_count for order in listed] == [len(order.tickets.all()) for order in expected]
         assert [(order.event_name, order.event_slug) for order in listed] == [
@@ -63,12 +63,15 @@ def test_the_sql_lists_find_what_the_orm_selectors_find():
         assert [order.total for order in listed] == [order.total for order in expected]
 
         held = list(selectors.tickets_held_by_user(person))
-        held_listed = selectors.tickets_held_listed_for_user(person)
+        held_listed = selectors.tickets_held_listed_read(person).fetch()
         assert [ticket.pk for ticket in held_listed] == [ticket.pk for ticket in held]
         assert [(t.event_name, t.ticket_type_name, t.buyer_name) for t in held_listed] == [
             (t.order.event.name, t.ticket_type.name, t.order.buyer_name) for t in held
         ]
-    assert len(selectors.orders_listed_for_user(ada)) == 5 and len(selectors.tickets_held_listed_for_user(ada)) == 1
+    assert (
+        len(selectors.orders_listed_read(ada).fetch()) == 5
+        and len(selectors.tickets_held_listed_read(ada).fetch()) == 1
+    )
 
 
 def test_the_sponsoring_organisations_are_those_the_person_administers_that_sponsor():
@@ -83,5 +86,5 @@ def test_the_sponsoring_organisations_are_those_the_person_administers_that_spon
         other = SponsorshipPackage.objects.create(event=package.event, name=name, price=Decimal("5"), slots=5)
         services.sponsorship_request(package=other, organization=acme, contact_email="a@x", actor=ada)
 
-    assert [o.name for o in selectors.sponsoring_organizations_administered_by(ada)] == ["Acme", "Zeta"]
-    assert selectors.sponsoring_organizations_administered_by(bob) == []  # not an admin
+    assert [o.name for o in selectors.sponsoring_organizations_administered_read(ada).fetch()] == ["Acme", "Zeta"]
+    assert selectors.sponsoring_organizations_administered_read(bob).fetch() == []  # not an admin

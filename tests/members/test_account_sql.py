@@ -27,22 +27,22 @@ def test_the_sql_lists_find_what_the_orm_selectors_find():
 
     for person in (applicant, billing, technical, UserFactory()):
         roles = list(selectors.roles_for_user(person))
-        listed = selectors.roles_listed_for_user(person)
+        listed = selectors.roles_listed_read(person).fetch()
         assert [(r.pk, r.role, r.organization_id) for r in listed] == [(r.pk, r.role, r.organization_id) for r in roles]
         assert [(r.organization_name, r.organization_slug) for r in listed] == [
             (r.organization.name, r.organization.slug) for r in roles
         ]
 
         dues = list(selectors.unpaid_dues_for_user(person))
-        payments = selectors.unpaid_dues_payments_for_user(person)
+        payments = selectors.unpaid_dues_payments_read(person).fetch()
         assert [payment.pk for payment in payments] == [period.payment_id for period in dues]
         assert [(p.amount_display, p.get_absolute_url(), p.organization_name, p.invoice_number) for p in payments] == [
             (d.payment.amount_display, d.payment.get_absolute_url(), d.membership.organization.name, d.invoice.number)
             for d in dues
         ]
-    assert len(selectors.unpaid_dues_payments_for_user(applicant)) == 1
-    assert len(selectors.unpaid_dues_payments_for_user(billing)) == 1  # Globex is paid
-    assert selectors.unpaid_dues_payments_for_user(technical) == []
+    assert len(selectors.unpaid_dues_payments_read(applicant).fetch()) == 1
+    assert len(selectors.unpaid_dues_payments_read(billing).fetch()) == 1  # Globex is paid
+    assert selectors.unpaid_dues_payments_read(technical).fetch() == []
 
 
 def test_the_sql_applications_and_individual_membership_are_the_orm_ones():
@@ -55,7 +55,7 @@ def test_the_sql_applications_and_individual_membership_are_the_orm_ones():
 
     for who in (person, other, UserFactory()):
         expected = list(selectors.applications_for_user(who))
-        listed = selectors.applications_listed_for_user(who)
+        listed = selectors.applications_listed_read(who).fetch()
         assert [
             (a.pk, a.organization_name, a.tier_name, a.created_at, a.status, a.rejection_reason) for a in listed
         ] == [
@@ -64,12 +64,12 @@ def test_the_sql_applications_and_individual_membership_are_the_orm_ones():
         ]
         current, shown = (
             selectors.individual_membership_for_user(who),
-            selectors.individual_membership_listed_for_user(who),
+            next(iter(selectors.individual_membership_listed_read(who).fetch()), None),
         )
         assert (shown and shown.pk, shown and shown.get_absolute_url(), shown and shown.joined_at) == (
             current and current.pk,
             current and current.get_absolute_url(),
             current and current.joined_at,
         )
-    assert len(selectors.applications_listed_for_user(person)) == 2
-    assert selectors.individual_membership_listed_for_user(other).display_name == "Grace Hopper"
+    assert len(selectors.applications_listed_read(person).fetch()) == 2
+    assert [m.display_name for m in selectors.individual_membership_listed_read(other).fetch()] == ["Grace Hopper"]
