@@ -190,15 +190,22 @@ def _everything_sent(mail_dir: Path, count: int) -> bool:
     )
 
 
-def _assert_each_sent_once(mail_dir: Path, count: int) -> None:
+def _assert_each_sent_once(mail_dir: Path, count: int, *, in_doubt: int = 0) -> None:
+    """Each buyer has one receipt (with the paid invoice) and one tickets message. `in_doubt`: how many
+    messages may have been delivered twice, one for each worker killed between the mail server taking a
+    message and the record that it went out; such a copy carries the first's Message-ID, so the buyer's
+    mail client shows it once."""
     messages = sent_mail(mail_dir)
+    copies = 0
     for number in range(count):
         mine = [m for m in messages if m["To"] == f"buyer{number}@example.org"]
-        receipts = [m for m in mine if "Payment received" in m["Subject"]]
-        tickets = [m for m in mine if "Your tickets" in m["Subject"]]
-        assert len(receipts) == 1 and len(tickets) == 1, [m["Subject"] for m in mine]
-        invoices = [a for a in receipts[0].iter_attachments() if a.get_filename().endswith(".pdf")]
+        receipts = {m["Message-ID"]: m for m in mine if "Payment received" in m["Subject"]}
+        tickets = {m["Message-ID"]: m for m in mine if "Your tickets" in m["Subject"]}
+        assert len(receipts) == 1 and len(tickets) == 1, [(m["Subject"], m["Message-ID"]) for m in mine]
+        copies += len(mine) - 2
+        invoices = [a for a in next(iter(receipts.values())).iter_attachments() if a.get_filename().endswith(".pdf")]
         assert len(invoices) == 1, "the paid invoice comes with the receipt"
+    assert copies <= in_doubt, f"{copies} messages delivered again"
     for payment in Payment.objects.all():
         assert payment.receipt_sent_at is not None and payment.invoices.count() == 1
     assert not OutboxMessage.objects.filter(finished_at__isnull=True).exists()
@@ -241,4 +248,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(sta
     sent = wait_for(lambda: _everything_sent(stack["mail"], count), timeout=240, interval=2)
     assert sent, (stack["logs"] / "worker.log").read_text()[-3000:]
     time.sleep(25)  # past the visibility timeout: the message the killed worker held comes back, and is skipped
-    _assert_each_sent_once(stack["mail"], count)
+    # The e-mails out before the kill are not sent again; only one the mail server took in the instant of
+    # the kill, before its record, may come twice, as the same message (tests/payments/test_receipt_on_a_worker.py
+    # kills a worker at each of those moments on purpose).
+    _assert_each_sent_once(stack["mail"], count, in_doubt=1)

@@ -4,6 +4,10 @@ Each message is stored in the outbox with the transaction that writes it (portal
 written by a task a worker runs goes out from that worker at once after the commit (a task of its own
 would cost a round trip through the broker for nothing); only if the mail server fails is it relayed,
 so `portal.send_email` retries it with backoff.
+
+Each message gets its Message-ID when it is queued, so every copy of it (a row relayed again, a step of
+the receipt sent again after a worker died at the wrong moment) is the same message to mail clients,
+which show it once.
 """
 
 import base64
@@ -13,6 +17,9 @@ from celery import current_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
+from django.utils.crypto import salted_hmac
 
 from portal.core import outbox
 
@@ -84,7 +91,20 @@ class CeleryEmailBackend(BaseEmailBackend):
         # Through the outbox: stored with the transaction that sends it, so neither a broker outage nor a
         # killed worker loses it. A worker has the work in hand: it delivers at once after the commit (a
         # failure goes to the task's retries); a request leaves it to a worker.
-        enqueue = outbox.run_on_commit if _in_worker() else outbox.enqueue_on_commit
+        in_worker = _in_worker()
+        enqueue = outbox.run_on_commit if in_worker else outbox.enqueue_on_commit
         for message in email_messages:
-            enqueue(send_email, message_to_dict(message))
+            data = message_to_dict(message)
+            if not any(name.lower() == "message-id" for name in data["headers"]):
+                data["headers"]["Message-ID"] = message_id(outbox.next_in_place_step() if in_worker else None)
+            enqueue(send_email, data)
         return len(email_messages)
+
+
+def message_id(step: str | None) -> str:
+    """A new Message-ID, or, for a step of a task that redoes its e-mails, the one every run of that step
+    gives (keyed with SECRET_KEY, so two sites' outbox rows of the same number differ)."""
+    if step is None:
+        return make_msgid(domain=DNS_NAME)
+    key = salted_hmac("guildhall.mail.message-id", step).hexdigest()[:20]
+    return f"<{step}.{key}@{DNS_NAME}>"

@@ -23,6 +23,9 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     # When ADMINS were told it was stuck (OUTBOX_ALERT_AFTER_SECONDS): each row is reported once.
     alerted_at = models.DateTimeField(null=True, blank=True)
+    # A task that redoes its in-place work (the receipt): how many of its e-mails are out, each counted as
+    # it goes, so a run after a worker died mid-way sends only the rest.
+    in_place_done = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         app_label = "portal"

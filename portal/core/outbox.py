@@ -8,7 +8,8 @@ row waits. The row is cleared (`finished_at`) only when its task has finished, b
 (`OutboxTask`; the `task_postrun` signal notes a failure's error), so a message lost by the broker or a
 worker killed mid-task leaves the row unfinished. The rows a task ran in place (its e-mails,
 `run_on_commit`) are cleared with its own, in one UPDATE when it ends; a task that redoes that work when
-its row is unfinished (the receipt) writes none for it. A beat task (`outbox_sweep`,
+its row is unfinished (the receipt) writes none for it, only a count on its own row of the e-mails that are
+out, so that a run after a killed one sends the rest and not those again. A beat task (`outbox_sweep`,
 every minute) relays again every row not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
 A row still not finished `OUTBOX_ALERT_AFTER_SECONDS` after its commit is logged as an error and mailed to
 ADMINS, once; the admin's Failures screen (portal/site/outbox_admin.py) lists it with a Retry button.
@@ -27,6 +28,7 @@ beat task; claiming a row is a conditional UPDATE, which both databases do.
 
 import logging
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -85,12 +87,37 @@ def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     work in hand); if the body fails, the row is relayed so the task's own retries take over.
 
     Inside a task that redoes its in-place work (`OutboxTask.redoes_in_place`), run by a worker from its
-    row, nothing is stored: that row, unfinished until the work is out, is what brings it back. Only a
-    body that fails here gets a row of its own then, for its retries."""
-    if _redoing_row.get() is not None:
-        transaction.on_commit(partial(_after_commit, [(None, task.name, list(args), kwargs, True)]))
+    row, nothing is stored: that row, unfinished until the work is out, is what brings it back. Each such
+    piece of work is a numbered step of that run; a step an earlier run recorded as done
+    (`OutboxMessage.in_place_done`) is not run again. Only a body that fails here gets a row of its own
+    then, for its retries."""
+    in_place = _redoing_row.get()
+    if in_place is not None:
+        step = in_place.next_step
+        in_place.next_step += 1
+        if step < in_place.done:
+            return  # out before the earlier run died
+        transaction.on_commit(partial(_after_commit, [(None, task.name, list(args), kwargs, (in_place.row, step))]))
         return
     _schedule(task, args, kwargs, here=True)
+
+
+@dataclass
+class _InPlace:
+    """A worker's run of a task that redoes its in-place work: its row, and how far that work got."""
+
+    row: int
+    done: int = 0  # steps an earlier run recorded as out (read by in_place_work_unfinished)
+    next_step: int = 0  # the number the next run_on_commit of this run takes
+
+
+def next_in_place_step() -> str | None:
+    """The name of the step the next `run_on_commit` takes in this run ("<row>.<step>"), the same in every
+    run of the task from that row; None outside such a run. A mail's Message-ID is built from it, so
+    that a message sent again (the worker died between the mail server taking it and its record) is
+    the same message to the reader's mail client."""
+    in_place = _redoing_row.get()
+    return None if in_place is None else f"{in_place.row}.{in_place.next_step}"
 
 
 # Inside `batch()`: the rows scheduled so far, written together when the block ends.
@@ -98,7 +125,7 @@ _pending: ContextVar[list | None] = ContextVar("guildhall_outbox_batch", default
 # Inside a task's run: the rows it ran in place, cleared with its own row when it ends (one UPDATE).
 _ran_in_task: ContextVar[list[int] | None] = ContextVar("guildhall_outbox_ran_in_task", default=None)
 # Inside a worker's run of a task that redoes its in-place work: that task's own row.
-_redoing_row: ContextVar[int | None] = ContextVar("guildhall_outbox_redoing_row", default=None)
+_redoing_row: ContextVar[_InPlace | None] = ContextVar("guildhall_outbox_redoing_row", default=None)
 
 
 def batch():
@@ -140,6 +167,8 @@ def _after_commit(entries: list[tuple]) -> None:
             relay(message_id, task_name, args, kwargs, counted=True)
         elif _run_here(message_id, task_name, args, kwargs):
             finished.append(message_id)
+        if isinstance(here, tuple):  # a step of a task that redoes its work: out, or in a row of its own now
+            _step_done(*here)
     if not finished:
         return
     in_task = _ran_in_task.get()
@@ -147,6 +176,11 @@ def _after_commit(entries: list[tuple]) -> None:
         in_task.extend(finished)  # sent: cleared when the task ends, whatever comes after in it
     else:
         messages_finished(finished)
+
+
+def _step_done(row: int, step: int) -> None:
+    """Recorded at once, in its own statement: a worker killed after this does not send the step again."""
+    _message_model().objects.filter(pk=row, in_place_done__lte=step).update(in_place_done=step + 1)
 
 
 def _run_here(message_id: int | None, task_name: str, args: list, kwargs: dict) -> bool:
@@ -238,7 +272,7 @@ class OutboxTask(Task):
         ran_here: list[int] = []
         token = _ran_in_task.set(ran_here)
         # Eager runs (the unit tests) send their e-mails as requests do, through rows of their own.
-        redoing = message_id if self.redoes_in_place and not self.request.is_eager else None
+        redoing = _InPlace(message_id) if self.redoes_in_place and not self.request.is_eager and message_id else None
         redo_token = _redoing_row.set(redoing)
         try:
             result = super().__call__(*args, **kwargs)
@@ -261,12 +295,22 @@ class OutboxTask(Task):
 
 def in_place_work_unfinished() -> bool:
     """In a worker's run of a task that redoes its in-place work: whether its row is still unfinished, so an
-    earlier run may have committed and died before its e-mails were out. False anywhere else (one query;
-    ask it only once the work is found done)."""
-    message_id = _redoing_row.get()
-    if message_id is None:
+    earlier run may have committed and died before its e-mails were out. The steps that run recorded as
+    out are then skipped (`run_on_commit`). False anywhere else (one query; ask it only once the work is
+    found done)."""
+    in_place = _redoing_row.get()
+    if in_place is None:
         return False
-    return _message_model().objects.filter(pk=message_id, finished_at__isnull=True).exists()
+    done = (
+        _message_model()
+        .objects.filter(pk=in_place.row, finished_at__isnull=True)
+        .values_list("in_place_done", flat=True)
+        .first()
+    )
+    if done is None:
+        return False
+    in_place.done = done
+    return True
 
 
 def on_task_postrun(task=None, state=None, retval=None, **kwargs) -> None:

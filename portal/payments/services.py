@@ -500,8 +500,9 @@ def payment_receipt_send(*, payment_id: int) -> bool:
     marked paid, then the receipt with them. Returns whether it was sent now.
 
     Run again by the outbox while its task's row is unfinished (a worker died after this commit, before
-    the e-mails were out: a worker sends them without rows of their own), it sends the same e-mails
-    again from what was recorded; the documents are not issued twice."""
+    the e-mails were out: a worker sends them without rows of their own), it builds the same e-mails
+    from what was recorded and sends those its row does not count as out; the documents are not issued
+    twice."""
 
     # outbox_batch: when the e-mails of the tickets and receipt get rows (eager runs), one INSERT for them.
     with transaction.atomic(), audit_batch(), outbox_batch():

@@ -33,7 +33,7 @@ def process_stripe_event(event_pk: int) -> None:
 )
 def send_receipt(payment_id: int) -> None:
     """After a success is committed: the owner's documents (its invoice), then the receipt, once; its
-    e-mails again if it runs while its row is unfinished (payment_receipt_send)."""
+    e-mails not yet out if it runs while its row is unfinished (payment_receipt_send)."""
     services.payment_receipt_send(payment_id=payment_id)
 
 

@@ -1,5 +1,6 @@
-"""The receipt as a worker sends it: its e-mails without outbox rows of their own, and sent again, once,
-when the worker died between the receipt's commit and the e-mails."""
+"""The receipt as a worker sends it: its e-mails without outbox rows of their own; when the worker died
+between the receipt's commit and the e-mails, or between two of them, the next run sends, once, those
+not yet out."""
 
 from decimal import Decimal
 
@@ -101,3 +102,73 @@ def test_a_worker_that_died_before_the_mails_went_out_leaves_them_to_the_next_co
 
     run_as_worker(send_receipt, row.pk, payment.pk)  # one more copy, after the row finished
     assert len(mail.outbox) == 3, "nothing is sent twice"
+
+
+class _MailServerThatTakes:
+    """Takes `left` more messages (into django.core.mail.outbox), then the worker dies: as it hands over
+    the next one (`after_taking` False), or just after the server took it (True), before anything
+    records that it went out."""
+
+    left = 0
+    after_taking = False
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        cls = _MailServerThatTakes
+        if cls.left == 0:
+            if cls.after_taking:
+                mail.outbox.extend(messages)
+            raise WorkerDied
+        cls.left -= 1
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def _run_dying(settings, payment: Payment, row: OutboxMessage, *, left: int, after_taking: bool) -> None:
+    mail_server = settings.GUILDHALL_EMAIL_BACKEND
+    settings.GUILDHALL_EMAIL_BACKEND = f"{__name__}._MailServerThatTakes"
+    _MailServerThatTakes.left, _MailServerThatTakes.after_taking = left, after_taking
+    with pytest.raises(WorkerDied):
+        run_as_worker(send_receipt, row.pk, payment.pk)
+    settings.GUILDHALL_EMAIL_BACKEND = mail_server
+
+
+def test_a_worker_that_died_between_two_mails_leaves_the_next_copy_only_those_not_yet_out(
+    localstripe, broker_loses_messages, settings
+):
+    payment, row = _paid_order(localstripe)
+    _run_dying(settings, payment, row, left=1, after_taking=False)
+    first = list(mail.outbox)
+    assert len(first) == 1, "one e-mail went out before the worker died"
+
+    run_as_worker(send_receipt, row.pk, payment.pk)
+    event = payment.owner.event.name
+    assert _sent() == [
+        ("ada@example.org", "Payment received"),
+        ("ada@example.org", f"Your tickets for {event}"),
+        ("grace@example.org", f"Your ticket for {event}"),
+    ], "each once: the one that was out is not sent again"
+    assert mail.outbox[0] is first[0]
+    row.refresh_from_db()
+    assert row.finished_at is not None and payment.invoices.count() == 1
+
+
+def test_a_mail_the_server_took_as_the_worker_died_comes_again_as_the_same_message(
+    localstripe, broker_loses_messages, settings
+):
+    """Between the mail server taking a message and its record there is a moment no outbox closes: the
+    next copy sends that message again, with the same Message-ID, so the reader's mail client shows it
+    once; the others are not sent again."""
+    payment, row = _paid_order(localstripe)
+    _run_dying(settings, payment, row, left=1, after_taking=True)
+    in_doubt = mail.outbox[1]
+
+    run_as_worker(send_receipt, row.pk, payment.pk)
+    assert len(mail.outbox) == 4, "the first once, the one in doubt twice, the last once"
+    again = [m for m in mail.outbox if m.subject == in_doubt.subject and m.to == in_doubt.to]
+    assert len(again) == 2
+    assert again[0].extra_headers["Message-ID"] == again[1].extra_headers["Message-ID"]
+    ids = {m.extra_headers["Message-ID"] for m in mail.outbox}
+    assert len(ids) == 3, "three messages, one of them delivered twice"
