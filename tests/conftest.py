@@ -14,10 +14,12 @@ from hypothesis import settings as hypothesis_settings
 
 from portal.core import pdf
 
-# CI runs the same examples every time (a failure there reproduces here with HYPOTHESIS_PROFILE=ci),
-# without a per-example deadline: a shared CI machine's pauses are not our regressions.
+# CI runs the same examples every time (a failure there reproduces here with HYPOTHESIS_PROFILE=ci);
+# a developer's run draws new ones. Neither has a per-example deadline: a busy machine's pauses (a CI
+# host, a laptop running the suite on two cores) are not our regressions.
 hypothesis_settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, print_blob=True)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+hypothesis_settings.register_profile("local", deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "local"))
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))

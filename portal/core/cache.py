@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.http.request import split_domain_port
 from django.urls import Resolver404, get_resolver
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -136,6 +137,42 @@ def purge() -> None:
             cache.add(GENERATION_KEY, _first_generation(), timeout=None)
     except Exception:  # noqa: BLE001 - publishing must not fail because the cache is down
         logger.error("Could not purge the page cache; pages may be stale for PAGE_CACHE_SECONDS.", exc_info=True)
+
+
+def purge_now_and_after_commit() -> None:
+    """Purge now, and once more when the surrounding transaction commits (once per transaction however
+    many changes it makes). Until then other processes still read the old rows: a page one of them
+    renders meanwhile is stored under the first purge's generation, and without the second would be
+    served until the next change."""
+    purge()
+    if transaction.get_connection().in_atomic_block:
+        _after_commit().purge = True
+
+
+class _AfterCommit:
+    """What a transaction leaves the cache to do once it commits: site data forgotten, then one purge (in
+    that order, so no process keeps the old data under the new generation)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.purge = False
+
+    def __call__(self) -> None:
+        if self.keys:
+            forget(*self.keys)
+        if self.purge:
+            purge()
+
+
+def _after_commit() -> _AfterCommit:
+    """This transaction's `_AfterCommit`, registered on its first use (a savepoint rolled back drops its
+    own registration with it, so a later change registers again)."""
+    for _sids, hook, _robust in transaction.get_connection().run_on_commit:
+        if isinstance(hook, _AfterCommit):
+            return hook
+    hook = _AfterCommit()
+    transaction.on_commit(hook)
+    return hook
 
 
 def _key_source(request, *, api: bool = False) -> str:
@@ -532,3 +569,11 @@ def forget(*keys: str) -> None:
         _cache().delete_many([f"sitedata:{key}" for key in keys])
     except Exception:  # noqa: BLE001
         logger.error("Could not drop %s from the cache.", keys, exc_info=True)
+
+
+def forget_now_and_after_commit(*keys: str) -> None:
+    """`forget` now, and again when the surrounding transaction commits: another process that reads the
+    data meanwhile reads the old rows, and would keep them under these keys for SITE_DATA_SECONDS."""
+    forget(*keys)
+    if transaction.get_connection().in_atomic_block:
+        _after_commit().keys.update(keys)

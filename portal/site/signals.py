@@ -1,4 +1,5 @@
-"""Purge the anonymous page cache when what the public pages show changes."""
+"""Purge the anonymous page cache when what the public pages show changes: at once, and again when the
+change commits (what another process renders in between is from the old rows)."""
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction, Site
@@ -13,25 +14,25 @@ from portal.site.snippets import CallToAction, FooterLink, SiteSettings
 
 
 def _purge(sender=None, **kwargs) -> None:
-    cache.purge()
+    cache.purge_now_and_after_commit()
 
 
 def _forget_site_settings(sender=None, instance=None, created=False, **kwargs) -> None:
-    cache.forget(f"site-settings:{instance.site_id}")
+    cache.forget_now_and_after_commit(f"site-settings:{instance.site_id}")
     # The first page view creates the default row (Wagtail's for_site); that changes no page.
     if not created:
-        cache.purge()
+        cache.purge_now_and_after_commit()
 
 
 def _forget_footer_links(sender=None, **kwargs) -> None:
-    cache.forget("footer-links")
-    cache.purge()
+    cache.forget_now_and_after_commit("footer-links")
+    cache.purge_now_and_after_commit()
 
 
 def _forget_view_restrictions(sender=None, **kwargs) -> None:
 
-    cache.forget(VIEW_RESTRICTIONS_KEY)
-    cache.purge()  # a page just restricted must not be served from the cache (nor kept by a process)
+    cache.forget_now_and_after_commit(VIEW_RESTRICTIONS_KEY)
+    cache.purge_now_and_after_commit()  # a page just restricted must not be served from the cache (nor kept by a process)
 
 
 def connect() -> None:
