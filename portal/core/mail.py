@@ -11,6 +11,7 @@ which show it once.
 """
 
 import base64
+import hashlib
 import logging
 
 from celery import current_task
@@ -92,19 +93,32 @@ class CeleryEmailBackend(BaseEmailBackend):
         # killed worker loses it. A worker has the work in hand: it delivers at once after the commit (a
         # failure goes to the task's retries); a request leaves it to a worker.
         in_worker = _in_worker()
-        enqueue = outbox.run_on_commit if in_worker else outbox.enqueue_on_commit
         for message in email_messages:
             data = message_to_dict(message)
-            if not any(name.lower() == "message-id" for name in data["headers"]):
-                data["headers"]["Message-ID"] = message_id(outbox.next_in_place_step() if in_worker else None)
-            enqueue(send_email, data)
+            if not in_worker:
+                _give_message_id(data, None)
+                outbox.enqueue_on_commit(send_email, data)
+                continue
+            step = outbox.name_in_place_step(_step_base(data))
+            _give_message_id(data, step)
+            outbox.run_on_commit(send_email, data, in_place_step=step[1] if step else None)
         return len(email_messages)
 
 
-def message_id(step: str | None) -> str:
-    """A new Message-ID, or, for a step of a task that redoes its e-mails, the one every run of that step
+def _step_base(data: dict) -> str:
+    """What names a message among a task's e-mails, in every run of it: its recipients and subject."""
+    what = "\n".join([*data["to"], *data["cc"], *data["bcc"], data["subject"]])
+    return hashlib.sha256(what.encode()).hexdigest()[:16]
+
+
+def _give_message_id(data: dict, step: tuple[int, str] | None) -> None:
+    """A new Message-ID, or for a step of a task that redoes its e-mails the one every run of that step
     gives (keyed with SECRET_KEY, so two sites' outbox rows of the same number differ)."""
+    if any(name.lower() == "message-id" for name in data["headers"]):
+        return
     if step is None:
-        return make_msgid(domain=DNS_NAME)
-    key = salted_hmac("guildhall.mail.message-id", step).hexdigest()[:20]
-    return f"<{step}.{key}@{DNS_NAME}>"
+        data["headers"]["Message-ID"] = make_msgid(domain=DNS_NAME)
+        return
+    row, name = step
+    key = salted_hmac("guildhall.mail.message-id", f"{row}.{name}").hexdigest()[:24]
+    data["headers"]["Message-ID"] = f"<{row}.{key}@{DNS_NAME}>"

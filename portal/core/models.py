@@ -23,9 +23,9 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     # When ADMINS were told it was stuck (OUTBOX_ALERT_AFTER_SECONDS): each row is reported once.
     alerted_at = models.DateTimeField(null=True, blank=True)
-    # A task that redoes its in-place work (the receipt): how many of its e-mails are out, each counted as
-    # it goes, so a run after a worker died mid-way sends only the rest.
-    in_place_done = models.PositiveSmallIntegerField(default=0)
+    # A task that redoes its in-place work (the receipt): the steps (its e-mails) that are out, each
+    # recorded as it goes, so a run after a worker died mid-way sends only the rest.
+    in_place_done = models.JSONField(default=list, blank=True)
 
     class Meta:
         app_label = "portal"

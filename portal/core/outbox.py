@@ -8,7 +8,7 @@ row waits. The row is cleared (`finished_at`) only when its task has finished, b
 (`OutboxTask`; the `task_postrun` signal notes a failure's error), so a message lost by the broker or a
 worker killed mid-task leaves the row unfinished. The rows a task ran in place (its e-mails,
 `run_on_commit`) are cleared with its own, in one UPDATE when it ends; a task that redoes that work when
-its row is unfinished (the receipt) writes none for it, only a count on its own row of the e-mails that are
+its row is unfinished (the receipt) writes none for it, only, on its own row, which of its e-mails are
 out, so that a run after a killed one sends the rest and not those again. A beat task (`outbox_sweep`,
 every minute) relays again every row not finished in time, backing off, and gives up after `OUTBOX_MAX_ATTEMPTS`, leaving the row for staff.
 A row still not finished `OUTBOX_ALERT_AFTER_SECONDS` after its commit is logged as an error and mailed to
@@ -28,7 +28,7 @@ beat task; claiming a row is a conditional UPDATE, which both databases do.
 
 import logging
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -82,42 +82,49 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     _schedule(task, args, kwargs, here=False)
 
 
-def run_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+def run_on_commit(task: Task, *args: Any, in_place_step: str | None = None, **kwargs: Any) -> None:
     """Store `task` with the transaction and, once that commits, run its body here (a worker that has the
     work in hand); if the body fails, the row is relayed so the task's own retries take over.
 
     Inside a task that redoes its in-place work (`OutboxTask.redoes_in_place`), run by a worker from its
-    row, nothing is stored: that row, unfinished until the work is out, is what brings it back. Each such
-    piece of work is a numbered step of that run; a step an earlier run recorded as done
-    (`OutboxMessage.in_place_done`) is not run again. Only a body that fails here gets a row of its own
-    then, for its retries."""
+    row, nothing is stored: that row, unfinished until the work is out, is what brings it back. Each
+    piece of that work is a step, named by `in_place_step` (`name_in_place_step`; by its order in the
+    run without one), recorded on the row once it is out (`OutboxMessage.in_place_done`); a step an
+    earlier run recorded is not run again. Only a body that fails here gets a row of its own then, for
+    its retries."""
     in_place = _redoing_row.get()
     if in_place is not None:
-        step = in_place.next_step
-        in_place.next_step += 1
-        if step < in_place.done:
+        step = in_place_step or in_place.name("")
+        if step in in_place.done:
             return  # out before the earlier run died
-        transaction.on_commit(partial(_after_commit, [(None, task.name, list(args), kwargs, (in_place.row, step))]))
+        transaction.on_commit(partial(_after_commit, [(None, task.name, list(args), kwargs, (in_place, step))]))
         return
     _schedule(task, args, kwargs, here=True)
 
 
 @dataclass
 class _InPlace:
-    """A worker's run of a task that redoes its in-place work: its row, and how far that work got."""
+    """A worker's run of a task that redoes its in-place work: its row, and the steps that are out."""
 
     row: int
-    done: int = 0  # steps an earlier run recorded as out (read by in_place_work_unfinished)
-    next_step: int = 0  # the number the next run_on_commit of this run takes
+    # The steps recorded as out: by an earlier run (read by in_place_work_unfinished), then by this one.
+    done: list[str] = field(default_factory=list)
+    named: dict[str, int] = field(default_factory=dict)  # how often this run named each step
+
+    def name(self, base: str) -> str:
+        count = self.named.get(base, 0)
+        self.named[base] = count + 1
+        return f"{base}#{count}"
 
 
-def next_in_place_step() -> str | None:
-    """The name of the step the next `run_on_commit` takes in this run ("<row>.<step>"), the same in every
-    run of the task from that row; None outside such a run. A mail's Message-ID is built from it, so
-    that a message sent again (the worker died between the mail server taking it and its record) is
-    the same message to the reader's mail client."""
+def name_in_place_step(base: str) -> tuple[int, str] | None:
+    """In a worker's run of a task that redoes its in-place work: its row, and the name of the step `base`
+    describes (e.g. a digest of a mail's recipients and subject), numbered when the run names the same
+    base again; pass it to `run_on_commit(in_place_step=)`. Every run that does the same work names it
+    the same, so what is out is not done again even if the work changed meanwhile (an attendee's
+    address added). None outside such a run."""
     in_place = _redoing_row.get()
-    return None if in_place is None else f"{in_place.row}.{in_place.next_step}"
+    return None if in_place is None else (in_place.row, in_place.name(base))
 
 
 # Inside `batch()`: the rows scheduled so far, written together when the block ends.
@@ -178,9 +185,10 @@ def _after_commit(entries: list[tuple]) -> None:
         messages_finished(finished)
 
 
-def _step_done(row: int, step: int) -> None:
-    """Recorded at once, in its own statement: a worker killed after this does not send the step again."""
-    _message_model().objects.filter(pk=row, in_place_done__lte=step).update(in_place_done=step + 1)
+def _step_done(in_place: _InPlace, step: str) -> None:
+    """Recorded at once, in its own statement: a worker killed after this does not run the step again."""
+    in_place.done.append(step)
+    _message_model().objects.filter(pk=in_place.row).update(in_place_done=in_place.done)
 
 
 def _run_here(message_id: int | None, task_name: str, args: list, kwargs: dict) -> bool:
@@ -309,7 +317,7 @@ def in_place_work_unfinished() -> bool:
     )
     if done is None:
         return False
-    in_place.done = done
+    in_place.done = list(done)
     return True
 
 

@@ -8,6 +8,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="outboxmessage",
             name="in_place_done",
-            field=models.PositiveSmallIntegerField(default=0),
+            field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -172,3 +172,28 @@ def test_a_mail_the_server_took_as_the_worker_died_comes_again_as_the_same_messa
     assert again[0].extra_headers["Message-ID"] == again[1].extra_headers["Message-ID"]
     ids = {m.extra_headers["Message-ID"] for m in mail.outbox}
     assert len(ids) == 3, "three messages, one of them delivered twice"
+
+
+def test_mails_out_before_a_worker_died_are_known_by_whom_and_what_they_are_not_by_their_place(
+    localstripe, broker_loses_messages, settings
+):
+    """Between the runs the first attendee gives an address of her own: her ticket now goes out before
+    Grace's, which was out already. The next run sends hers and the receipt, and not Grace's again."""
+    payment, row = _paid_order(localstripe)
+    _run_dying(settings, payment, row, left=2, after_taking=False)
+    event = payment.owner.event.name
+    assert _sent() == [
+        ("ada@example.org", f"Your tickets for {event}"),
+        ("grace@example.org", f"Your ticket for {event}"),
+    ]
+
+    ada = payment.owner.tickets.get(attendee_name="Ada Lovelace")
+    ada.attendee_email = "ada.work@example.org"
+    ada.save(update_fields=["attendee_email"])
+    run_as_worker(send_receipt, row.pk, payment.pk)
+    assert _sent() == [
+        ("ada.work@example.org", f"Your ticket for {event}"),
+        ("ada@example.org", "Payment received"),
+        ("ada@example.org", f"Your tickets for {event}"),
+        ("grace@example.org", f"Your ticket for {event}"),
+    ]
