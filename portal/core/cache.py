@@ -150,16 +150,19 @@ def purge_now_and_after_commit() -> None:
 
 
 class _AfterCommit:
-    """What a transaction leaves the cache to do once it commits: site data forgotten, then one purge (in
-    that order, so no process keeps the old data under the new generation)."""
+    """What a transaction leaves the cache to do once it commits: site data and people's kinds of header
+    forgotten, then one purge (in that order, so no process keeps the old data under the new generation)."""
 
     def __init__(self) -> None:
         self.keys: set[str] = set()
+        self.header_kinds: set[str] = set()
         self.purge = False
 
     def __call__(self) -> None:
         if self.keys:
             forget(*self.keys)
+        if self.header_kinds:
+            _delete(self.header_kinds)
         if self.purge:
             purge()
 
@@ -403,14 +406,22 @@ def person_has(request, fact: str) -> bool:
 
 
 def forget_header_kinds(user_ids) -> None:
-    """These people's admin access may have changed: their next page asks the database again."""
+    """These people's admin access may have changed: their next page asks the database again. Forgotten
+    now and again when the surrounding transaction commits (a page one of them loads meanwhile reads the
+    old rows, and would keep the old kind for HEADER_KIND_SECONDS)."""
     keys = [_header_kind_key(user_id) for user_id in user_ids]
     if not keys:
         return
+    _delete(keys)
+    if transaction.get_connection().in_atomic_block:
+        _after_commit().header_kinds.update(keys)
+
+
+def _delete(keys) -> None:
     try:
-        _cache().delete_many(keys)
+        _cache().delete_many(list(keys))
     except Exception:  # noqa: BLE001
-        logger.error("Could not forget the header kinds of %s.", user_ids, exc_info=True)
+        logger.error("Could not forget %s.", keys, exc_info=True)
 
 
 def _messages_waiting(request) -> bool:

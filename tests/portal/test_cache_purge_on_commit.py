@@ -1,26 +1,31 @@
-"""A change purges the page cache again when it commits: a page another process renders between the
-change and its commit (from the rows as they were) is not served after it."""
+"""A change purges the page cache (and forgets site data and people's kinds of header) again when it
+commits: what another process reads between the change and its commit (the rows as they were) is not
+served after it."""
 
 import threading
 
 import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
 
+from portal.accounts.groups import CONTENT_EDITORS
 from portal.core import cache
 from portal.site.snippets import FooterLink
+from tests.accounts.factories import UserFactory
 from tests.members.factories import MembershipTierFactory, member
 from tests.portal.factories import directory
 
 
-def _visit_from_another_process(path: str) -> str:
+def _visit_from_another_process(path: str, client: Client | None = None) -> str:
     """A visitor served by another process, on its own database connection, while the change is open."""
     pages: list[str] = []
 
     def visit() -> None:
         try:
-            pages.append(Client().get(path).content.decode())
+            pages.append((client or Client()).get(path).content.decode())
         finally:
             connection.close()
 
@@ -56,6 +61,26 @@ def test_a_footer_read_while_a_link_is_being_saved_is_not_kept_once_it_is_saved(
         assert "Code of conduct" not in _visit_from_another_process("/")
 
     assert "Code of conduct" in Client().get("/").content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_person_loading_a_page_while_being_made_staff_sees_the_admin_link_once_that_is_saved(
+    site_with_home, staff_groups
+):
+    def admin_link(page: str) -> bool:
+        return "Admin" in BeautifulSoup(page, "html.parser").find("nav", attrs={"aria-label": "Main"}).get_text()
+
+    person = UserFactory()
+    client = Client()
+    client.force_login(person)
+    assert not admin_link(client.get("/accounts/").content.decode())
+
+    with transaction.atomic():
+        person.groups.add(Group.objects.get(name=CONTENT_EDITORS))
+        assert not admin_link(_visit_from_another_process("/accounts/", client)), "the committed rows"
+
+    assert admin_link(client.get("/accounts/").content.decode())
 
 
 @pytest.mark.django_db(transaction=True)
