@@ -118,6 +118,22 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
     raise RuntimeError(f"nothing answered on 127.0.0.1:{port} after {timeout}s")
 
 
+def wait_until_serving(base_url: str, timeout: float = 120.0) -> None:
+    """A fresh gunicorn listens before its worker has loaded Django: wait for its first answer, so the
+    test's own timeouts measure requests, not a cold start on a machine busy with other tests."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            requests.get(f"{base_url}/health/", timeout=max(1.0, deadline - time.monotonic()))
+            return
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def start_localstripe(port: int, *options: str) -> subprocess.Popen:
     """Our localstripe launcher on `port` (state in memory unless `--state FILE` is among `options`), once it listens."""
     proc = subprocess.Popen(

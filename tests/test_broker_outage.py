@@ -26,7 +26,7 @@ from events import payments as order_payments
 from events import services as order_services
 from portal.core.models import OutboxMessage
 from portal.payments.models import Payment, PaymentStatus
-from tests.conftest import ROOT, free_port, wait_for_port
+from tests.conftest import ROOT, free_port, wait_for_port, wait_until_serving
 from tests.events.factories import EventFactory, TicketTypeFactory
 from tests.payments.conftest import GOOD_CARD, card_token, wait_for
 from tests.tcp_proxy import TcpProxy
@@ -118,6 +118,7 @@ def stack(tmp_path, transactional_db, localstripe_server):
     start_worker()
     try:
         wait_for_port(port, timeout=60)
+        wait_until_serving(f"http://127.0.0.1:{port}")
         yield {
             "url": f"http://127.0.0.1:{port}",
             "proxy": proxy,

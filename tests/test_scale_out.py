@@ -15,7 +15,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
-from tests.conftest import ROOT, free_port, wait_for_port
+from tests.conftest import ROOT, free_port, wait_for_port, wait_until_serving
 from tests.members.test_manage import company
 from tests.portal.factories import directory
 from tests.s3 import CREDENTIALS, make_bucket, s3_server
@@ -82,6 +82,7 @@ def two_sites(tmp_path, site_with_home):
         try:
             for port in ports:
                 wait_for_port(port, timeout=60)
+                wait_until_serving(f"http://127.0.0.1:{port}")
             yield [f"http://127.0.0.1:{port}" for port in ports]
         finally:
             for server in servers:
