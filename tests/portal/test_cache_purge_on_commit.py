@@ -2,37 +2,28 @@
 commits: what another process reads between the change and its commit (the rows as they were) is not
 served after it."""
 
-import threading
-
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 
 from portal.accounts.groups import CONTENT_EDITORS
 from portal.core import cache
 from portal.site.snippets import FooterLink
 from tests.accounts.factories import UserFactory
+from tests.concurrency import run_at_once
 from tests.members.factories import MembershipTierFactory, member
 from tests.portal.factories import directory
 
 
 def _visit_from_another_process(path: str, client: Client | None = None) -> str:
     """A visitor served by another process, on its own database connection, while the change is open."""
-    pages: list[str] = []
-
-    def visit() -> None:
-        try:
-            pages.append((client or Client()).get(path).content.decode())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=visit)
-    thread.start()
-    thread.join(30)
-    return pages[0]
+    [page] = run_at_once(lambda: (client or Client()).get(path).content.decode(), [()])
+    if isinstance(page, Exception):
+        raise page
+    return page
 
 
 @pytest.mark.postgres
